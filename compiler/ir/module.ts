@@ -1,0 +1,294 @@
+// A small typed builder for textual LLVM IR. Lowering talks to this API; only this file and
+// types.ts know how IR is spelled, including the typed/opaque pointer split between LLVM 14
+// and 15+.
+
+import { escapeBytes, type DebugInfo, type MDRef } from "./debug-info.js";
+import { fnType, i64, i8, ptrTo, sameType, typeText, type FnType, type IRType, type PointerMode } from "./types.js";
+
+export interface Value {
+  readonly type: IRType;
+  readonly ref: string; // `%t3`, `@name`, `42`, or a constant expression
+}
+
+export const constInt = (type: IRType, v: bigint | number): Value => ({ type, ref: String(v) });
+
+export interface GlobalOptions {
+  name: string;
+  type: IRType;
+  init: string | "zeroinitializer";
+  section?: string;
+  align?: number;
+  constant?: boolean;
+  linkage?: "internal" | "dso_local" | "private";
+  dbg?: MDRef;
+  used?: boolean; // keep it alive through O2 even when nothing references it
+}
+
+export class IRModule {
+  private readonly globals: string[] = [];
+  private readonly functions: IRFunction[] = [];
+  private readonly used: Value[] = [];
+  private readonly names = new Set<string>();
+
+  constructor(
+    readonly mode: PointerMode,
+    readonly debug: DebugInfo,
+  ) {}
+
+  ty(t: IRType): string {
+    return typeText(t, this.mode);
+  }
+
+  /** A name not yet used by a global or function, derived from `base`. */
+  uniqueName(base: string): string {
+    const clean = base.replace(/[^A-Za-z0-9_.]/g, "_") || "g";
+    let name = clean;
+    for (let i = 1; this.names.has(name); i++) name = `${clean}.${i}`;
+    this.names.add(name);
+    return name;
+  }
+
+  addGlobal(o: GlobalOptions): Value {
+    const kind = o.constant ? "constant" : "global";
+    const parts = [`@${o.name} = ${o.linkage ?? "dso_local"} ${kind} ${this.ty(o.type)} ${o.init}`];
+    if (o.section) parts.push(`section "${o.section}"`);
+    parts.push(`align ${o.align ?? 8}`);
+    let line = parts.join(", ");
+    if (o.dbg) line += `, !dbg ${o.dbg}`;
+    this.globals.push(line);
+    const v = { type: ptrTo(o.type), ref: `@${o.name}` };
+    if (o.used) this.used.push(v);
+    return v;
+  }
+
+  /** A NUL-terminated byte string constant; returns a pointer to its first byte. */
+  addCString(
+    name: string,
+    text: string,
+    opts: { section?: string; dbg?: MDRef; linkage?: GlobalOptions["linkage"]; used?: boolean } = {},
+  ): { ptr: Value; size: number } {
+    const bytes = Buffer.concat([Buffer.from(text, "utf8"), Buffer.from([0])]);
+    const type: IRType = { kind: "array", length: bytes.length, of: i8 };
+    const g = this.addGlobal({
+      name,
+      type,
+      init: `c"${escapeBytes(bytes)}"`,
+      constant: true,
+      linkage: opts.linkage ?? "internal",
+      align: 1,
+      section: opts.section,
+      dbg: opts.dbg,
+      used: opts.used,
+    });
+    return { ptr: this.firstElement(g), size: bytes.length };
+  }
+
+  /** `&g[0]` as a constant expression: `i8*` into an array global. */
+  firstElement(arrayPtr: Value): Value {
+    const arr = (arrayPtr.type as { to: IRType }).to as Extract<IRType, { kind: "array" }>;
+    if (this.mode.opaquePointers) return { type: ptrTo(arr.of), ref: arrayPtr.ref };
+    const at = this.ty(arr);
+    return {
+      type: ptrTo(arr.of),
+      ref: `getelementptr inbounds (${at}, ${at}* ${arrayPtr.ref}, i64 0, i64 0)`,
+    };
+  }
+
+  addFunction(o: {
+    name: string;
+    ret: IRType;
+    params: { name: string; type: IRType }[];
+    section?: string;
+    dbg?: MDRef;
+    linkage?: "internal" | "dso_local";
+  }): IRFunction {
+    const f = new IRFunction(this, o);
+    this.functions.push(f);
+    if (o.linkage !== "internal") this.used.push({ type: ptrTo(fnType(o.ret, o.params.map((p) => p.type))), ref: `@${o.name}` });
+    return f;
+  }
+
+  text(): string {
+    const out = [
+      `target datalayout = "e-m:e-p:64:64-i64:64-i128:128-n32:64-S128"`,
+      `target triple = "bpf"`,
+      "",
+      ...this.globals,
+    ];
+    if (this.used.length) {
+      const bytePtr = this.ty(ptrTo(i8));
+      const items = this.used.map((v) =>
+        this.mode.opaquePointers ? `ptr ${v.ref}` : `${bytePtr} bitcast (${this.ty(v.type)} ${v.ref} to ${bytePtr})`,
+      );
+      out.push(`@llvm.compiler.used = appending global [${items.length} x ${bytePtr}] [${items.join(", ")}], section "llvm.metadata"`);
+    }
+    out.push("");
+    for (const f of this.functions) out.push(f.text(), "");
+    out.push(`attributes #0 = { nounwind "frame-pointer"="all" }`, "");
+    out.push(this.debug.text());
+    return out.join("\n");
+  }
+}
+
+export class Block {
+  readonly instructions: string[] = [];
+  terminated = false;
+  constructor(readonly label: string) {}
+}
+
+export class IRFunction {
+  readonly params: Value[];
+  readonly entry: Block;
+  private readonly blocks: Block[] = [];
+  private readonly allocas: string[] = [];
+  private temp = 0;
+  private labels = new Map<string, number>();
+
+  constructor(
+    readonly module: IRModule,
+    readonly decl: {
+      name: string;
+      ret: IRType;
+      params: { name: string; type: IRType }[];
+      section?: string;
+      dbg?: MDRef;
+      linkage?: "internal" | "dso_local";
+    },
+  ) {
+    this.params = decl.params.map((p) => ({ type: p.type, ref: `%${p.name}` }));
+    this.entry = this.newBlock("entry");
+  }
+
+  newTemp(): string {
+    return `%t${this.temp++}`;
+  }
+
+  newBlock(hint: string): Block {
+    const n = this.labels.get(hint) ?? 0;
+    this.labels.set(hint, n + 1);
+    const b = new Block(n ? `${hint}${n}` : hint);
+    this.blocks.push(b);
+    return b;
+  }
+
+  /** Stack slots live in the entry block so that O2 can promote them to registers. */
+  alloca(type: IRType, align = 8): Value {
+    const ref = this.newTemp();
+    this.allocas.push(`  ${ref} = alloca ${this.module.ty(type)}, align ${align}`);
+    return { type: ptrTo(type), ref };
+  }
+
+  text(): string {
+    const ty = (t: IRType) => this.module.ty(t);
+    const params = this.decl.params.map((p) => `${ty(p.type)} %${p.name}`).join(", ");
+    const linkage = this.decl.linkage ?? "dso_local";
+    let head = `define ${linkage} ${ty(this.decl.ret)} @${this.decl.name}(${params}) #0`;
+    if (this.decl.section) head += ` section "${this.decl.section}"`;
+    if (this.decl.dbg) head += ` !dbg ${this.decl.dbg}`;
+    const body: string[] = [];
+    this.blocks.forEach((b, i) => {
+      body.push(`${b.label}:`);
+      if (i === 0) body.push(...this.allocas);
+      body.push(...b.instructions);
+    });
+    return `${head} {\n${body.join("\n")}\n}`;
+  }
+}
+
+/** Appends instructions at a position, each tagged with the current source location. */
+export class IRBuilder {
+  block: Block;
+  location: MDRef | undefined;
+
+  constructor(readonly fn: IRFunction) {
+    this.block = fn.entry;
+  }
+
+  private get m(): IRModule {
+    return this.fn.module;
+  }
+
+  private emit(text: string): void {
+    if (this.block.terminated) return; // unreachable code after return/break: dropped
+    this.block.instructions.push(`  ${text}${this.location ? `, !dbg ${this.location}` : ""}`);
+  }
+
+  private valueOf(type: IRType, expr: string): Value {
+    const ref = this.fn.newTemp();
+    this.emit(`${ref} = ${expr}`);
+    return { type, ref };
+  }
+
+  positionAt(b: Block): void {
+    this.block = b;
+  }
+
+  binary(op: string, a: Value, b: Value): Value {
+    return this.valueOf(a.type, `${op} ${this.m.ty(a.type)} ${a.ref}, ${b.ref}`);
+  }
+
+  icmp(pred: string, a: Value, b: Value): Value {
+    return this.valueOf({ kind: "int", bits: 1 }, `icmp ${pred} ${this.m.ty(a.type)} ${a.ref}, ${b.ref}`);
+  }
+
+  cast(op: "zext" | "sext" | "trunc" | "inttoptr" | "ptrtoint" | "bitcast", v: Value, to: IRType): Value {
+    if (sameType(v.type, to)) return v;
+    if (op === "bitcast" && this.m.mode.opaquePointers && v.type.kind === "ptr" && to.kind === "ptr") return { type: to, ref: v.ref };
+    return this.valueOf(to, `${op} ${this.m.ty(v.type)} ${v.ref} to ${this.m.ty(to)}`);
+  }
+
+  select(cond: Value, a: Value, b: Value): Value {
+    return this.valueOf(a.type, `select i1 ${cond.ref}, ${this.m.ty(a.type)} ${a.ref}, ${this.m.ty(b.type)} ${b.ref}`);
+  }
+
+  load(ptr: Value, align?: number): Value {
+    const t = (ptr.type as { to: IRType }).to;
+    const a = align ? `, align ${align}` : "";
+    return this.valueOf(t, `load ${this.m.ty(t)}, ${this.m.ty(ptr.type)} ${ptr.ref}${a}`);
+  }
+
+  store(v: Value, ptr: Value, align?: number): void {
+    const a = align ? `, align ${align}` : "";
+    this.emit(`store ${this.m.ty(v.type)} ${v.ref}, ${this.m.ty(ptr.type)} ${ptr.ref}${a}`);
+  }
+
+  /** getelementptr with i32/i64 indices; `resultType` is the addressed element type. */
+  gep(base: Value, indices: Value[], resultType: IRType): Value {
+    const pointee = (base.type as { to: IRType }).to;
+    const idx = indices.map((i) => `${this.m.ty(i.type)} ${i.ref}`).join(", ");
+    return this.valueOf(ptrTo(resultType), `getelementptr inbounds ${this.m.ty(pointee)}, ${this.m.ty(base.type)} ${base.ref}, ${idx}`);
+  }
+
+  /** Calls a BPF helper by number: `inttoptr (i64 id to fn*)`. */
+  callHelper(id: number, ret: IRType, args: Value[], varargs = false): Value {
+    const fty = fnType(ret, args.map((a) => a.type), varargs);
+    const callee = `inttoptr (i64 ${id} to ${this.m.ty(ptrTo(fty))})`;
+    return this.call(fty, callee, args);
+  }
+
+  call(fty: FnType, callee: string, args: Value[]): Value {
+    const argText = args.map((a) => `${this.m.ty(a.type)} ${a.ref}`).join(", ");
+    const expr = `call ${this.m.ty(fty)} ${callee}(${argText})`;
+    if (fty.ret.kind === "void") {
+      this.emit(expr);
+      return { type: fty.ret, ref: "undef" };
+    }
+    return this.valueOf(fty.ret, expr);
+  }
+
+  br(target: Block): void {
+    this.emit(`br label %${target.label}`);
+    this.block.terminated = true;
+  }
+
+  condBr(cond: Value, then: Block, otherwise: Block): void {
+    this.emit(`br i1 ${cond.ref}, label %${then.label}, label %${otherwise.label}`);
+    this.block.terminated = true;
+  }
+
+  ret(v?: Value): void {
+    this.emit(v ? `ret ${this.m.ty(v.type)} ${v.ref}` : "ret void");
+    this.block.terminated = true;
+  }
+}
+

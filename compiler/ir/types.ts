@@ -1,0 +1,96 @@
+// LLVM IR types as data, printed for the LLVM version we talk to: LLVM 14 parses typed
+// pointers only, LLVM 17+ opaque pointers only (see docs/decisions.md).
+
+export type IRType =
+  | { kind: "void" }
+  | { kind: "int"; bits: number }
+  | { kind: "ptr"; to: IRType }
+  | { kind: "array"; length: number; of: IRType }
+  | { kind: "struct"; fields: IRType[] }
+  | { kind: "fn"; ret: IRType; params: IRType[]; varargs: boolean };
+
+export const voidType: IRType = { kind: "void" };
+export const i1: IRType = { kind: "int", bits: 1 };
+export const i8: IRType = { kind: "int", bits: 8 };
+export const i16: IRType = { kind: "int", bits: 16 };
+export const i32: IRType = { kind: "int", bits: 32 };
+export const i64: IRType = { kind: "int", bits: 64 };
+export const intType = (bits: number): IRType => ({ kind: "int", bits });
+export const ptrTo = (to: IRType): IRType => ({ kind: "ptr", to });
+export const arrayOf = (length: number, of: IRType): IRType => ({ kind: "array", length, of });
+export const structOf = (fields: IRType[]): IRType => ({ kind: "struct", fields });
+export type FnType = Extract<IRType, { kind: "fn" }>;
+export const fnType = (ret: IRType, params: IRType[], varargs = false): FnType => ({
+  kind: "fn",
+  ret,
+  params,
+  varargs,
+});
+
+export interface PointerMode {
+  /** true: print `ptr`; false: print `T*` (LLVM 14). */
+  readonly opaquePointers: boolean;
+}
+
+export function typeText(t: IRType, mode: PointerMode): string {
+  switch (t.kind) {
+    case "void":
+      return "void";
+    case "int":
+      return `i${t.bits}`;
+    case "ptr":
+      return mode.opaquePointers ? "ptr" : `${t.to.kind === "void" ? "i8" : typeText(t.to, mode)}*`;
+    case "array":
+      return `[${t.length} x ${typeText(t.of, mode)}]`;
+    case "struct":
+      return `{ ${t.fields.map((f) => typeText(f, mode)).join(", ")} }`;
+    case "fn": {
+      const params = t.params.map((p) => typeText(p, mode));
+      if (t.varargs) params.push("...");
+      return `${typeText(t.ret, mode)} (${params.join(", ")})`;
+    }
+  }
+}
+
+/** Size in bytes under the BPF data layout (natural alignment, 64-bit pointers). */
+export function sizeOf(t: IRType): number {
+  switch (t.kind) {
+    case "void":
+      return 0;
+    case "int":
+      return Math.max(1, Math.ceil(t.bits / 8));
+    case "ptr":
+      return 8;
+    case "array":
+      return t.length * sizeOf(t.of);
+    case "struct": {
+      let size = 0;
+      let align = 1;
+      for (const f of t.fields) {
+        const a = alignOf(f);
+        align = Math.max(align, a);
+        size = Math.ceil(size / a) * a + sizeOf(f);
+      }
+      return Math.ceil(size / align) * align;
+    }
+    case "fn":
+      throw new Error("sizeOf(function type)");
+  }
+}
+
+export function alignOf(t: IRType): number {
+  switch (t.kind) {
+    case "array":
+      return alignOf(t.of);
+    case "struct":
+      return Math.max(1, ...t.fields.map(alignOf));
+    default:
+      return Math.max(1, sizeOf(t));
+  }
+}
+
+export function sameType(a: IRType, b: IRType): boolean {
+  return typeText(a, TYPED) === typeText(b, TYPED);
+}
+
+const TYPED: PointerMode = { opaquePointers: false };

@@ -1,0 +1,114 @@
+// The system's libLLVM, called in process through koffi (no clang, no llc on the target).
+// Found on its own among LLVM 14…20; TSBPF_LIBLLVM names a library file to use instead.
+
+import koffi, { type LibraryHandle } from "koffi";
+import { TsbpfError } from "../diagnostics.js";
+
+export interface LibLLVM {
+  readonly path: string;
+  readonly major: number;
+  readonly opaquePointers: boolean;
+  readonly fn: ReturnType<typeof bind>;
+}
+
+const SUPPORTED = [20, 19, 18, 17, 16, 15, 14];
+
+function candidates(): { path: string; major?: number }[] {
+  const override = process.env.TSBPF_LIBLLVM;
+  if (override) return [{ path: override, major: majorFromName(override) }];
+  const out: { path: string; major: number }[] = [];
+  for (const v of SUPPORTED) {
+    // Debian/Ubuntu sonames for LLVM ≤17, then the LLVM 18+ naming, then the llvm-N prefix.
+    out.push({ path: `libLLVM-${v}.so.1`, major: v }, { path: `libLLVM.so.${v}.1`, major: v });
+    out.push({ path: `/usr/lib/llvm-${v}/lib/libLLVM-${v}.so`, major: v }, { path: `/usr/lib/llvm-${v}/lib/libLLVM.so`, major: v });
+  }
+  return out;
+}
+
+function majorFromName(path: string): number | undefined {
+  const m = /LLVM[-.](\d+)/.exec(path.split("/").pop() ?? "") ?? /llvm-(\d+)/.exec(path);
+  return m ? Number(m[1]) : undefined;
+}
+
+function bind(lib: LibraryHandle) {
+  const f = <T extends (...args: any[]) => any>(decl: string) => lib.func(decl) as unknown as T;
+  return {
+    contextCreate: f<() => bigint>("void *LLVMContextCreate()"),
+    contextDispose: f<(c: bigint) => void>("void LLVMContextDispose(void *c)"),
+    createBufferCopy: f<(data: Buffer, len: number, name: string) => bigint>(
+      "void *LLVMCreateMemoryBufferWithMemoryRangeCopy(const uint8_t *data, size_t len, const char *name)",
+    ),
+    parseIR: f<(c: bigint, buf: bigint, mod: bigint[], msg: bigint[]) => number>(
+      "int LLVMParseIRInContext(void *c, void *buf, _Out_ void **mod, _Out_ void **msg)",
+    ),
+    verifyModule: f<(m: bigint, action: number, msg: bigint[]) => number>("int LLVMVerifyModule(void *m, int action, _Out_ void **msg)"),
+    disposeModule: f<(m: bigint) => void>("void LLVMDisposeModule(void *m)"),
+    disposeMessage: f<(p: bigint) => void>("void LLVMDisposeMessage(void *p)"),
+    initTargetInfo: f<() => void>("void LLVMInitializeBPFTargetInfo()"),
+    initTarget: f<() => void>("void LLVMInitializeBPFTarget()"),
+    initTargetMC: f<() => void>("void LLVMInitializeBPFTargetMC()"),
+    initAsmPrinter: f<() => void>("void LLVMInitializeBPFAsmPrinter()"),
+    targetFromTriple: f<(triple: string, t: bigint[], err: bigint[]) => number>(
+      "int LLVMGetTargetFromTriple(const char *triple, _Out_ void **t, _Out_ void **err)",
+    ),
+    createTargetMachine: f<(t: bigint, triple: string, cpu: string, features: string, level: number, reloc: number, model: number) => bigint>(
+      "void *LLVMCreateTargetMachine(void *t, const char *triple, const char *cpu, const char *features, int level, int reloc, int model)",
+    ),
+    createPassBuilderOptions: f<() => bigint>("void *LLVMCreatePassBuilderOptions()"),
+    runPasses: f<(m: bigint, passes: string, tm: bigint, opts: bigint) => bigint>(
+      "void *LLVMRunPasses(void *m, const char *passes, void *tm, void *opts)",
+    ),
+    getErrorMessage: f<(e: bigint) => bigint>("void *LLVMGetErrorMessage(void *e)"),
+    disposeErrorMessage: f<(p: bigint) => void>("void LLVMDisposeErrorMessage(void *p)"),
+    emitToMemoryBuffer: f<(tm: bigint, m: bigint, kind: number, err: bigint[], buf: bigint[]) => number>(
+      "int LLVMTargetMachineEmitToMemoryBuffer(void *tm, void *m, int kind, _Out_ void **err, _Out_ void **buf)",
+    ),
+    bufferStart: f<(b: bigint) => bigint>("void *LLVMGetBufferStart(void *b)"),
+    bufferSize: f<(b: bigint) => number>("size_t LLVMGetBufferSize(void *b)"),
+    disposeBuffer: f<(b: bigint) => void>("void LLVMDisposeMemoryBuffer(void *b)"),
+  };
+}
+
+let cached: LibLLVM | undefined;
+
+export function loadLibLLVM(): LibLLVM {
+  if (cached) return cached;
+  const tried: string[] = [];
+  for (const c of candidates()) {
+    let lib: LibraryHandle;
+    try {
+      lib = koffi.load(c.path);
+    } catch {
+      tried.push(c.path);
+      continue;
+    }
+    let fn: ReturnType<typeof bind>;
+    try {
+      fn = bind(lib);
+    } catch (e) {
+      throw new TsbpfError(`${c.path} is not a usable libLLVM (${(e as Error).message})`, {
+        subject: "libLLVM",
+        hint: "point TSBPF_LIBLLVM at libLLVM 14 or newer built with the BPF target, or unset it",
+      });
+    }
+    const major = c.major ?? 14;
+    cached = { path: c.path, major, opaquePointers: major >= 15, fn };
+    return cached;
+  }
+  throw new TsbpfError("libLLVM was not found", {
+    subject: "libLLVM",
+    hint:
+      process.env.TSBPF_LIBLLVM !== undefined
+        ? `TSBPF_LIBLLVM=${process.env.TSBPF_LIBLLVM} could not be loaded; point it at an existing libLLVM-14 (or newer) shared library`
+        : "install it: `apt-get install libllvm14` on Debian/Ubuntu (any of LLVM 14 to 20 works), or set TSBPF_LIBLLVM to the library file",
+    detail: `looked for: ${tried.slice(0, 4).join(", ")}, …`,
+  });
+}
+
+/** Reads and frees an LLVM-owned C string. */
+export function takeMessage(llvm: LibLLVM, p: bigint | null | undefined, dispose: (p: bigint) => void = llvm.fn.disposeMessage): string {
+  if (!p) return "";
+  const s = koffi.decode(p, "char", -1) as string;
+  dispose(p);
+  return s;
+}
