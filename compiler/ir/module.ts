@@ -276,6 +276,17 @@ export class IRBuilder {
     return this.valueOf(fty.ret, expr);
   }
 
+  /** Inline BPF assembly, for instructions whose semantics LLVM IR cannot state. */
+  inlineAsm(ret: IRType, asm: string, constraints: string, args: Value[]): Value {
+    const argText = args.map((a) => `${this.m.ty(a.type)} ${a.ref}`).join(", ");
+    return this.valueOf(ret, `call ${this.m.ty(ret)} asm "${asm}", "${constraints}"(${argText})`);
+  }
+
+  phi(type: IRType, incoming: [Value, Block][]): Value {
+    const items = incoming.map(([v, blk]) => `[ ${v.ref}, %${blk.label} ]`).join(", ");
+    return this.valueOf(type, `phi ${this.m.ty(type)} ${items}`);
+  }
+
   br(target: Block): void {
     this.emit(`br label %${target.label}`);
     this.block.terminated = true;

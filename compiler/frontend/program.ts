@@ -1,0 +1,107 @@
+// Loads a probe file with the TypeScript compiler API against tsbpf's own declarations and
+// reports TypeScript's errors as tsbpf errors. Nothing here evaluates the user's code.
+
+import { readFileSync } from "node:fs";
+import { resolve } from "node:path";
+import type * as TS from "typescript";
+import { spanAt, TsbpfError } from "../diagnostics.js";
+import { stdlibIndex, stdlibLib } from "../paths.js";
+import { typescript } from "./typescript-loader.js";
+
+export interface ProbeProgram {
+  ts: typeof TS;
+  program: TS.Program;
+  checker: TS.TypeChecker;
+  source: TS.SourceFile;
+  fileName: string; // absolute
+  text: string;
+}
+
+const stdlibFiles = new Map<string, TS.SourceFile>();
+
+function readUserFile(fileName: string): string {
+  try {
+    return readFileSync(fileName, "utf8");
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === "ENOENT") throw new TsbpfError("no such file", { subject: fileName, hint: "check the path of the probe file" });
+    if (code === "EISDIR") throw new TsbpfError("is a directory, not a probe file", { subject: fileName, hint: "name a .ts file" });
+    throw new TsbpfError(`cannot read the file (${code ?? (e as Error).message})`, { subject: fileName });
+  }
+}
+
+export function loadProbeProgram(file: string): ProbeProgram {
+  const fileName = resolve(file);
+  const text = readUserFile(fileName);
+  const ts = typescript();
+  const options: TS.CompilerOptions = {
+    noLib: true,
+    types: [],
+    strict: true,
+    noEmit: true,
+    skipLibCheck: true,
+    target: ts.ScriptTarget.ES2022,
+    module: ts.ModuleKind.ESNext,
+    moduleResolution: ts.ModuleResolutionKind.Bundler,
+    noFallthroughCasesInSwitch: true,
+  };
+  const host: TS.CompilerHost = {
+    getSourceFile(name, languageVersion) {
+      if (name === fileName) return ts.createSourceFile(name, text, languageVersion, true, ts.ScriptKind.TS);
+      let sf = stdlibFiles.get(name);
+      if (!sf) {
+        let content: string;
+        try {
+          content = readFileSync(name, "utf8");
+        } catch {
+          return undefined;
+        }
+        sf = ts.createSourceFile(name, content, languageVersion, true);
+        if (name === stdlibIndex || name === stdlibLib) stdlibFiles.set(name, sf);
+      }
+      return sf;
+    },
+    getDefaultLibFileName: () => stdlibLib,
+    writeFile: () => undefined,
+    getCurrentDirectory: () => process.cwd(),
+    getCanonicalFileName: (f) => f,
+    useCaseSensitiveFileNames: () => true,
+    getNewLine: () => "\n",
+    fileExists: (f) => f === fileName || f === stdlibIndex || f === stdlibLib,
+    readFile: (f) => (f === fileName ? text : undefined),
+    resolveModuleNameLiterals(literals) {
+      // Probe code may import "tsbpf" and nothing else: there is no module system in the kernel.
+      return literals.map((lit) =>
+        lit.text === "tsbpf"
+          ? { resolvedModule: { resolvedFileName: stdlibIndex, extension: ts.Extension.Dts, isExternalLibraryImport: false } }
+          : { resolvedModule: undefined },
+      );
+    },
+  };
+  const program = ts.createProgram({ rootNames: [fileName, stdlibLib], options, host });
+  const source = program.getSourceFile(fileName)!;
+  const diagnostics = [...program.getSyntacticDiagnostics(source), ...program.getSemanticDiagnostics(source)];
+  if (diagnostics.length) throw diagnosticsError(ts, diagnostics);
+  return { ts, program, checker: program.getTypeChecker(), source, fileName, text };
+}
+
+/** What to do about the TypeScript errors that probe authors meet most. */
+const HINTS: Record<number, (msg: string) => string | undefined> = {
+  2304: (m) =>
+    /'(console|Math|JSON|Date|process|setTimeout|Promise)'/.test(m)
+      ? "probe code runs inside the kernel: only what `tsbpf` exports is available (printk writes a line to the trace pipe)"
+      : "declare it, or import it from \"tsbpf\"",
+  2307: () => 'probe code can import from "tsbpf" only; put shared code in this file',
+  2322: (m) => (/'u(8|16|32|64)'|'i(8|16|32|64)'/.test(m) ? "narrowing an integer needs an explicit cast, e.g. u32(x)" : undefined),
+  2345: (m) => (/'u(8|16|32|64)'|'i(8|16|32|64)'/.test(m) ? "narrowing an integer needs an explicit cast, e.g. u32(x)" : undefined),
+};
+
+function diagnosticsError(ts: typeof TS, diagnostics: readonly TS.Diagnostic[]): TsbpfError {
+  const errors = diagnostics.map((d) => {
+    const message = ts.flattenDiagnosticMessageText(d.messageText, "\n");
+    const at = d.file && d.start !== undefined ? spanAt(d.file.fileName, d.file.text, d.start, d.length ?? 1) : undefined;
+    return new TsbpfError(message, { code: `TS${d.code}`, at, subject: at ? undefined : "TypeScript", hint: HINTS[d.code]?.(message) });
+  });
+  const [first, ...rest] = errors;
+  return new TsbpfError(first.message, { ...first.options, related: rest });
+}

@@ -1,0 +1,130 @@
+// C integer semantics on the declared widths: integer promotion, the usual arithmetic
+// conversions, wrapping, and division by zero as BPF defines it (x / 0 = 0, x % 0 = x).
+// Values are kept at their C width in the IR (i8…i64, i1 for booleans), as clang does, so that
+// LLVM picks the same 32-bit sub-register instructions clang would.
+
+import type { IRBuilder, Value } from "../ir/module.js";
+import { constInt } from "../ir/module.js";
+import { i1, intType, type IRType } from "../ir/types.js";
+import { BOOL, INT_TYPES, type IntType, type ProbeType } from "../frontend/types.js";
+
+export interface Operand {
+  value: Value;
+  type: ProbeType;
+}
+
+export function irTypeOf(t: ProbeType): IRType {
+  if (t.kind === "int") return intType(t.bits);
+  if (t.kind === "bool") return i1;
+  return { kind: "void" };
+}
+
+/** C integer promotion: anything narrower than int becomes int. Booleans become int too. */
+export function promote(t: IntType | typeof BOOL): IntType {
+  if (t.kind === "bool" || t.bits < 32) return INT_TYPES.i32;
+  return t;
+}
+
+/** C's usual arithmetic conversions on two promoted types. */
+export function commonType(a: IntType, b: IntType): IntType {
+  if (a.bits === b.bits && a.signed === b.signed) return a;
+  if (a.signed === b.signed) return a.bits >= b.bits ? a : b;
+  const [u, s] = a.signed ? [b, a] : [a, b];
+  if (u.bits >= s.bits) return u;
+  return s; // the signed type is wider, so it holds every value of the unsigned one
+}
+
+export function convert(b: IRBuilder, x: Operand, to: ProbeType): Operand {
+  if (to.kind === "bool") return { value: truthy(b, x), type: BOOL };
+  if (to.kind !== "int") throw new Error(`convert to ${to.kind}`);
+  const target = intType(to.bits);
+  if (x.type.kind === "bool") return { value: b.cast("zext", x.value, target), type: to };
+  if (x.type.kind !== "int") throw new Error(`convert from ${x.type.kind}`);
+  if (x.type.bits === to.bits) return { value: x.value, type: to };
+  if (x.type.bits > to.bits) return { value: b.cast("trunc", x.value, target), type: to };
+  return { value: b.cast(x.type.signed ? "sext" : "zext", x.value, target), type: to };
+}
+
+/** An i1 that is true when `x` is non-zero. */
+export function truthy(b: IRBuilder, x: Operand): Value {
+  if (x.type.kind === "bool") return x.value;
+  return b.icmp("ne", x.value, constInt(x.value.type, 0));
+}
+
+export type ArithOp = "+" | "-" | "*" | "/" | "%" | "&" | "|" | "^" | "<<" | ">>" | ">>>";
+export type CompareOp = "<" | "<=" | ">" | ">=" | "==" | "!=";
+
+const simple: Partial<Record<ArithOp, string>> = { "+": "add", "-": "sub", "*": "mul", "&": "and", "|": "or", "^": "xor" };
+
+function asInt(t: ProbeType): IntType {
+  if (t.kind === "int") return t;
+  if (t.kind === "bool") return promote(BOOL);
+  throw new Error(`arithmetic on ${t.kind}`);
+}
+
+/** The C result type of `a op b`. */
+export function resultType(op: ArithOp, a: ProbeType, b: ProbeType): IntType {
+  const pa = promote(asInt(a));
+  if (op === "<<" || op === ">>" || op === ">>>") return pa;
+  return commonType(pa, promote(asInt(b)));
+}
+
+export function arith(b: IRBuilder, op: ArithOp, x: Operand, y: Operand): Operand {
+  const t = resultType(op, x.type, y.type);
+  const l = convert(b, x, t).value;
+  if (op === "<<" || op === ">>" || op === ">>>") {
+    // The count is taken modulo the width, as the BPF instruction does (C leaves it undefined).
+    const r = convert(b, y, t).value;
+    const count = isConst(r) ? constInt(r.type, BigInt(r.ref) & BigInt(t.bits - 1)) : b.binary("and", r, constInt(r.type, t.bits - 1));
+    const name = op === "<<" ? "shl" : op === ">>" && t.signed ? "ashr" : "lshr";
+    return { value: b.binary(name, l, count), type: t };
+  }
+  const r = convert(b, y, t).value;
+  const s = simple[op];
+  if (s) return { value: b.binary(s, l, r), type: t };
+  return { value: divide(b, op as "/" | "%", l, r, t.signed), type: t };
+}
+
+function isConst(v: Value): boolean {
+  return /^-?\d+$/.test(v.ref);
+}
+
+/**
+ * Division with BPF's definition of x / 0 and x % 0. A non-zero constant divisor uses LLVM's
+ * own udiv/urem (so it can strength-reduce); a variable one goes through the BPF instruction
+ * directly, since LLVM treats division by zero as undefined and may optimise on it.
+ * Signed division has no BPF instruction before cpu v4: it is done on magnitudes, truncating
+ * toward zero as C does; the remainder takes the dividend's sign.
+ */
+function divide(b: IRBuilder, op: "/" | "%", l: Value, r: Value, signed: boolean): Value {
+  if (!signed) return udivOrRem(b, op, l, r);
+  const zero = constInt(l.type, 0);
+  const lneg = b.icmp("slt", l, zero);
+  const rneg = b.icmp("slt", r, zero);
+  const la = b.select(lneg, b.binary("sub", zero, l), l);
+  const ra = b.select(rneg, b.binary("sub", zero, r), r);
+  const q = udivOrRem(b, op, la, ra);
+  const negate = op === "/" ? b.binary("xor", lneg, rneg) : lneg;
+  return b.select(negate, b.binary("sub", zero, q), q);
+}
+
+function udivOrRem(b: IRBuilder, op: "/" | "%", l: Value, r: Value): Value {
+  if (isConst(r) && BigInt(r.ref) !== 0n) return b.binary(op === "/" ? "udiv" : "urem", l, r);
+  const reg = l.type.kind === "int" && l.type.bits === 64 ? "r" : "w";
+  const q = b.inlineAsm(l.type, "$0 /= $2", `=${reg},0,${reg}`, [l, r]);
+  if (op === "/") return q;
+  // x % y = x - (x / y) * y, which also gives x % 0 = x since x / 0 = 0.
+  return b.binary("sub", l, b.binary("mul", q, r));
+}
+
+export function compare(b: IRBuilder, op: CompareOp, x: Operand, y: Operand): Operand {
+  if (x.type.kind === "bool" && y.type.kind === "bool" && (op === "==" || op === "!=")) {
+    return { value: b.icmp(op === "==" ? "eq" : "ne", x.value, y.value), type: BOOL };
+  }
+  const t = resultType("+", x.type, y.type);
+  const l = convert(b, x, t).value;
+  const r = convert(b, y, t).value;
+  const pred = { "==": "eq", "!=": "ne", "<": "lt", "<=": "le", ">": "gt", ">=": "ge" }[op];
+  const full = op === "==" || op === "!=" ? pred : (t.signed ? "s" : "u") + pred;
+  return { value: b.icmp(full, l, r), type: BOOL };
+}

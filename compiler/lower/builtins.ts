@@ -1,0 +1,44 @@
+// Calls to tsbpf's helper functions and integer casts, by the name they resolve to in
+// stdlib/index.d.ts.
+
+import type * as TS from "typescript";
+import { INT_TYPES, VOID, type IntType } from "../frontend/types.js";
+import { constInt } from "../ir/module.js";
+import { i64 } from "../ir/types.js";
+import { convert, type Operand } from "./arith.js";
+import type { FunctionLowerer } from "./function.js";
+import { Helper } from "./helpers.js";
+import { lowerPrintk } from "./printk.js";
+
+type Lowering = (l: FunctionLowerer, call: TS.CallExpression) => Operand;
+
+/** A helper returning u64, then the part of it that the tsbpf function returns. */
+function fromHelper(id: number, part: "whole" | "low" | "high", type: IntType): Lowering {
+  return (l) => {
+    let v = l.b.callHelper(id, i64, []);
+    if (part === "high") v = l.b.binary("lshr", v, constInt(i64, 32));
+    return convert(l.b, { value: v, type: INT_TYPES.u64 }, type);
+  };
+}
+
+const BUILTINS: Record<string, Lowering> = {
+  printk: (l, call) => {
+    lowerPrintk(l, call);
+    return { value: { type: { kind: "void" }, ref: "undef" }, type: VOID };
+  },
+  pid: fromHelper(Helper.getCurrentPidTgid, "high", INT_TYPES.u32),
+  tid: fromHelper(Helper.getCurrentPidTgid, "low", INT_TYPES.u32),
+  uid: fromHelper(Helper.getCurrentUidGid, "low", INT_TYPES.u32),
+  gid: fromHelper(Helper.getCurrentUidGid, "high", INT_TYPES.u32),
+  ktime: fromHelper(Helper.ktimeGetNs, "whole", INT_TYPES.u64),
+  cpu: (l) => convert(l.b, { value: l.b.callHelper(Helper.getSmpProcessorId, i64, []), type: INT_TYPES.u64 }, INT_TYPES.u32),
+};
+
+// u8(x) … i64(x): a C cast.
+for (const [name, type] of Object.entries(INT_TYPES)) {
+  BUILTINS[name] = (l, call) => convert(l.b, l.expression(call.arguments[0]), type);
+}
+
+export function lowerBuiltinCall(l: FunctionLowerer, name: string, call: TS.CallExpression): Operand | undefined {
+  return BUILTINS[name]?.(l, call);
+}

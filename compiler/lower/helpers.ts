@@ -1,0 +1,10 @@
+// BPF helper functions by number (include/uapi/linux/bpf.h, `___BPF_FUNC_MAPPER`).
+export const Helper = {
+  ktimeGetNs: 5,
+  tracePrintk: 6,
+  getSmpProcessorId: 8,
+  getCurrentPidTgid: 14,
+  getCurrentUidGid: 15,
+  getCurrentComm: 16,
+  traceVprintk: 177,
+} as const;

@@ -1,0 +1,92 @@
+// printk(format, ...args) → bpf_trace_printk (up to three arguments) or bpf_trace_vprintk.
+// The format is checked against the arguments at compile time. Every integer argument is
+// passed as 64 bits and its conversion rewritten to the `ll` form, after C's default argument
+// promotion: `%d` of a u32 0xffffffff prints -1 as in C, and `%d` of a u64 prints all 64 bits.
+
+import type * as TS from "typescript";
+import { Codes } from "../frontend/codes.js";
+import { errorAt } from "../frontend/spans.js";
+import { INT_TYPES } from "../frontend/types.js";
+import { constInt, type Value } from "../ir/module.js";
+import { arrayOf, i32, i64 } from "../ir/types.js";
+import { convert, promote, type Operand } from "./arith.js";
+import type { FunctionLowerer } from "./function.js";
+import { Helper } from "./helpers.js";
+
+interface Conversion {
+  letter: "d" | "i" | "u" | "x" | "X" | "p";
+  start: number;
+  end: number;
+}
+
+const CONVERSION = /%(?:%|(-?\d*)(l{0,2}|h{0,2}|z)([diuxXps]))/g;
+
+export function parseFormat(fmt: string): { conversions: Conversion[]; bad?: { at: number; text: string } } {
+  const conversions: Conversion[] = [];
+  let last = 0;
+  for (const m of fmt.matchAll(CONVERSION)) {
+    const gap = fmt.slice(last, m.index);
+    const stray = gap.indexOf("%");
+    if (stray >= 0) return { conversions, bad: { at: last + stray, text: fmt.slice(last + stray, last + stray + 2) } };
+    last = m.index + m[0].length;
+    if (m[0] === "%%") continue;
+    const letter = m[3];
+    if (letter === "s") return { conversions, bad: { at: m.index, text: m[0] } };
+    conversions.push({ letter: letter as Conversion["letter"], start: m.index, end: last });
+  }
+  const stray = fmt.indexOf("%", last);
+  if (stray >= 0) return { conversions, bad: { at: stray, text: fmt.slice(stray, stray + 2) } };
+  return { conversions };
+}
+
+export function lowerPrintk(l: FunctionLowerer, call: TS.CallExpression): void {
+  const ts = l.p.ts;
+  const [fmtNode, ...argNodes] = call.arguments;
+  if (!fmtNode || !ts.isStringLiteralLike(fmtNode))
+    throw errorAt(fmtNode ?? call, Codes.printkFormatNotLiteral, "the printk format must be a string literal", 'write the format inline, e.g. printk("pid %d", pid())');
+  const fmt = fmtNode.text;
+  const { conversions, bad } = parseFormat(fmt);
+  if (bad)
+    throw errorAt(fmtNode, Codes.printkBadConversion, `printk does not support the conversion '${bad.text}'`, "use %d %i %u %x %p (with l/ll/h/hh as in C) or %% for a percent sign");
+  if (conversions.length !== argNodes.length)
+    throw errorAt(
+      argNodes.length > conversions.length ? argNodes[conversions.length] : call,
+      Codes.printkArgumentCount,
+      `the format has ${conversions.length} conversion${conversions.length === 1 ? "" : "s"} but ${argNodes.length} argument${argNodes.length === 1 ? " was" : "s were"} given`,
+      "give one argument per % conversion",
+    );
+
+  let kernelFmt = "";
+  let last = 0;
+  const args: Value[] = [];
+  conversions.forEach((c, i) => {
+    const arg = l.expression(argNodes[i]);
+    if (arg.type.kind !== "int" && arg.type.kind !== "bool")
+      throw errorAt(argNodes[i], Codes.printkArgumentType, `%${c.letter} needs an integer argument`, "pass an integer or boolean value");
+    args.push(widen(l, arg, c.letter));
+    kernelFmt += fmt.slice(last, c.start) + (c.letter === "p" ? "%p" : `%ll${c.letter}`);
+    last = c.end;
+  });
+  kernelFmt += fmt.slice(last);
+  if (!kernelFmt.endsWith("\n")) kernelFmt += "\n";
+
+  const s = l.module.addCString(l.module.uniqueName(`${l.name}.fmt`), kernelFmt);
+  const b = l.b;
+  if (args.length <= 3) {
+    b.callHelper(Helper.tracePrintk, i64, [s.ptr, constInt(i32, s.size), ...args], true);
+    return;
+  }
+  const data = l.fn.alloca(arrayOf(args.length, i64));
+  args.forEach((v, i) => b.store(v, b.gep(data, [constInt(i64, 0), constInt(i64, i)], i64), 8));
+  const first = b.gep(data, [constInt(i64, 0), constInt(i64, 0)], i64);
+  b.callHelper(Helper.traceVprintk, i64, [s.ptr, constInt(i32, s.size), first, constInt(i32, args.length * 8)]);
+}
+
+/** The 64-bit value that `%ll<letter>` prints as C's printf prints the promoted argument. */
+function widen(l: FunctionLowerer, arg: Operand, letter: Conversion["letter"]): Value {
+  const promoted = convert(l.b, arg, promote(arg.type as never));
+  const t = promoted.type as typeof INT_TYPES.i32;
+  if (t.bits === 64) return promoted.value;
+  const signed = letter === "d" || letter === "i";
+  return convert(l.b, { value: promoted.value, type: signed ? INT_TYPES.i32 : INT_TYPES.u32 }, signed ? INT_TYPES.i64 : INT_TYPES.u64).value;
+}

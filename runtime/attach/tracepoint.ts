@@ -1,0 +1,67 @@
+// tracepoint/<category>/<event>: checked against tracefs first, so that a missing tracepoint is
+// named, with the nearest ones this kernel has.
+
+import { existsSync, readdirSync } from "node:fs";
+import { release } from "node:os";
+import { TsbpfError } from "../../compiler/diagnostics.js";
+import { errnoText, lastErrno, libbpf, takeLibbpfMessages } from "../libbpf.js";
+import type { LoadedProgram } from "../loader.js";
+import { declarationSpan } from "../source-span.js";
+import { ensureTracefs } from "../tracefs.js";
+import type { Link } from "./link.js";
+import { ownLink } from "./link.js";
+
+export function attachTracepoint(p: LoadedProgram, file: string): Link {
+  const root = ensureTracefs();
+  const [category, event] = p.info.target.split("/");
+  if (!existsSync(`${root}/events/${category}/${event}`)) {
+    const near = nearest(root, category, event);
+    throw new TsbpfError(`tracepoint '${p.info.target}' does not exist on this kernel (${release()})`, {
+      at: declarationSpan(file, p.info.line, p.info.column, p.info.name.length),
+      hint: near.length
+        ? `did you mean ${near.map((n) => `'${n}'`).join(", ")}? The list is in ${root}/available_events`
+        : `the tracepoints this kernel has are listed in ${root}/available_events`,
+    });
+  }
+  const link = libbpf().attachTracepoint(p.handle, category, event);
+  if (!link) {
+    const errno = lastErrno();
+    throw new TsbpfError(`cannot attach to tracepoint '${p.info.target}' (${errnoText(errno)})`, {
+      at: declarationSpan(file, p.info.line, p.info.column, p.info.name.length),
+      detail: takeLibbpfMessages().join(""),
+    });
+  }
+  return ownLink(link, `tracepoint:${p.info.target}`);
+}
+
+function nearest(root: string, category: string, event: string): string[] {
+  const list = (dir: string) => {
+    try {
+      return readdirSync(dir);
+    } catch {
+      return [];
+    }
+  };
+  const categories = list(`${root}/events`);
+  const names = categories.includes(category)
+    ? list(`${root}/events/${category}`).map((e) => `${category}/${e}`)
+    : categories.map((c) => `${c}/${event}`).filter((n) => existsSync(`${root}/events/${n}`));
+  const want = `${category}/${event}`;
+  return names
+    .map((n) => ({ n, d: distance(n, want) }))
+    .filter((x) => x.d <= Math.max(3, want.length / 4))
+    .sort((a, b) => a.d - b.d)
+    .slice(0, 3)
+    .map((x) => x.n);
+}
+
+/** Levenshtein distance. */
+function distance(a: string, b: string): number {
+  let prev = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    const cur = [i];
+    for (let j = 1; j <= b.length; j++) cur[j] = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+    prev = cur;
+  }
+  return prev[b.length];
+}

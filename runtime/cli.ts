@@ -1,0 +1,189 @@
+// The `tsbpf` command: build, run, help. User mistakes print one error paragraph and exit 1;
+// usage mistakes exit 2; anything else is a tsbpf bug and says so.
+
+import { writeFileSync } from "node:fs";
+import { TsbpfError } from "../compiler/diagnostics.js";
+import { packageVersion } from "../compiler/paths.js";
+
+const EXIT_USER = 1;
+const EXIT_USAGE = 2;
+const EXIT_INTERNAL = 70;
+
+interface Command {
+  summary: string;
+  usage: string;
+  options: [string, string][];
+  flags: Record<string, "boolean" | "string">;
+  run(file: string, o: Record<string, string | boolean>): Promise<number>;
+}
+
+const COMMANDS: Record<string, Command> = {
+  build: {
+    summary: "compile a probe file to a libbpf object (ELF with BTF)",
+    usage: "tsbpf build <probe.ts> [-o out.bpf.o] [--emit-llvm]",
+    options: [
+      ["-o, --output <file>", "where to write the object (default: <probe>.bpf.o next to the source)"],
+      ["--emit-llvm", "also write the LLVM IR next to the object (<out>.ll)"],
+      ["--cpu <v1|v2|v3>", "BPF instruction set version (default v3, kernels ≥ 5.1)"],
+      ["--timings", "print where the time went"],
+    ],
+    flags: { o: "string", output: "string", "emit-llvm": "boolean", cpu: "string", timings: "boolean" },
+    run: build,
+  },
+  run: {
+    summary: "compile, load, attach, and print what the probe reports until Ctrl-C",
+    usage: "tsbpf run <probe.ts> [--duration <seconds>]",
+    options: [
+      ["-d, --duration <seconds>", "detach and exit after this many seconds (0: right after attaching)"],
+      ["--no-cache", "compile even if an identical build is cached"],
+      ["--cpu <v1|v2|v3>", "BPF instruction set version (default v3)"],
+      ["-v, --verbose", "print the whole verifier log when the kernel rejects a program"],
+      ["--timings", "print where the time went (compile phases, load, attach)"],
+    ],
+    flags: { d: "string", duration: "string", "no-cache": "boolean", cpu: "string", v: "boolean", verbose: "boolean", timings: "boolean" },
+    run,
+  },
+};
+
+function mainHelp(): string {
+  const cmds = Object.entries(COMMANDS).map(([n, c]) => `  ${n.padEnd(8)}${c.summary}`);
+  return [
+    "tsbpf — write Linux eBPF probes in TypeScript",
+    "",
+    "usage: tsbpf <command> <probe.ts> [options]",
+    "",
+    "commands:",
+    ...cmds,
+    "  help    show help for a command",
+    "",
+    "options:",
+    "  -h, --help     show help",
+    "  -V, --version  show the version",
+    "",
+    "example: tsbpf run examples/hello-syncfs.ts   (then `sync --file-system /` in another shell)",
+  ].join("\n");
+}
+
+function commandHelp(name: string, c: Command): string {
+  const width = Math.max(...c.options.map(([o]) => o.length)) + 2;
+  return [`tsbpf ${name} — ${c.summary}`, "", `usage: ${c.usage}`, "", "options:", ...c.options.map(([o, d]) => `  ${o.padEnd(width)}${d}`), "  -h, --help".padEnd(width + 2) + "show this help"].join("\n");
+}
+
+class UsageError extends Error {}
+
+function parseArgs(c: Command, args: string[]): { file?: string; o: Record<string, string | boolean>; help: boolean } {
+  const o: Record<string, string | boolean> = {};
+  let file: string | undefined;
+  let help = false;
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i];
+    if (a === "-h" || a === "--help") help = true;
+    else if (a.startsWith("-") && a !== "-") {
+      const [flag, inline] = a.replace(/^--?/, "").split(/=(.*)/s, 2);
+      const kind = c.flags[flag];
+      if (!kind) throw new UsageError(`unknown option '${a}'`);
+      if (kind === "boolean") o[flag] = true;
+      else {
+        const v = inline ?? args[++i];
+        if (v === undefined) throw new UsageError(`option '${a}' needs a value`);
+        o[flag] = v;
+      }
+    } else if (file === undefined) file = a;
+    else throw new UsageError(`unexpected argument '${a}'`);
+  }
+  return { file, o, help };
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const [first, ...rest] = argv;
+  if (first === undefined || first === "-h" || first === "--help") {
+    process.stdout.write(mainHelp() + "\n");
+    return first === undefined ? EXIT_USAGE : 0;
+  }
+  if (first === "-V" || first === "--version") {
+    process.stdout.write(`tsbpf ${packageVersion}\n`);
+    return 0;
+  }
+  if (first === "help") {
+    const c = rest[0] ? COMMANDS[rest[0]] : undefined;
+    process.stdout.write((c ? commandHelp(rest[0], c) : mainHelp()) + "\n");
+    return 0;
+  }
+  const c = COMMANDS[first];
+  try {
+    if (!c) throw new UsageError(`unknown command '${first}'`);
+    const { file, o, help } = parseArgs(c, rest);
+    if (help) {
+      process.stdout.write(commandHelp(first, c) + "\n");
+      return 0;
+    }
+    if (!file) throw new UsageError("name the probe file");
+    return await c.run(file, o);
+  } catch (e) {
+    if (e instanceof UsageError) {
+      process.stderr.write(`tsbpf: ${e.message}\n${c ? `usage: ${c.usage}\n` : ""}run 'tsbpf --help' for help\n`);
+      return EXIT_USAGE;
+    }
+    if (e instanceof TsbpfError) {
+      process.stderr.write(e.format() + "\n");
+      return EXIT_USER;
+    }
+    process.stderr.write(`tsbpf: internal error (a bug in tsbpf ${packageVersion}, please report it):\n${(e as Error)?.stack ?? e}\n`);
+    return EXIT_INTERNAL;
+  }
+}
+
+function cpuOption(o: Record<string, string | boolean>): "v1" | "v2" | "v3" | undefined {
+  const cpu = o.cpu as string | undefined;
+  if (cpu !== undefined && !["v1", "v2", "v3"].includes(cpu)) throw new UsageError(`--cpu must be v1, v2 or v3, not '${cpu}'`);
+  return cpu as "v1" | "v2" | "v3" | undefined;
+}
+
+function printTimings(t: Record<string, number>): void {
+  const total = Object.values(t).reduce((a, b) => a + b, 0);
+  const parts = Object.entries(t).map(([k, v]) => `${k} ${v.toFixed(1)} ms`);
+  process.stderr.write(`tsbpf: timings: ${parts.join(", ")} (total ${total.toFixed(1)} ms)\n`);
+}
+
+async function build(file: string, o: Record<string, string | boolean>): Promise<number> {
+  const { compile } = await import("../compiler/index.js");
+  const emitLLVM = o["emit-llvm"] === true;
+  const r = compile(file, { cpu: cpuOption(o), emitLLVM, cache: false });
+  const out = (o.o ?? o.output ?? file.replace(/\.[cm]?ts$/, "") + ".bpf.o") as string;
+  writeFileSync(out, r.object);
+  if (emitLLVM) writeFileSync(out.replace(/\.o$/, "") + ".ll", r.ir!);
+  if (o.timings) printTimings(r.timings);
+  process.stderr.write(`tsbpf: wrote ${out} (${r.programs.map((p) => `${p.section}`).join(", ")})\n`);
+  return 0;
+}
+
+async function run(file: string, o: Record<string, string | boolean>): Promise<number> {
+  const durationText = (o.d ?? o.duration) as string | undefined;
+  const duration = durationText === undefined ? undefined : Number(durationText);
+  if (duration !== undefined && !(duration >= 0)) throw new UsageError(`--duration takes a number of seconds, not '${durationText}'`);
+  const verbose = o.v === true || o.verbose === true;
+  const { Probe } = await import("./index.js");
+
+  const probe = Probe.open(file, { cpu: cpuOption(o), cache: o["no-cache"] !== true, verbose });
+  const stop = new AbortController();
+  const onSignal = () => stop.abort();
+  process.once("SIGINT", onSignal);
+  process.once("SIGTERM", onSignal);
+  try {
+    probe.openTracePipe();
+    const links = probe.attach();
+    if (o.timings) printTimings(probe.timings);
+    process.stderr.write(`Attached ${links.length} program${links.length === 1 ? "" : "s"} (${links.map((l) => l.description).join(", ")}). ${duration === undefined ? "Ctrl-C to stop." : `Stopping in ${duration} s.`}\n`);
+    if (duration === 0) return 0;
+    const timer = duration !== undefined ? setTimeout(() => stop.abort(), duration * 1000) : undefined;
+    for await (const line of probe.traceLines(stop.signal)) process.stdout.write(`${clock(new Date())} ${line.message}\n`);
+    clearTimeout(timer);
+    return 0;
+  } finally {
+    process.off("SIGINT", onSignal);
+    process.off("SIGTERM", onSignal);
+    probe.close();
+  }
+}
+
+const clock = (d: Date) => [d.getHours(), d.getMinutes(), d.getSeconds()].map((n) => String(n).padStart(2, "0")).join(":");

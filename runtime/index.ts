@@ -1,0 +1,97 @@
+// `import { open } from "tsbpf/runtime"`: compile (or reuse) a probe, load it, attach it,
+// and read what it reports. Everything it attaches is detached by close(), by `using`, and by
+// the kernel when the process exits.
+
+import type { CompileOptions, CompileResult, ProgramInfo } from "../compiler/index.js";
+import { attachProgram, type Link } from "./attach/index.js";
+import { LoadedObject } from "./loader.js";
+import { TracePipe, type TraceLine } from "./trace-pipe.js";
+
+export { TsbpfError } from "../compiler/diagnostics.js";
+export type { ProgramInfo } from "../compiler/index.js";
+export type { TraceLine } from "./trace-pipe.js";
+
+export interface OpenOptions extends CompileOptions {
+  /** Print the whole verifier log when a program is rejected. */
+  verbose?: boolean;
+}
+
+export interface PhaseTimings {
+  [phase: string]: number;
+}
+
+export class Probe implements Disposable, AsyncDisposable {
+  private links: Link[] = [];
+  private pipe: TracePipe | undefined;
+  readonly timings: PhaseTimings;
+
+  private constructor(
+    readonly compiled: CompileResult,
+    private readonly loaded: LoadedObject,
+    timings: PhaseTimings,
+  ) {
+    this.timings = timings;
+  }
+
+  /** Compiles `file` (or takes it from the cache) and loads it into the kernel. */
+  static open(file: string, opts: OpenOptions = {}): Probe {
+    const { compile } = require("../compiler/index.js") as typeof import("../compiler/index.js");
+    const compiled = compile(file, opts);
+    const t = performance.now();
+    const loaded = LoadedObject.load(compiled, { verbose: opts.verbose });
+    return new Probe(compiled, loaded, { ...compiled.timings, load: performance.now() - t });
+  }
+
+  get programs(): ProgramInfo[] {
+    return this.compiled.programs;
+  }
+
+  /** Attaches every program; on failure, detaches the ones already attached. */
+  attach(): Link[] {
+    const t = performance.now();
+    try {
+      for (const p of this.loaded.programs) this.links.push(attachProgram(p, this.compiled.file));
+    } catch (e) {
+      this.detach();
+      throw e;
+    }
+    this.timings.attach = performance.now() - t;
+    return this.links;
+  }
+
+  detach(): void {
+    for (const l of this.links.splice(0)) l.destroy();
+  }
+
+  /**
+   * The probe's printk lines. Opened before attaching (call it first) so that lines older than
+   * this run are not taken for its own.
+   */
+  traceLines(signal?: AbortSignal): AsyncGenerator<TraceLine> {
+    this.pipe ??= new TracePipe();
+    return this.pipe.lines(signal);
+  }
+
+  openTracePipe(): void {
+    this.pipe ??= new TracePipe();
+  }
+
+  close(): void {
+    this.detach();
+    this.pipe?.close();
+    this.loaded.close();
+  }
+
+  [Symbol.dispose](): void {
+    this.close();
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    this.close();
+  }
+}
+
+/** Compiles, loads and returns a probe; `attach()` it next. */
+export async function open(file: string, opts: OpenOptions = {}): Promise<Probe> {
+  return Probe.open(file, opts);
+}

@@ -1,0 +1,93 @@
+// The system's libbpf (1.1 or newer), called through koffi. Only this file knows C signatures;
+// the rest of the runtime uses the small typed surface it exports.
+
+import koffi, { type LibraryHandle } from "koffi";
+import { TsbpfError } from "../compiler/diagnostics.js";
+
+const SONAMES = ["libbpf.so.1", "libbpf.so"];
+
+function bind(lib: LibraryHandle) {
+  const f = <T extends (...args: any[]) => any>(decl: string) => lib.func(decl) as unknown as T;
+  const PrintFn = koffi.proto("int libbpf_print_fn(int level, const char *fmt, void *args)");
+  return {
+    PrintFn,
+    setPrint: f<(fn: unknown) => unknown>("void *libbpf_set_print(libbpf_print_fn *fn)"),
+    openMem: f<(buf: Buffer, size: number, opts: unknown) => bigint | null>(
+      "void *bpf_object__open_mem(const uint8_t *buf, size_t size, const bpf_object_open_opts *opts)",
+    ),
+    load: f<(obj: bigint) => number>("int bpf_object__load(void *obj)"),
+    close: f<(obj: bigint) => void>("void bpf_object__close(void *obj)"),
+    nextProgram: f<(obj: bigint, prev: bigint | null) => bigint | null>("void *bpf_object__next_program(void *obj, void *prev)"),
+    programName: f<(prog: bigint) => string>("const char *bpf_program__name(void *prog)"),
+    programSection: f<(prog: bigint) => string>("const char *bpf_program__section_name(void *prog)"),
+    programFd: f<(prog: bigint) => number>("int bpf_program__fd(void *prog)"),
+    setLogBuf: f<(prog: bigint, buf: Buffer, size: number) => number>("int bpf_program__set_log_buf(void *prog, _Inout_ uint8_t *buf, size_t size)"),
+    attach: f<(prog: bigint) => bigint | null>("void *bpf_program__attach(void *prog)"),
+    attachTracepoint: f<(prog: bigint, category: string, name: string) => bigint | null>(
+      "void *bpf_program__attach_tracepoint(void *prog, const char *category, const char *name)",
+    ),
+    linkDestroy: f<(link: bigint) => number>("int bpf_link__destroy(void *link)"),
+  };
+}
+
+let bound: ReturnType<typeof bind> | undefined;
+const messages: string[] = [];
+
+export function libbpf(): ReturnType<typeof bind> {
+  if (bound) return bound;
+  koffi.struct("bpf_object_open_opts", {
+    sz: "size_t",
+    object_name: "const char *",
+  });
+  let lib: LibraryHandle | undefined;
+  for (const name of SONAMES) {
+    try {
+      lib = koffi.load(name);
+      break;
+    } catch {
+      // try the next name
+    }
+  }
+  if (!lib)
+    throw new TsbpfError("libbpf was not found", {
+      subject: "libbpf",
+      hint: "install it: `apt-get install libbpf1` on Debian/Ubuntu (libbpf 1.1 or newer)",
+    });
+  bound = bind(lib);
+  captureMessages(bound);
+  return bound;
+}
+
+/** libbpf reports details (BTF problems, attach failures) through a printf-style callback:
+ *  format them with the C library's vsnprintf and keep them for the error that follows. */
+function captureMessages(b: ReturnType<typeof bind>): void {
+  const libc = koffi.load("libc.so.6");
+  const vsnprintf = libc.func("int vsnprintf(_Out_ uint8_t *buf, size_t size, const char *fmt, void *ap)") as unknown as (
+    buf: Buffer,
+    size: number,
+    fmt: string,
+    ap: bigint,
+  ) => number;
+  const buf = Buffer.alloc(64 * 1024);
+  const cb = koffi.register((level: number, fmt: string, ap: bigint) => {
+    const n = vsnprintf(buf, buf.length, fmt, ap);
+    const text = buf.subarray(0, Math.min(Math.max(n, 0), buf.length - 1)).toString("utf8");
+    if (level <= 1 /* WARN, INFO */) messages.push(text);
+    if (process.env.TSBPF_DEBUG_LIBBPF) process.stderr.write(text);
+    return 0;
+  }, koffi.pointer(b.PrintFn));
+  b.setPrint(cb);
+}
+
+/** The libbpf messages since the last call. */
+export function takeLibbpfMessages(): string[] {
+  return messages.splice(0, messages.length);
+}
+
+export function errnoText(errno: number): string {
+  const name = Object.entries(koffi.os.errno).find(([, v]) => v === errno)?.[0];
+  return name ? `${name}` : `errno ${errno}`;
+}
+
+export const lastErrno = (): number => koffi.errno();
+export const Errno = koffi.os.errno as Record<string, number>;

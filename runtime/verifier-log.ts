@@ -1,0 +1,60 @@
+// Turns the kernel verifier's log into an error at the TypeScript line that caused it. The
+// compiler puts the probe's source into the BTF line info, so the log quotes it as
+// `; <source line> @ file.ts:7` before the instructions of that line.
+
+import { readFileSync } from "node:fs";
+import { basename } from "node:path";
+import { spanAt, TsbpfError, type SourceSpan } from "../compiler/diagnostics.js";
+
+export interface VerifierFailure {
+  message: string; // the verifier's own words for the failure
+  line?: number; // TypeScript line, when the log quotes one
+  excerpt: string; // the last instructions before the failure
+}
+
+const TRAILER = /^(processed \d+ insns|verification time|stack depth|max_states_per_insn|-- END PROG LOAD LOG)/;
+
+export function parseVerifierLog(log: string, fileName: string): VerifierFailure {
+  const lines = log.split("\n").filter((l) => l.trim() !== "");
+  let end = lines.length;
+  while (end > 0 && TRAILER.test(lines[end - 1])) end--;
+  const message = lines[end - 1] ?? "the program was rejected (no log)";
+  const base = basename(fileName);
+  let line: number | undefined;
+  for (let i = end - 1; i >= 0 && line === undefined; i--) {
+    const m = /^; .* @ (.+):(\d+)$/.exec(lines[i]);
+    if (m && basename(m[1]) === base) line = Number(m[2]);
+  }
+  return { message, line, excerpt: lines.slice(Math.max(0, end - 16), end).join("\n") };
+}
+
+const HINTS: [RegExp, string][] = [
+  [/GPL-restricted|GPL-compatible/, "the licence section must be GPL-compatible (tsbpf emits GPL)"],
+  [/invalid mem access 'map_value_or_null'|_or_null/, "check a map lookup for undefined before using it"],
+  [/back-edge|infinite loop|loop is not bounded|BPF program is too large/, "bound the loop by a constant the compiler can see"],
+  [/stack (limit|size)|combined stack size|invalid (write|read) to stack/, "the BPF stack is 512 bytes: move large values into a map"],
+  [/invalid mem access|invalid access to/, "read kernel or user memory through readKernel()/readUser(), not by dereferencing"],
+  [/unknown func|program of this type cannot use helper/, "this helper is not available to this program kind or kernel"],
+];
+
+export function verifierError(programName: string, fileName: string, log: string): TsbpfError {
+  const f = parseVerifierLog(log, fileName);
+  let at: SourceSpan | undefined;
+  if (f.line !== undefined) {
+    try {
+      const text = readFileSync(fileName, "utf8");
+      const lineStart = text.split("\n").slice(0, f.line - 1).reduce((n, l) => n + l.length + 1, 0);
+      const lineText = text.split("\n")[f.line - 1] ?? "";
+      const indent = lineText.length - lineText.trimStart().length;
+      at = spanAt(fileName, text, lineStart + indent, Math.max(1, lineText.trim().length));
+    } catch {
+      at = { file: fileName, line: f.line, column: 1 };
+    }
+  }
+  return new TsbpfError(`the kernel verifier rejected program '${programName}': ${f.message}`, {
+    at,
+    subject: at ? undefined : `program '${programName}'`,
+    hint: HINTS.find(([re]) => re.test(log))?.[1],
+    detail: `verifier log (last lines; --verbose prints all of it):\n${f.excerpt.replace(/^/gm, "  ")}`,
+  });
+}

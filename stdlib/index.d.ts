@@ -1,0 +1,66 @@
+// `import … from "tsbpf"` in probe code. These declarations are what the editor and the
+// compiler's type checker see; the compiler lowers each of them to BPF. Nothing here runs in Node.
+
+// ── Integers ─────────────────────────────────────────────────────────────────────────────────
+// A plain `type u32 = number` is erased by the checker. A branded alias keeps its name, and
+// listing in each brand the widths that fit inside it makes widening implicit (u32 → u64) while
+// narrowing (u64 → u32) is a type error that asks for a cast: `u32(x)`. See docs/decisions.md.
+declare const WIDTH: unique symbol;
+type Fits<W extends string> = { readonly [WIDTH]?: W };
+
+export type u8 = number & Fits<"u8" | "bool">;
+export type u16 = number & Fits<"u8" | "u16" | "bool">;
+export type u32 = number & Fits<"u8" | "u16" | "u32" | "bool">;
+export type u64 = number & Fits<"u8" | "u16" | "u32" | "u64" | "bool">;
+export type i8 = number & Fits<"i8" | "bool">;
+export type i16 = number & Fits<"u8" | "i8" | "i16" | "bool">;
+export type i32 = number & Fits<"u8" | "u16" | "i8" | "i16" | "i32" | "bool">;
+export type i64 = number & Fits<"u8" | "u16" | "u32" | "i8" | "i16" | "i32" | "i64" | "bool">;
+
+/** Explicit conversions: truncate or extend to the named width, as a C cast does. */
+export declare function u8(x: number): u8;
+export declare function u16(x: number): u16;
+export declare function u32(x: number): u32;
+export declare function u64(x: number): u64;
+export declare function i8(x: number): i8;
+export declare function i16(x: number): i16;
+export declare function i32(x: number): i32;
+export declare function i64(x: number): i64;
+
+// ── Program kinds ────────────────────────────────────────────────────────────────────────────
+/** A program handle; the runtime attaches it. Only the compiler creates them. */
+export interface Program<Kind extends string = string> {
+  readonly kind: Kind;
+  readonly target: string;
+}
+
+/** The raw context of a tracepoint program (the tracepoint's record). */
+export interface TracepointContext {
+  readonly __tracepointContext: unique symbol;
+}
+
+/**
+ * Runs `handler` each time the kernel hits tracepoint `name` ("category/event", as listed under
+ * /sys/kernel/tracing/events). Attached by `tsbpf run` or the runtime's `attach()`.
+ */
+export declare function tracepoint(name: string, handler: (ctx: TracepointContext) => void): Program<"tracepoint">;
+
+// ── Helpers ──────────────────────────────────────────────────────────────────────────────────
+/**
+ * Writes a line to the kernel trace pipe (bpf_trace_printk); `tsbpf run` prints it with a
+ * timestamp. The format is a string literal; `%d %i %u %x %ld %lu %lx %lld %llu %llx %p %s %%`.
+ */
+export declare function printk(format: string, ...args: (number | bigint)[]): void;
+
+/** Process id (tgid) of the current task. */
+export declare function pid(): u32;
+/** Thread id of the current task. */
+export declare function tid(): u32;
+/** User id of the current task. */
+export declare function uid(): u32;
+/** Group id of the current task. */
+export declare function gid(): u32;
+/** Nanoseconds since boot (CLOCK_MONOTONIC). */
+export declare function ktime(): u64;
+/** The CPU this program runs on. */
+export declare function cpu(): u32;
