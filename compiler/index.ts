@@ -19,6 +19,8 @@ export interface ProgramInfo {
   section: string;
   line: number;
   column: number;
+  /** Where the target (e.g. the tracepoint's name) is written in the source. */
+  targetAt: { line: number; column: number; length: number };
 }
 
 export interface CompileOptions {
@@ -93,7 +95,14 @@ function compileUncached(fileName: string, opts: CompileOptions): CompileResult 
     throw e;
   }
   saveTypeScriptCodeCache();
-  const programs = decls.map((d) => ({ name: d.name, kind: d.kind, target: d.target, section: d.section, ...lineColumn(d.declaration) }));
+  const programs = decls.map((d) => ({
+    name: d.name,
+    kind: d.kind,
+    target: d.target,
+    section: d.section,
+    ...lineColumn(d.declaration),
+    targetAt: { ...lineColumn(d.targetNode), length: d.targetNode.getWidth() },
+  }));
   return { file: fileName, object, programs, ir: opts.emitLLVM ? ir : undefined, cached: false, timings };
 }
 

@@ -1,14 +1,15 @@
 // The system's libbpf (1.1 or newer), called through koffi. Only this file knows C signatures;
 // the rest of the runtime uses the small typed surface it exports.
 
-import koffi, { type LibraryHandle } from "koffi";
+import koffi, { type LibraryHandle, type TypeObject } from "koffi";
 import { TsbpfError } from "../compiler/diagnostics.js";
 
-const SONAMES = ["libbpf.so.1", "libbpf.so"];
+// TSBPF_LIBBPF names a library file to use instead of the system's.
+const sonames = () => (process.env.TSBPF_LIBBPF ? [process.env.TSBPF_LIBBPF] : ["libbpf.so.1", "libbpf.so"]);
 
 function bind(lib: LibraryHandle) {
   const f = <T extends (...args: any[]) => any>(decl: string) => lib.func(decl) as unknown as T;
-  const PrintFn = koffi.proto("int libbpf_print_fn(int level, const char *fmt, void *args)");
+  const PrintFn = once("libbpf_print_fn", () => koffi.proto("int libbpf_print_fn(int level, const char *fmt, void *args)"));
   return {
     PrintFn,
     setPrint: f<(fn: unknown) => unknown>("void *libbpf_set_print(libbpf_print_fn *fn)"),
@@ -30,17 +31,25 @@ function bind(lib: LibraryHandle) {
   };
 }
 
+/** koffi's named types live as long as the process, longer than this module may (test runners
+ *  load modules afresh): declare each name once. */
+function once(name: string, declare: () => TypeObject): TypeObject {
+  try {
+    return koffi.type(name);
+  } catch {
+    return declare();
+  }
+}
+
 let bound: ReturnType<typeof bind> | undefined;
 const messages: string[] = [];
 
 export function libbpf(): ReturnType<typeof bind> {
   if (bound) return bound;
-  koffi.struct("bpf_object_open_opts", {
-    sz: "size_t",
-    object_name: "const char *",
-  });
+  // The leading fields of libbpf's struct; `sz` tells libbpf how many we pass.
+  once("bpf_object_open_opts", () => koffi.struct("bpf_object_open_opts", { sz: "size_t", object_name: "const char *" }));
   let lib: LibraryHandle | undefined;
-  for (const name of SONAMES) {
+  for (const name of sonames()) {
     try {
       lib = koffi.load(name);
       break;
@@ -51,7 +60,9 @@ export function libbpf(): ReturnType<typeof bind> {
   if (!lib)
     throw new TsbpfError("libbpf was not found", {
       subject: "libbpf",
-      hint: "install it: `apt-get install libbpf1` on Debian/Ubuntu (libbpf 1.1 or newer)",
+      hint: process.env.TSBPF_LIBBPF
+        ? `TSBPF_LIBBPF=${process.env.TSBPF_LIBBPF} could not be loaded; point it at libbpf.so.1 (1.1 or newer), or unset it`
+        : "install it: `apt-get install libbpf1` on Debian/Ubuntu (libbpf 1.1 or newer)",
     });
   bound = bind(lib);
   captureMessages(bound);

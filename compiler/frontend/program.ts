@@ -86,21 +86,31 @@ export function loadProbeProgram(file: string): ProbeProgram {
 }
 
 /** What to do about the TypeScript errors that probe authors meet most. */
+const KERNEL_ONLY =
+  "probe code runs inside the kernel: only what `tsbpf` exports is available (printk writes a line to the trace pipe)";
 const HINTS: Record<number, (msg: string) => string | undefined> = {
-  2304: (m) =>
-    /'(console|Math|JSON|Date|process|setTimeout|Promise)'/.test(m)
-      ? "probe code runs inside the kernel: only what `tsbpf` exports is available (printk writes a line to the trace pipe)"
-      : "declare it, or import it from \"tsbpf\"",
+  2304: (m) => (/'(console|Math|JSON|Date|process|setTimeout|Promise|Symbol|BigInt)'/.test(m) ? KERNEL_ONLY : 'declare it, or import it from "tsbpf"'),
+  2584: () => KERNEL_ONLY,
   2307: () => 'probe code can import from "tsbpf" only; put shared code in this file',
-  2322: (m) => (/'u(8|16|32|64)'|'i(8|16|32|64)'/.test(m) ? "narrowing an integer needs an explicit cast, e.g. u32(x)" : undefined),
-  2345: (m) => (/'u(8|16|32|64)'|'i(8|16|32|64)'/.test(m) ? "narrowing an integer needs an explicit cast, e.g. u32(x)" : undefined),
 };
+
+const INT = "[ui](?:8|16|32|64)";
+const NARROWING = new RegExp(`^(?:Argument of type|Type) '(${INT})' is not assignable to (?:parameter of )?type '(${INT})'`);
 
 function diagnosticsError(ts: typeof TS, diagnostics: readonly TS.Diagnostic[]): TsbpfError {
   const errors = diagnostics.map((d) => {
-    const message = ts.flattenDiagnosticMessageText(d.messageText, "\n");
+    let message = ts.flattenDiagnosticMessageText(d.messageText, "\n");
+    let hint = HINTS[d.code]?.(message);
+    // The integer brands are an implementation detail: say what the user did, not how it is typed.
+    // TypeScript's advice to add 'dom' to `lib` is wrong here: there is no DOM in the kernel.
+    if (d.code === 2584) message = message.replace(/ Do you need to change your target library\?.*$/s, "");
+    const narrowing = NARROWING.exec(message);
+    if (narrowing) {
+      message = message.split("\n")[0];
+      hint = `${narrowing[1]} does not always fit in ${narrowing[2]}: write ${narrowing[2]}(x) to convert it explicitly (it truncates as a C cast does)`;
+    }
     const at = d.file && d.start !== undefined ? spanAt(d.file.fileName, d.file.text, d.start, d.length ?? 1) : undefined;
-    return new TsbpfError(message, { code: `TS${d.code}`, at, subject: at ? undefined : "TypeScript", hint: HINTS[d.code]?.(message) });
+    return new TsbpfError(message, { code: `TS${d.code}`, at, subject: at ? undefined : "TypeScript", hint });
   });
   const [first, ...rest] = errors;
   return new TsbpfError(first.message, { ...first.options, related: rest });

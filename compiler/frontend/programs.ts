@@ -18,6 +18,7 @@ export interface ProgramDecl {
   exported: boolean;
   handler: TS.ArrowFunction | TS.FunctionExpression;
   declaration: TS.VariableDeclaration;
+  targetNode: TS.StringLiteralLike;
 }
 
 const KINDS: readonly string[] = ["tracepoint"];
@@ -61,7 +62,7 @@ export function findPrograms(p: ProbeProgram): ProgramDecl[] {
         throw errorAt(targetArg ?? init, Codes.programTargetNotLiteral, `the ${kind} name must be a string literal`, 'write it out, e.g. "syscalls/sys_enter_openat"');
       if (!handler || !(ts.isArrowFunction(handler) || ts.isFunctionExpression(handler)))
         throw errorAt(handler ?? init, Codes.programHandlerNotInline, "the program's handler must be written inline as a function", "pass `(ctx) => { … }`");
-      out.push({ kind: kind as ProgramKind, name: decl.name.text, exported, handler, declaration: decl, ...target(kind as ProgramKind, targetArg) });
+      out.push({ kind: kind as ProgramKind, name: decl.name.text, exported, handler, declaration: decl, targetNode: targetArg, ...target(kind as ProgramKind, targetArg) });
       ts.forEachChild(handler, visitNested);
     }
   }

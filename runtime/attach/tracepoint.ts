@@ -17,7 +17,7 @@ export function attachTracepoint(p: LoadedProgram, file: string): Link {
   if (!existsSync(`${root}/events/${category}/${event}`)) {
     const near = nearest(root, category, event);
     throw new TsbpfError(`tracepoint '${p.info.target}' does not exist on this kernel (${release()})`, {
-      at: declarationSpan(file, p.info.line, p.info.column, p.info.name.length),
+      at: declarationSpan(file, p.info.targetAt.line, p.info.targetAt.column, p.info.targetAt.length),
       hint: near.length
         ? `did you mean ${near.map((n) => `'${n}'`).join(", ")}? The list is in ${root}/available_events`
         : `the tracepoints this kernel has are listed in ${root}/available_events`,

@@ -1,0 +1,52 @@
+// The object `tsbpf build` writes is a plain libbpf object: bpftool loads it without tsbpf, and
+// its BTF line info carries the TypeScript source.
+import { execFileSync } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { repo, tsbpf } from "../helpers/cli.js";
+
+const PIN = `/sys/fs/bpf/tsbpf-test-${process.pid}`;
+const bpftool = (...args: string[]) => execFileSync("bpftool", args, { encoding: "utf8" });
+
+afterEach(() => rmSync(PIN, { recursive: true, force: true }));
+
+function libLLVMs(): string[] {
+  return ["libLLVM-14.so.1", "libLLVM-15.so.1", "libLLVM-16.so.1", "libLLVM-17.so.1", "libLLVM.so.18.1"].filter((l) =>
+    ["/usr/lib/x86_64-linux-gnu", "/usr/lib/aarch64-linux-gnu", "/usr/lib64", "/usr/lib"].some((d) => existsSync(join(d, l))),
+  );
+}
+
+describe("tsbpf build", () => {
+  test("writes an object bpftool loads, with the program in its tracepoint section and TS line info", () => {
+    const dir = mkdtempSync(join(tmpdir(), "tsbpf-"));
+    const out = join(dir, "hello.bpf.o");
+    const r = tsbpf(["build", repo("examples/hello-syncfs.ts"), "-o", out, "--emit-llvm"]);
+    expect(r.stderr).toContain(`wrote ${out}`);
+    expect(r.code).toBe(0);
+
+    const sections = execFileSync("readelf", ["-S", "-W", out], { encoding: "utf8" });
+    expect(sections).toContain("tracepoint/syscalls/sys_enter_syncfs");
+    expect(sections).toMatch(/\blicense\b/);
+    expect(sections).toMatch(/\.BTF\b/);
+    expect(sections).toMatch(/\.BTF\.ext\b/);
+    expect(readFileSync(join(dir, "hello.bpf.ll"), "utf8")).toContain('section "tracepoint/syscalls/sys_enter_syncfs"');
+
+    bpftool("prog", "loadall", out, PIN);
+    const shown = JSON.parse(bpftool("prog", "show", "pinned", `${PIN}/hello`, "-j"));
+    expect(shown).toMatchObject({ type: "tracepoint", name: "hello", gpl_compatible: true });
+    // The kernel's copy of the line info quotes the TypeScript source.
+    expect(bpftool("prog", "dump", "xlated", "pinned", `${PIN}/hello`, "linum")).toMatch(/printk\("syncfs called"\);.*hello-syncfs\.ts/);
+    rmSync(dir, { recursive: true });
+  });
+
+  test.each(libLLVMs())("builds a loadable object with %s", (lib) => {
+    const dir = mkdtempSync(join(tmpdir(), "tsbpf-"));
+    const out = join(dir, "hello.bpf.o");
+    const r = tsbpf(["build", repo("examples/hello-syncfs.ts"), "-o", out], { env: { TSBPF_LIBLLVM: lib } });
+    expect(r.stderr).toContain("wrote");
+    bpftool("prog", "loadall", out, PIN);
+    expect(JSON.parse(bpftool("prog", "show", "pinned", `${PIN}/hello`, "-j")).type).toBe("tracepoint");
+    rmSync(dir, { recursive: true });
+  });
+});

@@ -1,0 +1,52 @@
+// The seed's first probe, end to end: build, load (kernel verifier), attach, trigger with
+// `sync --file-system /`, read the line, detach.
+import { repo, Running } from "../helpers/cli.js";
+import { loadedPrograms, triggerSyncfs } from "../helpers/kernel.js";
+import { open } from "../../runtime/index.js";
+
+const helloLoaded = () => loadedPrograms().filter((p) => p.name === "hello" && p.type === "tracepoint");
+
+describe("tsbpf run examples/hello-syncfs.ts", () => {
+  test("prints a timestamped line for each syncfs and detaches on Ctrl-C", async () => {
+    const before = helloLoaded().length;
+    const run = new Running(["run", repo("examples/hello-syncfs.ts")]);
+    await run.waitFor("stderr", /Attached 1 program \(tracepoint:syscalls\/sys_enter_syncfs\)/);
+    expect(helloLoaded().length).toBe(before + 1);
+
+    triggerSyncfs();
+    const [line] = await run.waitFor("stdout", /^(\d\d):(\d\d):(\d\d) syncfs called$/m);
+    const [h, m, s] = line.split(" ")[0].split(":").map(Number);
+    const now = new Date();
+    const skew = Math.abs(now.getHours() * 3600 + now.getMinutes() * 60 + now.getSeconds() - (h * 3600 + m * 60 + s));
+    expect(Math.min(skew, 86400 - skew)).toBeLessThanOrEqual(5);
+
+    triggerSyncfs();
+    await run.waitFor("stdout", /syncfs called\n[^]*syncfs called\n/);
+
+    run.child.kill("SIGINT");
+    expect(await run.exited).toBe(0);
+    expect(helloLoaded().length).toBe(before);
+  });
+
+  test("--duration detaches and exits by itself", async () => {
+    const started = Date.now();
+    const run = new Running(["run", repo("examples/hello-syncfs.ts"), "--duration", "1"]);
+    await run.waitFor("stderr", /Stopping in 1 s/);
+    triggerSyncfs();
+    expect(await run.exited).toBe(0);
+    expect(run.stdout).toMatch(/^\d\d:\d\d:\d\d syncfs called$/m);
+    expect(Date.now() - started).toBeLessThan(15_000);
+    expect(helloLoaded()).toHaveLength(0);
+  });
+
+  test("lines already in the trace pipe before the run are not reported", async () => {
+    // Leave an unread line in the pipe: attach through the runtime API, trigger, detach.
+    const probe = await open(repo("examples/hello-syncfs.ts"));
+    probe.attach();
+    triggerSyncfs();
+    probe.close();
+    const run = new Running(["run", repo("examples/hello-syncfs.ts"), "--duration", "0.5"]);
+    expect(await run.exited).toBe(0);
+    expect(run.stdout).toBe("");
+  });
+});

@@ -1,0 +1,69 @@
+// The IR builder prints what LLVM parses, for typed (LLVM 14) and opaque (15+) pointers alike;
+// the real libLLVM is the judge.
+import { DebugInfo, escapeBytes, mdString } from "../../compiler/ir/debug-info.js";
+import { constInt, IRBuilder, IRModule } from "../../compiler/ir/module.js";
+import { arrayOf, i32, i64, i8, ptrTo, sizeOf, structOf, typeText } from "../../compiler/ir/types.js";
+import { irToObject } from "../../compiler/llvm/codegen.js";
+import { loadLibLLVM } from "../../compiler/llvm/libllvm.js";
+
+function helloModule(opaquePointers: boolean): { m: IRModule; text: string } {
+  const di = new DebugInfo({ fileName: "p.ts", directory: "/src", source: 'printk("hi");\n', producer: "test" });
+  const m = new IRModule({ opaquePointers }, di);
+  const char = di.basicType("char", 8, "signed_char");
+  m.addCString("LICENSE", "GPL", { section: "license", linkage: "dso_local", used: true, dbg: di.globalVariable({ name: "LICENSE", line: 1, type: di.arrayType(char, 4), local: false }) });
+  const voidPtr = di.pointerType(null);
+  const sp = di.subprogram({ name: "p", line: 1, type: di.subroutineType(di.basicType("int", 32, "signed"), [voidPtr]), params: [{ name: "ctx", type: voidPtr }] });
+  const f = m.addFunction({ name: "p", ret: i32, params: [{ name: "ctx", type: ptrTo(i8) }], section: "tracepoint/a/b", dbg: sp });
+  const b = new IRBuilder(f);
+  b.location = di.location(1, 1, sp);
+  const fmt = m.addCString("p.fmt", "hi\n");
+  const slot = f.alloca(i64);
+  b.store(b.callHelper(5, i64, []), slot);
+  b.callHelper(6, i64, [fmt.ptr, constInt(i32, fmt.size), b.load(slot)], true);
+  b.ret(constInt(i32, 0));
+  return { m, text: m.text() };
+}
+
+describe("IR types", () => {
+  test("print typed and opaque pointers", () => {
+    const t = ptrTo(arrayOf(4, i8));
+    expect(typeText(t, { opaquePointers: false })).toBe("[4 x i8]*");
+    expect(typeText(t, { opaquePointers: true })).toBe("ptr");
+    expect(typeText(ptrTo({ kind: "void" }), { opaquePointers: false })).toBe("i8*");
+  });
+
+  test("size structs with C layout", () => {
+    expect(sizeOf(structOf([i8, i64, i32]))).toBe(24);
+    expect(sizeOf(structOf([i32, i8]))).toBe(8);
+    expect(sizeOf(arrayOf(3, structOf([i8, i32])))).toBe(24);
+  });
+
+  test("escape strings as LLVM wants them", () => {
+    expect(escapeBytes(Buffer.from('a"\\\n\0'))).toBe("a\\22\\5C\\0A\\00");
+    expect(mdString("é")).toBe('"\\C3\\A9"');
+  });
+});
+
+describe("IR module text", () => {
+  test.each([false, true])("opaque pointers = %s: helper calls, sections, debug info", (opaque) => {
+    const { text } = helloModule(opaque);
+    expect(text).toContain('target triple = "bpf"');
+    expect(text).toMatch(/define dso_local i32 @p\(.* %ctx\) #0 section "tracepoint\/a\/b" !dbg !\d+/);
+    expect(text).toContain(opaque ? "inttoptr (i64 6 to ptr)" : "inttoptr (i64 6 to i64 (i8*, i32, ...)*)");
+    expect(text).toContain('source: "printk(\\22hi\\22);\\0A"');
+    expect(text).toMatch(/!DILocalVariable\(name: "ctx", arg: 1/);
+    expect(text).toMatch(/alloca i64, align 8\n/);
+    expect(text).toContain('@llvm.compiler.used = appending global [2 x');
+  });
+
+  test("the module for the running libLLVM compiles to a BPF ELF object", () => {
+    const llvm = loadLibLLVM();
+    const { text } = helloModule(llvm.opaquePointers);
+    const { object } = irToObject(text);
+    expect(object.subarray(0, 4).toString("latin1")).toBe("\x7fELF");
+    expect(object.readUInt16LE(18)).toBe(247); // EM_BPF
+    const strtab = object.toString("latin1");
+    expect(strtab).toContain("tracepoint/a/b");
+    expect(strtab).toContain(".BTF.ext");
+  });
+});
