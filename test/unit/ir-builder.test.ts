@@ -49,7 +49,7 @@ describe("IR module text", () => {
     const { text } = helloModule(opaque);
     expect(text).toContain('target triple = "bpf"');
     expect(text).toMatch(/define dso_local i32 @p\(.* %ctx\) #0 section "tracepoint\/a\/b" !dbg !\d+/);
-    expect(text).toContain(opaque ? "inttoptr (i64 6 to ptr)" : "inttoptr (i64 6 to i64 (i8*, i32, ...)*)");
+    expect(text).toContain(opaque ? "inttoptr (i64 6 to ptr)" : "inttoptr (i64 6 to i64 (i8*, i32, i64, ...)*)");
     expect(text).toContain('source: "printk(\\22hi\\22);\\0A"');
     expect(text).toMatch(/!DILocalVariable\(name: "ctx", arg: 1/);
     expect(text).toMatch(/alloca i64, align 8\n/);
