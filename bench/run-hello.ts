@@ -40,14 +40,21 @@ const median = (xs: number[]) => {
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 };
 
-function series(name: string, make: () => { cmd: string[]; env?: NodeJS.ProcessEnv; after?: () => void }): { name: string; samples: Sample[] } {
-  const samples: Sample[] = [];
+interface Series {
+  name: string;
+  make: () => { cmd: string[]; env?: NodeJS.ProcessEnv; after?: () => void };
+  samples: Sample[];
+}
+
+/** Round-robin over the series, so that drift in the machine's speed touches all of them alike. */
+function measure(series: Series[]): void {
   for (let i = 0; i < runs; i++) {
-    const { cmd, env, after } = make();
-    samples.push(once(cmd, env));
-    after?.();
+    for (const s of series) {
+      const { cmd, env, after } = s.make();
+      s.samples.push(once(cmd, env));
+      after?.();
+    }
   }
-  return { name, samples };
 }
 
 function main(): void {
@@ -60,6 +67,7 @@ function main(): void {
   const bpftraceProg = 'tracepoint:syscalls:sys_enter_syncfs { printf("syncfs called\\n"); } BEGIN { exit(); }';
   once(["bpftrace", "-e", bpftraceProg]);
 
+  const series = (name: string, make: Series["make"]): Series => ({ name, make, samples: [] });
   const results = [
     series("bpftrace -e '…' (BEGIN { exit() })", () => ({ cmd: ["bpftrace", "-e", bpftraceProg] })),
     series("tsbpf run, cached object", () => ({ cmd: [tsbpf, "run", example, "--duration", "0", "--timings"] })),
@@ -69,10 +77,11 @@ function main(): void {
       return { cmd: [tsbpf, "run", example, "--duration", "0", "--timings"], env: { TSBPF_CACHE_DIR: dir }, after: () => rmSync(dir, { recursive: true }) };
     }),
   ];
+  measure(results);
 
   const base = median(results[0].samples.map((s) => s.wallMs));
   const lines = [
-    `runs: ${runs} per series, one series after another; median wall time of the whole process; ${new Date().toISOString().slice(0, 10)}, ${execFileSync("uname", ["-r"], { encoding: "utf8" }).trim()}`,
+    `runs: ${runs} per series, round-robin; median wall time of the whole process; ${new Date().toISOString().slice(0, 10)}, ${execFileSync("uname", ["-r"], { encoding: "utf8" }).trim()}`,
     "",
     "| what | wall (median) | × bpftrace | peak RSS |",
     "| --- | ---: | ---: | ---: |",
@@ -82,8 +91,8 @@ function main(): void {
     const rss = r.samples.every((s) => s.rssKb) ? `${(median(r.samples.map((s) => s.rssKb!)) / 1024).toFixed(0)} MB` : "n/a";
     lines.push(`| ${r.name} | ${wall.toFixed(0)} ms | ${(wall / base).toFixed(2)} | ${rss} |`);
   }
-  lines.push("", "Where tsbpf's time goes (medians, ms; `process` = Node start-up, module loading and exit):", "");
-  const phaseNames = ["typescript", "lower", "llvm", "cache", "load", "attach"];
+  lines.push("", "Where tsbpf's time goes (medians, ms; `detach` = the kernel's tracepoint unregistration, paid by bpftrace too; `process` = Node start-up, module loading and exit):", "");
+  const phaseNames = ["typescript", "lower", "llvm", "cache", "load", "attach", "detach"];
   lines.push(`| series | ${phaseNames.join(" | ")} | process |`, `| --- |${" ---: |".repeat(phaseNames.length + 1)}`);
   for (const r of results.slice(1)) {
     const cells = phaseNames.map((p) => {

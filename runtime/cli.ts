@@ -146,7 +146,7 @@ function printTimings(t: Record<string, number>): void {
 }
 
 async function build(file: string, o: Record<string, string | boolean>): Promise<number> {
-  const { compile } = await import("../compiler/index.js");
+  const { compile } = require("../compiler/index.js") as typeof import("../compiler/index.js");
   const emitLLVM = o["emit-llvm"] === true;
   const r = compile(file, { cpu: cpuOption(o), emitLLVM, cache: false });
   const out = (o.o ?? o.output ?? file.replace(/\.[cm]?ts$/, "") + ".bpf.o") as string;
@@ -162,7 +162,7 @@ async function run(file: string, o: Record<string, string | boolean>): Promise<n
   const duration = durationText === undefined ? undefined : Number(durationText);
   if (duration !== undefined && !(duration >= 0)) throw new UsageError(`--duration takes a number of seconds, not '${durationText}'`);
   const verbose = o.v === true || o.verbose === true;
-  const { Probe } = await import("./index.js");
+  const { Probe } = require("./index.js") as typeof import("./index.js");
 
   const probe = Probe.open(file, { cpu: cpuOption(o), cache: o["no-cache"] !== true, verbose });
   const stop = new AbortController();
@@ -172,7 +172,6 @@ async function run(file: string, o: Record<string, string | boolean>): Promise<n
   try {
     probe.openTracePipe();
     const links = probe.attach();
-    if (o.timings) printTimings(probe.timings);
     process.stderr.write(`Attached ${links.length} program${links.length === 1 ? "" : "s"} (${links.map((l) => l.description).join(", ")}). ${duration === undefined ? "Ctrl-C to stop." : `Stopping in ${duration} s.`}\n`);
     if (duration === 0) return 0;
     const timer = duration !== undefined ? setTimeout(() => stop.abort(), duration * 1000) : undefined;
@@ -183,6 +182,7 @@ async function run(file: string, o: Record<string, string | boolean>): Promise<n
     process.off("SIGINT", onSignal);
     process.off("SIGTERM", onSignal);
     probe.close();
+    if (o.timings) printTimings(probe.timings);
   }
 }
 

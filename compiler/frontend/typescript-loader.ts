@@ -3,7 +3,8 @@
 // measured against bpftrace's start-up, so this matters (bench/RESULTS.md).
 
 import { isAscii } from "node:buffer";
-import { readFileSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { readdirSync, readFileSync, rmSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { Script } from "node:vm";
@@ -17,7 +18,10 @@ export function typescript(): typeof TS {
   const req = createRequire(__filename);
   const file = req.resolve("typescript");
   const version = (req("typescript/package.json") as { version: string }).version;
-  const cachePath = join(cacheDir("v8"), `typescript-${version}-node${process.versions.v8}.bin`);
+  // V8 rejects a code cache made under other flags: key it on them too, or two ways of
+  // starting node would keep overwriting each other's cache.
+  const flags = createHash("sha1").update(`${process.execArgv.join(" ")}|${process.env.NODE_OPTIONS ?? ""}`).digest("hex").slice(0, 8);
+  const cachePath = join(cacheDir("v8"), `typescript-${version}-v8-${process.versions.v8}-${flags}.bin`);
   let cachedData: Buffer | undefined;
   try {
     cachedData = readFileSync(cachePath);
@@ -42,4 +46,9 @@ export function saveTypeScriptCodeCache(): void {
   if (!loaded?.fresh) return;
   writeAtomic(loaded.cachePath, loaded.script.createCachedData());
   loaded.fresh = false;
+  // Caches for other TypeScript/V8 versions or flags are dead weight (3 MB each).
+  const dir = dirname(loaded.cachePath);
+  for (const f of readdirSync(dir)) {
+    if (f.startsWith("typescript-") && join(dir, f) !== loaded.cachePath) rmSync(join(dir, f), { force: true });
+  }
 }
