@@ -11,6 +11,8 @@ import { TsbpfError } from "./diagnostics.js";
 import { packageRoot, packageVersion } from "./paths.js";
 
 export { TsbpfError } from "./diagnostics.js";
+import type { ParamLayout } from "./lower/params.js";
+export type { ParamLayout } from "./lower/params.js";
 
 export interface ProgramInfo {
   name: string;
@@ -35,6 +37,8 @@ export interface CompileResult {
   file: string;
   object: Buffer;
   programs: ProgramInfo[];
+  /** Load-time parameters and where they live in the `.rodata.params` map. */
+  params: ParamLayout[];
   ir?: string;
   cached: boolean;
   /** Milliseconds per phase. */
@@ -69,7 +73,7 @@ function compileUncached(fileName: string, opts: CompileOptions): CompileResult 
   };
   // Loaded on demand: a cached run never pays for TypeScript or LLVM.
   const { loadProbeProgram } = require("./frontend/program.js") as typeof import("./frontend/program.js");
-  const { findPrograms } = require("./frontend/programs.js") as typeof import("./frontend/programs.js");
+  const { scanModule } = require("./frontend/module-scan.js") as typeof import("./frontend/module-scan.js");
   const { lowerModule } = require("./lower/module.js") as typeof import("./lower/module.js");
   const { loadLibLLVM, preloadLibLLVM } = require("./llvm/libllvm.js") as typeof import("./llvm/libllvm.js");
   const { irToObject, LLVMError } = require("./llvm/codegen.js") as typeof import("./llvm/codegen.js");
@@ -78,14 +82,14 @@ function compileUncached(fileName: string, opts: CompileOptions): CompileResult 
 
   preloadLibLLVM();
   const p = phase("typescript", () => loadProbeProgram(fileName));
-  const decls = phase("typescript", () => findPrograms(p));
-  if (decls.length === 0)
+  const decls = phase("typescript", () => scanModule(p));
+  if (decls.programs.length === 0)
     throw new TsbpfError("declares no BPF program", {
       subject: fileName,
       hint: 'declare one at the top level, e.g. export const hello = tracepoint("syscalls/sys_enter_syncfs", () => { printk("hi"); });',
     });
   const llvm = phase("llvm", () => loadLibLLVM());
-  const ir = phase("lower", () => lowerModule(p, decls, { opaquePointers: llvm.opaquePointers }));
+  const { ir, params } = phase("lower", () => lowerModule(p, decls, { opaquePointers: llvm.opaquePointers }));
   let object: Buffer;
   try {
     const out = irToObject(ir, { cpu: opts.cpu });
@@ -96,7 +100,7 @@ function compileUncached(fileName: string, opts: CompileOptions): CompileResult 
     throw e;
   }
   saveTypeScriptCodeCache();
-  const programs = decls.map((d) => ({
+  const programs = decls.programs.map((d) => ({
     name: d.name,
     kind: d.kind,
     target: d.target,
@@ -104,7 +108,7 @@ function compileUncached(fileName: string, opts: CompileOptions): CompileResult 
     ...lineColumn(d.declaration),
     targetAt: { ...lineColumn(d.targetNode), length: d.targetNode.getWidth() },
   }));
-  return { file: fileName, object, programs, ir: opts.emitLLVM ? ir : undefined, cached: false, timings };
+  return { file: fileName, object, programs, params, ir: opts.emitLLVM ? ir : undefined, cached: false, timings };
 }
 
 // ── Object cache ───────────────────────────────────────────────────────────────────────────
@@ -149,11 +153,11 @@ function cacheKey(fileName: string, opts: CompileOptions): string | undefined {
     .slice(0, 32);
 }
 
-function readCache(key: string): { object: Buffer; programs: ProgramInfo[] } | undefined {
+function readCache(key: string): { object: Buffer; programs: ProgramInfo[]; params: ParamLayout[] } | undefined {
   const dir = cacheDir("objects");
   try {
-    const programs = JSON.parse(readFileSync(join(dir, `${key}.json`), "utf8")) as ProgramInfo[];
-    return { object: readFileSync(join(dir, `${key}.bpf.o`)), programs };
+    const meta = JSON.parse(readFileSync(join(dir, `${key}.json`), "utf8")) as { programs: ProgramInfo[]; params: ParamLayout[] };
+    return { object: readFileSync(join(dir, `${key}.bpf.o`)), programs: meta.programs, params: meta.params };
   } catch {
     return undefined;
   }
@@ -162,5 +166,5 @@ function readCache(key: string): { object: Buffer; programs: ProgramInfo[] } | u
 function writeCache(key: string, r: CompileResult): void {
   const dir = cacheDir("objects");
   writeAtomic(join(dir, `${key}.bpf.o`), r.object);
-  writeAtomic(join(dir, `${key}.json`), JSON.stringify(r.programs));
+  writeAtomic(join(dir, `${key}.json`), JSON.stringify({ programs: r.programs, params: r.params }));
 }

@@ -3,17 +3,21 @@
 // the kernel when the process exits.
 
 import type { CompileOptions, CompileResult, ProgramInfo } from "../compiler/index.js";
-import { attachProgram, type Link } from "./attach/index.js";
+import { attachable, attachProgram, type Link } from "./attach/index.js";
 import { LoadedObject } from "./loader.js";
+import type { ParamValues } from "./params.js";
 import { TracePipe, type TraceLine } from "./trace-pipe.js";
 
 export { TsbpfError } from "../compiler/diagnostics.js";
 export type { ProgramInfo } from "../compiler/index.js";
 export type { TraceLine } from "./trace-pipe.js";
+export type { ParamValues } from "./params.js";
 
 export interface OpenOptions extends CompileOptions {
   /** Print the whole verifier log when a program is rejected. */
   verbose?: boolean;
+  /** Values of the probe's `param()`s, by name. */
+  params?: ParamValues;
 }
 
 export interface PhaseTimings {
@@ -38,7 +42,7 @@ export class Probe implements Disposable, AsyncDisposable {
     const { compile } = require("../compiler/index.js") as typeof import("../compiler/index.js");
     const compiled = compile(file, opts);
     const t = performance.now();
-    const loaded = LoadedObject.load(compiled, { verbose: opts.verbose });
+    const loaded = LoadedObject.load(compiled, { verbose: opts.verbose, params: opts.params });
     return new Probe(compiled, loaded, { ...compiled.timings, load: performance.now() - t });
   }
 
@@ -50,13 +54,18 @@ export class Probe implements Disposable, AsyncDisposable {
   attach(): Link[] {
     const t = performance.now();
     try {
-      for (const p of this.loaded.programs) this.links.push(attachProgram(p, this.compiled.file));
+      for (const p of this.loaded.programs) if (attachable(p)) this.links.push(attachProgram(p, this.compiled.file));
     } catch (e) {
       this.detach();
       throw e;
     }
     this.timings.attach = performance.now() - t;
     return this.links;
+  }
+
+  /** Runs program `name` once in the kernel on `data` (xdp: a packet; default 64 zero bytes). */
+  testRun(name: string, data: Uint8Array = new Uint8Array(64)): { retval: number; durationNs: number } {
+    return this.loaded.testRun(name, data);
   }
 
   detach(): void {

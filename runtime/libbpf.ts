@@ -28,6 +28,10 @@ function bind(lib: LibraryHandle) {
       "void *bpf_program__attach_tracepoint(void *prog, const char *category, const char *name)",
     ),
     linkDestroy: f<(link: bigint) => number>("int bpf_link__destroy(void *link)"),
+    nextMap: f<(obj: bigint, prev: bigint | null) => bigint | null>("void *bpf_object__next_map(void *obj, void *prev)"),
+    mapName: f<(map: bigint) => string>("const char *bpf_map__name(void *map)"),
+    mapInitialValue: f<(map: bigint, size: bigint[]) => bigint | null>("void *bpf_map__initial_value(void *map, _Out_ size_t *size)"),
+    testRun: f<(fd: number, opts: TestRunOpts) => number>("int bpf_prog_test_run_opts(int fd, _Inout_ bpf_test_run_opts *opts)"),
   };
 }
 
@@ -41,13 +45,50 @@ function once(name: string, declare: () => TypeObject): TypeObject {
   }
 }
 
+export interface TestRunOpts {
+  sz: number;
+  data_in: Buffer | null;
+  data_out: Buffer | null;
+  data_size_in: number;
+  data_size_out: number;
+  ctx_in: null;
+  ctx_out: null;
+  ctx_size_in: number;
+  ctx_size_out: number;
+  retval: number;
+  repeat: number;
+  duration: number;
+  flags: number;
+  cpu: number;
+}
+
+export const TEST_RUN_OPTS_SIZE = 80;
+
 let bound: ReturnType<typeof bind> | undefined;
 const messages: string[] = [];
 
 export function libbpf(): ReturnType<typeof bind> {
   if (bound) return bound;
-  // The leading fields of libbpf's struct; `sz` tells libbpf how many we pass.
+  // The leading fields of libbpf's structs; `sz` tells libbpf how many we pass.
   once("bpf_object_open_opts", () => koffi.struct("bpf_object_open_opts", { sz: "size_t", object_name: "const char *" }));
+  once("bpf_test_run_opts", () =>
+    koffi.struct("bpf_test_run_opts", {
+      sz: "size_t",
+      data_in: "void *",
+      data_out: "void *",
+      data_size_in: "uint32_t",
+      data_size_out: "uint32_t",
+      ctx_in: "void *",
+      ctx_out: "void *",
+      ctx_size_in: "uint32_t",
+      ctx_size_out: "uint32_t",
+      retval: "uint32_t",
+      repeat: "int",
+      duration: "uint32_t",
+      flags: "uint32_t",
+      cpu: "uint32_t",
+    }),
+  );
   let lib: LibraryHandle | undefined;
   for (const name of sonames()) {
     try {

@@ -3,8 +3,9 @@
 
 import { basename } from "node:path";
 import { TsbpfError } from "../compiler/diagnostics.js";
-import type { ProgramInfo } from "../compiler/index.js";
-import { Errno, errnoText, lastErrno, libbpf, takeLibbpfMessages } from "./libbpf.js";
+import type { ParamLayout, ProgramInfo } from "../compiler/index.js";
+import { resolveParams, writeParams, type ParamValues } from "./params.js";
+import { Errno, errnoText, lastErrno, libbpf, takeLibbpfMessages, TEST_RUN_OPTS_SIZE, type TestRunOpts } from "./libbpf.js";
 import { privilegeError, requireBpfPrivileges } from "./privileges.js";
 import { verifierError } from "./verifier-log.js";
 
@@ -17,6 +18,7 @@ export interface CompiledObject {
   file: string; // the probe's source, for error locations
   object: Buffer;
   programs: ProgramInfo[];
+  params?: ParamLayout[];
 }
 
 const LOG_SIZE = 16 * 1024 * 1024;
@@ -29,7 +31,8 @@ export class LoadedObject {
     readonly programs: LoadedProgram[],
   ) {}
 
-  static load(c: CompiledObject, opts: { verbose?: boolean } = {}): LoadedObject {
+  static load(c: CompiledObject, opts: { verbose?: boolean; params?: ParamValues } = {}): LoadedObject {
+    const params = resolveParams(c.params ?? [], opts.params ?? {}, c.file);
     requireBpfPrivileges();
     const lib = libbpf();
     takeLibbpfMessages();
@@ -40,6 +43,12 @@ export class LoadedObject {
         subject: c.file,
         detail: takeLibbpfMessages().join(""),
       });
+    }
+    try {
+      writeParams(obj, params);
+    } catch (e) {
+      lib.close(obj);
+      throw e;
     }
     const programs: LoadedProgram[] = [];
     // The verifier writes its log here only when a load fails (libbpf then retries with logging).
@@ -69,6 +78,21 @@ export class LoadedObject {
       throw new TsbpfError(`the kernel refused the object (${errnoText(-err)})`, { subject: c.file, detail: messages });
     }
     return new LoadedObject(obj, programs);
+  }
+
+  /** Runs a program once in the kernel on `data` (BPF_PROG_TEST_RUN): XDP, socket filters. */
+  testRun(name: string, data: Uint8Array, repeat = 1): { retval: number; durationNs: number } {
+    const p = this.programs.find((x) => x.info.name === name);
+    if (!p) throw new TsbpfError(`no program named '${name}'`, { subject: "testRun", hint: `the programs are: ${this.programs.map((x) => x.info.name).join(", ")}` });
+    const lib = libbpf();
+    const input = Buffer.from(data);
+    const opts: TestRunOpts = {
+      sz: TEST_RUN_OPTS_SIZE, data_in: input, data_out: null, data_size_in: input.length, data_size_out: 0,
+      ctx_in: null, ctx_out: null, ctx_size_in: 0, ctx_size_out: 0, retval: 0, repeat, duration: 0, flags: 0, cpu: 0,
+    };
+    const err = lib.testRun(lib.programFd(p.handle), opts);
+    if (err < 0) throw new TsbpfError(`the kernel cannot test-run program '${name}' (${errnoText(-err)})`, { subject: `program '${name}'`, hint: "test runs work for xdp and socket filter programs" });
+    return { retval: opts.retval, durationNs: opts.duration };
   }
 
   close(): void {

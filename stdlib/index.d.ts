@@ -45,6 +45,32 @@ export interface TracepointContext {
  */
 export declare function tracepoint(name: string, handler: (ctx: TracepointContext) => void): Program<"tracepoint">;
 
+/** The context of an XDP program: the packet as it arrives at the network driver. */
+export interface XdpContext {
+  readonly __xdpContext: unique symbol;
+}
+
+/** XDP verdicts. */
+export declare const XDP_ABORTED: u32;
+export declare const XDP_DROP: u32;
+export declare const XDP_PASS: u32;
+export declare const XDP_TX: u32;
+export declare const XDP_REDIRECT: u32;
+
+/**
+ * Runs `handler` for each packet arriving on the interface it is attached to; its return value
+ * is the verdict (XDP_PASS, XDP_DROP, …). `Probe.testRun()` runs it on a given packet.
+ */
+export declare function xdp(handler: (ctx: XdpContext) => u32): Program<"xdp">;
+
+// ── Load-time parameters ─────────────────────────────────────────────────────────────────────
+/**
+ * A read-only value set when the probe is loaded (`tsbpf run --param NAME=V`, or `params` in
+ * the runtime's `open()`); `defaultValue` when not set. Declare at the top level:
+ * `const TARGET_PID = param<u32>("TARGET_PID", 0);`
+ */
+export declare function param<T extends number>(name: string, defaultValue: T): T;
+
 // ── Helpers ──────────────────────────────────────────────────────────────────────────────────
 /**
  * Writes a line to the kernel trace pipe (bpf_trace_printk); `tsbpf run` prints it with a

@@ -241,10 +241,11 @@ export class IRBuilder {
     return this.valueOf(a.type, `select i1 ${cond.ref}, ${this.m.ty(a.type)} ${a.ref}, ${this.m.ty(b.type)} ${b.ref}`);
   }
 
-  load(ptr: Value, align?: number): Value {
+  /** `volatile` keeps LLVM from folding a load of a value that is set at load time. */
+  load(ptr: Value, align?: number, volatile = false): Value {
     const t = (ptr.type as { to: IRType }).to;
     const a = align ? `, align ${align}` : "";
-    return this.valueOf(t, `load ${this.m.ty(t)}, ${this.m.ty(ptr.type)} ${ptr.ref}${a}`);
+    return this.valueOf(t, `load ${volatile ? "volatile " : ""}${this.m.ty(t)}, ${this.m.ty(ptr.type)} ${ptr.ref}${a}`);
   }
 
   store(v: Value, ptr: Value, align?: number): void {
@@ -285,6 +286,14 @@ export class IRBuilder {
   phi(type: IRType, incoming: [Value, Block][]): Value {
     const items = incoming.map(([v, blk]) => `[ ${v.ref}, %${blk.label} ]`).join(", ");
     return this.valueOf(type, `phi ${this.m.ty(type)} ${items}`);
+  }
+
+  /** An integer switch; each case's value must be a constant of `v`'s type. */
+  switchInt(v: Value, otherwise: Block, cases: [bigint, Block][]): void {
+    const t = this.m.ty(v.type);
+    const arms = cases.map(([c, b]) => `${t} ${c}, label %${b.label}`).join(" ");
+    this.emit(`switch ${t} ${v.ref}, label %${otherwise.label} [ ${arms} ]`);
+    this.block.terminated = true;
   }
 
   br(target: Block): void {

@@ -4,13 +4,13 @@
 import type * as TS from "typescript";
 import { INT_TYPES, VOID, type IntType } from "../frontend/types.js";
 import { constInt } from "../ir/module.js";
-import { i64 } from "../ir/types.js";
+import { i32, i64 } from "../ir/types.js";
 import { convert, type Operand } from "./arith.js";
-import type { FunctionLowerer } from "./function.js";
+import type { ExpressionLowerer } from "./expressions.js";
 import { Helper } from "./helpers.js";
 import { lowerPrintk } from "./printk.js";
 
-type Lowering = (l: FunctionLowerer, call: TS.CallExpression) => Operand;
+type Lowering = (l: ExpressionLowerer, call: TS.CallExpression) => Operand;
 
 /** A helper returning u64, then the part of it that the tsbpf function returns. */
 function fromHelper(id: number, part: "whole" | "low" | "high", type: IntType): Lowering {
@@ -39,6 +39,15 @@ for (const [name, type] of Object.entries(INT_TYPES)) {
   BUILTINS[name] = (l, call) => convert(l.b, l.expression(call.arguments[0]), type);
 }
 
-export function lowerBuiltinCall(l: FunctionLowerer, name: string, call: TS.CallExpression): Operand | undefined {
+/** tsbpf's named constants. */
+export const STDLIB_CONSTANTS: Record<string, () => Operand> = {
+  XDP_ABORTED: () => ({ value: constInt(i32, 0), type: INT_TYPES.u32 }),
+  XDP_DROP: () => ({ value: constInt(i32, 1), type: INT_TYPES.u32 }),
+  XDP_PASS: () => ({ value: constInt(i32, 2), type: INT_TYPES.u32 }),
+  XDP_TX: () => ({ value: constInt(i32, 3), type: INT_TYPES.u32 }),
+  XDP_REDIRECT: () => ({ value: constInt(i32, 4), type: INT_TYPES.u32 }),
+};
+
+export function lowerBuiltinCall(l: ExpressionLowerer, name: string, call: TS.CallExpression): Operand | undefined {
   return BUILTINS[name]?.(l, call);
 }

@@ -1,92 +1,109 @@
-// Lowers one function body (a program's handler) from the TypeScript AST to IR: statements,
-// expressions and locals. Each statement and call carries its source location, which becomes
-// BTF line info and so the TypeScript line the verifier log quotes.
+// Lowers one function body (a program's handler or a module-level function) from the
+// TypeScript AST to IR: statements, locals, control flow. Expressions are in expressions.ts.
+// Each statement carries its source location, which becomes BTF line info and so the
+// TypeScript line the verifier log quotes.
 
 import type * as TS from "typescript";
 import { Codes } from "../frontend/codes.js";
-import type { ProbeProgram } from "../frontend/program.js";
-import { stdlibName } from "../frontend/programs.js";
+import { constantValue } from "../frontend/constants.js";
+import { loopCondition } from "../frontend/loop-bounds.js";
 import { errorAt, lineColumn } from "../frontend/spans.js";
-import { BOOL, INT_TYPES, NUMBER, typeAt, VOID, type IntType, type ProbeType } from "../frontend/types.js";
+import { NUMBER, typeAt, type ProbeType } from "../frontend/types.js";
 import type { MDRef } from "../ir/debug-info.js";
-import { constInt, IRBuilder, type IRFunction, type IRModule, type Value } from "../ir/module.js";
-import { i1 } from "../ir/types.js";
-import { arith, compare, convert, irTypeOf, resultType, truthy, type ArithOp, type CompareOp, type Operand } from "./arith.js";
-import { lowerBuiltinCall } from "./builtins.js";
+import { Block, constInt, IRBuilder, type IRFunction, type Value } from "../ir/module.js";
+import { convert, irTypeOf, truthy, type Operand } from "./arith.js";
+import { ExpressionLowerer } from "./expressions.js";
+import type { ModuleLowerer } from "./module.js";
 
-interface Local {
+export interface Local {
   slot: Value;
   type: ProbeType;
 }
 
-const ARITH: Record<string, ArithOp> = {
-  PlusToken: "+", MinusToken: "-", AsteriskToken: "*", SlashToken: "/", PercentToken: "%",
-  AmpersandToken: "&", BarToken: "|", CaretToken: "^", LessThanLessThanToken: "<<",
-  GreaterThanGreaterThanToken: ">>", GreaterThanGreaterThanGreaterThanToken: ">>>",
-};
-const COMPARE: Record<string, CompareOp> = {
-  LessThanToken: "<", LessThanEqualsToken: "<=", GreaterThanToken: ">", GreaterThanEqualsToken: ">=",
-  EqualsEqualsEqualsToken: "==", ExclamationEqualsEqualsToken: "!=", EqualsEqualsToken: "==", ExclamationEqualsToken: "!=",
-};
+interface Jump {
+  label?: string;
+  breakTo: Block;
+  continueTo?: Block; // undefined for switch
+}
 
-export class FunctionLowerer {
-  readonly b: IRBuilder;
-  private readonly locals = new Map<TS.Symbol, Local>();
+/** What `return` means in this function: a value of a type, or "ignored" (tracepoints: 0). */
+export type ReturnKind = ProbeType | "ignored";
+
+export class FunctionLowerer extends ExpressionLowerer {
+  private readonly jumps: Jump[] = [];
+  private pendingLabel: string | undefined;
 
   constructor(
-    readonly p: ProbeProgram,
-    readonly module: IRModule,
-    readonly fn: IRFunction,
-    readonly scope: MDRef,
-    readonly name: string,
+    ml: ModuleLowerer,
+    fn: IRFunction,
+    scope: MDRef,
+    name: string,
+    private readonly returns: ReturnKind,
   ) {
-    this.b = new IRBuilder(fn);
+    super(ml, fn, scope, name, new IRBuilder(fn));
   }
 
-  /** Lowers the body; falling off the end returns `fallthrough`. */
-  body(body: TS.ConciseBody, returnType: IntType): void {
+  /** Binds parameters to stack slots (O2 turns them back into registers). */
+  bindParams(params: readonly TS.ParameterDeclaration[], types: ProbeType[]): void {
+    params.forEach((param, i) => {
+      const slot = this.fn.alloca(irTypeOf(types[i]));
+      this.b.store(this.fn.params[i], slot);
+      this.locals.set(this.p.checker.getSymbolAtLocation(param.name)!, { slot, type: types[i] });
+    });
+  }
+
+  /** Lowers the body; falling off the end returns 0 (or nothing, for void). */
+  body(body: TS.ConciseBody): void {
     const ts = this.p.ts;
     if (ts.isBlock(body)) {
       for (const s of body.statements) this.statement(s);
       this.at(body.getLastToken() ?? body);
     } else {
       this.at(body);
-      this.expression(body);
+      if (this.returns === "ignored") this.expression(body);
+      else return this.returnValue(body);
     }
-    if (!this.b.block.terminated) this.b.ret(constInt(irTypeOf(returnType), 0));
+    if (!this.b.block.terminated) this.returnDefault();
   }
 
-  /** Sets the source location of the instructions that follow. */
-  at(node: TS.Node): void {
-    const { line, column } = lineColumn(node);
-    this.b.location = this.module.debug.location(line, column, this.scope);
+  private returnDefault(): void {
+    const t = this.returns === "ignored" ? NUMBER : this.returns;
+    if (t.kind === "void") this.b.ret();
+    else this.b.ret(constInt(irTypeOf(this.returns === "ignored" ? { kind: "int", bits: 32, signed: true, name: "i32" } : t), 0));
   }
 
-  private unsupported(node: TS.Node, what?: string): never {
-    const kind = what ?? this.p.ts.SyntaxKind[node.kind];
-    throw errorAt(node, Codes.unsupportedSyntax, `${kind} is not supported in probe code`, "see docs/language.md for the subset that compiles to BPF");
+  private returnValue(e: TS.Expression): void {
+    if (this.returns === "ignored") this.unsupported(e, "returning a value from a tracepoint program");
+    const v = this.expression(e);
+    if (this.returns.kind === "void") return this.b.ret();
+    this.b.ret(convert(this.b, v, this.returns).value);
+  }
+
+  /** Code after return/break/continue is unreachable: give it a block of its own. */
+  private afterJump(): void {
+    this.b.positionAt(this.fn.newBlock("dead"));
   }
 
   statement(s: TS.Statement): void {
     const ts = this.p.ts;
     this.at(s);
-    if (ts.isExpressionStatement(s)) {
-      this.expression(s.expression);
-    } else if (ts.isBlock(s)) {
-      for (const x of s.statements) this.statement(x);
-    } else if (ts.isVariableStatement(s)) {
-      for (const d of s.declarationList.declarations) this.declare(d);
-    } else if (ts.isIfStatement(s)) {
-      this.ifStatement(s);
-    } else if (ts.isReturnStatement(s)) {
-      if (s.expression) this.unsupported(s.expression, "returning a value from a tracepoint program");
-      this.b.ret(constInt(irTypeOf(INT_TYPES.i32), 0));
-      this.b.positionAt(this.fn.newBlock("dead"));
+    if (ts.isExpressionStatement(s)) this.expression(s.expression);
+    else if (ts.isBlock(s)) for (const x of s.statements) this.statement(x);
+    else if (ts.isVariableStatement(s)) for (const d of s.declarationList.declarations) this.declare(d);
+    else if (ts.isIfStatement(s)) this.ifStatement(s);
+    else if (ts.isReturnStatement(s)) {
+      if (s.expression) this.returnValue(s.expression);
+      else this.returnDefault();
+      this.afterJump();
+    } else if (ts.isForStatement(s) || ts.isWhileStatement(s) || ts.isDoStatement(s)) this.loop(s);
+    else if (ts.isSwitchStatement(s)) this.switchStatement(s);
+    else if (ts.isBreakStatement(s) || ts.isContinueStatement(s)) this.jump(s);
+    else if (ts.isLabeledStatement(s)) {
+      this.pendingLabel = s.label.text;
+      this.statement(s.statement);
     } else if (ts.isEmptyStatement(s)) {
       // nothing
-    } else {
-      this.unsupported(s, ts.isForStatement(s) || ts.isWhileStatement(s) || ts.isDoStatement(s) ? "a loop" : undefined);
-    }
+    } else this.unsupported(s);
   }
 
   private declare(d: TS.VariableDeclaration): void {
@@ -95,8 +112,9 @@ export class FunctionLowerer {
     if (!d.initializer) throw errorAt(d, Codes.unsupportedSyntax, `'${d.name.text}' needs an initial value`, "write `let x: u32 = 0`");
     const init = this.expression(d.initializer);
     // With an annotation the declared type rules; without one the variable takes the C type
-    // of its initializer (TypeScript would only say `number`).
-    const type = d.type ? typeAt(this.p, d.name) : init.type.kind === "int" && d.initializer.kind === ts.SyntaxKind.NumericLiteral ? NUMBER : init.type;
+    // of its initializer, except that a bare literal makes a 64-bit variable (TypeScript would
+    // only say `number`, and `let n = 0; n += big` should not wrap at 32 bits).
+    const type = d.type ? typeAt(this.p, d.name) : init.type.kind === "int" && isLiteral(this.p, d.initializer) ? NUMBER : init.type;
     if (type.kind === "void") this.unsupported(d.initializer, "a variable of type void");
     const slot = this.fn.alloca(irTypeOf(type), type.kind === "int" ? type.bits / 8 : 1);
     this.b.store(convert(this.b, init, type).value, slot);
@@ -120,148 +138,107 @@ export class FunctionLowerer {
     this.b.positionAt(end);
   }
 
+  /** for / while / do-while. The bound was proven by the subset check (loop-bounds.ts). */
+  private loop(s: TS.ForStatement | TS.WhileStatement | TS.DoStatement): void {
+    const ts = this.p.ts;
+    const label = this.takeLabel();
+    if (ts.isForStatement(s) && s.initializer) {
+      if (ts.isVariableDeclarationList(s.initializer)) for (const d of s.initializer.declarations) this.declare(d);
+      else this.expression(s.initializer);
+    }
+    const cond = this.fn.newBlock("loop.cond");
+    const body = this.fn.newBlock("loop.body");
+    const step = this.fn.newBlock("loop.step");
+    const end = this.fn.newBlock("loop.end");
+    this.b.br(ts.isDoStatement(s) ? body : cond);
+
+    this.b.positionAt(cond);
+    const c = loopCondition(this.p, s);
+    if (c) {
+      this.at(c);
+      this.b.condBr(this.condition(c), body, end);
+    } else this.b.br(body);
+
+    this.b.positionAt(body);
+    this.jumps.push({ label, breakTo: end, continueTo: step });
+    this.statement(s.statement);
+    this.jumps.pop();
+    this.b.br(step);
+
+    this.b.positionAt(step);
+    if (ts.isForStatement(s) && s.incrementor) {
+      this.at(s.incrementor);
+      this.expression(s.incrementor);
+    }
+    this.b.br(cond);
+    this.b.positionAt(end);
+  }
+
+  private switchStatement(s: TS.SwitchStatement): void {
+    const ts = this.p.ts;
+    const label = this.takeLabel();
+    const subject = this.expression(s.expression);
+    if (subject.type.kind !== "int") this.unsupported(s.expression, "a switch on a non-integer");
+    const end = this.fn.newBlock("switch.end");
+    const blocks = s.caseBlock.clauses.map((c) => this.fn.newBlock(ts.isDefaultClause(c) ? "switch.default" : "switch.case"));
+    const cases: [bigint, Block][] = [];
+    const seen = new Map<bigint, TS.Node>();
+    let otherwise = end;
+    s.caseBlock.clauses.forEach((c, i) => {
+      if (ts.isDefaultClause(c)) {
+        otherwise = blocks[i];
+        return;
+      }
+      const v = constantValue(this.p, c.expression, this.ml.decls.constants);
+      if (v === undefined) throw errorAt(c.expression, Codes.switchCaseNotConstant, "a case label must be an integer constant", "use a literal, a module-level const, or an enum member");
+      const value = wrap(v, subject.type as { bits: number });
+      if (seen.has(value)) throw errorAt(c.expression, Codes.switchCaseNotConstant, `duplicate case ${v}`, "each case value may appear once");
+      seen.set(value, c);
+      cases.push([value, blocks[i]]);
+    });
+    this.b.switchInt(subject.value, otherwise, cases);
+    this.jumps.push({ label, breakTo: end });
+    s.caseBlock.clauses.forEach((c, i) => {
+      this.b.positionAt(blocks[i]);
+      for (const st of c.statements) this.statement(st);
+      this.b.br(blocks[i + 1] ?? end); // fall through, as in C (TypeScript refuses it for non-empty cases)
+    });
+    this.jumps.pop();
+    this.b.positionAt(end);
+  }
+
+  private jump(s: TS.BreakStatement | TS.ContinueStatement): void {
+    const isBreak = this.p.ts.isBreakStatement(s);
+    const name = s.label?.text;
+    const target = [...this.jumps].reverse().find((j) => (name ? j.label === name : isBreak || j.continueTo));
+    const block = target && (isBreak ? target.breakTo : target.continueTo);
+    if (!block) this.unsupported(s, isBreak ? "this break" : "this continue");
+    this.b.br(block);
+    this.afterJump();
+  }
+
+  private takeLabel(): string | undefined {
+    const l = this.pendingLabel;
+    this.pendingLabel = undefined;
+    return l;
+  }
+
   /** An expression as an i1 condition. */
   condition(e: TS.Expression): Value {
     return truthy(this.b, this.expression(e));
   }
-
-  expression(e: TS.Expression): Operand {
-    const ts = this.p.ts;
-    if (ts.isParenthesizedExpression(e)) return this.expression(e.expression);
-    if (ts.isNumericLiteral(e)) return literal(e.text, e);
-    if (e.kind === ts.SyntaxKind.TrueKeyword || e.kind === ts.SyntaxKind.FalseKeyword)
-      return { value: constInt(i1, e.kind === ts.SyntaxKind.TrueKeyword ? 1 : 0), type: BOOL };
-    if (ts.isIdentifier(e)) return this.identifier(e);
-    if (ts.isCallExpression(e)) {
-      this.at(e);
-      return this.call(e);
-    }
-    if (ts.isPrefixUnaryExpression(e)) return this.prefix(e);
-    if (ts.isBinaryExpression(e)) return this.binary(e);
-    if (ts.isConditionalExpression(e)) return this.conditional(e);
-    if (ts.isAsExpression(e) || ts.isNonNullExpression(e) || ts.isSatisfiesExpression(e)) return this.expression(e.expression);
-    return this.unsupported(e);
-  }
-
-  private identifier(e: TS.Identifier): Operand {
-    const local = this.local(e);
-    if (local) return { value: this.b.load(local.slot), type: local.type };
-    return this.unsupported(e, `'${e.text}' (only locals are readable here)`);
-  }
-
-  private local(e: TS.Identifier): Local | undefined {
-    const sym = this.p.checker.getSymbolAtLocation(e);
-    return sym ? this.locals.get(sym) : undefined;
-  }
-
-  private call(e: TS.CallExpression): Operand {
-    const name = stdlibName(this.p, e.expression);
-    if (name) {
-      const r = lowerBuiltinCall(this, name, e);
-      if (r) return r;
-    }
-    return this.unsupported(e.expression, `calling '${e.expression.getText()}'`);
-  }
-
-  private prefix(e: TS.PrefixUnaryExpression): Operand {
-    const ts = this.p.ts;
-    if (e.operator === ts.SyntaxKind.MinusToken && ts.isNumericLiteral(e.operand)) return literal("-" + e.operand.text, e);
-    const x = this.expression(e.operand);
-    switch (e.operator) {
-      case ts.SyntaxKind.ExclamationToken:
-        return { value: this.b.binary("xor", truthy(this.b, x), constInt(i1, 1)), type: BOOL };
-      case ts.SyntaxKind.MinusToken:
-        return arith(this.b, "-", literal("0", e), x);
-      case ts.SyntaxKind.PlusToken:
-        return arith(this.b, "+", literal("0", e), x);
-      case ts.SyntaxKind.TildeToken:
-        return arith(this.b, "^", x, literal("-1", e));
-      default:
-        return this.unsupported(e, `the ${ts.tokenToString(e.operator)} operator`);
-    }
-  }
-
-  private binary(e: TS.BinaryExpression): Operand {
-    const ts = this.p.ts;
-    const kind = ts.SyntaxKind[e.operatorToken.kind];
-    if (e.operatorToken.kind === ts.SyntaxKind.AmpersandAmpersandToken || e.operatorToken.kind === ts.SyntaxKind.BarBarToken)
-      return this.logical(e, e.operatorToken.kind === ts.SyntaxKind.AmpersandAmpersandToken);
-    if (ARITH[kind]) return arith(this.b, ARITH[kind], this.expression(e.left), this.expression(e.right));
-    if (COMPARE[kind]) return compare(this.b, COMPARE[kind], this.expression(e.left), this.expression(e.right));
-    if (e.operatorToken.kind === ts.SyntaxKind.EqualsToken) return this.assign(e.left, () => this.expression(e.right));
-    const compound = kind.endsWith("EqualsToken") ? ARITH[kind.replace("EqualsToken", "Token")] : undefined;
-    if (compound) return this.assign(e.left, (old) => arith(this.b, compound, old, this.expression(e.right)));
-    return this.unsupported(e.operatorToken, `the ${e.operatorToken.getText()} operator`);
-  }
-
-  private assign(target: TS.Expression, value: (old: Operand) => Operand): Operand {
-    const ts = this.p.ts;
-    const local = ts.isIdentifier(target) ? this.local(target) : undefined;
-    if (!local) return this.unsupported(target, "assigning to this");
-    const old = { value: this.b.load(local.slot), type: local.type };
-    const v = convert(this.b, value(old), local.type);
-    this.b.store(v.value, local.slot);
-    return v;
-  }
-
-  /** `a && b`, `a || b`: b runs only when it decides the result. */
-  private logical(e: TS.BinaryExpression, and: boolean): Operand {
-    const left = this.condition(e.left);
-    const from = this.b.block;
-    const rhs = this.fn.newBlock(and ? "and.rhs" : "or.rhs");
-    const end = this.fn.newBlock(and ? "and.end" : "or.end");
-    if (and) this.b.condBr(left, rhs, end);
-    else this.b.condBr(left, end, rhs);
-    this.b.positionAt(rhs);
-    const right = this.condition(e.right);
-    const rhsEnd = this.b.block;
-    this.b.br(end);
-    this.b.positionAt(end);
-    return { value: this.b.phi(i1, [[constInt(i1, and ? 0 : 1), from], [right, rhsEnd]]), type: BOOL };
-  }
-
-  private conditional(e: TS.ConditionalExpression): Operand {
-    const type = typeAt(this.p, e);
-    const cond = this.condition(e.condition);
-    const whenTrue = this.fn.newBlock("cond.true");
-    const whenFalse = this.fn.newBlock("cond.false");
-    const end = this.fn.newBlock("cond.end");
-    this.b.condBr(cond, whenTrue, whenFalse);
-    const arm = (blk: typeof whenTrue, x: TS.Expression) => {
-      this.b.positionAt(blk);
-      const v = this.expression(x);
-      return { v, blk: this.b.block };
-    };
-    const t = arm(whenTrue, e.whenTrue);
-    const f = arm(whenFalse, e.whenFalse);
-    const result = type.kind === "int" && (t.v.type.kind !== "int" || f.v.type.kind !== "int") ? type : commonOf(t.v.type, f.v.type);
-    this.b.positionAt(t.blk);
-    const tv = convert(this.b, t.v, result).value;
-    this.b.br(end);
-    this.b.positionAt(f.blk);
-    const fv = convert(this.b, f.v, result).value;
-    this.b.br(end);
-    this.b.positionAt(end);
-    return { value: this.b.phi(irTypeOf(result), [[tv, t.blk], [fv, f.blk]]), type: result };
-  }
 }
 
-function commonOf(a: ProbeType, b: ProbeType): ProbeType {
-  if (a.kind === "bool" && b.kind === "bool") return BOOL;
-  if (a.kind === "void" || b.kind === "void") return VOID;
-  return resultType("+", a, b);
+function isLiteral(p: FunctionLowerer["p"], e: TS.Expression): boolean {
+  const ts = p.ts;
+  if (ts.isParenthesizedExpression(e)) return isLiteral(p, e.expression);
+  return ts.isNumericLiteral(e) || (ts.isPrefixUnaryExpression(e) && e.operator === ts.SyntaxKind.MinusToken && ts.isNumericLiteral(e.operand));
 }
 
-/** A numeric literal takes C's type: int if it fits, else long, else unsigned long. */
-export function literal(text: string, at: TS.Node): Operand {
-  let v: bigint;
-  try {
-    v = BigInt(text.replace(/_/g, ""));
-  } catch {
-    throw errorAt(at, Codes.unsupportedType, `'${text}' is not an integer`, "probe code has no floating point: use integers");
-  }
-  const type = v >= -(1n << 31n) && v < 1n << 31n ? INT_TYPES.i32 : v >= -(1n << 63n) && v < 1n << 63n ? INT_TYPES.i64 : INT_TYPES.u64;
-  if (v >= 1n << 64n || v < -(1n << 63n)) throw errorAt(at, Codes.unsupportedType, `${text} does not fit in 64 bits`);
-  return { value: constInt(irTypeOf(type), type.bits === 64 && v >= 1n << 63n ? v - (1n << 64n) : v), type };
+/** `v` as a width-bit two's complement pattern, which is how IR spells switch constants. */
+function wrap(v: bigint, t: { bits: number }): bigint {
+  return BigInt.asIntN(t.bits, v);
 }
 
+export type { Operand };
+export { lineColumn };

@@ -1,43 +1,165 @@
-// Lowers a checked probe file to one LLVM IR module: the licence, and one function per
-// program in the ELF section libbpf attaches it by.
+// Lowers a checked probe file to one LLVM IR module: the licence, the load-time parameters,
+// module-level functions, and one function per program in the ELF section libbpf attaches it by.
 
-import { dirname, basename } from "node:path";
+import { basename, dirname } from "node:path";
+import type * as TS from "typescript";
+import type { ModuleDecls, ProgramDecl } from "../frontend/module-scan.js";
 import type { ProbeProgram } from "../frontend/program.js";
-import type { ProgramDecl } from "../frontend/programs.js";
 import { lineColumn } from "../frontend/spans.js";
-import { INT_TYPES } from "../frontend/types.js";
-import { DebugInfo } from "../ir/debug-info.js";
-import { IRModule } from "../ir/module.js";
-import { i32, i8, ptrTo, type PointerMode } from "../ir/types.js";
+import { INT_TYPES, probeTypeOf, typeAt, type IntType, type ProbeType } from "../frontend/types.js";
+import { DebugInfo, type DebugTypeRef } from "../ir/debug-info.js";
+import { constInt, type IRBuilder, IRModule, type IRFunction, type Value } from "../ir/module.js";
+import { fnType, i32, i8, ptrTo, structOf, type FnType, type PointerMode } from "../ir/types.js";
 import { packageVersion } from "../paths.js";
-import { FunctionLowerer } from "./function.js";
+import { irTypeOf } from "./arith.js";
+import { FunctionLowerer, type ReturnKind } from "./function.js";
+import { paramLayout, PARAMS_SECTION, type ParamLayout } from "./params.js";
 
-export function lowerModule(p: ProbeProgram, programs: ProgramDecl[], mode: PointerMode): string {
-  const debug = new DebugInfo({
-    fileName: basename(p.fileName),
-    directory: dirname(p.fileName),
-    source: p.text,
-    producer: `tsbpf ${packageVersion}`,
-  });
-  const m = new IRModule(mode, debug);
-  for (const prog of programs) m.uniqueName(prog.name); // program names are the BPF function names: reserve them
+export interface LoweredFunction {
+  ir: { fn: IRFunction; type: FnType };
+  params: ProbeType[];
+  ret: ProbeType;
+}
 
-  // GPL: bpf_trace_printk and most tracing helpers are GPL-only.
-  const char = debug.basicType("char", 8, "signed_char");
-  m.addCString("LICENSE", "GPL", {
-    section: "license",
-    linkage: "dso_local",
-    used: true,
-    dbg: debug.globalVariable({ name: "LICENSE", line: 1, type: debug.arrayType(char, 4), local: false }),
-  });
+export interface LoweredModule {
+  ir: string;
+  params: ParamLayout[];
+}
 
-  const int = debug.basicType("int", 32, "signed");
-  const voidPtr = debug.pointerType(null);
-  for (const prog of programs) {
-    const { line } = lineColumn(prog.declaration);
-    const sp = debug.subprogram({ name: prog.name, line, type: debug.subroutineType(int, [voidPtr]), params: [{ name: "ctx", type: voidPtr }] });
-    const fn = m.addFunction({ name: prog.name, ret: i32, params: [{ name: "ctx", type: ptrTo(i8) }], section: prog.section, dbg: sp });
-    new FunctionLowerer(p, m, fn, sp, prog.name).body(prog.handler.body, INT_TYPES.i32);
+export class ModuleLowerer {
+  readonly debug: DebugInfo;
+  readonly m: IRModule;
+  private readonly functions = new Map<TS.Symbol, LoweredFunction>();
+  private readonly params = new Map<TS.Symbol, { index: number; type: IntType }>();
+  private paramsGlobal: Value | undefined;
+  private readonly paramsType;
+  readonly layout: ParamLayout[];
+
+  constructor(
+    readonly p: ProbeProgram,
+    readonly decls: ModuleDecls,
+    mode: PointerMode,
+  ) {
+    this.debug = new DebugInfo({ fileName: basename(p.fileName), directory: dirname(p.fileName), source: p.text, producer: `tsbpf ${packageVersion}` });
+    this.m = new IRModule(mode, this.debug);
+    this.layout = paramLayout(decls.params);
+    this.paramsType = structOf(decls.params.map((d) => irTypeOf(d.type)));
   }
-  return m.text();
+
+  lower(): LoweredModule {
+    const { decls, debug, m } = this;
+    // Program and function names are BPF symbol names: reserve them before any global is named.
+    for (const prog of decls.programs) m.uniqueName(prog.name);
+    for (const f of decls.functions) m.uniqueName(f.name!.text);
+
+    // GPL: bpf_trace_printk and most tracing helpers are GPL-only.
+    m.addCString("LICENSE", "GPL", {
+      section: "license",
+      linkage: "dso_local",
+      used: true,
+      dbg: debug.globalVariable({ name: "LICENSE", line: 1, type: debug.arrayType(this.diType(INT_TYPES.i8, "char"), 4), local: false }),
+    });
+    this.declareParams();
+
+    for (const f of decls.functions) this.declareFunction(f);
+    for (const f of decls.functions) {
+      const lowered = this.functions.get(this.p.checker.getSymbolAtLocation(f.name!)!)!;
+      const l = new FunctionLowerer(this, lowered.ir.fn, lowered.ir.fn.decl.dbg!, f.name!.text, lowered.ret);
+      l.bindParams(f.parameters, lowered.params);
+      l.body(f.body!);
+    }
+    for (const prog of decls.programs) this.lowerProgram(prog);
+    return { ir: m.text(), params: this.layout };
+  }
+
+  private lowerProgram(prog: ProgramDecl): void {
+    const { line } = lineColumn(prog.declaration);
+    const voidPtr = this.debug.pointerType(null);
+    const int = this.diType(INT_TYPES.i32, "int");
+    const sp = this.debug.subprogram({ name: prog.name, line, type: this.debug.subroutineType(int, [voidPtr]), params: [{ name: "ctx", type: voidPtr }] });
+    const fn = this.m.addFunction({ name: prog.name, ret: i32, params: [{ name: "ctx", type: ptrTo(i8) }], section: prog.section, dbg: sp });
+    const returns: ReturnKind = prog.kind === "xdp" ? INT_TYPES.u32 : "ignored";
+    new FunctionLowerer(this, fn, sp, prog.name, returns).body(prog.handler.body);
+  }
+
+  private declareFunction(f: TS.FunctionDeclaration): void {
+    const { p } = this;
+    const name = f.name!.text;
+    const params = f.parameters.map((param) => typeAt(p, param.name));
+    const sig = p.checker.getSignatureFromDeclaration(f)!;
+    const ret = probeTypeOf(p, p.checker.getReturnTypeOfSignature(sig), f.type ?? f.name!);
+    const type = fnType(irTypeOf(ret), params.map(irTypeOf));
+    const { line } = lineColumn(f);
+    const sp = this.debug.subprogram({
+      name,
+      line,
+      local: true,
+      type: this.debug.subroutineType(ret.kind === "void" ? null : this.diType(ret), params.map((t) => this.diType(t))),
+      params: f.parameters.map((param, i) => ({ name: param.name.getText(), type: this.diType(params[i]) })),
+    });
+    const fn = this.m.addFunction({
+      name,
+      ret: type.ret,
+      params: f.parameters.map((param, i) => ({ name: `arg.${param.name.getText()}`, type: type.params[i] })),
+      dbg: sp,
+      linkage: "internal",
+    });
+    this.functions.set(p.checker.getSymbolAtLocation(f.name!)!, { ir: { fn, type }, params, ret });
+  }
+
+  /** The module function that `callee` names, if it names one. */
+  functionOf(callee: TS.Expression): LoweredFunction | undefined {
+    const sym = this.p.checker.getSymbolAtLocation(callee);
+    return sym && this.functions.get(sym);
+  }
+
+  // Load-time parameters live in one struct in their own read-only section, so that the runtime
+  // finds them at known offsets in one map; loads are volatile so LLVM does not fold defaults.
+  private declareParams(): void {
+    const { decls, debug } = this;
+    if (!decls.params.length) return;
+    decls.params.forEach((d, index) => this.params.set(this.p.checker.getSymbolAtLocation(d.binding)!, { index, type: d.type }));
+    const init = `{ ${decls.params.map((d) => `${this.m.ty(irTypeOf(d.type))} ${BigInt.asIntN(d.type.bits, d.defaultValue)}`).join(", ")} }`;
+    const size = this.layout.length ? this.layout[this.layout.length - 1].offset + this.layout[this.layout.length - 1].size : 0;
+    const diStruct = debug.structType(
+      "tsbpf_params",
+      lineColumn(decls.params[0].node).line,
+      Math.ceil(size / 8) * 64,
+      this.layout.map((l, i) => ({ name: l.name, type: this.diType(decls.params[i].type), offsetBits: l.offset * 8 })),
+    );
+    this.paramsGlobal = this.m.addGlobal({
+      name: this.m.uniqueName("tsbpf_params"),
+      type: this.paramsType,
+      init,
+      section: PARAMS_SECTION,
+      used: true,
+      dbg: debug.globalVariable({ name: "tsbpf_params", line: lineColumn(decls.params[0].node).line, type: debug.constType(diStruct), local: false }),
+    });
+  }
+
+  paramOf(sym: TS.Symbol): { type: IntType; ptr: (b: IRBuilder) => Value } | undefined {
+    const p = this.params.get(sym);
+    if (!p || !this.paramsGlobal) return undefined;
+    const global = this.paramsGlobal;
+    return { type: p.type, ptr: (b) => b.gep(global, [constInt(i32, 0), constInt(i32, p.index)], irTypeOf(p.type)) };
+  }
+
+  private readonly diTypes = new Map<string, DebugTypeRef>();
+
+  /** The debug (BTF) type of a probe type. */
+  diType(t: ProbeType, cName?: string): DebugTypeRef {
+    const key = cName ?? (t.kind === "int" ? t.name : t.kind);
+    let d = this.diTypes.get(key);
+    if (!d) {
+      if (t.kind === "int") d = this.debug.basicType(key, t.bits, cName === "char" ? "signed_char" : t.signed ? "signed" : "unsigned");
+      else if (t.kind === "bool") d = this.debug.basicType("bool", 8, "boolean");
+      else throw new Error(`no debug type for ${t.kind}`);
+      this.diTypes.set(key, d);
+    }
+    return d;
+  }
+}
+
+export function lowerModule(p: ProbeProgram, decls: ModuleDecls, mode: PointerMode): LoweredModule {
+  return new ModuleLowerer(p, decls, mode).lower();
 }

@@ -10,7 +10,7 @@ import { INT_TYPES } from "../frontend/types.js";
 import { constInt, type Value } from "../ir/module.js";
 import { arrayOf, i32, i64 } from "../ir/types.js";
 import { convert, promote, type Operand } from "./arith.js";
-import type { FunctionLowerer } from "./function.js";
+import type { ExpressionLowerer } from "./expressions.js";
 import { Helper } from "./helpers.js";
 
 interface Conversion {
@@ -39,7 +39,7 @@ export function parseFormat(fmt: string): { conversions: Conversion[]; bad?: { a
   return { conversions };
 }
 
-export function lowerPrintk(l: FunctionLowerer, call: TS.CallExpression): void {
+export function lowerPrintk(l: ExpressionLowerer, call: TS.CallExpression): void {
   const ts = l.p.ts;
   const [fmtNode, ...argNodes] = call.arguments;
   if (!fmtNode || !ts.isStringLiteralLike(fmtNode))
@@ -83,7 +83,7 @@ export function lowerPrintk(l: FunctionLowerer, call: TS.CallExpression): void {
 }
 
 /** The 64-bit value that `%ll<letter>` prints as C's printf prints the promoted argument. */
-function widen(l: FunctionLowerer, arg: Operand, letter: Conversion["letter"]): Value {
+function widen(l: ExpressionLowerer, arg: Operand, letter: Conversion["letter"]): Value {
   const promoted = convert(l.b, arg, promote(arg.type as never));
   const t = promoted.type as typeof INT_TYPES.i32;
   if (t.bits === 64) return promoted.value;

@@ -6,6 +6,11 @@ import { attachTracepoint } from "./tracepoint.js";
 
 export type { Link } from "./link.js";
 
+/** Programs that `attach()` attaches: xdp waits for an interface (or a test run). */
+export function attachable(p: LoadedProgram): boolean {
+  return p.info.kind !== "xdp";
+}
+
 export function attachProgram(p: LoadedProgram, file: string): Link {
   switch (p.info.kind) {
     case "tracepoint":

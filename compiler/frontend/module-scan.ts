@@ -1,0 +1,126 @@
+// Finds what a probe file declares at its top level: BPF programs (`const x = tracepoint(…)`),
+// functions, numeric constants and load-time parameters. Calls are recognised by what they
+// resolve to in tsbpf's declarations, not by spelling: an aliased import still works, and a
+// local function named `tracepoint` is not a program.
+
+import type * as TS from "typescript";
+import { stdlibIndex } from "../paths.js";
+import { Codes } from "./codes.js";
+import type { ProbeProgram } from "./program.js";
+import { errorAt } from "./spans.js";
+import { probeTypeOf, type IntType } from "./types.js";
+
+export type ProgramKind = "tracepoint" | "xdp";
+const KINDS: readonly string[] = ["tracepoint", "xdp"];
+
+export interface ProgramDecl {
+  kind: ProgramKind;
+  name: string; // the binding's name: the BPF function's name
+  target: string; // e.g. "syscalls/sys_enter_syncfs"; "" for kinds attached to an interface
+  section: string; // ELF section, which libbpf reads to know how to attach
+  exported: boolean;
+  handler: TS.ArrowFunction | TS.FunctionExpression;
+  declaration: TS.VariableDeclaration;
+  targetNode: TS.Node;
+}
+
+export interface ParamDecl {
+  name: string; // the key set at load time
+  binding: TS.Identifier;
+  type: IntType;
+  defaultValue: bigint;
+  node: TS.CallExpression;
+}
+
+export interface ModuleDecls {
+  programs: ProgramDecl[];
+  functions: TS.FunctionDeclaration[];
+  params: ParamDecl[];
+  /** Module-level `const` bindings that are neither programs nor params. */
+  constants: Map<TS.Symbol, TS.VariableDeclaration>;
+}
+
+/** The name of the tsbpf declaration that `expr` refers to, if it refers to one. */
+export function stdlibName(p: ProbeProgram, expr: TS.Expression): string | undefined {
+  let sym = p.checker.getSymbolAtLocation(expr);
+  if (!sym) return undefined;
+  if (sym.flags & p.ts.SymbolFlags.Alias) sym = p.checker.getAliasedSymbol(sym);
+  const decl = sym.declarations?.[0];
+  return decl && decl.getSourceFile().fileName === stdlibIndex ? sym.name : undefined;
+}
+
+export function scanModule(p: ProbeProgram): ModuleDecls {
+  const { ts } = p;
+  const out: ModuleDecls = { programs: [], functions: [], params: [], constants: new Map() };
+  for (const stmt of p.source.statements) {
+    if (ts.isFunctionDeclaration(stmt) && stmt.body) out.functions.push(stmt);
+    if (!ts.isVariableStatement(stmt)) continue;
+    const exported = stmt.modifiers?.some((m) => m.kind === ts.SyntaxKind.ExportKeyword) ?? false;
+    const isConst = (stmt.declarationList.flags & ts.NodeFlags.Const) !== 0;
+    for (const decl of stmt.declarationList.declarations) {
+      const init = decl.initializer;
+      const callee = init && ts.isCallExpression(init) ? stdlibName(p, init.expression) : undefined;
+      if (callee && KINDS.includes(callee)) out.programs.push(program(p, callee as ProgramKind, decl, init as TS.CallExpression, exported));
+      else if (callee === "param") out.params.push(param(p, decl, init as TS.CallExpression, isConst));
+      else if (isConst && ts.isIdentifier(decl.name) && init) out.constants.set(p.checker.getSymbolAtLocation(decl.name)!, decl);
+      else throw errorAt(decl, Codes.mutableGlobal, "module-level variables must be `const`", "a BPF program has no writable globals of this kind: use a map for state, or `param()` for values set at load time");
+    }
+  }
+  checkNoNestedDeclarations(p, out);
+  return out;
+}
+
+function program(p: ProbeProgram, kind: ProgramKind, decl: TS.VariableDeclaration, init: TS.CallExpression, exported: boolean): ProgramDecl {
+  const { ts } = p;
+  if (!ts.isIdentifier(decl.name)) throw errorAt(decl.name, Codes.unsupportedSyntax, "a program must be bound to a plain name");
+  const args = [...init.arguments];
+  const handler = args.pop();
+  if (!handler || !(ts.isArrowFunction(handler) || ts.isFunctionExpression(handler)))
+    throw errorAt(handler ?? init, Codes.programHandlerNotInline, "the program's handler must be written inline as a function", "pass `(ctx) => { … }`");
+  const base = { kind, name: decl.name.text, exported, handler, declaration: decl };
+  if (kind === "xdp") return { ...base, target: "", section: "xdp", targetNode: init.expression };
+  const targetArg = args[0];
+  if (!targetArg || !ts.isStringLiteralLike(targetArg))
+    throw errorAt(targetArg ?? init, Codes.programTargetNotLiteral, `the ${kind} name must be a string literal`, 'write it out, e.g. "syscalls/sys_enter_openat"');
+  const name = targetArg.text;
+  if (!/^[A-Za-z0-9_]+\/[A-Za-z0-9_.-]+$/.test(name))
+    throw errorAt(targetArg, Codes.badTracepointName, `"${name}" is not a tracepoint name`, 'tracepoints are named "category/event", as under /sys/kernel/tracing/events (e.g. "syscalls/sys_enter_openat")');
+  return { ...base, target: name, section: `${kind}/${name}`, targetNode: targetArg };
+}
+
+function param(p: ProbeProgram, decl: TS.VariableDeclaration, init: TS.CallExpression, isConst: boolean): ParamDecl {
+  const { ts } = p;
+  if (!isConst || !ts.isIdentifier(decl.name)) throw errorAt(decl, Codes.badParam, "a param must be bound with `const` to a plain name", 'write `const LIMIT = param<u32>("LIMIT", 100);`');
+  const [nameArg, defArg] = init.arguments;
+  if (!nameArg || !ts.isStringLiteralLike(nameArg) || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(nameArg.text))
+    throw errorAt(nameArg ?? init, Codes.badParam, "a param's name must be a string literal identifier", 'e.g. param<u32>("TARGET_PID", 0)');
+  const type = probeTypeOf(p, p.checker.getTypeAtLocation(decl.name), decl.name);
+  if (type.kind !== "int") throw errorAt(decl.name, Codes.badParam, "a param must have an integer type", 'write the type explicitly: param<u32>("X", 0)');
+  let def: bigint | undefined;
+  if (defArg) {
+    const neg = ts.isPrefixUnaryExpression(defArg) && defArg.operator === ts.SyntaxKind.MinusToken;
+    const lit = neg ? (defArg as TS.PrefixUnaryExpression).operand : defArg;
+    if (ts.isNumericLiteral(lit) && /^(0x[0-9a-f]+|0b[01]+|0o[0-7]+|\d+)$/i.test(lit.text.replace(/_/g, ""))) def = (neg ? -1n : 1n) * BigInt(lit.text.replace(/_/g, ""));
+  }
+  if (def === undefined) throw errorAt(defArg ?? init, Codes.badParam, "a param's default must be an integer literal", 'e.g. param<u32>("TARGET_PID", 0)');
+  const min = type.signed ? -(1n << BigInt(type.bits - 1)) : 0n;
+  const max = (type.signed ? 1n << BigInt(type.bits - 1) : 1n << BigInt(type.bits)) - 1n;
+  if (def < min || def > max) throw errorAt(defArg!, Codes.badParam, `${def} does not fit in ${type.name}`, `a ${type.name} holds ${min} to ${max}`);
+  return { name: nameArg.text, binding: decl.name, type, defaultValue: def, node: init };
+}
+
+/** Programs and params exist only at the top level: inside a function they would be created per call. */
+function checkNoNestedDeclarations(p: ProbeProgram, decls: ModuleDecls): void {
+  const { ts } = p;
+  const topLevel = new Set<TS.Node>([...decls.programs.map((d) => d.declaration.initializer!), ...decls.params.map((d) => d.node)]);
+  const visit = (node: TS.Node): void => {
+    if (ts.isCallExpression(node) && !topLevel.has(node)) {
+      const name = stdlibName(p, node.expression);
+      if (name && (KINDS.includes(name) || name === "param"))
+        throw errorAt(node, Codes.programNotTopLevel, `${name}() must be called at the top level of the file`, `write \`const x = ${name}(…)\` outside any function`);
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(p.source);
+}
+

@@ -1,0 +1,274 @@
+// Expressions: literals, names (locals, module constants, params, tsbpf constants), operators
+// with C semantics (arith.ts), calls (module functions and tsbpf builtins).
+
+import type * as TS from "typescript";
+import { Codes } from "../frontend/codes.js";
+import { integerLiteral } from "../frontend/constants.js";
+import { stdlibName } from "../frontend/module-scan.js";
+import type { ProbeProgram } from "../frontend/program.js";
+import { errorAt, lineColumn } from "../frontend/spans.js";
+import { BOOL, INT_TYPES, typeAt, VOID, type ProbeType } from "../frontend/types.js";
+import type { MDRef } from "../ir/debug-info.js";
+import { constInt, type IRBuilder, type IRFunction, type IRModule, type Value } from "../ir/module.js";
+import { i1 } from "../ir/types.js";
+import { arith, compare, convert, irTypeOf, resultType, truthy, type ArithOp, type CompareOp, type Operand } from "./arith.js";
+import { lowerBuiltinCall, STDLIB_CONSTANTS } from "./builtins.js";
+import type { Local } from "./function.js";
+import type { ModuleLowerer } from "./module.js";
+
+// Operator tables by SyntaxKind value (SyntaxKind's names are ambiguous: LessThanToken is
+// also FirstBinaryOperator). Built once per TypeScript instance.
+interface OperatorTables {
+  arith: Map<number, ArithOp>;
+  compare: Map<number, CompareOp>;
+  compound: Map<number, ArithOp>;
+}
+let tables: OperatorTables | undefined;
+
+function operators(ts: ProbeProgram["ts"]): OperatorTables {
+  if (tables) return tables;
+  const K = ts.SyntaxKind;
+  return (tables = {
+    arith: new Map<number, ArithOp>([
+      [K.PlusToken, "+"], [K.MinusToken, "-"], [K.AsteriskToken, "*"], [K.SlashToken, "/"], [K.PercentToken, "%"],
+      [K.AmpersandToken, "&"], [K.BarToken, "|"], [K.CaretToken, "^"], [K.LessThanLessThanToken, "<<"],
+      [K.GreaterThanGreaterThanToken, ">>"], [K.GreaterThanGreaterThanGreaterThanToken, ">>>"],
+    ]),
+    compare: new Map<number, CompareOp>([
+      [K.LessThanToken, "<"], [K.LessThanEqualsToken, "<="], [K.GreaterThanToken, ">"], [K.GreaterThanEqualsToken, ">="],
+      [K.EqualsEqualsEqualsToken, "=="], [K.ExclamationEqualsEqualsToken, "!="], [K.EqualsEqualsToken, "=="], [K.ExclamationEqualsToken, "!="],
+    ]),
+    compound: new Map<number, ArithOp>([
+      [K.PlusEqualsToken, "+"], [K.MinusEqualsToken, "-"], [K.AsteriskEqualsToken, "*"], [K.SlashEqualsToken, "/"], [K.PercentEqualsToken, "%"],
+      [K.AmpersandEqualsToken, "&"], [K.BarEqualsToken, "|"], [K.CaretEqualsToken, "^"], [K.LessThanLessThanEqualsToken, "<<"],
+      [K.GreaterThanGreaterThanEqualsToken, ">>"], [K.GreaterThanGreaterThanGreaterThanEqualsToken, ">>>"],
+    ]),
+  });
+}
+
+export abstract class ExpressionLowerer {
+  protected readonly locals = new Map<TS.Symbol, Local>();
+  private readonly inlining = new Set<TS.Symbol>();
+
+  constructor(
+    readonly ml: ModuleLowerer,
+    readonly fn: IRFunction,
+    readonly scope: MDRef,
+    readonly name: string,
+    readonly b: IRBuilder,
+  ) {}
+
+  get p(): ProbeProgram {
+    return this.ml.p;
+  }
+  get module(): IRModule {
+    return this.ml.m;
+  }
+
+  /** Sets the source location of the instructions that follow. */
+  at(node: TS.Node): void {
+    const { line, column } = lineColumn(node);
+    this.b.location = this.module.debug.location(line, column, this.scope);
+  }
+
+  unsupported(node: TS.Node, what?: string): never {
+    const kind = what ?? describe(this.p, node);
+    throw errorAt(node, Codes.unsupportedSyntax, `${kind} is not supported in probe code`, "see docs/language.md for the subset that compiles to BPF");
+  }
+
+  expression(e: TS.Expression): Operand {
+    const ts = this.p.ts;
+    if (ts.isParenthesizedExpression(e)) return this.expression(e.expression);
+    if (ts.isNumericLiteral(e)) return literal(e.text, e);
+    if (e.kind === ts.SyntaxKind.TrueKeyword || e.kind === ts.SyntaxKind.FalseKeyword)
+      return { value: constInt(i1, e.kind === ts.SyntaxKind.TrueKeyword ? 1 : 0), type: BOOL };
+    if (ts.isIdentifier(e)) return this.identifier(e);
+    if (ts.isCallExpression(e)) {
+      this.at(e);
+      return this.call(e);
+    }
+    if (ts.isPropertyAccessExpression(e)) return this.propertyAccess(e);
+    if (ts.isPrefixUnaryExpression(e)) return this.prefix(e);
+    if (ts.isPostfixUnaryExpression(e)) return this.increment(e.operand, e.operator === ts.SyntaxKind.PlusPlusToken ? "+" : "-", false);
+    if (ts.isBinaryExpression(e)) return this.binary(e);
+    if (ts.isConditionalExpression(e)) return this.conditional(e);
+    if (ts.isAsExpression(e) || ts.isNonNullExpression(e) || ts.isSatisfiesExpression(e) || ts.isTypeAssertionExpression(e)) return this.expression(e.expression);
+    return this.unsupported(e);
+  }
+
+  private identifier(e: TS.Identifier): Operand {
+    const local = this.local(e);
+    if (local) return { value: this.b.load(local.slot), type: local.type };
+    const sym = this.p.checker.getSymbolAtLocation(e);
+    const param = sym && this.ml.paramOf(sym);
+    if (param) return { value: this.b.load(param.ptr(this.b), undefined, true), type: param.type };
+    const constant = sym && this.ml.decls.constants.get(sym);
+    if (constant?.initializer && sym) {
+      // A module-level constant is its initializer, lowered where it is used; LLVM folds it.
+      if (this.inlining.has(sym)) this.unsupported(e, "a constant defined in terms of itself");
+      this.inlining.add(sym);
+      try {
+        const v = this.expression(constant.initializer);
+        return constant.type ? convert(this.b, v, typeAt(this.p, constant.name)) : v;
+      } finally {
+        this.inlining.delete(sym);
+      }
+    }
+    const std = stdlibName(this.p, e);
+    if (std && STDLIB_CONSTANTS[std]) return STDLIB_CONSTANTS[std]();
+    return this.unsupported(e, `using '${e.text}' here`);
+  }
+
+  protected local(e: TS.Identifier): Local | undefined {
+    const sym = this.p.checker.getSymbolAtLocation(e);
+    return sym ? this.locals.get(sym) : undefined;
+  }
+
+  private propertyAccess(e: TS.PropertyAccessExpression): Operand {
+    const v = this.p.checker.getConstantValue(e);
+    if (typeof v === "number" && Number.isInteger(v)) return literal(String(v), e); // an enum member
+    return this.unsupported(e, `the property access '${e.getText()}'`);
+  }
+
+  private call(e: TS.CallExpression): Operand {
+    const fn = this.ml.functionOf(e.expression);
+    if (fn) {
+      const args = e.arguments.map((a, i) => convert(this.b, this.expression(a), fn.params[i]).value);
+      const value = this.b.call(fn.ir.type, `@${fn.ir.fn.decl.name}`, args);
+      return { value, type: fn.ret };
+    }
+    const name = stdlibName(this.p, e.expression);
+    const r = name ? lowerBuiltinCall(this, name, e) : undefined;
+    if (r) return r;
+    throw errorAt(e.expression, Codes.callNotInSubset, `'${e.expression.getText()}' cannot be called from probe code`, "call functions declared in this file with `function`, or tsbpf's helpers");
+  }
+
+  private prefix(e: TS.PrefixUnaryExpression): Operand {
+    const ts = this.p.ts;
+    if (e.operator === ts.SyntaxKind.MinusToken && ts.isNumericLiteral(e.operand)) return literal("-" + e.operand.text, e);
+    if (e.operator === ts.SyntaxKind.PlusPlusToken || e.operator === ts.SyntaxKind.MinusMinusToken)
+      return this.increment(e.operand, e.operator === ts.SyntaxKind.PlusPlusToken ? "+" : "-", true);
+    const x = this.expression(e.operand);
+    switch (e.operator) {
+      case ts.SyntaxKind.ExclamationToken:
+        return { value: this.b.binary("xor", truthy(this.b, x), constInt(i1, 1)), type: BOOL };
+      case ts.SyntaxKind.MinusToken:
+        return arith(this.b, "-", literal("0", e), x);
+      case ts.SyntaxKind.PlusToken:
+        return arith(this.b, "+", literal("0", e), x);
+      case ts.SyntaxKind.TildeToken:
+        return arith(this.b, "^", x, literal("-1", e));
+      default:
+        return this.unsupported(e, `the ${ts.tokenToString(e.operator)} operator`);
+    }
+  }
+
+  /** `++x`, `x++`, `--x`, `x--`: x = T(x ± 1); the expression is the new or the old value. */
+  private increment(target: TS.Expression, op: "+" | "-", prefix: boolean): Operand {
+    let old: Operand | undefined;
+    const updated = this.assign(target, (o) => {
+      old = o;
+      return arith(this.b, op, o, literal("1", target));
+    });
+    return prefix ? updated : old!;
+  }
+
+  private binary(e: TS.BinaryExpression): Operand {
+    const ts = this.p.ts;
+    const kind = e.operatorToken.kind;
+    const ops = operators(ts);
+    if (kind === ts.SyntaxKind.AmpersandAmpersandToken || kind === ts.SyntaxKind.BarBarToken) return this.logical(e, kind === ts.SyntaxKind.AmpersandAmpersandToken);
+    const a = ops.arith.get(kind);
+    if (a) return arith(this.b, a, this.expression(e.left), this.expression(e.right));
+    const c = ops.compare.get(kind);
+    if (c) return compare(this.b, c, this.expression(e.left), this.expression(e.right));
+    if (kind === ts.SyntaxKind.EqualsToken) return this.assign(e.left, () => this.expression(e.right));
+    const compound = ops.compound.get(kind);
+    if (compound) return this.assign(e.left, (old) => arith(this.b, compound, old, this.expression(e.right)));
+    if (e.operatorToken.kind === ts.SyntaxKind.CommaToken) {
+      this.expression(e.left);
+      return this.expression(e.right);
+    }
+    return this.unsupported(e.operatorToken, `the ${e.operatorToken.getText()} operator`);
+  }
+
+  private assign(target: TS.Expression, value: (old: Operand) => Operand): Operand {
+    const ts = this.p.ts;
+    const local = ts.isIdentifier(target) ? this.local(target) : undefined;
+    if (!local) return this.unsupported(target, "assigning to this");
+    const old = { value: this.b.load(local.slot), type: local.type };
+    const v = convert(this.b, value(old), local.type);
+    this.b.store(v.value, local.slot);
+    return v;
+  }
+
+  /** `a && b`, `a || b`: b runs only when it decides the result. */
+  private logical(e: TS.BinaryExpression, and: boolean): Operand {
+    const left = truthy(this.b, this.expression(e.left));
+    const from = this.b.block;
+    const rhs = this.fn.newBlock(and ? "and.rhs" : "or.rhs");
+    const end = this.fn.newBlock(and ? "and.end" : "or.end");
+    if (and) this.b.condBr(left, rhs, end);
+    else this.b.condBr(left, end, rhs);
+    this.b.positionAt(rhs);
+    const right = truthy(this.b, this.expression(e.right));
+    const rhsEnd = this.b.block;
+    this.b.br(end);
+    this.b.positionAt(end);
+    return { value: this.b.phi(i1, [[constInt(i1, and ? 0 : 1), from], [right, rhsEnd]]), type: BOOL };
+  }
+
+  private conditional(e: TS.ConditionalExpression): Operand {
+    const cond = truthy(this.b, this.expression(e.condition));
+    const whenTrue = this.fn.newBlock("cond.true");
+    const whenFalse = this.fn.newBlock("cond.false");
+    const end = this.fn.newBlock("cond.end");
+    this.b.condBr(cond, whenTrue, whenFalse);
+    const arm = (blk: typeof whenTrue, x: TS.Expression) => {
+      this.b.positionAt(blk);
+      const v = this.expression(x);
+      return { v, blk: this.b.block };
+    };
+    const t = arm(whenTrue, e.whenTrue);
+    const f = arm(whenFalse, e.whenFalse);
+    const result = commonOf(t.v.type, f.v.type);
+    if (result.kind === "void") this.unsupported(e, "a conditional without a value");
+    this.b.positionAt(t.blk);
+    const tv = convert(this.b, t.v, result).value;
+    this.b.br(end);
+    this.b.positionAt(f.blk);
+    const fv = convert(this.b, f.v, result).value;
+    this.b.br(end);
+    this.b.positionAt(end);
+    return { value: this.b.phi(irTypeOf(result), [[tv, t.blk], [fv, f.blk]]), type: result };
+  }
+}
+
+function commonOf(a: ProbeType, b: ProbeType): ProbeType {
+  if (a.kind === "bool" && b.kind === "bool") return BOOL;
+  if (a.kind === "void" || b.kind === "void") return VOID;
+  return resultType("+", a, b);
+}
+
+/** A numeric literal takes C's type: int if it fits, else long, else unsigned long. */
+export function literal(text: string, at: TS.Node): Operand {
+  const neg = text.startsWith("-");
+  const mag = integerLiteral(neg ? text.slice(1) : text);
+  if (mag === undefined) throw errorAt(at, Codes.float, `'${text}' is not an integer`, "probe code has no floating point: use integers");
+  const v = neg ? -mag : mag;
+  if (v >= 1n << 64n || v < -(1n << 63n)) throw errorAt(at, Codes.unsupportedType, `${text} does not fit in 64 bits`);
+  const type = v >= -(1n << 31n) && v < 1n << 31n ? INT_TYPES.i32 : v < 1n << 63n ? INT_TYPES.i64 : INT_TYPES.u64;
+  return { value: constInt(irTypeOf(type), BigInt.asIntN(type.bits, v)), type };
+}
+
+/** A readable name for a kind of syntax, for "X is not supported". */
+function describe(p: ProbeProgram, node: TS.Node): string {
+  const name = p.ts.SyntaxKind[node.kind]
+    .replace(/(Statement|Expression|Declaration|Keyword|Literal)$/, " $1")
+    .replace(/([a-z])([A-Z])/g, "$1 $2")
+    .toLowerCase()
+    .trim();
+  return `a ${name}`;
+}
+
+export type { Value };

@@ -1,0 +1,53 @@
+// Load-time parameters: written into the `.rodata.params` map's initial value after libbpf opens
+// the object and before the kernel loads it (then the map is frozen: programs see constants).
+
+import koffi from "koffi";
+import { TsbpfError } from "../compiler/diagnostics.js";
+import type { ParamLayout } from "../compiler/index.js";
+import { libbpf } from "./libbpf.js";
+
+export type ParamValues = Record<string, number | bigint | string>;
+
+/** Checks the values against the declarations: every name known, every value in range. */
+export function resolveParams(layout: ParamLayout[], values: ParamValues, file: string): Map<ParamLayout, bigint> {
+  const out = new Map<ParamLayout, bigint>();
+  for (const [name, raw] of Object.entries(values)) {
+    const l = layout.find((x) => x.name === name);
+    if (!l)
+      throw new TsbpfError(`the probe has no param '${name}'`, {
+        subject: file,
+        hint: layout.length ? `its params are: ${layout.map((x) => `${x.name} (${x.type})`).join(", ")}` : 'it declares none; declare one with `const X = param<u32>("X", 0)`',
+      });
+    let v: bigint;
+    try {
+      v = BigInt(typeof raw === "string" ? raw.trim() : raw);
+    } catch {
+      throw new TsbpfError(`param ${name} must be an integer, not '${raw}'`, { subject: file, hint: `e.g. ${name}=42 or ${name}=0x2a` });
+    }
+    const bits = BigInt(l.size * 8);
+    const min = l.signed ? -(1n << (bits - 1n)) : 0n;
+    const max = (l.signed ? 1n << (bits - 1n) : 1n << bits) - 1n;
+    if (v < min || v > max) throw new TsbpfError(`param ${name} = ${v} does not fit in ${l.type}`, { subject: file, hint: `a ${l.type} holds ${min} to ${max}` });
+    out.set(l, v);
+  }
+  return out;
+}
+
+/** Writes the values into the opened (not yet loaded) object's params map. */
+export function writeParams(obj: bigint, values: Map<ParamLayout, bigint>): void {
+  if (!values.size) return;
+  const lib = libbpf();
+  for (let m = lib.nextMap(obj, null); m; m = lib.nextMap(obj, m)) {
+    if (!lib.mapName(m).endsWith(".rodata.params") && !lib.mapName(m).endsWith("rodata.params")) continue;
+    const size = [0n];
+    const ptr = lib.mapInitialValue(m, size);
+    if (!ptr) break;
+    const view = Buffer.from(koffi.view(ptr, Number(size[0])));
+    for (const [l, v] of values) {
+      if (l.size === 8) view.writeBigUInt64LE(BigInt.asUintN(64, v), l.offset);
+      else view.writeUIntLE(Number(BigInt.asUintN(l.size * 8, v)), l.offset, l.size);
+    }
+    return;
+  }
+  throw new Error("the compiled object has params but no .rodata.params map");
+}
