@@ -82,7 +82,9 @@ function compileUncached(fileName: string, opts: CompileOptions): CompileResult 
 
   preloadLibLLVM();
   const p = phase("typescript", () => loadProbeProgram(fileName));
+  const { checkSubset } = require("./frontend/subset.js") as typeof import("./frontend/subset.js");
   const decls = phase("typescript", () => scanModule(p));
+  phase("typescript", () => checkSubset(p, decls));
   if (decls.programs.length === 0)
     throw new TsbpfError("declares no BPF program", {
       subject: fileName,

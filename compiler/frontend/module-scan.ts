@@ -55,6 +55,8 @@ export function scanModule(p: ProbeProgram): ModuleDecls {
   for (const stmt of p.source.statements) {
     if (ts.isFunctionDeclaration(stmt) && stmt.body) out.functions.push(stmt);
     if (!ts.isVariableStatement(stmt)) continue;
+    if (stmt.modifiers?.some((m) => m.kind === ts.SyntaxKind.DeclareKeyword))
+      throw errorAt(stmt, Codes.unsupportedSyntax, "ambient declarations (`declare`) are not supported in probe code", "the kernel has nothing to link them to: define the value here");
     const exported = stmt.modifiers?.some((m) => m.kind === ts.SyntaxKind.ExportKeyword) ?? false;
     const isConst = (stmt.declarationList.flags & ts.NodeFlags.Const) !== 0;
     for (const decl of stmt.declarationList.declarations) {

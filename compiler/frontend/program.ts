@@ -6,6 +6,8 @@ import { resolve } from "node:path";
 import type * as TS from "typescript";
 import { spanAt, TsbpfError } from "../diagnostics.js";
 import { stdlibIndex, stdlibLib } from "../paths.js";
+import { Codes } from "./codes.js";
+import { checkSyntax } from "./subset.js";
 import { typescript } from "./typescript-loader.js";
 
 export interface ProbeProgram {
@@ -44,6 +46,7 @@ export function loadProbeProgram(file: string): ProbeProgram {
     module: ts.ModuleKind.ESNext,
     moduleResolution: ts.ModuleResolutionKind.Bundler,
     noFallthroughCasesInSwitch: true,
+    noImplicitReturns: true,
   };
   const host: TS.CompilerHost = {
     getSourceFile(name, languageVersion) {
@@ -80,8 +83,11 @@ export function loadProbeProgram(file: string): ProbeProgram {
   };
   const program = ts.createProgram({ rootNames: [fileName, stdlibLib], options, host });
   const source = program.getSourceFile(fileName)!;
-  const diagnostics = [...program.getSyntacticDiagnostics(source), ...program.getSemanticDiagnostics(source)];
-  if (diagnostics.length) throw diagnosticsError(ts, diagnostics);
+  const syntax = program.getSyntacticDiagnostics(source);
+  if (syntax.length) throw diagnosticsError(ts, syntax);
+  checkSyntax(ts, source);
+  const semantic = program.getSemanticDiagnostics(source);
+  if (semantic.length) throw diagnosticsError(ts, semantic);
   return { ts, program, checker: program.getTypeChecker(), source, fileName, text };
 }
 
@@ -91,7 +97,6 @@ const KERNEL_ONLY =
 const HINTS: Record<number, (msg: string) => string | undefined> = {
   2304: (m) => (/'(console|Math|JSON|Date|process|setTimeout|Promise|Symbol|BigInt)'/.test(m) ? KERNEL_ONLY : 'declare it, or import it from "tsbpf"'),
   2584: () => KERNEL_ONLY,
-  2307: () => 'probe code can import from "tsbpf" only; put shared code in this file',
 };
 
 const INT = "[ui](?:8|16|32|64)";
@@ -110,6 +115,10 @@ function diagnosticsError(ts: typeof TS, diagnostics: readonly TS.Diagnostic[]):
       hint = `${narrowing[1]} does not always fit in ${narrowing[2]}: write ${narrowing[2]}(x) to convert it explicitly (it truncates as a C cast does)`;
     }
     const at = d.file && d.start !== undefined ? spanAt(d.file.fileName, d.file.text, d.start, d.length ?? 1) : undefined;
+    if (d.code === 2307) {
+      // An import of anything but "tsbpf": a language rule rather than a missing file.
+      return new TsbpfError(`probe code can import only from "tsbpf" (${message})`, { code: Codes.importNotTsbpf, at, hint: "there is no module system in the kernel: put shared code in this file" });
+    }
     return new TsbpfError(message, { code: `TS${d.code}`, at, subject: at ? undefined : "TypeScript", hint });
   });
   const [first, ...rest] = errors;

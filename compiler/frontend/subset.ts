@@ -1,0 +1,179 @@
+// The probe language is a subset of TypeScript: what cannot run in the kernel is refused here,
+// at its line, with a stable code, before any code is generated. Type errors are TypeScript's
+// own (program.ts); this pass sees only well-typed files.
+
+import type * as TS from "typescript";
+import { Codes } from "./codes.js";
+import { integerLiteral } from "./constants.js";
+import { checkLoopBound } from "./loop-bounds.js";
+import { stdlibName, type ModuleDecls } from "./module-scan.js";
+import type { ProbeProgram } from "./program.js";
+import { errorAt } from "./spans.js";
+
+const CLOSURE_HINT = "declare a function at the top level of the file (`function f(x: u32): u32 { … }`) and call it";
+
+/**
+ * Rules that need no types, checked before TypeScript's semantic errors: an `async` function is
+ * better reported as "not in the language" than as "cannot find global type Promise".
+ */
+export function checkSyntax(ts: typeof TS, source: TS.SourceFile): void {
+  const visit = (node: TS.Node, inFunction: boolean): void => {
+    const refuse = (code: string, message: string, hint?: string, at: TS.Node = node): never => {
+      throw errorAt(at, code, message, hint);
+    };
+    switch (node.kind) {
+      case ts.SyntaxKind.NumericLiteral:
+        if (integerLiteral(node.getText()) === undefined) refuse(Codes.float, "floating-point numbers are not supported in probe code", "BPF has no floating point: scale to integers (e.g. count in nanoseconds or per mille)");
+        break;
+      case ts.SyntaxKind.BigIntLiteral:
+        refuse(Codes.unsupportedType, "bigint literals are not supported", "write the number without `n`; u64 and i64 hold 64-bit values");
+        break;
+      case ts.SyntaxKind.FunctionDeclaration:
+        if (inFunction) refuse(Codes.closure, "functions inside functions (closures) are not supported in probe code", CLOSURE_HINT, (node as TS.FunctionDeclaration).name ?? node);
+        break;
+      case ts.SyntaxKind.ClassDeclaration:
+      case ts.SyntaxKind.ClassExpression:
+        refuse(Codes.classes, "classes are not supported in probe code", "describe data with an interface, and behaviour with top-level functions");
+        break;
+      case ts.SyntaxKind.NewExpression:
+        refuse(Codes.newExpression, "`new` is not supported in probe code", "there is no heap in a BPF program: use locals, or maps for state");
+        break;
+      case ts.SyntaxKind.TryStatement:
+      case ts.SyntaxKind.ThrowStatement:
+        refuse(Codes.exception, "exceptions are not supported in probe code", "return early instead: a BPF program cannot unwind");
+        break;
+      case ts.SyntaxKind.AwaitExpression:
+        refuse(Codes.async, "`await` is not supported in probe code", "a BPF program runs to completion without waiting");
+        break;
+      case ts.SyntaxKind.AsyncKeyword:
+        refuse(Codes.async, "async functions are not supported in probe code", "a BPF program runs to completion without waiting");
+        break;
+      case ts.SyntaxKind.YieldExpression:
+        refuse(Codes.generator, "generators are not supported in probe code", "loop over a bounded range instead");
+        break;
+      case ts.SyntaxKind.AnyKeyword:
+      case ts.SyntaxKind.UnknownKeyword:
+        refuse(Codes.anyOrUnknown, `'${node.getText()}' is not allowed in probe code`, "every value needs a concrete type: use an integer type (u8…u64, i8…i64), boolean, or an interface");
+        break;
+      case ts.SyntaxKind.ComputedPropertyName:
+        refuse(Codes.dynamicProperty, "computed property names are not supported in probe code", "name the field");
+        break;
+      case ts.SyntaxKind.ForInStatement:
+        refuse(Codes.dynamicProperty, "for…in is not supported in probe code", "loop over a counted range: for (let i: u32 = 0; i < N; i++)");
+        break;
+      case ts.SyntaxKind.ForOfStatement:
+        refuse(Codes.unboundedLoop, "for…of is not supported yet", "loop over a counted range: for (let i: u32 = 0; i < N; i++)");
+        break;
+      case ts.SyntaxKind.ImportDeclaration:
+      case ts.SyntaxKind.ExportDeclaration: {
+        const spec = (node as TS.ImportDeclaration).moduleSpecifier;
+        if (spec && (!ts.isStringLiteral(spec) || spec.text !== "tsbpf"))
+          refuse(Codes.importNotTsbpf, "probe code can import only from \"tsbpf\"", "there is no module system in the kernel: put shared code in this file", spec);
+        break;
+      }
+      case ts.SyntaxKind.ImportEqualsDeclaration:
+        refuse(Codes.importNotTsbpf, "probe code can import only from \"tsbpf\"", "put shared code in this file");
+        break;
+      case ts.SyntaxKind.CallExpression:
+        if ((node as TS.CallExpression).expression.kind === ts.SyntaxKind.ImportKeyword)
+          refuse(Codes.importNotTsbpf, "dynamic import() is not supported in probe code", "import from \"tsbpf\" at the top of the file");
+        break;
+    }
+    if ((ts.isFunctionDeclaration(node) || ts.isFunctionExpression(node) || ts.isMethodDeclaration(node)) && node.asteriskToken)
+      refuse(Codes.generator, "generators are not supported in probe code", "loop over a bounded range instead");
+    const nested = inFunction || ts.isFunctionLike(node);
+    ts.forEachChild(node, (c) => visit(c, nested));
+  };
+  visit(source, false);
+}
+
+/** Rules that need the checker: what strings, calls and loops mean; recursion. */
+export function checkSubset(p: ProbeProgram, decls: ModuleDecls): void {
+  const { ts } = p;
+  const handlers = new Set<TS.Node>(decls.programs.map((d) => d.handler));
+  const allowedStrings = new Set<TS.Node>([...decls.programs.map((d) => d.targetNode), ...decls.params.map((d) => d.node.arguments[0])]);
+  const moduleFunctions = new Map<TS.Symbol, TS.FunctionDeclaration>(decls.functions.map((f) => [p.checker.getSymbolAtLocation(f.name!)!, f]));
+
+  const visit = (node: TS.Node): void => {
+    const refuse = (code: string, message: string, hint?: string, at: TS.Node = node): never => {
+      throw errorAt(at, code, message, hint);
+    };
+    switch (node.kind) {
+      case ts.SyntaxKind.ArrowFunction:
+      case ts.SyntaxKind.FunctionExpression:
+        if (!handlers.has(node)) refuse(Codes.closure, "functions inside expressions (closures) are not supported in probe code", CLOSURE_HINT);
+        break;
+      case ts.SyntaxKind.StringLiteral:
+      case ts.SyntaxKind.NoSubstitutionTemplateLiteral:
+      case ts.SyntaxKind.TemplateExpression:
+        if (!allowedStrings.has(node) && !isImportSpecifier(p, node) && !isPrintkFormat(p, node))
+          refuse(Codes.string, "strings are not supported here", "string literals are allowed as printk formats and as program, tracepoint and param names");
+        break;
+      case ts.SyntaxKind.ElementAccessExpression:
+        if (p.checker.getConstantValue(node as TS.ElementAccessExpression) === undefined)
+          refuse(Codes.dynamicProperty, "dynamic property access is not supported in probe code", "access fields by name (x.field)");
+        break;
+      case ts.SyntaxKind.ForStatement:
+      case ts.SyntaxKind.WhileStatement:
+      case ts.SyntaxKind.DoStatement:
+        checkLoopBound(p, node as TS.ForStatement | TS.WhileStatement | TS.DoStatement, decls.constants);
+        break;
+      case ts.SyntaxKind.CallExpression: {
+        const call = node as TS.CallExpression;
+        const sym = p.checker.getSymbolAtLocation(call.expression);
+        if (!(sym && moduleFunctions.has(sym)) && !stdlibName(p, call.expression))
+          refuse(Codes.callNotInSubset, `'${call.expression.getText()}' cannot be called from probe code`, "call functions declared at the top level of this file, or tsbpf's helpers", call.expression);
+        break;
+      }
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(p.source);
+  checkNoRecursion(p, decls, moduleFunctions);
+}
+
+function isImportSpecifier(p: ProbeProgram, node: TS.Node): boolean {
+  const parent = node.parent;
+  return (p.ts.isImportDeclaration(parent) || p.ts.isExportDeclaration(parent)) && parent.moduleSpecifier === node;
+}
+
+function isPrintkFormat(p: ProbeProgram, node: TS.Node): boolean {
+  const parent = node.parent;
+  return p.ts.isCallExpression(parent) && parent.arguments[0] === node && stdlibName(p, parent.expression) === "printk";
+}
+
+/** BPF has a fixed, small stack and the verifier refuses recursion: find a cycle in the calls. */
+function checkNoRecursion(p: ProbeProgram, decls: ModuleDecls, functions: Map<TS.Symbol, TS.FunctionDeclaration>): void {
+  const { ts } = p;
+  const calls = new Map<TS.FunctionDeclaration, { callee: TS.FunctionDeclaration; at: TS.CallExpression }[]>();
+  for (const f of decls.functions) {
+    const out: { callee: TS.FunctionDeclaration; at: TS.CallExpression }[] = [];
+    const visit = (n: TS.Node): void => {
+      if (ts.isCallExpression(n)) {
+        const sym = p.checker.getSymbolAtLocation(n.expression);
+        const callee = sym && functions.get(sym);
+        if (callee) out.push({ callee, at: n });
+      }
+      ts.forEachChild(n, visit);
+    };
+    if (f.body) visit(f.body);
+    calls.set(f, out);
+  }
+  const state = new Map<TS.FunctionDeclaration, "active" | "done">();
+  const stack: TS.FunctionDeclaration[] = [];
+  const dfs = (f: TS.FunctionDeclaration): void => {
+    state.set(f, "active");
+    stack.push(f);
+    for (const { callee, at } of calls.get(f) ?? []) {
+      if (state.get(callee) === "active") {
+        const cycle = [...stack.slice(stack.indexOf(callee)), callee].map((x) => x.name!.text);
+        const message = cycle.length === 2 ? `'${cycle[0]}' calls itself` : `recursion: ${cycle.join(" → ")}`;
+        throw errorAt(at, Codes.recursion, `${message}; recursion is not supported in probe code`, "the BPF verifier refuses recursive calls: rewrite it as a bounded loop");
+      }
+      if (!state.has(callee)) dfs(callee);
+    }
+    stack.pop();
+    state.set(f, "done");
+  };
+  for (const f of decls.functions) if (!state.has(f)) dfs(f);
+}
