@@ -13,8 +13,8 @@ interface Command {
   summary: string;
   usage: string;
   options: [string, string][];
-  flags: Record<string, "boolean" | "string">;
-  run(file: string, o: Record<string, string | boolean>): Promise<number>;
+  flags: Record<string, "boolean" | "string" | "list">;
+  run(file: string, o: Options): Promise<number>;
 }
 
 const COMMANDS: Record<string, Command> = {
@@ -32,15 +32,16 @@ const COMMANDS: Record<string, Command> = {
   },
   run: {
     summary: "compile, load, attach, and print what the probe reports until Ctrl-C",
-    usage: "tsbpf run <probe.ts> [--duration <seconds>]",
+    usage: "tsbpf run <probe.ts> [--duration <seconds>] [--param NAME=value …]",
     options: [
       ["-d, --duration <seconds>", "detach and exit after this many seconds (0: right after attaching)"],
+      ["-p, --param <NAME=value>", "set a param() of the probe (repeatable)"],
       ["--no-cache", "compile even if an identical build is cached"],
       ["--cpu <v1|v2|v3>", "BPF instruction set version (default v3)"],
       ["-v, --verbose", "print the whole verifier log when the kernel rejects a program"],
       ["--timings", "print where the time went (compile phases, load, attach)"],
     ],
-    flags: { d: "string", duration: "string", "no-cache": "boolean", cpu: "string", v: "boolean", verbose: "boolean", timings: "boolean" },
+    flags: { d: "string", duration: "string", p: "list", param: "list", "no-cache": "boolean", cpu: "string", v: "boolean", verbose: "boolean", timings: "boolean" },
     run,
   },
 };
@@ -71,8 +72,10 @@ function commandHelp(name: string, c: Command): string {
 
 class UsageError extends Error {}
 
-function parseArgs(c: Command, args: string[]): { file?: string; o: Record<string, string | boolean>; help: boolean } {
-  const o: Record<string, string | boolean> = {};
+type Options = Record<string, string | boolean | string[]>;
+
+function parseArgs(c: Command, args: string[]): { file?: string; o: Options; help: boolean } {
+  const o: Options = {};
   let file: string | undefined;
   let help = false;
   for (let i = 0; i < args.length; i++) {
@@ -86,7 +89,8 @@ function parseArgs(c: Command, args: string[]): { file?: string; o: Record<strin
       else {
         const v = inline ?? args[++i];
         if (v === undefined) throw new UsageError(`option '${a}' needs a value`);
-        o[flag] = v;
+        if (kind === "list") o[flag] = [...((o[flag] as string[] | undefined) ?? []), v];
+        else o[flag] = v;
       }
     } else if (file === undefined) file = a;
     else throw new UsageError(`unexpected argument '${a}'`);
@@ -133,7 +137,17 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
-function cpuOption(o: Record<string, string | boolean>): "v1" | "v2" | "v3" | undefined {
+function paramOptions(o: Options): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const item of [...((o.p as string[]) ?? []), ...((o.param as string[]) ?? [])]) {
+    const m = /^([A-Za-z_][A-Za-z0-9_]*)=(.+)$/.exec(item);
+    if (!m) throw new UsageError(`--param takes NAME=value, not '${item}'`);
+    out[m[1]] = m[2];
+  }
+  return out;
+}
+
+function cpuOption(o: Options): "v1" | "v2" | "v3" | undefined {
   const cpu = o.cpu as string | undefined;
   if (cpu !== undefined && !["v1", "v2", "v3"].includes(cpu)) throw new UsageError(`--cpu must be v1, v2 or v3, not '${cpu}'`);
   return cpu as "v1" | "v2" | "v3" | undefined;
@@ -145,7 +159,7 @@ function printTimings(t: Record<string, number>): void {
   process.stderr.write(`tsbpf: timings: ${parts.join(", ")} (total ${total.toFixed(1)} ms)\n`);
 }
 
-async function build(file: string, o: Record<string, string | boolean>): Promise<number> {
+async function build(file: string, o: Options): Promise<number> {
   const { compile } = require("../compiler/index.js") as typeof import("../compiler/index.js");
   const emitLLVM = o["emit-llvm"] === true;
   const r = compile(file, { cpu: cpuOption(o), emitLLVM, cache: false });
@@ -157,14 +171,14 @@ async function build(file: string, o: Record<string, string | boolean>): Promise
   return 0;
 }
 
-async function run(file: string, o: Record<string, string | boolean>): Promise<number> {
+async function run(file: string, o: Options): Promise<number> {
   const durationText = (o.d ?? o.duration) as string | undefined;
   const duration = durationText === undefined ? undefined : Number(durationText);
   if (duration !== undefined && !(duration >= 0)) throw new UsageError(`--duration takes a number of seconds, not '${durationText}'`);
   const verbose = o.v === true || o.verbose === true;
   const { Probe } = require("./index.js") as typeof import("./index.js");
 
-  const probe = Probe.open(file, { cpu: cpuOption(o), cache: o["no-cache"] !== true, verbose });
+  const probe = Probe.open(file, { cpu: cpuOption(o), cache: o["no-cache"] !== true, verbose, params: paramOptions(o) });
   const stop = new AbortController();
   const onSignal = () => stop.abort();
   process.once("SIGINT", onSignal);

@@ -23,7 +23,7 @@ export function parseVerifierLog(log: string, fileName: string): VerifierFailure
   let line: number | undefined;
   for (let i = end - 1; i >= 0 && line === undefined; i--) {
     const m = /^; .* @ (.+):(\d+)$/.exec(lines[i]);
-    if (m && basename(m[1]) === base) line = Number(m[2]);
+    if (m && basename(m[1]) === base && m[2] !== "0") line = Number(m[2]); // line 0: compiler-made code
   }
   return { message, line, excerpt: lines.slice(Math.max(0, end - 16), end).join("\n") };
 }
@@ -31,7 +31,8 @@ export function parseVerifierLog(log: string, fileName: string): VerifierFailure
 const HINTS: [RegExp, string][] = [
   [/GPL-restricted|GPL-compatible/, "the licence section must be GPL-compatible (tsbpf emits GPL)"],
   [/invalid mem access 'map_value_or_null'|_or_null/, "check a map lookup for undefined before using it"],
-  [/back-edge|infinite loop|loop is not bounded|BPF program is too large/, "bound the loop by a constant the compiler can see"],
+  [/BPF program is too large/, "the verifier walks every path through the program: a loop whose body branches on data multiplies the paths; use fewer iterations, or move the branch out of the loop"],
+  [/back-edge|infinite loop|loop is not bounded/, "bound the loop by a constant the compiler can see"],
   [/stack (limit|size)|combined stack size|invalid (write|read) to stack/, "the BPF stack is 512 bytes: move large values into a map"],
   [/invalid mem access|invalid access to/, "read kernel or user memory through readKernel()/readUser(), not by dereferencing"],
   [/unknown func|program of this type cannot use helper/, "this helper is not available to this program kind or kernel"],

@@ -71,10 +71,12 @@ export function loopCondition(p: ProbeProgram, loop: Loop): TS.Expression | unde
   return p.ts.isForStatement(loop) ? loop.condition : loop.expression;
 }
 
+/** The counter comparison that bounds the loop; in `a && b`, either side may be it. */
 function comparison(p: ProbeProgram, e: TS.Expression): { counter: TS.Identifier; op: "<" | "<=" | ">" | ">="; bound: TS.Expression } | undefined {
   const { ts } = p;
   while (ts.isParenthesizedExpression(e)) e = e.expression;
   if (!ts.isBinaryExpression(e)) return undefined;
+  if (e.operatorToken.kind === ts.SyntaxKind.AmpersandAmpersandToken) return comparison(p, e.left) ?? comparison(p, e.right);
   const ops: Record<number, "<" | "<=" | ">" | ">="> = {
     [ts.SyntaxKind.LessThanToken]: "<",
     [ts.SyntaxKind.LessThanEqualsToken]: "<=",

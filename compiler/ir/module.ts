@@ -233,6 +233,13 @@ export class IRBuilder {
 
   cast(op: "zext" | "sext" | "trunc" | "inttoptr" | "ptrtoint" | "bitcast", v: Value, to: IRType): Value {
     if (sameType(v.type, to)) return v;
+    // Fold integer constants, so that later steps (e.g. division by a constant) still see one.
+    if (/^-?\d+$/.test(v.ref) && v.type.kind === "int" && to.kind === "int" && (op === "zext" || op === "sext" || op === "trunc")) {
+      const x = BigInt(v.ref);
+      const from = BigInt.asUintN(v.type.bits, x);
+      const wide = op === "sext" ? BigInt.asIntN(v.type.bits, x) : from;
+      return { type: to, ref: String(to.bits === 1 ? BigInt.asUintN(1, wide) : BigInt.asIntN(to.bits, wide)) };
+    }
     if (op === "bitcast" && this.m.mode.opaquePointers && v.type.kind === "ptr" && to.kind === "ptr") return { type: to, ref: v.ref };
     return this.valueOf(to, `${op} ${this.m.ty(v.type)} ${v.ref} to ${this.m.ty(to)}`);
   }

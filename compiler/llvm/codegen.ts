@@ -35,6 +35,7 @@ function targetMachine(llvm: LibLLVM, cpu: string): bigint {
   llvm.fn.initTarget();
   llvm.fn.initTargetMC();
   llvm.fn.initAsmPrinter();
+  llvm.fn.initAsmParser(); // inline assembly (division, arith.ts) goes through it
   const t = [0n];
   const err = [0n];
   if (llvm.fn.targetFromTriple("bpfel", t, err)) throw new Error(`libLLVM has no BPF target: ${takeMessage(llvm, err[0])}`);

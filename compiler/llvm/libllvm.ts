@@ -49,6 +49,7 @@ function bind(lib: LibraryHandle) {
     initTarget: f<() => void>("void LLVMInitializeBPFTarget()"),
     initTargetMC: f<() => void>("void LLVMInitializeBPFTargetMC()"),
     initAsmPrinter: f<() => void>("void LLVMInitializeBPFAsmPrinter()"),
+    initAsmParser: f<() => void>("void LLVMInitializeBPFAsmParser()"),
     targetFromTriple: f<(triple: string, t: bigint[], err: bigint[]) => number>(
       "int LLVMGetTargetFromTriple(const char *triple, _Out_ void **t, _Out_ void **err)",
     ),

@@ -14,3 +14,20 @@ export function loadedPrograms(): KernelProg[] {
 export function triggerSyncfs(): void {
   execFileSync("sync", ["--file-system", "/"]);
 }
+
+/**
+ * A process whose pid is known before it calls syncfs: a shell that waits for a line on stdin,
+ * then becomes `sync --file-system /` (exec keeps the pid).
+ */
+export function syncfsLater(): { pid: number; go(): Promise<void> } {
+  const { spawn } = require("node:child_process") as typeof import("node:child_process");
+  const child = spawn("sh", ["-c", "read _ && exec sync --file-system /"], { stdio: ["pipe", "ignore", "inherit"] });
+  const done = new Promise<void>((resolve) => child.on("exit", () => resolve()));
+  return {
+    pid: child.pid!,
+    go: async () => {
+      child.stdin!.end("go\n");
+      await done;
+    },
+  };
+}
