@@ -10,6 +10,8 @@ export interface SourceSpan {
   lineText?: string; // the source line, for the caret display
 }
 
+const MAX_SHOWN = 10;
+
 export class TsbpfError extends Error {
   constructor(
     message: string,
@@ -33,8 +35,12 @@ export class TsbpfError extends Error {
     return this.options.at;
   }
 
+  /** The error and up to MAX_SHOWN - 1 related ones; a count of the rest. */
   format(): string {
-    return [this, ...(this.options.related ?? [])].map(formatOne).join("\n\n");
+    const all = [this, ...(this.options.related ?? [])];
+    const shown = all.slice(0, MAX_SHOWN).map(formatOne);
+    if (all.length > MAX_SHOWN) shown.push(`… and ${all.length - MAX_SHOWN} more error${all.length - MAX_SHOWN === 1 ? "" : "s"}`);
+    return shown.join("\n\n");
   }
 }
 

@@ -16,7 +16,7 @@ export const COMPARE_OPS: readonly CompareOp[] = ["<", "<=", ">", ">=", "===", "
 export const SHIFT_OPS: readonly ArithOp[] = ["<<", ">>", ">>>"];
 
 export type Expr =
-  /** An integer literal; `hex` only changes how it is printed (never for negative values). */
+  /** An integer literal; `hex` only changes how it is printed (`-0x10` for a negative one). */
   | { kind: "lit"; value: bigint; hex: boolean; ty: IntType }
   /** `true` / `false`: produced by the shrinker only. */
   | { kind: "bool"; value: boolean; ty: "bool" }
@@ -58,7 +58,7 @@ export interface Program {
 
 // ── Expression constructors (they compute `ty` by the language's rules) ────────────────────────
 
-export const lit = (value: bigint, hex = false): Expr => ({ kind: "lit", value, hex: hex && value >= 0n, ty: literalType(value) });
+export const lit = (value: bigint, hex = false): Expr => ({ kind: "lit", value, hex, ty: literalType(value) });
 export const boolLit = (value: boolean): Expr => ({ kind: "bool", value, ty: "bool" });
 export const ref = (name: string, ty: Type): Expr => ({ kind: "var", name, ty });
 export const cast = (to: IntType, operand: Expr): Expr => ({ kind: "cast", to, operand, ty: to });
@@ -85,7 +85,7 @@ export function cond(test: Expr, then: Expr, otherwise: Expr): Expr {
 /** An expression of exactly `value` and type `ty`, for any 64-bit value (TS literals stop at 2^53). */
 export function constant(value: bigint, ty: IntType): Expr {
   const max = (1n << 53n) - 1n;
-  if (value >= -max && value <= max) return cast(ty, lit(value, value > 0xffffn));
+  if (value >= -max && value <= max) return cast(ty, lit(value, value > 0xffffn || value < -0xffffn));
   const u = BigInt.asUintN(64, value);
   const hi = arith("<<", cast("u64", lit(u >> 32n, true)), lit(32n));
   return cast(ty, arith("|", hi, cast("u64", lit(u & 0xffffffffn, true))));

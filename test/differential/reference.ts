@@ -1,0 +1,286 @@
+// The reference semantics: a direct BigInt interpreter of the language description (C with
+// int = 32 and long = 64 bits, BPF's division by zero). It shares nothing with compiler/, so a
+// disagreement with the kernel's result points at one of the two.
+
+import type { ArithOp, CompareOp, Expr, Func, Program, Stmt } from "./ast.js";
+import { bits, common, convert, isSigned, literalType, promote, wrap, type IntType, type Type } from "./types.js";
+
+/** A typed value; booleans are 0n / 1n. */
+interface Value {
+  v: bigint;
+  ty: Type;
+}
+
+/**
+ * Runs `fn` of `p` on `args` (each converted to its parameter's type first, as a call would) and
+ * returns the result as an exact value of the declared return type: negative for signed types.
+ */
+export function evaluate(p: Program, fn: string, args: bigint[]): bigint {
+  const f = p.functions.find((g) => g.name === fn);
+  if (!f) throw new Error(`no function ${fn}`);
+  if (args.length !== f.params.length) throw new Error(`${fn} takes ${f.params.length} arguments, got ${args.length}`);
+  return new Interpreter(p).call(f, args.map((a, i) => ({ v: wrap(a, f.params[i].ty), ty: f.params[i].ty })));
+}
+
+/** `a op b` on typed values, with the language's conversions. Exported for unit tests. */
+export function arithmetic(op: ArithOp, a: Value, b: Value): Value {
+  if (op === "<<" || op === ">>" || op === ">>>") return shift(op, a, b);
+  const ty = common(a.ty, b.ty);
+  const x = convert(a.v, a.ty, ty);
+  const y = convert(b.v, b.ty, ty);
+  switch (op) {
+    case "+":
+      return { v: wrap(x + y, ty), ty };
+    case "-":
+      return { v: wrap(x - y, ty), ty };
+    case "*":
+      return { v: wrap(x * y, ty), ty };
+    case "&":
+      return { v: wrap(x & y, ty), ty };
+    case "|":
+      return { v: wrap(x | y, ty), ty };
+    case "^":
+      return { v: wrap(x ^ y, ty), ty };
+    case "/":
+      return { v: divide(x, y, ty).q, ty };
+    case "%":
+      return { v: divide(x, y, ty).r, ty };
+  }
+}
+
+/** BPF division: x / 0 = 0 and x % 0 = x; signed division on magnitudes, truncating toward zero. */
+function divide(x: bigint, y: bigint, ty: IntType): { q: bigint; r: bigint } {
+  const abs = (n: bigint) => (n < 0n ? -n : n);
+  const ax = abs(x);
+  const ay = abs(y);
+  let q = ay === 0n ? 0n : ax / ay;
+  let r = ay === 0n ? ax : ax % ay;
+  if (isSigned(ty)) {
+    if (x < 0n !== y < 0n) q = -q;
+    if (x < 0n) r = -r;
+  }
+  // Wrapping makes INT_MIN / -1 = INT_MIN (the magnitude 2^(w-1) negated is itself).
+  return { q: wrap(q, ty), r: wrap(r, ty) };
+}
+
+function shift(op: "<<" | ">>" | ">>>", a: Value, b: Value): Value {
+  // The result has the promoted left type; the count is converted to it, then masked.
+  const ty = promote(a.ty);
+  const w = bits(ty);
+  const x = convert(a.v, a.ty, ty);
+  const n = convert(b.v, b.ty, ty) & BigInt(w - 1);
+  switch (op) {
+    case "<<":
+      return { v: wrap(x << n, ty), ty };
+    case ">>":
+      // BigInt >> floors, which is the arithmetic shift for a negative signed value.
+      return { v: wrap(x >> n, ty), ty };
+    case ">>>":
+      return { v: wrap(BigInt.asUintN(w, x) >> n, ty), ty };
+  }
+}
+
+export function comparison(op: CompareOp, a: Value, b: Value): boolean {
+  const ty = common(a.ty, b.ty);
+  const x = convert(a.v, a.ty, ty);
+  const y = convert(b.v, b.ty, ty);
+  switch (op) {
+    case "<":
+      return x < y;
+    case "<=":
+      return x <= y;
+    case ">":
+      return x > y;
+    case ">=":
+      return x >= y;
+    case "===":
+      return x === y;
+    case "!==":
+      return x !== y;
+  }
+}
+
+const I32 = (v: bigint): Value => ({ v, ty: "i32" });
+const BOOL = (b: boolean): Value => ({ v: b ? 1n : 0n, ty: "bool" });
+
+class Interpreter {
+  private readonly functions: Map<string, Func>;
+
+  constructor(p: Program) {
+    this.functions = new Map(p.functions.map((f) => [f.name, f]));
+  }
+
+  call(f: Func, args: Value[]): bigint {
+    const env = new Env();
+    f.params.forEach((p, i) => env.declare(p.name, { v: convert(args[i].v, args[i].ty, p.ty), ty: p.ty }));
+    const r = this.block(f.body, env);
+    if (r === undefined) throw new Error(`${f.name} ends without returning`);
+    return convert(r.v, r.ty, f.ret);
+  }
+
+  /** Runs statements; a returned value stops the block and is passed up. */
+  private block(stmts: Stmt[], env: Env): Value | undefined {
+    env.push();
+    try {
+      for (const s of stmts) {
+        const r = this.stmt(s, env);
+        if (r) return r;
+      }
+      return undefined;
+    } finally {
+      env.pop();
+    }
+  }
+
+  private stmt(s: Stmt, env: Env): Value | undefined {
+    switch (s.kind) {
+      case "let": {
+        const x = this.expr(s.init, env);
+        env.declare(s.name, { v: convert(x.v, x.ty, s.ty), ty: s.ty });
+        return undefined;
+      }
+      case "assign": {
+        const old = env.get(s.name);
+        const x = this.expr(s.value, env);
+        const r = s.op === "=" ? x : arithmetic(s.op.slice(0, -1) as ArithOp, old, x);
+        env.set(s.name, { v: convert(r.v, r.ty, old.ty), ty: old.ty });
+        return undefined;
+      }
+      case "incdec": {
+        const old = env.get(s.name);
+        const r = arithmetic(s.op === "++" ? "+" : "-", old, I32(1n));
+        env.set(s.name, { v: convert(r.v, r.ty, old.ty), ty: old.ty });
+        return undefined;
+      }
+      case "if":
+        if (this.truthy(s.test, env)) return this.block(s.then, env);
+        return s.else ? this.block(s.else, env) : undefined;
+      case "for":
+        for (let i = 0n; i < BigInt(s.bound); i = BigInt.asUintN(32, i + 1n)) {
+          env.push();
+          env.declare(s.counter, { v: i, ty: "u32" });
+          const r = this.block(s.body, env);
+          env.pop();
+          if (r) return r;
+        }
+        return undefined;
+      case "return":
+        return this.expr(s.value, env);
+    }
+  }
+
+  private truthy(e: Expr, env: Env): boolean {
+    return this.expr(e, env).v !== 0n;
+  }
+
+  private expr(e: Expr, env: Env): Value {
+    switch (e.kind) {
+      case "lit":
+        return { v: e.value, ty: literalType(e.value) };
+      case "bool":
+        return BOOL(e.value);
+      case "var":
+        return env.get(e.name);
+      case "arith":
+        return arithmetic(e.op, this.expr(e.left, env), this.expr(e.right, env));
+      case "compare":
+        return BOOL(comparison(e.op, this.expr(e.left, env), this.expr(e.right, env)));
+      case "logic":
+        // Short-circuit: the right operand runs only when it decides the result.
+        return BOOL(e.op === "&&" ? this.truthy(e.left, env) && this.truthy(e.right, env) : this.truthy(e.left, env) || this.truthy(e.right, env));
+      case "unary": {
+        const x = this.expr(e.operand, env);
+        if (e.op === "~") return arithmetic("^", x, I32(-1n));
+        return arithmetic(e.op, I32(0n), x);
+      }
+      case "not":
+        return BOOL(!this.truthy(e.operand, env));
+      case "cond": {
+        const x = this.truthy(e.test, env) ? this.expr(e.then, env) : this.expr(e.else, env);
+        // The result type depends on both arms, whichever one ran.
+        const ty = this.typeOfCond(e, env);
+        return { v: convert(x.v, x.ty, ty), ty };
+      }
+      case "cast": {
+        const x = this.expr(e.operand, env);
+        return { v: convert(x.v, x.ty, e.to), ty: e.to };
+      }
+      case "call": {
+        const f = this.functions.get(e.fn);
+        if (!f) throw new Error(`no function ${e.fn}`);
+        const args = e.args.map((a) => this.expr(a, env));
+        return { v: this.call(f, args), ty: f.ret };
+      }
+    }
+  }
+
+  /** The arms' common type (bool when both are bool), computed from the arms, not from `e.ty`. */
+  private typeOfCond(e: Extract<Expr, { kind: "cond" }>, env: Env): Type {
+    const a = this.staticType(e.then, env);
+    const b = this.staticType(e.else, env);
+    return a === "bool" && b === "bool" ? "bool" : common(a, b);
+  }
+
+  /** The type of an expression without running it (an arm that was not taken). */
+  private staticType(e: Expr, env: Env): Type {
+    switch (e.kind) {
+      case "lit":
+        return literalType(e.value);
+      case "var":
+        return env.get(e.name).ty;
+      case "arith":
+        return e.op === "<<" || e.op === ">>" || e.op === ">>>" ? promote(this.staticType(e.left, env)) : common(this.staticType(e.left, env), this.staticType(e.right, env));
+      case "unary":
+        return common("i32", this.staticType(e.operand, env));
+      case "cond":
+        return this.typeOfCond(e, env);
+      case "cast":
+        return e.to;
+      case "call": {
+        const f = this.functions.get(e.fn);
+        if (!f) throw new Error(`no function ${e.fn}`);
+        return f.ret;
+      }
+      case "bool":
+      case "compare":
+      case "logic":
+      case "not":
+        return "bool";
+    }
+  }
+}
+
+/** Block-scoped variables. */
+class Env {
+  private readonly scopes: Map<string, Value>[] = [new Map()];
+
+  push(): void {
+    this.scopes.push(new Map());
+  }
+
+  pop(): void {
+    this.scopes.pop();
+  }
+
+  declare(name: string, v: Value): void {
+    this.scopes[this.scopes.length - 1].set(name, v);
+  }
+
+  get(name: string): Value {
+    for (let i = this.scopes.length - 1; i >= 0; i--) {
+      const v = this.scopes[i].get(name);
+      if (v) return v;
+    }
+    throw new Error(`'${name}' is not declared`);
+  }
+
+  set(name: string, v: Value): void {
+    for (let i = this.scopes.length - 1; i >= 0; i--) {
+      if (this.scopes[i].has(name)) {
+        this.scopes[i].set(name, v);
+        return;
+      }
+    }
+    throw new Error(`'${name}' is not declared`);
+  }
+}
