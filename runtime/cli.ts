@@ -167,7 +167,9 @@ async function build(file: string, o: Options): Promise<number> {
   writeFileSync(out, r.object);
   if (emitLLVM) writeFileSync(out.replace(/\.o$/, "") + ".ll", r.ir!);
   if (o.timings) printTimings(r.timings);
-  process.stderr.write(`tsbpf: wrote ${out} (${r.programs.map((p) => `${p.section}`).join(", ")})\n`);
+  const sections = r.programs.map((p) => p.section);
+  const listed = sections.length <= 4 ? sections.join(", ") : `${sections.length} programs`;
+  process.stderr.write(`tsbpf: wrote ${out} (${listed})\n`);
   return 0;
 }
 
@@ -186,7 +188,8 @@ async function run(file: string, o: Options): Promise<number> {
   try {
     probe.openTracePipe();
     const links = probe.attach();
-    process.stderr.write(`Attached ${links.length} program${links.length === 1 ? "" : "s"} (${links.map((l) => l.description).join(", ")}). ${duration === undefined ? "Ctrl-C to stop." : `Stopping in ${duration} s.`}\n`);
+    const what = links.length <= 4 ? ` (${links.map((l) => l.description).join(", ")})` : "";
+    process.stderr.write(`Attached ${links.length} program${links.length === 1 ? "" : "s"}${what}. ${duration === undefined ? "Ctrl-C to stop." : `Stopping in ${duration} s.`}\n`);
     if (duration === 0) return 0;
     const timer = duration !== undefined ? setTimeout(() => stop.abort(), duration * 1000) : undefined;
     for await (const line of probe.traceLines(stop.signal)) process.stdout.write(`${clock(new Date())} ${line.message}\n`);
