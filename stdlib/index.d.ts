@@ -27,6 +27,19 @@ export declare function i16(x: number): i16;
 export declare function i32(x: number): i32;
 export declare function i64(x: number): i64;
 
+// ── Aggregates ───────────────────────────────────────────────────────────────────────────────
+// Structs are written as interfaces (or object type aliases) of these types, laid out as C
+// lays them out. Objects are references, as in JavaScript: `const b = a` names the same struct.
+
+declare const LENGTH: unique symbol;
+/**
+ * N elements of T, contiguous (C's `T name[N]`). Create one with an array literal
+ * (`const xs: FixedArray<u32, 4> = [1, 2]`, the rest zero); index it with `xs[i]`: a constant
+ * index is checked when compiling; a variable one at run time (out of range reads 0 and
+ * writes nothing); iterate with `for (const x of xs)`.
+ */
+export type FixedArray<T, N extends number> = { [index: number]: T; readonly length: number; readonly [LENGTH]?: N };
+
 // ── Program kinds ────────────────────────────────────────────────────────────────────────────
 /** A program handle; the runtime attaches it. Only the compiler creates them. */
 export interface Program<Kind extends string = string> {

@@ -30,4 +30,5 @@ export const Codes = {
   importNotTsbpf: "TSB2013",
   callNotInSubset: "TSB2014",
   stackOverflow: "TSB2015",
+  indexOutOfRange: "TSB2016",
 } as const;

@@ -8,6 +8,7 @@ import { integerLiteral } from "./constants.js";
 import { checkLoopBound } from "./loop-bounds.js";
 import { stdlibName, type ModuleDecls } from "./module-scan.js";
 import type { ProbeProgram } from "./program.js";
+import { stdlibIndex } from "../paths.js";
 import { errorAt } from "./spans.js";
 
 const CLOSURE_HINT = "declare a function at the top level of the file (`function f(x: u32): u32 { … }`) and call it";
@@ -61,9 +62,6 @@ export function checkSyntax(ts: typeof TS, source: TS.SourceFile): void {
       case ts.SyntaxKind.ForInStatement:
         refuse(Codes.dynamicProperty, "for…in is not supported in probe code", "loop over a counted range: for (let i: u32 = 0; i < N; i++)");
         break;
-      case ts.SyntaxKind.ForOfStatement:
-        refuse(Codes.unboundedLoop, "for…of is not supported yet", "loop over a counted range: for (let i: u32 = 0; i < N; i++)");
-        break;
       case ts.SyntaxKind.ImportDeclaration:
       case ts.SyntaxKind.ExportDeclaration: {
         const spec = (node as TS.ImportDeclaration).moduleSpecifier;
@@ -109,10 +107,18 @@ export function checkSubset(p: ProbeProgram, decls: ModuleDecls): void {
         if (!allowedStrings.has(node) && !isImportSpecifier(p, node) && !isPrintkFormat(p, node))
           refuse(Codes.string, "strings are not supported here", "string literals are allowed as printk formats and as program, tracepoint and param names");
         break;
-      case ts.SyntaxKind.ElementAccessExpression:
-        if (p.checker.getConstantValue(node as TS.ElementAccessExpression) === undefined)
-          refuse(Codes.dynamicProperty, "dynamic property access is not supported in probe code", "access fields by name (x.field)");
+      case ts.SyntaxKind.ElementAccessExpression: {
+        const access = node as TS.ElementAccessExpression;
+        const base = p.checker.getTypeAtLocation(access.expression);
+        if (p.checker.getConstantValue(access) === undefined && !isFixedArray(p, base))
+          refuse(Codes.dynamicProperty, "dynamic property access is not supported in probe code", "access fields by name (x.field); index only FixedArray values");
         break;
+      }
+      case ts.SyntaxKind.ForOfStatement: {
+        const base = p.checker.getTypeAtLocation((node as TS.ForOfStatement).expression);
+        if (!isFixedArray(p, base)) refuse(Codes.unboundedLoop, "for…of works over FixedArray values only", "its length is what bounds the loop; or loop over a counted range: for (let i: u32 = 0; i < N; i++)", (node as TS.ForOfStatement).expression);
+        break;
+      }
       case ts.SyntaxKind.ForStatement:
       case ts.SyntaxKind.WhileStatement:
       case ts.SyntaxKind.DoStatement:
@@ -130,6 +136,10 @@ export function checkSubset(p: ProbeProgram, decls: ModuleDecls): void {
   };
   visit(p.source);
   checkNoRecursion(p, decls, moduleFunctions);
+}
+
+function isFixedArray(p: ProbeProgram, t: TS.Type): boolean {
+  return t.aliasSymbol?.name === "FixedArray" && t.aliasSymbol.declarations?.[0]?.getSourceFile().fileName === stdlibIndex;
 }
 
 function isImportSpecifier(p: ProbeProgram, node: TS.Node): boolean {

@@ -19,7 +19,41 @@ export interface BoolType {
 export interface VoidType {
   kind: "void";
 }
-export type ProbeType = IntType | BoolType | VoidType;
+export interface Field {
+  name: string;
+  type: ValueType;
+  offset: number; // bytes
+}
+/** An interface or object type alias, laid out as C lays out a struct. */
+export interface StructType {
+  kind: "struct";
+  name: string;
+  fields: Field[];
+  size: number;
+  align: number;
+}
+/** `FixedArray<T, N>`: N elements of T, contiguous. */
+export interface ArrayType {
+  kind: "array";
+  elem: ValueType;
+  length: number;
+  size: number;
+  align: number;
+}
+export type ScalarType = IntType | BoolType;
+export type AggregateType = StructType | ArrayType;
+export type ValueType = ScalarType | AggregateType;
+export type ProbeType = ValueType | VoidType;
+
+export const isAggregate = (t: ProbeType): t is AggregateType => t.kind === "struct" || t.kind === "array";
+
+export function sizeOf(t: ValueType): number {
+  return t.kind === "int" ? t.bits / 8 : t.kind === "bool" ? 1 : t.size;
+}
+
+export function alignOf(t: ValueType): number {
+  return t.kind === "int" ? t.bits / 8 : t.kind === "bool" ? 1 : t.align;
+}
 
 const int = (name: string, bits: IntType["bits"], signed: boolean): IntType => ({ kind: "int", bits, signed, name });
 export const INT_TYPES: Record<string, IntType> = {
@@ -38,8 +72,21 @@ export const VOID: VoidType = { kind: "void" };
 export const NUMBER = INT_TYPES.i64;
 
 export function typeName(t: ProbeType): string {
-  return t.kind === "int" ? t.name : t.kind === "bool" ? "boolean" : "void";
+  switch (t.kind) {
+    case "int":
+      return t.name;
+    case "bool":
+      return "boolean";
+    case "void":
+      return "void";
+    case "struct":
+      return t.name;
+    case "array":
+      return `FixedArray<${typeName(t.elem)}, ${t.length}>`;
+  }
 }
+
+const layouts = new WeakMap<TS.Type, AggregateType>();
 
 export function probeTypeOf(p: ProbeProgram, type: TS.Type, at: TS.Node): ProbeType {
   const { ts } = p;
@@ -48,7 +95,49 @@ export function probeTypeOf(p: ProbeProgram, type: TS.Type, at: TS.Node): ProbeT
   if (type.flags & (ts.TypeFlags.Boolean | ts.TypeFlags.BooleanLiteral)) return BOOL;
   if (type.flags & (ts.TypeFlags.Number | ts.TypeFlags.NumberLiteral)) return NUMBER;
   if (type.flags & (ts.TypeFlags.Void | ts.TypeFlags.Undefined)) return VOID;
-  throw errorAt(at, Codes.unsupportedType, `the type '${p.checker.typeToString(type)}' cannot be used in probe code`, "use an integer type (u8…u64, i8…i64) or boolean");
+  const known = layouts.get(type);
+  if (known) return known;
+  if (alias?.name === "FixedArray" && alias.declarations?.[0]?.getSourceFile().fileName === stdlibIndex) return arrayType(p, type, at);
+  if (type.flags & ts.TypeFlags.Object && !type.getCallSignatures().length && !p.checker.isArrayType(type)) return structType(p, type, at);
+  throw errorAt(at, Codes.unsupportedType, `the type '${p.checker.typeToString(type)}' cannot be used in probe code`, "use an integer type (u8…u64, i8…i64), boolean, an interface of those, or FixedArray<T, N>");
+}
+
+function valueType(p: ProbeProgram, type: TS.Type, at: TS.Node, what: string): ValueType {
+  const t = probeTypeOf(p, type, at);
+  if (t.kind === "void") throw errorAt(at, Codes.unsupportedType, `${what} cannot be void`);
+  return t;
+}
+
+function arrayType(p: ProbeProgram, type: TS.Type, at: TS.Node): ArrayType {
+  const [elemType, lengthType] = type.aliasTypeArguments ?? [];
+  if (!lengthType || !lengthType.isNumberLiteral() || !Number.isInteger(lengthType.value) || lengthType.value <= 0)
+    throw errorAt(at, Codes.unsupportedType, "a FixedArray's length must be a positive integer literal", "e.g. FixedArray<u32, 16>");
+  const elem = valueType(p, elemType, at, "an array element");
+  const t: ArrayType = { kind: "array", elem, length: lengthType.value, size: sizeOf(elem) * lengthType.value, align: alignOf(elem) };
+  layouts.set(type, t);
+  return t;
+}
+
+/** C layout: fields in declaration order, each at its natural alignment; size rounded to the largest. */
+function structType(p: ProbeProgram, type: TS.Type, at: TS.Node): StructType {
+  const name = (type.aliasSymbol ?? type.getSymbol())?.name ?? "anonymous";
+  const t: StructType = { kind: "struct", name: name === "__type" || name === "__object" ? "anonymous" : name, fields: [], size: 0, align: 1 };
+  layouts.set(type, t); // before the fields: a self-referencing struct then fails below, not forever
+  let offset = 0;
+  for (const prop of p.checker.getPropertiesOfType(type)) {
+    const decl = prop.valueDeclaration ?? prop.declarations?.[0];
+    if (prop.flags & p.ts.SymbolFlags.Optional)
+      throw errorAt(decl ?? at, Codes.unsupportedType, `field '${prop.name}' of ${t.name} is optional`, "a struct field always exists in memory: remove the `?`");
+    const ft = valueType(p, p.checker.getTypeOfSymbolAtLocation(prop, decl ?? at), decl ?? at, `field '${prop.name}'`);
+    if (ft === t) throw errorAt(decl ?? at, Codes.unsupportedType, `${t.name} contains itself`);
+    offset = Math.ceil(offset / alignOf(ft)) * alignOf(ft);
+    t.fields.push({ name: prop.name, type: ft, offset });
+    offset += sizeOf(ft);
+    t.align = Math.max(t.align, alignOf(ft));
+  }
+  if (!t.fields.length) throw errorAt(at, Codes.unsupportedType, `the type '${p.checker.typeToString(type)}' has no fields to lay out`);
+  t.size = Math.ceil(offset / t.align) * t.align;
+  return t;
 }
 
 export function typeAt(p: ProbeProgram, node: TS.Node): ProbeType {

@@ -29,6 +29,7 @@ export class IRModule {
   private readonly functions: IRFunction[] = [];
   private readonly used: Value[] = [];
   private readonly names = new Set<string>();
+  private readonly declarations = new Map<string, string>();
 
   constructor(
     readonly mode: PointerMode,
@@ -108,12 +109,19 @@ export class IRModule {
     return f;
   }
 
+  /** Declares an intrinsic once; returns its name. */
+  intrinsic(name: string, signature: string): string {
+    if (!this.declarations.has(name)) this.declarations.set(name, `declare ${signature.replace("@NAME", `@${name}`)}`);
+    return `@${name}`;
+  }
+
   text(): string {
     const out = [
       `target datalayout = "e-m:e-p:64:64-i64:64-i128:128-n32:64-S128"`,
       `target triple = "bpf"`,
       "",
       ...this.globals,
+      ...this.declarations.values(),
     ];
     if (this.used.length) {
       const bytePtr = this.ty(ptrTo(i8));
@@ -265,6 +273,30 @@ export class IRBuilder {
     const pointee = (base.type as { to: IRType }).to;
     const idx = indices.map((i) => `${this.m.ty(i.type)} ${i.ref}`).join(", ");
     return this.valueOf(ptrTo(resultType), `getelementptr inbounds ${this.m.ty(pointee)}, ${this.m.ty(base.type)} ${base.ref}, ${idx}`);
+  }
+
+  /** A pointer `offset` bytes into the storage at `base`, typed as pointing to `to`. */
+  byteOffset(base: Value, offset: Value | number, to: IRType): Value {
+    const bytes = this.cast("bitcast", base, ptrTo(i8));
+    const off = typeof offset === "number" ? { type: i64, ref: String(offset) } : offset;
+    const p = off.ref === "0" ? bytes : this.valueOf(ptrTo(i8), `getelementptr inbounds i8, ${this.m.ty(ptrTo(i8))} ${bytes.ref}, ${this.m.ty(off.type)} ${off.ref}`);
+    return this.cast("bitcast", p, ptrTo(to));
+  }
+
+  memset(dst: Value, byte: number, size: number): void {
+    const opaque = this.m.mode.opaquePointers;
+    const name = this.m.intrinsic(opaque ? "llvm.memset.p0.i64" : "llvm.memset.p0i8.i64", `void @NAME(${this.m.ty(ptrTo(i8))} nocapture writeonly, i8, i64, i1 immarg)`);
+    const d = this.cast("bitcast", dst, ptrTo(i8));
+    this.emit(`call void ${name}(${this.m.ty(ptrTo(i8))} ${d.ref}, i8 ${byte}, i64 ${size}, i1 false)`);
+  }
+
+  memcpy(dst: Value, src: Value, size: number): void {
+    const opaque = this.m.mode.opaquePointers;
+    const bp = this.m.ty(ptrTo(i8));
+    const name = this.m.intrinsic(opaque ? "llvm.memcpy.p0.p0.i64" : "llvm.memcpy.p0i8.p0i8.i64", `void @NAME(${bp} nocapture writeonly, ${bp} nocapture readonly, i64, i1 immarg)`);
+    const d = this.cast("bitcast", dst, ptrTo(i8));
+    const s = this.cast("bitcast", src, ptrTo(i8));
+    this.emit(`call void ${name}(${bp} ${d.ref}, ${bp} ${s.ref}, i64 ${size}, i1 false)`);
   }
 
   /** Calls a BPF helper by number: `inttoptr (i64 id to fn*)`. */

@@ -5,7 +5,7 @@
 
 import type { IRBuilder, Value } from "../ir/module.js";
 import { constInt } from "../ir/module.js";
-import { i1, intType, type IRType } from "../ir/types.js";
+import { i1, i8, intType, ptrTo, type IRType } from "../ir/types.js";
 import { BOOL, INT_TYPES, type IntType, type ProbeType } from "../frontend/types.js";
 
 export interface Operand {
@@ -13,9 +13,11 @@ export interface Operand {
   type: ProbeType;
 }
 
+/** Scalars are values of their width; aggregates travel as a pointer to their storage. */
 export function irTypeOf(t: ProbeType): IRType {
   if (t.kind === "int") return intType(t.bits);
   if (t.kind === "bool") return i1;
+  if (t.kind === "struct" || t.kind === "array") return ptrTo(i8);
   return { kind: "void" };
 }
 
@@ -35,6 +37,10 @@ export function commonType(a: IntType, b: IntType): IntType {
 }
 
 export function convert(b: IRBuilder, x: Operand, to: ProbeType): Operand {
+  if (to.kind === "struct" || to.kind === "array") {
+    if (!sameLayout(x.type, to)) throw new ConversionError(x.type, to);
+    return { value: x.value, type: to }; // a reference to the same storage
+  }
   if (to.kind === "bool") return { value: truthy(b, x), type: BOOL };
   if (to.kind !== "int") throw new Error(`convert to ${to.kind}`);
   const target = intType(to.bits);
@@ -43,6 +49,27 @@ export function convert(b: IRBuilder, x: Operand, to: ProbeType): Operand {
   if (x.type.bits === to.bits) return { value: x.value, type: to };
   if (x.type.bits > to.bits) return { value: b.cast("trunc", x.value, target), type: to };
   return { value: b.cast(x.type.signed ? "sext" : "zext", x.value, target), type: to };
+}
+
+/** A value of one aggregate type used where another is expected (caught where it is used). */
+export class ConversionError extends Error {
+  constructor(
+    readonly from: ProbeType,
+    readonly to: ProbeType,
+  ) {
+    super("conversion between aggregate types");
+  }
+}
+
+/** Two aggregate types with the same layout and field names are the same C type. */
+export function sameLayout(a: ProbeType, b: ProbeType): boolean {
+  if (a === b) return true;
+  if (a.kind === "int" && b.kind === "int") return a.bits === b.bits && a.signed === b.signed;
+  if (a.kind !== b.kind) return false;
+  if (a.kind === "array" && b.kind === "array") return a.length === b.length && sameLayout(a.elem, b.elem);
+  if (a.kind === "struct" && b.kind === "struct")
+    return a.size === b.size && a.fields.length === b.fields.length && a.fields.every((f, i) => f.name === b.fields[i].name && f.offset === b.fields[i].offset && sameLayout(f.type, b.fields[i].type));
+  return true;
 }
 
 /** An i1 that is true when `x` is non-zero. */

@@ -7,11 +7,12 @@ import { integerLiteral } from "../frontend/constants.js";
 import { stdlibName } from "../frontend/module-scan.js";
 import type { ProbeProgram } from "../frontend/program.js";
 import { errorAt, lineColumn } from "../frontend/spans.js";
-import { BOOL, INT_TYPES, typeAt, VOID, type ProbeType } from "../frontend/types.js";
+import { BOOL, INT_TYPES, isAggregate, probeTypeOf, typeAt, VOID, type ProbeType, type ValueType } from "../frontend/types.js";
 import type { MDRef } from "../ir/debug-info.js";
-import { constInt, type IRBuilder, type IRFunction, type IRModule, type Value } from "../ir/module.js";
+import { constInt, type Block, type IRBuilder, type IRFunction, type IRModule, type Value } from "../ir/module.js";
 import { i1 } from "../ir/types.js";
 import { arith, compare, convert, irTypeOf, resultType, truthy, type ArithOp, type CompareOp, type Operand } from "./arith.js";
+import { allocate, convertAt, fieldPlace, literalValue, read, withElement, write, zeroOf } from "./aggregates.js";
 import { lowerBuiltinCall, STDLIB_CONSTANTS } from "./builtins.js";
 import type { Local } from "./function.js";
 import type { ModuleLowerer } from "./module.js";
@@ -48,6 +49,8 @@ function operators(ts: ProbeProgram["ts"]): OperatorTables {
 
 export abstract class ExpressionLowerer {
   protected readonly locals = new Map<TS.Symbol, Local>();
+  /** Bytes of aggregate storage allocated so far on this function's stack. */
+  stackBytes = 0;
   private readonly inlining = new Set<TS.Symbol>();
 
   constructor(
@@ -88,6 +91,8 @@ export abstract class ExpressionLowerer {
       return this.call(e);
     }
     if (ts.isPropertyAccessExpression(e)) return this.propertyAccess(e);
+    if (ts.isElementAccessExpression(e)) return this.elementRead(e);
+    if (ts.isObjectLiteralExpression(e) || ts.isArrayLiteralExpression(e)) return this.literalAggregate(e);
     if (ts.isPrefixUnaryExpression(e)) return this.prefix(e);
     if (ts.isPostfixUnaryExpression(e)) return this.increment(e.operand, e.operator === ts.SyntaxKind.PlusPlusToken ? "+" : "-", false);
     if (ts.isBinaryExpression(e)) return this.binary(e);
@@ -127,13 +132,44 @@ export abstract class ExpressionLowerer {
   private propertyAccess(e: TS.PropertyAccessExpression): Operand {
     const v = this.p.checker.getConstantValue(e);
     if (typeof v === "number" && Number.isInteger(v)) return literal(String(v), e); // an enum member
+    const base = this.expression(e.expression);
+    if (base.type.kind === "struct") return read(this, fieldPlace(this, base, e.name.text, e.name));
+    if (base.type.kind === "array" && e.name.text === "length") return literal(String(base.type.length), e);
     return this.unsupported(e, `the property access '${e.getText()}'`);
+  }
+
+  private elementRead(e: TS.ElementAccessExpression): Operand {
+    const base = this.expression(e.expression);
+    if (base.type.kind !== "array") return this.unsupported(e, "indexing this value");
+    const elem = base.type.elem;
+    return withElement<Operand>(
+      this,
+      base,
+      e.argumentExpression,
+      (place) => read(this, place),
+      () => zeroOf(this, elem, e),
+      (a, aBlock, b, bBlock) => ({ value: this.b.phi(irTypeOf(elem), [[a.value, aBlock as Block], [b.value, bBlock as Block]]), type: elem }),
+    );
+  }
+
+  /** An object or array literal where a struct or FixedArray is expected: fresh storage. */
+  private literalAggregate(e: TS.ObjectLiteralExpression | TS.ArrayLiteralExpression): Operand {
+    const contextual = this.p.checker.getContextualType(e) ?? this.p.checker.getTypeAtLocation(e);
+    const type = probeTypeOf(this.p, contextual, e);
+    if (!isAggregate(type)) return this.unsupported(e, "a literal of this type");
+    return literalValue(this, type, e);
   }
 
   private call(e: TS.CallExpression): Operand {
     const fn = this.ml.functionOf(e.expression);
     if (fn) {
-      const args = e.arguments.map((a, i) => convert(this.b, this.expression(a), fn.params[i]).value);
+      const args = e.arguments.map((a, i) => convertAt(this, this.expression(a), fn.params[i] as ValueType, a).value);
+      if (isAggregate(fn.ret)) {
+        // The caller provides the storage for an aggregate result (a hidden first argument).
+        const storage = allocate(this, fn.ret, e);
+        this.b.call(fn.ir.type, `@${fn.ir.fn.decl.name}`, [storage, ...args]);
+        return { value: storage, type: fn.ret };
+      }
       const value = this.b.call(fn.ir.type, `@${fn.ir.fn.decl.name}`, args);
       return { value, type: fn.ret };
     }
@@ -194,12 +230,39 @@ export abstract class ExpressionLowerer {
 
   private assign(target: TS.Expression, value: (old: Operand) => Operand): Operand {
     const ts = this.p.ts;
-    const local = ts.isIdentifier(target) ? this.local(target) : undefined;
-    if (!local) return this.unsupported(target, "assigning to this");
-    const old = { value: this.b.load(local.slot), type: local.type };
-    const v = convert(this.b, value(old), local.type);
-    this.b.store(v.value, local.slot);
-    return v;
+    while (ts.isParenthesizedExpression(target)) target = target.expression;
+    if (ts.isIdentifier(target)) {
+      const local = this.local(target);
+      if (!local) return this.unsupported(target, "assigning to this");
+      // For an aggregate, the local is a reference: assigning rebinds it (JavaScript's semantics).
+      const old = { value: this.b.load(local.slot), type: local.type };
+      const v = convertAt(this, value(old), local.type as ValueType, target);
+      this.b.store(v.value, local.slot);
+      return v;
+    }
+    if (ts.isPropertyAccessExpression(target)) {
+      const base = this.expression(target.expression);
+      if (base.type.kind !== "struct") return this.unsupported(target, "assigning to this");
+      const place = fieldPlace(this, base, target.name.text, target.name);
+      return write(this, place, value(read(this, place)), target);
+    }
+    if (ts.isElementAccessExpression(target)) {
+      const base = this.expression(target.expression);
+      if (base.type.kind !== "array") return this.unsupported(target, "assigning to this");
+      const elem = base.type.elem;
+      let result: Operand | undefined;
+      withElement<void>(
+        this,
+        base,
+        target.argumentExpression,
+        (place) => void (result = write(this, place, value(read(this, place)), target)),
+        () => undefined,
+        () => undefined,
+      );
+      // The value of `xs[i] = v` (rarely used) is v, converted, whether or not i was in range.
+      return result ?? zeroOf(this, elem, target);
+    }
+    return this.unsupported(target, "assigning to this");
   }
 
   /** `a && b`, `a || b`: b runs only when it decides the result. */

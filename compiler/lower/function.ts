@@ -8,7 +8,9 @@ import { Codes } from "../frontend/codes.js";
 import { constantValue } from "../frontend/constants.js";
 import { loopCondition } from "../frontend/loop-bounds.js";
 import { errorAt, lineColumn } from "../frontend/spans.js";
-import { NUMBER, typeAt, type ProbeType } from "../frontend/types.js";
+import { isAggregate, NUMBER, sizeOf, typeAt, type ProbeType } from "../frontend/types.js";
+import { i64, i8 } from "../ir/types.js";
+import { convertAt, initInto, literalValue, read } from "./aggregates.js";
 import type { MDRef } from "../ir/debug-info.js";
 import { Block, constInt, IRBuilder, type IRFunction, type Value } from "../ir/module.js";
 import { convert, irTypeOf, truthy, type Operand } from "./arith.js";
@@ -33,6 +35,9 @@ export class FunctionLowerer extends ExpressionLowerer {
   private readonly jumps: Jump[] = [];
   private pendingLabel: string | undefined;
 
+  /** Where an aggregate result goes: storage the caller passes as a hidden first argument. */
+  private readonly sret: Value | undefined;
+
   constructor(
     ml: ModuleLowerer,
     fn: IRFunction,
@@ -41,13 +46,15 @@ export class FunctionLowerer extends ExpressionLowerer {
     private readonly returns: ReturnKind,
   ) {
     super(ml, fn, scope, name, new IRBuilder(fn));
+    this.sret = returns !== "ignored" && isAggregate(returns) ? fn.params[0] : undefined;
   }
 
   /** Binds parameters to stack slots (O2 turns them back into registers). */
   bindParams(params: readonly TS.ParameterDeclaration[], types: ProbeType[]): void {
+    const first = this.sret ? 1 : 0;
     params.forEach((param, i) => {
       const slot = this.fn.alloca(irTypeOf(types[i]));
-      this.b.store(this.fn.params[i], slot);
+      this.b.store(this.fn.params[first + i], slot);
       this.locals.set(this.p.checker.getSymbolAtLocation(param.name)!, { slot, type: types[i] });
     });
   }
@@ -68,12 +75,16 @@ export class FunctionLowerer extends ExpressionLowerer {
 
   private returnDefault(): void {
     const t = this.returns === "ignored" ? NUMBER : this.returns;
-    if (t.kind === "void") this.b.ret();
+    if (t.kind === "void" || this.sret) this.b.ret();
     else this.b.ret(constInt(irTypeOf(this.returns === "ignored" ? { kind: "int", bits: 32, signed: true, name: "i32" } : t), 0));
   }
 
   private returnValue(e: TS.Expression): void {
     if (this.returns === "ignored") this.unsupported(e, "returning a value from a tracepoint program");
+    if (this.sret && isAggregate(this.returns)) {
+      initInto(this, { ptr: this.sret, type: this.returns }, e); // a copy: the callee's stack ends here
+      return this.b.ret();
+    }
     const v = this.expression(e);
     if (this.returns.kind === "void") return this.b.ret();
     this.b.ret(convert(this.b, v, this.returns).value);
@@ -96,6 +107,7 @@ export class FunctionLowerer extends ExpressionLowerer {
       else this.returnDefault();
       this.afterJump();
     } else if (ts.isForStatement(s) || ts.isWhileStatement(s) || ts.isDoStatement(s)) this.loop(s);
+    else if (ts.isForOfStatement(s)) this.forOf(s);
     else if (ts.isSwitchStatement(s)) this.switchStatement(s);
     else if (ts.isBreakStatement(s) || ts.isContinueStatement(s)) this.jump(s);
     else if (ts.isLabeledStatement(s)) {
@@ -110,15 +122,29 @@ export class FunctionLowerer extends ExpressionLowerer {
     const ts = this.p.ts;
     if (!ts.isIdentifier(d.name)) this.unsupported(d.name, "destructuring");
     if (!d.initializer) throw errorAt(d, Codes.unsupportedSyntax, `'${d.name.text}' needs an initial value`, "write `let x: u32 = 0`");
+    const declared = d.type ? typeAt(this.p, d.name) : undefined;
+    if (declared && isAggregate(declared)) {
+      // An aggregate local refers to storage: a literal's fresh storage, or another's (alias).
+      const v = this.p.ts.isObjectLiteralExpression(d.initializer) || this.p.ts.isArrayLiteralExpression(d.initializer)
+        ? literalValue(this, declared, d.initializer)
+        : convertAt(this, this.expression(d.initializer), declared, d.initializer);
+      return this.bind(d.name, v);
+    }
     const init = this.expression(d.initializer);
     // With an annotation the declared type rules; without one the variable takes the C type
     // of its initializer, except that a bare literal makes a 64-bit variable (TypeScript would
     // only say `number`, and `let n = 0; n += big` should not wrap at 32 bits).
-    const type = d.type ? typeAt(this.p, d.name) : init.type.kind === "int" && isLiteral(this.p, d.initializer) ? NUMBER : init.type;
+    const type = declared ?? (init.type.kind === "int" && isLiteral(this.p, d.initializer) ? NUMBER : init.type);
     if (type.kind === "void") this.unsupported(d.initializer, "a variable of type void");
-    const slot = this.fn.alloca(irTypeOf(type), type.kind === "int" ? type.bits / 8 : 1);
-    this.b.store(convert(this.b, init, type).value, slot);
-    this.locals.set(this.p.checker.getSymbolAtLocation(d.name)!, { slot, type });
+    this.bind(d.name, convertAt(this, init, type, d.initializer));
+  }
+
+  /** A local named `name` holding `v` (a scalar, or a reference to an aggregate's storage). */
+  private bind(name: TS.Identifier, v: Operand): void {
+    const align = v.type.kind === "int" ? v.type.bits / 8 : v.type.kind === "bool" ? 1 : 8;
+    const slot = this.fn.alloca(irTypeOf(v.type), align);
+    this.b.store(v.value, slot);
+    this.locals.set(this.p.checker.getSymbolAtLocation(name)!, { slot, type: v.type });
   }
 
   private ifStatement(s: TS.IfStatement): void {
@@ -170,6 +196,39 @@ export class FunctionLowerer extends ExpressionLowerer {
       this.at(s.incrementor);
       this.expression(s.incrementor);
     }
+    this.b.br(cond);
+    this.b.positionAt(end);
+  }
+
+  /** `for (const x of xs)` over a FixedArray: a counted loop over its length. */
+  private forOf(s: TS.ForOfStatement): void {
+    const ts = this.p.ts;
+    const label = this.takeLabel();
+    const array = this.expression(s.expression);
+    if (array.type.kind !== "array") this.unsupported(s.expression, "for…of over anything but a FixedArray");
+    const decl = ts.isVariableDeclarationList(s.initializer) ? s.initializer.declarations[0] : undefined;
+    if (!decl || !ts.isIdentifier(decl.name)) return this.unsupported(s.initializer, "this for…of binding");
+    const type = array.type;
+    const counter = this.fn.alloca(i64);
+    this.b.store(constInt(i64, 0), counter);
+    const cond = this.fn.newBlock("forof.cond");
+    const body = this.fn.newBlock("forof.body");
+    const step = this.fn.newBlock("forof.step");
+    const end = this.fn.newBlock("forof.end");
+    this.b.br(cond);
+    this.b.positionAt(cond);
+    const i = this.b.load(counter);
+    this.b.condBr(this.b.icmp("ult", i, constInt(i64, type.length)), body, end);
+    this.b.positionAt(body);
+    const offset = this.b.binary("mul", this.b.load(counter), constInt(i64, sizeOf(type.elem)));
+    const ptr = this.b.byteOffset(array.value, offset, isAggregate(type.elem) ? i8 : irTypeOf(type.elem));
+    this.bind(decl.name, read(this, { ptr, type: type.elem }));
+    this.jumps.push({ label, breakTo: end, continueTo: step });
+    this.statement(s.statement);
+    this.jumps.pop();
+    this.b.br(step);
+    this.b.positionAt(step);
+    this.b.store(this.b.binary("add", this.b.load(counter), constInt(i64, 1)), counter);
     this.b.br(cond);
     this.b.positionAt(end);
   }

@@ -6,10 +6,10 @@ import type * as TS from "typescript";
 import type { ModuleDecls, ProgramDecl } from "../frontend/module-scan.js";
 import type { ProbeProgram } from "../frontend/program.js";
 import { lineColumn } from "../frontend/spans.js";
-import { INT_TYPES, probeTypeOf, typeAt, type IntType, type ProbeType } from "../frontend/types.js";
+import { INT_TYPES, isAggregate, probeTypeOf, typeAt, type IntType, type ProbeType } from "../frontend/types.js";
 import { DebugInfo, type DebugTypeRef } from "../ir/debug-info.js";
 import { constInt, type IRBuilder, IRModule, type IRFunction, type Value } from "../ir/module.js";
-import { fnType, i32, i8, ptrTo, structOf, type FnType, type PointerMode } from "../ir/types.js";
+import { fnType, i32, i8, ptrTo, structOf, voidType, type FnType, type PointerMode } from "../ir/types.js";
 import { packageVersion } from "../paths.js";
 import { irTypeOf } from "./arith.js";
 import { FunctionLowerer, type ReturnKind } from "./function.js";
@@ -88,19 +88,24 @@ export class ModuleLowerer {
     const params = f.parameters.map((param) => typeAt(p, param.name));
     const sig = p.checker.getSignatureFromDeclaration(f)!;
     const ret = probeTypeOf(p, p.checker.getReturnTypeOfSignature(sig), f.type ?? f.name!);
-    const type = fnType(irTypeOf(ret), params.map(irTypeOf));
+    // An aggregate result is written into storage the caller passes first (C's sret).
+    const sret = isAggregate(ret);
+    const type = fnType(sret ? voidType : irTypeOf(ret), [...(sret ? [ptrTo(i8)] : []), ...params.map(irTypeOf)]);
     const { line } = lineColumn(f);
     const sp = this.debug.subprogram({
       name,
       line,
       local: true,
-      type: this.debug.subroutineType(ret.kind === "void" ? null : this.diType(ret), params.map((t) => this.diType(t))),
-      params: f.parameters.map((param, i) => ({ name: param.name.getText(), type: this.diType(params[i]) })),
+      type: this.debug.subroutineType(ret.kind === "void" || sret ? null : this.diType(ret), [...(sret ? [this.diType(INT_TYPES.u64, "void *")] : []), ...params.map((t) => this.diType(t))]),
+      params: [
+        ...(sret ? [{ name: "result", type: this.diType(INT_TYPES.u64, "void *") }] : []),
+        ...f.parameters.map((param, i) => ({ name: param.name.getText(), type: this.diType(params[i]) })),
+      ],
     });
     const fn = this.m.addFunction({
       name,
       ret: type.ret,
-      params: f.parameters.map((param, i) => ({ name: `arg.${param.name.getText()}`, type: type.params[i] })),
+      params: [...(sret ? ["result"] : []), ...f.parameters.map((param) => `arg.${param.name.getText()}`)].map((name, i) => ({ name, type: type.params[i] })),
       dbg: sp,
       linkage: "internal",
     });
@@ -151,8 +156,11 @@ export class ModuleLowerer {
     const key = cName ?? (t.kind === "int" ? t.name : t.kind);
     let d = this.diTypes.get(key);
     if (!d) {
-      if (t.kind === "int") d = this.debug.basicType(key, t.bits, cName === "char" ? "signed_char" : t.signed ? "signed" : "unsigned");
+      if (cName === "void *") d = this.debug.pointerType(null);
+      else if (t.kind === "int") d = this.debug.basicType(key, t.bits, cName === "char" ? "signed_char" : t.signed ? "signed" : "unsigned");
       else if (t.kind === "bool") d = this.debug.basicType("bool", 8, "boolean");
+      // Aggregates are passed by reference: in BTF, a pointer (their layout lives in the compiler).
+      else if (t.kind === "struct" || t.kind === "array") d = this.debug.pointerType(null);
       else throw new Error(`no debug type for ${t.kind}`);
       this.diTypes.set(key, d);
     }

@@ -14,7 +14,7 @@ let n = 0;
 /** Compiles `body` (after a one-line import header) and returns the error, if any. */
 function compileBody(body: string): TsbpfError | undefined {
   const file = join(dir, `case${n++}.ts`);
-  writeFileSync(file, HEADER + body);
+  writeFileSync(file, (body.includes("FixedArray") ? HEADER.replace("import {", "import { type FixedArray,") : HEADER) + body);
   try {
     compile(file, { cache: false });
     return undefined;
@@ -105,5 +105,20 @@ describe("accepted constructs", () => {
   test.each(accepted)("%s", (_rule, source) => {
     const e = compileBody(source);
     expect(e?.format()).toBeUndefined();
+  });
+});
+
+describe("structs and arrays", () => {
+  const refusedAggregates: [string, string, string, number, number][] = [
+    ["stack overflow", tp("  const a: FixedArray<u64, 40> = [];\n  const b: FixedArray<u64, 40> = [];"), "TSB2015", 4, 34],
+    ["constant index out of range", tp("  const a: FixedArray<u32, 4> = [];\n  a[4] = 1;"), "TSB2016", 4, 5],
+    ["too many elements", tp("  const a: FixedArray<u32, 2> = [1, 2, 3];"), "TSB1002", 3, 40],
+    ["optional field", "interface S { a?: u32 }\n" + tp("  const s: S = { a: 1 };"), "TSB1002", 2, 15],
+    ["for…of over a plain array", "function f(xs: u32[]): u32 { let s: u32 = 0; for (const x of xs) s += x; return s; }\n" + tp(""), "TSB2012", 2, 62],
+  ];
+  test.each(refusedAggregates)("%s", (_rule, source, code, line, column) => {
+    const e = compileBody(source);
+    expect(e).toBeDefined();
+    expect(`${e!.code} at ${e!.at?.line}:${e!.at?.column}: ${e!.message}`).toBe(`${code} at ${line}:${column}: ${e!.message}`);
   });
 });

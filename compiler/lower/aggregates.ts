@@ -1,0 +1,156 @@
+// Structs and fixed arrays: storage on the BPF stack, field and element addresses, literals
+// written in place, and copies. An aggregate travels as a pointer to its storage (JavaScript's
+// reference semantics); storing one into a field or element of another copies its bytes, since
+// the field is embedded (C's layout).
+
+import type * as TS from "typescript";
+import { Codes } from "../frontend/codes.js";
+import { errorAt } from "../frontend/spans.js";
+import { INT_TYPES, isAggregate, sizeOf, typeName, type AggregateType, type ArrayType, type StructType, type ValueType } from "../frontend/types.js";
+import { constInt, type Value } from "../ir/module.js";
+import { arrayOf, i1, i64, i8, ptrTo } from "../ir/types.js";
+import { convert, ConversionError, irTypeOf, type Operand } from "./arith.js";
+import type { ExpressionLowerer } from "./expressions.js";
+
+/** The BPF stack is 512 bytes per call chain; the verifier refuses more. */
+export const STACK_LIMIT = 512;
+
+/** An addressable place: a field, an element, a local aggregate. */
+export interface Place {
+  ptr: Value; // typed as a pointer to irTypeOf(type) for scalars, to i8 for aggregates
+  type: ValueType;
+}
+
+/** Fresh zeroed storage for a value of `type`, counted against the stack limit. */
+export function allocate(l: ExpressionLowerer, type: AggregateType, at: TS.Node): Value {
+  l.stackBytes += type.size;
+  if (l.stackBytes > STACK_LIMIT)
+    throw errorAt(
+      at,
+      Codes.stackOverflow,
+      `this ${typeName(type)} (${type.size} bytes) takes ${l.name}'s stack to ${l.stackBytes} bytes, over BPF's limit of ${STACK_LIMIT}`,
+      "use smaller values, fewer at once, or keep large data in a map",
+    );
+  const slot = l.fn.alloca(arrayOf(type.size, i8), Math.min(8, type.align));
+  const ptr = l.b.cast("bitcast", slot, ptrTo(i8));
+  // Zeroed, so that padding never leaks stack garbage (and the verifier never sees it uninitialised).
+  l.b.memset(ptr, 0, type.size);
+  return ptr;
+}
+
+export function fieldPlace(l: ExpressionLowerer, base: Operand, name: string, at: TS.Node): Place {
+  const st = base.type as StructType;
+  const f = st.fields.find((x) => x.name === name);
+  if (!f) throw errorAt(at, Codes.unsupportedSyntax, `${st.name} has no field '${name}'`);
+  return { ptr: l.b.byteOffset(base.value, f.offset, isAggregate(f.type) ? i8 : irTypeOf(f.type)), type: f.type };
+}
+
+/** The value stored at a place: scalars are loaded, aggregates are referred to. */
+export function read(l: ExpressionLowerer, p: Place): Operand {
+  if (isAggregate(p.type)) return { value: p.ptr, type: p.type };
+  return { value: l.b.load(p.ptr), type: p.type };
+}
+
+/** Stores `v` at a place: converted for scalars, copied for aggregates. */
+export function write(l: ExpressionLowerer, p: Place, v: Operand, at: TS.Node): Operand {
+  const converted = convertAt(l, v, p.type, at);
+  if (isAggregate(p.type)) l.b.memcpy(p.ptr, converted.value, sizeOf(p.type));
+  else l.b.store(converted.value, p.ptr);
+  return converted;
+}
+
+export function convertAt(l: ExpressionLowerer, v: Operand, to: ValueType, at: TS.Node): Operand {
+  try {
+    return convert(l.b, v, to);
+  } catch (e) {
+    if (e instanceof ConversionError) throw errorAt(at, Codes.unsupportedType, `a ${typeName(e.from)} cannot be used as a ${typeName(e.to)}`, "the two types must have the same fields, in the same order");
+    throw e;
+  }
+}
+
+/**
+ * Lowers `e` straight into the storage at `ptr` when it is a literal (no temporary, no copy);
+ * otherwise evaluates it and stores the result.
+ */
+export function initInto(l: ExpressionLowerer, p: Place, e: TS.Expression): void {
+  const ts = l.p.ts;
+  while (ts.isParenthesizedExpression(e) || ts.isAsExpression(e) || ts.isSatisfiesExpression(e)) e = e.expression;
+  if (p.type.kind === "struct" && ts.isObjectLiteralExpression(e)) return structLiteral(l, p.ptr, p.type, e);
+  if (p.type.kind === "array" && ts.isArrayLiteralExpression(e)) return arrayLiteral(l, p.ptr, p.type, e);
+  write(l, p, l.expression(e), e);
+}
+
+function structLiteral(l: ExpressionLowerer, ptr: Value, type: StructType, e: TS.ObjectLiteralExpression): void {
+  const ts = l.p.ts;
+  for (const prop of e.properties) {
+    if (!ts.isPropertyAssignment(prop) && !ts.isShorthandPropertyAssignment(prop)) l.unsupported(prop, "this kind of object-literal member");
+    const name = prop.name.getText();
+    const place = fieldPlace(l, { value: ptr, type }, name, prop.name);
+    if (ts.isPropertyAssignment(prop)) initInto(l, place, prop.initializer);
+    else write(l, place, l.expression(prop.name), prop.name);
+  }
+}
+
+function arrayLiteral(l: ExpressionLowerer, ptr: Value, type: ArrayType, e: TS.ArrayLiteralExpression): void {
+  const ts = l.p.ts;
+  if (e.elements.length > type.length)
+    throw errorAt(e.elements[type.length], Codes.unsupportedType, `${e.elements.length} elements do not fit in a ${typeName(type)}`, "the rest of a FixedArray is zero; give at most its length");
+  e.elements.forEach((x, i) => {
+    if (ts.isSpreadElement(x) || ts.isOmittedExpression(x)) l.unsupported(x, "spread and holes in array literals");
+    const elemPtr = l.b.byteOffset(ptr, i * sizeOf(type.elem), isAggregate(type.elem) ? i8 : irTypeOf(type.elem));
+    initInto(l, { ptr: elemPtr, type: type.elem }, x);
+  });
+}
+
+/** A fresh value of an aggregate type from a literal: `{ a: 1 }`, `[1, 2]`. */
+export function literalValue(l: ExpressionLowerer, type: AggregateType, e: TS.Expression): Operand {
+  const ptr = allocate(l, type, e);
+  initInto(l, { ptr, type }, e);
+  return { value: ptr, type };
+}
+
+/**
+ * `xs[i]`. A constant index is checked now; a variable one at run time, where the access
+ * happens only when it is in range (the verifier insists): reads out of range give 0 (or a zeroed
+ * aggregate), writes out of range do nothing.
+ */
+export function withElement<T>(
+  l: ExpressionLowerer,
+  array: Operand,
+  indexExpr: TS.Expression,
+  use: (p: Place) => T,
+  outOfRange: () => T,
+  merge: (inRange: T, inBlock: unknown, otherwise: T, otherBlock: unknown) => T,
+): T {
+  const type = array.type as ArrayType;
+  const elemIR = isAggregate(type.elem) ? i8 : irTypeOf(type.elem);
+  const idx = convert(l.b, l.expression(indexExpr), INT_TYPES.u64).value;
+  const stride = sizeOf(type.elem);
+  if (/^-?\d+$/.test(idx.ref)) {
+    const i = BigInt.asUintN(64, BigInt(idx.ref));
+    if (i >= BigInt(type.length)) throw errorAt(indexExpr, Codes.indexOutOfRange, `index ${i} is out of range for a ${typeName(type)}`, `valid indices are 0 to ${type.length - 1}`);
+    return use({ ptr: l.b.byteOffset(array.value, Number(i) * stride, elemIR), type: type.elem });
+  }
+  const ok = l.b.icmp("ult", idx, constInt(i64, type.length));
+  const inRange = l.fn.newBlock("index.ok");
+  const out = l.fn.newBlock("index.out");
+  const end = l.fn.newBlock("index.end");
+  l.b.condBr(ok, inRange, out);
+  l.b.positionAt(inRange);
+  const offset = l.b.binary("mul", idx, constInt(i64, stride));
+  const a = use({ ptr: l.b.byteOffset(array.value, offset, elemIR), type: type.elem });
+  const aBlock = l.b.block;
+  l.b.br(end);
+  l.b.positionAt(out);
+  const b = outOfRange();
+  const bBlock = l.b.block;
+  l.b.br(end);
+  l.b.positionAt(end);
+  return merge(a, aBlock, b, bBlock);
+}
+
+/** The zero of a type: for reads out of range. */
+export function zeroOf(l: ExpressionLowerer, type: ValueType, at: TS.Node): Operand {
+  if (isAggregate(type)) return { value: allocate(l, type, at), type };
+  return { value: constInt(type.kind === "bool" ? i1 : irTypeOf(type), 0), type };
+}
