@@ -40,6 +40,14 @@ declare const LENGTH: unique symbol;
  */
 export type FixedArray<T, N extends number> = { [index: number]: T; readonly length: number; readonly [LENGTH]?: N };
 
+declare const STR: unique symbol;
+/**
+ * A NUL-terminated string in a buffer of N bytes (C's `char name[N]`), as the kernel keeps
+ * task names and paths. From `comm()`, or a string literal (truncated to N - 1 bytes);
+ * printed with printk's `%s`; decoded to a JavaScript string in user space.
+ */
+export type Str<N extends number> = string & { readonly [STR]?: N };
+
 // ── Program kinds ────────────────────────────────────────────────────────────────────────────
 /** A program handle; the runtime attaches it. Only the compiler creates them. */
 export interface Program<Kind extends string = string> {
@@ -87,9 +95,10 @@ export declare function param<T extends number>(name: string, defaultValue: T): 
 // ── Helpers ──────────────────────────────────────────────────────────────────────────────────
 /**
  * Writes a line to the kernel trace pipe (bpf_trace_printk); `tsbpf run` prints it with a
- * timestamp. The format is a string literal; `%d %i %u %x %ld %lu %lx %lld %llu %llx %p %s %%`.
+ * timestamp. The format is a string literal; `%d %i %u %x` (with `l`, `ll`, `h`, `hh` as in C)
+ * and `%p` take integers, `%s` a `Str`, `%%` prints a percent sign.
  */
-export declare function printk(format: string, ...args: (number | bigint)[]): void;
+export declare function printk(format: string, ...args: (number | bigint | Str<number>)[]): void;
 
 /** Process id (tgid) of the current task. */
 export declare function pid(): u32;
@@ -103,3 +112,5 @@ export declare function gid(): u32;
 export declare function ktime(): u64;
 /** The CPU this program runs on. */
 export declare function cpu(): u32;
+/** The current task's name (`comm`), as `ps` shows it. */
+export declare function comm(): Str<16>;

@@ -109,6 +109,11 @@ function diagnosticsError(ts: typeof TS, diagnostics: readonly TS.Diagnostic[]):
     // The integer brands are an implementation detail: say what the user did, not how it is typed.
     // TypeScript's advice to add 'dom' to `lib` is wrong here: there is no DOM in the kernel.
     if (d.code === 2584) message = message.replace(/ Do you need to change your target library\?.*$/s, "");
+    const strSize = /^Type 'Str<(\d+)>' is not assignable to type 'Str<(\d+)>'/.exec(message);
+    if (strSize) {
+      message = message.split("\n")[0];
+      hint = `a Str<N> is a buffer of N bytes: declare this one as Str<${strSize[1]}>`;
+    }
     const narrowing = NARROWING.exec(message);
     if (narrowing) {
       message = message.split("\n")[0];

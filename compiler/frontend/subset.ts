@@ -104,8 +104,8 @@ export function checkSubset(p: ProbeProgram, decls: ModuleDecls): void {
       case ts.SyntaxKind.StringLiteral:
       case ts.SyntaxKind.NoSubstitutionTemplateLiteral:
       case ts.SyntaxKind.TemplateExpression:
-        if (!allowedStrings.has(node) && !isImportSpecifier(p, node) && !isPrintkFormat(p, node))
-          refuse(Codes.string, "strings are not supported here", "string literals are allowed as printk formats and as program, tracepoint and param names");
+        if (!allowedStrings.has(node) && !isImportSpecifier(p, node) && !isPrintkFormat(p, node) && !expectsStr(p, node))
+          refuse(Codes.string, "strings are not supported here", "string literals are allowed as printk formats, program, tracepoint and param names, and as values of a Str<N>");
         break;
       case ts.SyntaxKind.ElementAccessExpression: {
         const access = node as TS.ElementAccessExpression;
@@ -140,6 +140,11 @@ export function checkSubset(p: ProbeProgram, decls: ModuleDecls): void {
 
 function isFixedArray(p: ProbeProgram, t: TS.Type): boolean {
   return t.aliasSymbol?.name === "FixedArray" && t.aliasSymbol.declarations?.[0]?.getSourceFile().fileName === stdlibIndex;
+}
+
+function expectsStr(p: ProbeProgram, node: TS.Node): boolean {
+  const t = p.checker.getContextualType(node as TS.Expression);
+  return !!t && t.aliasSymbol?.name === "Str" && t.aliasSymbol.declarations?.[0]?.getSourceFile().fileName === stdlibIndex;
 }
 
 function isImportSpecifier(p: ProbeProgram, node: TS.Node): boolean {

@@ -40,12 +40,19 @@ export interface ArrayType {
   size: number;
   align: number;
 }
+/** `Str<N>`: N bytes holding a NUL-terminated string. */
+export interface StrType {
+  kind: "str";
+  length: number;
+  size: number;
+  align: 1;
+}
 export type ScalarType = IntType | BoolType;
-export type AggregateType = StructType | ArrayType;
+export type AggregateType = StructType | ArrayType | StrType;
 export type ValueType = ScalarType | AggregateType;
 export type ProbeType = ValueType | VoidType;
 
-export const isAggregate = (t: ProbeType): t is AggregateType => t.kind === "struct" || t.kind === "array";
+export const isAggregate = (t: ProbeType): t is AggregateType => t.kind === "struct" || t.kind === "array" || t.kind === "str";
 
 export function sizeOf(t: ValueType): number {
   return t.kind === "int" ? t.bits / 8 : t.kind === "bool" ? 1 : t.size;
@@ -83,6 +90,8 @@ export function typeName(t: ProbeType): string {
       return t.name;
     case "array":
       return `FixedArray<${typeName(t.elem)}, ${t.length}>`;
+    case "str":
+      return `Str<${t.length}>`;
   }
 }
 
@@ -98,6 +107,7 @@ export function probeTypeOf(p: ProbeProgram, type: TS.Type, at: TS.Node): ProbeT
   const known = layouts.get(type);
   if (known) return known;
   if (alias?.name === "FixedArray" && alias.declarations?.[0]?.getSourceFile().fileName === stdlibIndex) return arrayType(p, type, at);
+  if (alias?.name === "Str" && alias.declarations?.[0]?.getSourceFile().fileName === stdlibIndex) return strType(p, type, at);
   if (type.flags & ts.TypeFlags.Object && !type.getCallSignatures().length && !p.checker.isArrayType(type)) return structType(p, type, at);
   throw errorAt(at, Codes.unsupportedType, `the type '${p.checker.typeToString(type)}' cannot be used in probe code`, "use an integer type (u8…u64, i8…i64), boolean, an interface of those, or FixedArray<T, N>");
 }
@@ -105,6 +115,15 @@ export function probeTypeOf(p: ProbeProgram, type: TS.Type, at: TS.Node): ProbeT
 function valueType(p: ProbeProgram, type: TS.Type, at: TS.Node, what: string): ValueType {
   const t = probeTypeOf(p, type, at);
   if (t.kind === "void") throw errorAt(at, Codes.unsupportedType, `${what} cannot be void`);
+  return t;
+}
+
+function strType(p: ProbeProgram, type: TS.Type, at: TS.Node): StrType {
+  const n = type.aliasTypeArguments?.[0];
+  if (!n || !n.isNumberLiteral() || !Number.isInteger(n.value) || n.value <= 0 || n.value > 4096)
+    throw errorAt(at, Codes.unsupportedType, "a Str's size must be an integer literal from 1 to 4096", "e.g. Str<16> for a task name, Str<256> for a path");
+  const t: StrType = { kind: "str", length: n.value, size: n.value, align: 1 };
+  layouts.set(type, t);
   return t;
 }
 

@@ -66,9 +66,9 @@ export class IRModule {
   addCString(
     name: string,
     text: string,
-    opts: { section?: string; dbg?: MDRef; linkage?: GlobalOptions["linkage"]; used?: boolean } = {},
+    opts: { section?: string; dbg?: MDRef; linkage?: GlobalOptions["linkage"]; used?: boolean; latin1?: boolean } = {},
   ): { ptr: Value; size: number } {
-    const bytes = Buffer.concat([Buffer.from(text, "utf8"), Buffer.from([0])]);
+    const bytes = Buffer.concat([Buffer.from(text, opts.latin1 ? "latin1" : "utf8"), Buffer.from([0])]);
     const type: IRType = { kind: "array", length: bytes.length, of: i8 };
     const g = this.addGlobal({
       name,

@@ -6,7 +6,7 @@
 import type * as TS from "typescript";
 import { Codes } from "../frontend/codes.js";
 import { errorAt } from "../frontend/spans.js";
-import { INT_TYPES, isAggregate, sizeOf, typeName, type AggregateType, type ArrayType, type StructType, type ValueType } from "../frontend/types.js";
+import { INT_TYPES, isAggregate, sizeOf, typeName, type AggregateType, type ArrayType, type StrType, type StructType, type ValueType } from "../frontend/types.js";
 import { constInt, type Value } from "../ir/module.js";
 import { arrayOf, i1, i64, i8, ptrTo } from "../ir/types.js";
 import { convert, ConversionError, irTypeOf, type Operand } from "./arith.js";
@@ -76,7 +76,12 @@ export function initInto(l: ExpressionLowerer, p: Place, e: TS.Expression): void
   const ts = l.p.ts;
   while (ts.isParenthesizedExpression(e) || ts.isAsExpression(e) || ts.isSatisfiesExpression(e)) e = e.expression;
   if (p.type.kind === "struct" && ts.isObjectLiteralExpression(e)) return structLiteral(l, p.ptr, p.type, e);
+  if (p.type.kind === "str" && !ts.isStringLiteralLike(e)) {
+    write(l, p, l.expression(e), e);
+    return;
+  }
   if (p.type.kind === "array" && ts.isArrayLiteralExpression(e)) return arrayLiteral(l, p.ptr, p.type, e);
+  if (p.type.kind === "str" && ts.isStringLiteralLike(e)) return strLiteral(l, p.ptr, p.type, e);
   write(l, p, l.expression(e), e);
 }
 
@@ -89,6 +94,13 @@ function structLiteral(l: ExpressionLowerer, ptr: Value, type: StructType, e: TS
     if (ts.isPropertyAssignment(prop)) initInto(l, place, prop.initializer);
     else write(l, place, l.expression(prop.name), prop.name);
   }
+}
+
+function strLiteral(l: ExpressionLowerer, ptr: Value, type: StrType, e: TS.StringLiteralLike): void {
+  const bytes = Buffer.from(e.text, "utf8").subarray(0, type.length - 1);
+  if (!bytes.length) return; // the storage is zeroed already
+  const s = l.module.addCString(l.module.uniqueName(`${l.name}.str`), bytes.toString("latin1"), { latin1: true });
+  l.b.memcpy(ptr, s.ptr, bytes.length); // the NUL (and the rest) is the zeroed storage
 }
 
 function arrayLiteral(l: ExpressionLowerer, ptr: Value, type: ArrayType, e: TS.ArrayLiteralExpression): void {

@@ -17,7 +17,7 @@ export interface Operand {
 export function irTypeOf(t: ProbeType): IRType {
   if (t.kind === "int") return intType(t.bits);
   if (t.kind === "bool") return i1;
-  if (t.kind === "struct" || t.kind === "array") return ptrTo(i8);
+  if (t.kind === "struct" || t.kind === "array" || t.kind === "str") return ptrTo(i8);
   return { kind: "void" };
 }
 
@@ -37,7 +37,7 @@ export function commonType(a: IntType, b: IntType): IntType {
 }
 
 export function convert(b: IRBuilder, x: Operand, to: ProbeType): Operand {
-  if (to.kind === "struct" || to.kind === "array") {
+  if (to.kind === "struct" || to.kind === "array" || to.kind === "str") {
     if (!sameLayout(x.type, to)) throw new ConversionError(x.type, to);
     return { value: x.value, type: to }; // a reference to the same storage
   }
@@ -67,6 +67,7 @@ export function sameLayout(a: ProbeType, b: ProbeType): boolean {
   if (a.kind === "int" && b.kind === "int") return a.bits === b.bits && a.signed === b.signed;
   if (a.kind !== b.kind) return false;
   if (a.kind === "array" && b.kind === "array") return a.length === b.length && sameLayout(a.elem, b.elem);
+  if (a.kind === "str" && b.kind === "str") return a.length === b.length;
   if (a.kind === "struct" && b.kind === "struct")
     return a.size === b.size && a.fields.length === b.fields.length && a.fields.every((f, i) => f.name === b.fields[i].name && f.offset === b.fields[i].offset && sameLayout(f.type, b.fields[i].type));
   return true;

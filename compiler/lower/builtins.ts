@@ -2,7 +2,8 @@
 // stdlib/index.d.ts.
 
 import type * as TS from "typescript";
-import { INT_TYPES, VOID, type IntType } from "../frontend/types.js";
+import { INT_TYPES, VOID, type IntType, type StrType } from "../frontend/types.js";
+import { allocate } from "./aggregates.js";
 import { constInt } from "../ir/module.js";
 import { i32, i64 } from "../ir/types.js";
 import { convert, type Operand } from "./arith.js";
@@ -31,6 +32,12 @@ const BUILTINS: Record<string, Lowering> = {
   uid: fromHelper(Helper.getCurrentUidGid, "low", INT_TYPES.u32),
   gid: fromHelper(Helper.getCurrentUidGid, "high", INT_TYPES.u32),
   ktime: fromHelper(Helper.ktimeGetNs, "whole", INT_TYPES.u64),
+  comm: (l, call) => {
+    const type: StrType = { kind: "str", length: 16, size: 16, align: 1 };
+    const buf = allocate(l, type, call);
+    l.b.callHelper(Helper.getCurrentComm, i64, [buf, constInt(i32, 16)]);
+    return { value: buf, type };
+  },
   cpu: (l) => convert(l.b, { value: l.b.callHelper(Helper.getSmpProcessorId, i64, []), type: INT_TYPES.u64 }, INT_TYPES.u32),
 };
 

@@ -92,7 +92,7 @@ export abstract class ExpressionLowerer {
     }
     if (ts.isPropertyAccessExpression(e)) return this.propertyAccess(e);
     if (ts.isElementAccessExpression(e)) return this.elementRead(e);
-    if (ts.isObjectLiteralExpression(e) || ts.isArrayLiteralExpression(e)) return this.literalAggregate(e);
+    if (ts.isObjectLiteralExpression(e) || ts.isArrayLiteralExpression(e) || ts.isStringLiteralLike(e)) return this.literalAggregate(e);
     if (ts.isPrefixUnaryExpression(e)) return this.prefix(e);
     if (ts.isPostfixUnaryExpression(e)) return this.increment(e.operand, e.operator === ts.SyntaxKind.PlusPlusToken ? "+" : "-", false);
     if (ts.isBinaryExpression(e)) return this.binary(e);
@@ -153,7 +153,7 @@ export abstract class ExpressionLowerer {
   }
 
   /** An object or array literal where a struct or FixedArray is expected: fresh storage. */
-  private literalAggregate(e: TS.ObjectLiteralExpression | TS.ArrayLiteralExpression): Operand {
+  private literalAggregate(e: TS.ObjectLiteralExpression | TS.ArrayLiteralExpression | TS.StringLiteralLike): Operand {
     const contextual = this.p.checker.getContextualType(e) ?? this.p.checker.getTypeAtLocation(e);
     const type = probeTypeOf(this.p, contextual, e);
     if (!isAggregate(type)) return this.unsupported(e, "a literal of this type");

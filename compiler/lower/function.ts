@@ -125,7 +125,8 @@ export class FunctionLowerer extends ExpressionLowerer {
     const declared = d.type ? typeAt(this.p, d.name) : undefined;
     if (declared && isAggregate(declared)) {
       // An aggregate local refers to storage: a literal's fresh storage, or another's (alias).
-      const v = this.p.ts.isObjectLiteralExpression(d.initializer) || this.p.ts.isArrayLiteralExpression(d.initializer)
+      const ts = this.p.ts;
+      const v = ts.isObjectLiteralExpression(d.initializer) || ts.isArrayLiteralExpression(d.initializer) || ts.isStringLiteralLike(d.initializer)
         ? literalValue(this, declared, d.initializer)
         : convertAt(this, this.expression(d.initializer), declared, d.initializer);
       return this.bind(d.name, v);

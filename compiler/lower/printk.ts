@@ -14,7 +14,7 @@ import type { ExpressionLowerer } from "./expressions.js";
 import { Helper } from "./helpers.js";
 
 interface Conversion {
-  letter: "d" | "i" | "u" | "x" | "X" | "p";
+  letter: "d" | "i" | "u" | "x" | "X" | "p" | "s";
   start: number;
   end: number;
 }
@@ -31,7 +31,7 @@ export function parseFormat(fmt: string): { conversions: Conversion[]; bad?: { a
     last = m.index + m[0].length;
     if (m[0] === "%%") continue;
     const letter = m[3];
-    if (letter === "s") return { conversions, bad: { at: m.index, text: m[0] } };
+    if (letter === "s" && (m[1] || m[2])) return { conversions, bad: { at: m.index, text: m[0] } };
     conversions.push({ letter: letter as Conversion["letter"], start: m.index, end: last });
   }
   const stray = fmt.indexOf("%", last);
@@ -47,7 +47,7 @@ export function lowerPrintk(l: ExpressionLowerer, call: TS.CallExpression): void
   const fmt = fmtNode.text;
   const { conversions, bad } = parseFormat(fmt);
   if (bad)
-    throw errorAt(fmtNode, Codes.printkBadConversion, `printk does not support the conversion '${bad.text}'`, "use %d %i %u %x %p (with l/ll/h/hh as in C) or %% for a percent sign");
+    throw errorAt(fmtNode, Codes.printkBadConversion, `printk does not support the conversion '${bad.text}'`, "use %d %i %u %x %p (with l/ll/h/hh as in C), %s for a Str, or %% for a percent sign");
   if (conversions.length !== argNodes.length)
     throw errorAt(
       argNodes.length > conversions.length ? argNodes[conversions.length] : call,
@@ -61,6 +61,14 @@ export function lowerPrintk(l: ExpressionLowerer, call: TS.CallExpression): void
   const args: Value[] = [];
   conversions.forEach((c, i) => {
     const arg = l.expression(argNodes[i]);
+    if (c.letter === "s") {
+      // The kernel reads the string through the pointer (safely, up to its NUL).
+      if (arg.type.kind !== "str") throw errorAt(argNodes[i], Codes.printkArgumentType, "%s needs a Str argument", "e.g. printk(\"%s\", comm())");
+      args.push(l.b.cast("ptrtoint", arg.value, i64));
+      kernelFmt += fmt.slice(last, c.start) + "%s";
+      last = c.end;
+      return;
+    }
     if (arg.type.kind !== "int" && arg.type.kind !== "bool")
       throw errorAt(argNodes[i], Codes.printkArgumentType, `%${c.letter} needs an integer argument`, "pass an integer or boolean value");
     args.push(widen(l, arg, c.letter));

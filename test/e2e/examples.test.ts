@@ -9,7 +9,7 @@ test("pid-filter reports only the watched process", async () => {
   await run.waitFor("stderr", /Attached/);
   triggerSyncfs(); // another process: not reported
   await watched.go();
-  await run.waitFor("stdout", new RegExp(`syncfs by pid ${watched.pid} \\(uid 0\\)`));
+  await run.waitFor("stdout", new RegExp(`syncfs by sync \\(pid ${watched.pid}, uid 0\\)`));
   run.child.kill("SIGINT");
   expect(await run.exited).toBe(0);
   expect(run.stdout.trim().split("\n")).toHaveLength(1);
@@ -22,7 +22,7 @@ test("pid-filter with the default param reports every process", async () => {
   const b = syncfsLater();
   await a.go();
   await b.go();
-  await run.waitFor("stdout", new RegExp(`pid ${a.pid} [^]*pid ${b.pid}|pid ${b.pid} [^]*pid ${a.pid}`));
+  await run.waitFor("stdout", new RegExp(`pid ${a.pid},[^]*pid ${b.pid},|pid ${b.pid},[^]*pid ${a.pid},`));
   run.child.kill("SIGINT");
   expect(await run.exited).toBe(0);
 });
