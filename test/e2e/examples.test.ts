@@ -52,3 +52,15 @@ test("pid-facts computes in the kernel what JavaScript computes here", async () 
   run.child.kill("SIGINT");
   expect(await run.exited).toBe(0);
 });
+
+test("task-report gathers the caller into structs and prints them", async () => {
+  const run = new Running(["run", repo("examples/task-report.ts"), "--duration", "5"]);
+  await run.waitFor("stderr", /Attached/);
+  const p = syncfsLater();
+  await p.go();
+  const digits = String(p.pid);
+  const sum = digits.split("").reduce((a, c) => a + Number(c), 0);
+  await run.waitFor("stdout", new RegExp(`^\\d\\d:\\d\\d:\\d\\d sync pid ${p.pid} \\(tid ${p.pid}, uid 0\\): ${digits.length} digits, first ${digits[0]}, last ${digits[digits.length - 1]}, sum ${sum}$`, "m"));
+  run.child.kill("SIGINT");
+  expect(await run.exited).toBe(0);
+});
