@@ -173,30 +173,46 @@ export class FunctionLowerer extends ExpressionLowerer {
       if (ts.isVariableDeclarationList(s.initializer)) for (const d of s.initializer.declarations) this.declare(d);
       else this.expression(s.initializer);
     }
+    const c = loopCondition(this.p, s);
+    this.emitLoop(label, {
+      bodyFirst: ts.isDoStatement(s),
+      condition: c
+        ? () => {
+            this.at(c);
+            return this.condition(c);
+          }
+        : undefined,
+      body: () => this.statement(s.statement),
+      step:
+        ts.isForStatement(s) && s.incrementor
+          ? () => {
+              this.at(s.incrementor!);
+              this.expression(s.incrementor!);
+            }
+          : undefined,
+    });
+  }
+
+  /**
+   * The blocks of a loop: condition, body, step (where `continue` goes), end (where `break`
+   * goes). A missing condition loops until a break.
+   */
+  private emitLoop(label: string | undefined, parts: { bodyFirst?: boolean; condition?: () => Value; body: () => void; step?: () => void }): void {
     const cond = this.fn.newBlock("loop.cond");
     const body = this.fn.newBlock("loop.body");
     const step = this.fn.newBlock("loop.step");
     const end = this.fn.newBlock("loop.end");
-    this.b.br(ts.isDoStatement(s) ? body : cond);
-
+    this.b.br(parts.bodyFirst ? body : cond);
     this.b.positionAt(cond);
-    const c = loopCondition(this.p, s);
-    if (c) {
-      this.at(c);
-      this.b.condBr(this.condition(c), body, end);
-    } else this.b.br(body);
-
+    if (parts.condition) this.b.condBr(parts.condition(), body, end);
+    else this.b.br(body);
     this.b.positionAt(body);
     this.jumps.push({ label, breakTo: end, continueTo: step });
-    this.statement(s.statement);
+    parts.body();
     this.jumps.pop();
     this.b.br(step);
-
     this.b.positionAt(step);
-    if (ts.isForStatement(s) && s.incrementor) {
-      this.at(s.incrementor);
-      this.expression(s.incrementor);
-    }
+    parts.step?.();
     this.b.br(cond);
     this.b.positionAt(end);
   }
@@ -212,26 +228,16 @@ export class FunctionLowerer extends ExpressionLowerer {
     const type = array.type;
     const counter = this.fn.alloca(i64);
     this.b.store(constInt(i64, 0), counter);
-    const cond = this.fn.newBlock("forof.cond");
-    const body = this.fn.newBlock("forof.body");
-    const step = this.fn.newBlock("forof.step");
-    const end = this.fn.newBlock("forof.end");
-    this.b.br(cond);
-    this.b.positionAt(cond);
-    const i = this.b.load(counter);
-    this.b.condBr(this.b.icmp("ult", i, constInt(i64, type.length)), body, end);
-    this.b.positionAt(body);
-    const offset = this.b.binary("mul", this.b.load(counter), constInt(i64, sizeOf(type.elem)));
-    const ptr = this.b.byteOffset(array.value, offset, isAggregate(type.elem) ? i8 : irTypeOf(type.elem));
-    this.bind(decl.name, read(this, { ptr, type: type.elem }));
-    this.jumps.push({ label, breakTo: end, continueTo: step });
-    this.statement(s.statement);
-    this.jumps.pop();
-    this.b.br(step);
-    this.b.positionAt(step);
-    this.b.store(this.b.binary("add", this.b.load(counter), constInt(i64, 1)), counter);
-    this.b.br(cond);
-    this.b.positionAt(end);
+    this.emitLoop(label, {
+      condition: () => this.b.icmp("ult", this.b.load(counter), constInt(i64, type.length)),
+      body: () => {
+        const offset = this.b.binary("mul", this.b.load(counter), constInt(i64, sizeOf(type.elem)));
+        const ptr = this.b.byteOffset(array.value, offset, isAggregate(type.elem) ? i8 : irTypeOf(type.elem));
+        this.bind(decl.name as TS.Identifier, read(this, { ptr, type: type.elem }));
+        this.statement(s.statement);
+      },
+      step: () => this.b.store(this.b.binary("add", this.b.load(counter), constInt(i64, 1)), counter),
+    });
   }
 
   private switchStatement(s: TS.SwitchStatement): void {
