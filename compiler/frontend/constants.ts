@@ -19,7 +19,7 @@ export function constantValue(p: ProbeProgram, e: TS.Expression, consts: Map<TS.
     return typeof v === "number" && Number.isInteger(v) ? BigInt(v) : undefined;
   }
   if (ts.isIdentifier(e)) {
-    const sym = p.checker.getSymbolAtLocation(e);
+    const sym = p.symbolAt(e);
     const decl = sym && consts.get(sym);
     return decl?.initializer ? constantValue(p, decl.initializer, consts, depth + 1) : undefined;
   }

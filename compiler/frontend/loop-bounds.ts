@@ -21,7 +21,7 @@ export function checkLoopBound(p: ProbeProgram, loop: Loop, consts: Map<TS.Symbo
   };
   const cond = loopCondition(p, loop) ?? refuse(loop, "it has no condition");
   const c = comparison(p, cond) ?? refuse(cond, "its condition is not a counter compared with a bound (<, <=, >, >=)");
-  const counterSym = p.checker.getSymbolAtLocation(c.counter);
+  const counterSym = p.symbolAt(c.counter);
   if (!counterSym) return refuse(c.counter, "its counter is not a local variable");
   const counterType = typeAt(p, c.counter);
   if (counterType.kind !== "int") return refuse(c.counter, "its counter is not an integer");
@@ -47,7 +47,7 @@ export function checkLoopBound(p: ProbeProgram, loop: Loop, consts: Map<TS.Symbo
   const writes: TS.Node[] = [];
   const visit = (n: TS.Node): void => {
     const target = writtenIdentifier(p, n);
-    if (target && p.checker.getSymbolAtLocation(target) === counterSym) (isStep(p, n, up, consts) ? steps : writes).push(n);
+    if (target && p.symbolAt(target) === counterSym) (isStep(p, n, up, consts) ? steps : writes).push(n);
     ts.forEachChild(n, visit);
   };
   visit(loop.statement);

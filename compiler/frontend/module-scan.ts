@@ -42,7 +42,7 @@ export interface ModuleDecls {
 
 /** The name of the tsbpf declaration that `expr` refers to, if it refers to one. */
 export function stdlibName(p: ProbeProgram, expr: TS.Expression): string | undefined {
-  let sym = p.checker.getSymbolAtLocation(expr);
+  let sym = p.symbolAt(expr);
   if (!sym) return undefined;
   if (sym.flags & p.ts.SymbolFlags.Alias) sym = p.checker.getAliasedSymbol(sym);
   const decl = sym.declarations?.[0];
@@ -64,7 +64,7 @@ export function scanModule(p: ProbeProgram): ModuleDecls {
       const callee = init && ts.isCallExpression(init) ? stdlibName(p, init.expression) : undefined;
       if (callee && KINDS.includes(callee)) out.programs.push(program(p, callee as ProgramKind, decl, init as TS.CallExpression, exported));
       else if (callee === "param") out.params.push(param(p, decl, init as TS.CallExpression, isConst));
-      else if (isConst && ts.isIdentifier(decl.name) && init) out.constants.set(p.checker.getSymbolAtLocation(decl.name)!, decl);
+      else if (isConst && ts.isIdentifier(decl.name) && init) out.constants.set(p.symbolAt(decl.name)!, decl);
       else throw errorAt(decl, Codes.mutableGlobal, "module-level variables must be `const`", "a BPF program has no writable globals of this kind: use a map for state, or `param()` for values set at load time");
     }
   }

@@ -17,6 +17,8 @@ export interface ProbeProgram {
   source: TS.SourceFile;
   fileName: string; // absolute
   text: string;
+  /** The checker's symbol for a name, looked up once per node (the checker does not cache it). */
+  symbolAt(node: TS.Node): TS.Symbol | undefined;
 }
 
 const stdlibFiles = new Map<string, TS.SourceFile>();
@@ -88,7 +90,15 @@ export function loadProbeProgram(file: string): ProbeProgram {
   checkSyntax(ts, source);
   const semantic = program.getSemanticDiagnostics(source);
   if (semantic.length) throw diagnosticsError(ts, semantic);
-  return { ts, program, checker: program.getTypeChecker(), source, fileName, text };
+  const checker = program.getTypeChecker();
+  const symbols = new WeakMap<TS.Node, TS.Symbol | undefined>();
+  const symbolAt = (node: TS.Node): TS.Symbol | undefined => {
+    if (symbols.has(node)) return symbols.get(node);
+    const sym = checker.getSymbolAtLocation(node);
+    symbols.set(node, sym);
+    return sym;
+  };
+  return { ts, program, checker, source, fileName, text, symbolAt };
 }
 
 /** What to do about the TypeScript errors that probe authors meet most. */

@@ -90,7 +90,7 @@ export function checkSubset(p: ProbeProgram, decls: ModuleDecls): void {
   const { ts } = p;
   const handlers = new Set<TS.Node>(decls.programs.map((d) => d.handler));
   const allowedStrings = new Set<TS.Node>([...decls.programs.map((d) => d.targetNode), ...decls.params.map((d) => d.node.arguments[0])]);
-  const moduleFunctions = new Map<TS.Symbol, TS.FunctionDeclaration>(decls.functions.map((f) => [p.checker.getSymbolAtLocation(f.name!)!, f]));
+  const moduleFunctions = new Map<TS.Symbol, TS.FunctionDeclaration>(decls.functions.map((f) => [p.symbolAt(f.name!)!, f]));
 
   const visit = (node: TS.Node): void => {
     const refuse = (code: string, message: string, hint?: string, at: TS.Node = node): never => {
@@ -126,7 +126,7 @@ export function checkSubset(p: ProbeProgram, decls: ModuleDecls): void {
         break;
       case ts.SyntaxKind.CallExpression: {
         const call = node as TS.CallExpression;
-        const sym = p.checker.getSymbolAtLocation(call.expression);
+        const sym = p.symbolAt(call.expression);
         if (!(sym && moduleFunctions.has(sym)) && !stdlibName(p, call.expression))
           refuse(Codes.callNotInSubset, `'${call.expression.getText()}' cannot be called from probe code`, "call functions declared at the top level of this file, or tsbpf's helpers", call.expression);
         break;
@@ -165,7 +165,7 @@ function checkNoRecursion(p: ProbeProgram, decls: ModuleDecls, functions: Map<TS
     const out: { callee: TS.FunctionDeclaration; at: TS.CallExpression }[] = [];
     const visit = (n: TS.Node): void => {
       if (ts.isCallExpression(n)) {
-        const sym = p.checker.getSymbolAtLocation(n.expression);
+        const sym = p.symbolAt(n.expression);
         const callee = sym && functions.get(sym);
         if (callee) out.push({ callee, at: n });
       }

@@ -104,7 +104,7 @@ export abstract class ExpressionLowerer {
   private identifier(e: TS.Identifier): Operand {
     const local = this.local(e);
     if (local) return { value: this.b.load(local.slot), type: local.type };
-    const sym = this.p.checker.getSymbolAtLocation(e);
+    const sym = this.p.symbolAt(e);
     const param = sym && this.ml.paramOf(sym);
     if (param) return { value: this.b.load(param.ptr(this.b), undefined, true), type: param.type };
     const constant = sym && this.ml.decls.constants.get(sym);
@@ -125,7 +125,7 @@ export abstract class ExpressionLowerer {
   }
 
   protected local(e: TS.Identifier): Local | undefined {
-    const sym = this.p.checker.getSymbolAtLocation(e);
+    const sym = this.p.symbolAt(e);
     return sym ? this.locals.get(sym) : undefined;
   }
 

@@ -55,7 +55,7 @@ export class FunctionLowerer extends ExpressionLowerer {
     params.forEach((param, i) => {
       const slot = this.fn.alloca(irTypeOf(types[i]));
       this.b.store(this.fn.params[first + i], slot);
-      this.locals.set(this.p.checker.getSymbolAtLocation(param.name)!, { slot, type: types[i] });
+      this.locals.set(this.p.symbolAt(param.name)!, { slot, type: types[i] });
     });
   }
 
@@ -145,7 +145,7 @@ export class FunctionLowerer extends ExpressionLowerer {
     const align = v.type.kind === "int" ? v.type.bits / 8 : v.type.kind === "bool" ? 1 : 8;
     const slot = this.fn.alloca(irTypeOf(v.type), align);
     this.b.store(v.value, slot);
-    this.locals.set(this.p.checker.getSymbolAtLocation(name)!, { slot, type: v.type });
+    this.locals.set(this.p.symbolAt(name)!, { slot, type: v.type });
   }
 
   private ifStatement(s: TS.IfStatement): void {

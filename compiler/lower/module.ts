@@ -63,7 +63,7 @@ export class ModuleLowerer {
 
     for (const f of decls.functions) this.declareFunction(f);
     for (const f of decls.functions) {
-      const lowered = this.functions.get(this.p.checker.getSymbolAtLocation(f.name!)!)!;
+      const lowered = this.functions.get(this.p.symbolAt(f.name!)!)!;
       const l = new FunctionLowerer(this, lowered.ir.fn, lowered.ir.fn.decl.dbg!, f.name!.text, lowered.ret);
       l.bindParams(f.parameters, lowered.params);
       l.body(f.body!);
@@ -109,12 +109,12 @@ export class ModuleLowerer {
       dbg: sp,
       linkage: "internal",
     });
-    this.functions.set(p.checker.getSymbolAtLocation(f.name!)!, { ir: { fn, type }, params, ret });
+    this.functions.set(p.symbolAt(f.name!)!, { ir: { fn, type }, params, ret });
   }
 
   /** The module function that `callee` names, if it names one. */
   functionOf(callee: TS.Expression): LoweredFunction | undefined {
-    const sym = this.p.checker.getSymbolAtLocation(callee);
+    const sym = this.p.symbolAt(callee);
     return sym && this.functions.get(sym);
   }
 
@@ -123,7 +123,7 @@ export class ModuleLowerer {
   private declareParams(): void {
     const { decls, debug } = this;
     if (!decls.params.length) return;
-    decls.params.forEach((d, index) => this.params.set(this.p.checker.getSymbolAtLocation(d.binding)!, { index, type: d.type }));
+    decls.params.forEach((d, index) => this.params.set(this.p.symbolAt(d.binding)!, { index, type: d.type }));
     const init = `{ ${decls.params.map((d) => `${this.m.ty(irTypeOf(d.type))} ${BigInt.asIntN(d.type.bits, d.defaultValue)}`).join(", ")} }`;
     const size = this.layout.length ? this.layout[this.layout.length - 1].offset + this.layout[this.layout.length - 1].size : 0;
     const diStruct = debug.structType(
