@@ -28,7 +28,24 @@ export type Expr =
   | { kind: "not"; operand: Expr; ty: "bool" }
   | { kind: "cond"; test: Expr; then: Expr; else: Expr; ty: Type }
   | { kind: "cast"; to: IntType; operand: Expr; ty: IntType }
-  | { kind: "call"; fn: string; args: Expr[]; ty: IntType };
+  | { kind: "call"; fn: string; args: Expr[]; ty: IntType }
+  /** `name.path[0].path[1]…`: an integer field of struct local `name`; `ty` is the field's type. */
+  | { kind: "field"; name: string; path: string[]; ty: IntType };
+
+/** A field of a struct local, as read or as the target of an assignment. */
+export type FieldRef = Extract<Expr, { kind: "field" }>;
+
+/** An object literal giving every field of a struct once, in any order (a struct local's initialiser). */
+export interface ObjectLit {
+  kind: "object";
+  fields: FieldInit[];
+}
+
+/**
+ * One field of an object literal: an integer field with its value (converted to `ty`, the field's
+ * type, as `let x: ty = value` would; check.ts recomputes `ty`), or a nested struct's literal.
+ */
+export type FieldInit = { name: string; ty: IntType; value: Expr } | { name: string; value: ObjectLit };
 
 export type Stmt =
   | { kind: "let"; name: string; ty: Type; init: Expr; mutable: boolean }
@@ -37,7 +54,15 @@ export type Stmt =
   | { kind: "if"; test: Expr; then: Stmt[]; else: Stmt[] | null }
   /** `for (let counter: u32 = 0; counter < bound; counter++) { body }` */
   | { kind: "for"; counter: string; bound: number; body: Stmt[] }
-  | { kind: "return"; value: Expr };
+  | { kind: "return"; value: Expr }
+  /**
+   * `const name: struct = init`. Struct locals are always const, never copied, passed or returned:
+   * just a set of typed integer cells. `struct` names a declaration in `Program.structs`.
+   */
+  | { kind: "letStruct"; name: string; struct: string; init: ObjectLit }
+  /** `target op value`: computed by the usual rules, stored converted to the field's type. */
+  | { kind: "fieldAssign"; target: FieldRef; op: AssignOp; value: Expr }
+  | { kind: "fieldIncdec"; target: FieldRef; op: "++" | "--" };
 
 export interface Param {
   name: string;
@@ -51,10 +76,34 @@ export interface Func {
   body: Stmt[];
 }
 
-/** Functions in order; a function calls only those before it. */
+/** A field's type: an integer, or (one struct nested in another) a struct declared before. */
+export type FieldType = IntType | { struct: string };
+
+export interface StructField {
+  name: string;
+  ty: FieldType;
+}
+
+/** `interface name { field: ty; … }`, laid out as C lays it out. */
+export interface StructDecl {
+  name: string;
+  fields: StructField[];
+}
+
+/**
+ * Struct declarations (printed first, each using only those before it) and functions in order;
+ * a function calls only those before it. Struct names appear in the JSON only as
+ * `structs[i].name` and as the value of properties named `struct` (a nested field's
+ * `ty.struct`, a `letStruct` statement's `struct`); function names only as `functions[i].name`
+ * and a call's `fn`. `renameProgram` (rename.ts) prefixes both. `structs` may be left out.
+ */
 export interface Program {
+  structs?: StructDecl[];
   functions: Func[];
 }
+
+export const isStructType = (t: FieldType): t is { struct: string } => typeof t === "object";
+export const isNestedInit = (f: FieldInit): f is { name: string; value: ObjectLit } => f.value.kind === "object";
 
 // ── Expression constructors (they compute `ty` by the language's rules) ────────────────────────
 
@@ -66,6 +115,8 @@ export const not = (operand: Expr): Expr => ({ kind: "not", operand, ty: "bool" 
 export const compare = (op: CompareOp, left: Expr, right: Expr): Expr => ({ kind: "compare", op, left, right, ty: "bool" });
 export const logic = (op: LogicOp, left: Expr, right: Expr): Expr => ({ kind: "logic", op, left, right, ty: "bool" });
 export const call = (fn: Pick<Func, "name" | "ret">, args: Expr[]): Expr => ({ kind: "call", fn: fn.name, args, ty: fn.ret });
+/** A read of `name.path…`, an integer field of type `ty`. */
+export const field = (name: string, path: readonly string[], ty: IntType): FieldRef => ({ kind: "field", name, path: [...path], ty });
 
 export function arith(op: ArithOp, left: Expr, right: Expr): Expr {
   // Shifts take the promoted left type; the count does not take part in the conversions.
@@ -99,3 +150,22 @@ export const incdec = (name: string, op: "++" | "--"): Stmt => ({ kind: "incdec"
 export const ifStmt = (test: Expr, then: Stmt[], otherwise: Stmt[] | null = null): Stmt => ({ kind: "if", test, then, else: otherwise });
 export const forStmt = (counter: string, bound: number, body: Stmt[]): Stmt => ({ kind: "for", counter, bound, body });
 export const ret = (value: Expr): Stmt => ({ kind: "return", value });
+export const letStruct = (name: string, struct: string, init: ObjectLit): Stmt => ({ kind: "letStruct", name, struct, init });
+export const fieldAssign = (target: FieldRef, op: AssignOp, value: Expr): Stmt => ({ kind: "fieldAssign", target, op, value });
+export const fieldIncdec = (target: FieldRef, op: "++" | "--"): Stmt => ({ kind: "fieldIncdec", target, op });
+
+/**
+ * An object literal from `{ name: value }`, nested objects for nested structs. An integer
+ * field's `ty` is given as `[ty, value]`; a bare expression gets its own type as a placeholder
+ * (check.ts's retype fills in the field's).
+ */
+export function object(fields: Record<string, Expr | [IntType, Expr] | ObjectLit>): ObjectLit {
+  return {
+    kind: "object",
+    fields: Object.entries(fields).map(([name, x]): FieldInit => {
+      if (Array.isArray(x)) return { name, ty: x[0], value: x[1] };
+      if (x.kind === "object") return { name, value: x };
+      return { name, ty: x.ty === "bool" ? "i32" : x.ty, value: x };
+    }),
+  };
+}

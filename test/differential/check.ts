@@ -1,11 +1,13 @@
 // Well-formedness of a program: scoping, the language's typing rules and the rules TypeScript
 // enforces on the printed source (booleans never used as integers, no literal-vs-literal `===`,
 // …). `retype` also recomputes every expression's `ty`, so the shrinker can edit trees freely
-// and keep only the edits that are still valid programs.
+// and keep only the edits that are still valid programs. Structs: declared before they are used,
+// every field given once by a struct local's literal, only integer fields read or written, and
+// a struct local never used as a value (no copies, arguments or results).
 
 import * as A from "./ast.js";
-import type { Expr, Func, Program, Stmt } from "./ast.js";
-import { INT_TYPES, isInt, type Type } from "./types.js";
+import type { Expr, FieldInit, FieldRef, Func, ObjectLit, Program, Stmt, StructDecl, StructField } from "./ast.js";
+import { INT_TYPES, isInt, type IntType, type Type } from "./types.js";
 
 export interface CheckOptions {
   /** Deepest expression allowed (a leaf has depth 1); unlimited when absent. */
@@ -17,24 +19,44 @@ export interface CheckOptions {
 export class CheckError extends Error {}
 
 const MAX_SAFE = (1n << 53n) - 1n;
-const RESERVED = new Set<string>([...INT_TYPES, "boolean", "true", "false", "let", "const", "for", "if", "else", "return", "function"]);
+const RESERVED = new Set<string>([...INT_TYPES, "boolean", "true", "false", "let", "const", "for", "if", "else", "return", "function", "interface", "number", "bigint", "string", "object", "any", "unknown", "never", "void", "undefined", "null"]);
 const IDENT = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
-interface Var {
-  ty: Type;
-  mutable: boolean;
-}
+/** A local: an integer or boolean, or a struct local (a set of fields, never a value itself). */
+type Var = { ty: Type; mutable: boolean; struct?: undefined } | { struct: StructDecl };
 
-/** A copy of `p` with every `ty` recomputed; throws CheckError when `p` is not a valid program. */
+/**
+ * A copy of `p` with every `ty` recomputed (`structs` always present); throws CheckError when
+ * `p` is not a valid program.
+ */
 export function retype(p: Program, opts: CheckOptions = {}): Program {
+  const fnNames = new Set(p.functions.map((f) => f.name));
+  const structs = new Map<string, StructDecl>();
+  for (const d of p.structs ?? []) {
+    if (!IDENT.test(d.name) || RESERVED.has(d.name) || structs.has(d.name) || fnNames.has(d.name)) fail(`bad or duplicate struct name '${d.name}'`);
+    if (!Array.isArray(d.fields) || d.fields.length === 0) fail(`struct ${d.name} has no fields`);
+    const names = new Set<string>();
+    const fields = d.fields.map((x): StructField => {
+      if (!IDENT.test(x.name) || RESERVED.has(x.name) || names.has(x.name)) fail(`struct ${d.name}: bad or duplicate field name '${x.name}'`);
+      names.add(x.name);
+      if (typeof x.ty === "string") {
+        if (!INT_TYPES.includes(x.ty)) fail(`struct ${d.name}: field '${x.name}' has type ${x.ty}`);
+        return { name: x.name, ty: x.ty };
+      }
+      // Only structs declared before: no recursion, and the declarations print in order.
+      if (!structs.has(x.ty?.struct)) fail(`struct ${d.name}: field '${x.name}' has a struct type not declared before it`);
+      return { name: x.name, ty: { struct: x.ty.struct } };
+    });
+    structs.set(d.name, { name: d.name, fields });
+  }
   const done = new Map<string, Func>();
   const functions = p.functions.map((f) => {
     if (!IDENT.test(f.name) || RESERVED.has(f.name) || done.has(f.name)) fail(`bad or duplicate function name '${f.name}'`);
-    const g = new FunctionChecker(f, done, opts).run();
+    const g = new FunctionChecker(f, done, structs, opts).run();
     done.set(g.name, g);
     return g;
   });
-  return { functions };
+  return { structs: [...structs.values()], functions };
 }
 
 /** null when `p` is valid, else why not. */
@@ -92,6 +114,7 @@ class FunctionChecker {
   constructor(
     private readonly f: Func,
     private readonly earlier: ReadonlyMap<string, Func>,
+    private readonly structs: ReadonlyMap<string, StructDecl>,
     private readonly opts: CheckOptions,
   ) {}
 
@@ -111,7 +134,7 @@ class FunctionChecker {
 
   private declare(name: string, v: Var): void {
     // No shadowing at all: names stay unambiguous when the shrinker inlines a block.
-    if (!IDENT.test(name) || RESERVED.has(name) || this.lookup(name) || this.earlier.has(name) || name === this.f.name) fail(`${this.f.name}: cannot declare '${name}'`);
+    if (!IDENT.test(name) || RESERVED.has(name) || this.lookup(name) || this.earlier.has(name) || this.structs.has(name) || name === this.f.name) fail(`${this.f.name}: cannot declare '${name}'`);
     this.scopes[this.scopes.length - 1].set(name, v);
   }
 
@@ -165,12 +188,67 @@ class FunctionChecker {
         if (!isInt(value.ty)) fail(`${this.f.name}: returns a boolean`);
         return A.ret(value);
       }
+      case "letStruct": {
+        const d = this.structs.get(s.struct) ?? fail(`${this.f.name}: '${s.name}' has undeclared struct type '${s.struct}'`);
+        const init = this.object(s.init, d, `'${s.name}'`);
+        this.declare(s.name, { struct: d });
+        return A.letStruct(s.name, d.name, init);
+      }
+      case "fieldAssign": {
+        const target = this.field(s.target);
+        const value = this.expr(s.value);
+        if (s.op === "=") this.assignable(target.ty, value, `${target.name}.${target.path.join(".")}`);
+        else if (!isInt(value.ty)) fail(`${this.f.name}: ${s.op} with a boolean`);
+        return A.fieldAssign(target, s.op, value);
+      }
+      case "fieldIncdec":
+        return A.fieldIncdec(this.field(s.target), s.op);
     }
   }
 
-  private target(name: string): Var {
+  /** An object literal for struct `d`: every field exactly once, each value fit for its field. */
+  private object(o: ObjectLit, d: StructDecl, what: string): ObjectLit {
+    if (o?.kind !== "object" || !Array.isArray(o.fields)) fail(`${this.f.name}: ${what} is not initialised by an object literal`);
+    const given = new Set<string>();
+    const fields = o.fields.map((x): FieldInit => {
+      const decl = d.fields.find((y) => y.name === x.name) ?? fail(`${this.f.name}: ${what}: ${d.name} has no field '${x.name}'`);
+      if (given.has(x.name)) fail(`${this.f.name}: ${what}: field '${x.name}' given twice`);
+      given.add(x.name);
+      const inner = `${what}.${x.name}`;
+      if (A.isStructType(decl.ty)) {
+        if (!A.isNestedInit(x)) fail(`${this.f.name}: ${inner} needs an object literal`);
+        return { name: x.name, value: this.object(x.value, this.structs.get(decl.ty.struct)!, inner) };
+      }
+      if (A.isNestedInit(x)) fail(`${this.f.name}: ${inner} is an integer, not an object`);
+      const value = this.expr(x.value);
+      this.assignable(decl.ty, value, inner);
+      return { name: x.name, ty: decl.ty, value };
+    });
+    if (given.size !== d.fields.length) fail(`${this.f.name}: ${what} leaves fields of ${d.name} out`);
+    return { kind: "object", fields };
+  }
+
+  /** `name.path…` with its type: an integer field of a struct local, through nested structs. */
+  private field(e: FieldRef): FieldRef {
+    const v = this.lookup(e.name);
+    if (!v?.struct) fail(`${this.f.name}: '${e.name}' is not a struct local here`);
+    if (!Array.isArray(e.path) || e.path.length === 0) fail(`${this.f.name}: a struct '${e.name}' used as a value`);
+    let d = v.struct;
+    let ty: IntType | undefined;
+    e.path.forEach((name, i) => {
+      if (ty) fail(`${this.f.name}: ${e.name}.${e.path.slice(0, i).join(".")} is an integer, not a struct`);
+      const x = d.fields.find((y) => y.name === name) ?? fail(`${this.f.name}: ${d.name} has no field '${name}'`);
+      if (A.isStructType(x.ty)) d = this.structs.get(x.ty.struct)!;
+      else ty = x.ty;
+    });
+    if (!ty) fail(`${this.f.name}: a struct ${e.name}.${e.path.join(".")} used as a value`);
+    return A.field(e.name, e.path, ty);
+  }
+
+  private target(name: string): Var & { struct?: undefined } {
     const v = this.lookup(name);
     if (!v) fail(`${this.f.name}: assigns undeclared '${name}'`);
+    if (v.struct) fail(`${this.f.name}: assigns struct '${name}' as a whole`);
     if (!v.mutable) fail(`${this.f.name}: assigns read-only '${name}'`);
     return v;
   }
@@ -202,8 +280,11 @@ class FunctionChecker {
         return A.boolLit(e.value);
       case "var": {
         const v = this.lookup(e.name) ?? fail(`${this.f.name}: '${e.name}' is not declared here`);
+        if (v.struct) fail(`${this.f.name}: struct '${e.name}' used as a value`);
         return A.ref(e.name, v.ty);
       }
+      case "field":
+        return this.field(e);
       case "arith":
         return A.arith(e.op, int(e.left), int(e.right));
       case "compare": {

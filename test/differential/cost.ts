@@ -2,13 +2,14 @@
 // by their bound, calls by their callee's cost, both arms of an if counted (the verifier walks
 // both). It keeps generated programs fast to interpret and small enough for the BPF verifier.
 
-import type { Expr, Func, Stmt } from "./ast.js";
+import { isNestedInit, type Expr, type Func, type ObjectLit, type Stmt } from "./ast.js";
 
 export function exprCost(e: Expr, costs: ReadonlyMap<string, number>): number {
   switch (e.kind) {
     case "lit":
     case "bool":
     case "var":
+    case "field": // a field is a local's stack slot at an offset
       return 1;
     case "arith":
     case "compare":
@@ -37,12 +38,22 @@ export function stmtCost(s: Stmt, costs: ReadonlyMap<string, number>): number {
     case "return":
       return 1 + exprCost(s.value, costs);
     case "incdec":
+    case "fieldIncdec":
       return 1;
+    case "fieldAssign":
+      return 1 + exprCost(s.value, costs);
+    case "letStruct":
+      return objectCost(s.init, costs);
     case "if":
       return 1 + exprCost(s.test, costs) + stmtsCost(s.then, costs) + (s.else ? stmtsCost(s.else, costs) : 0);
     case "for":
       return 1 + s.bound * (2 + stmtsCost(s.body, costs));
   }
+}
+
+/** An object literal costs what a `let` per integer field would. */
+export function objectCost(o: ObjectLit, costs: ReadonlyMap<string, number>): number {
+  return o.fields.reduce((s, x) => s + (isNestedInit(x) ? objectCost(x.value, costs) : 1 + exprCost(x.value, costs)), 0);
 }
 
 /** Cost of each function, in order (a function's cost includes the calls it makes). */

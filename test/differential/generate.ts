@@ -1,9 +1,11 @@
 // Random, well-typed programs for differential testing. A seed fixes the program. Functions
 // f0..f(k-1) take 1–3 integer parameters and return an integer; f_j calls only f_i with i < j,
 // so there is no recursion, and loops are counted with constant bounds, so everything ends.
+// Up to two structs S0, S1 (S1 may hold an S0) give functions struct locals, whose fields are
+// read and written like locals; structs are never copied, passed or returned.
 
 import * as A from "./ast.js";
-import type { ArithOp, Expr, Func, Program, Stmt } from "./ast.js";
+import type { ArithOp, Expr, FieldInit, Func, ObjectLit, Program, Stmt, StructDecl, StructField } from "./ast.js";
 import { isTsAlwaysTruthy, isTsLiteral } from "./check.js";
 import { functionCosts, stmtsCost } from "./cost.js";
 import { Rng } from "./random.js";
@@ -31,6 +33,11 @@ export interface GenOptions {
   assignParams?: boolean;
   /** Print some literals of magnitude ≥ 256 in hex, `-0x…` for negative ones (default true). */
   hexLiterals?: boolean;
+  /**
+   * Declare 0–2 structs and use struct locals and their fields (default true). Without them a
+   * seed gives the same program as before structs existed.
+   */
+  structs?: boolean;
 }
 
 export const DEFAULT_OPTIONS: Required<GenOptions> = {
@@ -46,6 +53,7 @@ export const DEFAULT_OPTIONS: Required<GenOptions> = {
   intConditions: true,
   assignParams: true,
   hexLiterals: true,
+  structs: true,
 };
 
 export function generateProgram(seed: number, opts: GenOptions = {}): Program {
@@ -53,9 +61,39 @@ export function generateProgram(seed: number, opts: GenOptions = {}): Program {
   if (o.maxExprDepth < 2) throw new Error("maxExprDepth must be at least 2");
   const rng = new Rng(seed);
   const k = rng.int(o.minFunctions, Math.max(o.minFunctions, o.maxFunctions));
+  const structs = o.structs ? generateStructs(rng) : [];
   const functions: Func[] = [];
-  for (let j = 0; j < k; j++) functions.push(generateFunction(rng, o, `f${j}`, functions));
-  return { functions };
+  for (let j = 0; j < k; j++) functions.push(generateFunction(rng, o, `f${j}`, functions, structs));
+  return { structs, functions };
+}
+
+/** 0–2 structs of 1–4 integer fields; a field of the second may be the first (one level deep). */
+function generateStructs(rng: Rng): StructDecl[] {
+  const structs: StructDecl[] = [];
+  const n = rng.int(0, 2);
+  for (let i = 0; i < n; i++) {
+    const flat = structs.filter((d) => d.fields.every((x) => typeof x.ty === "string"));
+    const fields = Array.from({ length: rng.int(1, 4) }, (_, j): StructField => ({
+      name: "abcd"[j],
+      ty: flat.length && rng.chance(0.3) ? { struct: rng.pick(flat).name } : rng.pick(INT_TYPES),
+    }));
+    structs.push({ name: `S${i}`, fields });
+  }
+  return structs;
+}
+
+/** The integer fields of a struct, through nested ones: `[["a"], ["p", "a"], …]` with their types. */
+function leafFields(d: StructDecl, structs: readonly StructDecl[]): FieldLeaf[] {
+  return d.fields.flatMap((x): FieldLeaf[] => {
+    if (typeof x.ty === "string") return [{ path: [x.name], ty: x.ty }];
+    const inner = structs.find((y) => y.name === (x.ty as { struct: string }).struct)!;
+    return leafFields(inner, structs).map((l) => ({ path: [x.name, ...l.path], ty: l.ty }));
+  });
+}
+
+interface FieldLeaf {
+  path: string[];
+  ty: IntType;
 }
 
 /** Edge values of the integer types, and their neighbours, as literals. */
@@ -75,14 +113,20 @@ interface Local {
   writable: boolean;
 }
 
-function generateFunction(rng: Rng, o: Required<GenOptions>, name: string, earlier: Func[]): Func {
+/** A struct local: its integer fields are read and written like locals. */
+interface StructLocal {
+  name: string;
+  fields: FieldLeaf[];
+}
+
+function generateFunction(rng: Rng, o: Required<GenOptions>, name: string, earlier: Func[], structs: readonly StructDecl[]): Func {
   const params = Array.from({ length: rng.int(1, 3) }, (_, i) => ({ name: "abc"[i], ty: rng.pick(INT_TYPES) }));
   const ret = rng.pick(INT_TYPES);
   const costs = functionCosts(earlier);
   // Retry until the estimate fits; the last attempt drops calls and loops, which always fits.
   for (let attempt = 0; ; attempt++) {
     const lean = attempt >= 8;
-    const g = new FunctionGenerator(rng, o, earlier, costs, lean);
+    const g = new FunctionGenerator(rng, o, earlier, structs, costs, lean);
     const body = g.body(params);
     if (lean || stmtsCost(body, costs) <= o.maxCost) return { name, params, ret, body };
   }
@@ -90,6 +134,8 @@ function generateFunction(rng: Rng, o: Required<GenOptions>, name: string, earli
 
 class FunctionGenerator {
   private readonly scopes: Local[][] = [];
+  /** Struct locals, scoped like `scopes` (pushed and popped with it). */
+  private readonly structScopes: StructLocal[][] = [];
   private nextLocal = 0;
   private loopDepth = 0;
   /** Product of the enclosing loops' bounds: how many times the current statement runs. */
@@ -100,6 +146,7 @@ class FunctionGenerator {
     private readonly rng: Rng,
     private readonly o: Required<GenOptions>,
     private readonly earlier: Func[],
+    private readonly structs: readonly StructDecl[],
     private readonly costs: ReadonlyMap<string, number>,
     private readonly lean: boolean,
   ) {
@@ -108,6 +155,7 @@ class FunctionGenerator {
 
   body(params: A.Param[]): Stmt[] {
     this.scopes.push(params.map((p) => ({ name: p.name, ty: p.ty, writable: this.o.assignParams })));
+    this.structScopes.push([]);
     const n = this.rng.int(1, this.o.maxStatements);
     this.stmtsLeft -= 1;
     const stmts = this.stmts(n - 1);
@@ -117,6 +165,10 @@ class FunctionGenerator {
 
   private visible(): Local[] {
     return this.scopes.flat();
+  }
+
+  private visibleStructs(): StructLocal[] {
+    return this.structScopes.flat();
   }
 
   private stmts(n: number): Stmt[] {
@@ -130,7 +182,9 @@ class FunctionGenerator {
 
   private block(extra?: Local): Stmt[] {
     this.scopes.push(extra ? [extra] : []);
+    this.structScopes.push([]);
     const body = this.stmts(this.rng.int(1, this.o.maxBlockStatements));
+    this.structScopes.pop();
     this.scopes.pop();
     return body;
   }
@@ -138,12 +192,18 @@ class FunctionGenerator {
   private stmt(): Stmt {
     const writable = this.visible().filter((l) => l.writable);
     const writableInts = writable.filter((l) => l.ty !== "bool");
+    const structLocals = this.visibleStructs();
+    // Struct statements come last with weight 0 when there are no structs: the same draws then
+    // pick the same statements as before structs existed.
     const kind = this.rng.weighted({
       let: 3,
       assign: writable.length ? 3 : 0,
       incdec: writableInts.length ? 0.7 : 0,
       if: this.stmtsLeft >= 1 ? 1.5 : 0,
       for: !this.lean && this.loopDepth < this.o.maxLoopDepth && this.stmtsLeft >= 1 ? 1.2 : 0,
+      letStruct: this.structs.length ? 0.8 : 0,
+      fieldAssign: structLocals.length ? 2.5 : 0,
+      fieldIncdec: structLocals.length ? 0.5 : 0,
     });
     const d = this.o.maxExprDepth;
     switch (kind) {
@@ -177,7 +237,37 @@ class FunctionGenerator {
         this.loopDepth--;
         return A.forStmt(counter, bound, body);
       }
+      case "letStruct": {
+        const decl = this.rng.pick(this.structs);
+        const init = this.object(decl, d - 1);
+        const name = `s${this.nextLocal++}`;
+        this.structScopes[this.structScopes.length - 1].push({ name, fields: leafFields(decl, this.structs) });
+        return A.letStruct(name, decl.name, init);
+      }
+      case "fieldAssign": {
+        const t = this.fieldOf(this.rng.pick(structLocals));
+        const op = this.rng.chance(0.4) ? "=" : (`${this.rng.weighted<ArithOp>(OP_WEIGHTS)}=` as const);
+        return A.fieldAssign(t, op, op.startsWith("<") || op.startsWith(">") ? this.shiftCount(d) : this.int(d));
+      }
+      case "fieldIncdec":
+        return A.fieldIncdec(this.fieldOf(this.rng.pick(structLocals)), this.rng.chance(0.5) ? "++" : "--");
     }
+  }
+
+  /** A literal for every field of `decl` (values of depth ≤ d), sometimes not in declaration order. */
+  private object(decl: StructDecl, d: number): ObjectLit {
+    const fields = decl.fields.map((x): FieldInit => {
+      if (typeof x.ty === "string") return { name: x.name, ty: x.ty, value: this.int(d) };
+      const inner = x.ty.struct;
+      return { name: x.name, value: this.object(this.structs.find((y) => y.name === inner)!, d) };
+    });
+    if (fields.length > 1 && this.rng.chance(0.2)) fields.reverse();
+    return { kind: "object", fields };
+  }
+
+  private fieldOf(s: StructLocal): A.FieldRef {
+    const l = this.rng.pick(s.fields);
+    return A.field(s.name, l.path, l.ty);
   }
 
   // ── Expressions; `d` is the depth still allowed (a leaf takes 1) ────────────────────────────
@@ -213,8 +303,12 @@ class FunctionGenerator {
 
   private leaf(): Expr {
     const vars = this.visible().filter((l) => l.ty !== "bool");
-    if (vars.length && this.rng.chance(0.7)) {
-      const v = this.rng.pick(vars);
+    // A struct local counts as one candidate, like a local (then one of its fields).
+    const structs = this.visibleStructs();
+    if (vars.length + structs.length && this.rng.chance(0.7)) {
+      const i = this.rng.int(0, vars.length + structs.length - 1);
+      if (i >= vars.length) return this.fieldOf(structs[i - vars.length]);
+      const v = vars[i];
       return A.ref(v.name, v.ty);
     }
     return this.literal();

@@ -3,17 +3,30 @@
 // fit the target (`let x: u8 = y` with y: u32), so the printer adds the cast `u8(y)` there. Such a
 // cast converts to the same type the implicit conversion would, so it never changes the meaning.
 
-import { constant, type Expr, type Func, type Program, type Stmt } from "./ast.js";
+import { constant, isNestedInit, isStructType, type Expr, type Func, type ObjectLit, type Program, type Stmt } from "./ast.js";
 import { BRANDS, INT_TYPES, type IntType, type Type } from "./types.js";
 
 export const HEADER = `import { ${INT_TYPES.join(", ")} } from "tsbpf";`;
 
+/** The header, the struct declarations (if any), then the functions, each followed by a blank line. */
 export function printProgram(p: Program): string {
+  const types = printTypes(p);
   const fns = p.functions.map((f, i) => printFunction(f, p.functions.slice(0, i)));
-  return [HEADER, "", ...fns.flatMap((f) => [f, ""])].join("\n");
+  return [HEADER, "", ...(types ? [types, ""] : []), ...fns.flatMap((f) => [f, ""])].join("\n");
 }
 
-/** One function; `callees` gives the parameter types of the functions it calls. */
+/**
+ * The program's struct declarations, one `interface S0 { a: u8; p: S1 }` per line in order (no
+ * final newline); "" when there are none. They go after HEADER and before the functions.
+ */
+export function printTypes(p: Program): string {
+  return (p.structs ?? []).map((d) => `interface ${d.name} { ${d.fields.map((x) => `${x.name}: ${isStructType(x.ty) ? x.ty.struct : x.ty}`).join("; ")} }`).join("\n");
+}
+
+/**
+ * One function; `callees` gives the parameter types of the functions it calls. Field types are
+ * read from the tree (a field's `ty`, an object literal field's `ty`), not from the declarations.
+ */
 export function printFunction(f: Func, callees: readonly Func[] = []): string {
   const pr = new Printer(new Map(callees.map((g) => [g.name, g])));
   const params = f.params.map((p) => `${p.name}: ${p.ty}`).join(", ");
@@ -30,6 +43,7 @@ export function printExpr(e: Expr, callees: readonly Func[] = []): string {
 function tsBrands(e: Expr): readonly IntType[] | null {
   switch (e.kind) {
     case "var":
+    case "field":
     case "call":
     case "cast":
       return e.ty === "bool" ? null : BRANDS[e.ty];
@@ -79,7 +93,20 @@ class Printer {
       }
       case "return":
         return `${pad}return ${this.slot(s.value, ret)};\n`;
+      case "letStruct":
+        return `${pad}const ${s.name}: ${s.struct} = ${this.object(s.init)};\n`;
+      case "fieldAssign":
+        // As for a local: only `=` may need a cast to the field's type.
+        return `${pad}${this.expr(s.target)} ${s.op} ${s.op === "=" ? this.slot(s.value, s.target.ty) : this.expr(s.value)};\n`;
+      case "fieldIncdec":
+        return `${pad}${this.expr(s.target)}${s.op};\n`;
     }
+  }
+
+  /** `{ a: e, p: { … } }`, each value with the cast its field's type needs, as for a `let`. */
+  private object(o: ObjectLit): string {
+    const fields = o.fields.map((x) => `${x.name}: ${isNestedInit(x) ? this.object(x.value) : this.slot(x.value, x.ty)}`);
+    return `{ ${fields.join(", ")} }`;
   }
 
   /** `e` where a value of type `ty` is expected, with the cast TypeScript needs, if any. */
@@ -92,7 +119,7 @@ class Printer {
 
   /** `e` as an operand: parenthesised unless it is atomic, so the tree is exactly what it reads. */
   private operand(e: Expr): string {
-    const atomic = e.kind === "var" || e.kind === "call" || e.kind === "cast" || e.kind === "bool" || (e.kind === "lit" && e.value >= 0n);
+    const atomic = e.kind === "var" || e.kind === "field" || e.kind === "call" || e.kind === "cast" || e.kind === "bool" || (e.kind === "lit" && e.value >= 0n);
     return atomic ? this.expr(e) : `(${this.expr(e)})`;
   }
 
@@ -107,6 +134,8 @@ class Printer {
         return String(e.value);
       case "var":
         return e.name;
+      case "field":
+        return [e.name, ...e.path].join(".");
       case "compare": {
         const [l, r] = [this.operand(e.left), this.operand(e.right)];
         // TypeScript reads `y < (x > (4))` as a generic call `y<(x>(4)`: a `>` is never printed

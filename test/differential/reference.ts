@@ -1,8 +1,9 @@
 // The reference semantics: a direct BigInt interpreter of the language description (C with
 // int = 32 and long = 64 bits, BPF's division by zero). It shares nothing with compiler/, so a
-// disagreement with the kernel's result points at one of the two.
+// disagreement with the kernel's result points at one of the two. A struct local is a set of
+// typed cells, one per integer field, as the program declares them (not as the tree's `ty` says).
 
-import type { ArithOp, CompareOp, Expr, Func, Program, Stmt } from "./ast.js";
+import { isNestedInit, isStructType, type ArithOp, type CompareOp, type Expr, type FieldRef, type Func, type ObjectLit, type Program, type Stmt, type StructDecl } from "./ast.js";
 import { bits, common, convert, isSigned, literalType, promote, wrap, type IntType, type Type } from "./types.js";
 
 /** A typed value; booleans are 0n / 1n. */
@@ -10,6 +11,15 @@ interface Value {
   v: bigint;
   ty: Type;
 }
+
+/** A struct local: a cell per field (a nested struct's cells inside), each of its declared type. */
+interface StructCell {
+  fields: Map<string, Cell>;
+}
+
+type Cell = Value | StructCell;
+
+const isStructCell = (c: Cell): c is StructCell => "fields" in c;
 
 /**
  * Runs `fn` of `p` on `args` (each converted to its parameter's type first, as a call would) and
@@ -105,9 +115,17 @@ const BOOL = (b: boolean): Value => ({ v: b ? 1n : 0n, ty: "bool" });
 
 class Interpreter {
   private readonly functions: Map<string, Func>;
+  private readonly structs: Map<string, StructDecl>;
 
   constructor(p: Program) {
     this.functions = new Map(p.functions.map((f) => [f.name, f]));
+    this.structs = new Map((p.structs ?? []).map((d) => [d.name, d]));
+  }
+
+  private struct(name: string): StructDecl {
+    const d = this.structs.get(name);
+    if (!d) throw new Error(`no struct ${name}`);
+    return d;
   }
 
   call(f: Func, args: Value[]): bigint {
@@ -140,14 +158,14 @@ class Interpreter {
         return undefined;
       }
       case "assign": {
-        const old = env.get(s.name);
+        const old = env.value(s.name);
         const x = this.expr(s.value, env);
         const r = s.op === "=" ? x : arithmetic(s.op.slice(0, -1) as ArithOp, old, x);
         env.set(s.name, { v: convert(r.v, r.ty, old.ty), ty: old.ty });
         return undefined;
       }
       case "incdec": {
-        const old = env.get(s.name);
+        const old = env.value(s.name);
         const r = arithmetic(s.op === "++" ? "+" : "-", old, I32(1n));
         env.set(s.name, { v: convert(r.v, r.ty, old.ty), ty: old.ty });
         return undefined;
@@ -166,7 +184,66 @@ class Interpreter {
         return undefined;
       case "return":
         return this.expr(s.value, env);
+      case "letStruct":
+        env.declare(s.name, this.object(s.init, this.struct(s.struct), env));
+        return undefined;
+      case "fieldAssign": {
+        const old = this.field(s.target, env);
+        const x = this.expr(s.value, env);
+        const r = s.op === "=" ? x : arithmetic(s.op.slice(0, -1) as ArithOp, old, x);
+        this.setField(s.target, { v: convert(r.v, r.ty, old.ty), ty: old.ty }, env);
+        return undefined;
+      }
+      case "fieldIncdec": {
+        const old = this.field(s.target, env);
+        const r = arithmetic(s.op === "++" ? "+" : "-", old, I32(1n));
+        this.setField(s.target, { v: convert(r.v, r.ty, old.ty), ty: old.ty }, env);
+        return undefined;
+      }
     }
+  }
+
+  /** The cells of a struct `d` from an object literal: each value converted to its field's type. */
+  private object(o: ObjectLit, d: StructDecl, env: Env): StructCell {
+    const fields = new Map<string, Cell>();
+    for (const x of o.fields) {
+      const decl = d.fields.find((y) => y.name === x.name);
+      if (!decl) throw new Error(`${d.name} has no field ${x.name}`);
+      if (isStructType(decl.ty)) {
+        if (!isNestedInit(x)) throw new Error(`${d.name}.${x.name} needs an object literal`);
+        fields.set(x.name, this.object(x.value, this.struct(decl.ty.struct), env));
+      } else {
+        if (isNestedInit(x)) throw new Error(`${d.name}.${x.name} is an integer`);
+        const v = this.expr(x.value, env);
+        fields.set(x.name, { v: convert(v.v, v.ty, decl.ty), ty: decl.ty });
+      }
+    }
+    for (const y of d.fields) if (!fields.has(y.name)) throw new Error(`${d.name}.${y.name} is not initialised`);
+    return { fields };
+  }
+
+  /** The struct cell holding the last field of `f.path`, and that field's name. */
+  private place(f: FieldRef, env: Env): [StructCell, string] {
+    let c = env.get(f.name);
+    for (const name of f.path.slice(0, -1)) {
+      if (!isStructCell(c)) throw new Error(`${f.name}: .${name} of an integer`);
+      c = c.fields.get(name) ?? fail(`no field ${name} in ${f.name}.${f.path.join(".")}`);
+    }
+    if (!isStructCell(c) || f.path.length === 0) throw new Error(`${f.name}.${f.path.join(".")}: not a field`);
+    return [c, f.path[f.path.length - 1]];
+  }
+
+  private field(f: FieldRef, env: Env): Value {
+    const [c, name] = this.place(f, env);
+    const v = c.fields.get(name) ?? fail(`no field ${f.name}.${f.path.join(".")}`);
+    if (isStructCell(v)) throw new Error(`${f.name}.${f.path.join(".")} is a struct, not an integer`);
+    return v;
+  }
+
+  private setField(f: FieldRef, v: Value, env: Env): void {
+    this.field(f, env); // exists and is an integer
+    const [c, name] = this.place(f, env);
+    c.fields.set(name, v);
   }
 
   private truthy(e: Expr, env: Env): boolean {
@@ -180,7 +257,9 @@ class Interpreter {
       case "bool":
         return BOOL(e.value);
       case "var":
-        return env.get(e.name);
+        return env.value(e.name);
+      case "field":
+        return this.field(e, env);
       case "arith":
         return arithmetic(e.op, this.expr(e.left, env), this.expr(e.right, env));
       case "compare":
@@ -227,7 +306,9 @@ class Interpreter {
       case "lit":
         return literalType(e.value);
       case "var":
-        return env.get(e.name).ty;
+        return env.value(e.name).ty;
+      case "field":
+        return this.field(e, env).ty;
       case "arith":
         return e.op === "<<" || e.op === ">>" || e.op === ">>>" ? promote(this.staticType(e.left, env)) : common(this.staticType(e.left, env), this.staticType(e.right, env));
       case "unary":
@@ -250,9 +331,13 @@ class Interpreter {
   }
 }
 
+function fail(why: string): never {
+  throw new Error(why);
+}
+
 /** Block-scoped variables. */
 class Env {
-  private readonly scopes: Map<string, Value>[] = [new Map()];
+  private readonly scopes: Map<string, Cell>[] = [new Map()];
 
   push(): void {
     this.scopes.push(new Map());
@@ -262,11 +347,18 @@ class Env {
     this.scopes.pop();
   }
 
-  declare(name: string, v: Value): void {
+  declare(name: string, v: Cell): void {
     this.scopes[this.scopes.length - 1].set(name, v);
   }
 
-  get(name: string): Value {
+  /** An integer or boolean local. */
+  value(name: string): Value {
+    const c = this.get(name);
+    if (isStructCell(c)) throw new Error(`struct '${name}' used as a value`);
+    return c;
+  }
+
+  get(name: string): Cell {
     for (let i = this.scopes.length - 1; i >= 0; i--) {
       const v = this.scopes[i].get(name);
       if (v) return v;

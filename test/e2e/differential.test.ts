@@ -1,10 +1,10 @@
 // Differential test of the language's semantics: a seeded generator writes random well-typed
-// functions (mixed widths and signedness, branches, loops, calls); each is compiled by tsbpf,
+// functions (mixed widths and signedness, branches, loops, struct fields, calls); each is compiled by tsbpf,
 // run in the kernel, and compared with a JavaScript BigInt reference evaluator. A mismatch is
 // shrunk to the smallest program that still shows it.
 //   TSBPF_DIFF_FUNCTIONS (default 1000) functions, TSBPF_DIFF_SEED (default: fixed) to vary.
-import { describeMismatch, generateProgram, minimize, type Func, type Program } from "../differential/index.js";
-import { cleanUp, prefixed, probeSource, runBatch, type Failure } from "../helpers/differential-kernel.js";
+import { describeMismatch, generateProgram, minimize, renameProgram, type Func, type Program } from "../differential/index.js";
+import { cleanUp, probeSource, runBatch, type Failure } from "../helpers/differential-kernel.js";
 
 const FUNCTIONS = Number(process.env.TSBPF_DIFF_FUNCTIONS ?? 1000);
 const SEED = Number(process.env.TSBPF_DIFF_SEED ?? 20261126);
@@ -30,7 +30,7 @@ test(`${FUNCTIONS} generated functions agree with the reference evaluator`, asyn
     const fns: { program: Program; fn: Func }[] = [];
     for (let i = 0; i < PROGRAMS_PER_FILE && tested + fns.length < FUNCTIONS; i++) {
       const seed = SEED + batch * PROGRAMS_PER_FILE + i;
-      const p = prefixed(generateProgram(seed), `s${seed}_`);
+      const p = renameProgram(generateProgram(seed), `s${seed}_`);
       programs.push(p);
       for (const fn of p.functions) fns.push({ program: p, fn });
     }

@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { compile, TsbpfError } from "../../compiler/index.js";
 import { LoadedObject } from "../../runtime/loader.js";
-import { argSets, evaluate, printFunction, type Func, type Program } from "../differential/index.js";
+import { argSets, evaluate, printFunction, printTypes, type Func, type Program } from "../differential/index.js";
 import { wrap, type IntType } from "../differential/types.js";
 
 export interface Failure {
@@ -28,24 +28,6 @@ export function cleanUp(): void {
   rmSync(dir, { recursive: true, force: true });
 }
 
-/** Renames a program's functions with a prefix, so that several programs share one file. */
-export function prefixed(p: Program, prefix: string): Program {
-  const rename = (n: string) => `${prefix}${n}`;
-  const json = JSON.stringify(p, (_k, v) => (typeof v === "bigint" ? { $big: v.toString() } : v));
-  const copy = JSON.parse(json, (_k, v) => (v && typeof v === "object" && "$big" in v ? BigInt(v.$big) : v)) as Program;
-  const walk = (x: unknown): void => {
-    if (Array.isArray(x)) x.forEach(walk);
-    else if (x && typeof x === "object") {
-      const o = x as Record<string, unknown>;
-      if (o.kind === "call" && typeof o.fn === "string") o.fn = rename(o.fn);
-      Object.values(o).forEach(walk);
-    }
-  };
-  walk(copy);
-  for (const f of copy.functions) f.name = rename(f.name);
-  return copy;
-}
-
 /** The name of the load-time param that carries argument `j` of tested function `i`. */
 const argParam = (i: number, j: number) => `A${i}_${j}`;
 
@@ -57,7 +39,11 @@ export function probeSource(programs: Program[], tested: Func[]): string {
   const lines = ['import { xdp, param, u8, u16, u32, u64, i8, i16, i32, i64 } from "tsbpf";', ""];
   tested.forEach((f, i) => f.params.forEach((_p, j) => lines.push(`const ${argParam(i, j)} = param<u64>("${argParam(i, j)}", 0);`)));
   lines.push("");
-  for (const p of programs) p.functions.forEach((f, i) => lines.push(printFunction(f, p.functions.slice(0, i)), ""));
+  for (const p of programs) {
+    const types = printTypes(p);
+    if (types) lines.push(types, "");
+    p.functions.forEach((f, i) => lines.push(printFunction(f, p.functions.slice(0, i)), ""));
+  }
   tested.forEach((f, i) => {
     const call = `${f.name}(${f.params.map((param, j) => `${param.ty}(${argParam(i, j)})`).join(", ")})`;
     lines.push(`export const ${f.name}_lo = xdp(() => u32(u64(${call})));`);

@@ -4,15 +4,17 @@
 
 import { argSets, edgeValues } from "../differential/args.js";
 import * as A from "../differential/ast.js";
-import type { Expr, Func, Program, Stmt } from "../differential/ast.js";
-import { checkProgram } from "../differential/check.js";
+import type { Expr, FieldRef, Func, Program, Stmt, StructDecl } from "../differential/ast.js";
+import { checkProgram, retype } from "../differential/check.js";
 import { generateProgram } from "../differential/generate.js";
-import { HEADER, printCall, printConstant, printProgram } from "../differential/print.js";
+import { HEADER, printCall, printConstant, printFunction, printProgram, printTypes } from "../differential/print.js";
 import { evaluate } from "../differential/reference.js";
+import { renameProgram } from "../differential/rename.js";
 import { describeMismatch } from "../differential/report.js";
 import { minimize, programSize, shrinkCandidates } from "../differential/shrink.js";
 import { typecheckSources } from "../differential/typecheck.js";
 import { INT_TYPES, range, type IntType } from "../differential/types.js";
+import { exprsOf, stmtsOf } from "../differential/walk.js";
 
 // ── Helpers ──────────────────────────────────────────────────────────────────────────────────
 
@@ -30,6 +32,8 @@ const fn = (name: string, params: [string, IntType][], ret: IntType, body: Stmt[
 function value(e: Expr, ret: IntType = "i64"): bigint {
   return evaluate({ functions: [fn("f", [], ret, [A.ret(e)])] }, "f", []);
 }
+/** Every expression of a function. */
+const exprsOfProgram = (f: Func): Expr[] => exprsOf(f.body);
 /** A boolean as 1 / 0. */
 const truth = (e: Expr): bigint => value(A.cond(e, n(1), n(0)));
 /** Runs statements in `f(): ret` that end with a return. */
@@ -227,6 +231,85 @@ describe("reference evaluator: assignments, loops and calls", () => {
   });
 });
 
+describe("reference evaluator: struct fields", () => {
+  const S0: StructDecl = { name: "S0", fields: [{ name: "a", ty: "u8" }, { name: "b", ty: "i8" }, { name: "c", ty: "u64" }] };
+  const S1: StructDecl = { name: "S1", fields: [{ name: "p", ty: { struct: "S0" } }, { name: "q", ty: "u16" }] };
+  const structs = [S0, S1];
+  // Field types are filled in by retype (a placeholder until then); the program must be valid.
+  const f = (path: string, ty: IntType = "i32"): FieldRef => A.field("s", path.split("."), ty);
+  const s0 = (a: Expr, b: Expr, c: Expr) => A.letStruct("s", "S0", A.object({ a, b, c }));
+  const s1 = (a: Expr, b: Expr, c: Expr, q: Expr) => A.letStruct("s", "S1", A.object({ p: A.object({ a, b, c }), q }));
+  const runS = (body: Stmt[], ret: IntType = "i64", params: [string, IntType][] = [], args: bigint[] = []): bigint => {
+    const p = { structs, functions: [fn("f", params, ret, body)] };
+    expect(checkProgram(p)).toBeNull();
+    return evaluate(retype(p), "f", args);
+  };
+
+  test("an object literal converts each field: a: u8 = 300 reads back 44, b: i8 = 200 reads -56", () => {
+    expect(runS([s0(n(300), n(0), n(0)), A.ret(A.field("s", ["a"], "u8"))])).toBe(44n);
+    expect(runS([s0(n(0), n(200), n(0)), A.ret(f("b"))])).toBe(-56n);
+    expect(runS([s0(n(0), n(0), n(-1)), A.ret(f("c"))], "u64")).toBe(U64_MAX);
+  });
+  test("= converts to the field's type: s.a = 300 gives 44, s.b = u32 0xffffff80 gives -128", () => {
+    expect(runS([s0(n(0), n(0), n(0)), A.fieldAssign(f("a"), "=", n(300)), A.ret(f("a"))])).toBe(44n);
+    expect(runS([s0(n(0), n(0), n(0)), A.fieldAssign(f("b"), "=", v("u32", 0xffffff80)), A.ret(f("b"))])).toBe(-128n);
+  });
+  test("s.b += x on an i8 field wraps: 100 + 100 = -56", () =>
+    expect(runS([s0(n(0), n(100), n(0)), A.fieldAssign(f("b"), "+=", A.ref("x", "u32")), A.ret(f("b"))], "i64", [["x", "u32"]], [100n])).toBe(-56n));
+  test("compound assignment computes in C's types first: i8 -2 >>>= 1 is 0x7fffffff, stored as -1", () =>
+    expect(runS([s0(n(0), n(-2), n(0)), A.fieldAssign(f("b"), ">>>=", n(1)), A.ret(f("b"))])).toBe(-1n));
+  test("++ and -- wrap at the field's width: u8 255++ = 0, u64 0-- = 2^64 - 1, i8 -128-- = 127", () => {
+    expect(runS([s0(n(255), n(0), n(0)), A.fieldIncdec(f("a"), "++"), A.ret(f("a"))])).toBe(0n);
+    expect(runS([s0(n(0), n(0), n(0)), A.fieldIncdec(f("c"), "--"), A.ret(f("c"))], "u64")).toBe(U64_MAX);
+    expect(runS([s0(n(0), n(-128), n(0)), A.fieldIncdec(f("b"), "--"), A.ret(f("b"))])).toBe(127n);
+  });
+  test("a field read has the field's type: u8 0 - 1 is int -1, u64 0 - 1 is 2^64 - 1", () => {
+    expect(runS([s0(n(0), n(0), n(0)), A.ret(A.arith("-", f("a", "u8"), n(1)))])).toBe(-1n);
+    expect(runS([s0(n(0), n(0), n(0)), A.ret(A.arith("-", f("c", "u64"), n(1)))], "u64")).toBe(U64_MAX);
+  });
+  test("an untaken arm's field type counts: false ? s.c (u64) : -1 = 2^64 - 1", () =>
+    expect(runS([s0(n(0), n(0), n(5)), A.ret(A.cond(A.boolLit(false), f("c", "u64"), n(-1)))], "u64")).toBe(U64_MAX));
+  test("nested fields: s.p.a = 300 reads 44, s.p.b from 200 is -56, s.q keeps its own cell", () => {
+    expect(runS([s1(n(1), n(2), n(3), n(70000)), A.fieldAssign(f("p.a"), "=", n(300)), A.ret(A.arith("+", f("p.a"), f("q")))])).toBe(44n + 4464n);
+    expect(runS([s1(n(1), n(200), n(3), n(4)), A.fieldAssign(f("p.b"), "-=", n(1)), A.ret(f("p.b"))])).toBe(-57n);
+    expect(runS([s1(n(1), n(2), n(3), n(4)), A.fieldIncdec(f("p.c"), "++"), A.fieldIncdec(f("q"), "--"), A.ret(A.arith("*", f("p.c"), f("q")))])).toBe(12n);
+  });
+  test("literal fields in any order mean the same", () => {
+    const rev = A.letStruct("s", "S0", A.object({ c: n(3), b: n(-2), a: n(257) }));
+    expect(runS([rev, A.ret(A.arith("+", A.arith("*", f("a"), n(100)), A.arith("+", f("b"), f("c"))))])).toBe(101n);
+  });
+  test("two struct locals are separate cells; a struct in a loop starts afresh each time", () => {
+    const t = (path: string) => A.field("t", [path], "i32");
+    const body = [s0(n(1), n(1), n(1)), A.letStruct("t", "S0", A.object({ a: n(5), b: n(5), c: n(5) })), A.fieldIncdec(t("a"), "++"), A.ret(A.arith("+", f("a"), A.arith("*", t("a"), n(10))))];
+    expect(runS(body)).toBe(61n);
+    const loop = [A.letStruct("t", "S0", A.object({ a: n(0), b: n(0), c: n(0) })), A.forStmt("i", 5, [s0(n(10), n(0), n(0)), A.fieldIncdec(f("a"), "++"), A.fieldAssign(t("a"), "+=", f("a"))]), A.ret(t("a"))];
+    expect(runS(loop)).toBe(55n);
+  });
+});
+
+describe("checker: struct rules", () => {
+  const S0: StructDecl = { name: "S0", fields: [{ name: "a", ty: "u8" }] };
+  const prog = (body: Stmt[], structs: StructDecl[] = [S0]): Program => ({ structs, functions: [fn("f0", [["x", "u32"]], "i32", body)] });
+  const init = A.letStruct("s", "S0", A.object({ a: n(1) }));
+  const ok = A.ret(A.field("s", ["a"], "u8"));
+  test("a valid use passes", () => expect(checkProgram(prog([init, ok]))).toBeNull());
+  test.each<[string, Program]>([
+    ["a struct read as a value", prog([init, A.ret(A.ref("s", "i32"))])],
+    ["a missing field", prog([A.letStruct("s", "S0", A.object({})), ok])],
+    ["an extra field", prog([A.letStruct("s", "S0", A.object({ a: n(1), b: n(2) })), ok])],
+    ["an unknown struct", prog([A.letStruct("s", "S9", A.object({ a: n(1) })), ok])],
+    ["an unknown field", prog([init, A.ret(A.field("s", ["b"], "u8"))])],
+    ["a struct assigned whole", prog([init, A.assign("s", "=", n(1)), ok])],
+    ["a boolean field value", prog([A.letStruct("s", "S0", A.object({ a: A.compare("<", n(1), n(2)) })), ok])],
+    ["a field read out of scope", prog([A.ifStmt(A.ref("x", "u32"), [init]), ok])],
+    ["a struct used before it is declared", prog([init, ok], [{ name: "S1", fields: [{ name: "p", ty: { struct: "S0" } }] }, S0])],
+    ["a struct with no fields", prog([A.ret(n(0))], [{ name: "S0", fields: [] }])],
+    ["a duplicate field", prog([A.ret(n(0))], [{ name: "S0", fields: [{ name: "a", ty: "u8" }, { name: "a", ty: "u16" }] }])],
+    ["a struct named like a function", prog([A.ret(n(0))], [{ name: "f0", fields: [{ name: "a", ty: "u8" }] }])],
+    ["a whole nested struct read", prog([A.letStruct("s", "S1", A.object({ p: A.object({ a: n(1) }) })), A.ret(A.field("s", ["p"], "u8"))], [S0, { name: "S1", fields: [{ name: "p", ty: { struct: "S0" } }] }])],
+  ])("rejects %s", (_why, p) => expect(checkProgram(p)).not.toBeNull());
+});
+
 // ── Generator, printer, shrinker ─────────────────────────────────────────────────────────────
 
 describe("generated programs", () => {
@@ -256,6 +339,25 @@ describe("generated programs", () => {
     const errors = typecheckSources(sources);
     const bad = errors.flatMap((e, i) => (e.length ? [`seed ${seeds[i]}: ${e.join("; ")}\n${sources[i]}`] : []));
     expect(bad.slice(0, 3)).toEqual([]);
+  });
+
+  test("use structs: declarations, locals, nested fields, field writes (and none without the option)", () => {
+    const texts = programs.map(printProgram);
+    const count = (re: RegExp) => texts.filter((t) => re.test(t)).length;
+    expect(count(/^interface S0 \{/m)).toBeGreaterThan(100);
+    expect(count(/const s\d+: S\d = \{/)).toBeGreaterThan(80);
+    expect(count(/ s\d+\.\w\.\w/)).toBeGreaterThan(5);
+    expect(count(/s\d+\.\w [-+*\/%&|^<>]*= /)).toBeGreaterThan(40);
+    expect(count(/s\d+(\.\w)+(\+\+|--);/)).toBeGreaterThan(10);
+    for (const p of programs) {
+      const names = new Set((p.structs ?? []).map((d) => d.name));
+      for (const f of p.functions) for (const s of stmtsOf(f.body)) if (s.kind === "letStruct") expect(names.has(s.struct)).toBe(true);
+    }
+    for (const s of seeds.slice(0, 50)) {
+      const p = generateProgram(s, { structs: false });
+      expect(p.structs ?? []).toEqual([]);
+      expect(printProgram(p)).not.toMatch(/interface|: S\d/);
+    }
   });
 
   test("evaluate on random arguments to a value of the return type", () => {
@@ -339,6 +441,116 @@ describe("printer", () => {
   });
 });
 
+describe("printer: structs", () => {
+  const S0: StructDecl = { name: "S0", fields: [{ name: "a", ty: "u8" }, { name: "b", ty: "i32" }, { name: "c", ty: "u64" }] };
+  const S1: StructDecl = { name: "S1", fields: [{ name: "p", ty: { struct: "S0" } }, { name: "q", ty: "u16" }] };
+  const s = (...path: string[]) => A.field("s", path, "i32"); // retype fills in the field types
+  const t = (...path: string[]) => A.field("t", path, "i32");
+  const raw: Program = {
+    structs: [S0, S1],
+    functions: [
+      fn("f0", [["x", "u32"], ["y", "i16"]], "i64", [
+        A.letStruct("s", "S0", A.object({ a: A.cast("u8", A.ref("x", "u32")), b: A.ref("y", "i16"), c: n(5) })),
+        A.fieldAssign(s("b"), "+=", A.ref("x", "u32")),
+        A.fieldAssign(s("a"), "=", A.arith("*", s("a"), n(3))),
+        A.fieldIncdec(s("c"), "++"),
+        A.letStruct("t", "S1", A.object({ q: s("c"), p: A.object({ a: s("b"), b: A.ref("x", "u32"), c: s("a") }) })),
+        A.fieldAssign(t("p", "a"), "=", t("q")),
+        A.fieldAssign(t("q"), "=", A.cast("u16", t("p", "c"))),
+        A.ret(A.arith("+", A.arith("+", s("a"), s("b")), A.arith("+", t("p", "a"), t("q")))),
+      ]),
+    ],
+  };
+  const p = retype(raw);
+
+  test("printTypes gives the interfaces in order, one per line; nothing without structs", () => {
+    expect(printTypes(p)).toBe("interface S0 { a: u8; b: i32; c: u64 }\ninterface S1 { p: S0; q: u16 }");
+    expect(printTypes({ functions: [] })).toBe("");
+    expect(printTypes({ structs: [], functions: [] })).toBe("");
+  });
+
+  test("prints interfaces first, then functions with the casts fields need", () => {
+    expect(printProgram(p)).toBe(
+      [
+        HEADER,
+        "",
+        "interface S0 { a: u8; b: i32; c: u64 }",
+        "interface S1 { p: S0; q: u16 }",
+        "",
+        "function f0(x: u32, y: i16): i64 {",
+        "  const s: S0 = { a: u8(x), b: y, c: 5 };",
+        "  s.b += x;",
+        "  s.a = s.a * 3;",
+        "  s.c++;",
+        "  const t: S1 = { q: u16(s.c), p: { a: u8(s.b), b: i32(x), c: s.a } };",
+        "  t.p.a = u8(t.q);",
+        "  t.q = u16(t.p.c);",
+        "  return (s.a + s.b) + (t.p.a + t.q);",
+        "}",
+        "",
+      ].join("\n"),
+    );
+    expect(printProgram(p).endsWith(`\n\n${printFunction(p.functions[0])}\n`)).toBe(true);
+    expect(typecheckSources([printProgram(p)])).toEqual([[]]);
+  });
+
+  test("evaluates as C would", () => {
+    // x = 0x1ff, y = -3: a = 0xff, b = -3 + 0x1ff = 508, a = 0xff * 3 = 765 → 253, c = 6;
+    // t.q = 6, t.p = { a: 508 → 252, b: 511, c: 253 }; t.p.a = 6; t.q = 253. 253 + 508 + 6 + 253.
+    expect(evaluate(p, "f0", [0x1ffn, -3n])).toBe(1020n);
+  });
+
+  test("without struct annotations TypeScript would refuse what the printer casts", () => {
+    const text = printProgram(p).replace("u8(x)", "x");
+    expect(typecheckSources([text])[0].length).toBeGreaterThan(0);
+  });
+});
+
+describe("renameProgram", () => {
+  const seeds = Array.from({ length: 60 }, (_, i) => i + 1);
+  const programs = seeds.map((s) => generateProgram(s));
+
+  test("prefixes every function and struct name and every reference to them", () => {
+    programs.forEach((p, i) => {
+      const before = printProgram(p);
+      const r = renameProgram(p, `p${seeds[i]}_`);
+      expect(printProgram(p)).toBe(before); // the original is untouched
+      expect(checkProgram(r)).toBeNull();
+      expect(r.functions.map((f) => f.name)).toEqual(p.functions.map((f) => `p${seeds[i]}_${f.name}`));
+      expect((r.structs ?? []).map((d) => d.name)).toEqual((p.structs ?? []).map((d) => `p${seeds[i]}_${d.name}`));
+      // Every property that names a function or a struct carries the prefix.
+      const names: string[] = [];
+      const walk = (x: unknown): void => {
+        if (Array.isArray(x)) x.forEach(walk);
+        else if (x && typeof x === "object") {
+          const o = x as Record<string, unknown>;
+          if (typeof o.struct === "string") names.push(o.struct);
+          if (o.kind === "call") names.push(o.fn as string);
+          Object.values(o).forEach(walk);
+        }
+      };
+      walk(r);
+      for (const name of names) expect(name.startsWith(`p${seeds[i]}_`)).toBe(true);
+    });
+  });
+
+  test("evaluates the same", () => {
+    programs.forEach((p, i) => {
+      const r = renameProgram(p, "q_");
+      for (const f of p.functions) for (const args of argSets(f, seeds[i], 2)) expect(evaluate(r, `q_${f.name}`, args)).toBe(evaluate(p, f.name, args));
+    });
+  });
+
+  test("lets many programs share one file that TypeScript accepts (printTypes + printFunction)", () => {
+    const renamed = programs.map((p, i) => renameProgram(p, `p${seeds[i]}_`));
+    const lines = [HEADER, ""];
+    for (const r of renamed) if (printTypes(r)) lines.push(printTypes(r), "");
+    for (const r of renamed) r.functions.forEach((f, i) => lines.push(printFunction(f, r.functions.slice(0, i)), ""));
+    expect(renamed.filter((r) => r.structs?.length).length).toBeGreaterThan(20);
+    expect(typecheckSources([lines.join("\n")])).toEqual([[]]);
+  });
+});
+
 describe("shrinker", () => {
   test("candidates are smaller and well-typed, and TypeScript accepts them (every other one checked)", () => {
     const sources: string[] = [];
@@ -355,6 +567,52 @@ describe("shrinker", () => {
     }
     const bad = typecheckSources(sources).flatMap((e, i) => (e.length ? [`${e.join("; ")}\n${sources[i]}`] : []));
     expect(bad.slice(0, 3)).toEqual([]);
+  });
+
+  test("shrinks structs: drops unused ones, fields, struct locals, field writes; valid TypeScript", () => {
+    const sources: string[] = [];
+    const fieldCount = (p: Program) => (p.structs ?? []).reduce((s, d) => s + d.fields.length, 0);
+    const locals = (p: Program) => p.functions.flatMap((f) => stmtsOf(f.body)).filter((s) => s.kind === "letStruct").length;
+    const writes = (p: Program) => p.functions.flatMap((f) => stmtsOf(f.body)).filter((s) => s.kind === "fieldAssign" || s.kind === "fieldIncdec").length;
+    const fieldReads = (p: Program) => p.functions.flatMap((f) => exprsOfProgram(f)).filter((e) => e.kind === "field").length;
+    const picked = Array.from({ length: 300 }, (_, i) => i + 1)
+      .map((s) => generateProgram(s))
+      .filter((p) => / s\d+\.\w\.\w/.test(printProgram(p)) && writes(p) > 0)
+      .slice(0, 3);
+    expect(picked).toHaveLength(3);
+    for (const p of picked) {
+      const cs = shrinkCandidates(p);
+      cs.forEach((c, k) => {
+        expect(programSize(c)).toBeLessThan(programSize(p));
+        expect(checkProgram(c)).toBeNull();
+        for (const f of c.functions) for (const args of argSets(f, 1, 1)) evaluate(c, f.name, args);
+        // TypeScript checks every struct or field removal, and a sample of the rest.
+        if (k % 25 === 0 || (c.structs ?? []).length < (p.structs ?? []).length || fieldCount(c) < fieldCount(p) || locals(c) < locals(p)) sources.push(printProgram(c));
+      });
+      if (p.structs!.some((d) => d.fields.length > 1)) expect(cs.some((c) => fieldCount(c) < fieldCount(p) && (c.structs ?? []).length === p.structs!.length)).toBe(true);
+      expect(cs.some((c) => locals(c) < locals(p))).toBe(true);
+      expect(cs.some((c) => writes(c) < writes(p) && locals(c) === locals(p))).toBe(true);
+      expect(cs.some((c) => fieldReads(c) < fieldReads(p) && locals(c) === locals(p) && fieldCount(c) === fieldCount(p))).toBe(true);
+    }
+    const unused: Program = { structs: [{ name: "S0", fields: [{ name: "a", ty: "u8" }] }], functions: [fn("f0", [["x", "u8"]], "u8", [A.ret(A.ref("x", "u8"))])] };
+    expect(shrinkCandidates(unused).some((c) => (c.structs ?? []).length === 0)).toBe(true);
+    const bad = typecheckSources(sources).flatMap((e, i) => (e.length ? [`${e.join("; ")}\n${sources[i]}`] : []));
+    expect(bad.slice(0, 3)).toEqual([]);
+  });
+
+  test("minimize reduces a struct program to what the predicate needs", async () => {
+    // Needs a field write that wraps at 8 bits: a u8 or i8 field assigned somewhere.
+    const wraps8 = (c: Program) => {
+      const text = printProgram(c);
+      return /s\d+(\.\w)+ \+= /.test(text) && c.functions.some((f) => stmtsOf(f.body).some((s) => s.kind === "fieldAssign" && s.op === "+=" && (s.target.ty === "u8" || s.target.ty === "i8")));
+    };
+    const p = Array.from({ length: 300 }, (_, i) => generateProgram(i + 1)).find((c) => wraps8(c) && programSize(c) > 60)!;
+    expect(p).toBeDefined();
+    const m = await minimize(p, wraps8);
+    expect(wraps8(m)).toBe(true);
+    expect(m.functions).toHaveLength(1);
+    expect(m.structs!.reduce((s, d) => s + d.fields.length, 0)).toBeLessThanOrEqual(2);
+    expect(programSize(m)).toBeLessThanOrEqual(16);
   });
 
   test("minimize keeps what the predicate needs and drops the rest", async () => {
