@@ -34,11 +34,9 @@ function readUserFile(fileName: string): string {
   }
 }
 
-export function loadProbeProgram(file: string): ProbeProgram {
-  const fileName = resolve(file);
-  const text = readUserFile(fileName);
-  const ts = typescript();
-  const options: TS.CompilerOptions = {
+/** How probe files are checked: against tsbpf's declarations only, strictly. */
+export function probeCompilerOptions(ts: typeof TS): TS.CompilerOptions {
+  return {
     noLib: true,
     types: [],
     strict: true,
@@ -50,6 +48,13 @@ export function loadProbeProgram(file: string): ProbeProgram {
     noFallthroughCasesInSwitch: true,
     noImplicitReturns: true,
   };
+}
+
+export function loadProbeProgram(file: string): ProbeProgram {
+  const fileName = resolve(file);
+  const text = readUserFile(fileName);
+  const ts = typescript();
+  const options = probeCompilerOptions(ts);
   const host: TS.CompilerHost = {
     getSourceFile(name, languageVersion) {
       if (name === fileName) return ts.createSourceFile(name, text, languageVersion, true, ts.ScriptKind.TS);

@@ -306,5 +306,3 @@ function wrap(v: bigint, t: { bits: number }): bigint {
   return BigInt.asIntN(t.bits, v);
 }
 
-export type { Operand };
-export { lineColumn };

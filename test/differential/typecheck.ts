@@ -5,6 +5,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import * as ts from "typescript";
+import { probeCompilerOptions } from "../../compiler/frontend/program.js";
 
 function stdlibDir(): string {
   // dist/test/differential → the package root, wherever the build puts it.
@@ -22,17 +23,8 @@ export function typecheckSources(sources: readonly string[]): string[][] {
   const names = sources.map((_, i) => `/virtual/p${i}.ts`);
   const files = new Map<string, string>(names.map((n, i) => [n, sources[i]]));
   for (const f of [index, lib]) files.set(f, readFileSync(f, "utf8"));
-  const options: ts.CompilerOptions = {
-    noLib: true,
-    types: [],
-    strict: true,
-    noEmit: true,
-    skipLibCheck: true,
-    target: ts.ScriptTarget.ES2022,
-    module: ts.ModuleKind.ESNext,
-    moduleResolution: ts.ModuleResolutionKind.Bundler,
-    noFallthroughCasesInSwitch: true,
-  };
+  // The compiler's own options: a printed program must pass exactly the check tsbpf makes.
+  const options = probeCompilerOptions(ts);
   const host: ts.CompilerHost = {
     getSourceFile: (name, version) => {
       const text = files.get(name);
