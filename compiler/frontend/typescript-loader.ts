@@ -20,7 +20,7 @@ export function typescript(): typeof TS {
   const version = (req("typescript/package.json") as { version: string }).version;
   // V8 rejects a code cache made under other flags: key it on them too, or two ways of
   // starting node would keep overwriting each other's cache.
-  const flags = createHash("sha1").update(`${process.execArgv.join(" ")}|${process.env.NODE_OPTIONS ?? ""}`).digest("hex").slice(0, 8);
+  const flags = createHash("sha1").update(`${v8Flags().join(" ")}|${process.env.NODE_OPTIONS ?? ""}`).digest("hex").slice(0, 8);
   const cachePath = join(cacheDir("v8"), `typescript-${version}-v8-${process.versions.v8}-${flags}.bin`);
   let cachedData: Buffer | undefined;
   try {
@@ -39,6 +39,17 @@ export function typescript(): typeof TS {
   script.runInThisContext()(mod.exports, createRequire(file), mod, file, dirname(file));
   loaded = { ts: mod.exports, script, cachePath, fresh: !cachedData || script.cachedDataRejected === true };
   return loaded.ts;
+}
+
+/** Node's command-line options, less those that only name code to run (-e, -r, …). */
+function v8Flags(): string[] {
+  const out: string[] = [];
+  const args = process.execArgv;
+  for (let i = 0; i < args.length; i++) {
+    if (/^(-e|--eval|-p|--print|-r|--require|--import|--loader)$/.test(args[i])) i++;
+    else if (!/^(--eval|--print|--require|--import|--loader)=/.test(args[i])) out.push(args[i]);
+  }
+  return out;
 }
 
 /** After a first compile, V8 has compiled the checker's functions too: keep them for next time. */
