@@ -9,7 +9,7 @@ export function constantValue(p: ProbeProgram, e: TS.Expression, consts: Map<TS.
   const { ts } = p;
   if (depth > 16) return undefined;
   if (ts.isParenthesizedExpression(e)) return constantValue(p, e.expression, consts, depth + 1);
-  if (ts.isNumericLiteral(e)) return integerLiteral(e.text);
+  if (ts.isNumericLiteral(e)) return integerLiteral(e.getText());
   if (ts.isPrefixUnaryExpression(e) && e.operator === ts.SyntaxKind.MinusToken) {
     const v = constantValue(p, e.operand, consts, depth + 1);
     return v === undefined ? undefined : -v;

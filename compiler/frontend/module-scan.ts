@@ -7,6 +7,7 @@ import type * as TS from "typescript";
 import { stdlibIndex } from "../paths.js";
 import { Codes } from "./codes.js";
 import type { ProbeProgram } from "./program.js";
+import { integerLiteral } from "./constants.js";
 import { errorAt } from "./spans.js";
 import { probeTypeOf, type IntType } from "./types.js";
 
@@ -53,7 +54,13 @@ export function scanModule(p: ProbeProgram): ModuleDecls {
   const { ts } = p;
   const out: ModuleDecls = { programs: [], functions: [], params: [], constants: new Map() };
   for (const stmt of p.source.statements) {
-    if (ts.isFunctionDeclaration(stmt) && stmt.body) out.functions.push(stmt);
+    if (ts.isFunctionDeclaration(stmt) && stmt.body) {
+      for (const param of stmt.parameters) {
+        if (param.initializer || param.questionToken || param.dotDotDotToken)
+          throw errorAt(param, Codes.unsupportedSyntax, "optional, default and rest parameters are not supported in probe code", "declare every parameter with its type, and pass every argument");
+      }
+      out.functions.push(stmt);
+    }
     if (!ts.isVariableStatement(stmt)) continue;
     if (stmt.modifiers?.some((m) => m.kind === ts.SyntaxKind.DeclareKeyword))
       throw errorAt(stmt, Codes.unsupportedSyntax, "ambient declarations (`declare`) are not supported in probe code", "the kernel has nothing to link them to: define the value here");
@@ -102,7 +109,8 @@ function param(p: ProbeProgram, decl: TS.VariableDeclaration, init: TS.CallExpre
   if (defArg) {
     const neg = ts.isPrefixUnaryExpression(defArg) && defArg.operator === ts.SyntaxKind.MinusToken;
     const lit = neg ? (defArg as TS.PrefixUnaryExpression).operand : defArg;
-    if (ts.isNumericLiteral(lit) && /^(0x[0-9a-f]+|0b[01]+|0o[0-7]+|\d+)$/i.test(lit.text.replace(/_/g, ""))) def = (neg ? -1n : 1n) * BigInt(lit.text.replace(/_/g, ""));
+    const magnitude = ts.isNumericLiteral(lit) ? integerLiteral(lit.getText()) : undefined;
+    if (magnitude !== undefined) def = neg ? -magnitude : magnitude;
   }
   if (def === undefined) throw errorAt(defArg ?? init, Codes.badParam, "a param's default must be an integer literal", 'e.g. param<u32>("TARGET_PID", 0)');
   const min = type.signed ? -(1n << BigInt(type.bits - 1)) : 0n;

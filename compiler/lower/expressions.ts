@@ -7,11 +7,11 @@ import { integerLiteral } from "../frontend/constants.js";
 import { stdlibName } from "../frontend/module-scan.js";
 import type { ProbeProgram } from "../frontend/program.js";
 import { errorAt, lineColumn } from "../frontend/spans.js";
-import { BOOL, INT_TYPES, isAggregate, probeTypeOf, typeAt, VOID, type ProbeType, type ValueType } from "../frontend/types.js";
+import { BOOL, INT_TYPES, isAggregate, probeTypeOf, typeAt, typeName, VOID, type ProbeType, type ValueType } from "../frontend/types.js";
 import type { MDRef } from "../ir/debug-info.js";
 import { constInt, type Block, type IRBuilder, type IRFunction, type IRModule, type Value } from "../ir/module.js";
 import { i1 } from "../ir/types.js";
-import { arith, compare, convert, irTypeOf, resultType, truthy, type ArithOp, type CompareOp, type Operand } from "./arith.js";
+import { arith, compare, convert, irTypeOf, resultType, sameLayout, truthy, type ArithOp, type CompareOp, type Operand } from "./arith.js";
 import { allocate, convertAt, fieldPlace, literalValue, read, withElement, write, zeroOf } from "./aggregates.js";
 import { lowerBuiltinCall, STDLIB_CONSTANTS } from "./builtins.js";
 import type { Local } from "./function.js";
@@ -82,7 +82,7 @@ export abstract class ExpressionLowerer {
   expression(e: TS.Expression): Operand {
     const ts = this.p.ts;
     if (ts.isParenthesizedExpression(e)) return this.expression(e.expression);
-    if (ts.isNumericLiteral(e)) return literal(e.text, e);
+    if (ts.isNumericLiteral(e)) return literal(e.getText(), e); // the source text: TypeScript rounds past 2^53
     if (e.kind === ts.SyntaxKind.TrueKeyword || e.kind === ts.SyntaxKind.FalseKeyword)
       return { value: constInt(i1, e.kind === ts.SyntaxKind.TrueKeyword ? 1 : 0), type: BOOL };
     if (ts.isIdentifier(e)) return this.identifier(e);
@@ -99,6 +99,18 @@ export abstract class ExpressionLowerer {
     if (ts.isConditionalExpression(e)) return this.conditional(e);
     if (ts.isAsExpression(e) || ts.isNonNullExpression(e) || ts.isSatisfiesExpression(e) || ts.isTypeAssertionExpression(e)) return this.expression(e.expression);
     return this.unsupported(e);
+  }
+
+  /** An operand of an operator or a condition: an integer or boolean, never a struct or string. */
+  scalar(e: TS.Expression): Operand {
+    const v = this.expression(e);
+    if (v.type.kind === "int" || v.type.kind === "bool") return v;
+    throw errorAt(
+      e,
+      Codes.unsupportedType,
+      `a ${typeName(v.type)} cannot be used as a number or a condition`,
+      v.type.kind === "str" ? "strings are only stored and printed (printk's %s) in probe code" : "use one of its fields",
+    );
   }
 
   private identifier(e: TS.Identifier): Operand {
@@ -181,10 +193,10 @@ export abstract class ExpressionLowerer {
 
   private prefix(e: TS.PrefixUnaryExpression): Operand {
     const ts = this.p.ts;
-    if (e.operator === ts.SyntaxKind.MinusToken && ts.isNumericLiteral(e.operand)) return literal("-" + e.operand.text, e);
+    if (e.operator === ts.SyntaxKind.MinusToken && ts.isNumericLiteral(e.operand)) return literal("-" + e.operand.getText(), e);
     if (e.operator === ts.SyntaxKind.PlusPlusToken || e.operator === ts.SyntaxKind.MinusMinusToken)
       return this.increment(e.operand, e.operator === ts.SyntaxKind.PlusPlusToken ? "+" : "-", true);
-    const x = this.expression(e.operand);
+    const x = this.scalar(e.operand);
     switch (e.operator) {
       case ts.SyntaxKind.ExclamationToken:
         return { value: this.b.binary("xor", truthy(this.b, x), constInt(i1, 1)), type: BOOL };
@@ -215,12 +227,12 @@ export abstract class ExpressionLowerer {
     const ops = operators(ts);
     if (kind === ts.SyntaxKind.AmpersandAmpersandToken || kind === ts.SyntaxKind.BarBarToken) return this.logical(e, kind === ts.SyntaxKind.AmpersandAmpersandToken);
     const a = ops.arith.get(kind);
-    if (a) return arith(this.b, a, this.expression(e.left), this.expression(e.right));
+    if (a) return arith(this.b, a, this.scalar(e.left), this.scalar(e.right));
     const c = ops.compare.get(kind);
-    if (c) return compare(this.b, c, this.expression(e.left), this.expression(e.right));
+    if (c) return compare(this.b, c, this.scalar(e.left), this.scalar(e.right));
     if (kind === ts.SyntaxKind.EqualsToken) return this.assign(e.left, () => this.expression(e.right));
     const compound = ops.compound.get(kind);
-    if (compound) return this.assign(e.left, (old) => arith(this.b, compound, old, this.expression(e.right)));
+    if (compound) return this.assign(e.left, (old) => arith(this.b, compound, old, this.scalar(e.right)));
     if (e.operatorToken.kind === ts.SyntaxKind.CommaToken) {
       this.expression(e.left);
       return this.expression(e.right);
@@ -267,14 +279,14 @@ export abstract class ExpressionLowerer {
 
   /** `a && b`, `a || b`: b runs only when it decides the result. */
   private logical(e: TS.BinaryExpression, and: boolean): Operand {
-    const left = truthy(this.b, this.expression(e.left));
+    const left = truthy(this.b, this.scalar(e.left));
     const from = this.b.block;
     const rhs = this.fn.newBlock(and ? "and.rhs" : "or.rhs");
     const end = this.fn.newBlock(and ? "and.end" : "or.end");
     if (and) this.b.condBr(left, rhs, end);
     else this.b.condBr(left, end, rhs);
     this.b.positionAt(rhs);
-    const right = truthy(this.b, this.expression(e.right));
+    const right = truthy(this.b, this.scalar(e.right));
     const rhsEnd = this.b.block;
     this.b.br(end);
     this.b.positionAt(end);
@@ -282,7 +294,7 @@ export abstract class ExpressionLowerer {
   }
 
   private conditional(e: TS.ConditionalExpression): Operand {
-    const cond = truthy(this.b, this.expression(e.condition));
+    const cond = truthy(this.b, this.scalar(e.condition));
     const whenTrue = this.fn.newBlock("cond.true");
     const whenFalse = this.fn.newBlock("cond.false");
     const end = this.fn.newBlock("cond.end");
@@ -296,6 +308,8 @@ export abstract class ExpressionLowerer {
     const f = arm(whenFalse, e.whenFalse);
     const result = commonOf(t.v.type, f.v.type);
     if (result.kind === "void") this.unsupported(e, "a conditional without a value");
+    if (isAggregate(t.v.type) !== isAggregate(f.v.type) || (isAggregate(result) && !sameLayout(t.v.type, f.v.type)))
+      throw errorAt(e, Codes.unsupportedType, `the two arms of this conditional have different types (${typeName(t.v.type)} and ${typeName(f.v.type)})`, "give both arms the same type");
     this.b.positionAt(t.blk);
     const tv = convert(this.b, t.v, result).value;
     this.b.br(end);
@@ -310,6 +324,7 @@ export abstract class ExpressionLowerer {
 function commonOf(a: ProbeType, b: ProbeType): ProbeType {
   if (a.kind === "bool" && b.kind === "bool") return BOOL;
   if (a.kind === "void" || b.kind === "void") return VOID;
+  if (isAggregate(a) || isAggregate(b)) return a;
   return resultType("+", a, b);
 }
 

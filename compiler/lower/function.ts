@@ -243,7 +243,7 @@ export class FunctionLowerer extends ExpressionLowerer {
   private switchStatement(s: TS.SwitchStatement): void {
     const ts = this.p.ts;
     const label = this.takeLabel();
-    const subject = this.expression(s.expression);
+    const subject = this.scalar(s.expression);
     if (subject.type.kind !== "int") this.unsupported(s.expression, "a switch on a non-integer");
     const end = this.fn.newBlock("switch.end");
     const blocks = s.caseBlock.clauses.map((c) => this.fn.newBlock(ts.isDefaultClause(c) ? "switch.default" : "switch.case"));
@@ -291,7 +291,7 @@ export class FunctionLowerer extends ExpressionLowerer {
 
   /** An expression as an i1 condition. */
   condition(e: TS.Expression): Value {
-    return truthy(this.b, this.expression(e));
+    return truthy(this.b, this.scalar(e));
   }
 }
 

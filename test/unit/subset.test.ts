@@ -70,6 +70,9 @@ const refused: [string, string, string, number, number][] = [
   ["printk format not a literal", tp("  const f = 1;\n  printk(f as any);"), "TSB2010", 4, 15],
   ["printk argument count", tp('  printk("%d %d", pid());'), "TSB1202", 3, 3],
   ["printk conversion", tp('  printk("%f", pid());'), "TSB1203", 3, 10],
+  ["a Str in arithmetic", "import { comm } from \"tsbpf\";\n" + tp("  const s = comm() + 1;"), "TSB1002", 4, 13],
+  ["comparing structs", "interface P { x: u32 }\n" + tp("  const a: P = { x: 1 };\n  if (a === a) pid();"), "TSB1002", 5, 7],
+  ["default parameter", "function f(a: u32, b: u32 = 2): u32 { return a + b; }\n" + tp(""), "TSB1001", 2, 20],
   ["printk %s of an integer", tp('  printk("%s", pid());'), "TSB1204", 3, 16],
   ["Str of another size", "import { comm, type Str } from \"tsbpf\";\n" + tp("  const s: Str<8> = comm();"), "TS2322", 4, 9],
 ];
@@ -100,6 +103,7 @@ const accepted: [string, string][] = [
   ["params", 'const LIMIT = param<u64>("LIMIT", 100);\n' + tp("  if (pid() > LIMIT) printk(\"big\");")],
   ["printk with six arguments", tp('  printk("%d %u %x %ld %lu %i", 1, 2, 3, 4, 5, 6);')],
   ["xdp returning a verdict", "export const x = xdp(() => XDP_PASS);\n"],
+  ["64-bit literals beyond 2^53, exactly", 'const M = param<u64>("M", 0xffffffffffffffff);\n' + tp("  const big: u64 = 0xfffffffffffffff1;\n  printk(\"%llu %llu\", big, M);")],
   ["Str from comm() and from a literal, printed with %s", "import { comm, type Str } from \"tsbpf\";\ninterface E { name: Str<16>; tag: Str<8> }\n" + tp('  const e: E = { name: comm(), tag: "t" };\n  printk("%s %s", e.name, e.tag);')],
   ["ternaries, logic, compound assignment", tp("  let a: i64 = -5;\n  a <<= 2;\n  a = a > 0 && pid() !== 0 ? a : -a;\n  printk(\"%d\", a);")],
 ];
