@@ -129,6 +129,10 @@ function diagnosticsError(ts: typeof TS, diagnostics: readonly TS.Diagnostic[]):
       message = message.split("\n")[0];
       hint = `a Str<N> is a buffer of N bytes: declare this one as Str<${strSize[1]}>`;
     }
+    if (/'(User)?Ptr<.*' is not assignable to (parameter of )?type '(User)?Ptr</.test(message)) {
+      message = message.split("\n")[0];
+      hint = "a UserPtr points into the calling process's memory (read it with readUser), a Ptr into the kernel's (readKernel)";
+    }
     const narrowing = NARROWING.exec(message);
     if (narrowing) {
       message = message.split("\n")[0];

@@ -47,7 +47,13 @@ export interface StrType {
   size: number;
   align: 1;
 }
-export type ScalarType = IntType | BoolType;
+/** `Ptr<T>` / `UserPtr<T>`: an address (64 bits) of a T in another address space. */
+export interface PtrType {
+  kind: "ptr";
+  to: ValueType;
+  space: "kernel" | "user";
+}
+export type ScalarType = IntType | BoolType | PtrType;
 export type AggregateType = StructType | ArrayType | StrType;
 export type ValueType = ScalarType | AggregateType;
 export type ProbeType = ValueType | VoidType;
@@ -55,11 +61,11 @@ export type ProbeType = ValueType | VoidType;
 export const isAggregate = (t: ProbeType): t is AggregateType => t.kind === "struct" || t.kind === "array" || t.kind === "str";
 
 export function sizeOf(t: ValueType): number {
-  return t.kind === "int" ? t.bits / 8 : t.kind === "bool" ? 1 : t.size;
+  return t.kind === "int" ? t.bits / 8 : t.kind === "bool" ? 1 : t.kind === "ptr" ? 8 : t.size;
 }
 
 export function alignOf(t: ValueType): number {
-  return t.kind === "int" ? t.bits / 8 : t.kind === "bool" ? 1 : t.align;
+  return t.kind === "int" ? t.bits / 8 : t.kind === "bool" ? 1 : t.kind === "ptr" ? 8 : t.align;
 }
 
 const int = (name: string, bits: IntType["bits"], signed: boolean): IntType => ({ kind: "int", bits, signed, name });
@@ -92,6 +98,8 @@ export function typeName(t: ProbeType): string {
       return `FixedArray<${typeName(t.elem)}, ${t.length}>`;
     case "str":
       return `Str<${t.length}>`;
+    case "ptr":
+      return `${t.space === "kernel" ? "Ptr" : "UserPtr"}<${typeName(t.to)}>`;
   }
 }
 
@@ -108,6 +116,10 @@ export function probeTypeOf(p: ProbeProgram, type: TS.Type, at: TS.Node): ProbeT
   if (known) return known;
   if (alias?.name === "FixedArray" && alias.declarations?.[0]?.getSourceFile().fileName === stdlibIndex) return arrayType(p, type, at);
   if (alias?.name === "Str" && alias.declarations?.[0]?.getSourceFile().fileName === stdlibIndex) return strType(p, type, at);
+  if ((alias?.name === "Ptr" || alias?.name === "UserPtr") && alias.declarations?.[0]?.getSourceFile().fileName === stdlibIndex) {
+    const to = valueType(p, alias && type.aliasTypeArguments![0], at, "what a pointer points to");
+    return { kind: "ptr", to, space: alias.name === "Ptr" ? "kernel" : "user" };
+  }
   if (type.flags & ts.TypeFlags.Object && !type.getCallSignatures().length && !p.checker.isArrayType(type)) return structType(p, type, at);
   throw errorAt(at, Codes.unsupportedType, `the type '${p.checker.typeToString(type)}' cannot be used in probe code`, "use an integer type (u8…u64, i8…i64), boolean, an interface of those, or FixedArray<T, N>");
 }

@@ -5,7 +5,7 @@
 
 import type { IRBuilder, Value } from "../ir/module.js";
 import { constInt } from "../ir/module.js";
-import { i1, i8, intType, ptrTo, type IRType } from "../ir/types.js";
+import { i1, i64, i8, intType, ptrTo, type IRType } from "../ir/types.js";
 import { BOOL, INT_TYPES, type IntType, type ProbeType } from "../frontend/types.js";
 
 export interface Operand {
@@ -17,6 +17,7 @@ export interface Operand {
 export function irTypeOf(t: ProbeType): IRType {
   if (t.kind === "int") return intType(t.bits);
   if (t.kind === "bool") return i1;
+  if (t.kind === "ptr") return i64;
   if (t.kind === "struct" || t.kind === "array" || t.kind === "str") return ptrTo(i8);
   return { kind: "void" };
 }
@@ -40,6 +41,10 @@ export function convert(b: IRBuilder, x: Operand, to: ProbeType): Operand {
   if (to.kind === "struct" || to.kind === "array" || to.kind === "str") {
     if (!sameLayout(x.type, to)) throw new ConversionError(x.type, to);
     return { value: x.value, type: to }; // a reference to the same storage
+  }
+  if (to.kind === "ptr" || x.type.kind === "ptr") {
+    if (!sameLayout(x.type, to)) throw new ConversionError(x.type, to);
+    return { value: x.value, type: to };
   }
   if (to.kind === "bool") return { value: truthy(b, x), type: BOOL };
   if (to.kind !== "int") throw new Error(`convert to ${to.kind}`);
@@ -68,6 +73,7 @@ export function sameLayout(a: ProbeType, b: ProbeType): boolean {
   if (a.kind !== b.kind) return false;
   if (a.kind === "array" && b.kind === "array") return a.length === b.length && sameLayout(a.elem, b.elem);
   if (a.kind === "str" && b.kind === "str") return a.length === b.length;
+  if (a.kind === "ptr" && b.kind === "ptr") return a.space === b.space && sameLayout(a.to, b.to);
   if (a.kind === "struct" && b.kind === "struct")
     return a.size === b.size && a.fields.length === b.fields.length && a.fields.every((f, i) => f.name === b.fields[i].name && f.offset === b.fields[i].offset && sameLayout(f.type, b.fields[i].type));
   return true;

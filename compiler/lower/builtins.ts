@@ -2,11 +2,11 @@
 // stdlib/index.d.ts.
 
 import type * as TS from "typescript";
-import { INT_TYPES, VOID, type IntType, type StrType } from "../frontend/types.js";
+import { INT_TYPES, isAggregate, sizeOf, typeAt, VOID, type IntType, type PtrType, type StrType } from "../frontend/types.js";
 import { allocate } from "./aggregates.js";
 import { constInt } from "../ir/module.js";
-import { i32, i64 } from "../ir/types.js";
-import { convert, type Operand } from "./arith.js";
+import { i32, i64, i8, ptrTo } from "../ir/types.js";
+import { convert, irTypeOf, type Operand } from "./arith.js";
 import type { ExpressionLowerer } from "./expressions.js";
 import { Helper } from "./helpers.js";
 import { lowerPrintk } from "./printk.js";
@@ -40,6 +40,49 @@ const BUILTINS: Record<string, Lowering> = {
   },
   cpu: (l) => convert(l.b, { value: l.b.callHelper(Helper.getSmpProcessorId, i64, []), type: INT_TYPES.u64 }, INT_TYPES.u32),
 };
+
+/** readKernel / readUser: the helper copies size bytes into storage, zeroed when it cannot. */
+function readVia(id: number): Lowering {
+  return (l, call) => {
+    const ptr = l.expression(call.arguments[0]);
+    const type = typeAt(l.p, call);
+    if (type.kind === "void") return l.unsupported(call, "reading void");
+    if (isAggregate(type)) {
+      const storage = allocate(l, type, call);
+      l.b.callHelper(id, i64, [storage, constInt(i32, type.size), ptr.value]);
+      return { value: storage, type };
+    }
+    const slot = l.fn.alloca(irTypeOf(type), 8);
+    l.b.callHelper(id, i64, [l.b.cast("bitcast", slot, ptrTo(i8)), constInt(i32, sizeOf(type)), ptr.value]);
+    return { value: l.b.load(slot), type };
+  };
+}
+
+/** readKernelStr / readUserStr: at most size - 1 bytes and a NUL, into a fresh Str<size>. */
+function readStrVia(id: number): Lowering {
+  return (l, call) => {
+    const ptr = l.expression(call.arguments[0]);
+    const type = typeAt(l.p, call);
+    if (type.kind !== "str") return l.unsupported(call.arguments[1], "a size that is not an integer literal");
+    const storage = allocate(l, type, call);
+    l.b.callHelper(id, i64, [storage, constInt(i32, type.size), ptr.value]);
+    return { value: storage, type };
+  };
+}
+
+/** kernelPtr(x) / userPtr(x): the same 64 bits, now typed as a pointer. */
+const asPointer: Lowering = (l, call) => {
+  const type = typeAt(l.p, call) as PtrType;
+  return { value: convert(l.b, l.scalar(call.arguments[0]), INT_TYPES.u64).value, type };
+};
+
+BUILTINS.kernelPtr = asPointer;
+BUILTINS.userPtr = asPointer;
+BUILTINS.address = (l, call) => ({ value: l.expression(call.arguments[0]).value, type: INT_TYPES.u64 });
+BUILTINS.readKernel = readVia(Helper.probeReadKernel);
+BUILTINS.readUser = readVia(Helper.probeReadUser);
+BUILTINS.readKernelStr = readStrVia(Helper.probeReadKernelStr);
+BUILTINS.readUserStr = readStrVia(Helper.probeReadUserStr);
 
 // u8(x) … i64(x): a C cast.
 for (const [name, type] of Object.entries(INT_TYPES)) {

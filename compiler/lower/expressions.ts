@@ -104,13 +104,20 @@ export abstract class ExpressionLowerer {
   /** An operand of an operator or a condition: an integer or boolean, never a struct or string. */
   scalar(e: TS.Expression): Operand {
     const v = this.expression(e);
-    if (v.type.kind === "int" || v.type.kind === "bool") return v;
+    if (v.type.kind === "int" || v.type.kind === "bool" || v.type.kind === "ptr") return v;
     throw errorAt(
       e,
       Codes.unsupportedType,
       `a ${typeName(v.type)} cannot be used as a number or a condition`,
       v.type.kind === "str" ? "strings are only stored and printed (printk's %s) in probe code" : "use one of its fields",
     );
+  }
+
+  /** An operand of arithmetic: an integer or boolean (not a pointer). */
+  number(e: TS.Expression): Operand {
+    const v = this.scalar(e);
+    if (v.type.kind === "ptr") throw errorAt(e, Codes.unsupportedType, "pointer arithmetic is not supported", "compute on address(p) and make a pointer of the result");
+    return v;
   }
 
   private identifier(e: TS.Identifier): Operand {
@@ -196,7 +203,7 @@ export abstract class ExpressionLowerer {
     if (e.operator === ts.SyntaxKind.MinusToken && ts.isNumericLiteral(e.operand)) return literal("-" + e.operand.getText(), e);
     if (e.operator === ts.SyntaxKind.PlusPlusToken || e.operator === ts.SyntaxKind.MinusMinusToken)
       return this.increment(e.operand, e.operator === ts.SyntaxKind.PlusPlusToken ? "+" : "-", true);
-    const x = this.scalar(e.operand);
+    const x = e.operator === ts.SyntaxKind.ExclamationToken ? this.scalar(e.operand) : this.number(e.operand);
     switch (e.operator) {
       case ts.SyntaxKind.ExclamationToken:
         return { value: this.b.binary("xor", truthy(this.b, x), constInt(i1, 1)), type: BOOL };
@@ -227,12 +234,22 @@ export abstract class ExpressionLowerer {
     const ops = operators(ts);
     if (kind === ts.SyntaxKind.AmpersandAmpersandToken || kind === ts.SyntaxKind.BarBarToken) return this.logical(e, kind === ts.SyntaxKind.AmpersandAmpersandToken);
     const a = ops.arith.get(kind);
-    if (a) return arith(this.b, a, this.scalar(e.left), this.scalar(e.right));
+    if (a) return arith(this.b, a, this.number(e.left), this.number(e.right));
     const c = ops.compare.get(kind);
-    if (c) return compare(this.b, c, this.scalar(e.left), this.scalar(e.right));
+    if (c) {
+      const l = this.scalar(e.left);
+      const r = this.scalar(e.right);
+      if (l.type.kind === "ptr" || r.type.kind === "ptr") {
+        // Addresses compare for (in)equality only, as 64-bit values.
+        if (l.type.kind !== "ptr" || r.type.kind !== "ptr" || (c !== "==" && c !== "!="))
+          throw errorAt(e, Codes.unsupportedType, "pointers can only be compared with === and !== to other pointers", "compare address(p) as a u64 if you need an order");
+        return { value: this.b.icmp(c === "==" ? "eq" : "ne", l.value, r.value), type: BOOL };
+      }
+      return compare(this.b, c, l, r);
+    }
     if (kind === ts.SyntaxKind.EqualsToken) return this.assign(e.left, () => this.expression(e.right));
     const compound = ops.compound.get(kind);
-    if (compound) return this.assign(e.left, (old) => arith(this.b, compound, old, this.scalar(e.right)));
+    if (compound) return this.assign(e.left, (old) => arith(this.b, compound, old, this.number(e.right)));
     if (e.operatorToken.kind === ts.SyntaxKind.CommaToken) {
       this.expression(e.left);
       return this.expression(e.right);

@@ -6,5 +6,9 @@ export const Helper = {
   getCurrentPidTgid: 14,
   getCurrentUidGid: 15,
   getCurrentComm: 16,
+  probeReadUser: 112,
+  probeReadKernel: 113,
+  probeReadUserStr: 114,
+  probeReadKernelStr: 115,
   traceVprintk: 177,
 } as const;

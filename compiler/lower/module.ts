@@ -160,7 +160,7 @@ export class ModuleLowerer {
       else if (t.kind === "int") d = this.debug.basicType(key, t.bits, cName === "char" ? "signed_char" : t.signed ? "signed" : "unsigned");
       else if (t.kind === "bool") d = this.debug.basicType("bool", 8, "boolean");
       // Aggregates are passed by reference: in BTF, a pointer (their layout lives in the compiler).
-      else if (t.kind === "struct" || t.kind === "array") d = this.debug.pointerType(null);
+      else if (t.kind === "struct" || t.kind === "array" || t.kind === "str" || t.kind === "ptr") d = this.debug.pointerType(null);
       else throw new Error(`no debug type for ${t.kind}`);
       this.diTypes.set(key, d);
     }

@@ -73,6 +73,8 @@ const refused: [string, string, string, number, number][] = [
   ["a Str in arithmetic", "import { comm } from \"tsbpf\";\n" + tp("  const s = comm() + 1;"), "TSB1002", 4, 13],
   ["comparing structs", "interface P { x: u32 }\n" + tp("  const a: P = { x: 1 };\n  if (a === a) pid();"), "TSB1002", 5, 7],
   ["default parameter", "function f(a: u32, b: u32 = 2): u32 { return a + b; }\n" + tp(""), "TSB1001", 2, 20],
+  ["ordering pointers", "import { userPtr } from \"tsbpf\";\n" + tp("  const a = userPtr<u8>(1);\n  if (a < a) pid();"), "TSB1002", 5, 7],
+  ["reading a user pointer as kernel memory", "import { userPtr, readKernel } from \"tsbpf\";\n" + tp("  const v = readKernel(userPtr<u64>(1));"), "TS2345", 4, 24],
   ["printk %s of an integer", tp('  printk("%s", pid());'), "TSB1204", 3, 16],
   ["Str of another size", "import { comm, type Str } from \"tsbpf\";\n" + tp("  const s: Str<8> = comm();"), "TS2322", 4, 9],
 ];
