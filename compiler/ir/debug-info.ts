@@ -145,12 +145,13 @@ export function mdString(s: string): string {
   return `"${escapeBytes(Buffer.from(s, "utf8"))}"`;
 }
 
-/** Escapes bytes for LLVM's `"..."` and `c"..."` literals. */
+const ESCAPED = Array.from({ length: 256 }, (_, b) =>
+  b >= 0x20 && b < 0x7f && b !== 0x22 && b !== 0x5c ? String.fromCharCode(b) : "\\" + b.toString(16).toUpperCase().padStart(2, "0"),
+);
+
+/** Escapes bytes for LLVM's `"..."` and `c"..."` literals (the probe's whole source goes through here). */
 export function escapeBytes(bytes: Uint8Array): string {
-  let out = "";
-  for (const b of bytes) {
-    if (b >= 0x20 && b < 0x7f && b !== 0x22 && b !== 0x5c) out += String.fromCharCode(b);
-    else out += "\\" + b.toString(16).toUpperCase().padStart(2, "0");
-  }
-  return out;
+  const parts = new Array<string>(bytes.length);
+  for (let i = 0; i < bytes.length; i++) parts[i] = ESCAPED[bytes[i]];
+  return parts.join("");
 }

@@ -32,7 +32,17 @@ export interface PointerMode {
   readonly opaquePointers: boolean;
 }
 
+const printed = [new WeakMap<IRType, string>(), new WeakMap<IRType, string>()];
+
+/** The IR spelling of a type (memoised: lowering prints the same few types many times). */
 export function typeText(t: IRType, mode: PointerMode): string {
+  const memo = printed[mode.opaquePointers ? 1 : 0];
+  let text = memo.get(t);
+  if (text === undefined) memo.set(t, (text = spell(t, mode)));
+  return text;
+}
+
+function spell(t: IRType, mode: PointerMode): string {
   switch (t.kind) {
     case "void":
       return "void";
