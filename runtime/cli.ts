@@ -154,15 +154,16 @@ function cpuOption(o: Options): "v1" | "v2" | "v3" | undefined {
 }
 
 function printTimings(t: Record<string, number>): void {
-  const total = Object.values(t).reduce((a, b) => a + b, 0);
+  const { criticalPath } = require("../compiler/index.js") as typeof import("../compiler/index.js");
+  const total = criticalPath(t);
   const parts = Object.entries(t).map(([k, v]) => `${k} ${v.toFixed(1)} ms`);
   process.stderr.write(`tsbpf: timings: ${parts.join(", ")} (total ${total.toFixed(1)} ms)\n`);
 }
 
 async function build(file: string, o: Options): Promise<number> {
-  const { compile } = require("../compiler/index.js") as typeof import("../compiler/index.js");
+  const { compileAsync } = require("../compiler/index.js") as typeof import("../compiler/index.js");
   const emitLLVM = o["emit-llvm"] === true;
-  const r = compile(file, { cpu: cpuOption(o), emitLLVM, cache: false });
+  const r = await compileAsync(file, { cpu: cpuOption(o), emitLLVM, cache: false });
   const out = (o.o ?? o.output ?? file.replace(/\.[cm]?ts$/, "") + ".bpf.o") as string;
   writeFileSync(out, r.object);
   if (emitLLVM) writeFileSync(out.replace(/\.o$/, "") + ".ll", r.ir!);
@@ -180,7 +181,7 @@ async function run(file: string, o: Options): Promise<number> {
   const verbose = o.v === true || o.verbose === true;
   const { Probe } = require("./index.js") as typeof import("./index.js");
 
-  const probe = Probe.open(file, { cpu: cpuOption(o), cache: o["no-cache"] !== true, verbose, params: paramOptions(o) });
+  const probe = await Probe.open(file, { cpu: cpuOption(o), cache: o["no-cache"] !== true, verbose, params: paramOptions(o) });
   const stop = new AbortController();
   const onSignal = () => stop.abort();
   process.once("SIGINT", onSignal);

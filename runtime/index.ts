@@ -38,9 +38,9 @@ export class Probe implements Disposable, AsyncDisposable {
   }
 
   /** Compiles `file` (or takes it from the cache) and loads it into the kernel. */
-  static open(file: string, opts: OpenOptions = {}): Probe {
-    const { compile } = require("../compiler/index.js") as typeof import("../compiler/index.js");
-    const compiled = compile(file, opts);
+  static async open(file: string, opts: OpenOptions = {}): Promise<Probe> {
+    const { compileAsync } = require("../compiler/index.js") as typeof import("../compiler/index.js");
+    const compiled = await compileAsync(file, opts);
     const t = performance.now();
     const loaded = LoadedObject.load(compiled, { verbose: opts.verbose, params: opts.params });
     return new Probe(compiled, loaded, { ...compiled.timings, load: performance.now() - t });
@@ -105,6 +105,6 @@ export class Probe implements Disposable, AsyncDisposable {
 }
 
 /** Compiles, loads and returns a probe; `attach()` it next. */
-export async function open(file: string, opts: OpenOptions = {}): Promise<Probe> {
+export function open(file: string, opts: OpenOptions = {}): Promise<Probe> {
   return Probe.open(file, opts);
 }

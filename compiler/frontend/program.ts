@@ -19,6 +19,8 @@ export interface ProbeProgram {
   text: string;
   /** The checker's symbol for a name, looked up once per node (the checker does not cache it). */
   symbolAt(node: TS.Node): TS.Symbol | undefined;
+  /** TypeScript's type errors, if any (thrown). Already done unless loading deferred it. */
+  checkTypes(): void;
 }
 
 const stdlibFiles = new Map<string, TS.SourceFile>();
@@ -50,7 +52,11 @@ export function probeCompilerOptions(ts: typeof TS): TS.CompilerOptions {
   };
 }
 
-export function loadProbeProgram(file: string): ProbeProgram {
+/**
+ * Parses and checks a probe file. With `deferTypeErrors`, TypeScript's full check of the file
+ * waits for `checkTypes()`, so that code generation can start first and run alongside it.
+ */
+export function loadProbeProgram(file: string, opts: { deferTypeErrors?: boolean } = {}): ProbeProgram {
   const fileName = resolve(file);
   const text = readUserFile(fileName);
   const ts = typescript();
@@ -93,8 +99,14 @@ export function loadProbeProgram(file: string): ProbeProgram {
   const syntax = program.getSyntacticDiagnostics(source);
   if (syntax.length) throw diagnosticsError(ts, syntax);
   checkSyntax(ts, source);
-  const semantic = program.getSemanticDiagnostics(source);
-  if (semantic.length) throw diagnosticsError(ts, semantic);
+  let checked = false;
+  const checkTypes = (): void => {
+    if (checked) return;
+    checked = true;
+    const semantic = program.getSemanticDiagnostics(source);
+    if (semantic.length) throw diagnosticsError(ts, semantic);
+  };
+  if (!opts.deferTypeErrors) checkTypes();
   const checker = program.getTypeChecker();
   const symbols = new WeakMap<TS.Node, TS.Symbol | undefined>();
   const symbolAt = (node: TS.Node): TS.Symbol | undefined => {
@@ -103,7 +115,7 @@ export function loadProbeProgram(file: string): ProbeProgram {
     symbols.set(node, sym);
     return sym;
   };
-  return { ts, program, checker, source, fileName, text, symbolAt };
+  return { ts, program, checker, source, fileName, text, symbolAt, checkTypes };
 }
 
 /** What to do about the TypeScript errors that probe authors meet most. */

@@ -46,7 +46,14 @@ function targetMachine(llvm: LibLLVM, cpu: string): bigint {
 
 const now = () => performance.now();
 
-export function irToObject(ir: string, opts: CodegenOptions = {}): CodegenResult {
+/** A call into libLLVM heavy enough to run off the main thread when the caller can wait. */
+interface Heavy {
+  fn: (...args: any[]) => any;
+  args: unknown[];
+}
+
+/** The pipeline, yielding its two heavy steps (O2, code generation) to a driver. */
+function* pipeline(ir: string, opts: CodegenOptions): Generator<Heavy, CodegenResult, any> {
   const llvm = loadLibLLVM();
   const f = llvm.fn;
   const tm = targetMachine(llvm, opts.cpu ?? "v3");
@@ -64,12 +71,13 @@ export function irToObject(ir: string, opts: CodegenOptions = {}): CodegenResult
       takeMessage(llvm, vmsg[0]);
       const t1 = now();
       const popts = f.createPassBuilderOptions();
-      const perr = f.runPasses(mod[0], opts.passes ?? "default<O2>", tm, popts);
+      const perr: bigint = yield { fn: f.runPasses, args: [mod[0], opts.passes ?? "default<O2>", tm, popts] };
       if (perr) throw new LLVMError(`LLVM passes failed: ${takeMessage(llvm, f.getErrorMessage(perr), f.disposeErrorMessage)}`, ir);
       const t2 = now();
       const err = [0n];
       const out = [0n];
-      if (f.emitToMemoryBuffer(tm, mod[0], 1 /* ObjectFile */, err, out)) throw new LLVMError(`BPF code generation failed: ${takeMessage(llvm, err[0])}`, ir);
+      const failed: number = yield { fn: f.emitToMemoryBuffer, args: [tm, mod[0], 1 /* ObjectFile */, err, out] };
+      if (failed) throw new LLVMError(`BPF code generation failed: ${takeMessage(llvm, err[0])}`, ir);
       const size = f.bufferSize(out[0]);
       const object = Buffer.from(new Uint8Array(koffi.view(f.bufferStart(out[0]), size)).slice());
       f.disposeBuffer(out[0]);
@@ -81,4 +89,28 @@ export function irToObject(ir: string, opts: CodegenOptions = {}): CodegenResult
   } finally {
     f.contextDispose(ctx);
   }
+}
+
+export function irToObject(ir: string, opts: CodegenOptions = {}): CodegenResult {
+  const gen = pipeline(ir, opts);
+  let step = gen.next();
+  while (!step.done) step = gen.next(step.value.fn(...step.value.args));
+  return step.value;
+}
+
+/**
+ * The same, with O2 and code generation on a libuv thread: the caller's JavaScript (the rest of
+ * TypeScript's checking) runs meanwhile. One module, one LLVM context: no sharing between threads.
+ */
+export async function irToObjectAsync(ir: string, opts: CodegenOptions = {}): Promise<CodegenResult> {
+  const gen = pipeline(ir, opts);
+  let step = gen.next();
+  while (!step.done) {
+    const { fn, args } = step.value;
+    const result = await new Promise((resolve, reject) =>
+      (fn as unknown as { async: (...a: unknown[]) => void }).async(...args, (err: unknown, r: unknown) => (err ? reject(err) : resolve(r))),
+    );
+    step = gen.next(result);
+  }
+  return step.value;
 }
