@@ -189,6 +189,15 @@ async function run(file: string, o: Options): Promise<number> {
   try {
     probe.openTracePipe();
     const links = probe.attach();
+    const waiting = probe.programs.filter((p) => p.kind === "xdp");
+    if (waiting.length)
+      process.stderr.write(
+        `tsbpf: not attached: ${waiting.map((p) => `${p.name} (xdp)`).join(", ")}; attaching to a network interface is not supported yet (the runtime's testRun() runs them on a packet)\n`,
+      );
+    if (!links.length) {
+      process.stderr.write("tsbpf: nothing to attach\n");
+      return 0;
+    }
     const what = links.length <= 4 ? ` (${links.map((l) => l.description).join(", ")})` : "";
     process.stderr.write(`Attached ${links.length} program${links.length === 1 ? "" : "s"}${what}. ${duration === undefined ? "Ctrl-C to stop." : `Stopping in ${duration} s.`}\n`);
     if (duration === 0) return 0;
