@@ -8,8 +8,8 @@ import { integerLiteral } from "./constants.js";
 import { checkLoopBound } from "./loop-bounds.js";
 import { stdlibName, type ModuleDecls } from "./module-scan.js";
 import type { ProbeProgram } from "./program.js";
-import { stdlibIndex } from "../paths.js";
 import { errorAt } from "./spans.js";
+import { stdlibAlias } from "./types.js";
 
 const CLOSURE_HINT = "declare a function at the top level of the file (`function f(x: u32): u32 { … }`) and call it";
 
@@ -110,13 +110,13 @@ export function checkSubset(p: ProbeProgram, decls: ModuleDecls): void {
       case ts.SyntaxKind.ElementAccessExpression: {
         const access = node as TS.ElementAccessExpression;
         const base = p.checker.getTypeAtLocation(access.expression);
-        if (p.checker.getConstantValue(access) === undefined && !isFixedArray(p, base))
+        if (p.checker.getConstantValue(access) === undefined && !isFixedArray(base))
           refuse(Codes.dynamicProperty, "dynamic property access is not supported in probe code", "access fields by name (x.field); index only FixedArray values");
         break;
       }
       case ts.SyntaxKind.ForOfStatement: {
         const base = p.checker.getTypeAtLocation((node as TS.ForOfStatement).expression);
-        if (!isFixedArray(p, base)) refuse(Codes.unboundedLoop, "for…of works over FixedArray values only", "its length is what bounds the loop; or loop over a counted range: for (let i: u32 = 0; i < N; i++)", (node as TS.ForOfStatement).expression);
+        if (!isFixedArray(base)) refuse(Codes.unboundedLoop, "for…of works over FixedArray values only", "its length is what bounds the loop; or loop over a counted range: for (let i: u32 = 0; i < N; i++)", (node as TS.ForOfStatement).expression);
         break;
       }
       case ts.SyntaxKind.ForStatement:
@@ -138,13 +138,12 @@ export function checkSubset(p: ProbeProgram, decls: ModuleDecls): void {
   checkNoRecursion(p, decls, moduleFunctions);
 }
 
-function isFixedArray(p: ProbeProgram, t: TS.Type): boolean {
-  return t.aliasSymbol?.name === "FixedArray" && t.aliasSymbol.declarations?.[0]?.getSourceFile().fileName === stdlibIndex;
+function isFixedArray(t: TS.Type): boolean {
+  return stdlibAlias(t) === "FixedArray";
 }
 
 function expectsStr(p: ProbeProgram, node: TS.Node): boolean {
-  const t = p.checker.getContextualType(node as TS.Expression);
-  return !!t && t.aliasSymbol?.name === "Str" && t.aliasSymbol.declarations?.[0]?.getSourceFile().fileName === stdlibIndex;
+  return stdlibAlias(p.checker.getContextualType(node as TS.Expression)) === "Str";
 }
 
 function isImportSpecifier(p: ProbeProgram, node: TS.Node): boolean {

@@ -105,20 +105,26 @@ export function typeName(t: ProbeType): string {
 
 const layouts = new WeakMap<TS.Type, AggregateType>();
 
+/** The name of the tsbpf type alias `type` is an instance of (u32, Str, FixedArray, …), if any. */
+export function stdlibAlias(type: TS.Type | undefined): string | undefined {
+  const alias = type?.aliasSymbol;
+  return alias && alias.declarations?.[0]?.getSourceFile().fileName === stdlibIndex ? alias.name : undefined;
+}
+
 export function probeTypeOf(p: ProbeProgram, type: TS.Type, at: TS.Node): ProbeType {
   const { ts } = p;
-  const alias = type.aliasSymbol;
-  if (alias && INT_TYPES[alias.name] && alias.declarations?.[0]?.getSourceFile().fileName === stdlibIndex) return INT_TYPES[alias.name];
+  const alias = stdlibAlias(type);
+  if (alias && INT_TYPES[alias]) return INT_TYPES[alias];
   if (type.flags & (ts.TypeFlags.Boolean | ts.TypeFlags.BooleanLiteral)) return BOOL;
   if (type.flags & (ts.TypeFlags.Number | ts.TypeFlags.NumberLiteral)) return NUMBER;
   if (type.flags & (ts.TypeFlags.Void | ts.TypeFlags.Undefined)) return VOID;
   const known = layouts.get(type);
   if (known) return known;
-  if (alias?.name === "FixedArray" && alias.declarations?.[0]?.getSourceFile().fileName === stdlibIndex) return arrayType(p, type, at);
-  if (alias?.name === "Str" && alias.declarations?.[0]?.getSourceFile().fileName === stdlibIndex) return strType(p, type, at);
-  if ((alias?.name === "Ptr" || alias?.name === "UserPtr") && alias.declarations?.[0]?.getSourceFile().fileName === stdlibIndex) {
-    const to = valueType(p, alias && type.aliasTypeArguments![0], at, "what a pointer points to");
-    return { kind: "ptr", to, space: alias.name === "Ptr" ? "kernel" : "user" };
+  if (alias === "FixedArray") return arrayType(p, type, at);
+  if (alias === "Str") return strType(type, at);
+  if (alias === "Ptr" || alias === "UserPtr") {
+    const to = valueType(p, type.aliasTypeArguments![0], at, "what a pointer points to");
+    return { kind: "ptr", to, space: alias === "Ptr" ? "kernel" : "user" };
   }
   if (type.flags & ts.TypeFlags.Object && !type.getCallSignatures().length && !p.checker.isArrayType(type)) return structType(p, type, at);
   throw errorAt(at, Codes.unsupportedType, `the type '${p.checker.typeToString(type)}' cannot be used in probe code`, "use an integer type (u8…u64, i8…i64), boolean, an interface of those, or FixedArray<T, N>");
@@ -130,7 +136,7 @@ function valueType(p: ProbeProgram, type: TS.Type, at: TS.Node, what: string): V
   return t;
 }
 
-function strType(p: ProbeProgram, type: TS.Type, at: TS.Node): StrType {
+function strType(type: TS.Type, at: TS.Node): StrType {
   const n = type.aliasTypeArguments?.[0];
   if (!n || !n.isNumberLiteral() || !Number.isInteger(n.value) || n.value <= 0 || n.value > 4096)
     throw errorAt(at, Codes.unsupportedType, "a Str's size must be an integer literal from 1 to 4096", "e.g. Str<16> for a task name, Str<256> for a path");

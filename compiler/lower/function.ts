@@ -7,7 +7,7 @@ import type * as TS from "typescript";
 import { Codes } from "../frontend/codes.js";
 import { constantValue } from "../frontend/constants.js";
 import { loopCondition } from "../frontend/loop-bounds.js";
-import { errorAt, lineColumn } from "../frontend/spans.js";
+import { errorAt } from "../frontend/spans.js";
 import { isAggregate, NUMBER, sizeOf, typeAt, type ProbeType } from "../frontend/types.js";
 import { i64, i8 } from "../ir/types.js";
 import { convertAt, initInto, literalValue, read } from "./aggregates.js";

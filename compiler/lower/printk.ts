@@ -6,7 +6,7 @@
 import type * as TS from "typescript";
 import { Codes } from "../frontend/codes.js";
 import { errorAt } from "../frontend/spans.js";
-import { INT_TYPES } from "../frontend/types.js";
+import { INT_TYPES, type BoolType, type IntType } from "../frontend/types.js";
 import { constInt, type Value } from "../ir/module.js";
 import { arrayOf, i32, i64 } from "../ir/types.js";
 import { convert, promote, type Operand } from "./arith.js";
@@ -92,8 +92,8 @@ export function lowerPrintk(l: ExpressionLowerer, call: TS.CallExpression): void
 
 /** The 64-bit value that `%ll<letter>` prints as C's printf prints the promoted argument. */
 function widen(l: ExpressionLowerer, arg: Operand, letter: Conversion["letter"]): Value {
-  const promoted = convert(l.b, arg, promote(arg.type as never));
-  const t = promoted.type as typeof INT_TYPES.i32;
+  const promoted = convert(l.b, arg, promote(arg.type as IntType | BoolType));
+  const t = promoted.type as IntType;
   if (t.bits === 64) return promoted.value;
   const signed = letter === "d" || letter === "i";
   return convert(l.b, { value: promoted.value, type: signed ? INT_TYPES.i32 : INT_TYPES.u32 }, signed ? INT_TYPES.i64 : INT_TYPES.u64).value;
