@@ -179,6 +179,15 @@ export class IRFunction {
     return b;
   }
 
+  /**
+   * A block that runs before `entry` (created on first use, e.g. to look up a scratch buffer);
+   * whoever creates it ends it with a branch to `entry`.
+   */
+  prologue(): Block {
+    if (this.blocks[0].label !== "prologue") this.blocks.unshift(new Block("prologue"));
+    return this.blocks[0];
+  }
+
   /** Stack slots live in the entry block so that O2 can promote them to registers. */
   alloca(type: IRType, align = 8): Value {
     const ref = this.newTemp();

@@ -21,18 +21,26 @@ export interface Place {
   type: ValueType;
 }
 
-/** Fresh zeroed storage for a value of `type`, counted against the stack limit. */
+/**
+ * Fresh zeroed storage for a value of `type`: on the stack while it fits in BPF's 512 bytes;
+ * past that, in a program's per-CPU scratch buffer (scratch.ts); in a module function, an error.
+ */
 export function allocate(l: ExpressionLowerer, type: AggregateType, at: TS.Node): Value {
-  l.stackBytes += type.size;
-  if (l.stackBytes > STACK_LIMIT)
+  let ptr: Value;
+  if (l.stackBytes + type.size <= STACK_LIMIT) {
+    l.stackBytes += type.size;
+    ptr = l.b.cast("bitcast", l.fn.alloca(arrayOf(type.size, i8), Math.min(8, type.align)), ptrTo(i8));
+  } else if (l.scratch) {
+    const { base, offset } = l.scratch(type.size, Math.min(8, type.align));
+    ptr = l.b.byteOffset(base, offset, i8);
+  } else {
     throw errorAt(
       at,
       Codes.stackOverflow,
-      `this ${typeName(type)} (${type.size} bytes) takes ${l.name}'s stack to ${l.stackBytes} bytes, over BPF's limit of ${STACK_LIMIT}`,
-      "use smaller values, fewer at once, or keep large data in a map",
+      `this ${typeName(type)} (${type.size} bytes) takes ${l.name}'s stack to ${l.stackBytes + type.size} bytes, over BPF's limit of ${STACK_LIMIT}`,
+      "in a function, use smaller values or fewer at once; a program's handler moves large values to a per-CPU scratch buffer by itself",
     );
-  const slot = l.fn.alloca(arrayOf(type.size, i8), Math.min(8, type.align));
-  const ptr = l.b.cast("bitcast", slot, ptrTo(i8));
+  }
   // Zeroed, so that padding never leaks stack garbage (and the verifier never sees it uninitialised).
   l.b.memset(ptr, 0, type.size);
   return ptr;
@@ -143,13 +151,16 @@ export function withElement<T>(
     if (i >= BigInt(type.length)) throw errorAt(indexExpr, Codes.indexOutOfRange, `index ${i} is out of range for a ${typeName(type)}`, `valid indices are 0 to ${type.length - 1}`);
     return use({ ptr: l.b.byteOffset(array.value, Number(i) * stride, elemIR), type: type.elem });
   }
-  const ok = l.b.icmp("ult", idx, constInt(i64, type.length));
+  // LLVM drops a check it can prove (e.g. after `% N`), but the verifier cannot follow that
+  // proof: hide the index's value from LLVM so that the compare the verifier needs stays.
+  const hidden = l.b.inlineAsm(i64, "", "=r,0", [idx]);
+  const ok = l.b.icmp("ult", hidden, constInt(i64, type.length));
   const inRange = l.fn.newBlock("index.ok");
   const out = l.fn.newBlock("index.out");
   const end = l.fn.newBlock("index.end");
   l.b.condBr(ok, inRange, out);
   l.b.positionAt(inRange);
-  const offset = l.b.binary("mul", idx, constInt(i64, stride));
+  const offset = l.b.binary("mul", hidden, constInt(i64, stride));
   const a = use({ ptr: l.b.byteOffset(array.value, offset, elemIR), type: type.elem });
   const aBlock = l.b.block;
   l.b.br(end);

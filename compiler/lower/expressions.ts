@@ -51,6 +51,8 @@ export abstract class ExpressionLowerer {
   protected readonly locals = new Map<TS.Symbol, Local>();
   /** Bytes of aggregate storage allocated so far on this function's stack. */
   stackBytes = 0;
+  /** Where aggregates go once the stack is full: a program's scratch buffer (none in functions). */
+  scratch?: (size: number, align: number) => { base: Value; offset: number };
   private readonly inlining = new Set<TS.Symbol>();
 
   constructor(

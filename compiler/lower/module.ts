@@ -14,6 +14,7 @@ import { packageVersion } from "../paths.js";
 import { irTypeOf } from "./arith.js";
 import { FunctionLowerer, type ReturnKind } from "./function.js";
 import { paramLayout, PARAMS_SECTION, type ParamLayout } from "./params.js";
+import { ScratchMap } from "./scratch.js";
 
 export interface LoweredFunction {
   ir: { fn: IRFunction; type: FnType };
@@ -68,18 +69,22 @@ export class ModuleLowerer {
       l.bindParams(f.parameters, lowered.params);
       l.body(f.body!);
     }
-    for (const prog of decls.programs) this.lowerProgram(prog);
+    const scratch = new ScratchMap(m, debug);
+    for (const prog of decls.programs) this.lowerProgram(prog, scratch);
+    scratch.declare(1);
     return { ir: m.text(), params: this.layout };
   }
 
-  private lowerProgram(prog: ProgramDecl): void {
+  private lowerProgram(prog: ProgramDecl, scratch: ScratchMap): void {
     const { line } = lineColumn(prog.declaration);
     const voidPtr = this.debug.pointerType(null);
     const int = this.diType(INT_TYPES.i32, "int");
     const sp = this.debug.subprogram({ name: prog.name, line, type: this.debug.subroutineType(int, [voidPtr]), params: [{ name: "ctx", type: voidPtr }] });
     const fn = this.m.addFunction({ name: prog.name, ret: i32, params: [{ name: "ctx", type: ptrTo(i8) }], section: prog.section, dbg: sp });
     const returns: ReturnKind = prog.kind === "xdp" ? INT_TYPES.u32 : "ignored";
-    new FunctionLowerer(this, fn, sp, prog.name, returns).body(prog.handler.body);
+    const l = new FunctionLowerer(this, fn, sp, prog.name, returns);
+    l.scratch = scratch.allocatorFor(fn, sp, prog.declaration);
+    l.body(prog.handler.body);
   }
 
   private declareFunction(f: TS.FunctionDeclaration): void {

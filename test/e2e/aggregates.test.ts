@@ -36,3 +36,16 @@ test.each([
     probe.close();
   }
 });
+
+test("aggregates past the 512-byte stack go to a per-CPU scratch buffer, in a program's handler", async () => {
+  for (const A of [0n, 10n]) {
+    const probe = await open(repo("test/fixtures/language/scratch.ts"), { params: { A } });
+    try {
+      // ys[i] = A + i, c[i] = 2 ys[i], the sum of c plus xs[2] = 3.
+      const expected = 2n * (40n * A + 780n) + 3n;
+      expect(probe.testRun("big").retval).toBe(Number(expected));
+    } finally {
+      probe.close();
+    }
+  }
+});

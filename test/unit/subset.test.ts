@@ -119,7 +119,7 @@ describe("accepted constructs", () => {
 
 describe("structs and arrays", () => {
   const refusedAggregates: [string, string, string, number, number][] = [
-    ["stack overflow", tp("  const a: FixedArray<u64, 40> = [];\n  const b: FixedArray<u64, 40> = [];"), "TSB2015", 4, 34],
+    ["stack overflow in a function", "function f(): u64 {\n  const a: FixedArray<u64, 40> = [];\n  const b: FixedArray<u64, 40> = [];\n  return a[0] + b[0];\n}\n" + tp(""), "TSB2015", 4, 34],
     ["constant index out of range", tp("  const a: FixedArray<u32, 4> = [];\n  a[4] = 1;"), "TSB2016", 4, 5],
     ["too many elements", tp("  const a: FixedArray<u32, 2> = [1, 2, 3];"), "TSB1002", 3, 40],
     ["optional field", "interface S { a?: u32 }\n" + tp("  const s: S = { a: 1 };"), "TSB1002", 2, 15],

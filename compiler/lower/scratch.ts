@@ -1,0 +1,83 @@
+// Aggregates that would take a program past BPF's 512-byte stack go to a per-CPU scratch buffer
+// instead: one PERCPU_ARRAY map of one element, looked up once at the program's start. Each
+// program has its own region of it (a program may interrupt another on the same CPU), so
+// nothing is shared. Module functions have no scratch (their callers' regions are not theirs).
+
+import type * as TS from "typescript";
+import { lineColumn } from "../frontend/spans.js";
+import type { DebugInfo } from "../ir/debug-info.js";
+import { constInt, IRBuilder, type IRFunction, type IRModule, type Value } from "../ir/module.js";
+import { arrayOf, i32, i8, ptrTo, type IRType } from "../ir/types.js";
+import { Helper } from "./helpers.js";
+
+const BPF_MAP_TYPE_PERCPU_ARRAY = 6;
+export class ScratchMap {
+  private total = 0;
+  private readonly name: string;
+
+  constructor(
+    private readonly m: IRModule,
+    private readonly debug: DebugInfo,
+  ) {
+    this.name = m.uniqueName("tsbpf_scratch");
+  }
+
+  /**
+   * An allocator for one program: each call reserves bytes at a fixed offset of the buffer,
+   * whose address (looked up at the program's start) dominates the whole program.
+   */
+  allocatorFor(fn: IRFunction, scope: string, at: TS.Node): (size: number, align: number) => { base: Value; offset: number } {
+    let base: Value | undefined;
+    return (size, align) => {
+      base ??= this.lookup(fn, scope, at);
+      this.total = Math.ceil(this.total / align) * align;
+      const offset = this.total;
+      this.total += size;
+      return { base, offset };
+    };
+  }
+
+  /** At the program's start: the buffer's address, or return 0 if the map has none (never). */
+  private lookup(fn: IRFunction, scope: string, at: TS.Node): Value {
+    const b = new IRBuilder(fn);
+    b.positionAt(fn.prologue());
+    const { line, column } = lineColumn(at);
+    b.location = this.debug.location(line, column, scope);
+    const key = fn.alloca(i32, 4);
+    b.store(constInt(i32, 0), key);
+    const map = { type: ptrTo(i8), ref: `@${this.name}` };
+    const value = b.callHelper(Helper.mapLookupElem, ptrTo(i8), [b.cast("bitcast", map, ptrTo(i8)), b.cast("bitcast", key, ptrTo(i8))]);
+    const missing = b.icmp("eq", value, { type: ptrTo(i8), ref: "null" });
+    const fail = fn.newBlock("scratch.missing");
+    b.condBr(missing, fail, fn.entry);
+    b.positionAt(fail);
+    b.ret(constInt(fn.decl.ret, 0));
+    return value;
+  }
+
+  /** Declares the map, sized for every program's region; nothing when no program needed one. */
+  declare(line: number): void {
+    if (this.total === 0) return;
+    const size = Math.ceil(this.total / 8) * 8;
+    const d = this.debug;
+    const int = d.basicType("int", 32, "signed");
+    const u32 = d.basicType("u32", 32, "unsigned");
+    const char = d.basicType("char", 8, "signed_char");
+    const member = (name: string, type: ReturnType<DebugInfo["pointerType"]>, index: number) => ({ name, type, offsetBits: index * 64 });
+    const struct = d.structType(undefined, line, 256, [
+      member("type", d.pointerType(d.arrayType(int, BPF_MAP_TYPE_PERCPU_ARRAY)), 0),
+      member("max_entries", d.pointerType(d.arrayType(int, 1)), 1),
+      member("key", d.pointerType(u32), 2),
+      member("value", d.pointerType(d.arrayType(char, size)), 3),
+    ]);
+    const fields: IRType[] = [ptrTo(arrayOf(BPF_MAP_TYPE_PERCPU_ARRAY, i32)), ptrTo(arrayOf(1, i32)), ptrTo(i32), ptrTo(arrayOf(size, i8))];
+    this.m.addGlobal({
+      name: this.name,
+      type: { kind: "struct", fields },
+      init: "zeroinitializer",
+      section: ".maps",
+      used: true,
+      dbg: d.globalVariable({ name: this.name, line, type: struct, local: false }),
+    });
+  }
+}
