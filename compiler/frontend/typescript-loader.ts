@@ -6,7 +6,7 @@ import { isAscii } from "node:buffer";
 import { createHash } from "node:crypto";
 import { readdirSync, readFileSync, rmSync } from "node:fs";
 import { createRequire } from "node:module";
-import { dirname, join } from "node:path";
+import { basename, dirname, join } from "node:path";
 import { Script } from "node:vm";
 import type * as TS from "typescript";
 import { cacheDir, writeAtomic } from "../cache-dir.js";
@@ -57,9 +57,11 @@ export function saveTypeScriptCodeCache(): void {
   if (!loaded?.fresh) return;
   writeAtomic(loaded.cachePath, loaded.script.createCachedData());
   loaded.fresh = false;
-  // Caches for other TypeScript/V8 versions or flags are dead weight (3 MB each).
+  // Caches for other TypeScript or V8 versions are dead weight (3 MB each). Those for other
+  // node flags are not: two ways of starting node would otherwise delete each other's.
   const dir = dirname(loaded.cachePath);
+  const current = basename(loaded.cachePath).replace(/-[0-9a-f]{8}\.bin$/, "-");
   for (const f of readdirSync(dir)) {
-    if (f.startsWith("typescript-") && join(dir, f) !== loaded.cachePath) rmSync(join(dir, f), { force: true });
+    if (f.startsWith("typescript-") && !f.startsWith(current)) rmSync(join(dir, f), { force: true });
   }
 }
