@@ -18,49 +18,19 @@ const CLOSURE_HINT = "declare a function at the top level of the file (`function
  * better reported as "not in the language" than as "cannot find global type Promise".
  */
 export function checkSyntax(ts: typeof TS, source: TS.SourceFile): void {
+  const refused = refusedKinds(ts);
   const visit = (node: TS.Node, inFunction: boolean): void => {
     const refuse = (code: string, message: string, hint?: string, at: TS.Node = node): never => {
       throw errorAt(at, code, message, hint);
     };
+    const rule = refused.get(node.kind);
+    if (rule) refuse(rule.code, rule.message.replace("$TEXT", node.getText()), rule.hint);
     switch (node.kind) {
       case ts.SyntaxKind.NumericLiteral:
         if (integerLiteral(node.getText()) === undefined) refuse(Codes.float, "floating-point numbers are not supported in probe code", "BPF has no floating point: scale to integers (e.g. count in nanoseconds or per mille)");
         break;
-      case ts.SyntaxKind.BigIntLiteral:
-        refuse(Codes.unsupportedType, "bigint literals are not supported", "write the number without `n`; u64 and i64 hold 64-bit values");
-        break;
       case ts.SyntaxKind.FunctionDeclaration:
         if (inFunction) refuse(Codes.closure, "functions inside functions (closures) are not supported in probe code", CLOSURE_HINT, (node as TS.FunctionDeclaration).name ?? node);
-        break;
-      case ts.SyntaxKind.ClassDeclaration:
-      case ts.SyntaxKind.ClassExpression:
-        refuse(Codes.classes, "classes are not supported in probe code", "describe data with an interface, and behaviour with top-level functions");
-        break;
-      case ts.SyntaxKind.NewExpression:
-        refuse(Codes.newExpression, "`new` is not supported in probe code", "there is no heap in a BPF program: use locals, or maps for state");
-        break;
-      case ts.SyntaxKind.TryStatement:
-      case ts.SyntaxKind.ThrowStatement:
-        refuse(Codes.exception, "exceptions are not supported in probe code", "return early instead: a BPF program cannot unwind");
-        break;
-      case ts.SyntaxKind.AwaitExpression:
-        refuse(Codes.async, "`await` is not supported in probe code", "a BPF program runs to completion without waiting");
-        break;
-      case ts.SyntaxKind.AsyncKeyword:
-        refuse(Codes.async, "async functions are not supported in probe code", "a BPF program runs to completion without waiting");
-        break;
-      case ts.SyntaxKind.YieldExpression:
-        refuse(Codes.generator, "generators are not supported in probe code", "loop over a bounded range instead");
-        break;
-      case ts.SyntaxKind.AnyKeyword:
-      case ts.SyntaxKind.UnknownKeyword:
-        refuse(Codes.anyOrUnknown, `'${node.getText()}' is not allowed in probe code`, "every value needs a concrete type: use an integer type (u8…u64, i8…i64), boolean, or an interface");
-        break;
-      case ts.SyntaxKind.ComputedPropertyName:
-        refuse(Codes.dynamicProperty, "computed property names are not supported in probe code", "name the field");
-        break;
-      case ts.SyntaxKind.ForInStatement:
-        refuse(Codes.dynamicProperty, "for…in is not supported in probe code", "loop over a counted range: for (let i: u32 = 0; i < N; i++)");
         break;
       case ts.SyntaxKind.ImportDeclaration:
       case ts.SyntaxKind.ExportDeclaration: {
@@ -69,9 +39,6 @@ export function checkSyntax(ts: typeof TS, source: TS.SourceFile): void {
           refuse(Codes.importNotTsbpf, "probe code can import only from \"tsbpf\"", "there is no module system in the kernel: put shared code in this file", spec);
         break;
       }
-      case ts.SyntaxKind.ImportEqualsDeclaration:
-        refuse(Codes.importNotTsbpf, "probe code can import only from \"tsbpf\"", "put shared code in this file");
-        break;
       case ts.SyntaxKind.CallExpression:
         if ((node as TS.CallExpression).expression.kind === ts.SyntaxKind.ImportKeyword)
           refuse(Codes.importNotTsbpf, "dynamic import() is not supported in probe code", "import from \"tsbpf\" at the top of the file");
@@ -83,6 +50,38 @@ export function checkSyntax(ts: typeof TS, source: TS.SourceFile): void {
     ts.forEachChild(node, (c) => visit(c, nested));
   };
   visit(source, false);
+}
+
+interface Rule {
+  code: string;
+  message: string; // $TEXT: the node's source
+  hint: string;
+}
+
+let refusedTable: Map<number, Rule> | undefined;
+
+/** Syntax that is never part of the language, whatever its context. */
+function refusedKinds(ts: typeof TS): Map<number, Rule> {
+  if (refusedTable) return refusedTable;
+  const K = ts.SyntaxKind;
+  const rules: [number[], Rule][] = [
+    [[K.BigIntLiteral], { code: Codes.unsupportedType, message: "bigint literals are not supported", hint: "write the number without `n`; u64 and i64 hold 64-bit values" }],
+    [[K.ClassDeclaration, K.ClassExpression], { code: Codes.classes, message: "classes are not supported in probe code", hint: "describe data with an interface, and behaviour with top-level functions" }],
+    [[K.NewExpression], { code: Codes.newExpression, message: "`new` is not supported in probe code", hint: "there is no heap in a BPF program: use locals, or maps for state" }],
+    [[K.TryStatement, K.ThrowStatement], { code: Codes.exception, message: "exceptions are not supported in probe code", hint: "return early instead: a BPF program cannot unwind" }],
+    [[K.AwaitExpression], { code: Codes.async, message: "`await` is not supported in probe code", hint: "a BPF program runs to completion without waiting" }],
+    [[K.AsyncKeyword], { code: Codes.async, message: "async functions are not supported in probe code", hint: "a BPF program runs to completion without waiting" }],
+    [[K.YieldExpression], { code: Codes.generator, message: "generators are not supported in probe code", hint: "loop over a bounded range instead" }],
+    [
+      [K.AnyKeyword, K.UnknownKeyword],
+      { code: Codes.anyOrUnknown, message: "'$TEXT' is not allowed in probe code", hint: "every value needs a concrete type: use an integer type (u8…u64, i8…i64), boolean, or an interface" },
+    ],
+    [[K.ComputedPropertyName], { code: Codes.dynamicProperty, message: "computed property names are not supported in probe code", hint: "name the field" }],
+    [[K.ForInStatement], { code: Codes.dynamicProperty, message: "for…in is not supported in probe code", hint: "loop over a counted range: for (let i: u32 = 0; i < N; i++)" }],
+    [[K.ImportEqualsDeclaration], { code: Codes.importNotTsbpf, message: 'probe code can import only from "tsbpf"', hint: "put shared code in this file" }],
+  ];
+  refusedTable = new Map(rules.flatMap(([kinds, rule]) => kinds.map((k) => [k, rule] as [number, Rule])));
+  return refusedTable;
 }
 
 /** Rules that need the checker: what strings, calls and loops mean; recursion. */
