@@ -67,7 +67,8 @@ export class LoadedObject {
     if (err < 0) {
       const messages = takeLibbpfMessages().join("");
       lib.close(obj);
-      if (-err === Errno.EPERM || -err === Errno.EACCES && !hasLog(logs)) throw privilegeError("load BPF programs");
+      // EACCES with a verifier log is the verifier's refusal, not a missing privilege.
+      if (-err === Errno.EPERM || (-err === Errno.EACCES && !hasLog(logs))) throw privilegeError("load BPF programs");
       for (const [progName, log] of logs) {
         const text = cString(log);
         if (!text) continue;

@@ -1,14 +1,30 @@
+// Spans in the probe's source for errors raised after compiling (load, attach), which know a
+// line (and column) but not the TypeScript node.
 import { readFileSync } from "node:fs";
 import { spanAt, type SourceSpan } from "../compiler/diagnostics.js";
 
-/** The span of a program's declaration, for errors raised after compiling (load, attach). */
-export function declarationSpan(file: string, line: number, column: number, length = 1): SourceSpan {
+/** The file's text and where 1-based `line` starts in it; undefined if the file is gone. */
+function locate(file: string, line: number): { text: string; lineStart: number; lineText: string } | undefined {
   try {
     const text = readFileSync(file, "utf8");
     const lines = text.split("\n");
-    const offset = lines.slice(0, line - 1).reduce((n, l) => n + l.length + 1, 0) + column - 1;
-    return spanAt(file, text, offset, length);
+    const lineStart = lines.slice(0, line - 1).reduce((n, l) => n + l.length + 1, 0);
+    return { text, lineStart, lineText: lines[line - 1] ?? "" };
   } catch {
-    return { file, line, column };
+    return undefined;
   }
+}
+
+/** The span of a program's declaration. */
+export function declarationSpan(file: string, line: number, column: number, length = 1): SourceSpan {
+  const at = locate(file, line);
+  return at ? spanAt(file, at.text, at.lineStart + column - 1, length) : { file, line, column };
+}
+
+/** A whole line, less its indentation (the verifier log names lines, not columns). */
+export function lineSpan(file: string, line: number): SourceSpan {
+  const at = locate(file, line);
+  if (!at) return { file, line, column: 1 };
+  const indent = at.lineText.length - at.lineText.trimStart().length;
+  return spanAt(file, at.text, at.lineStart + indent, Math.max(1, at.lineText.trim().length));
 }

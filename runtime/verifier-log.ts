@@ -2,9 +2,9 @@
 // compiler puts the probe's source into the BTF line info, so the log quotes it as
 // `; <source line> @ file.ts:7` before the instructions of that line.
 
-import { readFileSync } from "node:fs";
 import { basename } from "node:path";
-import { spanAt, TsbpfError, type SourceSpan } from "../compiler/diagnostics.js";
+import { TsbpfError } from "../compiler/diagnostics.js";
+import { lineSpan } from "./source-span.js";
 
 export interface VerifierFailure {
   message: string; // the verifier's own words for the failure
@@ -40,18 +40,7 @@ const HINTS: [RegExp, string][] = [
 
 export function verifierError(programName: string, fileName: string, log: string): TsbpfError {
   const f = parseVerifierLog(log, fileName);
-  let at: SourceSpan | undefined;
-  if (f.line !== undefined) {
-    try {
-      const text = readFileSync(fileName, "utf8");
-      const lineStart = text.split("\n").slice(0, f.line - 1).reduce((n, l) => n + l.length + 1, 0);
-      const lineText = text.split("\n")[f.line - 1] ?? "";
-      const indent = lineText.length - lineText.trimStart().length;
-      at = spanAt(fileName, text, lineStart + indent, Math.max(1, lineText.trim().length));
-    } catch {
-      at = { file: fileName, line: f.line, column: 1 };
-    }
-  }
+  const at = f.line !== undefined ? lineSpan(fileName, f.line) : undefined;
   return new TsbpfError(`the kernel verifier rejected program '${programName}': ${f.message}`, {
     at,
     subject: at ? undefined : `program '${programName}'`,
