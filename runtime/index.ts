@@ -50,6 +50,11 @@ export class Probe implements Disposable, AsyncDisposable {
     return this.compiled.programs;
   }
 
+  /** Whether the kernel took the object's BTF (and so its line info); see LoadedObject. */
+  get kernelBtf(): boolean {
+    return this.loaded.kernelBtf;
+  }
+
   /** Attaches every program; on failure, detaches the ones already attached. */
   attach(): Link[] {
     const t = performance.now();

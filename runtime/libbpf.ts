@@ -18,6 +18,7 @@ function bind(lib: LibraryHandle) {
     ),
     load: f<(obj: bigint) => number>("int bpf_object__load(void *obj)"),
     close: f<(obj: bigint) => void>("void bpf_object__close(void *obj)"),
+    btfFd: f<(obj: bigint) => number>("int bpf_object__btf_fd(void *obj)"),
     nextProgram: f<(obj: bigint, prev: bigint | null) => bigint | null>("void *bpf_object__next_program(void *obj, void *prev)"),
     programName: f<(prog: bigint) => string>("const char *bpf_program__name(void *prog)"),
     programSection: f<(prog: bigint) => string>("const char *bpf_program__section_name(void *prog)"),

@@ -31,6 +31,14 @@ export class LoadedObject {
     readonly programs: LoadedProgram[],
   ) {}
 
+  /**
+   * Whether the kernel took the object's BTF. libbpf loads the programs without it if not, but
+   * then the verifier's messages lose their TypeScript lines: tsbpf's objects must always pass.
+   */
+  get kernelBtf(): boolean {
+    return !this.closed && libbpf().btfFd(this.handle) >= 0;
+  }
+
   static load(c: CompiledObject, opts: { verbose?: boolean; params?: ParamValues } = {}): LoadedObject {
     const params = resolveParams(c.params ?? [], opts.params ?? {}, c.file);
     requireBpfPrivileges();

@@ -13,7 +13,7 @@ import { fnType, i32, i8, ptrTo, structOf, voidType, type FnType, type PointerMo
 import { packageVersion } from "../paths.js";
 import { irTypeOf } from "./arith.js";
 import { FunctionLowerer, type ReturnKind } from "./function.js";
-import { paramLayout, PARAMS_SECTION, type ParamLayout } from "./params.js";
+import { paramLayout, paramsSize, PARAMS_SECTION, type ParamLayout } from "./params.js";
 import { ScratchMap } from "./scratch.js";
 
 export interface LoweredFunction {
@@ -130,11 +130,12 @@ export class ModuleLowerer {
     if (!decls.params.length) return;
     decls.params.forEach((d, index) => this.params.set(this.p.symbolAt(d.binding)!, { index, type: d.type }));
     const init = `{ ${decls.params.map((d) => `${this.m.ty(irTypeOf(d.type))} ${BigInt.asIntN(d.type.bits, d.defaultValue)}`).join(", ")} }`;
-    const size = this.layout.length ? this.layout[this.layout.length - 1].offset + this.layout[this.layout.length - 1].size : 0;
+    // BTF must give the struct LLVM's size exactly, or the kernel refuses the whole BTF.
+    const size = paramsSize(this.layout);
     const diStruct = debug.structType(
       "tsbpf_params",
       lineColumn(decls.params[0].node).line,
-      Math.ceil(size / 8) * 64,
+      size * 8,
       this.layout.map((l, i) => ({ name: l.name, type: this.diType(decls.params[i].type), offsetBits: l.offset * 8 })),
     );
     this.paramsGlobal = this.m.addGlobal({

@@ -25,3 +25,11 @@ export function paramLayout(params: ParamDecl[]): ParamLayout[] {
     return l;
   });
 }
+
+/** The struct's size as LLVM lays it out: its end, rounded up to its largest member's alignment. */
+export function paramsSize(layout: ParamLayout[]): number {
+  if (!layout.length) return 0;
+  const last = layout[layout.length - 1];
+  const align = Math.max(...layout.map((l) => l.size));
+  return Math.ceil((last.offset + last.size) / align) * align;
+}

@@ -9,6 +9,8 @@ test.each(examples)("%s loads", async (name) => {
   const probe = await open(repo("examples", name), { cache: false });
   try {
     expect(probe.programs.length).toBeGreaterThan(0);
+    // Without its BTF the verifier's messages would lose their TypeScript lines.
+    expect(probe.kernelBtf).toBe(true);
   } finally {
     probe.close();
   }
