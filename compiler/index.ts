@@ -24,6 +24,11 @@ export interface ProgramInfo {
 
 export interface CompileOptions {
   cpu?: "v1" | "v2" | "v3";
+  /**
+   * How many parts LLVM optimises at once (compileAsync). By default a large file with several
+   * programs is split in as many parts as there are cores (at most 4), a small one not at all.
+   */
+  parts?: number;
   /** Reuse and store objects in the cache (default true). */
   cache?: boolean;
   /** Keep the LLVM IR text in the result (implies no cache read). */
@@ -45,28 +50,50 @@ export interface CompileResult {
 export function compile(file: string, opts: CompileOptions = {}): CompileResult {
   return cached(file, opts, (fileName) => {
     const prepared = prepare(fileName, opts, false);
-    return finish(prepared, codegen(prepared, () => prepared.llvm.irToObject(prepared.ir, { cpu: opts.cpu })));
+    return finish(prepared, codegen(prepared, () => prepared.llvm.irToObject(prepared.lowered.text(), { cpu: opts.cpu })));
   });
 }
 
 /**
- * As compile(), with LLVM's work on another thread while TypeScript finishes checking the file
- * (type errors still come first; the object is then thrown away).
+ * As compile(), with LLVM's work on other threads: each part of the module goes to LLVM as soon
+ * as it is lowered, and TypeScript finishes checking the file meanwhile (type errors still come
+ * first; the object is then thrown away).
  */
 export async function compileAsync(file: string, opts: CompileOptions = {}): Promise<CompileResult> {
   return cached(file, opts, async (fileName) => {
-    const prepared = prepare(fileName, opts, true);
-    const pending = prepared.llvm.irToObjectAsync(prepared.ir, { cpu: opts.cpu });
+    let parts: import("./llvm/codegen.js").PartsCodegen | undefined;
+    let prepared: Prepared;
+    try {
+      prepared = prepare(fileName, opts, true, (llvm, count) => {
+        parts = new llvm.PartsCodegen({ cpu: opts.cpu });
+        return { parts: count, onPart: (ir) => parts!.add(ir) };
+      });
+    } catch (e) {
+      parts?.abandon(); // parts handed over before the error
+      throw e;
+    }
+    const pending = parts!.finish();
     try {
       prepared.phase("typescript", () => prepared.p.checkTypes());
     } catch (e) {
-      pending.catch(() => undefined); // abandoned: its context is freed when it finishes
+      pending.catch(() => undefined); // abandoned: its contexts are freed when it finishes
       throw e;
     }
     const waitFrom = performance.now();
     const out = await codegenAsync(prepared, pending);
-    return finish(prepared, out, performance.now() - waitFrom);
+    const threads = out.threadTimings;
+    prepared.timings.llvm = (prepared.timings.llvm ?? 0) + performance.now() - waitFrom;
+    prepared.timings["llvm.bg"] = threads.parse + threads.optimize + threads.link + out.timings.emit;
+    return finish(prepared, out, true);
   });
+}
+
+/** Parts for LLVM: one per core (at most 4) for a large file of several programs, else one. */
+function partCount(text: string, programs: number, requested: number | undefined): number {
+  if (requested !== undefined) return Math.max(1, Math.min(requested, programs));
+  if (programs < 2 || text.length < 16_000) return 1;
+  const { availableParallelism } = require("node:os") as typeof import("node:os");
+  return Math.min(programs, 4, Math.max(2, availableParallelism()));
 }
 
 /** Looks the object up in the cache, or builds it and stores it there. */
@@ -96,15 +123,25 @@ interface Prepared {
   opts: CompileOptions;
   p: import("./frontend/program.js").ProbeProgram;
   decls: import("./frontend/module-scan.js").ModuleDecls;
-  ir: string;
+  lowered: import("./lower/module.js").LoweredModule;
   params: ParamLayout[];
   timings: Record<string, number>;
   phase: <T>(name: string, f: () => T) => T;
   llvm: typeof import("./llvm/codegen.js");
 }
 
-/** Everything before LLVM: load and check, find the programs, check the subset, lower to IR. */
-function prepare(fileName: string, opts: CompileOptions, deferTypeErrors: boolean): Prepared {
+type Codegen = typeof import("./llvm/codegen.js");
+
+/**
+ * Everything before LLVM: load and check, find the programs, check the subset, lower to IR
+ * (handed in parts to what `sink` makes, if given).
+ */
+function prepare(
+  fileName: string,
+  opts: CompileOptions,
+  deferTypeErrors: boolean,
+  sink?: (llvm: Codegen, parts: number) => import("./lower/module.js").PartSink,
+): Prepared {
   const timings: Record<string, number> = {};
   const phase = <T>(name: string, f: () => T): T => {
     const t = performance.now();
@@ -133,8 +170,9 @@ function prepare(fileName: string, opts: CompileOptions, deferTypeErrors: boolea
         hint: 'declare one at the top level, e.g. export const hello = tracepoint("syscalls/sys_enter_syncfs", () => { printk("hi"); });',
       });
     const lib = phase("llvm", () => loadLibLLVM());
-    const { ir, params } = phase("lower", () => lowerModule(p, decls, { opaquePointers: lib.opaquePointers }));
-    return { fileName, opts, p, decls, ir, params, timings, phase, llvm };
+    const partSink = sink && phase("llvm", () => sink(llvm, partCount(p.text, decls.programs.length, opts.parts)));
+    const lowered = phase("lower", () => lowerModule(p, decls, { opaquePointers: lib.opaquePointers }, partSink));
+    return { fileName, opts, p, decls, lowered, params: lowered.params, timings, phase, llvm };
   } catch (e) {
     // A file with type errors can trip the later passes: TypeScript's own errors say it better.
     phase("typescript", () => p.checkTypes());
@@ -142,9 +180,9 @@ function prepare(fileName: string, opts: CompileOptions, deferTypeErrors: boolea
   }
 }
 
-type Codegen = import("./llvm/codegen.js").CodegenResult;
+type CodegenResult = import("./llvm/codegen.js").CodegenResult;
 
-function codegen(prepared: Prepared, run: () => Codegen): Codegen {
+function codegen(prepared: Prepared, run: () => CodegenResult): CodegenResult {
   try {
     return run();
   } catch (e) {
@@ -152,7 +190,7 @@ function codegen(prepared: Prepared, run: () => Codegen): Codegen {
   }
 }
 
-async function codegenAsync(prepared: Prepared, pending: Promise<Codegen>): Promise<Codegen> {
+async function codegenAsync<T>(prepared: Prepared, pending: Promise<T>): Promise<T> {
   try {
     return await pending;
   } catch (e) {
@@ -165,18 +203,14 @@ function internalError(prepared: Prepared, e: unknown): unknown {
 }
 
 /**
- * `waited`: for a background build, how long the main thread waited for it. Then "llvm" counts
- * only that and the parse, and "llvm.bg" (not on the critical path) the thread's own work.
+ * `background`: LLVM ran on other threads, and its timings ("llvm": what the main thread
+ * waited; "llvm.bg": the threads' own work, off the critical path) are already in.
  */
-function finish(prepared: Prepared, out: Codegen, waited?: number): CompileResult {
+function finish(prepared: Prepared, out: CodegenResult, background = false): CompileResult {
   const { lineColumn } = require("./frontend/spans.js") as typeof import("./frontend/spans.js");
   const { saveTypeScriptCodeCache } = require("./frontend/typescript-loader.js") as typeof import("./frontend/typescript-loader.js");
   const { timings } = prepared;
-  if (waited === undefined) timings.llvm = (timings.llvm ?? 0) + out.timings.parse + out.timings.optimize + out.timings.emit;
-  else {
-    timings.llvm = (timings.llvm ?? 0) + out.timings.parse + waited;
-    timings["llvm.bg"] = out.timings.optimize + out.timings.emit;
-  }
+  if (!background) timings.llvm = (timings.llvm ?? 0) + out.timings.parse + out.timings.optimize + out.timings.emit;
   saveTypeScriptCodeCache();
   const programs = prepared.decls.programs.map((d) => ({
     name: d.name,
@@ -191,7 +225,7 @@ function finish(prepared: Prepared, out: Codegen, waited?: number): CompileResul
     object: out.object,
     programs,
     params: prepared.params,
-    ir: prepared.opts.emitLLVM ? prepared.ir : undefined,
+    ir: prepared.opts.emitLLVM ? prepared.lowered.text() : undefined,
     cached: false,
     timings,
   };

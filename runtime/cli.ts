@@ -20,14 +20,15 @@ interface Command {
 const COMMANDS: Record<string, Command> = {
   build: {
     summary: "compile a probe file to a libbpf object (ELF with BTF)",
-    usage: "tsbpf build <probe.ts> [-o out.bpf.o] [--emit-llvm]",
+    usage: "tsbpf build <probe.ts> [-o out.bpf.o] [--emit-llvm] [--jobs n]",
     options: [
       ["-o, --output <file>", "where to write the object (default: <probe>.bpf.o next to the source)"],
       ["--emit-llvm", "also write the LLVM IR next to the object (<out>.ll)"],
       ["--cpu <v1|v2|v3>", "BPF instruction set version (default v3, kernels ≥ 5.1)"],
+      ["-j, --jobs <n>", "LLVM optimises the file in n parts at once (default: one per core, at most 4, for files of several hundred lines)"],
       ["--timings", "print where the time went"],
     ],
-    flags: { o: "string", output: "string", "emit-llvm": "boolean", cpu: "string", timings: "boolean" },
+    flags: { o: "string", output: "string", "emit-llvm": "boolean", cpu: "string", j: "string", jobs: "string", timings: "boolean" },
     run: build,
   },
   run: {
@@ -153,6 +154,14 @@ function cpuOption(o: Options): "v1" | "v2" | "v3" | undefined {
   return cpu as "v1" | "v2" | "v3" | undefined;
 }
 
+function jobsOption(o: Options): number | undefined {
+  const text = (o.j ?? o.jobs) as string | undefined;
+  if (text === undefined) return undefined;
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 1 || n > 64) throw new UsageError(`--jobs takes a number of parts from 1 to 64, not '${text}'`);
+  return n;
+}
+
 function printTimings(t: Record<string, number>): void {
   const { criticalPath } = require("../compiler/index.js") as typeof import("../compiler/index.js");
   const total = criticalPath(t);
@@ -163,7 +172,7 @@ function printTimings(t: Record<string, number>): void {
 async function build(file: string, o: Options): Promise<number> {
   const { compileAsync } = require("../compiler/index.js") as typeof import("../compiler/index.js");
   const emitLLVM = o["emit-llvm"] === true;
-  const r = await compileAsync(file, { cpu: cpuOption(o), emitLLVM, cache: false });
+  const r = await compileAsync(file, { cpu: cpuOption(o), emitLLVM, cache: false, parts: jobsOption(o) });
   const out = (o.o ?? o.output ?? file.replace(/\.[cm]?ts$/, "") + ".bpf.o") as string;
   writeFileSync(out, r.object);
   if (emitLLVM) writeFileSync(out.replace(/\.o$/, "") + ".ll", r.ir!);

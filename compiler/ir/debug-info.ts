@@ -125,11 +125,14 @@ export class DebugInfo {
     return ref;
   }
 
-  /** The metadata section of the module text. */
-  text(): string {
+  /**
+   * The metadata section of the module text. `globals: false` for a part of the module that
+   * only declares the globals (another part defines them and lists them in its unit).
+   */
+  text(opts: { globals: boolean } = { globals: true }): string {
     this.fill(
       this.compileUnit,
-      `!DICompileUnit(language: DW_LANG_C99, file: ${this.file}, producer: ${mdString(this.compileUnitProducer)}, isOptimized: true, runtimeVersion: 0, emissionKind: FullDebug, globals: ${this.tuple(this.cuGlobals)}, splitDebugInlining: false, nameTableKind: None)`,
+      `!DICompileUnit(language: DW_LANG_C99, file: ${this.file}, producer: ${mdString(this.compileUnitProducer)}, isOptimized: true, runtimeVersion: 0, emissionKind: FullDebug, globals: ${this.tuple(opts.globals ? this.cuGlobals : [])}, splitDebugInlining: false, nameTableKind: None)`,
       true,
     );
     const dwarf = this.node(`!{i32 7, !"Dwarf Version", i32 5}`);

@@ -24,12 +24,22 @@ export interface GlobalOptions {
   used?: boolean; // keep it alive through O2 even when nothing references it
 }
 
+/** A global as the whole module defines it, and as another part of the module refers to it. */
+interface GlobalEntry {
+  name: string;
+  /** Unset while reserved: a global whose contents are known only once all code is lowered. */
+  definition: string | undefined;
+  /** `external` for globals the parts share: one part defines them, the others declare them. */
+  declaration: string | undefined;
+}
+
 export class IRModule {
-  private readonly globals: string[] = [];
+  private readonly globals: GlobalEntry[] = [];
   private readonly functions: IRFunction[] = [];
   private readonly used: Value[] = [];
   private readonly names = new Set<string>();
   private readonly declarations = new Map<string, string>();
+  private readonly namedTypes = new Map<string, IRType | undefined>();
 
   constructor(
     readonly mode: PointerMode,
@@ -50,16 +60,37 @@ export class IRModule {
   }
 
   addGlobal(o: GlobalOptions): Value {
+    const v = this.reserveGlobal(o.name, o.type, o.linkage);
+    this.defineGlobal(o);
+    return v;
+  }
+
+  /**
+   * A global that code may refer to now and that `defineGlobal` defines later (e.g. a map
+   * sized by everything lowered): parts printed meanwhile declare it.
+   */
+  reserveGlobal(name: string, type: IRType, linkage: GlobalOptions["linkage"] = "dso_local"): Value {
+    // Internal globals (format strings, …) are copied into every part that may use them.
+    const shared = linkage !== "internal" && linkage !== "private";
+    this.globals.push({ name, definition: undefined, declaration: shared ? `@${name} = external global ${this.ty(type)}` : undefined });
+    return { type: ptrTo(type), ref: `@${name}` };
+  }
+
+  defineGlobal(o: GlobalOptions): void {
+    const entry = this.globals.find((g) => g.name === o.name);
+    if (!entry) throw new Error(`global @${o.name} was not reserved`);
     const kind = o.constant ? "constant" : "global";
     const parts = [`@${o.name} = ${o.linkage ?? "dso_local"} ${kind} ${this.ty(o.type)} ${o.init}`];
     if (o.section) parts.push(`section "${o.section}"`);
     parts.push(`align ${o.align ?? 8}`);
-    let line = parts.join(", ");
-    if (o.dbg) line += `, !dbg ${o.dbg}`;
-    this.globals.push(line);
-    const v = { type: ptrTo(o.type), ref: `@${o.name}` };
-    if (o.used) this.used.push(v);
-    return v;
+    entry.definition = parts.join(", ") + (o.dbg ? `, !dbg ${o.dbg}` : "");
+    if (o.used) this.used.push({ type: ptrTo(o.type), ref: `@${o.name}` });
+  }
+
+  /** A named struct type; its body may come later (parts printed before then see it opaque). */
+  namedType(name: string, body?: IRType): IRType {
+    this.namedTypes.set(name, body);
+    return { kind: "named", name };
   }
 
   /** A NUL-terminated byte string constant; returns a pointer to its first byte. */
@@ -115,25 +146,54 @@ export class IRModule {
     return `@${name}`;
   }
 
+  /** The whole module. */
   text(): string {
+    return this.print(this.functions, true);
+  }
+
+  /**
+   * One part of the module, for LLVM to optimise on its own thread: these programs, the module
+   * functions they call, and the shared globals (defined by the `owner` part, declared by the
+   * others). The parts, linked, are the whole module.
+   */
+  partText(programs: IRFunction[], owner: boolean): string {
+    const byName = new Map(this.functions.map((f) => [`@${f.decl.name}`, f]));
+    const included = new Set<IRFunction>();
+    const visit = (f: IRFunction): void => {
+      if (included.has(f)) return;
+      included.add(f);
+      for (const c of f.callees) {
+        const callee = byName.get(c);
+        if (callee) visit(callee);
+      }
+    };
+    programs.forEach(visit);
+    return this.print(this.functions.filter((f) => included.has(f)), owner);
+  }
+
+  private print(functions: IRFunction[], owner: boolean): string {
     const out = [
       `target datalayout = "e-m:e-p:64:64-i64:64-i128:128-n32:64-S128"`,
       `target triple = "bpf"`,
       "",
-      ...this.globals,
+      ...[...this.namedTypes].map(([name, body]) => `%${name} = type ${body ? this.ty(body) : "opaque"}`),
+      ...this.globals.flatMap((g) => (owner || !g.declaration ? (g.definition ?? []) : g.declaration)),
       ...this.declarations.values(),
     ];
-    if (this.used.length) {
+    const fnRefs = new Set(functions.map((f) => `@${f.decl.name}`));
+    const globalRefs = new Set(this.globals.filter((g) => g.definition).map((g) => `@${g.name}`));
+    const used = this.used.filter((v) => fnRefs.has(v.ref) || (owner && globalRefs.has(v.ref)));
+    if (used.length) {
       const bytePtr = this.ty(ptrTo(i8));
-      const items = this.used.map((v) =>
+      const items = used.map((v) =>
         this.mode.opaquePointers ? `ptr ${v.ref}` : `${bytePtr} bitcast (${this.ty(v.type)} ${v.ref} to ${bytePtr})`,
       );
       out.push(`@llvm.compiler.used = appending global [${items.length} x ${bytePtr}] [${items.join(", ")}], section "llvm.metadata"`);
     }
     out.push("");
-    for (const f of this.functions) out.push(f.text(), "");
+    for (const f of functions) out.push(f.text(), "");
     out.push(`attributes #0 = { nounwind "frame-pointer"="all" }`, "");
-    out.push(this.debug.text());
+    out.push(this.debug.text({ globals: owner }));
     return out.join("\n");
   }
 }
@@ -146,6 +206,8 @@ export class Block {
 
 export class IRFunction {
   readonly params: Value[];
+  /** Names (`@f`) of what this function calls: which module functions a part must include. */
+  readonly callees = new Set<string>();
   readonly entry: Block;
   private readonly blocks: Block[] = [];
   private readonly allocas: string[] = [];
@@ -316,6 +378,7 @@ export class IRBuilder {
   }
 
   call(fty: FnType, callee: string, args: Value[]): Value {
+    if (callee.startsWith("@")) this.fn.callees.add(callee);
     const argText = args.map((a) => `${this.m.ty(a.type)} ${a.ref}`).join(", ");
     const expr = `call ${this.m.ty(fty)} ${callee}(${argText})`;
     if (fty.ret.kind === "void") {

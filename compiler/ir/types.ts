@@ -7,7 +7,9 @@ export type IRType =
   | { kind: "ptr"; to: IRType }
   | { kind: "array"; length: number; of: IRType }
   | { kind: "struct"; fields: IRType[] }
-  | { kind: "fn"; ret: IRType; params: IRType[]; varargs: boolean };
+  | { kind: "fn"; ret: IRType; params: IRType[]; varargs: boolean }
+  /** A struct type known by name (`%name`), whose body the module may give later. */
+  | { kind: "named"; name: string };
 
 export const voidType: IRType = { kind: "void" };
 export const i1: IRType = { kind: "int", bits: 1 };
@@ -59,6 +61,8 @@ function spell(t: IRType, mode: PointerMode): string {
       if (t.varargs) params.push("...");
       return `${typeText(t.ret, mode)} (${params.join(", ")})`;
     }
+    case "named":
+      return `%${t.name}`;
   }
 }
 
@@ -84,7 +88,8 @@ export function sizeOf(t: IRType): number {
       return Math.ceil(size / align) * align;
     }
     case "fn":
-      throw new Error("sizeOf(function type)");
+    case "named":
+      throw new Error(`sizeOf(${t.kind} type)`);
   }
 }
 

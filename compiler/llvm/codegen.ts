@@ -28,8 +28,10 @@ export class LLVMError extends Error {
 
 const machines = new Map<string, bigint>();
 
-function targetMachine(llvm: LibLLVM, cpu: string): bigint {
-  let tm = machines.get(cpu);
+/** One target machine per thread slot: parts are optimised at the same time. */
+function targetMachine(llvm: LibLLVM, cpu: string, slot = 0): bigint {
+  const key = `${cpu}/${slot}`;
+  let tm = machines.get(key);
   if (tm) return tm;
   llvm.fn.initTargetInfo();
   llvm.fn.initTarget();
@@ -40,7 +42,7 @@ function targetMachine(llvm: LibLLVM, cpu: string): bigint {
   const err = [0n];
   if (llvm.fn.targetFromTriple("bpfel", t, err)) throw new Error(`libLLVM has no BPF target: ${takeMessage(llvm, err[0])}`);
   tm = llvm.fn.createTargetMachine(t[0], "bpfel", cpu, "", 2 /* Default */, 0, 0);
-  machines.set(cpu, tm);
+  machines.set(key, tm);
   return tm;
 }
 
@@ -52,65 +54,179 @@ interface Heavy {
   args: unknown[];
 }
 
-/** The pipeline, yielding its two heavy steps (O2, code generation) to a driver. */
-function* pipeline(ir: string, opts: CodegenOptions): Generator<Heavy, CodegenResult, any> {
-  const llvm = loadLibLLVM();
+type Steps<T> = Generator<Heavy, T, any>;
+
+/** A module in its own context, parsed, checked and optimised. */
+interface Optimized {
+  ctx: bigint;
+  mod: bigint;
+  timings: { parse: number; optimize: number };
+}
+
+/** IR text → an optimised module in a context of its own (disposed here if a step fails). */
+function* optimize(llvm: LibLLVM, ir: string, tm: bigint, passes: string): Steps<Optimized> {
   const f = llvm.fn;
-  const tm = targetMachine(llvm, opts.cpu ?? "v3");
   const ctx = f.contextCreate();
+  let mod = 0n;
   try {
     const t0 = now();
     const text = Buffer.from(ir, "utf8");
     const buf = f.createBufferCopy(text, text.length, "probe.ll");
-    const mod = [0n];
+    const out = [0n];
     const msg = [0n];
-    if (f.parseIR(ctx, buf, mod, msg)) throw new LLVMError(`LLVM could not parse the generated IR: ${takeMessage(llvm, msg[0])}`, ir);
-    try {
-      const vmsg = [0n];
-      if (f.verifyModule(mod[0], 2 /* ReturnStatus */, vmsg)) throw new LLVMError(`generated IR is invalid: ${takeMessage(llvm, vmsg[0])}`, ir);
-      takeMessage(llvm, vmsg[0]);
-      const t1 = now();
-      const popts = f.createPassBuilderOptions();
-      const perr: bigint = yield { fn: f.runPasses, args: [mod[0], opts.passes ?? "default<O2>", tm, popts] };
-      if (perr) throw new LLVMError(`LLVM passes failed: ${takeMessage(llvm, f.getErrorMessage(perr), f.disposeErrorMessage)}`, ir);
-      const t2 = now();
-      const err = [0n];
-      const out = [0n];
-      const failed: number = yield { fn: f.emitToMemoryBuffer, args: [tm, mod[0], 1 /* ObjectFile */, err, out] };
-      if (failed) throw new LLVMError(`BPF code generation failed: ${takeMessage(llvm, err[0])}`, ir);
-      const size = f.bufferSize(out[0]);
-      const object = Buffer.from(new Uint8Array(koffi.view(f.bufferStart(out[0]), size)).slice());
-      f.disposeBuffer(out[0]);
-      const t3 = now();
-      return { object, timings: { parse: t1 - t0, optimize: t2 - t1, emit: t3 - t2 } };
-    } finally {
-      f.disposeModule(mod[0]);
-    }
-  } finally {
+    if (yield { fn: f.parseIR, args: [ctx, buf, out, msg] }) throw new LLVMError(`LLVM could not parse the generated IR: ${takeMessage(llvm, msg[0])}`, ir);
+    mod = out[0];
+    const vmsg = [0n];
+    if (yield { fn: f.verifyModule, args: [mod, 2 /* ReturnStatus */, vmsg] }) throw new LLVMError(`generated IR is invalid: ${takeMessage(llvm, vmsg[0])}`, ir);
+    takeMessage(llvm, vmsg[0]);
+    const t1 = now();
+    const perr: bigint = yield { fn: f.runPasses, args: [mod, passes, tm, f.createPassBuilderOptions()] };
+    if (perr) throw new LLVMError(`LLVM passes failed: ${takeMessage(llvm, f.getErrorMessage(perr), f.disposeErrorMessage)}`, ir);
+    return { ctx, mod, timings: { parse: t1 - t0, optimize: now() - t1 } };
+  } catch (e) {
+    if (mod) f.disposeModule(mod);
     f.contextDispose(ctx);
+    throw e;
   }
+}
+
+/** Moves a part into the context of the first: through bitcode, as contexts share nothing. */
+function* linkInto(llvm: LibLLVM, dest: Optimized, part: Optimized): Steps<void> {
+  const f = llvm.fn;
+  try {
+    const bitcode: bigint = yield { fn: f.writeBitcode, args: [part.mod] };
+    const out = [0n];
+    const failed = yield { fn: f.parseBitcode, args: [dest.ctx, bitcode, out] };
+    f.disposeBuffer(bitcode);
+    if (failed) throw new Error("internal compiler error: LLVM could not read back a part of the module");
+    // Consumes the part's module; the parts share only globals that one of them defines.
+    if (yield { fn: f.linkModules, args: [dest.mod, out[0]] }) throw new Error("internal compiler error: LLVM could not link the parts of the module");
+  } finally {
+    f.disposeModule(part.mod);
+    f.contextDispose(part.ctx);
+  }
+}
+
+/** BPF code generation of an optimised module; frees it. */
+function* emit(llvm: LibLLVM, m: Optimized, tm: bigint, ir: () => string): Steps<{ object: Buffer; ms: number }> {
+  const f = llvm.fn;
+  try {
+    const t0 = now();
+    const err = [0n];
+    const out = [0n];
+    if (yield { fn: f.emitToMemoryBuffer, args: [tm, m.mod, 1 /* ObjectFile */, err, out] }) throw new LLVMError(`BPF code generation failed: ${takeMessage(llvm, err[0])}`, ir());
+    const size = f.bufferSize(out[0]);
+    const object = Buffer.from(new Uint8Array(koffi.view(f.bufferStart(out[0]), size)).slice());
+    f.disposeBuffer(out[0]);
+    return { object, ms: now() - t0 };
+  } finally {
+    f.disposeModule(m.mod);
+    f.contextDispose(m.ctx);
+  }
+}
+
+/** The whole pipeline on one module: parse, O2, BPF code generation. */
+function* pipeline(ir: string, opts: CodegenOptions): Steps<CodegenResult> {
+  const llvm = loadLibLLVM();
+  const tm = targetMachine(llvm, opts.cpu ?? "v3");
+  const m = yield* optimize(llvm, ir, tm, opts.passes ?? "default<O2>");
+  const { object, ms } = yield* emit(llvm, m, tm, () => ir);
+  return { object, timings: { ...m.timings, emit: ms } };
+}
+
+function runSync<T>(steps: Steps<T>): T {
+  let step = steps.next();
+  while (!step.done) step = steps.next(step.value.fn(...step.value.args));
+  return step.value;
+}
+
+/** Runs the steps with each heavy call on a libuv thread: the main thread stays free. */
+async function runAsync<T>(steps: Steps<T>): Promise<T> {
+  let step = steps.next();
+  while (!step.done) {
+    const { fn, args } = step.value;
+    let result: unknown;
+    try {
+      result = await new Promise((resolve, reject) =>
+        (fn as unknown as { async: (...a: unknown[]) => void }).async(...args, (err: unknown, r: unknown) => (err ? reject(err) : resolve(r))),
+      );
+    } catch (e) {
+      step = steps.throw(e);
+      continue;
+    }
+    step = steps.next(result);
+  }
+  return step.value;
 }
 
 export function irToObject(ir: string, opts: CodegenOptions = {}): CodegenResult {
-  const gen = pipeline(ir, opts);
-  let step = gen.next();
-  while (!step.done) step = gen.next(step.value.fn(...step.value.args));
-  return step.value;
+  return runSync(pipeline(ir, opts));
 }
 
 /**
- * The same, with O2 and code generation on a libuv thread: the caller's JavaScript (the rest of
- * TypeScript's checking) runs meanwhile. One module, one LLVM context: no sharing between threads.
+ * Builds one object from a module given in parts (lower/module.ts, PartSink): each part is
+ * parsed and optimised on its own thread as soon as it arrives; then the parts are linked into
+ * the first and BPF code is generated once. The main thread only hands text over.
  */
-export async function irToObjectAsync(ir: string, opts: CodegenOptions = {}): Promise<CodegenResult> {
-  const gen = pipeline(ir, opts);
-  let step = gen.next();
-  while (!step.done) {
-    const { fn, args } = step.value;
-    const result = await new Promise((resolve, reject) =>
-      (fn as unknown as { async: (...a: unknown[]) => void }).async(...args, (err: unknown, r: unknown) => (err ? reject(err) : resolve(r))),
-    );
-    step = gen.next(result);
+export class PartsCodegen {
+  private readonly parts: Promise<Optimized>[] = [];
+  private readonly texts: string[] = [];
+  private readonly llvm = loadLibLLVM();
+  private readonly cpu: string;
+
+  constructor(private readonly opts: CodegenOptions = {}) {
+    this.cpu = opts.cpu ?? "v3";
   }
-  return step.value;
+
+  add(ir: string): void {
+    const tm = targetMachine(this.llvm, this.cpu, this.parts.length);
+    const part = runAsync(optimize(this.llvm, ir, tm, this.opts.passes ?? "default<O2>"));
+    part.catch(() => undefined); // reported by finish()
+    this.parts.push(part);
+    this.texts.push(ir);
+  }
+
+  /** Frees whatever the parts made, once they are done: the build was given up. */
+  abandon(): void {
+    for (const part of this.parts)
+      part.then(
+        (m) => {
+          this.llvm.fn.disposeModule(m.mod);
+          this.llvm.fn.contextDispose(m.ctx);
+        },
+        () => undefined,
+      );
+  }
+
+  async finish(): Promise<CodegenResult & { threadTimings: { parse: number; optimize: number; link: number } }> {
+    const settled = await Promise.allSettled(this.parts);
+    const failed = settled.find((r): r is PromiseRejectedResult => r.status === "rejected");
+    const done = settled.flatMap((r) => (r.status === "fulfilled" ? [r.value] : []));
+    if (failed || done.length === 0) {
+      for (const m of done) {
+        this.llvm.fn.disposeModule(m.mod);
+        this.llvm.fn.contextDispose(m.ctx);
+      }
+      throw failed ? failed.reason : new Error("internal compiler error: no IR to compile");
+    }
+    const [first, ...rest] = done;
+    const t0 = now();
+    let linked = 0;
+    try {
+      for (const part of rest) {
+        linked++; // linkInto frees the part, whether or not it succeeds
+        await runAsync(linkInto(this.llvm, first, part));
+      }
+    } catch (e) {
+      for (const m of [first, ...rest.slice(linked)]) {
+        this.llvm.fn.disposeModule(m.mod);
+        this.llvm.fn.contextDispose(m.ctx);
+      }
+      throw e;
+    }
+    const link = now() - t0;
+    const { object, ms } = await runAsync(emit(this.llvm, first, targetMachine(this.llvm, this.cpu), () => this.texts.join("\n; ---- next part ----\n")));
+    const sum = (k: "parse" | "optimize") => done.reduce((a, m) => a + m.timings[k], 0);
+    return { object, timings: { parse: 0, optimize: 0, emit: ms }, threadTimings: { parse: sum("parse"), optimize: sum("optimize"), link } };
+  }
 }

@@ -65,6 +65,9 @@ function bind(lib: LibraryHandle) {
     emitToMemoryBuffer: f<(tm: bigint, m: bigint, kind: number, err: bigint[], buf: bigint[]) => number>(
       "int LLVMTargetMachineEmitToMemoryBuffer(void *tm, void *m, int kind, _Out_ void **err, _Out_ void **buf)",
     ),
+    writeBitcode: f<(m: bigint) => bigint>("void *LLVMWriteBitcodeToMemoryBuffer(void *m)"),
+    parseBitcode: f<(c: bigint, buf: bigint, mod: bigint[]) => number>("int LLVMParseBitcodeInContext2(void *c, void *buf, _Out_ void **mod)"),
+    linkModules: f<(dest: bigint, src: bigint) => number>("int LLVMLinkModules2(void *dest, void *src)"),
     bufferStart: f<(b: bigint) => bigint>("void *LLVMGetBufferStart(void *b)"),
     bufferSize: f<(b: bigint) => number>("size_t LLVMGetBufferSize(void *b)"),
     disposeBuffer: f<(b: bigint) => void>("void LLVMDisposeMemoryBuffer(void *b)"),

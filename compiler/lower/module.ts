@@ -23,8 +23,19 @@ export interface LoweredFunction {
 }
 
 export interface LoweredModule {
-  ir: string;
+  /** The whole module's IR text (printed on demand: a build in parts does not need it). */
+  text(): string;
   params: ParamLayout[];
+}
+
+/**
+ * Lowering in parts: each part (some programs and the functions they call) is handed over as
+ * soon as its programs are lowered, so that LLVM works on it while the rest is lowered. The
+ * last part defines the globals all parts share.
+ */
+export interface PartSink {
+  parts: number;
+  onPart(ir: string): void;
 }
 
 export class ModuleLowerer {
@@ -47,7 +58,7 @@ export class ModuleLowerer {
     this.paramsType = structOf(decls.params.map((d) => irTypeOf(d.type)));
   }
 
-  lower(): LoweredModule {
+  lower(sink?: PartSink): LoweredModule {
     const { decls, debug, m } = this;
     // Program and function names are BPF symbol names: reserve them before any global is named.
     for (const prog of decls.programs) m.uniqueName(prog.name);
@@ -70,12 +81,21 @@ export class ModuleLowerer {
       l.body(f.body!);
     }
     const scratch = new ScratchMap(m, debug);
-    for (const prog of decls.programs) this.lowerProgram(prog, scratch);
+    const cuts = sink ? partCuts(decls, sink.parts) : new Set<number>();
+    let part: IRFunction[] = [];
+    decls.programs.forEach((prog, i) => {
+      part.push(this.lowerProgram(prog, scratch));
+      if (cuts.has(i)) {
+        sink!.onPart(m.partText(part, false));
+        part = [];
+      }
+    });
     scratch.declare(1);
-    return { ir: m.text(), params: this.layout };
+    if (sink) sink.onPart(m.partText(part, true));
+    return { text: () => m.text(), params: this.layout };
   }
 
-  private lowerProgram(prog: ProgramDecl, scratch: ScratchMap): void {
+  private lowerProgram(prog: ProgramDecl, scratch: ScratchMap): IRFunction {
     const { line } = lineColumn(prog.declaration);
     const voidPtr = this.debug.pointerType(null);
     const int = this.diType(INT_TYPES.i32, "int");
@@ -85,6 +105,7 @@ export class ModuleLowerer {
     const l = new FunctionLowerer(this, fn, sp, prog.name, returns);
     l.scratch = scratch.allocatorFor(fn, sp, prog.declaration);
     l.body(prog.handler.body);
+    return fn;
   }
 
   private declareFunction(f: TS.FunctionDeclaration): void {
@@ -174,6 +195,26 @@ export class ModuleLowerer {
   }
 }
 
-export function lowerModule(p: ProbeProgram, decls: ModuleDecls, mode: PointerMode): LoweredModule {
-  return new ModuleLowerer(p, decls, mode).lower();
+export function lowerModule(p: ProbeProgram, decls: ModuleDecls, mode: PointerMode, sink?: PartSink): LoweredModule {
+  return new ModuleLowerer(p, decls, mode).lower(sink);
+}
+
+/**
+ * After which programs (by index) a part ends, so that parts carry about equal shares of the
+ * source. A program's share is its own text; module functions are spread over the programs
+ * (which of them a program calls is known only once it is lowered).
+ */
+function partCuts(decls: ModuleDecls, parts: number): Set<number> {
+  const cuts = new Set<number>();
+  const n = decls.programs.length;
+  if (parts < 2 || n < 2) return cuts;
+  const functionsText = decls.functions.reduce((a, f) => a + f.getWidth(), 0);
+  const weights = decls.programs.map((p) => p.declaration.getWidth() + functionsText / n);
+  const total = weights.reduce((a, w) => a + w, 0);
+  let sum = 0;
+  for (let i = 0; i < n - 1 && cuts.size < parts - 1; i++) {
+    sum += weights[i];
+    if (sum >= (total * (cuts.size + 1)) / parts) cuts.add(i);
+  }
+  return cuts;
 }

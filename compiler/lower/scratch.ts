@@ -14,12 +14,16 @@ const BPF_MAP_TYPE_PERCPU_ARRAY = 6;
 export class ScratchMap {
   private total = 0;
   private readonly name: string;
+  /** The map's definition, whose value size is known only once every program is lowered. */
+  private readonly type: IRType;
+  private global: Value | undefined;
 
   constructor(
     private readonly m: IRModule,
     private readonly debug: DebugInfo,
   ) {
     this.name = m.uniqueName("tsbpf_scratch");
+    this.type = m.namedType(`${this.name}.def`);
   }
 
   /**
@@ -45,8 +49,8 @@ export class ScratchMap {
     b.location = this.debug.location(line, column, scope);
     const key = fn.alloca(i32, 4);
     b.store(constInt(i32, 0), key);
-    const map = { type: ptrTo(i8), ref: `@${this.name}` };
-    const value = b.callHelper(Helper.mapLookupElem, ptrTo(i8), [b.cast("bitcast", map, ptrTo(i8)), b.cast("bitcast", key, ptrTo(i8))]);
+    this.global ??= this.m.reserveGlobal(this.name, this.type);
+    const value = b.callHelper(Helper.mapLookupElem, ptrTo(i8), [b.cast("bitcast", this.global, ptrTo(i8)), b.cast("bitcast", key, ptrTo(i8))]);
     const missing = b.icmp("eq", value, { type: ptrTo(i8), ref: "null" });
     const fail = fn.newBlock("scratch.missing");
     b.condBr(missing, fail, fn.entry);
@@ -71,9 +75,10 @@ export class ScratchMap {
       member("value", d.pointerType(d.arrayType(char, size)), 3),
     ]);
     const fields: IRType[] = [ptrTo(arrayOf(BPF_MAP_TYPE_PERCPU_ARRAY, i32)), ptrTo(arrayOf(1, i32)), ptrTo(i32), ptrTo(arrayOf(size, i8))];
-    this.m.addGlobal({
+    this.m.namedType(`${this.name}.def`, { kind: "struct", fields });
+    this.m.defineGlobal({
       name: this.name,
-      type: { kind: "struct", fields },
+      type: this.type,
       init: "zeroinitializer",
       section: ".maps",
       used: true,

@@ -1,7 +1,7 @@
 // The object `tsbpf build` writes is a plain libbpf object: bpftool loads it without tsbpf, and
 // its BTF line info carries the TypeScript source.
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { repo, tsbpf } from "../helpers/cli.js";
@@ -47,6 +47,26 @@ describe("tsbpf build", () => {
     expect(r.stderr).toContain("wrote");
     bpftool("prog", "loadall", out, PIN);
     expect(JSON.parse(bpftool("prog", "show", "pinned", `${PIN}/hello`, "-j")).type).toBe("tracepoint");
+    rmSync(dir, { recursive: true });
+  });
+
+  // Typed (LLVM 14) and opaque pointers alike: a map sized after lowering, shared by parts
+  // built apart (--jobs 3), parameters of mixed sizes; the kernel takes every program's BTF.
+  test.each(libLLVMs())("builds the scratch map and a module in parts with %s", (lib) => {
+    const dir = mkdtempSync(join(tmpdir(), "tsbpf-"));
+    for (const fixture of ["scratch.ts", "parts.ts"]) {
+      const out = join(dir, fixture.replace(/\.ts$/, ".bpf.o"));
+      const r = tsbpf(["build", repo("test/fixtures/language", fixture), "-o", out, "--jobs", "3"], { env: { TSBPF_LIBLLVM: lib } });
+      expect(r.stderr).toContain("wrote");
+      bpftool("prog", "loadall", out, PIN);
+      const names = readdirSync(PIN);
+      expect(names.length).toBeGreaterThan(1);
+      for (const name of names) {
+        const id = JSON.parse(bpftool("prog", "show", "pinned", join(PIN, name), "-j")).btf_id;
+        expect([fixture, name, typeof id]).toEqual([fixture, name, "number"]);
+      }
+      rmSync(PIN, { recursive: true, force: true });
+    }
     rmSync(dir, { recursive: true });
   });
 });

@@ -34,15 +34,15 @@ test(`${FUNCTIONS} generated functions agree with the reference evaluator`, asyn
       programs.push(p);
       for (const fn of p.functions) fns.push({ program: p, fn });
     }
-    const result = runBatch(programs, fns, ARG_SETS, SEED + batch);
+    const result = await runBatch(programs, fns, ARG_SETS, SEED + batch);
     const failure = result.failure;
     tooComplex.push(...result.tooComplex);
     if (failure) {
       // Shrink: the smallest variant of the failing program that still fails the same way.
-      const stillFails = (candidate: Program): boolean => {
+      const stillFails = async (candidate: Program): Promise<boolean> => {
         const fn = candidate.functions.find((x) => x.name === failure.fn);
         if (!fn) return false;
-        const again = runBatch([candidate], [{ program: candidate, fn }], 1, 0, [failure.args]).failure;
+        const again = (await runBatch([candidate], [{ program: candidate, fn }], 1, 0, [failure.args])).failure;
         return !!again && !!again.error === !!failure.error;
       };
       const minimal = await minimize(failure.program, stillFails, 400);

@@ -68,6 +68,8 @@ describe("bad input", () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toContain("unknown option '--durtion'");
     expect(tsbpf(["run", repo("examples/hello-syncfs.ts"), "--duration", "soon"]).stderr).toContain("--duration takes a number of seconds");
+    const jobs = tsbpf(["build", repo("examples/hello-syncfs.ts"), "-o", "/dev/null", "--jobs", "0"]);
+    expect([jobs.code, jobs.stderr]).toEqual([2, expect.stringContaining("--jobs takes a number of parts from 1 to 64, not '0'")]);
   });
 
   test("the verifier's rejection is reported at the TypeScript line it points to", () => {

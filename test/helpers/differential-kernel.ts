@@ -6,7 +6,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { compile, TsbpfError } from "../../compiler/index.js";
+import { compileAsync, TsbpfError } from "../../compiler/index.js";
 import { LoadedObject } from "../../runtime/loader.js";
 import { argSets, evaluate, printFunction, printTypes, type Func, type Program } from "../differential/index.js";
 import { wrap, type IntType } from "../differential/types.js";
@@ -52,12 +52,16 @@ export function probeSource(programs: Program[], tested: Func[]): string {
   return lines.join("\n") + "\n";
 }
 
-/** Compiles and loads; returns the error text instead of throwing for a user-facing error. */
-function build(source: string): { object?: { file: string; object: Buffer; programs: Parameters<typeof LoadedObject.load>[0]["programs"]; params: Parameters<typeof LoadedObject.load>[0]["params"] }; error?: string } {
+/**
+ * Compiles; returns the error text instead of throwing for a user-facing error. Through the
+ * CLI's path, in three parts that LLVM optimises apart and links: the generated functions call
+ * each other across programs, so parts share functions, parameters and format strings.
+ */
+async function build(source: string): Promise<{ object?: { file: string; object: Buffer; programs: Parameters<typeof LoadedObject.load>[0]["programs"]; params: Parameters<typeof LoadedObject.load>[0]["params"] }; error?: string }> {
   const file = join(dir, `case${fileNo++}.ts`);
   writeFileSync(file, source);
   try {
-    const c = compile(file, { cache: false });
+    const c = await compileAsync(file, { cache: false, parts: 3 });
     return { object: { file, object: c.object, programs: c.programs, params: c.params } };
   } catch (e) {
     if (e instanceof TsbpfError) return { error: e.format() };
@@ -77,10 +81,10 @@ const TOO_COMPLEX = /rejected program '(\S+)_(?:lo|hi)': (BPF program is too lar
  * Runs `tested` on each argument set and compares with the reference. A function whose
  * program the verifier refuses as too complex is set aside and the batch retried without it.
  */
-export function runBatch(programs: Program[], tested: { program: Program; fn: Func }[], argCount: number, seed: number, fixedArgs?: bigint[][]): BatchResult {
+export async function runBatch(programs: Program[], tested: { program: Program; fn: Func }[], argCount: number, seed: number, fixedArgs?: bigint[][]): Promise<BatchResult> {
   const tooComplex: string[] = [];
   for (;;) {
-    const failure = runOnce(programs, tested, argCount, seed, fixedArgs);
+    const failure = await runOnce(programs, tested, argCount, seed, fixedArgs);
     const m = failure?.error && !fixedArgs ? TOO_COMPLEX.exec(failure.error) : null;
     if (!m) return { failure, tooComplex };
     tooComplex.push(m[1]);
@@ -89,9 +93,9 @@ export function runBatch(programs: Program[], tested: { program: Program; fn: Fu
   }
 }
 
-function runOnce(programs: Program[], tested: { program: Program; fn: Func }[], argCount: number, seed: number, fixedArgs?: bigint[][]): Failure | undefined {
+async function runOnce(programs: Program[], tested: { program: Program; fn: Func }[], argCount: number, seed: number, fixedArgs?: bigint[][]): Promise<Failure | undefined> {
   const source = probeSource(programs, tested.map((t) => t.fn));
-  const built = build(source);
+  const built = await build(source);
   if (!built.object) return { program: tested[0].program, fn: tested[0].fn.name, args: [], error: built.error, source };
   const sets = fixedArgs ? tested.map(() => fixedArgs) : tested.map((t, i) => argSets(t.fn, seed + i, argCount));
   for (let k = 0; k < argCount; k++) {

@@ -1,0 +1,94 @@
+// A module built in parts (LLVM optimises each on its own thread, then links them) is the same
+// module: the same programs with the same instructions, BTF the kernel accepts, line info for
+// every program, and the same results in the kernel as the module built whole.
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { compile, compileAsync, type CompileResult } from "../../compiler/index.js";
+import { LoadedObject } from "../../runtime/loader.js";
+import { repo } from "../helpers/cli.js";
+
+const file = repo("test/fixtures/language/parts.ts");
+const dir = mkdtempSync(join(tmpdir(), "tsbpf-parts-"));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+/** Instruction slots of each function symbol (programs and subprograms), from the ELF symbols. */
+function functionSizes(c: CompileResult, name: string): Map<string, number> {
+  const o = join(dir, name);
+  writeFileSync(o, c.object);
+  const sizes = new Map<string, number>();
+  for (const line of execFileSync("readelf", ["-sW", o], { encoding: "utf8" }).split("\n")) {
+    const f = line.trim().split(/\s+/);
+    if (f[3] === "FUNC") sizes.set(f[7], Number(f[2]) / 8);
+  }
+  return sizes;
+}
+
+const u32 = (x: bigint) => Number(BigInt.asUintN(32, x));
+const u64 = (x: bigint) => BigInt.asUintN(64, x);
+
+function mix(a: bigint, b: bigint): bigint {
+  let h = u64(a ^ 0x9e3779b97f4a7c15n);
+  for (let i = 0n; i < 6n; i++) {
+    h = u64((h ^ (b >> i)) * 0x100000001b3n);
+    h = (h & 1n) === 1n ? u64(h + a) : h ^ u64(b << 1n);
+  }
+  return h;
+}
+
+function expected(SMALL: bigint, BIG: bigint, MID: bigint): Record<string, number> {
+  let s = 0n;
+  for (let i = 0n; i < 80n; i++) s += BIG + i;
+  return {
+    scratchy: u32(s),
+    first: u32(mix(SMALL, BIG)),
+    second: u32(mix(BIG, MID) >> 8n),
+    third: u32(mix(MID, SMALL) >> 16n),
+    last: u32(SMALL * 1000n + MID),
+  };
+}
+
+test("three parts make the same object as one", async () => {
+  const whole = compile(file, { cache: false });
+  const parts = await compileAsync(file, { cache: false, parts: 3 });
+  expect(parts.programs).toEqual(whole.programs);
+  expect(parts.params).toEqual(whole.params);
+  const a = functionSizes(whole, "whole.o");
+  const b = functionSizes(parts, "parts.o");
+  for (const p of whole.programs) expect([p.name, b.get(p.name)]).toEqual([p.name, a.get(p.name)]);
+
+  const settings: Record<string, bigint>[] = [{}, { SMALL: 250n, BIG: 0xffff_ffff_0000n, MID: 65535n }];
+  for (const params of settings) {
+    const values = { SMALL: 3n, BIG: 1000n, MID: 7n, ...params };
+    const want = expected(values.SMALL, values.BIG, values.MID);
+    for (const c of [whole, parts]) {
+      const obj = LoadedObject.load({ ...c, file }, { params });
+      try {
+        expect(obj.kernelBtf).toBe(true);
+        const got: Record<string, number> = {};
+        for (const name of Object.keys(want)) got[name] = obj.testRun(name, new Uint8Array(64)).retval >>> 0;
+        expect(got).toEqual(want);
+      } finally {
+        obj.close();
+      }
+    }
+  }
+});
+
+test("every program of a module built in parts keeps its TypeScript line info", async () => {
+  const parts = await compileAsync(file, { cache: false, parts: 3 });
+  const o = join(dir, "lines.o");
+  writeFileSync(o, parts.object);
+  // llvm-objdump is not on every machine; the BTF line info section names each program's lines.
+  const pin = join("/sys/fs/bpf", `tsbpf-parts-${process.pid}`);
+  execFileSync("bpftool", ["prog", "loadall", o, pin]);
+  try {
+    for (const p of parts.programs) {
+      const dump = execFileSync("bpftool", ["prog", "dump", "xlated", "pinned", join(pin, p.name), "linum"], { encoding: "utf8" });
+      expect([p.name, dump.includes(`[file:${file} line_num:`)]).toEqual([p.name, true]);
+    }
+  } finally {
+    rmSync(pin, { recursive: true, force: true });
+  }
+});
