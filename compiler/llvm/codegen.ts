@@ -48,10 +48,15 @@ function targetMachine(llvm: LibLLVM, cpu: string, slot = 0): bigint {
 
 const now = () => performance.now();
 
-/** A call into libLLVM heavy enough to run off the main thread when the caller can wait. */
+/**
+ * A call into libLLVM. `heavy` ones run off the main thread when the caller can wait; the
+ * others run at once: a step that waits for a thread also waits for the main thread to be
+ * free to start the next one, and the main thread is busy lowering and type-checking.
+ */
 interface Heavy {
   fn: (...args: any[]) => any;
   args: unknown[];
+  heavy?: boolean;
 }
 
 type Steps<T> = Generator<Heavy, T, any>;
@@ -80,7 +85,7 @@ function* optimize(llvm: LibLLVM, ir: string, tm: bigint, passes: string): Steps
     if (yield { fn: f.verifyModule, args: [mod, 2 /* ReturnStatus */, vmsg] }) throw new LLVMError(`generated IR is invalid: ${takeMessage(llvm, vmsg[0])}`, ir);
     takeMessage(llvm, vmsg[0]);
     const t1 = now();
-    const perr: bigint = yield { fn: f.runPasses, args: [mod, passes, tm, f.createPassBuilderOptions()] };
+    const perr: bigint = yield { fn: f.runPasses, args: [mod, passes, tm, f.createPassBuilderOptions()], heavy: true };
     if (perr) throw new LLVMError(`LLVM passes failed: ${takeMessage(llvm, f.getErrorMessage(perr), f.disposeErrorMessage)}`, ir);
     return { ctx, mod, timings: { parse: t1 - t0, optimize: now() - t1 } };
   } catch (e) {
@@ -114,7 +119,7 @@ function* emit(llvm: LibLLVM, m: Optimized, tm: bigint, ir: () => string): Steps
     const t0 = now();
     const err = [0n];
     const out = [0n];
-    if (yield { fn: f.emitToMemoryBuffer, args: [tm, m.mod, 1 /* ObjectFile */, err, out] }) throw new LLVMError(`BPF code generation failed: ${takeMessage(llvm, err[0])}`, ir());
+    if (yield { fn: f.emitToMemoryBuffer, args: [tm, m.mod, 1 /* ObjectFile */, err, out], heavy: true }) throw new LLVMError(`BPF code generation failed: ${takeMessage(llvm, err[0])}`, ir());
     const size = f.bufferSize(out[0]);
     const object = Buffer.from(new Uint8Array(koffi.view(f.bufferStart(out[0]), size)).slice());
     f.disposeBuffer(out[0]);
@@ -144,10 +149,10 @@ function runSync<T>(steps: Steps<T>): T {
 async function runAsync<T>(steps: Steps<T>): Promise<T> {
   let step = steps.next();
   while (!step.done) {
-    const { fn, args } = step.value;
+    const { fn, args, heavy } = step.value;
     let result: unknown;
     try {
-      result = await new Promise((resolve, reject) =>
+      result = !heavy ? fn(...args) : await new Promise((resolve, reject) =>
         (fn as unknown as { async: (...a: unknown[]) => void }).async(...args, (err: unknown, r: unknown) => (err ? reject(err) : resolve(r))),
       );
     } catch (e) {
