@@ -78,6 +78,8 @@ export function loadProbeProgram(file: string, opts: { deferTypeErrors?: boolean
       return sf;
     },
     getDefaultLibFileName: () => stdlibLib,
+    // Types in .ts files never come from JSDoc: skip parsing it (the stdlib's docs are for editors).
+    jsDocParsingMode: ts.JSDocParsingMode.ParseNone,
     writeFile: () => undefined,
     getCurrentDirectory: () => process.cwd(),
     getCanonicalFileName: (f) => f,

@@ -154,7 +154,8 @@ const ESCAPED = Array.from({ length: 256 }, (_, b) =>
 
 /** Escapes bytes for LLVM's `"..."` and `c"..."` literals (the probe's whole source goes through here). */
 export function escapeBytes(bytes: Uint8Array): string {
-  const parts = new Array<string>(bytes.length);
-  for (let i = 0; i < bytes.length; i++) parts[i] = ESCAPED[bytes[i]];
-  return parts.join("");
+  // One byte, one latin1 character: the printable ones stay, a regex rewrites the rest.
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)
+    .toString("latin1")
+    .replace(/[^\x20-\x21\x23-\x5b\x5d-\x7e]/g, (c) => ESCAPED[c.charCodeAt(0)]);
 }

@@ -162,7 +162,7 @@ export class IRModule {
     const visit = (f: IRFunction): void => {
       if (included.has(f)) return;
       included.add(f);
-      for (const c of f.callees) {
+      for (const c of f.callees.keys()) {
         const callee = byName.get(c);
         if (callee) visit(callee);
       }
@@ -191,8 +191,12 @@ export class IRModule {
       out.push(`@llvm.compiler.used = appending global [${items.length} x ${bytePtr}] [${items.join(", ")}], section "llvm.metadata"`);
     }
     out.push("");
-    for (const f of functions) out.push(f.text(), "");
-    out.push(`attributes #0 = { nounwind "frame-pointer"="all" }`, "");
+    // A module function called from one place only is inlined there (LLVM would do it too, but
+    // after optimising it on its own first: that is work thrown away).
+    const calls = new Map<string, number>();
+    for (const f of functions) for (const [c, n] of f.callees) calls.set(c, (calls.get(c) ?? 0) + n);
+    for (const f of functions) out.push(f.text(f.decl.linkage === "internal" && calls.get(`@${f.decl.name}`) === 1 ? 1 : 0), "");
+    out.push(`attributes #0 = { nounwind "frame-pointer"="all" }`, `attributes #1 = { alwaysinline nounwind "frame-pointer"="all" }`, "");
     out.push(this.debug.text({ globals: owner }));
     return out.join("\n");
   }
@@ -207,7 +211,8 @@ export class Block {
 export class IRFunction {
   readonly params: Value[];
   /** Names (`@f`) of what this function calls: which module functions a part must include. */
-  readonly callees = new Set<string>();
+  /** What this function calls (`@f`) and how many times: which functions a part needs. */
+  readonly callees = new Map<string, number>();
   readonly entry: Block;
   private readonly blocks: Block[] = [];
   private readonly allocas: string[] = [];
@@ -257,11 +262,12 @@ export class IRFunction {
     return { type: ptrTo(type), ref };
   }
 
-  text(): string {
+  /** `attributes`: the attribute group, #0 or #1 (alwaysinline). */
+  text(attributes: 0 | 1 = 0): string {
     const ty = (t: IRType) => this.module.ty(t);
     const params = this.decl.params.map((p) => `${ty(p.type)} %${p.name}`).join(", ");
     const linkage = this.decl.linkage ?? "dso_local";
-    let head = `define ${linkage} ${ty(this.decl.ret)} @${this.decl.name}(${params}) #0`;
+    let head = `define ${linkage} ${ty(this.decl.ret)} @${this.decl.name}(${params}) #${attributes}`;
     if (this.decl.section) head += ` section "${this.decl.section}"`;
     if (this.decl.dbg) head += ` !dbg ${this.decl.dbg}`;
     const body: string[] = [];
@@ -378,7 +384,7 @@ export class IRBuilder {
   }
 
   call(fty: FnType, callee: string, args: Value[]): Value {
-    if (callee.startsWith("@")) this.fn.callees.add(callee);
+    if (callee.startsWith("@")) this.fn.callees.set(callee, (this.fn.callees.get(callee) ?? 0) + 1);
     const argText = args.map((a) => `${this.m.ty(a.type)} ${a.ref}`).join(", ");
     const expr = `call ${this.m.ty(fty)} ${callee}(${argText})`;
     if (fty.ret.kind === "void") {
