@@ -36,6 +36,7 @@ interface GlobalEntry {
 export class IRModule {
   private readonly globals: GlobalEntry[] = [];
   private readonly functions: IRFunction[] = [];
+  private readonly functionsByRef = new Map<string, IRFunction>();
   private readonly used: Value[] = [];
   private readonly names = new Set<string>();
   private readonly declarations = new Map<string, string>();
@@ -136,6 +137,7 @@ export class IRModule {
   }): IRFunction {
     const f = new IRFunction(this, o);
     this.functions.push(f);
+    this.functionsByRef.set(`@${o.name}`, f);
     if (o.linkage !== "internal") this.used.push({ type: ptrTo(fnType(o.ret, o.params.map((p) => p.type))), ref: `@${o.name}` });
     return f;
   }
@@ -144,6 +146,11 @@ export class IRModule {
   intrinsic(name: string, signature: string): string {
     if (!this.declarations.has(name)) this.declarations.set(name, `declare ${signature.replace("@NAME", `@${name}`)}`);
     return `@${name}`;
+  }
+
+  /** The function `ref` (`@name`) names, if the module defines it. */
+  functionNamed(ref: string): IRFunction | undefined {
+    return this.functionsByRef.get(ref);
   }
 
   /** The whole module. */
@@ -157,7 +164,7 @@ export class IRModule {
    * others). The parts, linked, are the whole module.
    */
   partText(programs: IRFunction[], owner: boolean): string {
-    const byName = new Map(this.functions.map((f) => [`@${f.decl.name}`, f]));
+    const byName = this.functionsByRef;
     const included = new Set<IRFunction>();
     const visit = (f: IRFunction): void => {
       if (included.has(f)) return;

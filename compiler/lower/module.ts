@@ -73,23 +73,40 @@ export class ModuleLowerer {
     });
     this.declareParams();
 
-    for (const f of decls.functions) this.declareFunction(f);
+    // Function bodies are lowered when a program first needs them (all are declared first), so
+    // that a part can go to LLVM before the functions only later parts call are lowered.
+    const bodies = new Map<string, () => void>();
     for (const f of decls.functions) {
-      const lowered = this.functions.get(this.p.symbolAt(f.name!)!)!;
-      const l = new FunctionLowerer(this, lowered.ir.fn, lowered.ir.fn.decl.dbg!, f.name!.text, lowered.ret);
-      l.bindParams(f.parameters, lowered.params);
-      l.body(f.body!);
+      const lowered = this.declareFunction(f);
+      bodies.set(`@${lowered.ir.fn.decl.name}`, () => {
+        const l = new FunctionLowerer(this, lowered.ir.fn, lowered.ir.fn.decl.dbg!, f.name!.text, lowered.ret);
+        l.bindParams(f.parameters, lowered.params);
+        l.body(f.body!);
+      });
     }
+    const lowerCallees = (fn: IRFunction): void => {
+      for (const callee of fn.callees.keys()) {
+        const lowerBody = bodies.get(callee);
+        if (!lowerBody) continue;
+        bodies.delete(callee);
+        lowerBody();
+        lowerCallees(this.m.functionNamed(callee)!);
+      }
+    };
     const scratch = new ScratchMap(m, debug);
     const cuts = sink ? partCuts(decls, sink.parts) : new Set<number>();
     let part: IRFunction[] = [];
     decls.programs.forEach((prog, i) => {
-      part.push(this.lowerProgram(prog, scratch));
+      const fn = this.lowerProgram(prog, scratch);
+      lowerCallees(fn);
+      part.push(fn);
       if (cuts.has(i)) {
         sink!.onPart(m.partText(part, false));
         part = [];
       }
     });
+    // Functions no program calls are still lowered: their mistakes are reported all the same.
+    for (const lowerBody of bodies.values()) lowerBody();
     scratch.declare(1);
     if (sink) sink.onPart(m.partText(part, true));
     return { text: () => m.text(), params: this.layout };
@@ -108,7 +125,7 @@ export class ModuleLowerer {
     return fn;
   }
 
-  private declareFunction(f: TS.FunctionDeclaration): void {
+  private declareFunction(f: TS.FunctionDeclaration): LoweredFunction {
     const { p } = this;
     const name = f.name!.text;
     const params = f.parameters.map((param) => typeAt(p, param.name));
@@ -135,7 +152,9 @@ export class ModuleLowerer {
       dbg: sp,
       linkage: "internal",
     });
-    this.functions.set(p.symbolAt(f.name!)!, { ir: { fn, type }, params, ret });
+    const lowered = { ir: { fn, type }, params, ret };
+    this.functions.set(p.symbolAt(f.name!)!, lowered);
+    return lowered;
   }
 
   /** The module function that `callee` names, if it names one. */
