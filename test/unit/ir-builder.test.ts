@@ -2,8 +2,8 @@
 // the real libLLVM is the judge.
 import { DebugInfo, escapeBytes, mdString } from "../../compiler/ir/debug-info.js";
 import { constInt, IRBuilder, IRModule } from "../../compiler/ir/module.js";
-import { arrayOf, i32, i64, i8, ptrTo, sizeOf, structOf, typeText } from "../../compiler/ir/types.js";
-import { irToObject } from "../../compiler/llvm/codegen.js";
+import { arrayOf, fnType, i32, i64, i8, ptrTo, sizeOf, structOf, typeText } from "../../compiler/ir/types.js";
+import { irToObject, PartsCodegen } from "../../compiler/llvm/codegen.js";
 import { loadLibLLVM } from "../../compiler/llvm/libllvm.js";
 
 function helloModule(opaquePointers: boolean): { m: IRModule; text: string } {
@@ -65,5 +65,76 @@ describe("IR module text", () => {
     const strtab = object.toString("latin1");
     expect(strtab).toContain("tracepoint/a/b");
     expect(strtab).toContain(".BTF.ext");
+  });
+});
+
+describe("a module in parts", () => {
+  // Two programs; both call `shared`, `one` also calls `only` (which has a format string) and
+  // uses `late`, a global reserved before its type's body is known (as the scratch map is).
+  function twoPrograms(opaquePointers: boolean) {
+    const di = new DebugInfo({ fileName: "p.ts", directory: "/src", source: "//\n", producer: "test" });
+    const m = new IRModule({ opaquePointers }, di);
+    const char = di.basicType("char", 8, "signed_char");
+    m.addCString("LICENSE", "GPL", { section: "license", linkage: "dso_local", used: true, dbg: di.globalVariable({ name: "LICENSE", line: 1, type: di.arrayType(char, 4), local: false }) });
+    const int = di.basicType("int", 32, "signed");
+    const i32fn = fnType(i32, []);
+    const fn = (name: string, section?: string) => {
+      const sp = di.subprogram({ name, line: 1, type: di.subroutineType(int, []), params: [], local: !section });
+      const f = m.addFunction({ name, ret: i32, params: [], section, dbg: sp, linkage: section ? "dso_local" : "internal" });
+      const b = new IRBuilder(f);
+      b.location = di.location(1, 1, sp);
+      return { f, b };
+    };
+    const lateType = m.namedType("late.def");
+    const late = m.reserveGlobal("late", lateType);
+    const shared = fn("shared");
+    shared.b.ret(constInt(i32, 7));
+    const only = fn("only");
+    const fmt = m.addCString("only.fmt", "x\n");
+    only.b.ret(only.b.cast("trunc", only.b.callHelper(6, i64, [fmt.ptr, constInt(i32, fmt.size)], true), i32));
+    const one = fn("one", "xdp");
+    const address = one.b.cast("trunc", one.b.cast("ptrtoint", late, i64), i32);
+    one.b.ret(one.b.binary("add", one.b.binary("add", one.b.call(i32fn, "@shared", []), one.b.call(i32fn, "@only", [])), address));
+    const two = fn("two", "xdp");
+    two.b.ret(two.b.call(i32fn, "@shared", []));
+    const defineLate = () => {
+      m.namedType("late.def", structOf([i64]));
+      m.defineGlobal({ name: "late", type: lateType, init: "zeroinitializer", section: ".data.late" });
+    };
+    return { m, one: one.f, two: two.f, defineLate };
+  }
+
+  test.each([false, true])("opaque pointers = %s: a part has its programs and their callees; the others' globals are declared", (opaque) => {
+    const { m, one, two, defineLate } = twoPrograms(opaque);
+    const first = m.partText([one], false);
+    expect(first).toMatch(/define dso_local i32 @one\(/);
+    expect(first).not.toMatch(/@two\(/);
+    expect(first).toMatch(/define internal i32 @shared\(\) #1/); // called once here: alwaysinline
+    expect(first).toMatch(/define internal i32 @only\(\)/);
+    expect(first).toMatch(/^@LICENSE = external global \[4 x i8\]$/m);
+    expect(first).toMatch(/^@late = external global %late\.def$/m);
+    expect(first).toContain("%late.def = type opaque");
+    expect(first).toMatch(/^@only\.fmt = internal constant/m); // internal: copied where needed
+    expect(first).not.toMatch(/compiler\.used = .*@LICENSE/);
+    defineLate();
+    const last = m.partText([two], true);
+    expect(last).toMatch(/^@LICENSE = dso_local constant/m);
+    expect(last).toMatch(/^@late = dso_local global %late\.def zeroinitializer/m);
+    expect(last).toContain("%late.def = type { i64 }");
+    expect(last).not.toMatch(/@only\(/);
+  });
+
+  test("the parts, optimised apart and linked, are one object with both programs", async () => {
+    const llvm = loadLibLLVM();
+    const { m, one, two, defineLate } = twoPrograms(llvm.opaquePointers);
+    const parts = new PartsCodegen();
+    parts.add(m.partText([one], false));
+    defineLate();
+    parts.add(m.partText([two], true));
+    const { object } = await parts.finish();
+    const symbols = object.toString("latin1");
+    expect(object.readUInt16LE(18)).toBe(247); // EM_BPF
+    // Names in ELF string tables (".BTF.ext" may be the tail of ".rel.BTF.ext").
+    for (const name of ["one", "two", ".data.late", "license", ".BTF.ext"]) expect([name, symbols.includes(`${name}\0`)]).toEqual([name, true]);
   });
 });
