@@ -50,7 +50,9 @@ export interface CompileResult {
 export function compile(file: string, opts: CompileOptions = {}): CompileResult {
   return cached(file, opts, (fileName) => {
     const prepared = prepare(fileName, opts, false);
-    return finish(prepared, codegen(prepared, () => prepared.llvm.irToObject(prepared.lowered.text(), { cpu: opts.cpu })));
+    const out = codegen(prepared, () => prepared.llvm.irToObject(prepared.lowered.text(), { cpu: opts.cpu }));
+    prepared.timings.llvm = (prepared.timings.llvm ?? 0) + out.timings.parse + out.timings.optimize + out.timings.emit;
+    return finish(prepared, out.object);
   });
 }
 
@@ -81,11 +83,10 @@ export async function compileAsync(file: string, opts: CompileOptions = {}): Pro
     }
     const waitFrom = performance.now();
     const out = await codegenAsync(prepared, pending);
-    const threads = out.threadTimings;
     prepared.timings.llvm = (prepared.timings.llvm ?? 0) + performance.now() - waitFrom;
     // Parts are parsed as they arrive, on the main thread: that time is in "lower".
-    prepared.timings["llvm.bg"] = threads.optimize + out.timings.emit;
-    return finish(prepared, out, true);
+    prepared.timings["llvm.bg"] = out.timings.optimize + out.timings.emit;
+    return finish(prepared, out.object);
   });
 }
 
@@ -203,15 +204,11 @@ function internalError(prepared: Prepared, e: unknown): unknown {
   return e instanceof prepared.llvm.LLVMError ? new Error(`internal compiler error: ${e.message}\n--- IR ---\n${e.ir}`) : e;
 }
 
-/**
- * `background`: LLVM ran on other threads, and its timings ("llvm": what the main thread
- * waited; "llvm.bg": the threads' own work, off the critical path) are already in.
- */
-function finish(prepared: Prepared, out: CodegenResult, background = false): CompileResult {
+/** The result, once the object is built and LLVM's timings are in (see compile, compileAsync). */
+function finish(prepared: Prepared, object: Buffer): CompileResult {
   const { lineColumn } = require("./frontend/spans.js") as typeof import("./frontend/spans.js");
   const { saveTypeScriptCodeCache } = require("./frontend/typescript-loader.js") as typeof import("./frontend/typescript-loader.js");
   const { timings } = prepared;
-  if (!background) timings.llvm = (timings.llvm ?? 0) + out.timings.parse + out.timings.optimize + out.timings.emit;
   saveTypeScriptCodeCache();
   const programs = prepared.decls.programs.map((d) => ({
     name: d.name,
@@ -223,7 +220,7 @@ function finish(prepared: Prepared, out: CodegenResult, background = false): Com
   }));
   return {
     file: prepared.fileName,
-    object: out.object,
+    object,
     programs,
     params: prepared.params,
     ir: prepared.opts.emitLLVM ? prepared.lowered.text() : undefined,

@@ -107,8 +107,7 @@ function* linkInto(llvm: LibLLVM, dest: Optimized, part: Optimized): Steps<void>
     // Consumes the part's module; the parts share only globals that one of them defines.
     if (yield { fn: f.linkModules, args: [dest.mod, out[0]] }) throw new Error("internal compiler error: LLVM could not link the parts of the module");
   } finally {
-    f.disposeModule(part.mod);
-    f.contextDispose(part.ctx);
+    free(llvm, part);
   }
 }
 
@@ -125,8 +124,7 @@ function* emit(llvm: LibLLVM, m: Optimized, tm: bigint, ir: () => string): Steps
     f.disposeBuffer(out[0]);
     return { object, ms: now() - t0 };
   } finally {
-    f.disposeModule(m.mod);
-    f.contextDispose(m.ctx);
+    free(llvm, m);
   }
 }
 
@@ -168,10 +166,21 @@ export function irToObject(ir: string, opts: CodegenOptions = {}): CodegenResult
   return runSync(pipeline(ir, opts));
 }
 
+function free(llvm: LibLLVM, m: Optimized): void {
+  llvm.fn.disposeModule(m.mod);
+  llvm.fn.contextDispose(m.ctx);
+}
+
+export interface PartsResult {
+  object: Buffer;
+  /** parse: on the main thread as parts arrive; optimize: the threads' work, summed. */
+  timings: { parse: number; optimize: number; link: number; emit: number };
+}
+
 /**
  * Builds one object from a module given in parts (lower/module.ts, PartSink): each part is
- * parsed and optimised on its own thread as soon as it arrives; then the parts are linked into
- * the first and BPF code is generated once. The main thread only hands text over.
+ * parsed as it arrives and optimised on a thread of its own; then the parts are linked into
+ * the first and BPF code is generated once (D20).
  */
 export class PartsCodegen {
   private readonly parts: Promise<Optimized>[] = [];
@@ -193,25 +202,15 @@ export class PartsCodegen {
 
   /** Frees whatever the parts made, once they are done: the build was given up. */
   abandon(): void {
-    for (const part of this.parts)
-      part.then(
-        (m) => {
-          this.llvm.fn.disposeModule(m.mod);
-          this.llvm.fn.contextDispose(m.ctx);
-        },
-        () => undefined,
-      );
+    for (const part of this.parts) part.then((m) => free(this.llvm, m), () => undefined);
   }
 
-  async finish(): Promise<CodegenResult & { threadTimings: { parse: number; optimize: number; link: number } }> {
+  async finish(): Promise<PartsResult> {
     const settled = await Promise.allSettled(this.parts);
     const failed = settled.find((r): r is PromiseRejectedResult => r.status === "rejected");
     const done = settled.flatMap((r) => (r.status === "fulfilled" ? [r.value] : []));
     if (failed || done.length === 0) {
-      for (const m of done) {
-        this.llvm.fn.disposeModule(m.mod);
-        this.llvm.fn.contextDispose(m.ctx);
-      }
+      for (const m of done) free(this.llvm, m);
       throw failed ? failed.reason : new Error("internal compiler error: no IR to compile");
     }
     const [first, ...rest] = done;
@@ -223,15 +222,12 @@ export class PartsCodegen {
         await runAsync(linkInto(this.llvm, first, part));
       }
     } catch (e) {
-      for (const m of [first, ...rest.slice(linked)]) {
-        this.llvm.fn.disposeModule(m.mod);
-        this.llvm.fn.contextDispose(m.ctx);
-      }
+      for (const m of [first, ...rest.slice(linked)]) free(this.llvm, m);
       throw e;
     }
     const link = now() - t0;
     const { object, ms } = await runAsync(emit(this.llvm, first, targetMachine(this.llvm, this.cpu), () => this.texts.join("\n; ---- next part ----\n")));
     const sum = (k: "parse" | "optimize") => done.reduce((a, m) => a + m.timings[k], 0);
-    return { object, timings: { parse: 0, optimize: 0, emit: ms }, threadTimings: { parse: sum("parse"), optimize: sum("optimize"), link } };
+    return { object, timings: { parse: sum("parse"), optimize: sum("optimize"), link, emit: ms } };
   }
 }
