@@ -217,6 +217,7 @@ async function run(file: string, o: Options): Promise<number> {
   } finally {
     process.off("SIGINT", onSignal);
     process.off("SIGTERM", onSignal);
+    await probe.detachAsync();
     probe.close();
     if (o.timings) printTimings(probe.timings);
   }

@@ -82,6 +82,17 @@ export class Probe implements Disposable, AsyncDisposable {
   }
 
   /**
+   * As detach(), with every link detached at once on libuv's threads: the kernel's wait for
+   * each tracepoint's handlers (≈ 40 ms) then overlaps, instead of adding up over many programs.
+   */
+  async detachAsync(): Promise<void> {
+    if (!this.links.length) return;
+    const t = performance.now();
+    await Promise.all(this.links.splice(0).map((l) => l.destroyAsync()));
+    this.timings.detach = performance.now() - t;
+  }
+
+  /**
    * The probe's printk lines. Opened before attaching (call it first) so that lines older than
    * this run are not taken for its own.
    */

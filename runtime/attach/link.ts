@@ -6,6 +6,8 @@ import { libbpf } from "../libbpf.js";
 export interface Link {
   readonly description: string;
   destroy(): void;
+  /** The same on a libuv thread: the kernel's wait in each detach can overlap the others'. */
+  destroyAsync(): Promise<void>;
 }
 
 export function ownLink(handle: bigint, description: string): Link {
@@ -16,6 +18,12 @@ export function ownLink(handle: bigint, description: string): Link {
       if (!live) return;
       live = false;
       libbpf().linkDestroy(handle);
+    },
+    destroyAsync() {
+      if (!live) return Promise.resolve();
+      live = false;
+      const destroy = libbpf().linkDestroy as unknown as { async(h: bigint, cb: (err: unknown) => void): void };
+      return new Promise((resolve, reject) => destroy.async(handle, (err) => (err ? reject(err) : resolve())));
     },
   };
 }

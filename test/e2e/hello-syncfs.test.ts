@@ -1,6 +1,9 @@
 // The seed's first probe, end to end: build, load (kernel verifier), attach, trigger with
 // `sync --file-system /`, read the line, detach.
-import { repo, Running } from "../helpers/cli.js";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { repo, Running, tsbpf } from "../helpers/cli.js";
 import { loadedPrograms, triggerSyncfs } from "../helpers/kernel.js";
 import { open } from "../../runtime/index.js";
 
@@ -37,6 +40,21 @@ describe("tsbpf run examples/hello-syncfs.ts", () => {
     expect(run.stdout).toMatch(/^\d\d:\d\d:\d\d syncfs called$/m);
     expect(Date.now() - started).toBeLessThan(15_000);
     expect(helloLoaded()).toHaveLength(0);
+  });
+
+  test("a probe of 24 programs attaches them all, and none stays loaded after the run", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "tsbpf-many-"));
+    try {
+      const file = join(dir, "many.ts");
+      const names = Array.from({ length: 24 }, (_, i) => `many${i}`);
+      const programs = names.map((n, i) => `export const ${n} = tracepoint("syscalls/sys_enter_${["getpid", "syncfs", "close"][i % 3]}", () => { printk("${n}"); });`);
+      writeFileSync(file, ['import { tracepoint, printk } from "tsbpf";', ...programs, ""].join("\n"));
+      const r = tsbpf(["run", file, "--duration", "0"]);
+      expect([r.code, r.stderr]).toEqual([0, expect.stringContaining("Attached 24 programs")]);
+      expect(loadedPrograms().filter((p) => p.name && names.includes(p.name))).toEqual([]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   test("lines already in the trace pipe before the run are not reported", async () => {
