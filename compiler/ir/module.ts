@@ -24,6 +24,16 @@ export interface GlobalOptions {
   used?: boolean; // keep it alive through O2 even when nothing references it
 }
 
+/** A function's signature and where it goes: internal (module functions) or a program. */
+export interface FunctionDecl {
+  name: string;
+  ret: IRType;
+  params: { name: string; type: IRType }[];
+  section?: string;
+  dbg?: MDRef;
+  linkage?: "internal" | "dso_local";
+}
+
 /** A global as the whole module defines it, and as another part of the module refers to it. */
 interface GlobalEntry {
   name: string;
@@ -127,14 +137,7 @@ export class IRModule {
     };
   }
 
-  addFunction(o: {
-    name: string;
-    ret: IRType;
-    params: { name: string; type: IRType }[];
-    section?: string;
-    dbg?: MDRef;
-    linkage?: "internal" | "dso_local";
-  }): IRFunction {
+  addFunction(o: FunctionDecl): IRFunction {
     const f = new IRFunction(this, o);
     this.functions.push(f);
     this.functionsByRef.set(`@${o.name}`, f);
@@ -228,14 +231,7 @@ export class IRFunction {
 
   constructor(
     readonly module: IRModule,
-    readonly decl: {
-      name: string;
-      ret: IRType;
-      params: { name: string; type: IRType }[];
-      section?: string;
-      dbg?: MDRef;
-      linkage?: "internal" | "dso_local";
-    },
+    readonly decl: FunctionDecl,
   ) {
     this.params = decl.params.map((p) => ({ type: p.type, ref: `%${p.name}` }));
     this.entry = this.newBlock("entry");
