@@ -70,12 +70,51 @@ export function loopHeavyProbe(lines: number): string {
   return out.join("\n") + "\n";
 }
 
+/**
+ * The loop-heavy file's functions and programs in C, for clang -O2 in the same run: the cost of
+ * the same optimisation work with LLVM's own front end (bench/insns/common.h for the helpers).
+ */
+export function loopHeavyC(functions: number): string {
+  const out = ['#include "common.h"', ""];
+  for (let f = 0; f < functions; f++) {
+    out.push(
+      `static __u64 f${f}(__u32 a, __u64 b) {`,
+      `  __u64 acc = b ^ ${f * 7919}ULL;`,
+      `  for (__u32 i = 0; i < 8; i++) {`,
+      `    if ((a >> i) & 1) acc += (__u64)i * ${f + 3};`,
+      `    else acc ^= acc << 3;`,
+      `  }`,
+      `  __s64 s = (__s64)(acc % 1000) - ${f};`,
+      `  return s < 0 ? (__u64)(-s) : acc / ${(f % 9) + 1};`,
+      `}`,
+    );
+  }
+  const pid = "(__u32)(bpf_get_current_pid_tgid() >> 32)";
+  for (let p = 0; p * 8 < functions; p++) {
+    const calls = Array.from({ length: Math.min(8, functions - p * 8) }, (_, k) => `f${p * 8 + k}(${pid}, bpf_ktime_get_ns())`);
+    out.push(
+      `SEC("tracepoint/syscalls/sys_enter_getpid") int p${p}(void *ctx) {`,
+      `  static const char fmt[] = "%llu";`,
+      `  bpf_trace_printk(fmt, sizeof(fmt), ${calls.join(" + ")});`,
+      `  return 0;`,
+      `}`,
+    );
+  }
+  return out.join("\n") + "\n";
+}
+
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 function main(): void {
   const dir = mkdtempSync(join(tmpdir(), "tsbpf-scaling-"));
   const tsbpf = join(packageRoot, "bin", "tsbpf");
-  const results: { kind: string; lines: number; ms: number; phases: string }[] = [];
+  const results: { kind: string; lines: number; ms: number; clangMs?: number; phases: string }[] = [];
+  const time = (cmd: string, args: string[]): number => {
+    const t0 = process.hrtime.bigint();
+    const r = spawnSync(cmd, args, { encoding: "utf8" });
+    if (r.status !== 0) throw new Error(`${cmd}: ${r.stderr}`);
+    return Number(process.hrtime.bigint() - t0) / 1e6;
+  };
   for (const [kind, make] of [["typical", typicalProbe], ["loop-heavy", loopHeavyProbe]] as const)
   for (const lines of [250, 500, 1000, 2000]) {
     const file = join(dir, `probe-${kind}-${lines}.ts`);
@@ -90,13 +129,25 @@ function main(): void {
       if (r.status !== 0) throw new Error(r.stderr);
       phases = /timings: (.*) \(total/.exec(r.stderr)?.[1] ?? "";
     }
-    results.push({ kind, lines: text.split("\n").length - 1, ms: median(times), phases });
+    // The loop-heavy file's work is LLVM's: clang -O2 on the same logic, in the same run.
+    let clangMs: number | undefined;
+    if (kind === "loop-heavy") {
+      const c = join(dir, `probe-${lines}.c`);
+      writeFileSync(c, loopHeavyC((text.match(/^function f\d+/gm) ?? []).length));
+      const args = ["-O2", "-g", "-target", "bpf", "-mcpu=v3", "-I", join(packageRoot, "bench", "insns"), "-c", c, "-o", join(dir, "c.o")];
+      clangMs = median(Array.from({ length: 5 }, () => time("clang-14", args)));
+    }
+    results.push({ kind, lines: text.split("\n").length - 1, ms: median(times), clangMs, phases });
   }
   rmSync(dir, { recursive: true });
-  const lines = ["| file | lines | `tsbpf build` wall (median of 5) | × its 1,000-line file | phases (last run) |", "| --- | ---: | ---: | ---: | --- |"];
+  const lines = [
+    "| file | lines | `tsbpf build` wall (median of 5) | × its 1,000-line file | clang -O2, same logic in C | phases (last run) |",
+    "| --- | ---: | ---: | ---: | ---: | --- |",
+  ];
   for (const r of results) {
     const base = results.find((x) => x.kind === r.kind && x.lines >= 1000 && x.lines < 2000)!;
-    lines.push(`| ${r.kind} | ${r.lines} | ${r.ms.toFixed(0)} ms | ${(r.ms / base.ms).toFixed(2)} | ${r.phases} |`);
+    const clang = r.clangMs === undefined ? "–" : `${r.clangMs.toFixed(0)} ms`;
+    lines.push(`| ${r.kind} | ${r.lines} | ${r.ms.toFixed(0)} ms | ${(r.ms / base.ms).toFixed(2)} | ${clang} | ${r.phases} |`);
   }
   process.stdout.write(lines.join("\n") + "\n");
 }
