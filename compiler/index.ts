@@ -43,6 +43,8 @@ export interface CompileResult {
   params: ParamLayout[];
   ir?: string;
   cached: boolean;
+  /** How many parts LLVM optimised at once (D20); absent for a cached object. */
+  parts?: number;
   /** Milliseconds per phase. */
   timings: Record<string, number>;
 }
@@ -52,7 +54,7 @@ export function compile(file: string, opts: CompileOptions = {}): CompileResult 
     const prepared = prepare(fileName, opts, false);
     const out = codegen(prepared, () => prepared.llvm.irToObject(prepared.lowered.text(), { cpu: opts.cpu }));
     prepared.timings.llvm = (prepared.timings.llvm ?? 0) + out.timings.parse + out.timings.optimize + out.timings.emit;
-    return finish(prepared, out.object);
+    return finish(prepared, out.object, 1);
   });
 }
 
@@ -64,10 +66,12 @@ export function compile(file: string, opts: CompileOptions = {}): CompileResult 
 export async function compileAsync(file: string, opts: CompileOptions = {}): Promise<CompileResult> {
   return cached(file, opts, async (fileName) => {
     let parts: import("./llvm/codegen.js").PartsCodegen | undefined;
+    let partCount = 1;
     let prepared: Prepared;
     try {
       prepared = prepare(fileName, opts, true, (llvm, count) => {
         parts = new llvm.PartsCodegen({ cpu: opts.cpu });
+        partCount = count;
         return { parts: count, onPart: (ir) => parts!.add(ir) };
       });
     } catch (e) {
@@ -86,12 +90,12 @@ export async function compileAsync(file: string, opts: CompileOptions = {}): Pro
     prepared.timings.llvm = (prepared.timings.llvm ?? 0) + performance.now() - waitFrom;
     // Parts are parsed as they arrive, on the main thread: that time is in "lower".
     prepared.timings["llvm.bg"] = out.timings.optimize + out.timings.emit;
-    return finish(prepared, out.object);
+    return finish(prepared, out.object, partCount);
   });
 }
 
 /** Parts for LLVM: one per core (at most 4) for a large file of several programs, else one. */
-function partCount(text: string, programs: number, requested: number | undefined): number {
+function partsFor(text: string, programs: number, requested: number | undefined): number {
   if (requested !== undefined) return Math.max(1, Math.min(requested, programs));
   if (programs < 2 || text.length < 16_000) return 1;
   const { availableParallelism } = require("node:os") as typeof import("node:os");
@@ -172,7 +176,7 @@ function prepare(
         hint: 'declare one at the top level, e.g. export const hello = tracepoint("syscalls/sys_enter_syncfs", () => { printk("hi"); });',
       });
     const lib = phase("llvm", () => loadLibLLVM());
-    const partSink = sink && phase("llvm", () => sink(llvm, partCount(p.text, decls.programs.length, opts.parts)));
+    const partSink = sink && phase("llvm", () => sink(llvm, partsFor(p.text, decls.programs.length, opts.parts)));
     const lowered = phase("lower", () => lowerModule(p, decls, { opaquePointers: lib.opaquePointers }, partSink));
     return { fileName, opts, p, decls, lowered, params: lowered.params, timings, phase, llvm };
   } catch (e) {
@@ -205,7 +209,7 @@ function internalError(prepared: Prepared, e: unknown): unknown {
 }
 
 /** The result, once the object is built and LLVM's timings are in (see compile, compileAsync). */
-function finish(prepared: Prepared, object: Buffer): CompileResult {
+function finish(prepared: Prepared, object: Buffer, parts: number): CompileResult {
   const { lineColumn } = require("./frontend/spans.js") as typeof import("./frontend/spans.js");
   const { saveTypeScriptCodeCache } = require("./frontend/typescript-loader.js") as typeof import("./frontend/typescript-loader.js");
   const { timings } = prepared;
@@ -225,6 +229,7 @@ function finish(prepared: Prepared, object: Buffer): CompileResult {
     params: prepared.params,
     ir: prepared.opts.emitLLVM ? prepared.lowered.text() : undefined,
     cached: false,
+    parts,
     timings,
   };
 }

@@ -162,11 +162,12 @@ function jobsOption(o: Options): number | undefined {
   return n;
 }
 
-function printTimings(t: Record<string, number>): void {
+function printTimings(t: Record<string, number>, llvmParts?: number): void {
   const { criticalPath } = require("../compiler/index.js") as typeof import("../compiler/index.js");
   const total = criticalPath(t);
   const parts = Object.entries(t).map(([k, v]) => `${k} ${v.toFixed(1)} ms`);
-  process.stderr.write(`tsbpf: timings: ${parts.join(", ")} (total ${total.toFixed(1)} ms)\n`);
+  const inParts = llvmParts && llvmParts > 1 ? `; LLVM in ${llvmParts} parts` : "";
+  process.stderr.write(`tsbpf: timings: ${parts.join(", ")} (total ${total.toFixed(1)} ms${inParts})\n`);
 }
 
 async function build(file: string, o: Options): Promise<number> {
@@ -176,7 +177,7 @@ async function build(file: string, o: Options): Promise<number> {
   const out = (o.o ?? o.output ?? file.replace(/\.[cm]?ts$/, "") + ".bpf.o") as string;
   writeFileSync(out, r.object);
   if (emitLLVM) writeFileSync(out.replace(/\.o$/, "") + ".ll", r.ir!);
-  if (o.timings) printTimings(r.timings);
+  if (o.timings) printTimings(r.timings, r.parts);
   const sections = r.programs.map((p) => p.section);
   const listed = sections.length <= 4 ? sections.join(", ") : `${sections.length} programs`;
   process.stderr.write(`tsbpf: wrote ${out} (${listed})\n`);
@@ -219,7 +220,7 @@ async function run(file: string, o: Options): Promise<number> {
     process.off("SIGTERM", onSignal);
     await probe.detachAsync();
     probe.close();
-    if (o.timings) printTimings(probe.timings);
+    if (o.timings) printTimings(probe.timings, probe.compiled.parts);
   }
 }
 

@@ -3,10 +3,11 @@
 // every program, and the same results in the kernel as the module built whole.
 import { execFileSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { availableParallelism, tmpdir } from "node:os";
 import { join } from "node:path";
 import { compile, compileAsync, type CompileResult } from "../../compiler/index.js";
 import { LoadedObject } from "../../runtime/loader.js";
+import { open } from "../../runtime/index.js";
 import { repo } from "../helpers/cli.js";
 
 const file = repo("test/fixtures/language/parts.ts");
@@ -90,5 +91,33 @@ test("every program of a module built in parts keeps its TypeScript line info", 
     }
   } finally {
     rmSync(pin, { recursive: true, force: true });
+  }
+});
+
+test("a large file of many programs is built in parts by default, one per core (at most 4)", async () => {
+  // ≈ 20 kB (the threshold is 16 kB): 96 programs of some arithmetic and a printk each.
+  const programs = Array.from({ length: 96 }, (_, i) =>
+    [
+      `export const big${i} = xdp(() => {`,
+      `  let s: u64 = u64(N) * ${i + 3};`,
+      `  for (let k: u32 = 0; k < 4; k++) s ^= (s >> k) + ${i};`,
+      `  if (s % 3 === 0) printk("big${i} %llu is a multiple of three", s);`,
+      `  return u32(s % 1000);`,
+      `});`,
+    ].join("\n"),
+  );
+  const file = join(dir, "large.ts");
+  writeFileSync(file, ['import { xdp, printk, param, u32, u64 } from "tsbpf";', 'const N = param<u64>("N", 5);', ...programs, ""].join("\n"));
+  const probe = await open(file, { cache: false, params: { N: 12345n } });
+  try {
+    expect(probe.compiled.parts).toBe(Math.min(4, Math.max(2, availableParallelism())));
+    expect(probe.kernelBtf).toBe(true);
+    for (const i of [0, 47, 95]) {
+      let s = u64(12345n * BigInt(i + 3));
+      for (let k = 0n; k < 4n; k++) s ^= u64((s >> k) + BigInt(i));
+      expect([i, probe.testRun(`big${i}`).retval >>> 0]).toEqual([i, u32(s % 1000n)]);
+    }
+  } finally {
+    probe.close();
   }
 });
