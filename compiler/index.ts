@@ -75,7 +75,7 @@ export async function compileAsync(file: string, opts: CompileOptions = {}): Pro
         return { parts: count, onPart: (ir) => parts!.add(ir) };
       });
     } catch (e) {
-      parts?.abandon(); // parts handed over before the error
+      parts?.finish().catch(() => undefined); // parts handed over before the error: dropped
       throw e;
     }
     const pending = parts!.finish();
@@ -87,19 +87,26 @@ export async function compileAsync(file: string, opts: CompileOptions = {}): Pro
     }
     const waitFrom = performance.now();
     const out = await codegenAsync(prepared, pending);
+    const { linkObjects } = require("./object-link.js") as typeof import("./object-link.js");
+    const object = linkObjects(out.objects);
     prepared.timings.llvm = (prepared.timings.llvm ?? 0) + performance.now() - waitFrom;
     // Parts are parsed as they arrive, on the main thread: that time is in "lower".
     prepared.timings["llvm.bg"] = out.timings.optimize + out.timings.emit;
-    return finish(prepared, out.object, partCount);
+    return finish(prepared, object, partCount);
   });
 }
 
-/** Parts for LLVM: one per core (at most 4) for a large file of several programs, else one. */
+/**
+ * Parts for LLVM: one per core (at most 4) for a large file of several programs, else one;
+ * always one where libbpf, whose linker joins the parts' objects, is not installed.
+ */
 function partsFor(text: string, programs: number, requested: number | undefined): number {
-  if (requested !== undefined) return Math.max(1, Math.min(requested, programs));
-  if (programs < 2 || text.length < 16_000) return 1;
   const { availableParallelism } = require("node:os") as typeof import("node:os");
-  return Math.min(programs, 4, Math.max(2, availableParallelism()));
+  const wanted =
+    requested !== undefined ? Math.min(requested, programs) : programs < 2 || text.length < 16_000 ? 1 : Math.min(programs, 4, Math.max(2, availableParallelism()));
+  if (wanted < 2) return 1;
+  const { canLink } = require("./object-link.js") as typeof import("./object-link.js");
+  return canLink() ? wanted : 1;
 }
 
 /** Looks the object up in the cache, or builds it and stores it there. */

@@ -32,6 +32,11 @@ function bind(lib: LibraryHandle) {
     nextMap: f<(obj: bigint, prev: bigint | null) => bigint | null>("void *bpf_object__next_map(void *obj, void *prev)"),
     mapName: f<(map: bigint) => string>("const char *bpf_map__name(void *map)"),
     mapInitialValue: f<(map: bigint, size: bigint[]) => bigint | null>("void *bpf_map__initial_value(void *map, _Out_ size_t *size)"),
+    // The static linker (bpftool gen object's): objects of a module built in parts → one.
+    linkerNew: f<(out: string, opts: null) => bigint | null>("void *bpf_linker__new(const char *filename, void *opts)"),
+    linkerAddFile: f<(linker: bigint, file: string, opts: null) => number>("int bpf_linker__add_file(void *linker, const char *filename, void *opts)"),
+    linkerFinalize: f<(linker: bigint) => number>("int bpf_linker__finalize(void *linker)"),
+    linkerFree: f<(linker: bigint) => void>("void bpf_linker__free(void *linker)"),
     testRun: f<(fd: number, opts: TestRunOpts) => number>("int bpf_prog_test_run_opts(int fd, _Inout_ bpf_test_run_opts *opts)"),
   };
 }

@@ -13,7 +13,6 @@ export class DebugInfo {
   private readonly nodes: string[] = [];
   private readonly unique = new Map<string, MDRef>();
   private readonly locations = new Map<string, MDRef>();
-  private readonly cuGlobals: MDRef[] = [];
   readonly file: MDRef;
   readonly compileUnit: MDRef;
 
@@ -106,13 +105,26 @@ export class DebugInfo {
 
   /** A global variable (maps, licence, constants); returns the attachment for `!dbg`. */
   globalVariable(opts: { name: string; line: number; type: DebugTypeRef; local: boolean }): MDRef {
+    const expr = this.variable(opts, true);
+    this.declarations.set(expr, { ...opts, decl: undefined });
+    return expr;
+  }
+
+  /** The same variable as an extern declaration, for a part of the module that only uses it. */
+  declarationOf(definition: MDRef): MDRef {
+    const d = this.declarations.get(definition);
+    if (!d) throw new Error(`no global variable ${definition}`);
+    return (d.decl ??= this.variable(d, false));
+  }
+
+  private readonly declarations = new Map<MDRef, { name: string; line: number; type: DebugTypeRef; local: boolean; decl: MDRef | undefined }>();
+
+  private variable(opts: { name: string; line: number; type: DebugTypeRef; local: boolean }, definition: boolean): MDRef {
     const v = this.node(
-      `!DIGlobalVariable(name: ${mdString(opts.name)}, scope: ${this.compileUnit}, file: ${this.file}, line: ${opts.line}, type: ${opts.type.ref}, isLocal: ${opts.local}, isDefinition: true)`,
+      `!DIGlobalVariable(name: ${mdString(opts.name)}, scope: ${this.compileUnit}, file: ${this.file}, line: ${opts.line}, type: ${opts.type.ref}, isLocal: ${opts.local}, isDefinition: ${definition})`,
       true,
     );
-    const expr = this.node(`!DIGlobalVariableExpression(var: ${v}, expr: !DIExpression())`);
-    this.cuGlobals.push(expr);
-    return expr;
+    return this.node(`!DIGlobalVariableExpression(var: ${v}, expr: !DIExpression())`);
   }
 
   location(line: number, column: number, scope: MDRef): MDRef {
@@ -125,14 +137,11 @@ export class DebugInfo {
     return ref;
   }
 
-  /**
-   * The metadata section of the module text. `globals: false` for a part of the module that
-   * only declares the globals (another part defines them and lists them in its unit).
-   */
-  text(opts: { globals: boolean } = { globals: true }): string {
+  /** The metadata section of the module text; `globals`: the variables its unit lists. */
+  text(globals: MDRef[]): string {
     this.fill(
       this.compileUnit,
-      `!DICompileUnit(language: DW_LANG_C99, file: ${this.file}, producer: ${mdString(this.compileUnitProducer)}, isOptimized: true, runtimeVersion: 0, emissionKind: FullDebug, globals: ${this.tuple(opts.globals ? this.cuGlobals : [])}, splitDebugInlining: false, nameTableKind: None)`,
+      `!DICompileUnit(language: DW_LANG_C99, file: ${this.file}, producer: ${mdString(this.compileUnitProducer)}, isOptimized: true, runtimeVersion: 0, emissionKind: FullDebug, globals: ${this.tuple(globals)}, splitDebugInlining: false, nameTableKind: None)`,
       true,
     );
     const dwarf = this.node(`!{i32 7, !"Dwarf Version", i32 5}`);

@@ -37,10 +37,17 @@ export interface FunctionDecl {
 /** A global as the whole module defines it, and as another part of the module refers to it. */
 interface GlobalEntry {
   name: string;
-  /** Unset while reserved: a global whose contents are known only once all code is lowered. */
+  /** Unset while reserved: a global whose contents are known only once code is lowered. */
   definition: string | undefined;
-  /** `external` for globals the parts share: one part defines them, the others declare them. */
+  /** Its debug info (BTF), for the part that defines it. */
+  dbg: MDRef | undefined;
+  /**
+   * `external`, for globals the parts share (the licence, the parameters): the first part
+   * printed after the definition defines them, later parts that use them declare them.
+   * Unset for internal globals (format strings): copied into every part, O2 drops the unused.
+   */
   declaration: string | undefined;
+  definedInPart?: number;
 }
 
 export class IRModule {
@@ -83,7 +90,7 @@ export class IRModule {
   reserveGlobal(name: string, type: IRType, linkage: GlobalOptions["linkage"] = "dso_local"): Value {
     // Internal globals (format strings, …) are copied into every part that may use them.
     const shared = linkage !== "internal" && linkage !== "private";
-    this.globals.push({ name, definition: undefined, declaration: shared ? `@${name} = external global ${this.ty(type)}` : undefined });
+    this.globals.push({ name, definition: undefined, dbg: undefined, declaration: shared ? `@${name} = external dso_local global ${this.ty(type)}` : undefined });
     return { type: ptrTo(type), ref: `@${name}` };
   }
 
@@ -95,6 +102,7 @@ export class IRModule {
     if (o.section) parts.push(`section "${o.section}"`);
     parts.push(`align ${o.align ?? 8}`);
     entry.definition = parts.join(", ") + (o.dbg ? `, !dbg ${o.dbg}` : "");
+    entry.dbg = o.dbg;
     if (o.used) this.used.push({ type: ptrTo(o.type), ref: `@${o.name}` });
   }
 
@@ -158,41 +166,66 @@ export class IRModule {
 
   /** The whole module. */
   text(): string {
-    return this.print(this.functions, true);
+    const globals = this.globals.flatMap((g) => g.definition ?? []);
+    const cuGlobals = this.globals.flatMap((g) => (g.definition && g.dbg ? [g.dbg] : []));
+    const used = this.used;
+    return this.print(this.functions, globals, cuGlobals, used);
   }
 
+  private partsPrinted = 0;
+
   /**
-   * One part of the module, for LLVM to optimise on its own thread: these programs, the module
-   * functions they call, and the shared globals (defined by the `owner` part, declared by the
-   * others). The parts, linked, are the whole module.
+   * The next part of the module, for LLVM to build on its own thread: these programs, the
+   * module functions they call, internal globals, and the shared globals (D20). Printed in
+   * order; the parts' objects, linked, are the whole module.
    */
-  partText(programs: IRFunction[], owner: boolean): string {
-    const byName = this.functionsByRef;
+  partText(programs: IRFunction[]): string {
+    const part = this.partsPrinted++;
     const included = new Set<IRFunction>();
     const visit = (f: IRFunction): void => {
       if (included.has(f)) return;
       included.add(f);
       for (const c of f.callees.keys()) {
-        const callee = byName.get(c);
+        const callee = this.functionsByRef.get(c);
         if (callee) visit(callee);
       }
     };
     programs.forEach(visit);
-    return this.print(this.functions.filter((f) => included.has(f)), owner);
+    const functions = this.functions.filter((f) => included.has(f));
+    const referenced = new Set<string>();
+    for (const f of functions) for (const m of f.text().matchAll(/@([A-Za-z0-9_.$]+)/g)) referenced.add(m[1]);
+    const globals: string[] = [];
+    const cuGlobals: MDRef[] = [];
+    const definedHere = new Set<string>();
+    for (const g of this.globals) {
+      if (!g.declaration) {
+        if (g.definition) globals.push(g.definition);
+      } else if (g.definition && (g.definedInPart === undefined || g.definedInPart === part)) {
+        g.definedInPart = part;
+        globals.push(g.definition);
+        definedHere.add(`@${g.name}`);
+        if (g.dbg) cuGlobals.push(g.dbg);
+      } else if (referenced.has(g.name)) {
+        if (g.definedInPart === undefined) throw new Error(`internal compiler error: @${g.name} is used before it is defined`);
+        const dbg = g.dbg && this.debug.declarationOf(g.dbg);
+        globals.push(g.declaration + (dbg ? `, !dbg ${dbg}` : ""));
+        if (dbg) cuGlobals.push(dbg);
+      }
+    }
+    const fnRefs = new Set(functions.map((f) => `@${f.decl.name}`));
+    const used = this.used.filter((v) => fnRefs.has(v.ref) || definedHere.has(v.ref));
+    return this.print(functions, globals, cuGlobals, used);
   }
 
-  private print(functions: IRFunction[], owner: boolean): string {
+  private print(functions: IRFunction[], globals: string[], cuGlobals: MDRef[], used: Value[]): string {
     const out = [
       `target datalayout = "e-m:e-p:64:64-i64:64-i128:128-n32:64-S128"`,
       `target triple = "bpf"`,
       "",
       ...[...this.namedTypes].map(([name, body]) => `%${name} = type ${body ? this.ty(body) : "opaque"}`),
-      ...this.globals.flatMap((g) => (owner || !g.declaration ? (g.definition ?? []) : g.declaration)),
+      ...globals,
       ...this.declarations.values(),
     ];
-    const fnRefs = new Set(functions.map((f) => `@${f.decl.name}`));
-    const globalRefs = new Set(this.globals.filter((g) => g.definition).map((g) => `@${g.name}`));
-    const used = this.used.filter((v) => fnRefs.has(v.ref) || (owner && globalRefs.has(v.ref)));
     if (used.length) {
       const bytePtr = this.ty(ptrTo(i8));
       const items = used.map((v) =>
@@ -207,7 +240,7 @@ export class IRModule {
     for (const f of functions) for (const [c, n] of f.callees) calls.set(c, (calls.get(c) ?? 0) + n);
     for (const f of functions) out.push(f.text(f.decl.linkage === "internal" && calls.get(`@${f.decl.name}`) === 1 ? 1 : 0), "");
     out.push(`attributes #0 = { nounwind "frame-pointer"="all" }`, `attributes #1 = { alwaysinline nounwind "frame-pointer"="all" }`, "");
-    out.push(this.debug.text({ globals: owner }));
+    out.push(this.debug.text(cuGlobals));
     return out.join("\n");
   }
 }
@@ -220,7 +253,6 @@ export class Block {
 
 export class IRFunction {
   readonly params: Value[];
-  /** Names (`@f`) of what this function calls: which module functions a part must include. */
   /** What this function calls (`@f`) and how many times: which functions a part needs. */
   readonly callees = new Map<string, number>();
   readonly entry: Block;

@@ -95,22 +95,6 @@ function* optimize(llvm: LibLLVM, ir: string, tm: bigint, passes: string): Steps
   }
 }
 
-/** Moves a part into the context of the first: through bitcode, as contexts share nothing. */
-function* linkInto(llvm: LibLLVM, dest: Optimized, part: Optimized): Steps<void> {
-  const f = llvm.fn;
-  try {
-    const bitcode: bigint = yield { fn: f.writeBitcode, args: [part.mod] };
-    const out = [0n];
-    const failed = yield { fn: f.parseBitcode, args: [dest.ctx, bitcode, out] };
-    f.disposeBuffer(bitcode);
-    if (failed) throw new Error("internal compiler error: LLVM could not read back a part of the module");
-    // Consumes the part's module; the parts share only globals that one of them defines.
-    if (yield { fn: f.linkModules, args: [dest.mod, out[0]] }) throw new Error("internal compiler error: LLVM could not link the parts of the module");
-  } finally {
-    free(llvm, part);
-  }
-}
-
 /** BPF code generation of an optimised module; frees it. */
 function* emit(llvm: LibLLVM, m: Optimized, tm: bigint, ir: () => string): Steps<{ object: Buffer; ms: number }> {
   const f = llvm.fn;
@@ -129,12 +113,9 @@ function* emit(llvm: LibLLVM, m: Optimized, tm: bigint, ir: () => string): Steps
 }
 
 /** The whole pipeline on one module: parse, O2, BPF code generation. */
-function* pipeline(ir: string, opts: CodegenOptions): Steps<CodegenResult> {
+function pipeline(ir: string, opts: CodegenOptions): Steps<CodegenResult> {
   const llvm = loadLibLLVM();
-  const tm = targetMachine(llvm, opts.cpu ?? "v3");
-  const m = yield* optimize(llvm, ir, tm, opts.passes ?? "default<O2>");
-  const { object, ms } = yield* emit(llvm, m, tm, () => ir);
-  return { object, timings: { ...m.timings, emit: ms } };
+  return part(llvm, ir, targetMachine(llvm, opts.cpu ?? "v3"), opts.passes ?? "default<O2>");
 }
 
 function runSync<T>(steps: Steps<T>): T {
@@ -171,20 +152,26 @@ function free(llvm: LibLLVM, m: Optimized): void {
   llvm.fn.contextDispose(m.ctx);
 }
 
+/** A part: parse, O2 and code generation, in a context of its own. */
+function* part(llvm: LibLLVM, ir: string, tm: bigint, passes: string): Steps<CodegenResult> {
+  const m = yield* optimize(llvm, ir, tm, passes);
+  const { object, ms } = yield* emit(llvm, m, tm, () => ir);
+  return { object, timings: { ...m.timings, emit: ms } };
+}
+
 export interface PartsResult {
-  object: Buffer;
-  /** parse: on the main thread as parts arrive; optimize: the threads' work, summed. */
-  timings: { parse: number; optimize: number; link: number; emit: number };
+  /** One object per part, in order: compiler/object-link.ts joins them. */
+  objects: Buffer[];
+  /** parse: on the main thread as parts arrive; optimize and emit: the threads' work, summed. */
+  timings: { parse: number; optimize: number; emit: number };
 }
 
 /**
- * Builds one object from a module given in parts (lower/module.ts, PartSink): each part is
- * parsed as it arrives and optimised on a thread of its own; then the parts are linked into
- * the first and BPF code is generated once (D20).
+ * Builds a module given in parts (lower/module.ts, PartSink): each part is parsed as it
+ * arrives, then optimised and compiled to an object on a thread of its own (D20).
  */
 export class PartsCodegen {
-  private readonly parts: Promise<Optimized>[] = [];
-  private readonly texts: string[] = [];
+  private readonly parts: Promise<CodegenResult>[] = [];
   private readonly llvm = loadLibLLVM();
   private readonly cpu: string;
 
@@ -194,40 +181,15 @@ export class PartsCodegen {
 
   add(ir: string): void {
     const tm = targetMachine(this.llvm, this.cpu, this.parts.length);
-    const part = runAsync(optimize(this.llvm, ir, tm, this.opts.passes ?? "default<O2>"));
-    part.catch(() => undefined); // reported by finish()
-    this.parts.push(part);
-    this.texts.push(ir);
-  }
-
-  /** Frees whatever the parts made, once they are done: the build was given up. */
-  abandon(): void {
-    for (const part of this.parts) part.then((m) => free(this.llvm, m), () => undefined);
+    const built = runAsync(part(this.llvm, ir, tm, this.opts.passes ?? "default<O2>"));
+    built.catch(() => undefined); // reported by finish(); each part frees its own LLVM state
+    this.parts.push(built);
   }
 
   async finish(): Promise<PartsResult> {
-    const settled = await Promise.allSettled(this.parts);
-    const failed = settled.find((r): r is PromiseRejectedResult => r.status === "rejected");
-    const done = settled.flatMap((r) => (r.status === "fulfilled" ? [r.value] : []));
-    if (failed || done.length === 0) {
-      for (const m of done) free(this.llvm, m);
-      throw failed ? failed.reason : new Error("internal compiler error: no IR to compile");
-    }
-    const [first, ...rest] = done;
-    const t0 = now();
-    let linked = 0;
-    try {
-      for (const part of rest) {
-        linked++; // linkInto frees the part, whether or not it succeeds
-        await runAsync(linkInto(this.llvm, first, part));
-      }
-    } catch (e) {
-      for (const m of [first, ...rest.slice(linked)]) free(this.llvm, m);
-      throw e;
-    }
-    const link = now() - t0;
-    const { object, ms } = await runAsync(emit(this.llvm, first, targetMachine(this.llvm, this.cpu), () => this.texts.join("\n; ---- next part ----\n")));
-    const sum = (k: "parse" | "optimize") => done.reduce((a, m) => a + m.timings[k], 0);
-    return { object, timings: { parse: sum("parse"), optimize: sum("optimize"), link, emit: ms } };
+    const done = await Promise.all(this.parts);
+    if (!done.length) throw new Error("internal compiler error: no IR to compile");
+    const sum = (k: "parse" | "optimize" | "emit") => done.reduce((a, d) => a + d.timings[k], 0);
+    return { objects: done.map((d) => d.object), timings: { parse: sum("parse"), optimize: sum("optimize"), emit: sum("emit") } };
   }
 }

@@ -68,9 +68,6 @@ function bind(lib: LibraryHandle) {
     parseCommandLineOptions: f<(argc: number, argv: string[], overview: string | null) => void>(
       "void LLVMParseCommandLineOptions(int argc, const char **argv, const char *overview)",
     ),
-    writeBitcode: f<(m: bigint) => bigint>("void *LLVMWriteBitcodeToMemoryBuffer(void *m)"),
-    parseBitcode: f<(c: bigint, buf: bigint, mod: bigint[]) => number>("int LLVMParseBitcodeInContext2(void *c, void *buf, _Out_ void **mod)"),
-    linkModules: f<(dest: bigint, src: bigint) => number>("int LLVMLinkModules2(void *dest, void *src)"),
     bufferStart: f<(b: bigint) => bigint>("void *LLVMGetBufferStart(void *b)"),
     bufferSize: f<(b: bigint) => number>("size_t LLVMGetBufferSize(void *b)"),
     disposeBuffer: f<(b: bigint) => void>("void LLVMDisposeMemoryBuffer(void *b)"),

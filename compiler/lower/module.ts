@@ -30,8 +30,8 @@ export interface LoweredModule {
 
 /**
  * Lowering in parts: each part (some programs and the functions they call) is handed over as
- * soon as its programs are lowered, so that LLVM works on it while the rest is lowered. The
- * last part defines the globals all parts share.
+ * soon as its programs are lowered, so that LLVM works on it while the rest is lowered
+ * (IRModule.partText says which part defines the globals they share).
  */
 export interface PartSink {
   parts: number;
@@ -93,7 +93,8 @@ export class ModuleLowerer {
         lowerCallees(this.m.functionNamed(callee)!);
       }
     };
-    const scratch = new ScratchMap(m, debug);
+    // Each part has a scratch map of its own (a map sized by the part's programs, defined in it).
+    let scratch = new ScratchMap(m, debug);
     const cuts = sink ? partCuts(decls, sink.parts) : new Set<number>();
     let part: IRFunction[] = [];
     decls.programs.forEach((prog, i) => {
@@ -101,14 +102,16 @@ export class ModuleLowerer {
       lowerCallees(fn);
       part.push(fn);
       if (cuts.has(i)) {
-        sink!.onPart(m.partText(part, false));
+        scratch.declare(1);
+        sink!.onPart(m.partText(part));
+        scratch = new ScratchMap(m, debug);
         part = [];
       }
     });
     // Functions no program calls are still lowered: their mistakes are reported all the same.
     for (const lowerBody of bodies.values()) lowerBody();
     scratch.declare(1);
-    if (sink) sink.onPart(m.partText(part, true));
+    if (sink) sink.onPart(m.partText(part));
     return { text: () => m.text(), params: this.layout };
   }
 

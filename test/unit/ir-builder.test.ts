@@ -4,6 +4,7 @@ import { DebugInfo, escapeBytes, mdString } from "../../compiler/ir/debug-info.j
 import { constInt, IRBuilder, IRModule } from "../../compiler/ir/module.js";
 import { arrayOf, fnType, i32, i64, i8, ptrTo, sizeOf, structOf, typeText } from "../../compiler/ir/types.js";
 import { irToObject, PartsCodegen } from "../../compiler/llvm/codegen.js";
+import { linkObjects } from "../../compiler/object-link.js";
 import { loadLibLLVM } from "../../compiler/llvm/libllvm.js";
 
 function helloModule(opaquePointers: boolean): { m: IRModule; text: string } {
@@ -69,8 +70,8 @@ describe("IR module text", () => {
 });
 
 describe("a module in parts", () => {
-  // Two programs; both call `shared`, `one` also calls `only` (which has a format string) and
-  // uses `late`, a global reserved before its type's body is known (as the scratch map is).
+  // Two programs; both call `shared` and use `late` (a global reserved before its type's body
+  // is known, as a scratch map is); `one` also calls `only`, which has a format string.
   function twoPrograms(opaquePointers: boolean) {
     const di = new DebugInfo({ fileName: "p.ts", directory: "/src", source: "//\n", producer: "test" });
     const m = new IRModule({ opaquePointers }, di);
@@ -92,46 +93,44 @@ describe("a module in parts", () => {
     const only = fn("only");
     const fmt = m.addCString("only.fmt", "x\n");
     only.b.ret(only.b.cast("trunc", only.b.callHelper(6, i64, [fmt.ptr, constInt(i32, fmt.size)], true), i32));
+    const address = (b: IRBuilder) => b.cast("trunc", b.cast("ptrtoint", late, i64), i32);
     const one = fn("one", "xdp");
-    const address = one.b.cast("trunc", one.b.cast("ptrtoint", late, i64), i32);
-    one.b.ret(one.b.binary("add", one.b.binary("add", one.b.call(i32fn, "@shared", []), one.b.call(i32fn, "@only", [])), address));
+    one.b.ret(one.b.binary("add", one.b.binary("add", one.b.call(i32fn, "@shared", []), one.b.call(i32fn, "@only", [])), address(one.b)));
     const two = fn("two", "xdp");
-    two.b.ret(two.b.call(i32fn, "@shared", []));
-    const defineLate = () => {
-      m.namedType("late.def", structOf([i64]));
-      m.defineGlobal({ name: "late", type: lateType, init: "zeroinitializer", section: ".data.late" });
-    };
-    return { m, one: one.f, two: two.f, defineLate };
+    two.b.ret(two.b.binary("add", two.b.call(i32fn, "@shared", []), address(two.b)));
+    m.namedType("late.def", structOf([i64]));
+    m.defineGlobal({ name: "late", type: lateType, init: "zeroinitializer", section: ".data.late", dbg: di.globalVariable({ name: "late", line: 1, type: int, local: false }) });
+    return { m, one: one.f, two: two.f };
   }
 
-  test.each([false, true])("opaque pointers = %s: a part has its programs and their callees; the others' globals are declared", (opaque) => {
-    const { m, one, two, defineLate } = twoPrograms(opaque);
-    const first = m.partText([one], false);
+  test.each([false, true])("opaque pointers = %s: a part has its programs and their callees; the first defines what they share", (opaque) => {
+    const { m, one, two } = twoPrograms(opaque);
+    const first = m.partText([one]);
     expect(first).toMatch(/define dso_local i32 @one\(/);
     expect(first).not.toMatch(/@two\(/);
     expect(first).toMatch(/define internal i32 @shared\(\) #1/); // called once here: alwaysinline
     expect(first).toMatch(/define internal i32 @only\(\)/);
-    expect(first).toMatch(/^@LICENSE = external global \[4 x i8\]$/m);
-    expect(first).toMatch(/^@late = external global %late\.def$/m);
-    expect(first).toContain("%late.def = type opaque");
+    expect(first).toMatch(/^@LICENSE = dso_local constant/m);
+    expect(first).toMatch(/^@late = dso_local global %late\.def zeroinitializer/m);
     expect(first).toMatch(/^@only\.fmt = internal constant/m); // internal: copied where needed
-    expect(first).not.toMatch(/compiler\.used = .*@LICENSE/);
-    defineLate();
-    const last = m.partText([two], true);
-    expect(last).toMatch(/^@LICENSE = dso_local constant/m);
-    expect(last).toMatch(/^@late = dso_local global %late\.def zeroinitializer/m);
-    expect(last).toContain("%late.def = type { i64 }");
-    expect(last).not.toMatch(/@only\(/);
+    const second = m.partText([two]);
+    expect(second).not.toMatch(/@only\(/);
+    expect(second).not.toMatch(/@LICENSE/); // not used there
+    // Used there, defined in the first part: an extern declaration with BTF for the linker.
+    const decl = /^@late = external dso_local global %late\.def, !dbg (!\d+)$/m.exec(second);
+    expect(decl).not.toBeNull();
+    expect(second).toMatch(/!DIGlobalVariable\(name: "late".*isDefinition: false\)/);
   });
 
-  test("the parts, optimised apart and linked, are one object with both programs", async () => {
+  test("the parts, built apart and linked by libbpf, are one object with both programs", async () => {
     const llvm = loadLibLLVM();
-    const { m, one, two, defineLate } = twoPrograms(llvm.opaquePointers);
+    const { m, one, two } = twoPrograms(llvm.opaquePointers);
     const parts = new PartsCodegen();
-    parts.add(m.partText([one], false));
-    defineLate();
-    parts.add(m.partText([two], true));
-    const { object } = await parts.finish();
+    parts.add(m.partText([one]));
+    parts.add(m.partText([two]));
+    const { objects } = await parts.finish();
+    expect(objects).toHaveLength(2);
+    const object = linkObjects(objects);
     const symbols = object.toString("latin1");
     expect(object.readUInt16LE(18)).toBe(247); // EM_BPF
     // Names in ELF string tables (".BTF.ext" may be the tail of ".rel.BTF.ext").
