@@ -62,6 +62,14 @@ describe("bad input", () => {
     expectNoStack(r.stderr);
   });
 
+  test("a temporary directory that cannot be written, when parts are linked, is named with what to do", () => {
+    const r = tsbpf(["build", repo("test/fixtures/language/parts.ts"), "-o", "/dev/null", "--jobs", "2"], { env: { TMPDIR: "/nonexistent-tsbpf-tmp" } });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain("/nonexistent-tsbpf-tmp: error: cannot write the parts' objects for linking (ENOENT)");
+    expect(r.stderr).toContain("point TMPDIR at a writable directory");
+    expectNoStack(r.stderr);
+  });
+
   test("unknown commands and options are usage errors", () => {
     expect(tsbpf(["frobnicate", "x.ts"]).code).toBe(2);
     const r = tsbpf(["run", repo("examples/hello-syncfs.ts"), "--durtion", "1"]);
