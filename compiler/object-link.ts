@@ -22,7 +22,7 @@ export function linkObjects(objects: Buffer[]): Buffer {
   if (objects.length === 1) return objects[0];
   const lib = libbpf();
   // The linker reads and writes files: a private directory, removed whatever happens.
-  const dir = tempDir();
+  const dir = onTemp(() => mkdtempSync(join(tmpdir(), "tsbpf-link-")));
   try {
     const out = join(dir, "linked.o");
     takeLibbpfMessages();
@@ -31,7 +31,7 @@ export function linkObjects(objects: Buffer[]): Buffer {
     try {
       objects.forEach((o, i) => {
         const file = join(dir, `part${i}.o`);
-        writeTemp(file, o);
+        onTemp(() => writeFileSync(file, o));
         const err = lib.linkerAddFile(linker, file, null);
         if (err < 0) throw linkError(`libbpf's linker refused part ${i} (${errnoText(-err)})`);
       });
@@ -46,29 +46,17 @@ export function linkObjects(objects: Buffer[]): Buffer {
   }
 }
 
-function tempDir(): string {
-  try {
-    return mkdtempSync(join(tmpdir(), "tsbpf-link-"));
-  } catch (e) {
-    throw tempError(e);
-  }
-}
-
-function writeTemp(file: string, data: Buffer): void {
-  try {
-    writeFileSync(file, data);
-  } catch (e) {
-    throw tempError(e);
-  }
-}
-
 /** A full or read-only temporary directory is the machine's state, not a compiler bug. */
-function tempError(e: unknown): TsbpfError {
-  const code = (e as NodeJS.ErrnoException).code ?? (e as Error).message;
-  return new TsbpfError(`cannot write the parts' objects for linking (${code})`, {
-    subject: tmpdir(),
-    hint: "free some space there, or point TMPDIR at a writable directory (or build in one part: --jobs 1)",
-  });
+function onTemp<T>(write: () => T): T {
+  try {
+    return write();
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code ?? (e as Error).message;
+    throw new TsbpfError(`cannot write the parts' objects for linking (${code})`, {
+      subject: tmpdir(),
+      hint: "free some space there, or point TMPDIR at a writable directory (or build in one part: --jobs 1)",
+    });
+  }
 }
 
 /** Parts that do not link are a bug in the compiler, never the user's mistake. */

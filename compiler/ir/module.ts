@@ -12,6 +12,9 @@ export interface Value {
 
 export const constInt = (type: IRType, v: bigint | number): Value => ({ type, ref: String(v) });
 
+/** Whether a value is an integer constant (as constInt writes them). */
+export const isConstInt = (v: Value): boolean => /^-?\d+$/.test(v.ref);
+
 export interface GlobalOptions {
   name: string;
   type: IRType;
@@ -19,7 +22,7 @@ export interface GlobalOptions {
   section?: string;
   align?: number;
   constant?: boolean;
-  linkage?: "internal" | "dso_local" | "private";
+  linkage?: "internal" | "dso_local";
   dbg?: MDRef;
   used?: boolean; // keep it alive through O2 even when nothing references it
 }
@@ -44,14 +47,15 @@ interface GlobalEntry {
   /**
    * `external`, for globals the parts share (the licence, the parameters): the first part
    * printed after the definition defines them, later parts that use them declare them.
-   * Unset for internal globals (format strings): copied into every part, O2 drops the unused.
+   * Unset for internal globals (format strings): copied into each part that uses them.
    */
   declaration: string | undefined;
-  definedInPart?: number;
+  /** A part has printed the definition (shared globals are defined once). */
+  defined: boolean;
 }
 
 export class IRModule {
-  private readonly globals: GlobalEntry[] = [];
+  private readonly globals = new Map<string, GlobalEntry>();
   private readonly functions: IRFunction[] = [];
   private readonly functionsByRef = new Map<string, IRFunction>();
   private readonly used: Value[] = [];
@@ -88,14 +92,13 @@ export class IRModule {
    * sized by everything lowered): parts printed meanwhile declare it.
    */
   reserveGlobal(name: string, type: IRType, linkage: GlobalOptions["linkage"] = "dso_local"): Value {
-    // Internal globals (format strings, …) are copied into every part that may use them.
-    const shared = linkage !== "internal" && linkage !== "private";
-    this.globals.push({ name, definition: undefined, dbg: undefined, declaration: shared ? `@${name} = external dso_local global ${this.ty(type)}` : undefined });
+    const declaration = linkage === "internal" ? undefined : `@${name} = external dso_local global ${this.ty(type)}`;
+    this.globals.set(name, { name, definition: undefined, dbg: undefined, declaration, defined: false });
     return { type: ptrTo(type), ref: `@${name}` };
   }
 
   defineGlobal(o: GlobalOptions): void {
-    const entry = this.globals.find((g) => g.name === o.name);
+    const entry = this.globals.get(o.name);
     if (!entry) throw new Error(`global @${o.name} was not reserved`);
     const kind = o.constant ? "constant" : "global";
     const parts = [`@${o.name} = ${o.linkage ?? "dso_local"} ${kind} ${this.ty(o.type)} ${o.init}`];
@@ -166,21 +169,18 @@ export class IRModule {
 
   /** The whole module. */
   text(): string {
-    const globals = this.globals.flatMap((g) => g.definition ?? []);
-    const cuGlobals = this.globals.flatMap((g) => (g.definition && g.dbg ? [g.dbg] : []));
-    const used = this.used;
-    return this.print(this.functions, globals, cuGlobals, used);
+    const globals = [...this.globals.values()];
+    const texts = this.functionTexts(this.functions);
+    const cuGlobals = globals.flatMap((g) => (g.definition && g.dbg ? [g.dbg] : []));
+    return this.print(texts, globals.flatMap((g) => g.definition ?? []), cuGlobals, this.used);
   }
-
-  private partsPrinted = 0;
 
   /**
    * The next part of the module, for LLVM to build on its own thread: these programs, the
-   * module functions they call, internal globals, and the shared globals (D20). Printed in
-   * order; the parts' objects, linked, are the whole module.
+   * module functions they call, the internal globals they use, and the shared globals (D20).
+   * Printed in order; the parts' objects, linked, are the whole module.
    */
   partText(programs: IRFunction[]): string {
-    const part = this.partsPrinted++;
     const included = new Set<IRFunction>();
     const visit = (f: IRFunction): void => {
       if (included.has(f)) return;
@@ -192,21 +192,22 @@ export class IRModule {
     };
     programs.forEach(visit);
     const functions = this.functions.filter((f) => included.has(f));
+    const texts = this.functionTexts(functions);
     const referenced = new Set<string>();
-    for (const f of functions) for (const m of f.text().matchAll(/@([A-Za-z0-9_.$]+)/g)) referenced.add(m[1]);
+    for (const t of texts) for (const m of t.matchAll(/@([A-Za-z0-9_.$]+)/g)) referenced.add(m[1]);
     const globals: string[] = [];
     const cuGlobals: MDRef[] = [];
     const definedHere = new Set<string>();
-    for (const g of this.globals) {
+    for (const g of this.globals.values()) {
       if (!g.declaration) {
-        if (g.definition) globals.push(g.definition);
-      } else if (g.definition && (g.definedInPart === undefined || g.definedInPart === part)) {
-        g.definedInPart = part;
+        if (g.definition && referenced.has(g.name)) globals.push(g.definition);
+      } else if (g.definition && !g.defined) {
+        g.defined = true;
         globals.push(g.definition);
         definedHere.add(`@${g.name}`);
         if (g.dbg) cuGlobals.push(g.dbg);
       } else if (referenced.has(g.name)) {
-        if (g.definedInPart === undefined) throw new Error(`internal compiler error: @${g.name} is used before it is defined`);
+        if (!g.defined) throw new Error(`internal compiler error: @${g.name} is used before it is defined`);
         const dbg = g.dbg && this.debug.declarationOf(g.dbg);
         globals.push(g.declaration + (dbg ? `, !dbg ${dbg}` : ""));
         if (dbg) cuGlobals.push(dbg);
@@ -214,10 +215,20 @@ export class IRModule {
     }
     const fnRefs = new Set(functions.map((f) => `@${f.decl.name}`));
     const used = this.used.filter((v) => fnRefs.has(v.ref) || definedHere.has(v.ref));
-    return this.print(functions, globals, cuGlobals, used);
+    return this.print(texts, globals, cuGlobals, used);
   }
 
-  private print(functions: IRFunction[], globals: string[], cuGlobals: MDRef[], used: Value[]): string {
+  /**
+   * The functions' text. One called from one place only is inlined there (LLVM would do it
+   * too, but after optimising it on its own first: that is work thrown away).
+   */
+  private functionTexts(functions: IRFunction[]): string[] {
+    const calls = new Map<string, number>();
+    for (const f of functions) for (const [c, n] of f.callees) calls.set(c, (calls.get(c) ?? 0) + n);
+    return functions.map((f) => f.text(f.decl.linkage === "internal" && calls.get(`@${f.decl.name}`) === 1 ? 1 : 0));
+  }
+
+  private print(functionTexts: string[], globals: string[], cuGlobals: MDRef[], used: Value[]): string {
     const out = [
       `target datalayout = "e-m:e-p:64:64-i64:64-i128:128-n32:64-S128"`,
       `target triple = "bpf"`,
@@ -234,11 +245,7 @@ export class IRModule {
       out.push(`@llvm.compiler.used = appending global [${items.length} x ${bytePtr}] [${items.join(", ")}], section "llvm.metadata"`);
     }
     out.push("");
-    // A module function called from one place only is inlined there (LLVM would do it too, but
-    // after optimising it on its own first: that is work thrown away).
-    const calls = new Map<string, number>();
-    for (const f of functions) for (const [c, n] of f.callees) calls.set(c, (calls.get(c) ?? 0) + n);
-    for (const f of functions) out.push(f.text(f.decl.linkage === "internal" && calls.get(`@${f.decl.name}`) === 1 ? 1 : 0), "");
+    for (const t of functionTexts) out.push(t, "");
     out.push(`attributes #0 = { nounwind "frame-pointer"="all" }`, `attributes #1 = { alwaysinline nounwind "frame-pointer"="all" }`, "");
     out.push(this.debug.text(cuGlobals));
     return out.join("\n");
@@ -354,7 +361,7 @@ export class IRBuilder {
   cast(op: "zext" | "sext" | "trunc" | "inttoptr" | "ptrtoint" | "bitcast", v: Value, to: IRType): Value {
     if (sameType(v.type, to)) return v;
     // Fold integer constants, so that later steps (e.g. division by a constant) still see one.
-    if (/^-?\d+$/.test(v.ref) && v.type.kind === "int" && to.kind === "int" && (op === "zext" || op === "sext" || op === "trunc")) {
+    if (isConstInt(v) && v.type.kind === "int" && to.kind === "int" && (op === "zext" || op === "sext" || op === "trunc")) {
       const x = BigInt(v.ref);
       const from = BigInt.asUintN(v.type.bits, x);
       const wide = op === "sext" ? BigInt.asIntN(v.type.bits, x) : from;

@@ -1,5 +1,6 @@
 // LLVM IR text → BPF ELF object, in memory: parse, the O2 pipeline (which hosts the BPF CO-RE
-// passes; plain llc would skip them), then BPF code generation.
+// passes; plain llc would skip them), then BPF code generation — for a whole module, or for
+// each part of one on its own thread.
 
 import koffi from "koffi";
 import { loadLibLLVM, takeMessage, type LibLLVM } from "./libllvm.js";
@@ -7,9 +8,10 @@ import { loadLibLLVM, takeMessage, type LibLLVM } from "./libllvm.js";
 export interface CodegenOptions {
   /** BPF ISA version: v3 has 32-bit sub-registers and jumps (kernel ≥ 5.1). */
   cpu?: "v1" | "v2" | "v3" | "v4";
-  /** `default<O2>` unless told otherwise. */
-  passes?: string;
 }
+
+/** LLVM's O2 pipeline, which hosts the BPF CO-RE passes. */
+const PASSES = "default<O2>";
 
 export interface CodegenResult {
   object: Buffer;
@@ -69,7 +71,7 @@ interface Optimized {
 }
 
 /** IR text → an optimised module in a context of its own (disposed here if a step fails). */
-function* optimize(llvm: LibLLVM, ir: string, tm: bigint, passes: string): Steps<Optimized> {
+function* optimize(llvm: LibLLVM, ir: string, tm: bigint): Steps<Optimized> {
   const f = llvm.fn;
   const ctx = f.contextCreate();
   let mod = 0n;
@@ -85,7 +87,7 @@ function* optimize(llvm: LibLLVM, ir: string, tm: bigint, passes: string): Steps
     if (yield { fn: f.verifyModule, args: [mod, 2 /* ReturnStatus */, vmsg] }) throw new LLVMError(`generated IR is invalid: ${takeMessage(llvm, vmsg[0])}`, ir);
     takeMessage(llvm, vmsg[0]);
     const t1 = now();
-    const perr: bigint = yield { fn: f.runPasses, args: [mod, passes, tm, f.createPassBuilderOptions()], heavy: true };
+    const perr: bigint = yield { fn: f.runPasses, args: [mod, PASSES, tm, f.createPassBuilderOptions()], heavy: true };
     if (perr) throw new LLVMError(`LLVM passes failed: ${takeMessage(llvm, f.getErrorMessage(perr), f.disposeErrorMessage)}`, ir);
     return { ctx, mod, timings: { parse: t1 - t0, optimize: now() - t1 } };
   } catch (e) {
@@ -96,13 +98,13 @@ function* optimize(llvm: LibLLVM, ir: string, tm: bigint, passes: string): Steps
 }
 
 /** BPF code generation of an optimised module; frees it. */
-function* emit(llvm: LibLLVM, m: Optimized, tm: bigint, ir: () => string): Steps<{ object: Buffer; ms: number }> {
+function* emit(llvm: LibLLVM, m: Optimized, tm: bigint, ir: string): Steps<{ object: Buffer; ms: number }> {
   const f = llvm.fn;
   try {
     const t0 = now();
     const err = [0n];
     const out = [0n];
-    if (yield { fn: f.emitToMemoryBuffer, args: [tm, m.mod, 1 /* ObjectFile */, err, out], heavy: true }) throw new LLVMError(`BPF code generation failed: ${takeMessage(llvm, err[0])}`, ir());
+    if (yield { fn: f.emitToMemoryBuffer, args: [tm, m.mod, 1 /* ObjectFile */, err, out], heavy: true }) throw new LLVMError(`BPF code generation failed: ${takeMessage(llvm, err[0])}`, ir);
     const size = f.bufferSize(out[0]);
     const object = Buffer.from(new Uint8Array(koffi.view(f.bufferStart(out[0]), size)).slice());
     f.disposeBuffer(out[0]);
@@ -110,12 +112,6 @@ function* emit(llvm: LibLLVM, m: Optimized, tm: bigint, ir: () => string): Steps
   } finally {
     free(llvm, m);
   }
-}
-
-/** The whole pipeline on one module: parse, O2, BPF code generation. */
-function pipeline(ir: string, opts: CodegenOptions): Steps<CodegenResult> {
-  const llvm = loadLibLLVM();
-  return part(llvm, ir, targetMachine(llvm, opts.cpu ?? "v3"), opts.passes ?? "default<O2>");
 }
 
 function runSync<T>(steps: Steps<T>): T {
@@ -143,8 +139,10 @@ async function runAsync<T>(steps: Steps<T>): Promise<T> {
   return step.value;
 }
 
+/** The whole pipeline on one module, on the calling thread. */
 export function irToObject(ir: string, opts: CodegenOptions = {}): CodegenResult {
-  return runSync(pipeline(ir, opts));
+  const llvm = loadLibLLVM();
+  return runSync(part(llvm, ir, targetMachine(llvm, opts.cpu ?? "v3")));
 }
 
 function free(llvm: LibLLVM, m: Optimized): void {
@@ -153,17 +151,17 @@ function free(llvm: LibLLVM, m: Optimized): void {
 }
 
 /** A part: parse, O2 and code generation, in a context of its own. */
-function* part(llvm: LibLLVM, ir: string, tm: bigint, passes: string): Steps<CodegenResult> {
-  const m = yield* optimize(llvm, ir, tm, passes);
-  const { object, ms } = yield* emit(llvm, m, tm, () => ir);
+function* part(llvm: LibLLVM, ir: string, tm: bigint): Steps<CodegenResult> {
+  const m = yield* optimize(llvm, ir, tm);
+  const { object, ms } = yield* emit(llvm, m, tm, ir);
   return { object, timings: { ...m.timings, emit: ms } };
 }
 
 export interface PartsResult {
   /** One object per part, in order: compiler/object-link.ts joins them. */
   objects: Buffer[];
-  /** parse: on the main thread as parts arrive; optimize and emit: the threads' work, summed. */
-  timings: { parse: number; optimize: number; emit: number };
+  /** The threads' work, summed (parts are parsed on the main thread, as they arrive). */
+  timings: { optimize: number; emit: number };
 }
 
 /**
@@ -175,13 +173,13 @@ export class PartsCodegen {
   private readonly llvm = loadLibLLVM();
   private readonly cpu: string;
 
-  constructor(private readonly opts: CodegenOptions = {}) {
+  constructor(opts: CodegenOptions = {}) {
     this.cpu = opts.cpu ?? "v3";
   }
 
   add(ir: string): void {
     const tm = targetMachine(this.llvm, this.cpu, this.parts.length);
-    const built = runAsync(part(this.llvm, ir, tm, this.opts.passes ?? "default<O2>"));
+    const built = runAsync(part(this.llvm, ir, tm));
     built.catch(() => undefined); // reported by finish(); each part frees its own LLVM state
     this.parts.push(built);
   }
@@ -189,7 +187,7 @@ export class PartsCodegen {
   async finish(): Promise<PartsResult> {
     const done = await Promise.all(this.parts);
     if (!done.length) throw new Error("internal compiler error: no IR to compile");
-    const sum = (k: "parse" | "optimize" | "emit") => done.reduce((a, d) => a + d.timings[k], 0);
-    return { objects: done.map((d) => d.object), timings: { parse: sum("parse"), optimize: sum("optimize"), emit: sum("emit") } };
+    const sum = (k: "optimize" | "emit") => done.reduce((a, d) => a + d.timings[k], 0);
+    return { objects: done.map((d) => d.object), timings: { optimize: sum("optimize"), emit: sum("emit") } };
   }
 }

@@ -86,7 +86,8 @@ export function preloadLibLLVM(): void {
   preloading = true;
   // Only the first candidate that exists: an async dlopen's callback cannot run before the
   // synchronous compile ends, so there is no trying one after another here.
-  const first = candidates().map((c) => locate(c.path)).find((p) => p !== undefined);
+  let first: string | undefined;
+  for (const c of candidates()) if ((first = locate(c.path))) break;
   if (!first) return;
   const libc = koffi.load("libc.so.6");
   const dlopen = libc.func("void *dlopen(const char *file, int flags)") as unknown as {

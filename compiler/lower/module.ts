@@ -44,7 +44,6 @@ export class ModuleLowerer {
   private readonly functions = new Map<TS.Symbol, LoweredFunction>();
   private readonly params = new Map<TS.Symbol, { index: number; type: IntType }>();
   private paramsGlobal: Value | undefined;
-  private readonly paramsType;
   readonly layout: ParamLayout[];
 
   constructor(
@@ -55,7 +54,6 @@ export class ModuleLowerer {
     this.debug = new DebugInfo({ fileName: basename(p.fileName), directory: dirname(p.fileName), source: p.text, producer: `tsbpf ${packageVersion}` });
     this.m = new IRModule(mode, this.debug);
     this.layout = paramLayout(decls.params);
-    this.paramsType = structOf(decls.params.map((d) => irTypeOf(d.type)));
   }
 
   lower(sink?: PartSink): LoweredModule {
@@ -95,24 +93,27 @@ export class ModuleLowerer {
     };
     // Each part has a scratch map of its own (a map sized by the part's programs, defined in it).
     let scratch = new ScratchMap(m, debug);
-    const cuts = sink ? partCuts(decls, sink.parts) : new Set<number>();
     let part: IRFunction[] = [];
+    const endPart = (): void => {
+      scratch.declare();
+      sink?.onPart(m.partText(part));
+    };
+    const cuts = sink ? partCuts(decls, sink.parts) : new Set<number>();
     decls.programs.forEach((prog, i) => {
       const fn = this.lowerProgram(prog, scratch);
       lowerCallees(fn);
       part.push(fn);
       if (cuts.has(i)) {
-        scratch.declare(1);
-        sink!.onPart(m.partText(part));
+        endPart();
         scratch = new ScratchMap(m, debug);
         part = [];
       }
     });
     // Functions no program calls are still lowered: their mistakes are reported all the same.
     for (const lowerBody of bodies.values()) lowerBody();
-    scratch.declare(1);
-    if (sink) sink.onPart(m.partText(part));
-    return { text: () => m.text(), params: this.layout };
+    endPart();
+    let text: string | undefined;
+    return { text: () => (text ??= m.text()), params: this.layout };
   }
 
   private lowerProgram(prog: ProgramDecl, scratch: ScratchMap): IRFunction {
@@ -183,7 +184,7 @@ export class ModuleLowerer {
     );
     this.paramsGlobal = this.m.addGlobal({
       name: this.m.uniqueName("tsbpf_params"),
-      type: this.paramsType,
+      type: structOf(decls.params.map((d) => irTypeOf(d.type))),
       init,
       section: PARAMS_SECTION,
       used: true,

@@ -60,7 +60,8 @@ export class ScratchMap {
   }
 
   /** Declares the map, sized for every program's region; nothing when no program needed one. */
-  declare(line: number): void {
+  declare(): void {
+    const line = 1; // the map is the compiler's, not a line of the probe's
     if (this.total === 0) return;
     const size = Math.ceil(this.total / 8) * 8;
     const d = this.debug;
