@@ -3,6 +3,7 @@
 
 import koffi from "koffi";
 import { TsbpfError } from "../compiler/diagnostics.js";
+import { intRange } from "../compiler/frontend/types.js";
 import type { ParamLayout } from "../compiler/index.js";
 import { libbpf } from "./libbpf.js";
 
@@ -24,9 +25,7 @@ export function resolveParams(layout: ParamLayout[], values: ParamValues, file: 
     } catch {
       throw new TsbpfError(`param ${name} must be an integer, not '${raw}'`, { subject: file, hint: `e.g. ${name}=42 or ${name}=0x2a` });
     }
-    const bits = BigInt(l.size * 8);
-    const min = l.signed ? -(1n << (bits - 1n)) : 0n;
-    const max = (l.signed ? 1n << (bits - 1n) : 1n << bits) - 1n;
+    const [min, max] = intRange({ bits: l.size * 8, signed: l.signed });
     if (v < min || v > max) throw new TsbpfError(`param ${name} = ${v} does not fit in ${l.type}`, { subject: file, hint: `a ${l.type} holds ${min} to ${max}` });
     out.set(l, v);
   }
@@ -38,7 +37,8 @@ export function writeParams(obj: bigint, values: Map<ParamLayout, bigint>): void
   if (!values.size) return;
   const lib = libbpf();
   for (let m = lib.nextMap(obj, null); m; m = lib.nextMap(obj, m)) {
-    if (!lib.mapName(m).endsWith(".rodata.params") && !lib.mapName(m).endsWith("rodata.params")) continue;
+    // libbpf names the map after the section, shortened to fit: "<object>.rodata.params" or "….rodata.params".
+    if (!lib.mapName(m).endsWith("rodata.params")) continue;
     const size = [0n];
     const ptr = lib.mapInitialValue(m, size);
     if (!ptr) break;

@@ -8,7 +8,7 @@ import { Codes } from "./codes.js";
 import { constantValue } from "./constants.js";
 import type { ProbeProgram } from "./program.js";
 import { errorAt } from "./spans.js";
-import { typeAt, type IntType } from "./types.js";
+import { intRange, typeAt, type IntType } from "./types.js";
 
 const HINT = "write it as a counted loop: for (let i: u32 = 0; i < N; i++) with a constant N, and do not assign i in the body";
 
@@ -30,14 +30,14 @@ export function checkLoopBound(p: ProbeProgram, loop: Loop, consts: Map<TS.Symbo
   // The bound: a constant that the counter reaches without wrapping, or a value whose type is
   // no wider than the counter's.
   const bound = constantValue(p, c.bound, consts);
-  const [min, max] = range(counterType);
+  const [min, max] = intRange(counterType);
   if (bound !== undefined) {
     const ok = c.op === "<" ? bound <= max : c.op === "<=" ? bound < max : c.op === ">" ? bound >= min : bound > min;
     if (!ok) refuse(c.bound, `a ${counterType.name} counter wraps around before it gets past ${bound}`);
   } else {
     const bt = typeAt(p, c.bound);
     if (bt.kind !== "int") return refuse(c.bound, "its bound is not an integer");
-    const [bmin, bmax] = range(bt);
+    const [bmin, bmax] = intRange(bt);
     const ok = up ? (c.op === "<" ? bmax <= max : bmax < max) : c.op === ">" ? bmin >= min : bmin > min;
     if (!ok || bt.bits > 16) refuse(c.bound, `its bound is neither a constant nor of a narrow type (it is ${bt.name}); the verifier could not bound it either`);
   }
@@ -122,9 +122,4 @@ function findContinue(p: ProbeProgram, body: TS.Node): TS.Node | undefined {
   };
   visit(body, false);
   return found;
-}
-
-export function range(t: IntType): [bigint, bigint] {
-  const bits = BigInt(t.bits);
-  return t.signed ? [-(1n << (bits - 1n)), (1n << (bits - 1n)) - 1n] : [0n, (1n << bits) - 1n];
 }

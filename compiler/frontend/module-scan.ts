@@ -9,7 +9,7 @@ import { Codes } from "./codes.js";
 import type { ProbeProgram } from "./program.js";
 import { integerLiteral } from "./constants.js";
 import { errorAt } from "./spans.js";
-import { probeTypeOf, type IntType } from "./types.js";
+import { intRange, typeAt, type IntType } from "./types.js";
 
 export type ProgramKind = "tracepoint" | "xdp";
 const KINDS: readonly string[] = ["tracepoint", "xdp"];
@@ -103,7 +103,7 @@ function param(p: ProbeProgram, decl: TS.VariableDeclaration, init: TS.CallExpre
   const [nameArg, defArg] = init.arguments;
   if (!nameArg || !ts.isStringLiteralLike(nameArg) || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(nameArg.text))
     throw errorAt(nameArg ?? init, Codes.badParam, "a param's name must be a string literal identifier", 'e.g. param<u32>("TARGET_PID", 0)');
-  const type = probeTypeOf(p, p.checker.getTypeAtLocation(decl.name), decl.name);
+  const type = typeAt(p, decl.name);
   if (type.kind !== "int") throw errorAt(decl.name, Codes.badParam, "a param must have an integer type", 'write the type explicitly: param<u32>("X", 0)');
   let def: bigint | undefined;
   if (defArg) {
@@ -113,8 +113,7 @@ function param(p: ProbeProgram, decl: TS.VariableDeclaration, init: TS.CallExpre
     if (magnitude !== undefined) def = neg ? -magnitude : magnitude;
   }
   if (def === undefined) throw errorAt(defArg ?? init, Codes.badParam, "a param's default must be an integer literal", 'e.g. param<u32>("TARGET_PID", 0)');
-  const min = type.signed ? -(1n << BigInt(type.bits - 1)) : 0n;
-  const max = (type.signed ? 1n << BigInt(type.bits - 1) : 1n << BigInt(type.bits)) - 1n;
+  const [min, max] = intRange(type);
   if (def < min || def > max) throw errorAt(defArg!, Codes.badParam, `${def} does not fit in ${type.name}`, `a ${type.name} holds ${min} to ${max}`);
   return { name: nameArg.text, binding: decl.name, type, defaultValue: def, node: init };
 }

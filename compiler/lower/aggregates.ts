@@ -7,7 +7,7 @@ import type * as TS from "typescript";
 import { Codes } from "../frontend/codes.js";
 import { errorAt } from "../frontend/spans.js";
 import { INT_TYPES, isAggregate, sizeOf, typeName, type AggregateType, type ArrayType, type StrType, type StructType, type ValueType } from "../frontend/types.js";
-import { constInt, type Value } from "../ir/module.js";
+import { constInt, isConstInt, type Value } from "../ir/module.js";
 import { arrayOf, i1, i64, i8, ptrTo } from "../ir/types.js";
 import { convert, ConversionError, irTypeOf, type Operand } from "./arith.js";
 import type { ExpressionLowerer } from "./expressions.js";
@@ -146,7 +146,7 @@ export function withElement<T>(
   const elemIR = isAggregate(type.elem) ? i8 : irTypeOf(type.elem);
   const idx = convert(l.b, l.expression(indexExpr), INT_TYPES.u64).value;
   const stride = sizeOf(type.elem);
-  if (/^-?\d+$/.test(idx.ref)) {
+  if (isConstInt(idx)) {
     const i = BigInt.asUintN(64, BigInt(idx.ref));
     if (i >= BigInt(type.length)) throw errorAt(indexExpr, Codes.indexOutOfRange, `index ${i} is out of range for a ${typeName(type)}`, `valid indices are 0 to ${type.length - 1}`);
     return use({ ptr: l.b.byteOffset(array.value, Number(i) * stride, elemIR), type: type.elem });

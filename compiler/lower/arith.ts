@@ -4,7 +4,7 @@
 // LLVM picks the same 32-bit sub-register instructions clang would.
 
 import type { IRBuilder, Value } from "../ir/module.js";
-import { constInt } from "../ir/module.js";
+import { constInt, isConstInt } from "../ir/module.js";
 import { i1, i64, i8, intType, ptrTo, type IRType } from "../ir/types.js";
 import { BOOL, INT_TYPES, type IntType, type ProbeType } from "../frontend/types.js";
 
@@ -109,7 +109,7 @@ export function arith(b: IRBuilder, op: ArithOp, x: Operand, y: Operand): Operan
   if (op === "<<" || op === ">>" || op === ">>>") {
     // The count is taken modulo the width, as the BPF instruction does (C leaves it undefined).
     const r = convert(b, y, t).value;
-    const count = isConst(r) ? constInt(r.type, BigInt(r.ref) & BigInt(t.bits - 1)) : b.binary("and", r, constInt(r.type, t.bits - 1));
+    const count = isConstInt(r) ? constInt(r.type, BigInt(r.ref) & BigInt(t.bits - 1)) : b.binary("and", r, constInt(r.type, t.bits - 1));
     const name = op === "<<" ? "shl" : op === ">>" && t.signed ? "ashr" : "lshr";
     return { value: b.binary(name, l, count), type: t };
   }
@@ -117,10 +117,6 @@ export function arith(b: IRBuilder, op: ArithOp, x: Operand, y: Operand): Operan
   const s = simple[op];
   if (s) return { value: b.binary(s, l, r), type: t };
   return { value: divide(b, op as "/" | "%", l, r, t.signed), type: t };
-}
-
-function isConst(v: Value): boolean {
-  return /^-?\d+$/.test(v.ref);
 }
 
 /**
@@ -143,7 +139,7 @@ function divide(b: IRBuilder, op: "/" | "%", l: Value, r: Value, signed: boolean
 }
 
 function udivOrRem(b: IRBuilder, op: "/" | "%", l: Value, r: Value): Value {
-  if (isConst(r) && BigInt(r.ref) !== 0n) return b.binary(op === "/" ? "udiv" : "urem", l, r);
+  if (isConstInt(r) && BigInt(r.ref) !== 0n) return b.binary(op === "/" ? "udiv" : "urem", l, r);
   const reg = l.type.kind === "int" && l.type.bits === 64 ? "r" : "w";
   const q = b.inlineAsm(l.type, "$0 /= $2", `=${reg},0,${reg}`, [l, r]);
   if (op === "/") return q;

@@ -73,10 +73,11 @@ export class FunctionLowerer extends ExpressionLowerer {
     if (!this.b.block.terminated) this.returnDefault();
   }
 
+  /** Falling off the end: `ret void`, or 0 of the function's IR result type. */
   private returnDefault(): void {
-    const t = this.returns === "ignored" ? NUMBER : this.returns;
-    if (t.kind === "void" || this.sret) this.b.ret();
-    else this.b.ret(constInt(irTypeOf(this.returns === "ignored" ? { kind: "int", bits: 32, signed: true, name: "i32" } : t), 0));
+    const ret = this.fn.decl.ret;
+    if (ret.kind === "void") this.b.ret();
+    else this.b.ret(constInt(ret, 0));
   }
 
   private returnValue(e: TS.Expression): void {
