@@ -50,8 +50,8 @@ export interface CompileResult {
 }
 
 export function compile(file: string, opts: CompileOptions = {}): CompileResult {
-  return cached(file, opts, (fileName) => {
-    const prepared = prepare(fileName, opts, false);
+  return cached(file, opts, (fileName, source) => {
+    const prepared = prepare(fileName, source, opts, false);
     const out = codegen(prepared, () => prepared.llvm.irToObject(prepared.lowered.text(), { cpu: opts.cpu }));
     prepared.timings.llvm = (prepared.timings.llvm ?? 0) + out.timings.parse + out.timings.optimize + out.timings.emit;
     return finish(prepared, out.object, 1);
@@ -64,14 +64,12 @@ export function compile(file: string, opts: CompileOptions = {}): CompileResult 
  * first; the object is then thrown away).
  */
 export async function compileAsync(file: string, opts: CompileOptions = {}): Promise<CompileResult> {
-  return cached(file, opts, async (fileName) => {
+  return cached(file, opts, async (fileName, source) => {
     let parts: import("./llvm/codegen.js").PartsCodegen | undefined;
-    let partCount = 1;
     let prepared: Prepared;
     try {
-      prepared = prepare(fileName, opts, true, (llvm, count) => {
+      prepared = prepare(fileName, source, opts, true, (llvm, count) => {
         parts = new llvm.PartsCodegen({ cpu: opts.cpu });
-        partCount = count;
         return { parts: count, onPart: (ir) => parts!.add(ir) };
       });
     } catch (e) {
@@ -92,7 +90,7 @@ export async function compileAsync(file: string, opts: CompileOptions = {}): Pro
     prepared.timings.llvm = (prepared.timings.llvm ?? 0) + performance.now() - waitFrom;
     // Parts are parsed as they arrive, on the main thread: that time is in "lower".
     prepared.timings["llvm.bg"] = out.timings.optimize + out.timings.emit;
-    return finish(prepared, object, partCount);
+    return finish(prepared, object, out.objects.length);
   });
 }
 
@@ -110,11 +108,12 @@ function partsFor(text: string, programs: number, requested: number | undefined)
 }
 
 /** Looks the object up in the cache, or builds it and stores it there. */
-function cached<R extends CompileResult | Promise<CompileResult>>(file: string, opts: CompileOptions, build: (fileName: string) => R): R {
+function cached<R extends CompileResult | Promise<CompileResult>>(file: string, opts: CompileOptions, build: (fileName: string, source?: string) => R): R {
   const t0 = performance.now();
   const fileName = resolve(file);
   const useCache = opts.cache !== false && !opts.emitLLVM;
-  const key = useCache ? cacheKey(fileName, opts) : undefined;
+  const keyed = useCache ? cacheKey(fileName, opts) : undefined;
+  const key = keyed?.key;
   const hit = key ? readCache(key) : undefined;
   if (hit) return { file: fileName, ...hit, cached: true, timings: { cache: performance.now() - t0 } } as unknown as R;
   const store = (result: CompileResult): CompileResult => {
@@ -122,7 +121,7 @@ function cached<R extends CompileResult | Promise<CompileResult>>(file: string, 
     if (key) writeCache(key, result);
     return result;
   };
-  const r = build(fileName);
+  const r = build(fileName, keyed?.source);
   return (r instanceof Promise ? r.then(store) : store(r as CompileResult)) as R;
 }
 
@@ -132,12 +131,10 @@ export function criticalPath(timings: Record<string, number>): number {
 }
 
 interface Prepared {
-  fileName: string;
   opts: CompileOptions;
   p: import("./frontend/program.js").ProbeProgram;
   decls: import("./frontend/module-scan.js").ModuleDecls;
   lowered: import("./lower/module.js").LoweredModule;
-  params: ParamLayout[];
   timings: Record<string, number>;
   phase: <T>(name: string, f: () => T) => T;
   llvm: typeof import("./llvm/codegen.js");
@@ -151,6 +148,7 @@ type Codegen = typeof import("./llvm/codegen.js");
  */
 function prepare(
   fileName: string,
+  source: string | undefined,
   opts: CompileOptions,
   deferTypeErrors: boolean,
   sink?: (llvm: Codegen, parts: number) => import("./lower/module.js").PartSink,
@@ -173,7 +171,7 @@ function prepare(
   const llvm = require("./llvm/codegen.js") as typeof import("./llvm/codegen.js");
 
   preloadLibLLVM();
-  const p = phase("typescript", () => loadProbeProgram(fileName, { deferTypeErrors }));
+  const p = phase("typescript", () => loadProbeProgram(fileName, { deferTypeErrors, source }));
   try {
     const decls = phase("typescript", () => scanModule(p));
     phase("typescript", () => checkSubset(p, decls));
@@ -185,7 +183,7 @@ function prepare(
     const lib = phase("llvm", () => loadLibLLVM());
     const partSink = sink && phase("llvm", () => sink(llvm, partsFor(p.text, decls.programs.length, opts.parts)));
     const lowered = phase("lower", () => lowerModule(p, decls, { opaquePointers: lib.opaquePointers }, partSink));
-    return { fileName, opts, p, decls, lowered, params: lowered.params, timings, phase, llvm };
+    return { opts, p, decls, lowered, timings, phase, llvm };
   } catch (e) {
     // A file with type errors can trip the later passes: TypeScript's own errors say it better.
     phase("typescript", () => p.checkTypes());
@@ -230,10 +228,10 @@ function finish(prepared: Prepared, object: Buffer, parts: number): CompileResul
     targetAt: { ...lineColumn(d.targetNode), length: d.targetNode.getWidth() },
   }));
   return {
-    file: prepared.fileName,
+    file: prepared.p.fileName,
     object,
     programs,
-    params: prepared.params,
+    params: prepared.lowered.params,
     ir: prepared.opts.emitLLVM ? prepared.lowered.text() : undefined,
     cached: false,
     parts,

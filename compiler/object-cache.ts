@@ -34,19 +34,24 @@ function compilerFingerprint(): string {
   return (fingerprint = h.digest("hex"));
 }
 
-export function cacheKey(fileName: string, opts: CompileOptions): string | undefined {
-  let source: Buffer;
+/**
+ * The key, and the source it was made from: the build compiles that same text, so an object is
+ * never stored under the key of a file that changed in between.
+ */
+export function cacheKey(fileName: string, opts: CompileOptions): { key: string; source: string } | undefined {
+  let bytes: Buffer;
   try {
-    source = readFileSync(fileName);
+    bytes = readFileSync(fileName);
   } catch {
     return undefined; // the uncached path reports the missing file properly
   }
-  return createHash("sha256")
+  const key = createHash("sha256")
     .update(compilerFingerprint())
     .update(`\0${fileName}\0${opts.cpu ?? "v3"}\0${process.env.TSBPF_LIBLLVM ?? ""}\0`)
-    .update(source)
+    .update(bytes)
     .digest("hex")
     .slice(0, 32);
+  return { key, source: bytes.toString("utf8") };
 }
 
 export function readCache(key: string): { object: Buffer; programs: ProgramInfo[]; params: ParamLayout[] } | undefined {

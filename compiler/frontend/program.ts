@@ -53,12 +53,13 @@ export function probeCompilerOptions(ts: typeof TS): TS.CompilerOptions {
 }
 
 /**
- * Parses and checks a probe file. With `deferTypeErrors`, TypeScript's full check of the file
- * waits for `checkTypes()`, so that code generation can start first and run alongside it.
+ * Parses and checks a probe file (`source`: its text, if the caller has read it already). With
+ * `deferTypeErrors`, TypeScript's full check of the file waits for `checkTypes()`, so that code
+ * generation can start first and run alongside it.
  */
-export function loadProbeProgram(file: string, opts: { deferTypeErrors?: boolean } = {}): ProbeProgram {
+export function loadProbeProgram(file: string, opts: { deferTypeErrors?: boolean; source?: string } = {}): ProbeProgram {
   const fileName = resolve(file);
-  const text = readUserFile(fileName);
+  const text = opts.source ?? readUserFile(fileName);
   const ts = typescript();
   const options = probeCompilerOptions(ts);
   const host: TS.CompilerHost = {
