@@ -190,6 +190,7 @@ async function run(file: string, o: Options): Promise<number> {
   if (duration !== undefined && !(duration >= 0)) throw new UsageError(`--duration takes a number of seconds, not '${durationText}'`);
   const verbose = o.v === true || o.verbose === true;
   const { Probe } = require("./index.js") as typeof import("./index.js");
+  const { attachable } = require("./attach/index.js") as typeof import("./attach/index.js");
 
   const probe = await Probe.open(file, { cpu: cpuOption(o), cache: o["no-cache"] !== true, verbose, params: paramOptions(o) });
   const stop = new AbortController();
@@ -199,10 +200,10 @@ async function run(file: string, o: Options): Promise<number> {
   try {
     probe.openTracePipe();
     const links = probe.attach();
-    const waiting = probe.programs.filter((p) => p.kind === "xdp");
+    const waiting = probe.programs.filter((p) => !attachable(p));
     if (waiting.length)
       process.stderr.write(
-        `tsbpf: not attached: ${waiting.map((p) => `${p.name} (xdp)`).join(", ")}; attaching to a network interface is not supported yet (the runtime's testRun() runs them on a packet)\n`,
+        `tsbpf: not attached: ${waiting.map((p) => `${p.name} (${p.kind})`).join(", ")}; attaching to a network interface is not supported yet (the runtime's testRun() runs them on a packet)\n`,
       );
     if (!links.length) {
       process.stderr.write("tsbpf: nothing to attach\n");

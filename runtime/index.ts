@@ -59,7 +59,7 @@ export class Probe implements Disposable, AsyncDisposable {
   attach(): Link[] {
     const t = performance.now();
     try {
-      for (const p of this.loaded.programs) if (attachable(p)) this.links.push(attachProgram(p, this.compiled.file));
+      for (const p of this.loaded.programs) if (attachable(p.info)) this.links.push(attachProgram(p, this.compiled.file));
     } catch (e) {
       this.detach();
       throw e;

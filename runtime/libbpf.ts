@@ -21,10 +21,8 @@ function bind(lib: LibraryHandle) {
     btfFd: f<(obj: bigint) => number>("int bpf_object__btf_fd(void *obj)"),
     nextProgram: f<(obj: bigint, prev: bigint | null) => bigint | null>("void *bpf_object__next_program(void *obj, void *prev)"),
     programName: f<(prog: bigint) => string>("const char *bpf_program__name(void *prog)"),
-    programSection: f<(prog: bigint) => string>("const char *bpf_program__section_name(void *prog)"),
     programFd: f<(prog: bigint) => number>("int bpf_program__fd(void *prog)"),
     setLogBuf: f<(prog: bigint, buf: Buffer, size: number) => number>("int bpf_program__set_log_buf(void *prog, _Inout_ uint8_t *buf, size_t size)"),
-    attach: f<(prog: bigint) => bigint | null>("void *bpf_program__attach(void *prog)"),
     attachTracepoint: f<(prog: bigint, category: string, name: string) => bigint | null>(
       "void *bpf_program__attach_tracepoint(void *prog, const char *category, const char *name)",
     ),

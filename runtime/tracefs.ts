@@ -4,28 +4,34 @@
 import { existsSync } from "node:fs";
 import koffi from "koffi";
 import { TsbpfError } from "../compiler/diagnostics.js";
+import { Errno, lastErrno } from "./libbpf.js";
 import { privilegeError } from "./privileges.js";
 
 export const TRACEFS = "/sys/kernel/tracing";
 
-let mounted = false;
+/** Where tracefs was found (or mounted): looked for once per process. */
+let root: string | undefined;
 
-export function ensureTracefs(log: (msg: string) => void = (m) => process.stderr.write(m + "\n")): string {
-  if (mounted || existsSync(`${TRACEFS}/events`)) return TRACEFS;
+export function ensureTracefs(): string {
+  root ??= findOrMount();
+  return root;
+}
+
+function findOrMount(): string {
+  if (existsSync(`${TRACEFS}/events`)) return TRACEFS;
   if (existsSync("/sys/kernel/debug/tracing/events")) return "/sys/kernel/debug/tracing";
   const libc = koffi.load("libc.so.6");
   const mount = libc.func("int mount(const char *source, const char *target, const char *fstype, unsigned long flags, const void *data)") as unknown as (
     ...a: (string | number | null)[]
   ) => number;
   if (mount("nodev", TRACEFS, "tracefs", 0, null) !== 0) {
-    const errno = koffi.errno();
-    if (errno === koffi.os.errno.EPERM) throw privilegeError(`mount tracefs at ${TRACEFS}`);
+    const errno = lastErrno();
+    if (errno === Errno.EPERM) throw privilegeError(`mount tracefs at ${TRACEFS}`);
     throw new TsbpfError(`cannot mount tracefs at ${TRACEFS} (errno ${errno})`, {
       subject: "tracefs",
       hint: `mount it yourself: mount -t tracefs nodev ${TRACEFS} (the kernel needs CONFIG_FTRACE)`,
     });
   }
-  mounted = true;
-  log(`tsbpf: mounted tracefs at ${TRACEFS}`);
+  process.stderr.write(`tsbpf: mounted tracefs at ${TRACEFS}\n`);
   return TRACEFS;
 }

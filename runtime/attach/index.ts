@@ -1,5 +1,6 @@
 // One file per program kind; this picks the right one.
 import { TsbpfError } from "../../compiler/diagnostics.js";
+import type { ProgramInfo } from "../../compiler/index.js";
 import type { LoadedProgram } from "../loader.js";
 import type { Link } from "./link.js";
 import { attachTracepoint } from "./tracepoint.js";
@@ -7,8 +8,8 @@ import { attachTracepoint } from "./tracepoint.js";
 export type { Link } from "./link.js";
 
 /** Programs that `attach()` attaches: xdp waits for an interface (or a test run). */
-export function attachable(p: LoadedProgram): boolean {
-  return p.info.kind !== "xdp";
+export function attachable(p: ProgramInfo): boolean {
+  return p.kind !== "xdp";
 }
 
 export function attachProgram(p: LoadedProgram, file: string): Link {
