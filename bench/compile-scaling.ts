@@ -7,6 +7,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { packageRoot } from "../compiler/paths.js";
+import { median } from "./measure.js";
 
 /**
  * A probe file of about `lines` lines, in the proportions of a tracing script: programs that
@@ -103,17 +104,17 @@ export function loopHeavyC(functions: number): string {
   return out.join("\n") + "\n";
 }
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 function main(): void {
   const dir = mkdtempSync(join(tmpdir(), "tsbpf-scaling-"));
   const tsbpf = join(packageRoot, "bin", "tsbpf");
   const results: { kind: string; lines: number; ms: number; clangMs?: number; phases: string }[] = [];
-  const time = (cmd: string, args: string[]): number => {
+  const run = (cmd: string, args: string[]): { ms: number; stderr: string } => {
     const t0 = process.hrtime.bigint();
     const r = spawnSync(cmd, args, { encoding: "utf8" });
+    const ms = Number(process.hrtime.bigint() - t0) / 1e6;
     if (r.status !== 0) throw new Error(`${cmd}: ${r.stderr}`);
-    return Number(process.hrtime.bigint() - t0) / 1e6;
+    return { ms, stderr: r.stderr };
   };
   for (const [kind, make] of [["typical", typicalProbe], ["loop-heavy", loopHeavyProbe]] as const)
   for (const lines of [250, 500, 1000, 2000]) {
@@ -123,10 +124,8 @@ function main(): void {
     const times: number[] = [];
     let phases = "";
     for (let i = 0; i < 5; i++) {
-      const t0 = process.hrtime.bigint();
-      const r = spawnSync(tsbpf, ["build", file, "-o", join(dir, "out.o"), "--timings"], { encoding: "utf8" });
-      times.push(Number(process.hrtime.bigint() - t0) / 1e6);
-      if (r.status !== 0) throw new Error(r.stderr);
+      const r = run(tsbpf, ["build", file, "-o", join(dir, "out.o"), "--timings"]);
+      times.push(r.ms);
       phases = /timings: (.*) \(total/.exec(r.stderr)?.[1] ?? "";
     }
     // The loop-heavy file's work is LLVM's: clang -O2 on the same logic, in the same run.
@@ -135,7 +134,7 @@ function main(): void {
       const c = join(dir, `probe-${lines}.c`);
       writeFileSync(c, loopHeavyC((text.match(/^function f\d+/gm) ?? []).length));
       const args = ["-O2", "-g", "-target", "bpf", "-mcpu=v3", "-I", join(packageRoot, "bench", "insns"), "-c", c, "-o", join(dir, "c.o")];
-      clangMs = median(Array.from({ length: 5 }, () => time("clang-14", args)));
+      clangMs = median(Array.from({ length: 5 }, () => run("clang-14", args).ms));
     }
     results.push({ kind, lines: text.split("\n").length - 1, ms: median(times), clangMs, phases });
   }

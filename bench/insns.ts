@@ -7,21 +7,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { compile } from "../compiler/index.js";
 import { packageRoot } from "../compiler/paths.js";
+import { functionSizes } from "./measure.js";
 
 const CPU = "v3";
 const dir = join(packageRoot, "bench", "insns");
 const out = mkdtempSync(join(tmpdir(), "tsbpf-insns-"));
-
-/** Instruction slots of each function symbol in an object (a 16-byte ld_imm64 counts 2, as in the kernel). */
-function functionSizes(object: string): Map<string, number> {
-  const text = execFileSync("readelf", ["-sW", object], { encoding: "utf8" });
-  const sizes = new Map<string, number>();
-  for (const line of text.split("\n")) {
-    const f = line.trim().split(/\s+/);
-    if (f[3] === "FUNC") sizes.set(f[7], Number(f[2]) / 8);
-  }
-  return sizes;
-}
 
 function clang(cFile: string): string {
   const o = join(out, cFile.replace(/\.c$/, ".o"));

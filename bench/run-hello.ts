@@ -6,7 +6,9 @@ import { execFileSync, spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { criticalPath } from "../compiler/index.js";
 import { packageRoot } from "../compiler/paths.js";
+import { median } from "./measure.js";
 
 const runs = Number(process.argv[process.argv.indexOf("--runs") + 1]) || 9;
 const TIME = existsSync("/usr/bin/time") ? "/usr/bin/time" : undefined;
@@ -34,11 +36,6 @@ function once(cmd: string[], env: NodeJS.ProcessEnv = {}): Sample {
   }
   return { wallMs, rssKb: rss ? Number(rss[1]) : undefined, phases };
 }
-
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
 
 interface Series {
   name: string;
@@ -99,7 +96,7 @@ function main(): void {
       const xs = r.samples.map((s) => s.phases[p]).filter((x) => x !== undefined);
       return xs.length ? median(xs).toFixed(1) : "–";
     });
-    const rest = median(r.samples.map((s) => s.wallMs - Object.entries(s.phases).reduce((a, [k, v]) => (k.endsWith(".bg") ? a : a + v), 0)));
+    const rest = median(r.samples.map((s) => s.wallMs - criticalPath(s.phases)));
     lines.push(`| ${r.name} | ${cells.join(" | ")} | ${rest.toFixed(1)} |`);
   }
   process.stdout.write(lines.join("\n") + "\n");

@@ -9,22 +9,18 @@ import { join } from "node:path";
 import { compile, compileAsync, type CompileResult } from "../../compiler/index.js";
 import { LoadedObject } from "../../runtime/loader.js";
 import { open } from "../../runtime/index.js";
+import { functionSizes } from "../../bench/measure.js";
 import { repo } from "../helpers/cli.js";
 
 const file = repo("test/fixtures/language/parts.ts");
 const dir = mkdtempSync(join(tmpdir(), "tsbpf-parts-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-/** Instruction slots of each function symbol (programs and subprograms), from the ELF symbols. */
-function functionSizes(c: CompileResult, name: string): Map<string, number> {
+/** Instruction slots of each function symbol (programs and subprograms). */
+function sizesOf(c: CompileResult, name: string): Map<string, number> {
   const o = join(dir, name);
   writeFileSync(o, c.object);
-  const sizes = new Map<string, number>();
-  for (const line of execFileSync("readelf", ["-sW", o], { encoding: "utf8" }).split("\n")) {
-    const f = line.trim().split(/\s+/);
-    if (f[3] === "FUNC") sizes.set(f[7], Number(f[2]) / 8);
-  }
-  return sizes;
+  return functionSizes(o);
 }
 
 const u32 = (x: bigint) => Number(BigInt.asUintN(32, x));
@@ -56,8 +52,8 @@ test("three parts make the same object as one", async () => {
   const parts = await compileAsync(file, { cache: false, parts: 3 });
   expect(parts.programs).toEqual(whole.programs);
   expect(parts.params).toEqual(whole.params);
-  const a = functionSizes(whole, "whole.o");
-  const b = functionSizes(parts, "parts.o");
+  const a = sizesOf(whole, "whole.o");
+  const b = sizesOf(parts, "parts.o");
   // The same code, but a part's scratch buffer starts its own map (offset 0 saves an add).
   for (const p of whole.programs) expect([p.name, b.get(p.name)! <= a.get(p.name)! && b.get(p.name)! >= a.get(p.name)! - 2]).toEqual([p.name, true]);
 

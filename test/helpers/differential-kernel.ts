@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { compileAsync, TsbpfError } from "../../compiler/index.js";
-import { LoadedObject } from "../../runtime/loader.js";
+import { LoadedObject, type CompiledObject } from "../../runtime/loader.js";
 import { argSets, evaluate, printFunction, printTypes, type Func, type Program } from "../differential/index.js";
 import { wrap, type IntType } from "../differential/types.js";
 
@@ -57,12 +57,12 @@ export function probeSource(programs: Program[], tested: Func[]): string {
  * CLI's path, in three parts that LLVM optimises apart and links: the generated functions call
  * each other across programs, so parts share functions, parameters and format strings.
  */
-async function build(source: string): Promise<{ object?: { file: string; object: Buffer; programs: Parameters<typeof LoadedObject.load>[0]["programs"]; params: Parameters<typeof LoadedObject.load>[0]["params"] }; error?: string }> {
+async function build(source: string): Promise<{ object?: CompiledObject; error?: string }> {
   const file = join(dir, `case${fileNo++}.ts`);
   writeFileSync(file, source);
   try {
     const c = await compileAsync(file, { cache: false, parts: 3 });
-    return { object: { file, object: c.object, programs: c.programs, params: c.params } };
+    return { object: c };
   } catch (e) {
     if (e instanceof TsbpfError) return { error: e.format() };
     throw e;

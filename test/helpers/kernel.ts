@@ -1,5 +1,5 @@
 // Facts about BPF state in the running kernel, read with bpftool (installed by .ci/run).
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 
 export interface KernelProg {
   id: number;
@@ -20,7 +20,6 @@ export function triggerSyncfs(): void {
  * then becomes `sync --file-system /` (exec keeps the pid).
  */
 export function syncfsLater(): { pid: number; go(): Promise<void> } {
-  const { spawn } = require("node:child_process") as typeof import("node:child_process");
   const child = spawn("sh", ["-c", "read _ && exec sync --file-system /"], { stdio: ["pipe", "ignore", "inherit"] });
   const done = new Promise<void>((resolve) => child.on("exit", () => resolve()));
   return {
