@@ -46,20 +46,50 @@ export class TsbpfError extends Error {
 
 function formatOne(e: TsbpfError): string {
   const { code, at, subject, hint, detail } = e.options;
-  const where = at ? `${at.file}:${at.line}:${at.column}` : subject;
-  const head = `${where ? where + ": " : ""}error${code ? " " + code : ""}: ${e.message}`;
+  const where = at ? `${visible(at.file)}:${at.line}:${at.column}` : subject && visible(subject);
+  const head = `${where ? where + ": " : ""}error${code ? " " + code : ""}: ${visible(e.message)}`;
   const lines = [head];
   if (at?.lineText !== undefined) {
     const gutter = String(at.line).length;
-    const text = at.lineText.replace(/\t/g, " ");
-    const width = Math.max(1, Math.min(at.length ?? 1, text.length - (at.column - 1)));
+    const { text, caret, width } = excerpt(at.lineText, at.column - 1, at.length ?? 1);
     lines.push(`${" ".repeat(gutter)} |`);
     lines.push(`${at.line} | ${text}`);
-    lines.push(`${" ".repeat(gutter)} | ${" ".repeat(at.column - 1)}${"^".repeat(width)}`);
+    lines.push(`${" ".repeat(gutter)} | ${" ".repeat(caret)}${"^".repeat(width)}`);
   }
-  if (hint) lines.push(`hint: ${hint}`);
-  if (detail) lines.push(detail);
+  if (hint) lines.push(`hint: ${visible(hint)}`);
+  if (detail) lines.push(visible(detail));
   return lines.join("\n");
+}
+
+/**
+ * Text from the user's file (or the kernel) made safe for a terminal: control characters and
+ * bidirectional overrides are shown as escapes instead of being obeyed (an ESC sequence in a
+ * probe file must not recolour or rewrite the user's screen). Newlines and tabs stay.
+ */
+export function visible(text: string): string {
+  return text.replace(/[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g, (c) => {
+    const n = c.charCodeAt(0);
+    return n <= 0xff ? `\\x${n.toString(16).padStart(2, "0")}` : `\\u{${n.toString(16)}}`;
+  });
+}
+
+/** Longest source excerpt shown; a longer line is cut to a window around the span. */
+const EXCERPT_WIDTH = 120;
+
+/** The line as shown (escaped, tabs as spaces, cut around the span), and where the carets go. */
+function excerpt(line: string, start: number, length: number): { text: string; caret: number; width: number } {
+  const show = (s: string) => visible(s.replace(/\t/g, " "));
+  let before = show(line.slice(0, start));
+  const spanText = show(line.slice(start, start + Math.max(1, length)));
+  let after = show(line.slice(start + Math.max(1, length)));
+  let span = spanText;
+  if (before.length + span.length + after.length > EXCERPT_WIDTH) {
+    span = span.length > EXCERPT_WIDTH / 2 ? span.slice(0, EXCERPT_WIDTH / 2) + "…" : span;
+    const room = Math.max(0, EXCERPT_WIDTH - span.length);
+    if (before.length > room / 2) before = "…" + before.slice(before.length - Math.floor(room / 2));
+    if (after.length > room - before.length) after = after.slice(0, Math.max(0, room - before.length)) + "…";
+  }
+  return { text: before + span + after, caret: before.length, width: Math.max(1, span.length) };
 }
 
 /** Builds a span from a 0-based character offset in `text`. */

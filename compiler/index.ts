@@ -187,7 +187,8 @@ function prepare(
   } catch (e) {
     // A file with type errors can trip the later passes: TypeScript's own errors say it better.
     phase("typescript", () => p.checkTypes());
-    throw e;
+    const { isStackOverflow, stackOverflowError } = require("./frontend/nesting.js") as typeof import("./frontend/nesting.js");
+    throw isStackOverflow(e) ? stackOverflowError(p.ts, p.source) : e;
   }
 }
 

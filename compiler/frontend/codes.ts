@@ -11,6 +11,7 @@ export const Codes = {
   mutableGlobal: "TSB1105",
   badParam: "TSB1106",
   switchCaseNotConstant: "TSB1107",
+  badSymbolName: "TSB1108",
   printkFormatNotLiteral: "TSB1201",
   printkArgumentCount: "TSB1202",
   printkBadConversion: "TSB1203",
@@ -31,4 +32,6 @@ export const Codes = {
   callNotInSubset: "TSB2014",
   stackOverflow: "TSB2015",
   indexOutOfRange: "TSB2016",
+  nestingTooDeep: "TSB2017",
+  constantDoesNotFit: "TSB2018",
 } as const;

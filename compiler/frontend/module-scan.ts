@@ -8,7 +8,7 @@ import { stdlibIndex } from "../paths.js";
 import { Codes } from "./codes.js";
 import type { ProbeProgram } from "./program.js";
 import { integerLiteral } from "./constants.js";
-import { errorAt } from "./spans.js";
+import { errorAt, lineColumn } from "./spans.js";
 import { intRange, typeAt, type IntType } from "./types.js";
 
 export type ProgramKind = "tracepoint" | "xdp";
@@ -70,7 +70,7 @@ export function scanModule(p: ProbeProgram): ModuleDecls {
       const init = decl.initializer;
       const callee = init && ts.isCallExpression(init) ? stdlibName(p, init.expression) : undefined;
       if (callee && KINDS.includes(callee)) out.programs.push(program(p, callee as ProgramKind, decl, init as TS.CallExpression, exported));
-      else if (callee === "param") out.params.push(param(p, decl, init as TS.CallExpression, isConst));
+      else if (callee === "param") out.params.push(param(p, decl, init as TS.CallExpression, isConst, out.params));
       else if (isConst && ts.isIdentifier(decl.name) && init) out.constants.set(p.symbolAt(decl.name)!, decl);
       else throw errorAt(decl, Codes.mutableGlobal, "module-level variables must be `const`", "a BPF program has no writable globals of this kind: use a map for state, or `param()` for values set at load time");
     }
@@ -82,6 +82,13 @@ export function scanModule(p: ProbeProgram): ModuleDecls {
 function program(p: ProbeProgram, kind: ProgramKind, decl: TS.VariableDeclaration, init: TS.CallExpression, exported: boolean): ProgramDecl {
   const { ts } = p;
   if (!ts.isIdentifier(decl.name)) throw errorAt(decl.name, Codes.unsupportedSyntax, "a program must be bound to a plain name");
+  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(decl.name.text))
+    throw errorAt(
+      decl.name,
+      Codes.badSymbolName,
+      `'${decl.name.text}' cannot name a BPF program`,
+      "a program's name is its name in the kernel and in the object file: use ASCII letters, digits and _",
+    );
   const args = [...init.arguments];
   const handler = args.pop();
   if (!handler || !(ts.isArrowFunction(handler) || ts.isFunctionExpression(handler)))
@@ -97,12 +104,15 @@ function program(p: ProbeProgram, kind: ProgramKind, decl: TS.VariableDeclaratio
   return { ...base, target: name, section: `${kind}/${name}`, targetNode: targetArg };
 }
 
-function param(p: ProbeProgram, decl: TS.VariableDeclaration, init: TS.CallExpression, isConst: boolean): ParamDecl {
+function param(p: ProbeProgram, decl: TS.VariableDeclaration, init: TS.CallExpression, isConst: boolean, earlier: ParamDecl[]): ParamDecl {
   const { ts } = p;
   if (!isConst || !ts.isIdentifier(decl.name)) throw errorAt(decl, Codes.badParam, "a param must be bound with `const` to a plain name", 'write `const LIMIT = param<u32>("LIMIT", 100);`');
   const [nameArg, defArg] = init.arguments;
   if (!nameArg || !ts.isStringLiteralLike(nameArg) || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(nameArg.text))
     throw errorAt(nameArg ?? init, Codes.badParam, "a param's name must be a string literal identifier", 'e.g. param<u32>("TARGET_PID", 0)');
+  const twin = earlier.find((d) => d.name === nameArg.text);
+  if (twin)
+    throw errorAt(nameArg, Codes.badParam, `a param named "${nameArg.text}" is already declared (line ${lineColumn(twin.node).line})`, "each param needs its own name: `--param NAME=V` sets one value");
   const type = typeAt(p, decl.name);
   if (type.kind !== "int") throw errorAt(decl.name, Codes.badParam, "a param must have an integer type", 'write the type explicitly: param<u32>("X", 0)');
   let def: bigint | undefined;

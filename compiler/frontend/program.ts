@@ -1,12 +1,13 @@
 // Loads a probe file with the TypeScript compiler API against tsbpf's own declarations and
 // reports TypeScript's errors as tsbpf errors. Nothing here evaluates the user's code.
 
-import { readFileSync } from "node:fs";
+import { closeSync, constants, fstatSync, openSync, readFileSync, readSync } from "node:fs";
 import { resolve } from "node:path";
 import type * as TS from "typescript";
 import { spanAt, TsbpfError } from "../diagnostics.js";
 import { stdlibIndex, stdlibLib } from "../paths.js";
 import { Codes } from "./codes.js";
+import { checkBracketNesting, checkTreeDepth, isStackOverflow, parserOverflowError, stackOverflowError } from "./nesting.js";
 import { checkSyntax } from "./subset.js";
 import { typescript } from "./typescript-loader.js";
 
@@ -25,15 +26,47 @@ export interface ProbeProgram {
 
 const stdlibFiles = new Map<string, TS.SourceFile>();
 
-function readUserFile(fileName: string): string {
+/** A probe file larger than this is refused: the largest real ones are a few hundred kB. */
+export const MAX_SOURCE_BYTES = 32 * 1024 * 1024;
+
+/**
+ * Reads a probe file: a regular file of bounded size (a path to /dev/zero or a FIFO would
+ * otherwise read forever or hang).
+ */
+export function readProbeSource(fileName: string): Buffer {
+  let fd: number;
   try {
-    return readFileSync(fileName, "utf8");
+    fd = openSync(fileName, constants.O_RDONLY | constants.O_NONBLOCK);
   } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    if (code === "ENOENT") throw new TsbpfError("no such file", { subject: fileName, hint: "check the path of the probe file" });
-    if (code === "EISDIR") throw new TsbpfError("is a directory, not a probe file", { subject: fileName, hint: "name a .ts file" });
-    throw new TsbpfError(`cannot read the file (${code ?? (e as Error).message})`, { subject: fileName });
+    throw unreadable(fileName, e);
   }
+  try {
+    const st = fstatSync(fd);
+    if (st.isDirectory()) throw new TsbpfError("is a directory, not a probe file", { subject: fileName, hint: "name a .ts file" });
+    if (!st.isFile()) throw new TsbpfError("is not a regular file", { subject: fileName, hint: "a probe is a .ts file; devices, pipes and sockets are not read" });
+    if (st.size > MAX_SOURCE_BYTES)
+      throw new TsbpfError(`is ${st.size} bytes; tsbpf reads probe files of at most ${MAX_SOURCE_BYTES / 1024 / 1024} MiB`, { subject: fileName, hint: "split it into several probe files" });
+    const buf = Buffer.alloc(st.size);
+    let n = 0;
+    while (n < buf.length) {
+      const got = readSync(fd, buf, n, buf.length - n, null);
+      if (got === 0) break;
+      n += got;
+    }
+    return buf.subarray(0, n);
+  } catch (e) {
+    throw e instanceof TsbpfError ? e : unreadable(fileName, e);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function unreadable(fileName: string, e: unknown): TsbpfError {
+  const code = (e as NodeJS.ErrnoException).code;
+  if (code === "ENOENT") return new TsbpfError("no such file", { subject: fileName, hint: "check the path of the probe file" });
+  if (code === "EISDIR") return new TsbpfError("is a directory, not a probe file", { subject: fileName, hint: "name a .ts file" });
+  if (code === "EACCES") return new TsbpfError("cannot read the file (permission denied)", { subject: fileName, hint: "check the file's permissions" });
+  return new TsbpfError(`cannot read the file (${code ?? (e as Error).message})`, { subject: fileName });
 }
 
 /** How probe files are checked: against tsbpf's declarations only, strictly. */
@@ -59,22 +92,19 @@ export function probeCompilerOptions(ts: typeof TS): TS.CompilerOptions {
  */
 export function loadProbeProgram(file: string, opts: { deferTypeErrors?: boolean; source?: string } = {}): ProbeProgram {
   const fileName = resolve(file);
-  const text = opts.source ?? readUserFile(fileName);
+  const text = opts.source ?? readProbeSource(fileName).toString("utf8");
   const ts = typescript();
   const options = probeCompilerOptions(ts);
   const host: TS.CompilerHost = {
     getSourceFile(name, languageVersion) {
       if (name === fileName) return ts.createSourceFile(name, text, languageVersion, true, ts.ScriptKind.TS);
+      // Probe code is one file: nothing but it and tsbpf's declarations is ever read
+      // (a `/// <reference path>` is refused by checkSyntax).
+      if (name !== stdlibIndex && name !== stdlibLib) return undefined;
       let sf = stdlibFiles.get(name);
       if (!sf) {
-        let content: string;
-        try {
-          content = readFileSync(name, "utf8");
-        } catch {
-          return undefined;
-        }
-        sf = ts.createSourceFile(name, content, languageVersion, true);
-        if (name === stdlibIndex || name === stdlibLib) stdlibFiles.set(name, sf);
+        sf = ts.createSourceFile(name, readFileSync(name, "utf8"), languageVersion, true);
+        stdlibFiles.set(name, sf);
       }
       return sf;
     },
@@ -97,8 +127,15 @@ export function loadProbeProgram(file: string, opts: { deferTypeErrors?: boolean
       );
     },
   };
-  const program = ts.createProgram({ rootNames: [fileName, stdlibLib], options, host });
+  checkBracketNesting(ts, fileName, text);
+  let program: TS.Program;
+  try {
+    program = ts.createProgram({ rootNames: [fileName, stdlibLib], options, host });
+  } catch (e) {
+    throw isStackOverflow(e) ? parserOverflowError(ts, fileName, text) : e;
+  }
   const source = program.getSourceFile(fileName)!;
+  checkTreeDepth(ts, source);
   const syntax = program.getSyntacticDiagnostics(source);
   if (syntax.length) throw diagnosticsError(ts, syntax);
   checkSyntax(ts, source);
@@ -106,7 +143,12 @@ export function loadProbeProgram(file: string, opts: { deferTypeErrors?: boolean
   const checkTypes = (): void => {
     if (checked) return;
     checked = true;
-    const semantic = program.getSemanticDiagnostics(source);
+    let semantic: readonly TS.Diagnostic[];
+    try {
+      semantic = program.getSemanticDiagnostics(source);
+    } catch (e) {
+      throw isStackOverflow(e) ? stackOverflowError(ts, source) : e;
+    }
     if (semantic.length) throw diagnosticsError(ts, semantic);
   };
   if (!opts.deferTypeErrors) checkTypes();
@@ -157,6 +199,10 @@ function diagnosticsError(ts: typeof TS, diagnostics: readonly TS.Diagnostic[]):
     if (d.code === 2307) {
       // An import of anything but "tsbpf": a language rule rather than a missing file.
       return new TsbpfError(`probe code can import only from "tsbpf" (${message})`, { code: Codes.importNotTsbpf, at, hint: "there is no module system in the kernel: put shared code in this file" });
+    }
+    if (d.code === 6053 || d.code === 6231) {
+      // A `/// <reference path>` (or lib/types) to a file that is not served: one file only.
+      return new TsbpfError("probe code is one file: references to other files are not supported", { code: Codes.importNotTsbpf, at, hint: "put shared code in this file, and import only from \"tsbpf\"" });
     }
     return new TsbpfError(message, { code: `TS${d.code}`, at, subject: at ? undefined : "TypeScript", hint });
   });

@@ -3,6 +3,7 @@
 // own (program.ts); this pass sees only well-typed files.
 
 import type * as TS from "typescript";
+import { spanAt, TsbpfError } from "../diagnostics.js";
 import { Codes } from "./codes.js";
 import { integerLiteral } from "./constants.js";
 import { checkLoopBound } from "./loop-bounds.js";
@@ -18,6 +19,14 @@ const CLOSURE_HINT = "declare a function at the top level of the file (`function
  * better reported as "not in the language" than as "cannot find global type Promise".
  */
 export function checkSyntax(ts: typeof TS, source: TS.SourceFile): void {
+  // `/// <reference …/>` would pull other files into the program: probe code is one file.
+  const [reference] = [...source.referencedFiles, ...source.typeReferenceDirectives, ...source.libReferenceDirectives].sort((a, b) => a.pos - b.pos);
+  if (reference)
+    throw new TsbpfError("probe code is one file: `/// <reference>` directives are not supported", {
+      code: Codes.importNotTsbpf,
+      at: spanAt(source.fileName, source.text, reference.pos, reference.end - reference.pos),
+      hint: 'put shared code in this file, and import only from "tsbpf"',
+    });
   const refused = refusedKinds(ts);
   const visit = (node: TS.Node, inFunction: boolean): void => {
     const refuse = (code: string, message: string, hint?: string, at: TS.Node = node): never => {

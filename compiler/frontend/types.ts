@@ -111,6 +111,18 @@ export function typeName(t: ProbeType): string {
 
 const layouts = new WeakMap<TS.Type, AggregateType>();
 
+/**
+ * The largest value a probe may describe. Nothing in BPF holds more (the stack has 512 bytes, a
+ * per-CPU scratch buffer 32 KiB, a map value a few MiB at most); the bound keeps sizes exact
+ * integers, far from where LLVM's and the kernel's 32- and 64-bit sizes overflow.
+ */
+export const MAX_VALUE_BYTES = 1024 * 1024;
+
+function checkSize(t: AggregateType, at: TS.Node, what: string): void {
+  if (t.size > MAX_VALUE_BYTES)
+    throw errorAt(at, Codes.unsupportedType, `${what} takes ${t.size} bytes, more than a probe value may (${MAX_VALUE_BYTES} bytes)`, "use fewer or smaller elements; large data belongs in a map, read a piece at a time");
+}
+
 /** The name of the tsbpf type alias `type` is an instance of (u32, Str, FixedArray, …), if any. */
 export function stdlibAlias(type: TS.Type | undefined): string | undefined {
   const alias = type?.aliasSymbol;
@@ -155,8 +167,11 @@ function arrayType(p: ProbeProgram, type: TS.Type, at: TS.Node): ArrayType {
   const [elemType, lengthType] = type.aliasTypeArguments ?? [];
   if (!lengthType || !lengthType.isNumberLiteral() || !Number.isInteger(lengthType.value) || lengthType.value <= 0)
     throw errorAt(at, Codes.unsupportedType, "a FixedArray's length must be a positive integer literal", "e.g. FixedArray<u32, 16>");
+  if (lengthType.value > MAX_VALUE_BYTES)
+    throw errorAt(at, Codes.unsupportedType, `a FixedArray of ${BigInt(lengthType.value)} elements is larger than a probe value may be (${MAX_VALUE_BYTES} bytes)`, "use fewer elements; large data belongs in a map, read a piece at a time");
   const elem = valueType(p, elemType, at, "an array element");
   const t: ArrayType = { kind: "array", elem, length: lengthType.value, size: sizeOf(elem) * lengthType.value, align: alignOf(elem) };
+  checkSize(t, at, `a ${typeName(t)}`);
   layouts.set(type, t);
   return t;
 }
@@ -180,6 +195,7 @@ function structType(p: ProbeProgram, type: TS.Type, at: TS.Node): StructType {
   }
   if (!t.fields.length) throw errorAt(at, Codes.unsupportedType, `the type '${p.checker.typeToString(type)}' has no fields to lay out`);
   t.size = Math.ceil(offset / t.align) * t.align;
+  checkSize(t, at, t.name === "anonymous" ? "this struct" : t.name);
   return t;
 }
 

@@ -10,6 +10,15 @@ export interface Value {
   readonly ref: string; // `%t3`, `@name`, `42`, or a constant expression
 }
 
+/**
+ * A C identifier for a TypeScript one: BTF names functions and parameters, and the kernel takes
+ * only ASCII letters, digits and `_` there. Other characters (`$`, `é`, `变`) become `_<hex>`.
+ */
+export function cIdentifier(name: string): string {
+  const c = [...name].map((ch) => (/[A-Za-z0-9_]/.test(ch) ? ch : `_${ch.codePointAt(0)!.toString(16)}`)).join("");
+  return /^[0-9]/.test(c) ? `_${c}` : c || "_";
+}
+
 export const constInt = (type: IRType, v: bigint | number): Value => ({ type, ref: String(v) });
 
 /** Whether a value is an integer constant (as constInt writes them). */
@@ -72,11 +81,14 @@ export class IRModule {
     return typeText(t, this.mode);
   }
 
-  /** A name not yet used by a global or function, derived from `base`. */
+  /**
+   * A name not yet used by a global or function, derived from `base`. The suffix that makes it
+   * unique is `_N`: names of globals with debug info are BTF names, which must be C identifiers.
+   */
   uniqueName(base: string): string {
     const clean = base.replace(/[^A-Za-z0-9_.]/g, "_") || "g";
     let name = clean;
-    for (let i = 1; this.names.has(name); i++) name = `${clean}.${i}`;
+    for (let i = 1; this.names.has(name); i++) name = `${clean}_${i}`;
     this.names.add(name);
     return name;
   }

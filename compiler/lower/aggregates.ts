@@ -6,7 +6,7 @@
 import type * as TS from "typescript";
 import { Codes } from "../frontend/codes.js";
 import { errorAt } from "../frontend/spans.js";
-import { INT_TYPES, isAggregate, sizeOf, typeName, type AggregateType, type ArrayType, type StrType, type StructType, type ValueType } from "../frontend/types.js";
+import { INT_TYPES, intRange, isAggregate, sizeOf, typeName, type AggregateType, type ArrayType, type StrType, type StructType, type ValueType } from "../frontend/types.js";
 import { constInt, isConstInt, type Value } from "../ir/module.js";
 import { arrayOf, i1, i64, i8, ptrTo } from "../ir/types.js";
 import { convert, ConversionError, irTypeOf, type Operand } from "./arith.js";
@@ -67,7 +67,18 @@ export function write(l: ExpressionLowerer, p: Place, v: Operand, at: TS.Node): 
   return converted;
 }
 
+/**
+ * `v` converted implicitly to `to` (a declaration, an argument, an assignment, a return). A
+ * constant that does not fit is refused at `at`: only a cast (`u8(300)`) truncates on purpose.
+ */
 export function convertAt(l: ExpressionLowerer, v: Operand, to: ValueType, at: TS.Node): Operand {
+  if (to.kind === "int" && v.type.kind === "int" && isConstInt(v.value)) {
+    const raw = BigInt(v.value.ref);
+    const value = v.type.signed ? raw : BigInt.asUintN(v.type.bits, raw);
+    const [min, max] = intRange(to);
+    if (value < min || value > max)
+      throw errorAt(at, Codes.constantDoesNotFit, `${value} does not fit in ${to.name} (${min} to ${max})`, `write ${to.name}(${value}) if the truncation to ${to.signed ? BigInt.asIntN(to.bits, value) : BigInt.asUintN(to.bits, value)} is meant`);
+  }
   try {
     return convert(l.b, v, to);
   } catch (e) {

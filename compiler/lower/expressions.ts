@@ -135,7 +135,7 @@ export abstract class ExpressionLowerer {
       this.inlining.add(sym);
       try {
         const v = this.expression(constant.initializer);
-        return constant.type ? convert(this.b, v, typeAt(this.p, constant.name)) : v;
+        return constant.type ? convertAt(this, v, typeAt(this.p, constant.name) as ValueType, constant.initializer) : v;
       } finally {
         this.inlining.delete(sym);
       }

@@ -88,7 +88,7 @@ export class FunctionLowerer extends ExpressionLowerer {
     }
     const v = this.expression(e);
     if (this.returns.kind === "void") return this.b.ret();
-    this.b.ret(convert(this.b, v, this.returns).value);
+    this.b.ret(convertAt(this, v, this.returns, e).value);
   }
 
   /** Code after return/break/continue is unreachable: give it a block of its own. */

@@ -8,7 +8,7 @@ import type { ProbeProgram } from "../frontend/program.js";
 import { lineColumn } from "../frontend/spans.js";
 import { INT_TYPES, isAggregate, probeTypeOf, typeAt, type IntType, type ProbeType } from "../frontend/types.js";
 import { DebugInfo, type DebugTypeRef } from "../ir/debug-info.js";
-import { constInt, type IRBuilder, IRModule, type IRFunction, type Value } from "../ir/module.js";
+import { cIdentifier, constInt, type IRBuilder, IRModule, type IRFunction, type Value } from "../ir/module.js";
 import { fnType, i32, i8, ptrTo, structOf, voidType, type FnType, type PointerMode } from "../ir/types.js";
 import { packageVersion } from "../paths.js";
 import { irTypeOf } from "./arith.js";
@@ -42,6 +42,8 @@ export class ModuleLowerer {
   readonly debug: DebugInfo;
   readonly m: IRModule;
   private readonly functions = new Map<TS.Symbol, LoweredFunction>();
+  /** Each module function's symbol (and BTF) name: a C identifier, unique in the module. */
+  private readonly symbolNames = new Map<TS.FunctionDeclaration, string>();
   private readonly params = new Map<TS.Symbol, { index: number; type: IntType }>();
   private paramsGlobal: Value | undefined;
   readonly layout: ParamLayout[];
@@ -58,16 +60,18 @@ export class ModuleLowerer {
 
   lower(sink?: PartSink): LoweredModule {
     const { decls, debug, m } = this;
-    // Program and function names are BPF symbol names: reserve them before any global is named.
+    // Program and function names are BPF symbol names: reserve them before any global is named
+    // (a program may be called LICENSE or tsbpf_params; the compiler's globals then give way).
     for (const prog of decls.programs) m.uniqueName(prog.name);
-    for (const f of decls.functions) m.uniqueName(f.name!.text);
+    for (const f of decls.functions) this.symbolNames.set(f, m.uniqueName(cIdentifier(f.name!.text)));
 
-    // GPL: bpf_trace_printk and most tracing helpers are GPL-only.
-    m.addCString("LICENSE", "GPL", {
+    // GPL: bpf_trace_printk and most tracing helpers are GPL-only. libbpf finds it by section.
+    const license = m.uniqueName("LICENSE");
+    m.addCString(license, "GPL", {
       section: "license",
       linkage: "dso_local",
       used: true,
-      dbg: debug.globalVariable({ name: "LICENSE", line: 1, type: debug.arrayType(this.diType(INT_TYPES.i8, "char"), 4), local: false }),
+      dbg: debug.globalVariable({ name: license, line: 1, type: debug.arrayType(this.diType(INT_TYPES.i8, "char"), 4), local: false }),
     });
     this.declareParams();
 
@@ -131,7 +135,8 @@ export class ModuleLowerer {
 
   private declareFunction(f: TS.FunctionDeclaration): LoweredFunction {
     const { p } = this;
-    const name = f.name!.text;
+    const name = this.symbolNames.get(f)!;
+    const paramNames = uniqueWithin(f.parameters.map((param) => cIdentifier(param.name.getText())));
     const params = f.parameters.map((param) => typeAt(p, param.name));
     const sig = p.checker.getSignatureFromDeclaration(f)!;
     const ret = probeTypeOf(p, p.checker.getReturnTypeOfSignature(sig), f.type ?? f.name!);
@@ -146,13 +151,13 @@ export class ModuleLowerer {
       type: this.debug.subroutineType(ret.kind === "void" || sret ? null : this.diType(ret), [...(sret ? [this.diType(INT_TYPES.u64, "void *")] : []), ...params.map((t) => this.diType(t))]),
       params: [
         ...(sret ? [{ name: "result", type: this.diType(INT_TYPES.u64, "void *") }] : []),
-        ...f.parameters.map((param, i) => ({ name: param.name.getText(), type: this.diType(params[i]) })),
+        ...paramNames.map((paramName, i) => ({ name: paramName, type: this.diType(params[i]) })),
       ],
     });
     const fn = this.m.addFunction({
       name,
       ret: type.ret,
-      params: [...(sret ? ["result"] : []), ...f.parameters.map((param) => `arg.${param.name.getText()}`)].map((name, i) => ({ name, type: type.params[i] })),
+      params: [...(sret ? ["result"] : []), ...paramNames.map((paramName) => `arg.${paramName}`)].map((name, i) => ({ name, type: type.params[i] })),
       dbg: sp,
       linkage: "internal",
     });
@@ -216,6 +221,17 @@ export class ModuleLowerer {
     }
     return d;
   }
+}
+
+/** `names`, with a suffix on any that repeats an earlier one (`a`, `a_1`): cIdentifier can merge two. */
+function uniqueWithin(names: string[]): string[] {
+  const seen = new Set<string>();
+  return names.map((n) => {
+    let unique = n;
+    for (let i = 1; seen.has(unique); i++) unique = `${n}_${i}`;
+    seen.add(unique);
+    return unique;
+  });
 }
 
 export function lowerModule(p: ProbeProgram, decls: ModuleDecls, mode: PointerMode, sink?: PartSink): LoweredModule {

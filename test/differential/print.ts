@@ -2,6 +2,8 @@
 // `let x: u8 = e` converts e to u8); TypeScript, though, refuses an alias whose brand set does not
 // fit the target (`let x: u8 = y` with y: u32), so the printer adds the cast `u8(y)` there. Such a
 // cast converts to the same type the implicit conversion would, so it never changes the meaning.
+// The compiler likewise refuses a literal that does not fit the target (`let x: u8 = 300`): the
+// printer casts those too (`u8(300)`), which is the same conversion made explicit.
 
 import { constant, isNestedInit, isStructType, type Expr, type Func, type ObjectLit, type Program, type Stmt } from "./ast.js";
 import { BRANDS, INT_TYPES, type IntType, type Type } from "./types.js";
@@ -113,7 +115,7 @@ class Printer {
   private slot(e: Expr, ty: Type): string {
     if (ty === "bool") return this.expr(e);
     const brands = tsBrands(e);
-    const fits = brands === null || brands.every((b) => BRANDS[ty].includes(b));
+    const fits = e.kind === "lit" ? literalFits(e.value, ty) : brands === null || brands.every((b) => BRANDS[ty].includes(b));
     return fits ? this.expr(e) : `${ty}(${this.expr(e)})`;
   }
 
@@ -162,6 +164,12 @@ class Printer {
       }
     }
   }
+}
+
+/** Whether an integer literal holds a value of `ty` as it is (no truncation). */
+function literalFits(value: bigint, ty: IntType): boolean {
+  const bits = BigInt(ty.slice(1));
+  return ty.startsWith("u") ? value >= 0n && value < 1n << bits : value >= -(1n << (bits - 1n)) && value < 1n << (bits - 1n);
 }
 
 /** A TypeScript expression of exactly `value` with type `ty`, for any 64-bit value. */
