@@ -15,7 +15,9 @@ export function writeOutput(path: string, data: Uint8Array | string, source: str
   if (st && isSameFile(st, source))
     throw new TsbpfError("the output would overwrite the probe's source", { subject: path, hint: "name the object file, e.g. -o probe.bpf.o (by default it goes next to the probe as <probe>.bpf.o)" });
   try {
-    if (st && !st.isFile()) writeInPlace(target, data);
+    const fd = standardStream(target);
+    if (fd !== undefined) writeAll(fd, data);
+    else if (st && !st.isFile()) writeInPlace(target, data);
     else replaceFile(st ? realpathSync(target) : target, data, 0o666); // through a symbolic link: its target
   } catch (e) {
     throw outputError(path, e);
@@ -38,6 +40,15 @@ function isSameFile(st: Stats, source: string): boolean {
   } catch {
     return false;
   }
+}
+
+/**
+ * /dev/stdout and the like name a descriptor this process already has: reopening it fails when
+ * it is a socket (ENXIO), and would replace a file a shell redirected it to.
+ */
+function standardStream(target: string): 1 | 2 | undefined {
+  const m = /^\/(?:dev\/std(out|err)|dev\/fd\/([12])|proc\/self\/fd\/([12]))$/.exec(target);
+  return m ? (m[1] === "out" || m[2] === "1" || m[3] === "1" ? 1 : 2) : undefined;
 }
 
 /** A device or fifo: opened and written, as a shell's `>` would. */
