@@ -1,23 +1,152 @@
 // Where tsbpf keeps what it can reuse between runs: compiled objects and V8's code cache for
-// the TypeScript compiler. Deleting the folder is always safe.
+// the TypeScript compiler. Deleting the folder is always safe. A cache that another user could
+// have written (root under `sudo -E` with a user's HOME), or that cannot be used at all, is
+// skipped after one warning: it only ever costs time (decisions D35).
 
-import { mkdirSync, renameSync, writeFileSync } from "node:fs";
+import { accessSync, constants, realpathSync, rmSync } from "node:fs";
 import { homedir } from "node:os";
-import { join } from "node:path";
+import { dirname, isAbsolute, join, relative, resolve, sep } from "node:path";
+import { errnoCode, makePrivateDirectory, notOwnDirectory, readOwnFile, replaceFile, unsafeAncestry, UntrustedFile } from "./trusted-files.js";
 
-export function cacheDir(sub: string): string {
-  const root = process.env.TSBPF_CACHE_DIR ?? join(process.env.XDG_CACHE_HOME ?? join(homedir(), ".cache"), "tsbpf");
-  return join(root, sub);
+/** Where the cache goes, and the directory above it that must already exist (tsbpf creates the rest). */
+interface Location {
+  root: string;
+  existing: string;
+  existingName: string;
+  /** Why it cannot be used before anything is looked at. */
+  refused?: string;
 }
 
-/** Writes through a temporary name so that a reader never sees half a file. */
-export function writeAtomic(path: string, data: Uint8Array | string): void {
+let root: { path: string } | { refused: true } | undefined;
+const subdirs = new Map<string, string | undefined>();
+let warned = false;
+
+function location(): Location {
+  const explicit = process.env.TSBPF_CACHE_DIR;
+  if (explicit) {
+    const path = resolve(explicit);
+    return { root: path, existing: dirname(path), existingName: dirname(path) };
+  }
+  // XDG: an empty or relative XDG_CACHE_HOME is ignored.
+  const xdg = process.env.XDG_CACHE_HOME;
+  if (xdg && isAbsolute(xdg)) return { root: join(xdg, "tsbpf"), existing: dirname(resolve(xdg)), existingName: dirname(resolve(xdg)) };
+  let home = "";
   try {
-    mkdirSync(join(path, ".."), { recursive: true });
-    const tmp = `${path}.${process.pid}.tmp`;
-    writeFileSync(tmp, data);
-    renameSync(tmp, path);
+    home = homedir();
   } catch {
-    // A cache that cannot be written only costs time.
+    // no HOME and no passwd entry
+  }
+  const root = join(home, ".cache", "tsbpf");
+  const existingName = `HOME (${home})`;
+  if (!isAbsolute(home)) return { root, existing: home, existingName, refused: "HOME is not set to an absolute path" };
+  return { root, existing: home, existingName };
+}
+
+/** The first reason the cache is not used is printed; later ones would say nothing new. */
+function warn(at: string, reason: string): void {
+  if (warned) return;
+  warned = true;
+  process.stderr.write(`tsbpf: warning: not using the cache at ${at}: ${reason} (point TSBPF_CACHE_DIR at a directory only you can write to)\n`);
+}
+
+/**
+ * The cache root, created 0700 a component at a time below a directory that must exist (HOME
+ * for the default ~/.cache/tsbpf: a service user's HOME=/nonexistent is not created), or
+ * undefined after a warning.
+ */
+function openRoot(): string | undefined {
+  if (root) return "path" in root ? root.path : undefined;
+  const at = location();
+  const refuse = (reason: string): undefined => {
+    root = { refused: true };
+    warn(at.root, reason);
+    return undefined;
+  };
+  if (at.refused) return refuse(at.refused);
+  let dir: string;
+  try {
+    dir = realpathSync(at.existing);
+  } catch (e) {
+    const what = at.existingName;
+    return refuse(errnoCode(e) === "ENOENT" ? `${what} does not exist` : `cannot resolve ${what} (${errnoCode(e)})`);
+  }
+  // Each step is checked before tsbpf creates anything in it: no one else may be able to swap it.
+  for (const name of relative(at.existing, at.root).split(sep).filter(Boolean)) {
+    const unsafe = unsafeAncestry(dir);
+    if (unsafe) return refuse(unsafe);
+    const next = join(dir, name);
+    try {
+      makePrivateDirectory(next);
+      dir = realpathSync(next);
+    } catch (e) {
+      return refuse(`cannot create ${next} (${errnoCode(e)})`);
+    }
+  }
+  const unsafe = unsafeAncestry(dirname(dir)) ?? notOwnDirectory(dir) ?? notWritable(dir);
+  if (unsafe) return refuse(unsafe);
+  root = { path: dir };
+  return dir;
+}
+
+function notWritable(dir: string): string | undefined {
+  try {
+    accessSync(dir, constants.W_OK | constants.X_OK);
+    return undefined;
+  } catch (e) {
+    return `${dir} is not writable (${errnoCode(e)})`;
+  }
+}
+
+/** The cache's folder `sub`, private to this user, or undefined when the cache is not used. */
+export function cacheDir(sub: "objects" | "v8"): string | undefined {
+  if (subdirs.has(sub)) return subdirs.get(sub);
+  const top = openRoot();
+  let dir: string | undefined;
+  if (top) {
+    dir = join(top, sub);
+    let unsafe: string | undefined;
+    try {
+      makePrivateDirectory(dir);
+      unsafe = notOwnDirectory(dir);
+    } catch (e) {
+      unsafe = `cannot create ${dir} (${errnoCode(e)})`;
+    }
+    if (unsafe) {
+      warn(top, unsafe);
+      dir = undefined;
+    }
+  }
+  subdirs.set(sub, dir);
+  return dir;
+}
+
+/** A cached file's bytes if this user alone wrote it; undefined (after a warning) if not. */
+export function readCached(path: string, maxBytes: number): Buffer | undefined {
+  try {
+    return readOwnFile(path, maxBytes);
+  } catch (e) {
+    if (!(e instanceof UntrustedFile)) throw e;
+    warn(dirname(dirname(path)), e.message);
+    return undefined;
+  }
+}
+
+/** Stores a file in the cache, 0600; a cache that cannot be written only costs time. */
+export function writeCached(path: string, data: Uint8Array | string): void {
+  try {
+    replaceFile(path, data, 0o600);
+  } catch (e) {
+    warn(dirname(dirname(path)), `cannot write ${path} (${errnoCode(e) ?? e})`);
+  }
+}
+
+/** Removes cached files that are not what they should be; the next write replaces them anyway. */
+export function dropCached(...paths: string[]): void {
+  for (const p of paths) {
+    try {
+      rmSync(p, { force: true });
+    } catch {
+      // a directory planted under the name: the write that follows fails and warns
+    }
   }
 }

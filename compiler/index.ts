@@ -29,8 +29,11 @@ export interface CompileOptions {
    * programs is split in as many parts as there are cores (at most 4), a small one not at all.
    */
   parts?: number;
-  /** Reuse and store objects in the cache (default true). */
-  cache?: boolean;
+  /**
+   * Reuse and store objects in the cache (default true); "refresh": build anew and replace
+   * what is stored (an object libbpf could not open).
+   */
+  cache?: boolean | "refresh";
   /** Keep the LLVM IR text in the result (implies no cache read). */
   emitLLVM?: boolean;
 }
@@ -114,7 +117,7 @@ function cached<R extends CompileResult | Promise<CompileResult>>(file: string, 
   const useCache = opts.cache !== false && !opts.emitLLVM;
   const keyed = useCache ? cacheKey(fileName, opts) : undefined;
   const key = keyed?.key;
-  const hit = key ? readCache(key) : undefined;
+  const hit = key && opts.cache !== "refresh" ? readCache(key) : undefined;
   if (hit) return { file: fileName, ...hit, cached: true, timings: { cache: performance.now() - t0 } } as unknown as R;
   const store = (result: CompileResult): CompileResult => {
     result.timings.cache = performance.now() - t0 - criticalPath(result.timings);

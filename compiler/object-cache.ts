@@ -1,11 +1,12 @@
 // The object cache: a compiled object is reused when nothing that affects it has changed —
 // the probe's path and bytes, tsbpf's version and compiler files, the cpu, TSBPF_LIBLLVM.
-// A hit loads neither TypeScript nor LLVM (decisions D7).
+// A hit loads neither TypeScript nor LLVM (decisions D7). The index records the object's
+// sha256: an object that does not match, or is not a BPF ELF file, is dropped and rebuilt (D35).
 
 import { createHash } from "node:crypto";
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
-import { cacheDir, writeAtomic } from "./cache-dir.js";
+import { cacheDir, dropCached, readCached, writeCached } from "./cache-dir.js";
 import type { CompileOptions, CompileResult, ParamLayout, ProgramInfo } from "./index.js";
 import { packageRoot, packageVersion } from "./paths.js";
 
@@ -54,18 +55,51 @@ export function cacheKey(fileName: string, opts: CompileOptions): { key: string;
   return { key, source: bytes.toString("utf8") };
 }
 
+const MAX_OBJECT_BYTES = 256 << 20;
+const MAX_INDEX_BYTES = 64 << 20;
+
+interface IndexEntry {
+  sha256: string;
+  programs: ProgramInfo[];
+  params: ParamLayout[];
+}
+
+const sha256 = (bytes: Uint8Array) => createHash("sha256").update(bytes).digest("hex");
+
 export function readCache(key: string): { object: Buffer; programs: ProgramInfo[]; params: ParamLayout[] } | undefined {
   const dir = cacheDir("objects");
+  if (!dir) return undefined;
+  const indexPath = join(dir, `${key}.json`);
+  const objectPath = join(dir, `${key}.bpf.o`);
+  const index = readCached(indexPath, MAX_INDEX_BYTES);
+  if (!index) return undefined;
+  const entry = parseIndex(index);
+  const object = entry && readCached(objectPath, MAX_OBJECT_BYTES);
+  if (entry && object && sha256(object) === entry.sha256 && isBpfElf(object)) return { object, programs: entry.programs, params: entry.params };
+  dropCached(indexPath, objectPath);
+  return undefined;
+}
+
+function parseIndex(bytes: Buffer): IndexEntry | undefined {
   try {
-    const meta = JSON.parse(readFileSync(join(dir, `${key}.json`), "utf8")) as { programs: ProgramInfo[]; params: ParamLayout[] };
-    return { object: readFileSync(join(dir, `${key}.bpf.o`)), programs: meta.programs, params: meta.params };
+    const e = JSON.parse(bytes.toString("utf8")) as Partial<IndexEntry> | null;
+    return typeof e?.sha256 === "string" && Array.isArray(e.programs) && Array.isArray(e.params) ? (e as IndexEntry) : undefined;
   } catch {
     return undefined;
   }
 }
 
+const EM_BPF = 247;
+
+/** An ELF file for the BPF machine, in either byte order (the rest is libbpf's to judge). */
+function isBpfElf(b: Buffer): boolean {
+  return b.length >= 64 && b.readUInt32BE(0) === 0x7f454c46 && (b[5] === 2 ? b.readUInt16BE(18) : b.readUInt16LE(18)) === EM_BPF;
+}
+
 export function writeCache(key: string, r: CompileResult): void {
   const dir = cacheDir("objects");
-  writeAtomic(join(dir, `${key}.bpf.o`), r.object);
-  writeAtomic(join(dir, `${key}.json`), JSON.stringify({ programs: r.programs, params: r.params }));
+  if (!dir) return;
+  writeCached(join(dir, `${key}.bpf.o`), r.object);
+  const entry: IndexEntry = { sha256: sha256(r.object), programs: r.programs, params: r.params };
+  writeCached(join(dir, `${key}.json`), JSON.stringify(entry));
 }

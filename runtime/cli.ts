@@ -1,7 +1,6 @@
 // The `tsbpf` command: build, run, help. User mistakes print one error paragraph and exit 1;
 // usage mistakes exit 2; anything else is a tsbpf bug and says so.
 
-import { writeFileSync } from "node:fs";
 import { TsbpfError } from "../compiler/diagnostics.js";
 import { packageVersion } from "../compiler/paths.js";
 
@@ -175,8 +174,9 @@ async function build(file: string, o: Options): Promise<number> {
   const emitLLVM = o["emit-llvm"] === true;
   const r = await compileAsync(file, { cpu: cpuOption(o), emitLLVM, cache: false, parts: jobsOption(o) });
   const out = (o.o ?? o.output ?? file.replace(/\.[cm]?ts$/, "") + ".bpf.o") as string;
-  writeFileSync(out, r.object);
-  if (emitLLVM) writeFileSync(out.replace(/\.o$/, "") + ".ll", r.ir!);
+  const { writeOutput } = require("../compiler/output-file.js") as typeof import("../compiler/output-file.js");
+  writeOutput(out, r.object, r.file);
+  if (emitLLVM) writeOutput(out.replace(/\.o$/, "") + ".ll", r.ir!, r.file);
   if (o.timings) printTimings(r.timings, r.parts);
   const sections = r.programs.map((p) => p.section);
   const listed = sections.length <= 4 ? sections.join(", ") : `${sections.length} programs`;

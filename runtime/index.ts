@@ -4,7 +4,7 @@
 
 import type { CompileOptions, CompileResult, ProgramInfo } from "../compiler/index.js";
 import { attachable, attachProgram, type Link } from "./attach/index.js";
-import { LoadedObject } from "./loader.js";
+import { LoadedObject, ObjectOpenError } from "./loader.js";
 import type { ParamValues } from "./params.js";
 import { TracePipe, type TraceLine } from "./trace-pipe.js";
 
@@ -40,9 +40,19 @@ export class Probe implements Disposable, AsyncDisposable {
   /** Compiles `file` (or takes it from the cache) and loads it into the kernel. */
   static async open(file: string, opts: OpenOptions = {}): Promise<Probe> {
     const { compileAsync } = require("../compiler/index.js") as typeof import("../compiler/index.js");
-    const compiled = await compileAsync(file, opts);
-    const t = performance.now();
-    const loaded = LoadedObject.load(compiled, { verbose: opts.verbose, params: opts.params });
+    const load = (c: CompileResult) => LoadedObject.load(c, { verbose: opts.verbose, params: opts.params });
+    let compiled = await compileAsync(file, opts);
+    let t = performance.now();
+    let loaded: LoadedObject;
+    try {
+      loaded = load(compiled);
+    } catch (e) {
+      // A cached object libbpf cannot open is corrupt: build it again, once (D35).
+      if (!compiled.cached || !(e instanceof ObjectOpenError)) throw e;
+      compiled = await compileAsync(file, { ...opts, cache: "refresh" });
+      t = performance.now();
+      loaded = load(compiled);
+    }
     return new Probe(compiled, loaded, { ...compiled.timings, load: performance.now() - t });
   }
 

@@ -23,6 +23,9 @@ export interface CompiledObject {
 
 const LOG_SIZE = 16 * 1024 * 1024;
 
+/** libbpf could not read the object at all: a corrupt file, not a refusal by the kernel. */
+export class ObjectOpenError extends TsbpfError {}
+
 export class LoadedObject {
   private closed = false;
 
@@ -47,7 +50,7 @@ export class LoadedObject {
     const name = basename(c.file).replace(/\.[cm]?ts$/, "").replace(/[^A-Za-z0-9_]/g, "_").slice(0, 15);
     const obj = lib.openMem(c.object, c.object.length, { sz: 16, object_name: name });
     if (!obj) {
-      throw new TsbpfError(`libbpf cannot open the compiled object (${errnoText(lastErrno())})`, {
+      throw new ObjectOpenError(`libbpf cannot open the compiled object (${errnoText(lastErrno())})`, {
         subject: c.file,
         detail: takeLibbpfMessages().join(""),
       });

@@ -4,14 +4,17 @@
 
 import { isAscii } from "node:buffer";
 import { createHash } from "node:crypto";
-import { readdirSync, readFileSync, rmSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { basename, dirname, join } from "node:path";
 import { Script } from "node:vm";
 import type * as TS from "typescript";
-import { cacheDir, writeAtomic } from "../cache-dir.js";
+import { cacheDir, dropCached, readCached, writeCached } from "../cache-dir.js";
 
-let loaded: { ts: typeof TS; script: Script; cachePath: string; fresh: boolean } | undefined;
+/** V8's code cache for typescript.js is a few MB; a larger file is not one tsbpf wrote. */
+const MAX_CODE_CACHE_BYTES = 256 << 20;
+
+let loaded: { ts: typeof TS; script: Script; cachePath: string | undefined; fresh: boolean } | undefined;
 
 export function typescript(): typeof TS {
   if (loaded) return loaded.ts;
@@ -21,13 +24,10 @@ export function typescript(): typeof TS {
   // V8 rejects a code cache made under other flags: key it on them too, or two ways of
   // starting node would keep overwriting each other's cache.
   const flags = createHash("sha1").update(`${v8Flags().join(" ")}|${process.env.NODE_OPTIONS ?? ""}`).digest("hex").slice(0, 8);
-  const cachePath = join(cacheDir("v8"), `typescript-${version}-v8-${process.versions.v8}-${flags}.bin`);
-  let cachedData: Buffer | undefined;
-  try {
-    cachedData = readFileSync(cachePath);
-  } catch {
-    cachedData = undefined;
-  }
+  const dir = cacheDir("v8");
+  const cachePath = dir && join(dir, `typescript-${version}-v8-${process.versions.v8}-${flags}.bin`);
+  // Code V8 runs in this process (root's, for `tsbpf run`): only a file this user alone wrote.
+  const cachedData = cachePath ? readCached(cachePath, MAX_CODE_CACHE_BYTES) : undefined;
   // typescript.js is ASCII: decoding it as latin1 gives the same string 20 ms sooner.
   const bytes = readFileSync(file);
   const source = isAscii(bytes) ? bytes.toString("latin1") : bytes.toString("utf8");
@@ -54,14 +54,18 @@ function v8Flags(): string[] {
 
 /** After a first compile, V8 has compiled the checker's functions too: keep them for next time. */
 export function saveTypeScriptCodeCache(): void {
-  if (!loaded?.fresh) return;
-  writeAtomic(loaded.cachePath, loaded.script.createCachedData());
+  if (!loaded?.fresh || !loaded.cachePath) return;
+  writeCached(loaded.cachePath, loaded.script.createCachedData());
   loaded.fresh = false;
   // Caches for other TypeScript or V8 versions are dead weight (3 MB each). Those for other
   // node flags are not: two ways of starting node would otherwise delete each other's.
   const dir = dirname(loaded.cachePath);
   const current = basename(loaded.cachePath).replace(/-[0-9a-f]{8}\.bin$/, "-");
-  for (const f of readdirSync(dir)) {
-    if (f.startsWith("typescript-") && !f.startsWith(current)) rmSync(join(dir, f), { force: true });
+  let names: string[] = [];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    // the cache was deleted meanwhile: nothing to tidy
   }
+  dropCached(...names.filter((f) => f.startsWith("typescript-") && !f.startsWith(current)).map((f) => join(dir, f)));
 }
