@@ -6,6 +6,7 @@
 import { createHash } from "node:crypto";
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
+import { readProbeSource } from "./source-file.js";
 import { cacheDir, dropCached, readCached, writeCached } from "./cache-dir.js";
 import type { CompileOptions, CompileResult, ParamLayout, ProgramInfo } from "./index.js";
 import { packageRoot, packageVersion } from "./paths.js";
@@ -39,13 +40,8 @@ function compilerFingerprint(): string {
  * The key, and the source it was made from: the build compiles that same text, so an object is
  * never stored under the key of a file that changed in between.
  */
-export function cacheKey(fileName: string, opts: CompileOptions): { key: string; source: string } | undefined {
-  let bytes: Buffer;
-  try {
-    bytes = readFileSync(fileName);
-  } catch {
-    return undefined; // the uncached path reports the missing file properly
-  }
+export function cacheKey(fileName: string, opts: CompileOptions): { key: string; source: string } {
+  const bytes = readProbeSource(fileName);
   const key = createHash("sha256")
     .update(compilerFingerprint())
     .update(`\0${fileName}\0${opts.cpu ?? "v3"}\0${process.env.TSBPF_LIBLLVM ?? ""}\0`)

@@ -1,0 +1,45 @@
+// Reading the probe file itself: a regular file of bounded size. A path to /dev/zero or a FIFO
+// would otherwise read forever or hang, before any check of what the file says.
+
+import { closeSync, constants, fstatSync, openSync, readSync } from "node:fs";
+import { TsbpfError } from "./diagnostics.js";
+
+/** A probe file larger than this is refused: the largest real ones are a few hundred kB. */
+export const MAX_SOURCE_BYTES = 32 * 1024 * 1024;
+
+/** The probe file's bytes; a TsbpfError naming it if it is missing, not a regular file or too large. */
+export function readProbeSource(fileName: string): Buffer {
+  let fd: number;
+  try {
+    fd = openSync(fileName, constants.O_RDONLY | constants.O_NONBLOCK);
+  } catch (e) {
+    throw unreadable(fileName, e);
+  }
+  try {
+    const st = fstatSync(fd);
+    if (st.isDirectory()) throw new TsbpfError("is a directory, not a probe file", { subject: fileName, hint: "name a .ts file" });
+    if (!st.isFile()) throw new TsbpfError("is not a regular file", { subject: fileName, hint: "a probe is a .ts file; devices, pipes and sockets are not read" });
+    if (st.size > MAX_SOURCE_BYTES)
+      throw new TsbpfError(`is ${st.size} bytes; tsbpf reads probe files of at most ${MAX_SOURCE_BYTES / 1024 / 1024} MiB`, { subject: fileName, hint: "split it into several probe files" });
+    const buf = Buffer.alloc(st.size);
+    let n = 0;
+    while (n < buf.length) {
+      const got = readSync(fd, buf, n, buf.length - n, null);
+      if (got === 0) break;
+      n += got;
+    }
+    return buf.subarray(0, n);
+  } catch (e) {
+    throw e instanceof TsbpfError ? e : unreadable(fileName, e);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function unreadable(fileName: string, e: unknown): TsbpfError {
+  const code = (e as NodeJS.ErrnoException).code;
+  if (code === "ENOENT") return new TsbpfError("no such file", { subject: fileName, hint: "check the path of the probe file" });
+  if (code === "EISDIR") return new TsbpfError("is a directory, not a probe file", { subject: fileName, hint: "name a .ts file" });
+  if (code === "EACCES") return new TsbpfError("cannot read the file (permission denied)", { subject: fileName, hint: "check the file's permissions" });
+  return new TsbpfError(`cannot read the file (${code ?? (e as Error).message})`, { subject: fileName });
+}
