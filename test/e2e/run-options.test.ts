@@ -1,15 +1,12 @@
 // `tsbpf run`'s --duration and --param, and the runtime API's params, against values that
 // JavaScript's conversions would take the wrong way: a timer past 2^31 - 1 ms (Node fires it
 // after 1 ms), Number()'s '', '0x10' and 'Infinity', and names an object finds in its prototype.
-import { readdirSync } from "node:fs";
 import { expectNoStack, repo, Running, tsbpf } from "../helpers/cli.js";
-import { loadedPrograms, syncfsLater, triggerSyncfs } from "../helpers/kernel.js";
+import { helloLoaded, syncfsLater, triggerSyncfs, tsbpfInstances } from "../helpers/kernel.js";
 import { open, TsbpfError, type ParamValues } from "../../runtime/index.js";
 
 const HELLO = repo("examples/hello-syncfs.ts");
 const PID_FILTER = repo("examples/pid-filter.ts");
-const helloLoaded = () => loadedPrograms().filter((p) => p.name === "hello" && p.type === "tracepoint");
-const tsbpfInstances = () => readdirSync("/sys/kernel/tracing/instances").filter((n) => n.startsWith("tsbpf-"));
 
 describe("--duration", () => {
   test("past setTimeout's limit (3000000 s) keeps running; SIGTERM ends it and unloads the probe", async () => {

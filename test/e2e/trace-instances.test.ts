@@ -4,11 +4,9 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdirSync, readdirSync, readlinkSync, rmdirSync } from "node:fs";
 import { expectNoStack, repo, Running } from "../helpers/cli.js";
-import { loadedPrograms, triggerSyncfs } from "../helpers/kernel.js";
+import { helloLoaded, triggerSyncfs, tsbpfInstances } from "../helpers/kernel.js";
 
 const TRACEFS = "/sys/kernel/tracing";
-const tsbpfInstances = () => readdirSync(`${TRACEFS}/instances`).filter((n) => n.startsWith("tsbpf-"));
-const helloLoaded = () => loadedPrograms().filter((p) => p.name === "hello" && p.type === "tracepoint");
 const HELLO = repo("examples/hello-syncfs.ts");
 const SYNCFS_LINE = /^\d\d:\d\d:\d\d syncfs called$/m;
 
@@ -22,7 +20,7 @@ async function until(what: string, ok: () => boolean, ms = 10_000): Promise<void
 
 /** A reader of the global trace_pipe, as `cat /sys/kernel/tracing/trace_pipe` in a shell; resolves once it has the pipe open. */
 async function globalReader(): Promise<{ child: ChildProcess; seen: () => string; stop: () => Promise<void> }> {
-  const { child } = track({ child: spawn("cat", [`${TRACEFS}/trace_pipe`], { stdio: ["ignore", "pipe", "inherit"] }) });
+  const child = track(spawn("cat", [`${TRACEFS}/trace_pipe`], { stdio: ["ignore", "pipe", "inherit"] }));
   let seen = "";
   child.stdout!.on("data", (d) => (seen += d));
   const exited = new Promise<void>((resolve) => child.on("exit", () => resolve()));
@@ -36,8 +34,12 @@ const NO_INSTANCES = ["unshare", "-m", "sh", "-c", `mount -t tmpfs -o ro none ${
 
 /** Every process a test starts: ended after each test, even one that failed half-way. */
 const started: ChildProcess[] = [];
-const track = <T extends { child: ChildProcess }>(p: T): T => (started.push(p.child), p);
-const start = (args: string[], wrapper?: string[]) => track(new Running(args, undefined, wrapper));
+const track = (child: ChildProcess): ChildProcess => (started.push(child), child);
+function start(args: string[], wrapper?: string[]): Running {
+  const run = new Running(args, undefined, wrapper);
+  track(run.child);
+  return run;
+}
 
 afterEach(async () => {
   for (const child of started.splice(0))
@@ -112,7 +114,7 @@ describe("a program using the runtime API leaves no instance behind", () => {
     ].join("\n");
 
   async function runScript(end: string, signal?: NodeJS.Signals): Promise<{ code: number | null; signal: string | null; stdout: string }> {
-    const { child } = track({ child: spawn(process.execPath, ["-e", script(end)], { stdio: ["ignore", "pipe", "ignore"] }) });
+    const child = track(spawn(process.execPath, ["-e", script(end)], { stdio: ["ignore", "pipe", "ignore"] }));
     let stdout = "";
     child.stdout!.on("data", (d) => (stdout += d));
     const exited = new Promise<[number | null, string | null]>((resolve) => child.on("exit", (c, s) => resolve([c, s])));
