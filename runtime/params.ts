@@ -30,7 +30,7 @@ export function resolveParams(layout: ParamLayout[], values: ParamValues, file: 
       if (!["number", "bigint", "string"].includes(typeof raw) || String(raw).trim() === "") throw new TypeError();
       v = BigInt(typeof raw === "string" ? raw.trim() : (raw as number | bigint));
     } catch {
-      throw new TsbpfError(`param ${name} must be an integer, not '${raw}'`, { subject: file, hint: `e.g. ${name}=42 or ${name}=0x2a` });
+      throw new TsbpfError(`param ${name} must be an integer, not '${String(raw)}'`, { subject: file, hint: `e.g. ${name}=42 or ${name}=0x2a` });
     }
     const [min, max] = intRange({ bits: l.size * 8, signed: l.signed });
     if (v < min || v > max) throw new TsbpfError(`param ${name} = ${v} does not fit in ${l.type}`, { subject: file, hint: `a ${l.type} holds ${min} to ${max}` });

@@ -63,6 +63,7 @@ describe("open(file, { params })", () => {
     ["true", true],
     ["''", ""],
     ["an object", { valueOf: () => 1 }],
+    ["a symbol", Symbol("x")],
   ])("%s is not an integer", async (_, value) => {
     await expect(open(PID_FILTER, { params: { TARGET_PID: value } as ParamValues })).rejects.toThrow(/^param TARGET_PID must be an integer/);
   });
