@@ -137,12 +137,14 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
-function paramOptions(o: Options): Record<string, string> {
-  const out: Record<string, string> = {};
+/** A Map, not an object: `--param __proto__=5` must reach the check as the unknown name it is. */
+function paramOptions(o: Options): Map<string, string> {
+  const out = new Map<string, string>();
   for (const item of [...((o.p as string[]) ?? []), ...((o.param as string[]) ?? [])]) {
     const m = /^([A-Za-z_][A-Za-z0-9_]*)=(.+)$/.exec(item);
     if (!m) throw new UsageError(`--param takes NAME=value, not '${item}'`);
-    out[m[1]] = m[2];
+    if (out.has(m[1])) throw new UsageError(`--param ${m[1]} is given twice`);
+    out.set(m[1], m[2]);
   }
   return out;
 }
@@ -186,11 +188,14 @@ async function build(file: string, o: Options): Promise<number> {
 
 async function run(file: string, o: Options): Promise<number> {
   const durationText = (o.d ?? o.duration) as string | undefined;
-  const duration = durationText === undefined ? undefined : Number(durationText);
-  if (duration !== undefined && !(duration >= 0)) throw new UsageError(`--duration takes a number of seconds, not '${durationText}'`);
+  // Plain decimal seconds: Number() would also take '', '0x10', 'Infinity' and '1e400'.
+  const duration = durationText === undefined ? undefined : /^(\d+\.?\d*|\.\d+)$/.test(durationText) ? Number(durationText) : NaN;
+  if (duration !== undefined && !Number.isFinite(duration))
+    throw new UsageError(`--duration takes a number of seconds such as 10 or 0.5, not '${durationText}' (leave it out to run until Ctrl-C)`);
   const verbose = o.v === true || o.verbose === true;
   const { Probe } = require("./index.js") as typeof import("./index.js");
   const { attachable } = require("./attach/index.js") as typeof import("./attach/index.js");
+  const { setLongTimeout } = require("./long-timer.js") as typeof import("./long-timer.js");
 
   const probe = await Probe.open(file, { cpu: cpuOption(o), cache: o["no-cache"] !== true, verbose, params: paramOptions(o) });
   const stop = new AbortController();
@@ -212,9 +217,12 @@ async function run(file: string, o: Options): Promise<number> {
     const what = links.length <= 4 ? ` (${links.map((l) => l.description).join(", ")})` : "";
     process.stderr.write(`Attached ${links.length} program${links.length === 1 ? "" : "s"}${what}. ${duration === undefined ? "Ctrl-C to stop." : `Stopping in ${duration} s.`}\n`);
     if (duration === 0) return 0;
-    const timer = duration !== undefined ? setTimeout(() => stop.abort(), duration * 1000) : undefined;
-    for await (const line of probe.traceLines(stop.signal)) process.stdout.write(`${clock(new Date())} ${line.message}\n`);
-    clearTimeout(timer);
+    const cancelTimer = duration !== undefined ? setLongTimeout(() => stop.abort(), duration * 1000) : undefined;
+    try {
+      for await (const line of probe.traceLines(stop.signal)) process.stdout.write(`${clock(new Date())} ${line.message}\n`);
+    } finally {
+      cancelTimer?.();
+    }
     return 0;
   } finally {
     process.off("SIGINT", onSignal);

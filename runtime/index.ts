@@ -1,6 +1,7 @@
 // `import { open } from "tsbpf/runtime"`: compile (or reuse) a probe, load it, attach it,
 // and read what it reports. Everything it attaches is detached by close(), by `using`, and by
-// the kernel when the process exits.
+// the kernel when the process exits; the tracefs instance that printk's lines are read from is
+// removed by close() and when the process exits (trace-pipe.ts).
 
 import type { CompileOptions, CompileResult, ProgramInfo } from "../compiler/index.js";
 import { attachable, attachProgram, type Link } from "./attach/index.js";
@@ -116,9 +117,12 @@ export class Probe implements Disposable, AsyncDisposable {
   }
 
   close(): void {
-    this.detach();
-    this.pipe?.close();
-    this.loaded.close();
+    try {
+      this.detach();
+    } finally {
+      this.pipe?.close(); // removes this run's tracefs instance
+      this.loaded.close();
+    }
   }
 
   [Symbol.dispose](): void {

@@ -7,13 +7,18 @@ import { intRange } from "../compiler/frontend/types.js";
 import type { ParamLayout } from "../compiler/index.js";
 import { libbpf } from "./libbpf.js";
 
-export type ParamValues = Record<string, number | bigint | string>;
+export type ParamValue = number | bigint | string;
+/** By name: an object's own properties (never inherited ones), or a Map. */
+export type ParamValues = Readonly<Record<string, ParamValue>> | ReadonlyMap<string, ParamValue>;
 
 /** Checks the values against the declarations: every name known, every value in range. */
 export function resolveParams(layout: ParamLayout[], values: ParamValues, file: string): Map<ParamLayout, bigint> {
+  // Names are looked up in Maps: an object would find `constructor` or `__proto__` in its prototype.
+  const declared = new Map(layout.map((l) => [l.name, l]));
+  const given: [string, unknown][] = values instanceof Map ? [...values] : Object.entries(values);
   const out = new Map<ParamLayout, bigint>();
-  for (const [name, raw] of Object.entries(values)) {
-    const l = layout.find((x) => x.name === name);
+  for (const [name, raw] of given) {
+    const l = declared.get(name);
     if (!l)
       throw new TsbpfError(`the probe has no param '${name}'`, {
         subject: file,
@@ -21,9 +26,11 @@ export function resolveParams(layout: ParamLayout[], values: ParamValues, file: 
       });
     let v: bigint;
     try {
-      v = BigInt(typeof raw === "string" ? raw.trim() : raw);
+      // BigInt() would also take `true` as 1 and "" as 0
+      if (!["number", "bigint", "string"].includes(typeof raw) || String(raw).trim() === "") throw new TypeError();
+      v = BigInt(typeof raw === "string" ? raw.trim() : (raw as number | bigint));
     } catch {
-      throw new TsbpfError(`param ${name} must be an integer, not '${raw}'`, { subject: file, hint: `e.g. ${name}=42 or ${name}=0x2a` });
+      throw new TsbpfError(`param ${name} must be an integer, not '${String(raw)}'`, { subject: file, hint: `e.g. ${name}=42 or ${name}=0x2a` });
     }
     const [min, max] = intRange({ bits: l.size * 8, signed: l.signed });
     if (v < min || v > max) throw new TsbpfError(`param ${name} = ${v} does not fit in ${l.type}`, { subject: file, hint: `a ${l.type} holds ${min} to ${max}` });

@@ -1,7 +1,12 @@
-// Reads printk's lines from tracefs's trace_pipe. The pipe is shared by every BPF program on
-// the machine and consumed by reading, so lines left over from before are drained at open.
+// Reads printk's lines from a trace_pipe: the one of a tracefs instance of this run's own
+// (trace-instance.ts), or, where the kernel cannot give one, the global pipe, which has a single
+// reader on the whole machine and is consumed by reading (lines left over from before are
+// drained at open).
 
-import { closeSync, constants, openSync, readSync } from "node:fs";
+import { closeSync, constants, openSync, readdirSync, readFileSync, readlinkSync, readSync, statSync } from "node:fs";
+import { TsbpfError } from "../compiler/diagnostics.js";
+import { atProcessEnd } from "./process-end.js";
+import { TraceInstance } from "./trace-instance.js";
 import { ensureTracefs } from "./tracefs.js";
 
 export interface TraceLine {
@@ -27,10 +32,28 @@ export class TracePipe implements Disposable {
   private fd: number | undefined;
   private pending = "";
   private readonly buf = Buffer.alloc(64 * 1024);
+  private readonly instance: TraceInstance | undefined;
+  private readonly forgetAtExit: () => void;
 
   constructor() {
-    const root = ensureTracefs();
-    this.fd = openSync(`${root}/trace_pipe`, constants.O_RDONLY | constants.O_NONBLOCK);
+    const tracefs = ensureTracefs();
+    const made = TraceInstance.create(tracefs);
+    let path: string;
+    if (made instanceof TraceInstance) {
+      this.instance = made;
+      path = made.tracePipe;
+    } else {
+      path = `${tracefs}/trace_pipe`;
+      process.stderr.write(`tsbpf: ${made.reason}; reading printk's lines from the global ${path}, which one process at a time can read\n`);
+    }
+    this.forgetAtExit = atProcessEnd(() => this.close());
+    try {
+      this.fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
+    } catch (e) {
+      this.close();
+      if ((e as NodeJS.ErrnoException).code === "EBUSY") throw pipeTakenError(path);
+      throw e;
+    }
     while (this.readChunk() > 0); // drain what other runs left behind
     this.pending = "";
   }
@@ -64,12 +87,45 @@ export class TracePipe implements Disposable {
     }
   }
 
+  /** Closes the pipe, then removes the instance (tracefs refuses while its pipe is open). */
   close(): void {
+    this.forgetAtExit();
     if (this.fd !== undefined) closeSync(this.fd);
     this.fd = undefined;
+    this.instance?.remove();
   }
 
   [Symbol.dispose](): void {
     this.close();
   }
+}
+
+function pipeTakenError(path: string): TsbpfError {
+  const readers = readersOf(path);
+  const who = readers.length ? readers.map((r) => `${r.comm} (pid ${r.pid})`).join(", ") : "another process";
+  return new TsbpfError(`${path} is already being read by ${who}`, {
+    subject: "trace_pipe",
+    hint: `the kernel gives the global trace_pipe to one reader at a time: stop ${readers.length ? `it (kill ${readers.map((r) => r.pid).join(" ")})` : "that reader"} and run again`,
+  });
+}
+
+/** The processes that have `path` open, found through /proc/<pid>/fd (as `fuser` does). */
+function readersOf(path: string): { pid: number; comm: string }[] {
+  const target = statSync(path);
+  const readers: { pid: number; comm: string }[] = [];
+  for (const pid of readdirSync("/proc").filter((d) => /^\d+$/.test(d))) {
+    try {
+      const fds = readdirSync(`/proc/${pid}/fd`);
+      const holds = fds.some((fd) => {
+        const link = `/proc/${pid}/fd/${fd}`;
+        if (!readlinkSync(link).endsWith("trace_pipe")) return false;
+        const s = statSync(link);
+        return s.dev === target.dev && s.ino === target.ino;
+      });
+      if (holds) readers.push({ pid: Number(pid), comm: readFileSync(`/proc/${pid}/comm`, "utf8").trim() });
+    } catch {
+      // gone meanwhile, or not ours to look into
+    }
+  }
+  return readers;
 }

@@ -4,10 +4,9 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { repo, Running, tsbpf } from "../helpers/cli.js";
-import { loadedPrograms, triggerSyncfs } from "../helpers/kernel.js";
+import { helloLoaded, loadedPrograms, triggerSyncfs } from "../helpers/kernel.js";
 import { open } from "../../runtime/index.js";
 
-const helloLoaded = () => loadedPrograms().filter((p) => p.name === "hello" && p.type === "tracepoint");
 
 describe("tsbpf run examples/hello-syncfs.ts", () => {
   test("prints a timestamped line for each syncfs and detaches on Ctrl-C", async () => {

@@ -25,8 +25,10 @@ export class Running {
   stderr = "";
   readonly exited: Promise<number | null>;
 
-  constructor(args: string[], env?: NodeJS.ProcessEnv) {
-    this.child = spawn(TSBPF, args, { cwd: packageRoot, env: { ...process.env, ...env } });
+  /** `wrapper` runs tsbpf inside another command, e.g. ["unshare", "-m", "sh", "-c", "…; exec \"$0\" \"$@\""]. */
+  constructor(args: string[], env?: NodeJS.ProcessEnv, wrapper: string[] = []) {
+    const argv = [...wrapper, TSBPF, ...args];
+    this.child = spawn(argv[0], argv.slice(1), { cwd: packageRoot, env: { ...process.env, ...env } });
     this.child.stdout!.on("data", (d) => (this.stdout += d));
     this.child.stderr!.on("data", (d) => (this.stderr += d));
     this.exited = new Promise((resolve) => this.child.on("exit", (code) => resolve(code)));

@@ -1,5 +1,6 @@
 // Facts about BPF state in the running kernel, read with bpftool (installed by .ci/run).
 import { execFileSync, spawn } from "node:child_process";
+import { readdirSync } from "node:fs";
 
 export interface KernelProg {
   id: number;
@@ -9,6 +10,14 @@ export interface KernelProg {
 
 export function loadedPrograms(): KernelProg[] {
   return JSON.parse(execFileSync("bpftool", ["prog", "show", "-j"], { encoding: "utf8" })) as KernelProg[];
+}
+
+/** examples/hello-syncfs.ts's program, while some run has it loaded. */
+export const helloLoaded = () => loadedPrograms().filter((p) => p.name === "hello" && p.type === "tracepoint");
+
+/** The tracefs instances tsbpf runs have made and not yet removed (runtime/trace-instance.ts). */
+export function tsbpfInstances(): string[] {
+  return readdirSync("/sys/kernel/tracing/instances").filter((n) => n.startsWith("tsbpf-"));
 }
 
 export function triggerSyncfs(): void {
