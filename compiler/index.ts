@@ -6,6 +6,8 @@
 import { resolve } from "node:path";
 import { TsbpfError } from "./diagnostics.js";
 import { cacheKey, readCache, writeCache } from "./object-cache.js";
+import { readProbeSource } from "./source-file.js";
+import { tuneV8ForInput } from "./v8-tuning.js";
 
 export { TsbpfError } from "./diagnostics.js";
 import type { ParamLayout } from "./lower/params.js";
@@ -165,6 +167,8 @@ function prepare(
       timings[name] = (timings[name] ?? 0) + performance.now() - t;
     }
   };
+  const text = source ?? readProbeSource(fileName).toString("utf8");
+  tuneV8ForInput(text.length); // before TypeScript is loaded and compiled
   // Loaded on demand: a cached run never pays for TypeScript or LLVM.
   const { loadProbeProgram } = require("./frontend/program.js") as typeof import("./frontend/program.js");
   const { scanModule } = require("./frontend/module-scan.js") as typeof import("./frontend/module-scan.js");
@@ -174,7 +178,7 @@ function prepare(
   const llvm = require("./llvm/codegen.js") as typeof import("./llvm/codegen.js");
 
   preloadLibLLVM();
-  const p = phase("typescript", () => loadProbeProgram(fileName, { deferTypeErrors, source }));
+  const p = phase("typescript", () => loadProbeProgram(fileName, { deferTypeErrors, source: text }));
   try {
     const decls = phase("typescript", () => scanModule(p));
     phase("typescript", () => checkSubset(p, decls));

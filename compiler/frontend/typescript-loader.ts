@@ -9,6 +9,7 @@ import { createRequire } from "node:module";
 import { basename, dirname, join } from "node:path";
 import { Script } from "node:vm";
 import type * as TS from "typescript";
+import { runtimeV8Flags } from "../v8-tuning.js";
 import { cacheDir, dropCached, readCached, writeCached } from "../cache-dir.js";
 
 /** V8's code cache for typescript.js is a few MB; a larger file is not one tsbpf wrote. */
@@ -41,9 +42,9 @@ export function typescript(): typeof TS {
   return loaded.ts;
 }
 
-/** Node's command-line options, less those that only name code to run (-e, -r, …). */
+/** Node's command-line options, less those that only name code to run (-e, -r, …), and those set since. */
 function v8Flags(): string[] {
-  const out: string[] = [];
+  const out: string[] = [...runtimeV8Flags()];
   const args = process.execArgv;
   for (let i = 0; i < args.length; i++) {
     if (/^(-e|--eval|-p|--print|-r|--require|--import|--loader)$/.test(args[i])) i++;
