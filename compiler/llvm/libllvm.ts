@@ -78,6 +78,7 @@ function bind(lib: LibraryHandle) {
     diagnosticDescription: f<(info: bigint) => bigint>("void *LLVMGetDiagInfoDescription(void *info)"),
     diagnosticSeverity: f<(info: bigint) => number>("int LLVMGetDiagInfoSeverity(void *info)"),
     installFatalErrorHandler: f<(handler: unknown) => void>("void LLVMInstallFatalErrorHandler(void *handler)"),
+    resetFatalErrorHandler: f<() => void>("void LLVMResetFatalErrorHandler()"),
     // Reading and rewriting calls to memory intrinsics after O2 (mem-intrinsics.ts).
     firstFunction: f<(m: bigint) => bigint | null>("void *LLVMGetFirstFunction(void *m)"),
     nextFunction: f<(fn: bigint) => bigint | null>("void *LLVMGetNextFunction(void *fn)"),

@@ -47,7 +47,7 @@ export function collectDiagnostics(llvm: LibLLVM, ctx: bigint): DiagnosticSink {
     } catch {
       // An exception cannot cross into LLVM; the error is lost, not the process.
     }
-  }, koffi.pointer(koffi.proto("void tsbpf_llvm_diagnostic(void *info, void *context)")));
+  }, koffi.pointer(koffi.proto("void", ["void *", "void *"])));
   const id = nextSink++;
   const errors: LLVMDiagnostic[] = [];
   sinks.set(id, errors);
@@ -146,6 +146,7 @@ export function installFatalErrorHandler(llvm: LibLLVM): void {
     const what = where ? `'${where}'` : "the probe";
     writeSync(2, `tsbpf: LLVM could not compile ${what} (${first}): a bug in tsbpf ${packageVersion}, please report it with the probe file\n`);
     exit(EXIT_INTERNAL);
-  }, koffi.pointer(koffi.proto("void tsbpf_llvm_fatal_error(const char *reason)")));
+  }, koffi.pointer(koffi.proto("void", ["const char *"])));
+  llvm.fn.resetFatalErrorHandler(); // another copy of this module (a test runner's) may have set one
   llvm.fn.installFatalErrorHandler(fatalHandler);
 }
