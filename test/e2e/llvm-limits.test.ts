@@ -4,16 +4,16 @@
 // becomes a TsbpfError (or, for LLVM's fatal errors, one line and exit 70) instead of a crash.
 // Everything compiled here is loaded by the kernel's verifier and run.
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { compile, compileAsync, type CompileResult } from "../../compiler/index.js";
 import { TsbpfError } from "../../compiler/diagnostics.js";
 import { irToObject, LLVMDiagnosticsError, PartsCodegen } from "../../compiler/llvm/codegen.js";
-import { loadLibLLVM } from "../../compiler/llvm/libllvm.js";
 import { LoadedObject } from "../../runtime/loader.js";
 import { expectNoStack, repo, Running, tsbpf } from "../helpers/cli.js";
 import { triggerSyncfs } from "../helpers/kernel.js";
+import { libLLVMs } from "../helpers/libllvm.js";
 
 const dir = mkdtempSync(join(tmpdir(), "tsbpf-llvm-limits-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -44,11 +44,6 @@ function results(c: CompileResult, names: string[], params: Record<string, bigin
   } finally {
     obj.close();
   }
-}
-
-/** Every libLLVM the project supports that this machine has (bpftool.test.ts builds with each too). */
-function libLLVMs(): string[] {
-  return [14, 15, 16, 17, 18, 19, 20].map((v) => `/usr/lib/x86_64-linux-gnu/libLLVM-${v}.so.1`).filter((p) => existsSync(p));
 }
 
 describe("values past the 128 stores the backend expands zeroing and copying into", () => {
@@ -215,9 +210,8 @@ describe("LLVM's own errors", () => {
   /** The fixture's IR with every function kept out of line: LLVM's backend refuses the six-argument ones. */
   const outOfLine = () => compile(file, { cache: false, emitLLVM: true }).ir!.replace(/attributes #1 = \{ alwaysinline /, "attributes #1 = { noinline ");
 
-  test("a backend error is reported at the TypeScript line it names, and the process lives on", async () => {
-    const ir = outOfLine();
-    expect(ir).toContain("noinline");
+  /** What a user is shown for `ir`, from `source`, which LLVM's backend refuses. */
+  function refusedByLLVM(ir: string, source: string): string {
     let error: unknown;
     try {
       irToObject(ir);
@@ -225,9 +219,15 @@ describe("LLVM's own errors", () => {
       error = e;
     }
     expect(error).toBeInstanceOf(LLVMDiagnosticsError);
-    const user = (error as LLVMDiagnosticsError).toTsbpfError(file, readFileSync(file, "utf8"));
+    const user = (error as LLVMDiagnosticsError).toTsbpfError(source, readFileSync(source, "utf8"));
     expect(user).toBeInstanceOf(TsbpfError);
-    const text = user.format();
+    return user.format();
+  }
+
+  test("a backend error is reported at the TypeScript line it names, and the process lives on", async () => {
+    const ir = outOfLine();
+    expect(ir).toContain("noinline");
+    const text = refusedByLLVM(ir, file);
     const line = readFileSync(file, "utf8").split("\n").findIndex((l) => l.startsWith("export const sixA")) + 1;
     expect(text).toMatch(new RegExp(`many-arguments\\.ts:${line}:\\d+: error: LLVM could not compile 'sixA': too many args to 'six'\\n`));
     expect(text).toContain("hint: a BPF function takes at most five arguments");
@@ -255,32 +255,47 @@ describe("LLVM's own errors", () => {
     const ir = compile(frame, { cache: false, emitLLVM: true }).ir!;
     const grown = ir.replace(/alloca \[320 x i8\]/, "alloca [640 x i8]").replace(/i64 320, i1 false/, "i64 640, i1 false");
     expect(grown).not.toBe(ir);
-    let error: unknown;
-    try {
-      irToObject(grown);
-    } catch (e) {
-      error = e;
-    }
-    expect(error).toBeInstanceOf(LLVMDiagnosticsError);
-    const text = (error as LLVMDiagnosticsError).toTsbpfError(frame, readFileSync(frame, "utf8")).format();
+    const text = refusedByLLVM(grown, frame);
     expect(text).toMatch(/^\/\S+\/frame\.ts:4:3: error: LLVM could not compile 'frame': Looks like the BPF stack limit of 512 bytes is exceeded/);
     expect(text).toContain("4 |   const d: FixedArray<u64, 40> = [];");
     expect(text).toContain("hint: BPF gives a program and the functions it calls 512 bytes of stack in all");
     expect(text.match(/error:/g)).toHaveLength(1); // once, not once per instruction
   });
 
-  test.each(["sync", "async"])("a fatal error (%s) prints one line and ends the process with status 70", (mode) => {
-    const codegen = join(__dirname, "../../compiler/llvm/codegen.js");
-    const ptr = loadLibLLVM().opaquePointers ? "ptr" : "i64*";
+  /** Runs `lines` (JavaScript, with `dist` naming the compiled project) in a node process of its own with `lib`. */
+  function inChild(lib: string, lines: string[]) {
+    const script = [`const dist = ${JSON.stringify(join(__dirname, "../.."))};`, ...lines].join("\n");
+    return spawnSync(process.execPath, ["-e", script], { encoding: "utf8", timeout: 60_000, env: { ...process.env, TSBPF_LIBLLVM: lib } });
+  }
+
+  test.each(libLLVMs())("with %s, backend errors, whole and from parts on LLVM's threads, leave the process working", (lib) => {
+    const r = inChild(lib, [
+      'const { compile } = require(dist + "/compiler/index.js");',
+      'const { irToObject, PartsCodegen } = require(dist + "/compiler/llvm/codegen.js");',
+      `const file = ${JSON.stringify(file)};`,
+      'const ir = compile(file, { cache: false, emitLLVM: true }).ir.replace(/attributes #1 = \\{ alwaysinline /, "attributes #1 = { noinline ");',
+      'try { irToObject(ir); } catch (e) { console.log(e.toTsbpfError(file, require("fs").readFileSync(file, "utf8")).format()); }',
+      "const parts = new PartsCodegen();",
+      "parts.add(ir);",
+      "parts.add(ir);",
+      'parts.finish().catch((e) => console.log("parts: " + e.constructor.name)).then(() => console.log("then built: " + compile(file, { cache: false }).object.length));',
+    ]);
+    expect([r.status, r.stderr]).toEqual([0, ""]);
+    expect(r.stdout).toMatch(/many-arguments\.ts:\d+:\d+: error: LLVM could not compile 'sixA': too many args to 'six'\n/);
+    expect(r.stdout).toContain("parts: LLVMDiagnosticsError\n");
+    expect(r.stdout).toMatch(/then built: \d+\n$/);
+  });
+
+  test.each(libLLVMs().flatMap((lib) => [[lib, "sync"], [lib, "async"]]))("with %s, a fatal error (%s) prints one line and ends the process with status 70", (lib, mode) => {
+    const ptr = /LLVM-14/.test(lib) ? "i64*" : "ptr";
     // Instruction selection has no pattern for an atomic NAND on BPF: report_fatal_error.
     const ir = `target triple = "bpf"\ndefine i32 @nand(${ptr} %q) section "xdp" {\n  %x = atomicrmw nand ${ptr} %q, i64 1 seq_cst\n  %y = trunc i64 %x to i32\n  ret i32 %y\n}\n`;
-    const script = [
-      `const { irToObject, PartsCodegen } = require(${JSON.stringify(codegen)});`,
+    const r = inChild(lib, [
+      'const { irToObject, PartsCodegen } = require(dist + "/compiler/llvm/codegen.js");',
       `const ir = ${JSON.stringify(ir)};`,
       mode === "sync" ? "irToObject(ir);" : "const p = new PartsCodegen(); p.add(ir); p.add(ir); p.finish().then(() => undefined, () => undefined);",
       'setTimeout(() => console.log("still running"), 5000);',
-    ].join("\n");
-    const r = spawnSync(process.execPath, ["-e", script], { encoding: "utf8", timeout: 30_000 });
+    ]);
     expect(r.status).toBe(70);
     expect(r.stdout).toBe("");
     expect(r.stderr).toMatch(/^tsbpf: LLVM could not compile 'nand' \(Cannot select: [^\n]*AtomicLoadNand[^\n]*\): a bug in tsbpf [\d.]+, please report it with the probe file\n$/);
