@@ -74,10 +74,11 @@ describe("values past the 128 stores the backend expands zeroing and copying int
     const run = new Running(["run", file, "--no-cache"]);
     try {
       await run.waitFor("stderr", /Attached 1 program/);
+      const line = `large 0 copied through bpf_probe_read_kernel: ${"0123456789".repeat(12)}\n`;
       triggerSyncfs();
-      await run.waitFor("stdout", /large 0 copied through bpf_probe_read_kernel\n/);
+      await run.waitFor("stdout", new RegExp(line));
       triggerSyncfs();
-      await run.waitFor("stdout", /large 0 copied through bpf_probe_read_kernel\n[^]*large 0 copied through bpf_probe_read_kernel\n/);
+      await run.waitFor("stdout", new RegExp(`${line}[^]*${line}`));
       expect(run.stdout).not.toMatch(/large [1-9]/);
     } finally {
       run.child.kill("SIGINT");
@@ -105,6 +106,14 @@ describe("the stack", () => {
       "  for (const x of d) s += x;",
       '  printk("twelve %d %d %d %d %d %d %d %d %d %d %d %d", s, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12);',
       "});",
+      "// 376 bytes on the stack: printk's 96 go to the scratch buffer.",
+      'export const spilled = tracepoint("syscalls/sys_enter_syncfs", () => {',
+      "  const d: FixedArray<u64, 47> = [];",
+      "  d[u32(pid()) % 47] = 8;",
+      "  let s: u64 = 0;",
+      "  for (const x of d) s += x;",
+      '  printk("spilled %d %d %d %d %d %d %d %d %d %d %d %d", s, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12);',
+      "});",
       "// A function's storage counts against its callers' budget: the handler's array moves to scratch.",
       "function withStorage(n: u32): u64 {",
       "  const e: FixedArray<u64, 25> = [];",
@@ -124,9 +133,10 @@ describe("the stack", () => {
 
     const run = new Running(["run", file, "--no-cache"]);
     try {
-      await run.waitFor("stderr", /Attached 1 program/);
+      await run.waitFor("stderr", /Attached 2 programs/);
       triggerSyncfs();
       await run.waitFor("stdout", /twelve 7 2 3 4 5 6 7 8 9 10 11 12\n/);
+      await run.waitFor("stdout", /spilled 8 2 3 4 5 6 7 8 9 10 11 12\n/);
     } finally {
       run.child.kill("SIGINT");
       expect(await run.exited).toBe(0);
