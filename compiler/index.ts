@@ -218,6 +218,8 @@ async function codegenAsync<T>(prepared: Prepared, pending: Promise<T>): Promise
 }
 
 function internalError(prepared: Prepared, e: unknown): unknown {
+  // LLVM's backend errors (a limit the probe went past) are reported at the line they name.
+  if (e instanceof prepared.llvm.LLVMDiagnosticsError) return e.toTsbpfError(prepared.p.fileName, prepared.p.text);
   return e instanceof prepared.llvm.LLVMError ? new Error(`internal compiler error: ${e.message}\n--- IR ---\n${e.ir}`) : e;
 }
 

@@ -44,6 +44,8 @@ export interface FunctionDecl {
   section?: string;
   dbg?: MDRef;
   linkage?: "internal" | "dso_local";
+  /** Always inlined where it is called (LLVM's alwaysinline): e.g. it cannot be a BPF function. */
+  alwaysInline?: boolean;
 }
 
 /** A global as the whole module defines it, and as another part of the module refers to it. */
@@ -237,7 +239,7 @@ export class IRModule {
   private functionTexts(functions: IRFunction[]): string[] {
     const calls = new Map<string, number>();
     for (const f of functions) for (const [c, n] of f.callees) calls.set(c, (calls.get(c) ?? 0) + n);
-    return functions.map((f) => f.text(f.decl.linkage === "internal" && calls.get(`@${f.decl.name}`) === 1 ? 1 : 0));
+    return functions.map((f) => f.text(f.decl.alwaysInline || (f.decl.linkage === "internal" && calls.get(`@${f.decl.name}`) === 1) ? 1 : 0));
   }
 
   private print(functionTexts: string[], globals: string[], cuGlobals: MDRef[], used: Value[]): string {
@@ -414,20 +416,26 @@ export class IRBuilder {
     return this.cast("bitcast", p, ptrTo(to));
   }
 
-  memset(dst: Value, byte: number, size: number): void {
+  /**
+   * `size` bytes at `dst` set to `byte`; `align`: what both pointers are known to be aligned to,
+   * which sets the width of the stores the BPF backend expands it into. One it cannot expand
+   * (over 128 stores) is rewritten after O2 (llvm/mem-intrinsics.ts).
+   */
+  memset(dst: Value, byte: number, size: number, align = 1): void {
     const opaque = this.m.mode.opaquePointers;
     const name = this.m.intrinsic(opaque ? "llvm.memset.p0.i64" : "llvm.memset.p0i8.i64", `void @NAME(${this.m.ty(ptrTo(i8))} nocapture writeonly, i8, i64, i1 immarg)`);
     const d = this.cast("bitcast", dst, ptrTo(i8));
-    this.emit(`call void ${name}(${this.m.ty(ptrTo(i8))} ${d.ref}, i8 ${byte}, i64 ${size}, i1 false)`);
+    this.emit(`call void ${name}(${this.m.ty(ptrTo(i8))} align ${align} ${d.ref}, i8 ${byte}, i64 ${size}, i1 false)`);
   }
 
-  memcpy(dst: Value, src: Value, size: number): void {
+  /** As memset: `size` bytes from `src` to `dst`, both aligned to `align`. */
+  memcpy(dst: Value, src: Value, size: number, align = 1): void {
     const opaque = this.m.mode.opaquePointers;
     const bp = this.m.ty(ptrTo(i8));
     const name = this.m.intrinsic(opaque ? "llvm.memcpy.p0.p0.i64" : "llvm.memcpy.p0i8.p0i8.i64", `void @NAME(${bp} nocapture writeonly, ${bp} nocapture readonly, i64, i1 immarg)`);
     const d = this.cast("bitcast", dst, ptrTo(i8));
     const s = this.cast("bitcast", src, ptrTo(i8));
-    this.emit(`call void ${name}(${bp} ${d.ref}, ${bp} ${s.ref}, i64 ${size}, i1 false)`);
+    this.emit(`call void ${name}(${bp} align ${align} ${d.ref}, ${bp} align ${align} ${s.ref}, i64 ${size}, i1 false)`);
   }
 
   /** Calls a BPF helper by number: `inttoptr (i64 id to fn*)`. */

@@ -4,6 +4,9 @@
 
 import koffi from "koffi";
 import { loadLibLLVM, takeMessage, type LibLLVM } from "./libllvm.js";
+import { collectDiagnostics, installFatalErrorHandler, LLVMDiagnosticsError, type DiagnosticSink } from "./llvm-errors.js";
+export { LLVMDiagnosticsError } from "./llvm-errors.js";
+import { legalizeMemoryIntrinsics } from "./mem-intrinsics.js";
 
 export interface CodegenOptions {
   /** BPF ISA version: v3 has 32-bit sub-registers and jumps (kernel ≥ 5.1). */
@@ -67,13 +70,21 @@ type Steps<T> = Generator<Heavy, T, any>;
 interface Optimized {
   ctx: bigint;
   mod: bigint;
+  /** The errors LLVM reports on the context instead of exiting (llvm-errors.ts). */
+  diagnostics: DiagnosticSink;
   timings: { parse: number; optimize: number };
+}
+
+/** LLVM's errors on the context so far, as one error. */
+function throwDiagnostics(diagnostics: DiagnosticSink, ir: string): void {
+  if (diagnostics.errors.length) throw new LLVMDiagnosticsError([...diagnostics.errors], ir);
 }
 
 /** IR text → an optimised module in a context of its own (disposed here if a step fails). */
 function* optimize(llvm: LibLLVM, ir: string, tm: bigint): Steps<Optimized> {
   const f = llvm.fn;
   const ctx = f.contextCreate();
+  const diagnostics = collectDiagnostics(llvm, ctx);
   let mod = 0n;
   try {
     const t0 = now();
@@ -89,9 +100,15 @@ function* optimize(llvm: LibLLVM, ir: string, tm: bigint): Steps<Optimized> {
     const t1 = now();
     const perr: bigint = yield { fn: f.runPasses, args: [mod, PASSES, tm, f.createPassBuilderOptions()], heavy: true };
     if (perr) throw new LLVMError(`LLVM passes failed: ${takeMessage(llvm, f.getErrorMessage(perr), f.disposeErrorMessage)}`, ir);
-    return { ctx, mod, timings: { parse: t1 - t0, optimize: now() - t1 } };
+    throwDiagnostics(diagnostics, ir);
+    // What O2 made of our memset and memcpy calls (merged, widened) must still be something
+    // the BPF backend can expand: the rest becomes helper calls (D45).
+    legalizeMemoryIntrinsics(llvm, ctx, mod, diagnostics.errors);
+    throwDiagnostics(diagnostics, ir);
+    return { ctx, mod, diagnostics, timings: { parse: t1 - t0, optimize: now() - t1 } };
   } catch (e) {
     if (mod) f.disposeModule(mod);
+    diagnostics.close();
     f.contextDispose(ctx);
     throw e;
   }
@@ -104,7 +121,13 @@ function* emit(llvm: LibLLVM, m: Optimized, tm: bigint, ir: string): Steps<{ obj
     const t0 = now();
     const err = [0n];
     const out = [0n];
-    if (yield { fn: f.emitToMemoryBuffer, args: [tm, m.mod, 1 /* ObjectFile */, err, out], heavy: true }) throw new LLVMError(`BPF code generation failed: ${takeMessage(llvm, err[0])}`, ir);
+    const failed = yield { fn: f.emitToMemoryBuffer, args: [tm, m.mod, 1 /* ObjectFile */, err, out], heavy: true };
+    const message = failed ? takeMessage(llvm, err[0]) : "";
+    if (m.diagnostics.errors.length) {
+      if (!failed) f.disposeBuffer(out[0]);
+      throwDiagnostics(m.diagnostics, ir);
+    }
+    if (failed) throw new LLVMError(`BPF code generation failed: ${message}`, ir);
     const size = f.bufferSize(out[0]);
     const object = Buffer.from(new Uint8Array(koffi.view(f.bufferStart(out[0]), size)).slice());
     f.disposeBuffer(out[0]);
@@ -141,13 +164,21 @@ async function runAsync<T>(steps: Steps<T>): Promise<T> {
 
 /** The whole pipeline on one module, on the calling thread. */
 export function irToObject(ir: string, opts: CodegenOptions = {}): CodegenResult {
-  const llvm = loadLibLLVM();
+  const llvm = libLLVM();
   return runSync(part(llvm, ir, targetMachine(llvm, opts.cpu ?? "v3")));
 }
 
 function free(llvm: LibLLVM, m: Optimized): void {
   llvm.fn.disposeModule(m.mod);
+  m.diagnostics.close();
   llvm.fn.contextDispose(m.ctx);
+}
+
+/** libLLVM, with tsbpf's handler for its fatal errors. */
+function libLLVM(): LibLLVM {
+  const llvm = loadLibLLVM();
+  installFatalErrorHandler(llvm);
+  return llvm;
 }
 
 /** A part: parse, O2 and code generation, in a context of its own. */
@@ -170,7 +201,7 @@ export interface PartsResult {
  */
 export class PartsCodegen {
   private readonly parts: Promise<CodegenResult>[] = [];
-  private readonly llvm = loadLibLLVM();
+  private readonly llvm = libLLVM();
   private readonly cpu: string;
 
   constructor(opts: CodegenOptions = {}) {

@@ -71,6 +71,62 @@ function bind(lib: LibraryHandle) {
     bufferStart: f<(b: bigint) => bigint>("void *LLVMGetBufferStart(void *b)"),
     bufferSize: f<(b: bigint) => number>("size_t LLVMGetBufferSize(void *b)"),
     disposeBuffer: f<(b: bigint) => void>("void LLVMDisposeMemoryBuffer(void *b)"),
+    // LLVM's errors as values (llvm-errors.ts).
+    setDiagnosticHandler: f<(c: bigint, handler: unknown, context: bigint) => void>(
+      "void LLVMContextSetDiagnosticHandler(void *c, void *handler, void *context)",
+    ),
+    diagnosticDescription: f<(info: bigint) => bigint>("void *LLVMGetDiagInfoDescription(void *info)"),
+    diagnosticSeverity: f<(info: bigint) => number>("int LLVMGetDiagInfoSeverity(void *info)"),
+    installFatalErrorHandler: f<(handler: unknown) => void>("void LLVMInstallFatalErrorHandler(void *handler)"),
+    resetFatalErrorHandler: f<() => void>("void LLVMResetFatalErrorHandler()"),
+    // Reading and rewriting calls to memory intrinsics after O2 (mem-intrinsics.ts).
+    firstFunction: f<(m: bigint) => bigint | null>("void *LLVMGetFirstFunction(void *m)"),
+    nextFunction: f<(fn: bigint) => bigint | null>("void *LLVMGetNextFunction(void *fn)"),
+    valueName: f<(v: bigint, len: number[]) => string>("const char *LLVMGetValueName2(void *v, _Out_ size_t *len)"),
+    firstUse: f<(v: bigint) => bigint | null>("void *LLVMGetFirstUse(void *v)"),
+    nextUse: f<(u: bigint) => bigint | null>("void *LLVMGetNextUse(void *u)"),
+    user: f<(u: bigint) => bigint>("void *LLVMGetUser(void *u)"),
+    operand: f<(v: bigint, i: number) => bigint>("void *LLVMGetOperand(void *v, unsigned int i)"),
+    calledValue: f<(call: bigint) => bigint>("void *LLVMGetCalledValue(void *call)"),
+    isConstantInt: f<(v: bigint) => bigint | null>("void *LLVMIsAConstantInt(void *v)"),
+    /** A number, or a bigint past 2^53 (koffi returns 64-bit integers so). */
+    constIntValue: f<(v: bigint) => number | bigint>("uint64_t LLVMConstIntGetZExtValue(void *v)"),
+    enumAttributeKind: f<(name: string, len: number) => number>("unsigned int LLVMGetEnumAttributeKindForName(const char *name, size_t len)"),
+    callSiteEnumAttribute: f<(call: bigint, index: number, kind: number) => bigint | null>(
+      "void *LLVMGetCallSiteEnumAttribute(void *call, unsigned int index, unsigned int kind)",
+    ),
+    enumAttributeValue: f<(attr: bigint) => number | bigint>("uint64_t LLVMGetEnumAttributeValue(void *attr)"),
+    createEnumAttribute: f<(c: bigint, kind: number, value: bigint) => bigint>("void *LLVMCreateEnumAttribute(void *c, unsigned int kind, uint64_t value)"),
+    addCallSiteAttribute: f<(call: bigint, index: number, attr: bigint) => void>("void LLVMAddCallSiteAttribute(void *call, unsigned int index, void *attr)"),
+    debugLine: f<(v: bigint) => number>("unsigned int LLVMGetDebugLocLine(void *v)"),
+    debugColumn: f<(v: bigint) => number>("unsigned int LLVMGetDebugLocColumn(void *v)"),
+    instructionBlock: f<(v: bigint) => bigint>("void *LLVMGetInstructionParent(void *v)"),
+    blockFunction: f<(b: bigint) => bigint>("void *LLVMGetBasicBlockParent(void *b)"),
+    eraseInstruction: f<(v: bigint) => void>("void LLVMInstructionEraseFromParent(void *v)"),
+    debugLocation: f<(v: bigint) => bigint | null>("void *LLVMInstructionGetDebugLoc(void *v)"),
+    setDebugLocation: f<(v: bigint, loc: bigint | null) => void>("void LLVMInstructionSetDebugLoc(void *v, void *loc)"),
+    typeOf: f<(v: bigint) => bigint>("void *LLVMTypeOf(void *v)"),
+    globalValueType: f<(g: bigint) => bigint>("void *LLVMGlobalGetValueType(void *g)"),
+    int8Type: f<(c: bigint) => bigint>("void *LLVMInt8TypeInContext(void *c)"),
+    int32Type: f<(c: bigint) => bigint>("void *LLVMInt32TypeInContext(void *c)"),
+    int64Type: f<(c: bigint) => bigint>("void *LLVMInt64TypeInContext(void *c)"),
+    pointerType: f<(to: bigint, addressSpace: number) => bigint>("void *LLVMPointerType(void *to, unsigned int addressSpace)"),
+    functionType: f<(ret: bigint, params: bigint[], count: number, varargs: number) => bigint>(
+      "void *LLVMFunctionType(void *ret, void **params, unsigned int count, int varargs)",
+    ),
+    constInt: f<(t: bigint, v: bigint, signExtend: number) => bigint>("void *LLVMConstInt(void *t, uint64_t v, int signExtend)"),
+    constIntToPtr: f<(v: bigint, t: bigint) => bigint>("void *LLVMConstIntToPtr(void *v, void *t)"),
+    constNull: f<(t: bigint) => bigint>("void *LLVMConstPointerNull(void *t)"),
+    createBuilder: f<(c: bigint) => bigint>("void *LLVMCreateBuilderInContext(void *c)"),
+    disposeBuilder: f<(b: bigint) => void>("void LLVMDisposeBuilder(void *b)"),
+    positionBefore: f<(b: bigint, inst: bigint) => void>("void LLVMPositionBuilderBefore(void *b, void *inst)"),
+    buildCall: f<(b: bigint, fnType: bigint, fn: bigint, args: bigint[], count: number, name: string) => bigint>(
+      "void *LLVMBuildCall2(void *b, void *fnType, void *fn, void **args, unsigned int count, const char *name)",
+    ),
+    buildTrunc: f<(b: bigint, v: bigint, to: bigint, name: string) => bigint>("void *LLVMBuildTrunc(void *b, void *v, void *to, const char *name)"),
+    buildGEP: f<(b: bigint, t: bigint, ptr: bigint, indices: bigint[], count: number, name: string) => bigint>(
+      "void *LLVMBuildInBoundsGEP2(void *b, void *t, void *ptr, void **indices, unsigned int count, const char *name)",
+    ),
   };
 }
 

@@ -12,8 +12,18 @@ import { arrayOf, i1, i64, i8, ptrTo } from "../ir/types.js";
 import { convert, ConversionError, irTypeOf, type Operand } from "./arith.js";
 import type { ExpressionLowerer } from "./expressions.js";
 
-/** The BPF stack is 512 bytes per call chain; the verifier refuses more. */
+/**
+ * The BPF stack: 512 bytes for a program and the functions it calls, together (the verifier adds
+ * up the frames of a call chain, and LLVM refuses a frame over 512).
+ */
 export const STACK_LIMIT = 512;
+
+/**
+ * How much of it tsbpf hands out for storage it places (aggregates, printk's arguments), over a
+ * whole call chain. The rest is LLVM's: the registers it spills, the scalar slots helpers write,
+ * and the verifier rounds each frame of a chain up to 32 bytes.
+ */
+export const STACK_BUDGET = 384;
 
 /** An addressable place: a field, an element, a local aggregate. */
 export interface Place {
@@ -22,28 +32,42 @@ export interface Place {
 }
 
 /**
- * Fresh zeroed storage for a value of `type`: on the stack while it fits in BPF's 512 bytes;
+ * Fresh zeroed storage for a value of `type`: on the stack while the function's budget allows;
  * past that, in a program's per-CPU scratch buffer (scratch.ts); in a module function, an error.
  */
 export function allocate(l: ExpressionLowerer, type: AggregateType, at: TS.Node): Value {
-  let ptr: Value;
-  if (l.stackBytes + type.size <= STACK_LIMIT) {
-    l.stackBytes += type.size;
-    ptr = l.b.cast("bitcast", l.fn.alloca(arrayOf(type.size, i8), Math.min(8, type.align)), ptrTo(i8));
-  } else if (l.scratch) {
-    const { base, offset } = l.scratch(type.size, Math.min(8, type.align));
-    ptr = l.b.byteOffset(base, offset, i8);
-  } else {
-    throw errorAt(
-      at,
-      Codes.stackOverflow,
-      `this ${typeName(type)} (${type.size} bytes) takes ${l.name}'s stack to ${l.stackBytes + type.size} bytes, over BPF's limit of ${STACK_LIMIT}`,
-      "in a function, use smaller values or fewer at once; a program's handler moves large values to a per-CPU scratch buffer by itself",
-    );
-  }
+  const ptr = storage(l, type.size, at, `this ${typeName(type)}`);
   // Zeroed, so that padding never leaks stack garbage (and the verifier never sees it uninitialised).
-  l.b.memset(ptr, 0, type.size);
+  l.b.memset(ptr, 0, type.size, STORAGE_ALIGN);
   return ptr;
+}
+
+/** Storage is 8-aligned, so that the backend zeroes and copies it a word at a time. */
+export const STORAGE_ALIGN = 8;
+
+/**
+ * `size` bytes whose address is taken (so they stay in memory), counted against the stack
+ * budget: on the stack while the function and the functions it calls stay within it; past
+ * that, in a program's scratch buffer; in a module function, an error naming `what`.
+ */
+export function storage(l: ExpressionLowerer, size: number, at: TS.Node, what: string): Value {
+  const bytes = Math.ceil(size / STORAGE_ALIGN) * STORAGE_ALIGN;
+  const chain = l.stackBytes + bytes + l.calleeStack;
+  if (chain <= STACK_BUDGET) {
+    l.stackBytes += bytes;
+    return l.b.cast("bitcast", l.fn.alloca(arrayOf(bytes, i8), STORAGE_ALIGN), ptrTo(i8));
+  }
+  if (l.scratch) {
+    const { base, offset } = l.scratch(bytes, STORAGE_ALIGN, at, what);
+    return l.b.byteOffset(base, offset, i8);
+  }
+  const callees = l.calleeStack ? `, with the ${l.calleeStack} bytes of the functions it calls,` : "";
+  throw errorAt(
+    at,
+    Codes.stackOverflow,
+    `${what} (${size} bytes) takes ${l.name}'s stack${callees} to ${chain} bytes, over the ${STACK_BUDGET} that tsbpf gives a call chain (BPF's limit is ${STACK_LIMIT}; the rest holds LLVM's own slots)`,
+    "in a function, use smaller values or fewer at once; a program's handler moves large values to a per-CPU scratch buffer by itself",
+  );
 }
 
 export function fieldPlace(l: ExpressionLowerer, base: Operand, name: string, at: TS.Node): Place {
@@ -62,7 +86,7 @@ export function read(l: ExpressionLowerer, p: Place): Operand {
 /** Stores `v` at a place: converted for scalars, copied for aggregates. */
 export function write(l: ExpressionLowerer, p: Place, v: Operand, at: TS.Node): Operand {
   const converted = convertAt(l, v, p.type, at);
-  if (isAggregate(p.type)) l.b.memcpy(p.ptr, converted.value, sizeOf(p.type));
+  if (isAggregate(p.type)) l.b.memcpy(p.ptr, converted.value, sizeOf(p.type), Math.min(STORAGE_ALIGN, p.type.align));
   else l.b.store(converted.value, p.ptr);
   return converted;
 }

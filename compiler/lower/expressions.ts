@@ -49,10 +49,12 @@ function operators(ts: ProbeProgram["ts"]): OperatorTables {
 
 export abstract class ExpressionLowerer {
   protected readonly locals = new Map<TS.Symbol, Local>();
-  /** Bytes of aggregate storage allocated so far on this function's stack. */
+  /** Bytes of storage (aggregates, printk's arguments) allocated so far on this function's stack. */
   stackBytes = 0;
+  /** The stack bytes of the deepest chain of module functions this one calls (aggregates.ts). */
+  calleeStack = 0;
   /** Where aggregates go once the stack is full: a program's scratch buffer (none in functions). */
-  scratch?: (size: number, align: number) => { base: Value; offset: number };
+  scratch?: (size: number, align: number, at: TS.Node, what: string) => { base: Value; offset: number };
   private readonly inlining = new Set<TS.Symbol>();
 
   constructor(

@@ -20,6 +20,9 @@ export interface LoweredFunction {
   ir: { fn: IRFunction; type: FnType };
   params: ProbeType[];
   ret: ProbeType;
+  declaration: TS.FunctionDeclaration;
+  /** Once its body is lowered: the stack bytes of its deepest call chain (aggregates.ts). */
+  stack?: number;
 }
 
 export interface LoweredModule {
@@ -38,6 +41,9 @@ export interface PartSink {
   onPart(ir: string): void;
 }
 
+/** Registers r1-r5: what a BPF function (a subprogram) can be passed. */
+const BPF_MAX_ARGUMENTS = 5;
+
 export class ModuleLowerer {
   readonly debug: DebugInfo;
   readonly m: IRModule;
@@ -47,6 +53,8 @@ export class ModuleLowerer {
   private readonly params = new Map<TS.Symbol, { index: number; type: IntType }>();
   private paramsGlobal: Value | undefined;
   readonly layout: ParamLayout[];
+  /** The names of module constants: which identifiers calleesOf looks into. */
+  private readonly constantNames: Set<string>;
 
   constructor(
     readonly p: ProbeProgram,
@@ -56,6 +64,7 @@ export class ModuleLowerer {
     this.debug = new DebugInfo({ fileName: basename(p.fileName), directory: dirname(p.fileName), source: p.text, producer: `tsbpf ${packageVersion}` });
     this.m = new IRModule(mode, this.debug);
     this.layout = paramLayout(decls.params);
+    this.constantNames = new Set([...decls.constants.values()].map((d) => d.name.getText()));
   }
 
   lower(sink?: PartSink): LoweredModule {
@@ -80,11 +89,7 @@ export class ModuleLowerer {
     const bodies = new Map<string, () => void>();
     for (const f of decls.functions) {
       const lowered = this.declareFunction(f);
-      bodies.set(`@${lowered.ir.fn.decl.name}`, () => {
-        const l = new FunctionLowerer(this, lowered.ir.fn, lowered.ir.fn.decl.dbg!, f.name!.text, lowered.ret);
-        l.bindParams(f.parameters, lowered.params);
-        l.body(f.body!);
-      });
+      bodies.set(`@${lowered.ir.fn.decl.name}`, () => this.lowerFunction(lowered));
     }
     const lowerCallees = (fn: IRFunction): void => {
       for (const callee of fn.callees.keys()) {
@@ -95,21 +100,15 @@ export class ModuleLowerer {
         lowerCallees(this.m.functionNamed(callee)!);
       }
     };
-    // Each part has a scratch map of its own (a map sized by the part's programs, defined in it).
-    let scratch = new ScratchMap(m, debug);
     let part: IRFunction[] = [];
-    const endPart = (): void => {
-      scratch.declare();
-      sink?.onPart(m.partText(part));
-    };
+    const endPart = (): void => sink?.onPart(m.partText(part));
     const cuts = sink ? partCuts(decls, sink.parts) : new Set<number>();
     decls.programs.forEach((prog, i) => {
-      const fn = this.lowerProgram(prog, scratch);
+      const fn = this.lowerProgram(prog);
       lowerCallees(fn);
       part.push(fn);
       if (cuts.has(i)) {
         endPart();
-        scratch = new ScratchMap(m, debug);
         part = [];
       }
     });
@@ -120,7 +119,7 @@ export class ModuleLowerer {
     return { text: () => (text ??= m.text()), params: this.layout };
   }
 
-  private lowerProgram(prog: ProgramDecl, scratch: ScratchMap): IRFunction {
+  private lowerProgram(prog: ProgramDecl): IRFunction {
     const { line } = lineColumn(prog.declaration);
     const voidPtr = this.debug.pointerType(null);
     const int = this.diType(INT_TYPES.i32, "int");
@@ -128,9 +127,55 @@ export class ModuleLowerer {
     const fn = this.m.addFunction({ name: prog.name, ret: i32, params: [{ name: "ctx", type: ptrTo(i8) }], section: prog.section, dbg: sp });
     const returns: ReturnKind = prog.kind === "xdp" ? INT_TYPES.u32 : "ignored";
     const l = new FunctionLowerer(this, fn, sp, prog.name, returns);
+    // A program's scratch map is its own (defined in its part): each may use a whole per-CPU value.
+    const scratch = new ScratchMap(this.m, this.debug);
     l.scratch = scratch.allocatorFor(fn, sp, prog.declaration);
-    l.body(prog.handler.body);
+    this.lowerBody(l, prog.handler.body);
+    scratch.declare();
     return fn;
+  }
+
+  /** Lowers a module function's body once, the functions it calls first; its chain's stack bytes. */
+  private lowerFunction(f: LoweredFunction): number {
+    if (f.stack === undefined) {
+      f.stack = 0; // recursion is refused before lowering (TSB2006); this only ends a cycle
+      const l = new FunctionLowerer(this, f.ir.fn, f.ir.fn.decl.dbg!, f.declaration.name!.text, f.ret);
+      l.bindParams(f.declaration.parameters, f.params);
+      f.stack = this.lowerBody(l, f.declaration.body!);
+    }
+    return f.stack;
+  }
+
+  /**
+   * Lowers a body once the module functions it calls are lowered: their stack is known, so that
+   * the body's own storage leaves room for theirs (aggregates.ts). Returns the deepest chain's.
+   */
+  private lowerBody(l: FunctionLowerer, body: TS.ConciseBody): number {
+    l.calleeStack = this.calleesOf(body).reduce((deepest, f) => Math.max(deepest, this.lowerFunction(f)), 0);
+    l.body(body);
+    return l.stackBytes + l.calleeStack;
+  }
+
+  /** The module functions `node` calls, directly or in the module constants it uses. */
+  private calleesOf(node: TS.Node): LoweredFunction[] {
+    const ts = this.p.ts;
+    const found: LoweredFunction[] = [];
+    const seen = new Set<TS.Node>();
+    const visit = (n: TS.Node): void => {
+      const called = ts.isCallExpression(n) && this.functionOf(n.expression);
+      if (called) found.push(called);
+      if (ts.isIdentifier(n) && this.constantNames.has(n.text)) {
+        const sym = this.p.symbolAt(n);
+        const init = sym && this.decls.constants.get(sym)?.initializer;
+        if (init && !seen.has(init)) {
+          seen.add(init);
+          visit(init);
+        }
+      }
+      ts.forEachChild(n, visit);
+    };
+    visit(node);
+    return found;
   }
 
   private declareFunction(f: TS.FunctionDeclaration): LoweredFunction {
@@ -160,8 +205,11 @@ export class ModuleLowerer {
       params: [...(sret ? ["result"] : []), ...paramNames.map((paramName) => `arg.${paramName}`)].map((name, i) => ({ name, type: type.params[i] })),
       dbg: sp,
       linkage: "internal",
+      // A BPF function takes at most five arguments (registers r1-r5; LLVM aborts on more, and
+      // the kernel has no way to pass them): one with more is always inlined (D46).
+      alwaysInline: type.params.length > BPF_MAX_ARGUMENTS,
     });
-    const lowered = { ir: { fn, type }, params, ret };
+    const lowered: LoweredFunction = { ir: { fn, type }, params, ret, declaration: f };
     this.functions.set(p.symbolAt(f.name!)!, lowered);
     return lowered;
   }

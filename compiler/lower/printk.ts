@@ -1,4 +1,5 @@
-// printk(format, ...args) → bpf_trace_printk (up to three arguments) or bpf_trace_vprintk.
+// printk(format, ...args) → bpf_trace_printk (up to three arguments) or bpf_trace_vprintk (up to
+// twelve: the kernel's MAX_BPRINTF_VARARGS; with more it prints nothing and returns an error).
 // The format is checked against the arguments at compile time. Every integer argument is
 // passed as 64 bits and its conversion rewritten to the `ll` form, after C's default argument
 // promotion: `%d` of a u32 0xffffffff prints -1 as in C, and `%d` of a u64 prints all 64 bits.
@@ -8,7 +9,8 @@ import { Codes } from "../frontend/codes.js";
 import { errorAt } from "../frontend/spans.js";
 import { INT_TYPES, type BoolType, type IntType } from "../frontend/types.js";
 import { constInt, type Value } from "../ir/module.js";
-import { arrayOf, i32, i64 } from "../ir/types.js";
+import { i32, i64 } from "../ir/types.js";
+import { storage } from "./aggregates.js";
 import { convert, promote, type Operand } from "./arith.js";
 import type { ExpressionLowerer } from "./expressions.js";
 import { Helper } from "./helpers.js";
@@ -18,6 +20,9 @@ interface Conversion {
   start: number;
   end: number;
 }
+
+/** bpf_trace_vprintk's limit (MAX_BPRINTF_VARARGS in the kernel). */
+export const PRINTK_MAX_ARGUMENTS = 12;
 
 const CONVERSION = /%(?:%|(-?\d*)(l{0,2}|h{0,2}|z)([diuxXps]))/g;
 
@@ -55,6 +60,13 @@ export function lowerPrintk(l: ExpressionLowerer, call: TS.CallExpression): void
       `the format has ${conversions.length} conversion${conversions.length === 1 ? "" : "s"} but ${argNodes.length} argument${argNodes.length === 1 ? " was" : "s were"} given`,
       "give one argument per % conversion",
     );
+  if (argNodes.length > PRINTK_MAX_ARGUMENTS)
+    throw errorAt(
+      argNodes[PRINTK_MAX_ARGUMENTS],
+      Codes.printkArgumentCount,
+      `printk prints at most ${PRINTK_MAX_ARGUMENTS} arguments (the kernel's limit for bpf_trace_vprintk); this is argument ${PRINTK_MAX_ARGUMENTS + 1} of ${argNodes.length}`,
+      `print them in several printk calls of at most ${PRINTK_MAX_ARGUMENTS} arguments each`,
+    );
 
   let kernelFmt = "";
   let last = 0;
@@ -84,10 +96,10 @@ export function lowerPrintk(l: ExpressionLowerer, call: TS.CallExpression): void
     b.callHelper(Helper.tracePrintk, i64, [s.ptr, constInt(i32, s.size), ...args], true);
     return;
   }
-  const data = l.fn.alloca(arrayOf(args.length, i64));
-  args.forEach((v, i) => b.store(v, b.gep(data, [constInt(i64, 0), constInt(i64, i)], i64), 8));
-  const first = b.gep(data, [constInt(i64, 0), constInt(i64, 0)], i64);
-  b.callHelper(Helper.traceVprintk, i64, [s.ptr, constInt(i32, s.size), first, constInt(i32, args.length * 8)]);
+  // The arguments' array counts against the stack budget (in a handler it may go to scratch).
+  const data = storage(l, args.length * 8, call, "printk's arguments");
+  args.forEach((v, i) => b.store(v, b.byteOffset(data, i * 8, i64), 8));
+  b.callHelper(Helper.traceVprintk, i64, [s.ptr, constInt(i32, s.size), data, constInt(i32, args.length * 8)]);
 }
 
 /** The 64-bit value that `%ll<letter>` prints as C's printf prints the promoted argument. */

@@ -1,16 +1,22 @@
-// Aggregates that would take a program past BPF's 512-byte stack go to a per-CPU scratch buffer
-// instead: one PERCPU_ARRAY map of one element, looked up once at the program's start. Each
-// program has its own region of it (a program may interrupt another on the same CPU), so
-// nothing is shared. Module functions have no scratch (their callers' regions are not theirs).
+// Aggregates that would take a program past its stack budget go to a per-CPU scratch buffer
+// instead: one PERCPU_ARRAY map of one element per program, looked up once at the program's
+// start. A program has its own (a program may interrupt another on the same CPU), so nothing is
+// shared, and each may use the whole of a per-CPU value. Module functions have no scratch
+// (their callers' buffers are not theirs).
 
 import type * as TS from "typescript";
-import { lineColumn } from "../frontend/spans.js";
+import { Codes } from "../frontend/codes.js";
+import { errorAt, lineColumn } from "../frontend/spans.js";
 import type { DebugInfo } from "../ir/debug-info.js";
 import { constInt, IRBuilder, type IRFunction, type IRModule, type Value } from "../ir/module.js";
 import { arrayOf, i32, i8, ptrTo, type IRType } from "../ir/types.js";
 import { Helper } from "./helpers.js";
 
 const BPF_MAP_TYPE_PERCPU_ARRAY = 6;
+
+/** The kernel's largest per-CPU map value (PCPU_MIN_UNIT_SIZE): 32 KiB. */
+export const SCRATCH_LIMIT = 32 * 1024;
+
 export class ScratchMap {
   private total = 0;
   private readonly name: string;
@@ -27,16 +33,22 @@ export class ScratchMap {
   }
 
   /**
-   * An allocator for one program: each call reserves bytes at a fixed offset of the buffer,
-   * whose address (looked up at the program's start) dominates the whole program.
+   * The program's allocator: each call reserves bytes at a fixed offset of the buffer, whose
+   * address (looked up at the program's start) dominates the whole program.
    */
-  allocatorFor(fn: IRFunction, scope: string, at: TS.Node): (size: number, align: number) => { base: Value; offset: number } {
+  allocatorFor(fn: IRFunction, scope: string, at: TS.Node): (size: number, align: number, from: TS.Node, what: string) => { base: Value; offset: number } {
     let base: Value | undefined;
-    return (size, align) => {
+    return (size, align, from, what) => {
+      const offset = Math.ceil(this.total / align) * align;
+      if (offset + size > SCRATCH_LIMIT)
+        throw errorAt(
+          from,
+          Codes.stackOverflow,
+          `${what} (${size} bytes) takes ${fn.decl.name}'s per-CPU scratch buffer to ${offset + size} bytes, over the kernel's limit of ${SCRATCH_LIMIT} for a per-CPU map value`,
+          "keep fewer or smaller FixedArray, struct and Str values in one program (they are not freed before it returns)",
+        );
       base ??= this.lookup(fn, scope, at);
-      this.total = Math.ceil(this.total / align) * align;
-      const offset = this.total;
-      this.total += size;
+      this.total = offset + size;
       return { base, offset };
     };
   }

@@ -1,21 +1,16 @@
 // The object `tsbpf build` writes is a plain libbpf object: bpftool loads it without tsbpf, and
 // its BTF line info carries the TypeScript source.
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { repo, tsbpf } from "../helpers/cli.js";
+import { libLLVMs } from "../helpers/libllvm.js";
 
 const PIN = `/sys/fs/bpf/tsbpf-test-${process.pid}`;
 const bpftool = (...args: string[]) => execFileSync("bpftool", args, { encoding: "utf8" });
 
 afterEach(() => rmSync(PIN, { recursive: true, force: true }));
-
-function libLLVMs(): string[] {
-  return ["libLLVM-14.so.1", "libLLVM-15.so.1", "libLLVM-16.so.1", "libLLVM-17.so.1", "libLLVM.so.18.1"].filter((l) =>
-    ["/usr/lib/x86_64-linux-gnu", "/usr/lib/aarch64-linux-gnu", "/usr/lib64", "/usr/lib"].some((d) => existsSync(join(d, l))),
-  );
-}
 
 describe("tsbpf build", () => {
   test("writes an object bpftool loads, with the program in its tracepoint section and TS line info", () => {
