@@ -74,7 +74,7 @@ export async function compileAsync(file: string, opts: CompileOptions = {}): Pro
     let prepared: Prepared;
     try {
       prepared = prepare(fileName, source, opts, true, (llvm, count) => {
-        parts = new llvm.PartsCodegen({ cpu: opts.cpu });
+        parts = new llvm.PartsCodegen({ cpu: opts.cpu, expectedParts: count });
         return { parts: count, onPart: (ir) => parts!.add(ir) };
       });
     } catch (e) {

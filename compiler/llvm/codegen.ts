@@ -4,6 +4,7 @@
 
 import koffi from "koffi";
 import { loadLibLLVM, takeMessage, type LibLLVM } from "./libllvm.js";
+import { nativeDiagnosticHandler } from "./native-diagnostics.js";
 import { collectDiagnostics, installFatalErrorHandler, LLVMDiagnosticsError, type DiagnosticSink } from "./llvm-errors.js";
 export { LLVMDiagnosticsError } from "./llvm-errors.js";
 import { legalizeMemoryIntrinsics } from "./mem-intrinsics.js";
@@ -62,6 +63,11 @@ interface Heavy {
   fn: (...args: any[]) => any;
   args: unknown[];
   heavy?: boolean;
+  /**
+   * Code generation, where the BPF backend reports its errors through the diagnostic handler:
+   * on a thread only with the native handler (a koffi callback there corrupted the heap, D48).
+   */
+  reportsErrors?: boolean;
 }
 
 type Steps<T> = Generator<Heavy, T, any>;
@@ -77,14 +83,18 @@ interface Optimized {
 
 /** LLVM's errors on the context so far, as one error. */
 function throwDiagnostics(diagnostics: DiagnosticSink, ir: string): void {
-  if (diagnostics.errors.length) throw new LLVMDiagnosticsError([...diagnostics.errors], ir);
+  const errors = diagnostics.errors();
+  if (errors.length) throw new LLVMDiagnosticsError([...errors], ir);
 }
 
-/** IR text → an optimised module in a context of its own (disposed here if a step fails). */
-function* optimize(llvm: LibLLVM, ir: string, tm: bigint): Steps<Optimized> {
+/**
+ * IR text → an optimised module in a context of its own (disposed here if a step fails).
+ * `nativeHandler`: LLVM's errors are recorded natively, so any step may run on a thread.
+ */
+function* optimize(llvm: LibLLVM, ir: string, tm: bigint, nativeHandler?: bigint): Steps<Optimized> {
   const f = llvm.fn;
   const ctx = f.contextCreate();
-  const diagnostics = collectDiagnostics(llvm, ctx);
+  const diagnostics = collectDiagnostics(llvm, ctx, nativeHandler);
   let mod = 0n;
   try {
     const t0 = now();
@@ -103,7 +113,7 @@ function* optimize(llvm: LibLLVM, ir: string, tm: bigint): Steps<Optimized> {
     throwDiagnostics(diagnostics, ir);
     // What O2 made of our memset and memcpy calls (merged, widened) must still be something
     // the BPF backend can expand: the rest becomes helper calls (D45).
-    legalizeMemoryIntrinsics(llvm, ctx, mod, diagnostics.errors);
+    legalizeMemoryIntrinsics(llvm, ctx, mod, diagnostics.errors());
     throwDiagnostics(diagnostics, ir);
     return { ctx, mod, diagnostics, timings: { parse: t1 - t0, optimize: now() - t1 } };
   } catch (e) {
@@ -121,9 +131,9 @@ function* emit(llvm: LibLLVM, m: Optimized, tm: bigint, ir: string): Steps<{ obj
     const t0 = now();
     const err = [0n];
     const out = [0n];
-    const failed = yield { fn: f.emitToMemoryBuffer, args: [tm, m.mod, 1 /* ObjectFile */, err, out], heavy: true };
+    const failed = yield { fn: f.emitToMemoryBuffer, args: [tm, m.mod, 1 /* ObjectFile */, err, out], heavy: true, reportsErrors: true };
     const message = failed ? takeMessage(llvm, err[0]) : "";
-    if (m.diagnostics.errors.length) {
+    if (m.diagnostics.errors().length) {
       if (!failed) f.disposeBuffer(out[0]);
       throwDiagnostics(m.diagnostics, ir);
     }
@@ -143,16 +153,21 @@ function runSync<T>(steps: Steps<T>): T {
   return step.value;
 }
 
-/** Runs the steps with each heavy call on a libuv thread: the main thread stays free. */
-async function runAsync<T>(steps: Steps<T>): Promise<T> {
+/**
+ * Runs the steps with each heavy call on a libuv thread: the main thread stays free. Steps
+ * that report errors stay on the main thread unless `errorsOnThreads` (a native handler).
+ */
+async function runAsync<T>(steps: Steps<T>, errorsOnThreads: boolean): Promise<T> {
   let step = steps.next();
   while (!step.done) {
-    const { fn, args, heavy } = step.value;
-    let result: unknown;
-    try {
-      result = !heavy ? fn(...args) : await new Promise((resolve, reject) =>
+    const { fn, args, heavy, reportsErrors } = step.value;
+    const onThread = () =>
+      new Promise((resolve, reject) =>
         (fn as unknown as { async: (...a: unknown[]) => void }).async(...args, (err: unknown, r: unknown) => (err ? reject(err) : resolve(r))),
       );
+    let result: unknown;
+    try {
+      result = !heavy || (reportsErrors && !errorsOnThreads) ? fn(...args) : await onThread();
     } catch (e) {
       step = steps.throw(e);
       continue;
@@ -182,8 +197,8 @@ function libLLVM(): LibLLVM {
 }
 
 /** A part: parse, O2 and code generation, in a context of its own. */
-function* part(llvm: LibLLVM, ir: string, tm: bigint): Steps<CodegenResult> {
-  const m = yield* optimize(llvm, ir, tm);
+function* part(llvm: LibLLVM, ir: string, tm: bigint, nativeHandler?: bigint): Steps<CodegenResult> {
+  const m = yield* optimize(llvm, ir, tm, nativeHandler);
   const { object, ms } = yield* emit(llvm, m, tm, ir);
   return { object, timings: { ...m.timings, emit: ms } };
 }
@@ -203,14 +218,21 @@ export class PartsCodegen {
   private readonly parts: Promise<CodegenResult>[] = [];
   private readonly llvm = libLLVM();
   private readonly cpu: string;
+  /** The native diagnostic handler, when code generation runs on threads (several parts). */
+  private readonly nativeHandler: bigint | undefined;
 
-  constructor(opts: CodegenOptions = {}) {
+  /**
+   * `expectedParts`: with one, code generation waits for the main thread (a few ms for a small
+   * file) rather than pay for compiling the native diagnostic handler (≈ 20 ms, once).
+   */
+  constructor(opts: CodegenOptions & { expectedParts?: number } = {}) {
     this.cpu = opts.cpu ?? "v3";
+    this.nativeHandler = (opts.expectedParts ?? 2) > 1 ? (nativeDiagnosticHandler(this.llvm) ?? undefined) : undefined;
   }
 
   add(ir: string): void {
     const tm = targetMachine(this.llvm, this.cpu, this.parts.length);
-    const built = runAsync(part(this.llvm, ir, tm));
+    const built = runAsync(part(this.llvm, ir, tm, this.nativeHandler), this.nativeHandler !== undefined);
     built.catch(() => undefined); // reported by finish(); each part frees its own LLVM state
     this.parts.push(built);
   }

@@ -72,7 +72,7 @@ function bind(lib: LibraryHandle) {
     bufferSize: f<(b: bigint) => number>("size_t LLVMGetBufferSize(void *b)"),
     disposeBuffer: f<(b: bigint) => void>("void LLVMDisposeMemoryBuffer(void *b)"),
     // LLVM's errors as values (llvm-errors.ts).
-    setDiagnosticHandler: f<(c: bigint, handler: unknown, context: bigint) => void>(
+    setDiagnosticHandler: f<(c: bigint, handler: unknown, context: bigint | Buffer) => void>(
       "void LLVMContextSetDiagnosticHandler(void *c, void *handler, void *context)",
     ),
     diagnosticDescription: f<(info: bigint) => bigint>("void *LLVMGetDiagInfoDescription(void *info)"),

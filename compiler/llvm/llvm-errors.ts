@@ -10,6 +10,7 @@ import koffi from "koffi";
 import { spanAt, TsbpfError } from "../diagnostics.js";
 import { packageVersion } from "../paths.js";
 import { takeMessage, type LibLLVM } from "./libllvm.js";
+import { RECORD_BYTES, takeRecorded } from "./native-diagnostics.js";
 
 const LLVMDSError = 0;
 
@@ -24,7 +25,8 @@ export interface LLVMDiagnostic {
 
 /** The errors LLVM reported on one context (one module, or one part of it). */
 export interface DiagnosticSink {
-  readonly errors: LLVMDiagnostic[];
+  /** What LLVM reported so far (call after each step: a native handler's record is read here). */
+  errors(): LLVMDiagnostic[];
   /** Stops collecting (before the context is disposed). */
   close(): void;
 }
@@ -34,11 +36,25 @@ let nextSink = 1n;
 let handler: unknown;
 
 /**
- * Collects the errors LLVM reports on `ctx`. The handler is a koffi callback: called on a libuv
- * thread (parts compile there, D18), it runs on the main thread while that thread waits, which
- * is safe because the main thread never blocks on LLVM's threads.
+ * Collects the errors LLVM reports on `ctx`. With `native` (native-diagnostics.ts), a handler
+ * in native code records them, and the context may be compiled on any thread. Without, the
+ * handler is a koffi callback: only steps on the main thread may report errors (codegen.ts).
  */
-export function collectDiagnostics(llvm: LibLLVM, ctx: bigint): DiagnosticSink {
+export function collectDiagnostics(llvm: LibLLVM, ctx: bigint, native?: bigint): DiagnosticSink {
+  if (native) {
+    const record = Buffer.alloc(RECORD_BYTES);
+    llvm.fn.setDiagnosticHandler(ctx, native, record);
+    const errors: LLVMDiagnostic[] = [];
+    const sink = {
+      errors: () => {
+        errors.push(...takeRecorded(llvm, record).map(parseDiagnostic));
+        return errors;
+      },
+      // The record lives as long as this closure: until the context that writes it is disposed.
+      close: () => void sink.errors(),
+    };
+    return sink;
+  }
   handler ??= koffi.register((info: bigint, id: bigint | null) => {
     try {
       const errors = id === null ? undefined : sinks.get(BigInt(id));
@@ -52,7 +68,7 @@ export function collectDiagnostics(llvm: LibLLVM, ctx: bigint): DiagnosticSink {
   const errors: LLVMDiagnostic[] = [];
   sinks.set(id, errors);
   llvm.fn.setDiagnosticHandler(ctx, handler, id);
-  return { errors, close: () => void sinks.delete(id) };
+  return { errors: () => errors, close: () => void sinks.delete(id) };
 }
 
 /**
