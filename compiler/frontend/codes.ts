@@ -1,37 +1,269 @@
-// Stable error codes of the probe language. A code never changes meaning; docs/language.md
-// lists them with an example each.
-export const Codes = {
-  unsupportedSyntax: "TSB1001",
-  unsupportedType: "TSB1002",
-  unknownCall: "TSB1003",
-  programTargetNotLiteral: "TSB1101",
-  badTracepointName: "TSB1102",
-  programNotTopLevel: "TSB1103",
-  programHandlerNotInline: "TSB1104",
-  mutableGlobal: "TSB1105",
-  badParam: "TSB1106",
-  switchCaseNotConstant: "TSB1107",
-  badSymbolName: "TSB1108",
-  printkFormatNotLiteral: "TSB1201",
-  printkArgumentCount: "TSB1202",
-  printkBadConversion: "TSB1203",
-  printkArgumentType: "TSB1204",
-  float: "TSB2001",
-  closure: "TSB2002",
-  classes: "TSB2003",
-  newExpression: "TSB2004",
-  string: "TSB2005",
-  recursion: "TSB2006",
-  exception: "TSB2007",
-  async: "TSB2008",
-  generator: "TSB2009",
-  anyOrUnknown: "TSB2010",
-  dynamicProperty: "TSB2011",
-  unboundedLoop: "TSB2012",
-  importNotTsbpf: "TSB2013",
-  callNotInSubset: "TSB2014",
-  stackOverflow: "TSB2015",
-  indexOutOfRange: "TSB2016",
-  nestingTooDeep: "TSB2017",
-  constantDoesNotFit: "TSB2018",
-} as const;
+// The stable error codes of the probe language, in one table (D55). A code never changes meaning.
+// Each entry says what is refused, the usual hint, and an example that triggers the code: the
+// table in docs/language.md is rendered from it (`npm run docs:codes`), and
+// test/unit/diagnostic-table.test.ts compiles every example and expects exactly its code. Call
+// sites keep their own message and hint, which name the specifics (a type, a size, a line).
+
+export interface DiagnosticEntry {
+  code: string;
+  /** What the code refuses, as the docs' table says it. */
+  refuses: string;
+  /** What to do about it, in general; a call site may say it more precisely. */
+  hint: string;
+  /**
+   * Probe code that is refused with this code, written where `placement` says: inside a
+   * tracepoint program's handler, or at the top level of the file (beside such a program).
+   * The file imports tsbpf's names (`PROBE_IMPORTS`).
+   */
+  example: string;
+  placement: "handler" | "module";
+  /** How the docs show an example too long to print. */
+  shownAs?: string;
+}
+
+/** What an example may use without importing it. */
+export const PROBE_IMPORTS = ["tracepoint", "xdp", "printk", "pid", "param", "u8", "u16", "u32", "u64", "i8", "i16", "i32", "i64", "type FixedArray"];
+
+const LOOP_HINT = "loop over a counted range with a constant bound: for (let i: u32 = 0; i < N; i++)";
+
+const table = {
+  unsupportedSyntax: {
+    code: "TSB1001",
+    refuses: "syntax outside the subset (destructuring, `declare`, default parameters, optional chaining, …)",
+    hint: "see docs/language.md for the subset that compiles to BPF",
+    example: "declare const K: u32;",
+    placement: "module",
+  },
+  unsupportedType: {
+    code: "TSB1002",
+    refuses: "a type that has no BPF representation (optional fields, pointer arithmetic, structs compared); bigint literals",
+    hint: "use an integer type (u8…u64, i8…i64), boolean, an interface of those, Str<N> or FixedArray<T, N>",
+    example: "const big = 10n;",
+    placement: "handler",
+  },
+  programTargetNotLiteral: {
+    code: "TSB1101",
+    refuses: "a program's target is not a string literal",
+    hint: 'write it out, e.g. "syscalls/sys_enter_openat"',
+    example: 'const name = "syscalls/sys_enter_openat";\nexport const t = tracepoint(name, () => {});',
+    placement: "module",
+  },
+  badTracepointName: {
+    code: "TSB1102",
+    refuses: "a malformed tracepoint name",
+    hint: 'tracepoints are named "category/event", as under /sys/kernel/tracing/events',
+    example: 'export const t = tracepoint("sys_enter_syncfs", () => {});',
+    placement: "module",
+  },
+  programNotTopLevel: {
+    code: "TSB1103",
+    refuses: "a program or param declared inside a function",
+    hint: "declare it with `const` at the top level of the file",
+    example: 'function f(): void { tracepoint("syscalls/sys_enter_openat", () => {}); }',
+    placement: "module",
+  },
+  programHandlerNotInline: {
+    code: "TSB1104",
+    refuses: "a program's handler not written inline",
+    hint: "pass `(ctx) => { … }`",
+    example: 'function handler(): void {}\nexport const t = tracepoint("syscalls/sys_enter_openat", handler);',
+    placement: "module",
+  },
+  mutableGlobal: {
+    code: "TSB1105",
+    refuses: "a mutable module-level variable",
+    hint: "use a map for state, or `param()` for values set at load time",
+    example: "let counter: u32 = 0;",
+    placement: "module",
+  },
+  badParam: {
+    code: "TSB1106",
+    refuses: "a malformed `param()`: not `const`, a name that is not a literal identifier or is taken, not an integer type, a default that is not an integer literal or does not fit",
+    hint: 'write `const LIMIT = param<u32>("LIMIT", 100);`',
+    example: 'const P = param<u8>("P", 300);',
+    placement: "module",
+  },
+  switchCaseNotConstant: {
+    code: "TSB1107",
+    refuses: "a `case` label that is not a constant, or a duplicate",
+    hint: "use a literal, a module-level const, or an enum member, each value once",
+    example: "const a: u32 = pid();\nswitch (pid()) { case a: break; }",
+    placement: "handler",
+  },
+  badSymbolName: {
+    code: "TSB1108",
+    refuses: "a program's name that is not a C identifier",
+    hint: "a program's name is its name in the kernel and in the object file: use ASCII letters, digits and _",
+    example: 'export const $t = tracepoint("syscalls/sys_enter_openat", () => {});',
+    placement: "module",
+  },
+  printkFormatNotLiteral: {
+    code: "TSB1201",
+    refuses: "printk: a format that is not a string literal",
+    hint: 'write the format inline, e.g. printk("pid %d", pid())',
+    example: "printk(`pid ${pid()}`);",
+    placement: "handler",
+  },
+  printkArgumentCount: {
+    code: "TSB1202",
+    refuses: "printk: not one argument per conversion, or more than 12 arguments (the kernel's `bpf_trace_vprintk` limit)",
+    hint: "give one argument per % conversion, at most 12",
+    example: 'printk("%d %d", pid());',
+    placement: "handler",
+  },
+  printkBadConversion: {
+    code: "TSB1203",
+    refuses: "printk: a conversion the kernel does not support",
+    hint: "use %d %i %u %x %p (with l/ll/h/hh as in C), %s for a Str, or %% for a percent sign",
+    example: 'printk("%f", pid());',
+    placement: "handler",
+  },
+  printkArgumentType: {
+    code: "TSB1204",
+    refuses: "printk: an argument of the wrong kind for its conversion (%s needs a Str, the others an integer)",
+    hint: "pass a Str for %s, an integer or boolean for the others",
+    example: 'printk("%s", pid());',
+    placement: "handler",
+  },
+  float: {
+    code: "TSB2001",
+    refuses: "floating point",
+    hint: "BPF has no floating point: scale to integers (e.g. count in nanoseconds or per mille)",
+    example: "let x: u32 = 1.5;",
+    placement: "handler",
+  },
+  closure: {
+    code: "TSB2002",
+    refuses: "closures: arrow functions or nested functions outside a program's handler",
+    hint: "declare the function at the top level of the file and pass what it needs as arguments",
+    example: "const f = (x: u32) => x + 1;",
+    placement: "handler",
+  },
+  classes: {
+    code: "TSB2003",
+    refuses: "classes",
+    hint: "describe data with an interface, and behaviour with top-level functions",
+    example: "class C { x: u32 = 0; }",
+    placement: "module",
+  },
+  newExpression: {
+    code: "TSB2004",
+    refuses: "`new`",
+    hint: "there is no heap in a BPF program: use locals, or maps for state",
+    example: "const d = new Array(4);",
+    placement: "handler",
+  },
+  string: {
+    code: "TSB2005",
+    refuses: "strings other than formats, names and values of a `Str<N>`",
+    hint: "string literals are allowed as printk formats, program, tracepoint and param names, and as values of a Str<N>",
+    example: 'const s = "hello";',
+    placement: "handler",
+  },
+  recursion: {
+    code: "TSB2006",
+    refuses: "recursion, direct or mutual",
+    hint: "the BPF verifier refuses recursive calls: rewrite it as a bounded loop",
+    example: "function f(n: u32): u32 { return n === 0 ? 0 : f(n - 1); }",
+    placement: "module",
+  },
+  exception: {
+    code: "TSB2007",
+    refuses: "exceptions: `throw`, `try`",
+    hint: "return early instead: a BPF program cannot unwind",
+    example: "throw 1;",
+    placement: "handler",
+  },
+  async: {
+    code: "TSB2008",
+    refuses: "`async` / `await`",
+    hint: "a BPF program runs to completion without waiting",
+    example: "async function f(): Promise<void> {}",
+    placement: "module",
+  },
+  generator: {
+    code: "TSB2009",
+    refuses: "generators: `function*`, `yield`",
+    hint: "loop over a bounded range instead",
+    example: "function* g(): Generator<u32> { yield 1; }",
+    placement: "module",
+  },
+  anyOrUnknown: {
+    code: "TSB2010",
+    refuses: "`any` / `unknown`",
+    hint: "every value needs a concrete type: an integer type (u8…u64, i8…i64), boolean, or an interface",
+    example: "let x: any = 1;",
+    placement: "handler",
+  },
+  dynamicProperty: {
+    code: "TSB2011",
+    refuses: "dynamic property access: indexing anything but a FixedArray, `for…in`, computed names",
+    hint: "access fields by name (x.field); index only FixedArray values",
+    example: "function at(xs: u32[], i: u32): u32 { return xs[i]; }",
+    placement: "module",
+  },
+  unboundedLoop: {
+    code: "TSB2012",
+    refuses: "a loop whose end the compiler cannot prove",
+    hint: LOOP_HINT,
+    example: "let i: u32 = 1;\nwhile (i < 10) { i = i * 2; }",
+    placement: "handler",
+  },
+  importNotTsbpf: {
+    code: "TSB2013",
+    refuses: 'imports other than `"tsbpf"`, `/// <reference>` directives',
+    hint: "there is no module system in the kernel: put shared code in this file",
+    example: 'import { readFileSync } from "fs";',
+    placement: "module",
+  },
+  callNotInSubset: {
+    code: "TSB2014",
+    refuses: "calls to anything but this file's functions and tsbpf's helpers (methods, ambient `declare function`s)",
+    hint: "call functions declared at the top level of this file, or tsbpf's helpers",
+    example: "interface S { f(): u32 }\nfunction g(s: S): u32 { return s.f(); }",
+    placement: "module",
+  },
+  stackOverflow: {
+    code: "TSB2015",
+    refuses: "storage over its limit: a module function's call chain over the 384 bytes of stack tsbpf hands out, or a program's scratch buffer over 32 KiB",
+    hint: "in a function, use smaller values or fewer at once; a program's handler moves large values to a per-CPU scratch buffer by itself",
+    example: "function f(): u64 { const a: FixedArray<u64, 64> = []; return a[0]; }",
+    placement: "module",
+  },
+  indexOutOfRange: {
+    code: "TSB2016",
+    refuses: "a constant index outside a FixedArray",
+    hint: "valid indices are 0 to the length − 1",
+    example: "const xs: FixedArray<u32, 4> = [];\nxs[4] = 1;",
+    placement: "handler",
+  },
+  nestingTooDeep: {
+    code: "TSB2017",
+    refuses: "nesting deeper than the compiler walks (200 open brackets, a syntax tree 400 deep)",
+    hint: "split the expression or the nesting into smaller pieces: local variables, early returns, or top-level functions",
+    // 201 brackets open at once: one over MAX_BRACKETS (frontend/nesting.ts).
+    example: `const x: u32 = ${"(".repeat(201)}1${")".repeat(201)};`,
+    shownAs: "const x: u32 = ((( … 201 deep … 1 … )));",
+    placement: "handler",
+  },
+  constantDoesNotFit: {
+    code: "TSB2018",
+    refuses: "a constant that does not fit the integer type it is converted to implicitly",
+    hint: "write the cast, e.g. u8(300), if the truncation is meant",
+    example: "const x: u8 = 300;",
+    placement: "handler",
+  },
+} as const satisfies Record<string, DiagnosticEntry>;
+
+type Table = typeof table;
+
+/** Every code, in code order. */
+export const diagnosticTable: readonly DiagnosticEntry[] = Object.values(table).sort((a, b) => a.code.localeCompare(b.code));
+
+/** Codes given out once and never used: they are not handed out again. */
+export const RETIRED_CODES = ["TSB1003"] as const;
+
+/** Name → code, for call sites: `errorAt(node, Codes.float, …)`. */
+export const Codes = Object.fromEntries(Object.entries(table).map(([name, entry]) => [name, entry.code])) as {
+  readonly [Name in keyof Table]: Table[Name]["code"];
+};

@@ -3,7 +3,8 @@
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { compile, TsbpfError } from "../../compiler/index.js";
+import type { TsbpfError } from "../../compiler/index.js";
+import { compileErrorOf } from "../helpers/compile-error.js";
 
 const dir = mkdtempSync(join(tmpdir(), "tsbpf-subset-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -15,13 +16,7 @@ let n = 0;
 function compileBody(body: string): TsbpfError | undefined {
   const file = join(dir, `case${n++}.ts`);
   writeFileSync(file, (body.includes("FixedArray") ? HEADER.replace("import {", "import { type FixedArray,") : HEADER) + body);
-  try {
-    compile(file, { cache: false });
-    return undefined;
-  } catch (e) {
-    if (e instanceof TsbpfError) return e;
-    throw e;
-  }
+  return compileErrorOf(file);
 }
 
 const tp = (body: string) => `export const t = tracepoint("syscalls/sys_enter_syncfs", () => {\n${body}\n});\n`;

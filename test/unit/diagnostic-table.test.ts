@@ -1,0 +1,67 @@
+// The table of diagnostic codes is the truth about them: docs/language.md shows it as rendered,
+// every code is in it once, and every entry's example, compiled by the real compiler, is
+// refused with that entry's code (so each code has a test case).
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { TsbpfError } from "../../compiler/index.js";
+import { Codes, diagnosticTable, PROBE_IMPORTS, RETIRED_CODES, type DiagnosticEntry } from "../../compiler/frontend/codes.js";
+import { compileErrorOf } from "../helpers/compile-error.js";
+import { codesTableRange, LANGUAGE_DOC, renderCodesTable } from "../../tools/docs-codes.js";
+
+const dir = mkdtempSync(join(tmpdir(), "tsbpf-codes-"));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const HEADER = `import { ${PROBE_IMPORTS.join(", ")} } from "tsbpf";\n`;
+const PROGRAM = (body: string) => `export const probe = tracepoint("syscalls/sys_enter_syncfs", () => {\n${body}\n});\n`;
+
+/** The probe file an entry's example stands for. */
+function probeSource(e: Pick<DiagnosticEntry, "example" | "placement">): string {
+  if (e.placement === "module") return HEADER + e.example + "\n" + PROGRAM("");
+  return HEADER + PROGRAM(e.example.replace(/^/gm, "  "));
+}
+
+let n = 0;
+function compileError(source: string): TsbpfError | undefined {
+  const file = join(dir, `probe${n++}.ts`);
+  writeFileSync(file, source, { flag: "wx" });
+  return compileErrorOf(file);
+}
+
+test("docs/language.md shows the table as rendered from compiler/frontend/codes.ts", () => {
+  const doc = readFileSync(LANGUAGE_DOC, "utf8");
+  const { start, end } = codesTableRange(doc);
+  const shown = doc.slice(start, end);
+  if (shown !== renderCodesTable())
+    throw new Error("docs/language.md's table of codes is stale: run `npm run docs:codes` and commit docs/language.md");
+});
+
+test("every code has one row in docs/language.md", () => {
+  const doc = readFileSync(LANGUAGE_DOC, "utf8");
+  const { start, end } = codesTableRange(doc);
+  const rows = [...doc.slice(start, end).matchAll(/^\| (TSB\d{4}) \|/gm)].map((m) => m[1]);
+  expect(rows).toEqual(diagnosticTable.map((e) => e.code));
+});
+
+test("codes are well formed, unique, and none is a retired one", () => {
+  const codes = diagnosticTable.map((e) => e.code);
+  for (const code of codes) expect(code).toMatch(/^TSB\d{4}$/);
+  expect(new Set(codes).size).toBe(codes.length);
+  expect(codes.filter((c) => (RETIRED_CODES as readonly string[]).includes(c))).toEqual([]);
+  expect(Object.values(Codes).sort()).toEqual(codes);
+});
+
+test("the standard probe around the examples compiles by itself", () => {
+  expect(compileError(probeSource({ example: "", placement: "module" }))?.format()).toBeUndefined();
+  expect(compileError(probeSource({ example: "pid();", placement: "handler" }))?.format()).toBeUndefined();
+});
+
+describe("every code's example is refused with that code", () => {
+  test.each(diagnosticTable.map((e) => [e.code, e] as const))("%s", (code, entry) => {
+    const e = compileError(probeSource(entry));
+    expect(e?.format() ?? "(compiled without an error)").toContain(`error ${code}:`);
+    expect(e!.code).toBe(code);
+    expect(e!.at).toBeDefined();
+    expect(e!.options.hint ?? "").not.toBe("");
+  });
+});
