@@ -7,6 +7,7 @@ import { compile, TsbpfError } from "../../compiler/index.js";
 import { MAX_BRACKETS, MAX_DEPTH } from "../../compiler/frontend/nesting.js";
 import { LoadedObject } from "../../runtime/loader.js";
 import { expectNoStack, tsbpf } from "../helpers/cli.js";
+import { compileErrorOf } from "../helpers/compile-error.js";
 
 let dir: string;
 beforeAll(() => {
@@ -27,13 +28,9 @@ const inHandler = (body: string) => probe(`${HEAD}export const a = tracepoint("s
 
 /** The TsbpfError that compiling `file` throws (fails the test if it compiles or throws anything else). */
 function compileError(file: string): TsbpfError {
-  try {
-    compile(file, { cache: false });
-  } catch (e) {
-    if (e instanceof TsbpfError) return e;
-    throw e;
-  }
-  throw new Error(`${file} compiled, but an error was expected`);
+  const e = compileErrorOf(file);
+  if (!e) throw new Error(`${file} compiled, but an error was expected`);
+  return e;
 }
 
 /** Runs an xdp program of a compiled probe once and returns what it returned. */
