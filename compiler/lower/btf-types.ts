@@ -43,6 +43,11 @@ export class BtfTypes {
     return isAggregate(t) ? this.debug.pointerType(this.aggregate(t)) : this.of(t);
   }
 
+  /** A struct of the compiler's own (the parameters'): no author's struct takes its name. */
+  compilerStruct(name: string, line: number, sizeBits: number, members: Parameters<DebugInfo["structType"]>[3]): DebugTypeRef {
+    return this.debug.structType(this.structNames.take(name), line, sizeBits, members);
+  }
+
   private aggregate(t: AggregateType): DebugTypeRef {
     let d = this.aggregates.get(t);
     if (!d) {

@@ -232,7 +232,7 @@ export class ModuleLowerer {
     const init = `{ ${decls.params.map((d) => `${this.m.ty(irTypeOf(d.type))} ${BigInt.asIntN(d.type.bits, d.defaultValue)}`).join(", ")} }`;
     // BTF must give the struct LLVM's size exactly, or the kernel refuses the whole BTF.
     const size = paramsSize(this.layout);
-    const diStruct = debug.structType(
+    const diStruct = this.btf.compilerStruct(
       "tsbpf_params",
       lineColumn(decls.params[0].node).line,
       size * 8,
