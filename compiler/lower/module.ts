@@ -12,9 +12,11 @@ import { cIdentifier, constInt, type IRBuilder, IRModule, type IRFunction, type 
 import { fnType, i32, i8, ptrTo, structOf, voidType, type FnType, type PointerMode } from "../ir/types.js";
 import { packageVersion } from "../paths.js";
 import { irTypeOf } from "./arith.js";
+import { BtfTypes } from "./btf-types.js";
 import { FunctionLowerer, type ReturnKind } from "./function.js";
 import { paramLayout, paramsSize, PARAMS_SECTION, type ParamLayout } from "./params.js";
 import { ScratchMap } from "./scratch.js";
+import { uniqueWithin } from "./unique-names.js";
 
 export interface LoweredFunction {
   ir: { fn: IRFunction; type: FnType };
@@ -63,6 +65,7 @@ export class ModuleLowerer {
   ) {
     this.debug = new DebugInfo({ fileName: basename(p.fileName), directory: dirname(p.fileName), source: p.text, producer: `tsbpf ${packageVersion}` });
     this.m = new IRModule(mode, this.debug);
+    this.btf = new BtfTypes(this.debug);
     this.layout = paramLayout(decls.params);
     this.constantNames = new Set([...decls.constants.values()].map((d) => d.name.getText()));
   }
@@ -193,10 +196,10 @@ export class ModuleLowerer {
       name,
       line,
       local: true,
-      type: this.debug.subroutineType(ret.kind === "void" || sret ? null : this.diType(ret), [...(sret ? [this.diType(INT_TYPES.u64, "void *")] : []), ...params.map((t) => this.diType(t))]),
+      type: this.debug.subroutineType(ret.kind === "void" || sret ? null : this.btf.passed(ret), [...(sret ? [this.btf.passed(ret)] : []), ...params.map((t) => this.btf.passed(t))]),
       params: [
-        ...(sret ? [{ name: "result", type: this.diType(INT_TYPES.u64, "void *") }] : []),
-        ...paramNames.map((paramName, i) => ({ name: paramName, type: this.diType(params[i]) })),
+        ...(sret ? [{ name: "result", type: this.btf.passed(ret) }] : []),
+        ...paramNames.map((paramName, i) => ({ name: paramName, type: this.btf.passed(params[i]) })),
       ],
     });
     const fn = this.m.addFunction({
@@ -229,7 +232,7 @@ export class ModuleLowerer {
     const init = `{ ${decls.params.map((d) => `${this.m.ty(irTypeOf(d.type))} ${BigInt.asIntN(d.type.bits, d.defaultValue)}`).join(", ")} }`;
     // BTF must give the struct LLVM's size exactly, or the kernel refuses the whole BTF.
     const size = paramsSize(this.layout);
-    const diStruct = debug.structType(
+    const diStruct = this.btf.compilerStruct(
       "tsbpf_params",
       lineColumn(decls.params[0].node).line,
       size * 8,
@@ -252,34 +255,12 @@ export class ModuleLowerer {
     return { type: p.type, ptr: (b) => b.gep(global, [constInt(i32, 0), constInt(i32, p.index)], irTypeOf(p.type)) };
   }
 
-  private readonly diTypes = new Map<string, DebugTypeRef>();
+  private readonly btf: BtfTypes;
 
-  /** The debug (BTF) type of a probe type. */
+  /** The debug (BTF) type of a probe type: an aggregate's own struct or array type. */
   diType(t: ProbeType, cName?: string): DebugTypeRef {
-    const key = cName ?? (t.kind === "int" ? t.name : t.kind);
-    let d = this.diTypes.get(key);
-    if (!d) {
-      if (cName === "void *") d = this.debug.pointerType(null);
-      else if (t.kind === "int") d = this.debug.basicType(key, t.bits, cName === "char" ? "signed_char" : t.signed ? "signed" : "unsigned");
-      else if (t.kind === "bool") d = this.debug.basicType("bool", 8, "boolean");
-      // Aggregates are passed by reference: in BTF, a pointer (their layout lives in the compiler).
-      else if (t.kind === "struct" || t.kind === "array" || t.kind === "str" || t.kind === "ptr") d = this.debug.pointerType(null);
-      else throw new Error(`no debug type for ${t.kind}`);
-      this.diTypes.set(key, d);
-    }
-    return d;
+    return this.btf.of(t, cName);
   }
-}
-
-/** `names`, with a suffix on any that repeats an earlier one (`a`, `a_1`): cIdentifier can merge two. */
-function uniqueWithin(names: string[]): string[] {
-  const seen = new Set<string>();
-  return names.map((n) => {
-    let unique = n;
-    for (let i = 1; seen.has(unique); i++) unique = `${n}_${i}`;
-    seen.add(unique);
-    return unique;
-  });
 }
 
 export function lowerModule(p: ProbeProgram, decls: ModuleDecls, mode: PointerMode, sink?: PartSink): LoweredModule {
