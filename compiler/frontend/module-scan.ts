@@ -75,6 +75,7 @@ export function scanModule(p: ProbeProgram): ModuleDecls {
       else throw errorAt(decl, Codes.mutableGlobal, "module-level variables must be `const`", "a BPF program has no writable globals of this kind: use a map for state, or `param()` for values set at load time");
     }
   }
+  checkNoSectionNames(out.programs);
   checkNoNestedDeclarations(p, out);
   return out;
 }
@@ -126,6 +127,21 @@ function param(p: ProbeProgram, decl: TS.VariableDeclaration, init: TS.CallExpre
   const [min, max] = intRange(type);
   if (def < min || def > max) throw errorAt(defArg!, Codes.badParam, `${def} does not fit in ${type.name}`, `a ${type.name} holds ${min} to ${max}`);
   return { name: nameArg.text, binding: decl.name, type, defaultValue: def, node: init };
+}
+
+/** The ELF sections of an object besides its programs' own: a symbol may not share a section's name. */
+export const FIXED_SECTIONS = ["license", ".maps", ".rodata.params"];
+
+/**
+ * A program named like an ELF section of the object (`xdp`, `license`) would be a symbol of the
+ * section's name, which the object file cannot hold ("changed binding", "symbol redefinition").
+ */
+function checkNoSectionNames(programs: ProgramDecl[]): void {
+  const sections = new Set([...FIXED_SECTIONS, ...programs.map((d) => d.section)]);
+  for (const d of programs) {
+    if (sections.has(d.name))
+      throw errorAt(d.declaration.name, Codes.badSymbolName, `'${d.name}' cannot name a BPF program: it is the name of an ELF section of this object`, `rename the program (e.g. '${d.name}Program')`);
+  }
 }
 
 /** Programs and params exist only at the top level: inside a function they would be created per call. */

@@ -132,7 +132,12 @@ const HINTS: Record<number, (msg: string) => string | undefined> = {
 const INT = "[ui](?:8|16|32|64)";
 const NARROWING = new RegExp(`^(?:Argument of type|Type) '(${INT})' is not assignable to (?:parameter of )?type '(${INT})'`);
 
-function diagnosticsError(ts: typeof TS, diagnostics: readonly TS.Diagnostic[]): TsbpfError {
+function diagnosticsError(ts: typeof TS, all: readonly TS.Diagnostic[]): TsbpfError {
+  // Errors at a place in the file first. Without a place, TypeScript's complaints about global
+  // types tsbpf does not declare (TS2318 'Promise', asked for while it elaborates another error:
+  // "did you mean to mark this function async?") only repeat what the located error says.
+  const located = all.filter((d) => d.file);
+  const diagnostics = located.length ? [...located, ...all.filter((d) => !d.file && d.code !== 2318)] : all;
   const errors = diagnostics.map((d) => {
     let message = ts.flattenDiagnosticMessageText(d.messageText, "\n");
     let hint = HINTS[d.code]?.(message);

@@ -3,7 +3,7 @@
 
 import { basename, dirname } from "node:path";
 import type * as TS from "typescript";
-import type { ModuleDecls, ProgramDecl } from "../frontend/module-scan.js";
+import { FIXED_SECTIONS, type ModuleDecls, type ProgramDecl } from "../frontend/module-scan.js";
 import type { ProbeProgram } from "../frontend/program.js";
 import { lineColumn } from "../frontend/spans.js";
 import { INT_TYPES, isAggregate, probeTypeOf, typeAt, type IntType, type ProbeType } from "../frontend/types.js";
@@ -75,6 +75,8 @@ export class ModuleLowerer {
     // Program and function names are BPF symbol names: reserve them before any global is named
     // (a program may be called LICENSE or tsbpf_params; the compiler's globals then give way).
     for (const prog of decls.programs) m.uniqueName(prog.name);
+    // Section names are taken too: a function named `xdp` or `license` becomes `xdp_1`.
+    for (const section of new Set([...FIXED_SECTIONS, ...decls.programs.map((d) => d.section)])) m.uniqueName(section);
     for (const f of decls.functions) this.symbolNames.set(f, m.uniqueName(cIdentifier(f.name!.text)));
 
     // GPL: bpf_trace_printk and most tracing helpers are GPL-only. libbpf finds it by section.

@@ -116,6 +116,32 @@ describe("names that are not C identifiers", () => {
   });
 });
 
+describe("names of ELF sections", () => {
+  test.each(["xdp", "license"])("a program named %s (a section of the object) is refused at its name", (name) => {
+    const e = compileError(probe(`import { xdp as onPacket } from "tsbpf";\nexport const ${name} = onPacket(() => 1);\n`));
+    expect(e.code).toBe("TSB1108");
+    expect(e.message).toContain("it is the name of an ELF section of this object");
+    expect(e.at).toMatchObject({ line: 2, column: 14 });
+  });
+
+  test("functions named xdp and license give way to the sections, and compute", () => {
+    const file = probe(
+      'import { xdp as onPacket, u32 } from "tsbpf";\nfunction xdp(a: u32): u32 { return a * 10; }\nfunction license(a: u32): u32 { return a + 1; }\n' +
+        "export const a = onPacket(() => license(1) + xdp(3));\n",
+    );
+    expect(xdpResult(file)).toBe(32);
+  });
+});
+
+describe("TypeScript's own errors", () => {
+  test("an error TypeScript elaborates with a global type tsbpf lacks is reported at its place first", () => {
+    const r = tsbpf(["build", probe(`import { xdp, u64 } from "tsbpf";\nexport const wide = xdp(() => u64(1));\n`), "-o", "/dev/null"]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^\S+p\d+\.ts:2:31: error TS2322: Type 'u64' is not assignable to type 'u32'/);
+    expect(r.stderr).not.toContain("Promise");
+  });
+});
+
 describe("sizes and constants", () => {
   test("a FixedArray length past what fits is refused, not handed to LLVM", () => {
     for (const n of ["9223372036854775808", "4294967296", "2000000"]) {
