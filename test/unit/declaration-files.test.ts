@@ -106,3 +106,13 @@ test("the object cache's key covers generated declaration files", () => {
   rmSync(kernelTypes);
   expect(key()).not.toBe(before);
 });
+
+test("a cached compile loads no TypeScript, generated declarations or not", () => {
+  const index = join(__dirname, "../../compiler/index.js");
+  const script = `const r = require(${JSON.stringify(index)}).compile(process.argv[1], {});
+console.log(r.cached, Object.keys(require.cache).some((m) => m.includes("/node_modules/typescript/")));`;
+  const run = () => execFileSync(process.execPath, ["-e", script, probe], { encoding: "utf8", env: { ...process.env, TSBPF_CACHE_DIR: cache } }).trim();
+  writeKernelTypes("    pid: i32;\n    comm: Str<16>;\n");
+  expect(run()).toBe("false true");
+  expect(run()).toBe("true false");
+});
