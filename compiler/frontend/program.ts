@@ -1,11 +1,11 @@
 // Loads a probe file with the TypeScript compiler API against tsbpf's own declarations and
 // reports TypeScript's errors as tsbpf errors. Nothing here evaluates the user's code.
 
+import { existsSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import type * as TS from "typescript";
-import { spanAt, TsbpfError } from "../diagnostics.js";
-import { existsSync } from "node:fs";
 import { generatedDeclarationFiles, isGeneratedDeclarationFile, isTsbpfDeclarationFile, readDeclarationFile, stdlibIndex, stdlibLib } from "../declaration-files.js";
+import { spanAt, TsbpfError } from "../diagnostics.js";
 import { readProbeSource } from "../source-file.js";
 import { Codes } from "./codes.js";
 import { checkBracketNesting, checkTreeDepth, isStackOverflow, parserOverflowError, stackOverflowError } from "./nesting.js";
