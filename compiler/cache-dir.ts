@@ -3,7 +3,7 @@
 // have written (root under `sudo -E` with a user's HOME), or that cannot be used at all, is
 // skipped after one warning: it only ever costs time (decisions D35).
 
-import { accessSync, constants, realpathSync, rmSync } from "node:fs";
+import { accessSync, constants, existsSync, realpathSync, rmSync } from "node:fs";
 import { homedir } from "node:os";
 import { dirname, isAbsolute, join, relative, resolve, sep } from "node:path";
 import { errnoCode, makePrivateDirectory, notOwnDirectory, readOwnFile, replaceFile, unsafeAncestry, UntrustedFile } from "./trusted-files.js";
@@ -97,17 +97,23 @@ function notWritable(dir: string): string | undefined {
   }
 }
 
-/** The cache's folder `sub`, private to this user, or undefined when the cache is not used. */
-export function cacheDir(sub: "objects" | "v8"): string | undefined {
-  if (subdirs.has(sub)) return subdirs.get(sub);
+/**
+ * The cache's folder `sub`, private to this user, or undefined when the cache is not used.
+ * With `create: false`, undefined also when the folder does not exist (yet): looking for files
+ * that only a generator writes leaves no empty folder behind.
+ */
+export function cacheDir(sub: "objects" | "v8" | "types", { create = true } = {}): string | undefined {
+  const known = subdirs.get(sub);
+  if (known !== undefined || (subdirs.has(sub) && !create)) return known;
   const top = openRoot();
   let dir: string | undefined;
   if (top) {
     dir = join(top, sub);
     let unsafe: string | undefined;
     try {
-      makePrivateDirectory(dir);
-      unsafe = notOwnDirectory(dir);
+      if (create) makePrivateDirectory(dir);
+      else if (!existsSync(dir)) dir = undefined;
+      if (dir) unsafe = notOwnDirectory(dir);
     } catch (e) {
       unsafe = `cannot create ${dir} (${errnoCode(e)})`;
     }

@@ -1,5 +1,5 @@
 // The object cache: a compiled object is reused when nothing that affects it has changed —
-// the probe's path and bytes, tsbpf's version and compiler files, the cpu, TSBPF_LIBLLVM.
+// the probe's path and bytes, tsbpf's version, compiler and declaration files, the cpu, TSBPF_LIBLLVM.
 // A hit loads neither TypeScript nor LLVM (decisions D7). The index records the object's
 // sha256: an object that does not match, or is not a BPF ELF file, is dropped and rebuilt (D35).
 
@@ -9,11 +9,12 @@ import { join } from "node:path";
 import { readProbeSource } from "./source-file.js";
 import { cacheDir, dropCached, readCached, writeCached } from "./cache-dir.js";
 import type { CompileOptions, CompileResult, ParamLayout, ProgramInfo } from "./index.js";
-import { packageRoot, packageVersion } from "./paths.js";
+import { generatedDeclarationsDir, stdlibDir } from "./declaration-files.js";
+import { packageVersion } from "./paths.js";
 
 let fingerprint: string | undefined;
 
-/** Identifies this build of the compiler and its declarations, from file sizes and times. */
+/** Identifies this build of the compiler and its declarations (generated ones too), from file sizes and times. */
 function compilerFingerprint(): string {
   if (fingerprint) return fingerprint;
   const h = createHash("sha256").update(packageVersion);
@@ -32,7 +33,9 @@ function compilerFingerprint(): string {
     }
   };
   walk(__dirname);
-  walk(join(packageRoot, "stdlib"));
+  walk(stdlibDir);
+  const generated = generatedDeclarationsDir();
+  if (generated) walk(generated);
   return (fingerprint = h.digest("hex"));
 }
 

@@ -10,6 +10,4 @@ function findRoot(): string {
 }
 
 export const packageRoot = findRoot();
-export const stdlibIndex = join(packageRoot, "stdlib", "index.d.ts");
-export const stdlibLib = join(packageRoot, "stdlib", "lib.d.ts");
 export const packageVersion: string = require(join(packageRoot, "package.json")).version;

@@ -4,7 +4,7 @@
 // local function named `tracepoint` is not a program.
 
 import type * as TS from "typescript";
-import { stdlibIndex } from "../paths.js";
+import { isTsbpfDeclaration } from "../declaration-files.js";
 import { Codes } from "./codes.js";
 import type { ProbeProgram } from "./program.js";
 import { integerLiteral } from "./constants.js";
@@ -47,7 +47,7 @@ export function stdlibName(p: ProbeProgram, expr: TS.Expression): string | undef
   if (!sym) return undefined;
   if (sym.flags & p.ts.SymbolFlags.Alias) sym = p.checker.getAliasedSymbol(sym);
   const decl = sym.declarations?.[0];
-  return decl && decl.getSourceFile().fileName === stdlibIndex ? sym.name : undefined;
+  return decl && isTsbpfDeclaration(decl) ? sym.name : undefined;
 }
 
 export function scanModule(p: ProbeProgram): ModuleDecls {

@@ -1,11 +1,11 @@
 // Loads a probe file with the TypeScript compiler API against tsbpf's own declarations and
 // reports TypeScript's errors as tsbpf errors. Nothing here evaluates the user's code.
 
-import { readFileSync } from "node:fs";
-import { resolve } from "node:path";
+import { existsSync } from "node:fs";
+import { dirname, resolve } from "node:path";
 import type * as TS from "typescript";
+import { generatedDeclarationFiles, isGeneratedDeclarationFile, isTsbpfDeclarationFile, readDeclarationFile, stdlibIndex, stdlibLib } from "../declaration-files.js";
 import { spanAt, TsbpfError } from "../diagnostics.js";
-import { stdlibIndex, stdlibLib } from "../paths.js";
 import { readProbeSource } from "../source-file.js";
 import { Codes } from "./codes.js";
 import { checkBracketNesting, checkTreeDepth, isStackOverflow, parserOverflowError, stackOverflowError } from "./nesting.js";
@@ -25,7 +25,23 @@ export interface ProbeProgram {
   checkTypes(): void;
 }
 
-const stdlibFiles = new Map<string, TS.SourceFile>();
+/** Parsed declaration files, kept for the process's next compiles while their text is the same. */
+const declarationFiles = new Map<string, { text: string; sf: TS.SourceFile }>();
+
+/** Whether the host serves `name`: tsbpf's declaration files and the default lib, nothing else. */
+const isDeclarationServed = (name: string): boolean => name === stdlibLib || isTsbpfDeclarationFile(name);
+
+function declarationSourceFile(ts: typeof TS, name: string, languageVersion: TS.ScriptTarget | TS.CreateSourceFileOptions): TS.SourceFile | undefined {
+  const cached = declarationFiles.get(name);
+  // stdlib files belong to this installation and are read once; generated ones may be rewritten.
+  if (cached && !isGeneratedDeclarationFile(name)) return cached.sf;
+  const text = readDeclarationFile(name);
+  if (text === undefined) return undefined;
+  if (cached?.text === text) return cached.sf;
+  const sf = ts.createSourceFile(name, text, languageVersion, true);
+  declarationFiles.set(name, { text, sf });
+  return sf;
+}
 
 /** How probe files are checked: against tsbpf's declarations only, strictly. */
 export function probeCompilerOptions(ts: typeof TS): TS.CompilerOptions {
@@ -58,13 +74,7 @@ export function loadProbeProgram(file: string, opts: { deferTypeErrors?: boolean
       if (name === fileName) return ts.createSourceFile(name, text, languageVersion, true, ts.ScriptKind.TS);
       // Probe code is one file: nothing but it and tsbpf's declarations is ever read
       // (a `/// <reference path>` is refused by checkSyntax).
-      if (name !== stdlibIndex && name !== stdlibLib) return undefined;
-      let sf = stdlibFiles.get(name);
-      if (!sf) {
-        sf = ts.createSourceFile(name, readFileSync(name, "utf8"), languageVersion, true);
-        stdlibFiles.set(name, sf);
-      }
-      return sf;
+      return isDeclarationServed(name) ? declarationSourceFile(ts, name, languageVersion) : undefined;
     },
     getDefaultLibFileName: () => stdlibLib,
     // Types in .ts files never come from JSDoc: skip parsing it (the stdlib's docs are for editors).
@@ -74,21 +84,24 @@ export function loadProbeProgram(file: string, opts: { deferTypeErrors?: boolean
     getCanonicalFileName: (f) => f,
     useCaseSensitiveFileNames: () => true,
     getNewLine: () => "\n",
-    fileExists: (f) => f === fileName || f === stdlibIndex || f === stdlibLib,
+    fileExists: (f) => f === fileName || (isDeclarationServed(f) && existsSync(f)),
     readFile: (f) => (f === fileName ? text : undefined),
-    resolveModuleNameLiterals(literals) {
+    resolveModuleNameLiterals(literals, containingFile) {
       // Probe code may import "tsbpf" and nothing else: there is no module system in the kernel.
-      return literals.map((lit) =>
-        lit.text === "tsbpf"
-          ? { resolvedModule: { resolvedFileName: stdlibIndex, extension: ts.Extension.Dts, isExternalLibraryImport: false } }
-          : { resolvedModule: undefined },
-      );
+      // tsbpf's declaration files import one another ("./integers.js", as editors resolve it).
+      const fromDeclarations = isTsbpfDeclarationFile(containingFile);
+      return literals.map((lit) => {
+        const target = lit.text === "tsbpf" ? stdlibIndex : fromDeclarations && lit.text.startsWith("./") ? resolve(dirname(containingFile), lit.text.replace(/\.js$/, ".d.ts")) : undefined;
+        return target && isTsbpfDeclarationFile(target)
+          ? { resolvedModule: { resolvedFileName: target, extension: ts.Extension.Dts, isExternalLibraryImport: false } }
+          : { resolvedModule: undefined };
+      });
     },
   };
   checkBracketNesting(ts, fileName, text);
   let program: TS.Program;
   try {
-    program = ts.createProgram({ rootNames: [fileName, stdlibLib], options, host });
+    program = ts.createProgram({ rootNames: [fileName, stdlibLib, ...generatedDeclarationFiles()], options, host });
   } catch (e) {
     throw isStackOverflow(e) ? parserOverflowError(ts, fileName, text) : e;
   }

@@ -1,8 +1,8 @@
 // The probe language's types, derived from what the TypeScript checker says about a node.
-// Integer widths survive type checking because stdlib/index.d.ts brands each alias.
+// Integer widths survive type checking because stdlib/integers.d.ts brands each alias.
 
 import type * as TS from "typescript";
-import { stdlibIndex } from "../paths.js";
+import { isTsbpfDeclaration } from "../declaration-files.js";
 import { Codes } from "./codes.js";
 import type { ProbeProgram } from "./program.js";
 import { errorAt } from "./spans.js";
@@ -126,7 +126,7 @@ function checkSize(t: AggregateType, at: TS.Node, what: string): void {
 /** The name of the tsbpf type alias `type` is an instance of (u32, Str, FixedArray, …), if any. */
 export function stdlibAlias(type: TS.Type | undefined): string | undefined {
   const alias = type?.aliasSymbol;
-  return alias && alias.declarations?.[0]?.getSourceFile().fileName === stdlibIndex ? alias.name : undefined;
+  return alias && isTsbpfDeclaration(alias.declarations?.[0]) ? alias.name : undefined;
 }
 
 export function probeTypeOf(p: ProbeProgram, type: TS.Type, at: TS.Node): ProbeType {

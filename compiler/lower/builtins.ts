@@ -1,5 +1,5 @@
 // Calls to tsbpf's helper functions and integer casts, by the name they resolve to in
-// stdlib/index.d.ts.
+// stdlib/ (helpers.d.ts, integers.d.ts, memory.d.ts).
 
 import type * as TS from "typescript";
 import { INT_TYPES, isAggregate, sizeOf, typeAt, VOID, type IntType, type PtrType, type StrType } from "../frontend/types.js";

@@ -2,7 +2,7 @@
 // the compiler uses (noLib, strict), without the compiler itself: a generator or printer bug then
 // shows up as a TypeScript error here rather than as a false "mismatch" in the kernel tester.
 
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import * as ts from "typescript";
 import { probeCompilerOptions } from "../../compiler/frontend/program.js";
@@ -22,7 +22,8 @@ export function typecheckSources(sources: readonly string[]): string[][] {
   const lib = join(dir, "lib.d.ts");
   const names = sources.map((_, i) => `/virtual/p${i}.ts`);
   const files = new Map<string, string>(names.map((n, i) => [n, sources[i]]));
-  for (const f of [index, lib]) files.set(f, readFileSync(f, "utf8"));
+  // index.d.ts re-exports the other declaration files ("./integers.js" is integers.d.ts).
+  for (const f of readdirSync(dir).filter((e) => e.endsWith(".d.ts"))) files.set(join(dir, f), readFileSync(join(dir, f), "utf8"));
   // The compiler's own options: a printed program must pass exactly the check tsbpf makes.
   const options = probeCompilerOptions(ts);
   const host: ts.CompilerHost = {
@@ -40,7 +41,9 @@ export function typecheckSources(sources: readonly string[]): string[][] {
     readFile: (f) => files.get(f),
     resolveModuleNameLiterals: (literals) =>
       literals.map((l) =>
-        l.text === "tsbpf" ? { resolvedModule: { resolvedFileName: index, extension: ts.Extension.Dts, isExternalLibraryImport: false } } : { resolvedModule: undefined },
+        l.text === "tsbpf" || l.text.startsWith("./")
+          ? { resolvedModule: { resolvedFileName: l.text === "tsbpf" ? index : join(dir, l.text.replace(/\.js$/, ".d.ts")), extension: ts.Extension.Dts, isExternalLibraryImport: false } }
+          : { resolvedModule: undefined },
       ),
   };
   const program = ts.createProgram({ rootNames: [...names, lib], options, host });

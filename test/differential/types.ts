@@ -63,7 +63,7 @@ export function literalType(v: bigint): IntType {
 }
 
 // TypeScript's view: each alias is `number` branded with the widths that fit in it, and an alias
-// may flow where another is expected only if its brand set is a subset (stdlib/index.d.ts).
+// may flow where another is expected only if its brand set is a subset (stdlib/integers.d.ts).
 export const BRANDS: Record<IntType, readonly IntType[]> = {
   u8: ["u8"],
   u16: ["u8", "u16"],

@@ -1,7 +1,7 @@
 // What an editor shows: the examples type-check against tsbpf's declarations alone, and
 // narrowing an integer without a cast is an error as you type.
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { repo } from "../helpers/cli.js";
@@ -22,4 +22,23 @@ test("narrowing without a cast is an error in the editor", () => {
   const r = tsc(join(dir, "tsconfig.json"));
   rmSync(dir, { recursive: true });
   expect(r.stdout).toMatch(/probe\.ts\(4,9\): error TS2322: Type 'u16' is not assignable to type 'u8'/);
+});
+
+// An editor in a project that depends on tsbpf finds "tsbpf" through package.json's exports, and
+// from there index.d.ts's re-exports ("./integers.js" → integers.d.ts) under either resolution.
+test.each(["bundler", "nodenext"])('an example type-checks with "tsbpf" resolved through package.json (moduleResolution %s)', (resolution) => {
+  const dir = mkdtempSync(join(tmpdir(), "tsbpf-editor-"));
+  mkdirSync(join(dir, "node_modules"));
+  symlinkSync(repo(), join(dir, "node_modules", "tsbpf"));
+  const config = {
+    compilerOptions: { noLib: true, types: [], strict: true, target: "es2022", module: resolution === "bundler" ? "esnext" : "nodenext", moduleResolution: resolution, noEmit: true },
+    files: ["node_modules/tsbpf/stdlib/lib.d.ts", "probe.ts", "bad.ts"],
+  };
+  writeFileSync(join(dir, "tsconfig.json"), JSON.stringify(config));
+  writeFileSync(join(dir, "probe.ts"), readFileSync(repo("examples/hello-syncfs.ts"), "utf8"));
+  writeFileSync(join(dir, "bad.ts"), 'import { readUser, userPtr, type u8 } from "tsbpf";\nexport const x: u8 = readUser(userPtr<u8>(0));\nexport const y: string = x;\n');
+  const r = tsc(join(dir, "tsconfig.json"));
+  rmSync(dir, { recursive: true });
+  // The only error is the one in bad.ts: everything the example imports resolved.
+  expect(r.stdout.trim()).toMatch(/^(?:[^\n]*\/)?bad\.ts\(3,14\): error TS2322: Type 'u8' is not assignable to type 'string'\.$/);
 });

@@ -1,0 +1,40 @@
+// Part of `import … from "tsbpf"` (index.d.ts re-exports it): declarations the editor and the
+// compiler's type checker see; the compiler lowers each of them to BPF. Nothing here runs in Node.
+
+import type { u32 } from "./integers.js";
+
+// ── Program kinds ────────────────────────────────────────────────────────────────────────────
+/** A program handle; the runtime attaches it. Only the compiler creates them. */
+export interface Program<Kind extends string = string> {
+  readonly kind: Kind;
+  readonly target: string;
+}
+
+/** The raw context of a tracepoint program (the tracepoint's record). */
+export interface TracepointContext {
+  readonly __tracepointContext: unique symbol;
+}
+
+/**
+ * Runs `handler` each time the kernel hits tracepoint `name` ("category/event", as listed under
+ * /sys/kernel/tracing/events). Attached by `tsbpf run` or the runtime's `attach()`.
+ */
+export declare function tracepoint(name: string, handler: (ctx: TracepointContext) => void): Program<"tracepoint">;
+
+/** The context of an XDP program: the packet as it arrives at the network driver. */
+export interface XdpContext {
+  readonly __xdpContext: unique symbol;
+}
+
+/** XDP verdicts. */
+export declare const XDP_ABORTED: u32;
+export declare const XDP_DROP: u32;
+export declare const XDP_PASS: u32;
+export declare const XDP_TX: u32;
+export declare const XDP_REDIRECT: u32;
+
+/**
+ * Runs `handler` for each packet arriving on the interface it is attached to; its return value
+ * is the verdict (XDP_PASS, XDP_DROP, …). `Probe.testRun()` runs it on a given packet.
+ */
+export declare function xdp(handler: (ctx: XdpContext) => u32): Program<"xdp">;

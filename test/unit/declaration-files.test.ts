@@ -1,0 +1,118 @@
+// tsbpf's declaration files beyond stdlib/: a generated one in the cache's types/ folder (kernel
+// types, later) is served to every probe, its declarations are tsbpf's, it is trusted only as
+// any cache file is, and the object cache's key changes with it.
+import { execFileSync } from "node:child_process";
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type * as TS from "typescript";
+
+const dir = mkdtempSync(join(tmpdir(), "tsbpf-declarations-"));
+const cache = join(dir, "cache");
+const types = join(cache, "types");
+const kernelTypes = join(types, "kernel.d.ts");
+// The cache (and its types/ folder) must exist before the compiler first looks for it.
+process.env.TSBPF_CACHE_DIR = cache;
+mkdirSync(types, { recursive: true, mode: 0o700 });
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const { compile, TsbpfError } = require("../../compiler/index.js") as typeof import("../../compiler/index.js");
+const { loadProbeProgram } = require("../../compiler/frontend/program.js") as typeof import("../../compiler/frontend/program.js");
+const { stdlibName } = require("../../compiler/frontend/module-scan.js") as typeof import("../../compiler/frontend/module-scan.js");
+const { stdlibIndex } = require("../../compiler/declaration-files.js") as typeof import("../../compiler/declaration-files.js");
+
+/** A generated file adds to the "tsbpf" module, as kernel types from BTF will. */
+const kernelDeclarations = (fields: string) =>
+  `import type { i32, Str } from "tsbpf";\ndeclare module "tsbpf" {\n  export interface task_struct {\n${fields}  }\n}\n`;
+const writeKernelTypes = (fields: string, mode = 0o600) => {
+  writeFileSync(kernelTypes, kernelDeclarations(fields), { mode });
+  chmodSync(kernelTypes, mode);
+};
+
+const probe = join(dir, "probe.ts");
+writeFileSync(
+  probe,
+  'import { tracepoint, printk, readKernel, kernelPtr, u64, type task_struct } from "tsbpf";\n' +
+    "interface Local { x: u64 }\n" +
+    'export const t = tracepoint("syscalls/sys_enter_syncfs", () => {\n' +
+    "  const task = readKernel(kernelPtr<task_struct>(u64(0)));\n" +
+    '  printk("%d %s", task.pid, task.comm);\n' +
+    "});\n",
+);
+
+/** The identifiers of `source` named `name`, in order. */
+function identifiers(ts: typeof TS, source: TS.SourceFile, name: string): TS.Identifier[] {
+  const found: TS.Identifier[] = [];
+  const visit = (n: TS.Node): void => {
+    if (ts.isIdentifier(n) && n.text === name) found.push(n);
+    n.forEachChild(visit);
+  };
+  visit(source);
+  return found;
+}
+
+test("a generated declaration file is served: a probe imports its interface from \"tsbpf\" and compiles", () => {
+  writeKernelTypes("    pid: i32;\n    comm: Str<16>;\n");
+  const r = compile(probe, { cache: false });
+  expect(r.programs.map((p) => p.section)).toEqual(["tracepoint/syscalls/sys_enter_syncfs"]);
+  expect(r.object.length).toBeGreaterThan(0);
+});
+
+test("its declarations are tsbpf's; the probe's own are not", () => {
+  writeKernelTypes("    pid: i32;\n    comm: Str<16>;\n");
+  const p = loadProbeProgram(probe);
+  const [imported, used] = identifiers(p.ts, p.source, "task_struct");
+  expect(stdlibName(p, imported)).toBe("task_struct");
+  expect(stdlibName(p, used)).toBe("task_struct");
+  expect(stdlibName(p, identifiers(p.ts, p.source, "Local")[0])).toBeUndefined();
+  expect(stdlibName(p, identifiers(p.ts, p.source, "printk")[1])).toBe("printk");
+});
+
+test("declaration files are parsed once per process; a rewritten generated file is parsed again", () => {
+  writeKernelTypes("    pid: i32;\n    comm: Str<16>;\n");
+  const first = loadProbeProgram(probe);
+  const second = loadProbeProgram(probe);
+  expect(second.program.getSourceFile(stdlibIndex)).toBe(first.program.getSourceFile(stdlibIndex));
+  expect(second.program.getSourceFile(kernelTypes)).toBe(first.program.getSourceFile(kernelTypes));
+  writeKernelTypes("    pid: i32;\n");
+  expect(() => loadProbeProgram(probe)).toThrow(/Property 'comm' does not exist on type 'task_struct'/);
+});
+
+test("a generated file that others could have written is not served", () => {
+  writeKernelTypes("    pid: i32;\n    comm: Str<16>;\n", 0o622);
+  let error: unknown;
+  try {
+    compile(probe, { cache: false });
+  } catch (e) {
+    error = e;
+  }
+  expect(error).toBeInstanceOf(TsbpfError);
+  expect((error as Error).message).toMatch(/has no exported member named 'task_struct'|has no exported member 'task_struct'/);
+});
+
+test("the object cache's key covers generated declaration files", () => {
+  // The fingerprint is computed once per process: each key comes from a process of its own.
+  const objectCache = join(__dirname, "../../compiler/object-cache.js");
+  const key = () =>
+    execFileSync(process.execPath, ["-e", `console.log(require(${JSON.stringify(objectCache)}).cacheKey(process.argv[1], {}).key)`, probe], {
+      encoding: "utf8",
+      env: { ...process.env, TSBPF_CACHE_DIR: cache },
+    }).trim();
+  writeKernelTypes("    pid: i32;\n    comm: Str<16>;\n");
+  const before = key();
+  expect(key()).toBe(before);
+  writeKernelTypes("    pid: i32;\n    comm: Str<32>;\n");
+  expect(key()).not.toBe(before);
+  rmSync(kernelTypes);
+  expect(key()).not.toBe(before);
+});
+
+test("a cached compile loads no TypeScript, generated declarations or not", () => {
+  const index = join(__dirname, "../../compiler/index.js");
+  const script = `const r = require(${JSON.stringify(index)}).compile(process.argv[1], {});
+console.log(r.cached, Object.keys(require.cache).some((m) => m.includes("/node_modules/typescript/")));`;
+  const run = () => execFileSync(process.execPath, ["-e", script, probe], { encoding: "utf8", env: { ...process.env, TSBPF_CACHE_DIR: cache } }).trim();
+  writeKernelTypes("    pid: i32;\n    comm: Str<16>;\n");
+  expect(run()).toBe("false true");
+  expect(run()).toBe("true false");
+});
