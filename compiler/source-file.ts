@@ -1,8 +1,9 @@
 // Reading the probe file itself: a regular file of bounded size. A path to /dev/zero or a FIFO
 // would otherwise read forever or hang, before any check of what the file says.
 
-import { closeSync, constants, fstatSync, openSync, readSync } from "node:fs";
+import { closeSync, constants, fstatSync, openSync } from "node:fs";
 import { TsbpfError } from "./diagnostics.js";
+import { readUpTo } from "./trusted-files.js";
 
 /** A probe file larger than this is refused: the largest real ones are a few hundred kB. */
 export const MAX_SOURCE_BYTES = 32 * 1024 * 1024;
@@ -21,14 +22,7 @@ export function readProbeSource(fileName: string): Buffer {
     if (!st.isFile()) throw new TsbpfError("is not a regular file", { subject: fileName, hint: "a probe is a .ts file; devices, pipes and sockets are not read" });
     if (st.size > MAX_SOURCE_BYTES)
       throw new TsbpfError(`is ${st.size} bytes; tsbpf reads probe files of at most ${MAX_SOURCE_BYTES / 1024 / 1024} MiB`, { subject: fileName, hint: "split it into several probe files" });
-    const buf = Buffer.alloc(st.size);
-    let n = 0;
-    while (n < buf.length) {
-      const got = readSync(fd, buf, n, buf.length - n, null);
-      if (got === 0) break;
-      n += got;
-    }
-    return buf.subarray(0, n);
+    return readUpTo(fd, st.size);
   } catch (e) {
     throw e instanceof TsbpfError ? e : unreadable(fileName, e);
   } finally {

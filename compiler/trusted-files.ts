@@ -93,17 +93,22 @@ export function readOwnFile(path: string, maxBytes: number): Buffer | undefined 
     const why = writableByOthers(st, path);
     if (why) throw new UntrustedFile(why);
     if (st.size > maxBytes) throw new UntrustedFile(`${path} is larger than ${maxBytes} bytes`);
-    const bytes = Buffer.allocUnsafe(st.size);
-    let n = 0;
-    while (n < st.size) {
-      const got = readSync(fd, bytes, n, st.size - n, n);
-      if (got === 0) break;
-      n += got;
-    }
-    return bytes.subarray(0, n);
+    return readUpTo(fd, st.size);
   } finally {
     closeSync(fd);
   }
+}
+
+/** Up to `size` bytes of an open file, from its start (fewer if it shrank meanwhile). */
+export function readUpTo(fd: number, size: number): Buffer {
+  const bytes = Buffer.allocUnsafe(size);
+  let n = 0;
+  while (n < size) {
+    const got = readSync(fd, bytes, n, size - n, n);
+    if (got === 0) break;
+    n += got;
+  }
+  return bytes.subarray(0, n);
 }
 
 /**
