@@ -47,8 +47,11 @@ export class Running {
   }
 }
 
+/** A line of a JavaScript stack trace. */
+export const STACK_LINE = /^\s+at .+\(.+:\d+:\d+\)$/m;
+
 /** No JavaScript stack in what a user sees. */
 export function expectNoStack(text: string): void {
-  expect(text).not.toMatch(/^\s+at .+\(.+:\d+:\d+\)$/m);
+  expect(text).not.toMatch(STACK_LINE);
   expect(text).not.toMatch(/internal error/);
 }
