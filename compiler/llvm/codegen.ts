@@ -32,13 +32,30 @@ export class LLVMError extends Error {
   }
 }
 
-const machines = new Map<string, bigint>();
+/** Target machines not in use, by cpu. */
+const idleMachines = new Map<string, bigint[]>();
 
-/** One target machine per thread slot: parts are optimised at the same time. */
-function targetMachine(llvm: LibLLVM, cpu: string, slot = 0): bigint {
-  const key = `${cpu}/${slot}`;
-  let tm = machines.get(key);
-  if (tm) return tm;
+/**
+ * A target machine for one part, used by nobody else until `release`: a machine is not safe to
+ * share between threads, and a compile that failed may leave its parts running on their threads
+ * while the next compile starts (a machine shared by "slot" crashed the process then, in
+ * long-lived processes: the fuzzer's class 9).
+ */
+function acquireMachine(llvm: LibLLVM, cpu: string): { tm: bigint; release(): void } {
+  const idle = idleMachines.get(cpu) ?? [];
+  idleMachines.set(cpu, idle);
+  const tm = idle.pop() ?? createMachine(llvm, cpu);
+  let released = false;
+  return {
+    tm,
+    release: () => {
+      if (!released) idle.push(tm);
+      released = true;
+    },
+  };
+}
+
+function createMachine(llvm: LibLLVM, cpu: string): bigint {
   llvm.fn.initTargetInfo();
   llvm.fn.initTarget();
   llvm.fn.initTargetMC();
@@ -47,9 +64,7 @@ function targetMachine(llvm: LibLLVM, cpu: string, slot = 0): bigint {
   const t = [0n];
   const err = [0n];
   if (llvm.fn.targetFromTriple("bpfel", t, err)) throw new Error(`libLLVM has no BPF target: ${takeMessage(llvm, err[0])}`);
-  tm = llvm.fn.createTargetMachine(t[0], "bpfel", cpu, "", 2 /* Default */, 0, 0);
-  machines.set(key, tm);
-  return tm;
+  return llvm.fn.createTargetMachine(t[0], "bpfel", cpu, "", 2 /* Default */, 0, 0);
 }
 
 const now = () => performance.now();
@@ -180,7 +195,12 @@ async function runAsync<T>(steps: Steps<T>, errorsOnThreads: boolean): Promise<T
 /** The whole pipeline on one module, on the calling thread. */
 export function irToObject(ir: string, opts: CodegenOptions = {}): CodegenResult {
   const llvm = libLLVM();
-  return runSync(part(llvm, ir, targetMachine(llvm, opts.cpu ?? "v3")));
+  const machine = acquireMachine(llvm, opts.cpu ?? "v3");
+  try {
+    return runSync(part(llvm, ir, machine.tm));
+  } finally {
+    machine.release();
+  }
 }
 
 function free(llvm: LibLLVM, m: Optimized): void {
@@ -231,8 +251,10 @@ export class PartsCodegen {
   }
 
   add(ir: string): void {
-    const tm = targetMachine(this.llvm, this.cpu, this.parts.length);
-    const built = runAsync(part(this.llvm, ir, tm, this.nativeHandler), this.nativeHandler !== undefined);
+    const machine = acquireMachine(this.llvm, this.cpu);
+    const built = runAsync(part(this.llvm, ir, machine.tm, this.nativeHandler), this.nativeHandler !== undefined);
+    // Back to the pool only once the part's thread is done with it, however the compile ended.
+    built.then(machine.release, machine.release);
     built.catch(() => undefined); // reported by finish(); each part frees its own LLVM state
     this.parts.push(built);
   }
