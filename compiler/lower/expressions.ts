@@ -7,12 +7,12 @@ import { integerLiteral } from "../frontend/constants.js";
 import { stdlibName } from "../frontend/module-scan.js";
 import type { ProbeProgram } from "../frontend/program.js";
 import { errorAt, lineColumn } from "../frontend/spans.js";
-import { BOOL, INT_TYPES, isAggregate, probeTypeOf, typeAt, typeName, VOID, type ProbeType, type ValueType } from "../frontend/types.js";
+import { BOOL, INT_TYPES, isAggregate, probeTypeOf, typeAt, typeName, VOID, type ArrayType, type ProbeType, type ValueType } from "../frontend/types.js";
 import type { MDRef } from "../ir/debug-info.js";
 import { constInt, type Block, type IRBuilder, type IRFunction, type IRModule, type Value } from "../ir/module.js";
 import { i1 } from "../ir/types.js";
 import { arith, compare, convert, irTypeOf, resultType, sameLayout, truthy, type ArithOp, type CompareOp, type Operand } from "./arith.js";
-import { allocate, convertAt, fieldPlace, literalValue, read, withElement, write, zeroOf } from "./aggregates.js";
+import { allocate, convertAt, fieldPlace, literalValue, read, withElement, write, zeroOf, type Place } from "./aggregates.js";
 import { lowerBuiltinCall, STDLIB_CONSTANTS } from "./builtins.js";
 import type { Local } from "./function.js";
 import type { ModuleLowerer } from "./module.js";
@@ -164,13 +164,21 @@ export abstract class ExpressionLowerer {
   private elementRead(e: TS.ElementAccessExpression): Operand {
     const base = this.expression(e.expression);
     if (base.type.kind !== "array") return this.unsupported(e, "indexing this value");
-    const elem = base.type.elem;
+    return this.atElement(base, e.argumentExpression, (place) => read(this, place), e);
+  }
+
+  /**
+   * What `use` gives for the element of `array` at `index`; where a variable index is out of
+   * range, the element type's zero (a read out of range gives 0, D16). One value either way.
+   */
+  private atElement(array: Operand, index: TS.Expression, use: (p: Place) => Operand, at: TS.Node): Operand {
+    const elem = (array.type as ArrayType).elem;
     return withElement<Operand>(
       this,
-      base,
-      e.argumentExpression,
-      (place) => read(this, place),
-      () => zeroOf(this, elem, e),
+      array,
+      index,
+      use,
+      () => zeroOf(this, elem, at),
       (a, aBlock, b, bBlock) => ({ value: this.b.phi(irTypeOf(elem), [[a.value, aBlock as Block], [b.value, bBlock as Block]]), type: elem }),
     );
   }
@@ -282,18 +290,8 @@ export abstract class ExpressionLowerer {
     if (ts.isElementAccessExpression(target)) {
       const base = this.expression(target.expression);
       if (base.type.kind !== "array") return this.unsupported(target, "assigning to this");
-      const elem = base.type.elem;
-      let result: Operand | undefined;
-      withElement<void>(
-        this,
-        base,
-        target.argumentExpression,
-        (place) => void (result = write(this, place, value(read(this, place)), target)),
-        () => undefined,
-        () => undefined,
-      );
-      // The value of `xs[i] = v` (rarely used) is v, converted, whether or not i was in range.
-      return result ?? zeroOf(this, elem, target);
+      // The value of `xs[i] op= v` (rarely used) is what was stored; 0 where nothing was.
+      return this.atElement(base, target.argumentExpression, (place) => write(this, place, value(read(this, place)), target), target);
     }
     return this.unsupported(target, "assigning to this");
   }

@@ -133,6 +133,15 @@ describe("names of ELF sections", () => {
   });
 });
 
+describe("found by the fuzzer", () => {
+  test("the value of a compound assignment to an element at a variable index is what was stored, or 0", () => {
+    const text = (index: number) =>
+      `${HEAD}const I = param<u32>("I", ${index});\nexport const a = xdp(() => { const xs: FixedArray<u32, 4> = [1, 2, 3, 4]; const v = (xs[I] += 5); return v * 100 + xs[I % 4]; });\n`;
+    expect(xdpResult(probe(text(1)))).toBe(7 * 100 + 7);
+    expect(xdpResult(probe(text(9)))).toBe(0 * 100 + 2); // out of range: nothing stored, the value 0
+  });
+});
+
 describe("TypeScript's own errors", () => {
   test("an error TypeScript elaborates with a global type tsbpf lacks is reported at its place first", () => {
     const r = tsbpf(["build", probe(`import { xdp, u64 } from "tsbpf";\nexport const wide = xdp(() => u64(1));\n`), "-o", "/dev/null"]);
