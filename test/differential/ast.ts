@@ -2,7 +2,7 @@
 // generator can reason about types and the printer can add the casts TypeScript asks for; the
 // constructors below compute it. Edited trees (see shrink.ts) are re-typed by check.ts.
 
-import { common, literalType, promote, type IntType, type Type } from "./types.js";
+import { common, literalType, promote, type IntType, type Type } from "./reference-types.js";
 
 export type ArithOp = "+" | "-" | "*" | "/" | "%" | "&" | "|" | "^" | "<<" | ">>" | ">>>";
 export type CompareOp = "<" | "<=" | ">" | ">=" | "===" | "!==";

@@ -4,7 +4,7 @@
 // typed cells, one per integer field, as the program declares them (not as the tree's `ty` says).
 
 import { isNestedInit, isStructType, type ArithOp, type CompareOp, type Expr, type FieldRef, type Func, type ObjectLit, type Program, type Stmt, type StructDecl } from "./ast.js";
-import { bits, common, convert, isSigned, literalType, promote, wrap, type IntType, type Type } from "./types.js";
+import { bits, common, convert, isSigned, literalType, promote, wrap, type IntType, type Type } from "./reference-types.js";
 
 /** A typed value; booleans are 0n / 1n. */
 interface Value {

@@ -1,8 +1,8 @@
 // The IR builder prints what LLVM parses, for typed (LLVM 14) and opaque (15+) pointers alike;
 // the real libLLVM is the judge.
 import { DebugInfo, escapeBytes, mdString } from "../../compiler/ir/debug-info.js";
-import { constInt, IRBuilder, IRModule } from "../../compiler/ir/module.js";
-import { arrayOf, fnType, i32, i64, i8, ptrTo, sizeOf, structOf, typeText } from "../../compiler/ir/types.js";
+import { constInt, IRBuilder, IRModule } from "../../compiler/ir/ir-module.js";
+import { arrayOf, fnType, i32, i64, i8, ptrTo, sizeOf, structOf, typeText } from "../../compiler/ir/ir-types.js";
 import { irToObject, PartsCodegen } from "../../compiler/llvm/codegen.js";
 import { linkObjects } from "../../compiler/object-link.js";
 import { loadLibLLVM } from "../../compiler/llvm/libllvm.js";

@@ -13,7 +13,7 @@ import { renameProgram } from "../differential/rename.js";
 import { describeMismatch } from "../differential/report.js";
 import { minimize, programSize, shrinkCandidates } from "../differential/shrink.js";
 import { typecheckSources } from "../differential/typecheck.js";
-import { INT_TYPES, range, type IntType } from "../differential/types.js";
+import { INT_TYPES, range, type IntType } from "../differential/reference-types.js";
 import { exprsOf, stmtsOf } from "../differential/walk.js";
 
 // ── Helpers ──────────────────────────────────────────────────────────────────────────────────
