@@ -5,7 +5,7 @@ import { execFileSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { compile } from "../compiler/index.js";
+import { compile } from "../compiler/compile.js";
 import { packageRoot } from "../compiler/paths.js";
 import { functionSizes } from "./measure.js";
 

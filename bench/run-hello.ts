@@ -6,7 +6,7 @@ import { execFileSync, spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { criticalPath } from "../compiler/index.js";
+import { criticalPath } from "../compiler/compile.js";
 import { packageRoot } from "../compiler/paths.js";
 import { median } from "./measure.js";
 

@@ -8,7 +8,7 @@ import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { readProbeSource } from "./source-file.js";
 import { cacheDir, dropCached, readCached, writeCached } from "./cache-dir.js";
-import type { CompileOptions, CompileResult, ParamLayout, ProgramInfo } from "./index.js";
+import type { CompileOptions, CompileResult, ParamLayout, ProgramInfo } from "./compile.js";
 import { generatedDeclarationsDir, stdlibDir } from "./declaration-files.js";
 import { packageVersion } from "./paths.js";
 

@@ -164,7 +164,7 @@ function jobsOption(o: Options): number | undefined {
 }
 
 function printTimings(t: Record<string, number>, llvmParts?: number): void {
-  const { criticalPath } = require("../compiler/index.js") as typeof import("../compiler/index.js");
+  const { criticalPath } = require("../compiler/compile.js") as typeof import("../compiler/compile.js");
   const total = criticalPath(t);
   const parts = Object.entries(t).map(([k, v]) => `${k} ${v.toFixed(1)} ms`);
   const inParts = llvmParts && llvmParts > 1 ? `; LLVM in ${llvmParts} parts` : "";
@@ -172,7 +172,7 @@ function printTimings(t: Record<string, number>, llvmParts?: number): void {
 }
 
 async function build(file: string, o: Options): Promise<number> {
-  const { compileAsync } = require("../compiler/index.js") as typeof import("../compiler/index.js");
+  const { compileAsync } = require("../compiler/compile.js") as typeof import("../compiler/compile.js");
   const emitLLVM = o["emit-llvm"] === true;
   const r = await compileAsync(file, { cpu: cpuOption(o), emitLLVM, cache: false, parts: jobsOption(o) });
   const out = (o.o ?? o.output ?? file.replace(/\.[cm]?ts$/, "") + ".bpf.o") as string;
@@ -194,7 +194,7 @@ async function run(file: string, o: Options): Promise<number> {
     throw new UsageError(`--duration takes a number of seconds such as 10 or 0.5, not '${durationText}' (leave it out to run until Ctrl-C)`);
   const verbose = o.v === true || o.verbose === true;
   const { Probe } = require("./index.js") as typeof import("./index.js");
-  const { attachable } = require("./attach/index.js") as typeof import("./attach/index.js");
+  const { attachable } = require("./attach/attach-program.js") as typeof import("./attach/attach-program.js");
   const { setLongTimeout } = require("./long-timer.js") as typeof import("./long-timer.js");
 
   const probe = await Probe.open(file, { cpu: cpuOption(o), cache: o["no-cache"] !== true, verbose, params: paramOptions(o) });

@@ -3,16 +3,16 @@
 // the kernel when the process exits; the tracefs instance that printk's lines are read from is
 // removed by close() and when the process exits (trace-pipe.ts).
 
-import type { CompileOptions, CompileResult, ProgramInfo } from "../compiler/index.js";
-import { attachable, attachProgram, type Link } from "./attach/index.js";
+import type { CompileOptions, CompileResult, ProgramInfo } from "../compiler/compile.js";
+import { attachable, attachProgram, type Link } from "./attach/attach-program.js";
 import { LoadedObject, ObjectOpenError } from "./loader.js";
-import type { ParamValues } from "./params.js";
+import type { ParamValues } from "./param-values.js";
 import { TracePipe, type TraceLine } from "./trace-pipe.js";
 
 export { TsbpfError } from "../compiler/diagnostics.js";
-export type { ProgramInfo } from "../compiler/index.js";
+export type { ProgramInfo } from "../compiler/compile.js";
 export type { TraceLine } from "./trace-pipe.js";
-export type { ParamValues } from "./params.js";
+export type { ParamValues } from "./param-values.js";
 
 export interface OpenOptions extends CompileOptions {
   /** Print the whole verifier log when a program is rejected. */
@@ -40,7 +40,7 @@ export class Probe implements Disposable, AsyncDisposable {
 
   /** Compiles `file` (or takes it from the cache) and loads it into the kernel. */
   static async open(file: string, opts: OpenOptions = {}): Promise<Probe> {
-    const { compileAsync } = require("../compiler/index.js") as typeof import("../compiler/index.js");
+    const { compileAsync } = require("../compiler/compile.js") as typeof import("../compiler/compile.js");
     const load = (c: CompileResult) => LoadedObject.load(c, { verbose: opts.verbose, params: opts.params });
     let compiled = await compileAsync(file, opts);
     let t = performance.now();

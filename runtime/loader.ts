@@ -3,8 +3,8 @@
 
 import { basename } from "node:path";
 import { TsbpfError } from "../compiler/diagnostics.js";
-import type { ParamLayout, ProgramInfo } from "../compiler/index.js";
-import { resolveParams, writeParams, type ParamValues } from "./params.js";
+import type { ParamLayout, ProgramInfo } from "../compiler/compile.js";
+import { resolveParams, writeParams, type ParamValues } from "./param-values.js";
 import { Errno, errnoText, lastErrno, libbpf, takeLibbpfMessages, TEST_RUN_OPTS_SIZE, type TestRunOpts } from "./libbpf.js";
 import { privilegeError, requireBpfPrivileges } from "./privileges.js";
 import { verifierError } from "./verifier-log.js";

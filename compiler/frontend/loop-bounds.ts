@@ -6,15 +6,15 @@
 import type * as TS from "typescript";
 import { Codes } from "./codes.js";
 import { constantValue } from "./constants.js";
-import type { ProbeProgram } from "./program.js";
+import type { CheckedSource } from "./checked-source.js";
 import { errorAt } from "./spans.js";
-import { intRange, typeAt, type IntType } from "./types.js";
+import { intRange, typeAt, type IntType } from "./probe-types.js";
 
 const HINT = "write it as a counted loop: for (let i: u32 = 0; i < N; i++) with a constant N, and do not assign i in the body";
 
 type Loop = TS.ForStatement | TS.WhileStatement | TS.DoStatement;
 
-export function checkLoopBound(p: ProbeProgram, loop: Loop, consts: Map<TS.Symbol, TS.VariableDeclaration>): void {
+export function checkLoopBound(p: CheckedSource, loop: Loop, consts: Map<TS.Symbol, TS.VariableDeclaration>): void {
   const { ts } = p;
   const refuse = (at: TS.Node, why: string): never => {
     throw errorAt(at, Codes.unboundedLoop, `the compiler cannot prove that this loop ends: ${why}`, HINT);
@@ -67,12 +67,12 @@ export function checkLoopBound(p: ProbeProgram, loop: Loop, consts: Map<TS.Symbo
   if (cont) refuse(cont, "`continue` would skip the counter's step");
 }
 
-export function loopCondition(p: ProbeProgram, loop: Loop): TS.Expression | undefined {
+export function loopCondition(p: CheckedSource, loop: Loop): TS.Expression | undefined {
   return p.ts.isForStatement(loop) ? loop.condition : loop.expression;
 }
 
 /** The counter comparison that bounds the loop; in `a && b`, either side may be it. */
-function comparison(p: ProbeProgram, e: TS.Expression): { counter: TS.Identifier; op: "<" | "<=" | ">" | ">="; bound: TS.Expression } | undefined {
+function comparison(p: CheckedSource, e: TS.Expression): { counter: TS.Identifier; op: "<" | "<=" | ">" | ">="; bound: TS.Expression } | undefined {
   const { ts } = p;
   while (ts.isParenthesizedExpression(e)) e = e.expression;
   if (!ts.isBinaryExpression(e)) return undefined;
@@ -92,7 +92,7 @@ function comparison(p: ProbeProgram, e: TS.Expression): { counter: TS.Identifier
 }
 
 /** The identifier an assignment, `++` or `--` writes, if `n` is one. */
-function writtenIdentifier(p: ProbeProgram, n: TS.Node): TS.Identifier | undefined {
+function writtenIdentifier(p: CheckedSource, n: TS.Node): TS.Identifier | undefined {
   const { ts } = p;
   if ((ts.isPrefixUnaryExpression(n) || ts.isPostfixUnaryExpression(n)) && (n.operator === ts.SyntaxKind.PlusPlusToken || n.operator === ts.SyntaxKind.MinusMinusToken))
     return ts.isIdentifier(n.operand) ? n.operand : undefined;
@@ -101,7 +101,7 @@ function writtenIdentifier(p: ProbeProgram, n: TS.Node): TS.Identifier | undefin
   return undefined;
 }
 
-function isStep(p: ProbeProgram, n: TS.Node, up: boolean, consts: Map<TS.Symbol, TS.VariableDeclaration>): boolean {
+function isStep(p: CheckedSource, n: TS.Node, up: boolean, consts: Map<TS.Symbol, TS.VariableDeclaration>): boolean {
   const { ts } = p;
   if (ts.isPrefixUnaryExpression(n) || ts.isPostfixUnaryExpression(n)) return n.operator === (up ? ts.SyntaxKind.PlusPlusToken : ts.SyntaxKind.MinusMinusToken);
   if (ts.isBinaryExpression(n) && n.operatorToken.kind === (up ? ts.SyntaxKind.PlusEqualsToken : ts.SyntaxKind.MinusEqualsToken)) {
@@ -111,7 +111,7 @@ function isStep(p: ProbeProgram, n: TS.Node, up: boolean, consts: Map<TS.Symbol,
   return false;
 }
 
-function findContinue(p: ProbeProgram, body: TS.Node): TS.Node | undefined {
+function findContinue(p: CheckedSource, body: TS.Node): TS.Node | undefined {
   const { ts } = p;
   let found: TS.Node | undefined;
   const visit = (n: TS.Node, nested: boolean): void => {

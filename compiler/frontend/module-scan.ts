@@ -6,10 +6,10 @@
 import type * as TS from "typescript";
 import { isTsbpfDeclaration } from "../declaration-files.js";
 import { Codes } from "./codes.js";
-import type { ProbeProgram } from "./program.js";
+import type { CheckedSource } from "./checked-source.js";
 import { integerLiteral } from "./constants.js";
 import { errorAt, lineColumn } from "./spans.js";
-import { intRange, typeAt, type IntType } from "./types.js";
+import { intRange, typeAt, type IntType } from "./probe-types.js";
 
 export type ProgramKind = "tracepoint" | "xdp";
 const KINDS: readonly string[] = ["tracepoint", "xdp"];
@@ -42,7 +42,7 @@ export interface ModuleDecls {
 }
 
 /** The name of the tsbpf declaration that `expr` refers to, if it refers to one. */
-export function stdlibName(p: ProbeProgram, expr: TS.Expression): string | undefined {
+export function stdlibName(p: CheckedSource, expr: TS.Expression): string | undefined {
   let sym = p.symbolAt(expr);
   if (!sym) return undefined;
   if (sym.flags & p.ts.SymbolFlags.Alias) sym = p.checker.getAliasedSymbol(sym);
@@ -50,7 +50,7 @@ export function stdlibName(p: ProbeProgram, expr: TS.Expression): string | undef
   return decl && isTsbpfDeclaration(decl) ? sym.name : undefined;
 }
 
-export function scanModule(p: ProbeProgram): ModuleDecls {
+export function scanModule(p: CheckedSource): ModuleDecls {
   const { ts } = p;
   const out: ModuleDecls = { programs: [], functions: [], params: [], constants: new Map() };
   for (const stmt of p.source.statements) {
@@ -80,7 +80,7 @@ export function scanModule(p: ProbeProgram): ModuleDecls {
   return out;
 }
 
-function program(p: ProbeProgram, kind: ProgramKind, decl: TS.VariableDeclaration, init: TS.CallExpression, exported: boolean): ProgramDecl {
+function program(p: CheckedSource, kind: ProgramKind, decl: TS.VariableDeclaration, init: TS.CallExpression, exported: boolean): ProgramDecl {
   const { ts } = p;
   if (!ts.isIdentifier(decl.name)) throw errorAt(decl.name, Codes.unsupportedSyntax, "a program must be bound to a plain name");
   if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(decl.name.text))
@@ -105,7 +105,7 @@ function program(p: ProbeProgram, kind: ProgramKind, decl: TS.VariableDeclaratio
   return { ...base, target: name, section: `${kind}/${name}`, targetNode: targetArg };
 }
 
-function param(p: ProbeProgram, decl: TS.VariableDeclaration, init: TS.CallExpression, isConst: boolean, earlier: ParamDecl[]): ParamDecl {
+function param(p: CheckedSource, decl: TS.VariableDeclaration, init: TS.CallExpression, isConst: boolean, earlier: ParamDecl[]): ParamDecl {
   const { ts } = p;
   if (!isConst || !ts.isIdentifier(decl.name)) throw errorAt(decl, Codes.badParam, "a param must be bound with `const` to a plain name", 'write `const LIMIT = param<u32>("LIMIT", 100);`');
   const [nameArg, defArg] = init.arguments;
@@ -145,7 +145,7 @@ function checkNoSectionNames(programs: ProgramDecl[]): void {
 }
 
 /** Programs and params exist only at the top level: inside a function they would be created per call. */
-function checkNoNestedDeclarations(p: ProbeProgram, decls: ModuleDecls): void {
+function checkNoNestedDeclarations(p: CheckedSource, decls: ModuleDecls): void {
   const { ts } = p;
   const topLevel = new Set<TS.Node>([...decls.programs.map((d) => d.declaration.initializer!), ...decls.params.map((d) => d.node)]);
   const visit = (node: TS.Node): void => {

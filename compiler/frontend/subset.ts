@@ -1,6 +1,6 @@
 // The probe language is a subset of TypeScript: what cannot run in the kernel is refused here,
 // at its line, with a stable code, before any code is generated. Type errors are TypeScript's
-// own (program.ts); this pass sees only well-typed files.
+// own (checked-source.ts); this pass sees only well-typed files.
 
 import type * as TS from "typescript";
 import { spanAt, TsbpfError } from "../diagnostics.js";
@@ -8,9 +8,9 @@ import { Codes } from "./codes.js";
 import { integerLiteral } from "./constants.js";
 import { checkLoopBound } from "./loop-bounds.js";
 import { stdlibName, type ModuleDecls } from "./module-scan.js";
-import type { ProbeProgram } from "./program.js";
+import type { CheckedSource } from "./checked-source.js";
 import { errorAt } from "./spans.js";
-import { stdlibAlias } from "./types.js";
+import { stdlibAlias } from "./probe-types.js";
 
 const CLOSURE_HINT = "declare a function at the top level of the file (`function f(x: u32): u32 { … }`) and call it";
 
@@ -94,7 +94,7 @@ function refusedKinds(ts: typeof TS): Map<number, Rule> {
 }
 
 /** Rules that need the checker: what strings, calls and loops mean; recursion. */
-export function checkSubset(p: ProbeProgram, decls: ModuleDecls): void {
+export function checkSubset(p: CheckedSource, decls: ModuleDecls): void {
   const { ts } = p;
   const handlers = new Set<TS.Node>(decls.programs.map((d) => d.handler));
   const allowedStrings = new Set<TS.Node>([...decls.programs.map((d) => d.targetNode), ...decls.params.map((d) => d.node.arguments[0])]);
@@ -150,22 +150,22 @@ function isFixedArray(t: TS.Type): boolean {
   return stdlibAlias(t) === "FixedArray";
 }
 
-function expectsStr(p: ProbeProgram, node: TS.Node): boolean {
+function expectsStr(p: CheckedSource, node: TS.Node): boolean {
   return stdlibAlias(p.checker.getContextualType(node as TS.Expression)) === "Str";
 }
 
-function isImportSpecifier(p: ProbeProgram, node: TS.Node): boolean {
+function isImportSpecifier(p: CheckedSource, node: TS.Node): boolean {
   const parent = node.parent;
   return (p.ts.isImportDeclaration(parent) || p.ts.isExportDeclaration(parent)) && parent.moduleSpecifier === node;
 }
 
-function isPrintkFormat(p: ProbeProgram, node: TS.Node): boolean {
+function isPrintkFormat(p: CheckedSource, node: TS.Node): boolean {
   const parent = node.parent;
   return p.ts.isCallExpression(parent) && parent.arguments[0] === node && stdlibName(p, parent.expression) === "printk";
 }
 
 /** BPF has a fixed, small stack and the verifier refuses recursion: find a cycle in the calls. */
-function checkNoRecursion(p: ProbeProgram, decls: ModuleDecls, functions: Map<TS.Symbol, TS.FunctionDeclaration>): void {
+function checkNoRecursion(p: CheckedSource, decls: ModuleDecls, functions: Map<TS.Symbol, TS.FunctionDeclaration>): void {
   const { ts } = p;
   const calls = new Map<TS.FunctionDeclaration, { callee: TS.FunctionDeclaration; at: TS.CallExpression }[]>();
   for (const f of decls.functions) {

@@ -231,7 +231,7 @@ export interface PartsResult {
 }
 
 /**
- * Builds a module given in parts (lower/module.ts, PartSink): each part is parsed as it
+ * Builds a module given in parts (lower/module-lowerer.ts, PartSink): each part is parsed as it
  * arrives, then optimised and compiled to an object on a thread of its own (D20).
  */
 export class PartsCodegen {

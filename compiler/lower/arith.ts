@@ -3,10 +3,10 @@
 // Values are kept at their C width in the IR (i8…i64, i1 for booleans), as clang does, so that
 // LLVM picks the same 32-bit sub-register instructions clang would.
 
-import type { IRBuilder, Value } from "../ir/module.js";
-import { constInt, isConstInt } from "../ir/module.js";
-import { i1, i64, i8, intType, ptrTo, type IRType } from "../ir/types.js";
-import { BOOL, INT_TYPES, type IntType, type ProbeType } from "../frontend/types.js";
+import type { IRBuilder, Value } from "../ir/ir-module.js";
+import { constInt, isConstInt } from "../ir/ir-module.js";
+import { i1, i64, i8, intType, ptrTo, type IRType } from "../ir/ir-types.js";
+import { BOOL, INT_TYPES, type IntType, type ProbeType } from "../frontend/probe-types.js";
 
 export interface Operand {
   value: Value;

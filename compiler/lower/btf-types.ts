@@ -2,10 +2,10 @@
 // members at the compiler's offsets, FixedArray<T, N> as T[N], Str<N> as char[N], so that
 // `bpftool btf dump` shows the probe's types and `bpftool map dump` prints values field by field.
 
-import type { AggregateType, ProbeType, StructType } from "../frontend/types.js";
-import { isAggregate } from "../frontend/types.js";
+import type { AggregateType, ProbeType, StructType } from "../frontend/probe-types.js";
+import { isAggregate } from "../frontend/probe-types.js";
 import type { DebugInfo, DebugTypeRef } from "../ir/debug-info.js";
-import { cIdentifier } from "../ir/module.js";
+import { cIdentifier } from "../ir/ir-module.js";
 import { UniqueNames, uniqueWithin } from "./unique-names.js";
 
 /** The frontend's name for an object type that has none (an object literal type). */

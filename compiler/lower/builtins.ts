@@ -2,13 +2,13 @@
 // stdlib/ (helpers.d.ts, integers.d.ts, memory.d.ts).
 
 import type * as TS from "typescript";
-import { INT_TYPES, isAggregate, sizeOf, typeAt, VOID, type IntType, type PtrType, type StrType } from "../frontend/types.js";
-import { allocate } from "./aggregates.js";
-import { constInt } from "../ir/module.js";
-import { i32, i64, i8, ptrTo } from "../ir/types.js";
+import { INT_TYPES, isAggregate, sizeOf, typeAt, VOID, type IntType, type PtrType, type StrType } from "../frontend/probe-types.js";
+import { allocate } from "./aggregate-storage.js";
+import { constInt } from "../ir/ir-module.js";
+import { i32, i64, i8, ptrTo } from "../ir/ir-types.js";
 import { convert, irTypeOf, type Operand } from "./arith.js";
 import type { ExpressionLowerer } from "./expressions.js";
-import { Helper } from "./helpers.js";
+import { Helper } from "./helper-ids.js";
 import { lowerPrintk } from "./printk.js";
 
 type Lowering = (l: ExpressionLowerer, call: TS.CallExpression) => Operand;

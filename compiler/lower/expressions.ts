@@ -5,17 +5,17 @@ import type * as TS from "typescript";
 import { Codes } from "../frontend/codes.js";
 import { integerLiteral } from "../frontend/constants.js";
 import { stdlibName } from "../frontend/module-scan.js";
-import type { ProbeProgram } from "../frontend/program.js";
+import type { CheckedSource } from "../frontend/checked-source.js";
 import { errorAt, lineColumn } from "../frontend/spans.js";
-import { BOOL, INT_TYPES, isAggregate, probeTypeOf, typeAt, typeName, VOID, type ArrayType, type ProbeType, type ValueType } from "../frontend/types.js";
+import { BOOL, INT_TYPES, isAggregate, probeTypeOf, typeAt, typeName, VOID, type ArrayType, type ProbeType, type ValueType } from "../frontend/probe-types.js";
 import type { MDRef } from "../ir/debug-info.js";
-import { constInt, type Block, type IRBuilder, type IRFunction, type IRModule, type Value } from "../ir/module.js";
-import { i1 } from "../ir/types.js";
+import { constInt, type Block, type IRBuilder, type IRFunction, type IRModule, type Value } from "../ir/ir-module.js";
+import { i1 } from "../ir/ir-types.js";
 import { arith, compare, convert, irTypeOf, resultType, sameLayout, truthy, type ArithOp, type CompareOp, type Operand } from "./arith.js";
-import { allocate, convertAt, fieldPlace, literalValue, read, withElement, write, zeroOf, type Place } from "./aggregates.js";
+import { allocate, convertAt, fieldPlace, literalValue, read, withElement, write, zeroOf, type Place } from "./aggregate-storage.js";
 import { lowerBuiltinCall, STDLIB_CONSTANTS } from "./builtins.js";
 import type { Local } from "./function.js";
-import type { ModuleLowerer } from "./module.js";
+import type { ModuleLowerer } from "./module-lowerer.js";
 
 // Operator tables by SyntaxKind value (SyntaxKind's names are ambiguous: LessThanToken is
 // also FirstBinaryOperator). Built once per TypeScript instance.
@@ -26,7 +26,7 @@ interface OperatorTables {
 }
 let tables: OperatorTables | undefined;
 
-function operators(ts: ProbeProgram["ts"]): OperatorTables {
+function operators(ts: CheckedSource["ts"]): OperatorTables {
   if (tables) return tables;
   const K = ts.SyntaxKind;
   return (tables = {
@@ -51,7 +51,7 @@ export abstract class ExpressionLowerer {
   protected readonly locals = new Map<TS.Symbol, Local>();
   /** Bytes of storage (aggregates, printk's arguments) allocated so far on this function's stack. */
   stackBytes = 0;
-  /** The stack bytes of the deepest chain of module functions this one calls (aggregates.ts). */
+  /** The stack bytes of the deepest chain of module functions this one calls (aggregate-storage.ts). */
   calleeStack = 0;
   /** Where aggregates go once the stack is full: a program's scratch buffer (none in functions). */
   scratch?: (size: number, align: number, at: TS.Node, what: string) => { base: Value; offset: number };
@@ -65,7 +65,7 @@ export abstract class ExpressionLowerer {
     readonly b: IRBuilder,
   ) {}
 
-  get p(): ProbeProgram {
+  get p(): CheckedSource {
     return this.ml.p;
   }
   get module(): IRModule {
@@ -359,7 +359,7 @@ export function literal(text: string, at: TS.Node): Operand {
 }
 
 /** A readable name for a kind of syntax, for "X is not supported". */
-function describe(p: ProbeProgram, node: TS.Node): string {
+function describe(p: CheckedSource, node: TS.Node): string {
   const name = p.ts.SyntaxKind[node.kind]
     .replace(/(Statement|Expression|Declaration|Keyword|Literal)$/, " $1")
     .replace(/([a-z])([A-Z])/g, "$1 $2")

@@ -8,14 +8,14 @@ import { Codes } from "../frontend/codes.js";
 import { constantValue } from "../frontend/constants.js";
 import { loopCondition } from "../frontend/loop-bounds.js";
 import { errorAt } from "../frontend/spans.js";
-import { isAggregate, NUMBER, sizeOf, typeAt, type ProbeType } from "../frontend/types.js";
-import { i64, i8 } from "../ir/types.js";
-import { convertAt, initInto, literalValue, read } from "./aggregates.js";
+import { isAggregate, NUMBER, sizeOf, typeAt, type ProbeType } from "../frontend/probe-types.js";
+import { i64, i8 } from "../ir/ir-types.js";
+import { convertAt, initInto, literalValue, read } from "./aggregate-storage.js";
 import type { MDRef } from "../ir/debug-info.js";
-import { Block, constInt, IRBuilder, type IRFunction, type Value } from "../ir/module.js";
+import { Block, constInt, IRBuilder, type IRFunction, type Value } from "../ir/ir-module.js";
 import { convert, irTypeOf, truthy, type Operand } from "./arith.js";
 import { ExpressionLowerer } from "./expressions.js";
-import type { ModuleLowerer } from "./module.js";
+import type { ModuleLowerer } from "./module-lowerer.js";
 
 export interface Local {
   slot: Value;

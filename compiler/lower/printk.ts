@@ -7,13 +7,13 @@
 import type * as TS from "typescript";
 import { Codes } from "../frontend/codes.js";
 import { errorAt } from "../frontend/spans.js";
-import { INT_TYPES, type BoolType, type IntType } from "../frontend/types.js";
-import { constInt, type Value } from "../ir/module.js";
-import { i32, i64 } from "../ir/types.js";
-import { storage } from "./aggregates.js";
+import { INT_TYPES, type BoolType, type IntType } from "../frontend/probe-types.js";
+import { constInt, type Value } from "../ir/ir-module.js";
+import { i32, i64 } from "../ir/ir-types.js";
+import { storage } from "./aggregate-storage.js";
 import { convert, promote, type Operand } from "./arith.js";
 import type { ExpressionLowerer } from "./expressions.js";
-import { Helper } from "./helpers.js";
+import { Helper } from "./helper-ids.js";
 
 interface Conversion {
   letter: "d" | "i" | "u" | "x" | "X" | "p" | "s";

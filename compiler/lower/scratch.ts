@@ -8,9 +8,9 @@ import type * as TS from "typescript";
 import { Codes } from "../frontend/codes.js";
 import { errorAt, lineColumn } from "../frontend/spans.js";
 import type { DebugInfo } from "../ir/debug-info.js";
-import { constInt, IRBuilder, type IRFunction, type IRModule, type Value } from "../ir/module.js";
-import { arrayOf, i32, i8, ptrTo, type IRType } from "../ir/types.js";
-import { Helper } from "./helpers.js";
+import { constInt, IRBuilder, type IRFunction, type IRModule, type Value } from "../ir/ir-module.js";
+import { arrayOf, i32, i8, ptrTo, type IRType } from "../ir/ir-types.js";
+import { Helper } from "./helper-ids.js";
 
 const BPF_MAP_TYPE_PERCPU_ARRAY = 6;
 

@@ -3,7 +3,7 @@
 
 import type { Func } from "./ast.js";
 import { Rng } from "./random.js";
-import { range, wrap, type IntType } from "./types.js";
+import { range, wrap, type IntType } from "./reference-types.js";
 
 /** Interesting values of a type: its bounds and their neighbours, 0, ±1, small numbers. */
 export function edgeValues(t: IntType): bigint[] {

@@ -2,7 +2,7 @@
 // generator can reason about types and the printer can add the casts TypeScript asks for; the
 // constructors below compute it. Edited trees (see shrink.ts) are re-typed by check.ts.
 
-import { common, literalType, promote, type IntType, type Type } from "./types.js";
+import { common, literalType, promotedType, type IntType, type Type } from "./reference-types.js";
 
 export type ArithOp = "+" | "-" | "*" | "/" | "%" | "&" | "|" | "^" | "<<" | ">>" | ">>>";
 export type CompareOp = "<" | "<=" | ">" | ">=" | "===" | "!==";
@@ -120,7 +120,7 @@ export const field = (name: string, path: readonly string[], ty: IntType): Field
 
 export function arith(op: ArithOp, left: Expr, right: Expr): Expr {
   // Shifts take the promoted left type; the count does not take part in the conversions.
-  const ty = SHIFT_OPS.includes(op) ? promote(left.ty) : common(left.ty, right.ty);
+  const ty = SHIFT_OPS.includes(op) ? promotedType(left.ty) : common(left.ty, right.ty);
   return { kind: "arith", op, left, right, ty };
 }
 

@@ -7,7 +7,7 @@
 
 import * as A from "./ast.js";
 import type { Expr, FieldInit, FieldRef, Func, ObjectLit, Program, Stmt, StructDecl, StructField } from "./ast.js";
-import { INT_TYPES, isInt, type IntType, type Type } from "./types.js";
+import { INT_TYPES, isInt, type IntType, type Type } from "./reference-types.js";
 
 export interface CheckOptions {
   /** Deepest expression allowed (a leaf has depth 1); unlimited when absent. */

@@ -9,7 +9,7 @@ import type { ArithOp, Expr, FieldInit, Func, ObjectLit, Program, Stmt, StructDe
 import { isTsAlwaysTruthy, isTsLiteral } from "./check.js";
 import { functionCosts, stmtsCost } from "./cost.js";
 import { Rng } from "./random.js";
-import { INT_TYPES, type IntType, type Type } from "./types.js";
+import { INT_TYPES, type IntType, type Type } from "./reference-types.js";
 
 export interface GenOptions {
   /** How many functions (default 1..4). */

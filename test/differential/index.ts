@@ -10,6 +10,6 @@ export { Rng } from "./random.js";
 export { evaluate } from "./reference.js";
 export { renameProgram } from "./rename.js";
 export { describeMismatch, formatValue, type Mismatch } from "./report.js";
-export { minimize, programSize, shrinkCandidates } from "./shrink.js";
+export { minimizeProgram, programSize, shrinkCandidates } from "./shrink.js";
 export { typecheckSources } from "./typecheck.js";
-export { INT_TYPES, range, wrap, type IntType, type Type } from "./types.js";
+export { INT_TYPES, range, wrap, type IntType, type Type } from "./reference-types.js";

@@ -6,7 +6,7 @@
 // printer casts those too (`u8(300)`), which is the same conversion made explicit.
 
 import { constant, isNestedInit, isStructType, type Expr, type Func, type ObjectLit, type Program, type Stmt } from "./ast.js";
-import { BRANDS, INT_TYPES, type IntType, type Type } from "./types.js";
+import { BRANDS, INT_TYPES, type IntType, type Type } from "./reference-types.js";
 
 export const HEADER = `import { ${INT_TYPES.join(", ")} } from "tsbpf";`;
 

@@ -4,7 +4,7 @@
 // typed cells, one per integer field, as the program declares them (not as the tree's `ty` says).
 
 import { isNestedInit, isStructType, type ArithOp, type CompareOp, type Expr, type FieldRef, type Func, type ObjectLit, type Program, type Stmt, type StructDecl } from "./ast.js";
-import { bits, common, convert, isSigned, literalType, promote, wrap, type IntType, type Type } from "./types.js";
+import { bits, common, convertValue, isSigned, literalType, promotedType, wrap, type IntType, type Type } from "./reference-types.js";
 
 /** A typed value; booleans are 0n / 1n. */
 interface Value {
@@ -36,8 +36,8 @@ export function evaluate(p: Program, fn: string, args: bigint[]): bigint {
 export function arithmetic(op: ArithOp, a: Value, b: Value): Value {
   if (op === "<<" || op === ">>" || op === ">>>") return shift(op, a, b);
   const ty = common(a.ty, b.ty);
-  const x = convert(a.v, a.ty, ty);
-  const y = convert(b.v, b.ty, ty);
+  const x = convertValue(a.v, a.ty, ty);
+  const y = convertValue(b.v, b.ty, ty);
   switch (op) {
     case "+":
       return { v: wrap(x + y, ty), ty };
@@ -75,10 +75,10 @@ function divide(x: bigint, y: bigint, ty: IntType): { q: bigint; r: bigint } {
 
 function shift(op: "<<" | ">>" | ">>>", a: Value, b: Value): Value {
   // The result has the promoted left type; the count is converted to it, then masked.
-  const ty = promote(a.ty);
+  const ty = promotedType(a.ty);
   const w = bits(ty);
-  const x = convert(a.v, a.ty, ty);
-  const n = convert(b.v, b.ty, ty) & BigInt(w - 1);
+  const x = convertValue(a.v, a.ty, ty);
+  const n = convertValue(b.v, b.ty, ty) & BigInt(w - 1);
   switch (op) {
     case "<<":
       return { v: wrap(x << n, ty), ty };
@@ -92,8 +92,8 @@ function shift(op: "<<" | ">>" | ">>>", a: Value, b: Value): Value {
 
 export function comparison(op: CompareOp, a: Value, b: Value): boolean {
   const ty = common(a.ty, b.ty);
-  const x = convert(a.v, a.ty, ty);
-  const y = convert(b.v, b.ty, ty);
+  const x = convertValue(a.v, a.ty, ty);
+  const y = convertValue(b.v, b.ty, ty);
   switch (op) {
     case "<":
       return x < y;
@@ -130,10 +130,10 @@ class Interpreter {
 
   call(f: Func, args: Value[]): bigint {
     const env = new Env();
-    f.params.forEach((p, i) => env.declare(p.name, { v: convert(args[i].v, args[i].ty, p.ty), ty: p.ty }));
+    f.params.forEach((p, i) => env.declare(p.name, { v: convertValue(args[i].v, args[i].ty, p.ty), ty: p.ty }));
     const r = this.block(f.body, env);
     if (r === undefined) throw new Error(`${f.name} ends without returning`);
-    return convert(r.v, r.ty, f.ret);
+    return convertValue(r.v, r.ty, f.ret);
   }
 
   /** Runs statements; a returned value stops the block and is passed up. */
@@ -154,20 +154,20 @@ class Interpreter {
     switch (s.kind) {
       case "let": {
         const x = this.expr(s.init, env);
-        env.declare(s.name, { v: convert(x.v, x.ty, s.ty), ty: s.ty });
+        env.declare(s.name, { v: convertValue(x.v, x.ty, s.ty), ty: s.ty });
         return undefined;
       }
       case "assign": {
         const old = env.value(s.name);
         const x = this.expr(s.value, env);
         const r = s.op === "=" ? x : arithmetic(s.op.slice(0, -1) as ArithOp, old, x);
-        env.set(s.name, { v: convert(r.v, r.ty, old.ty), ty: old.ty });
+        env.set(s.name, { v: convertValue(r.v, r.ty, old.ty), ty: old.ty });
         return undefined;
       }
       case "incdec": {
         const old = env.value(s.name);
         const r = arithmetic(s.op === "++" ? "+" : "-", old, I32(1n));
-        env.set(s.name, { v: convert(r.v, r.ty, old.ty), ty: old.ty });
+        env.set(s.name, { v: convertValue(r.v, r.ty, old.ty), ty: old.ty });
         return undefined;
       }
       case "if":
@@ -191,13 +191,13 @@ class Interpreter {
         const old = this.field(s.target, env);
         const x = this.expr(s.value, env);
         const r = s.op === "=" ? x : arithmetic(s.op.slice(0, -1) as ArithOp, old, x);
-        this.setField(s.target, { v: convert(r.v, r.ty, old.ty), ty: old.ty }, env);
+        this.setField(s.target, { v: convertValue(r.v, r.ty, old.ty), ty: old.ty }, env);
         return undefined;
       }
       case "fieldIncdec": {
         const old = this.field(s.target, env);
         const r = arithmetic(s.op === "++" ? "+" : "-", old, I32(1n));
-        this.setField(s.target, { v: convert(r.v, r.ty, old.ty), ty: old.ty }, env);
+        this.setField(s.target, { v: convertValue(r.v, r.ty, old.ty), ty: old.ty }, env);
         return undefined;
       }
     }
@@ -215,7 +215,7 @@ class Interpreter {
       } else {
         if (isNestedInit(x)) throw new Error(`${d.name}.${x.name} is an integer`);
         const v = this.expr(x.value, env);
-        fields.set(x.name, { v: convert(v.v, v.ty, decl.ty), ty: decl.ty });
+        fields.set(x.name, { v: convertValue(v.v, v.ty, decl.ty), ty: decl.ty });
       }
     }
     for (const y of d.fields) if (!fields.has(y.name)) throw new Error(`${d.name}.${y.name} is not initialised`);
@@ -278,11 +278,11 @@ class Interpreter {
         const x = this.truthy(e.test, env) ? this.expr(e.then, env) : this.expr(e.else, env);
         // The result type depends on both arms, whichever one ran.
         const ty = this.typeOfCond(e, env);
-        return { v: convert(x.v, x.ty, ty), ty };
+        return { v: convertValue(x.v, x.ty, ty), ty };
       }
       case "cast": {
         const x = this.expr(e.operand, env);
-        return { v: convert(x.v, x.ty, e.to), ty: e.to };
+        return { v: convertValue(x.v, x.ty, e.to), ty: e.to };
       }
       case "call": {
         const f = this.functions.get(e.fn);
@@ -310,7 +310,7 @@ class Interpreter {
       case "field":
         return this.field(e, env).ty;
       case "arith":
-        return e.op === "<<" || e.op === ">>" || e.op === ">>>" ? promote(this.staticType(e.left, env)) : common(this.staticType(e.left, env), this.staticType(e.right, env));
+        return e.op === "<<" || e.op === ">>" || e.op === ">>>" ? promotedType(this.staticType(e.left, env)) : common(this.staticType(e.left, env), this.staticType(e.right, env));
       case "unary":
         return common("i32", this.staticType(e.operand, env));
       case "cond":

@@ -3,7 +3,7 @@
 
 import type { Program } from "./ast.js";
 import { printCall, printProgram } from "./print.js";
-import { bits, type IntType } from "./types.js";
+import { bits, type IntType } from "./reference-types.js";
 
 export interface Mismatch {
   program: Program;

@@ -1,7 +1,7 @@
 // Smaller variants of a program, for finding the smallest one that still shows a mismatch. Each
 // candidate is one local edit; edits are made without regard to types, then re-typed by check.ts,
 // and only valid programs strictly smaller than the original are kept. Candidates that remove
-// the most come first, so a greedy search (minimize) converges quickly.
+// the most come first, so a greedy search (minimizeProgram) converges quickly.
 
 import * as A from "./ast.js";
 import type { Expr, FieldRef, Func, ObjectLit, Program, Stmt, StructDecl } from "./ast.js";
@@ -245,7 +245,7 @@ function exprVariants(e: Expr): Expr[] {
  * Greedy minimisation: repeatedly moves to the first candidate for which `stillFails` holds,
  * until none does (or `maxTests` candidates have been tried). Returns the smallest program found.
  */
-export async function minimize(p: Program, stillFails: (c: Program) => boolean | Promise<boolean>, maxTests = 5000): Promise<Program> {
+export async function minimizeProgram(p: Program, stillFails: (c: Program) => boolean | Promise<boolean>, maxTests = 5000): Promise<Program> {
   let current = p;
   let tests = 0;
   outer: for (;;) {

@@ -5,7 +5,7 @@
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import * as ts from "typescript";
-import { probeCompilerOptions } from "../../compiler/frontend/program.js";
+import { probeCompilerOptions } from "../../compiler/frontend/checked-source.js";
 
 function stdlibDir(): string {
   // dist/test/differential → the package root, wherever the build puts it.

@@ -3,7 +3,7 @@
 // (a struct passed to a function or aliased is the same storage), struct results, for…of, and
 // indexing, with variable indices out of range reading 0 and writing nothing.
 import { open } from "../../runtime/index.js";
-import { repo } from "../helpers/cli.js";
+import { repo } from "../helpers/tsbpf-command.js";
 
 const u32 = (x: bigint) => Number(BigInt.asUintN(32, x));
 

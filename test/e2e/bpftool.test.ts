@@ -4,8 +4,8 @@ import { execFileSync } from "node:child_process";
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { repo, tsbpf } from "../helpers/cli.js";
-import { libLLVMs } from "../helpers/libllvm.js";
+import { repo, tsbpf } from "../helpers/tsbpf-command.js";
+import { libLLVMs } from "../helpers/libllvm-versions.js";
 
 const PIN = `/sys/fs/bpf/tsbpf-test-${process.pid}`;
 const bpftool = (...args: string[]) => execFileSync("bpftool", args, { encoding: "utf8" });

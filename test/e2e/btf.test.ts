@@ -6,11 +6,11 @@ import { execFileSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { loadProbeProgram } from "../../compiler/frontend/program.js";
-import { probeTypeOf, type StructType } from "../../compiler/frontend/types.js";
+import { loadCheckedSource } from "../../compiler/frontend/checked-source.js";
+import { probeTypeOf, type StructType } from "../../compiler/frontend/probe-types.js";
 import { open } from "../../runtime/index.js";
-import { repo, tsbpf } from "../helpers/cli.js";
-import { libLLVMs } from "../helpers/libllvm.js";
+import { repo, tsbpf } from "../helpers/tsbpf-command.js";
+import { libLLVMs } from "../helpers/libllvm-versions.js";
 
 const FIXTURE = repo("test/fixtures/language/btf-types.ts");
 const PIN = `/sys/fs/bpf/tsbpf-btf-test-${process.pid}`;
@@ -33,7 +33,7 @@ interface BtfType {
 
 /** The compiler's layout of each interface the fixture declares, by name. */
 function compilerLayouts(): Map<string, StructType> {
-  const p = loadProbeProgram(FIXTURE);
+  const p = loadCheckedSource(FIXTURE);
   const layouts = new Map<string, StructType>();
   for (const stmt of p.source.statements) {
     if (!p.ts.isInterfaceDeclaration(stmt) || stmt.typeParameters) continue;

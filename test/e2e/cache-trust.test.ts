@@ -6,9 +6,9 @@ import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { chmodSync, chownSync, existsSync, lchownSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { join, relative } from "node:path";
-import { compile } from "../../compiler/index.js";
+import { compile } from "../../compiler/compile.js";
 import { cacheKey } from "../../compiler/object-cache.js";
-import { expectNoStack, repo, TSBPF, tsbpf, type Finished } from "../helpers/cli.js";
+import { expectNoStack, repo, TSBPF, tsbpf, type Finished } from "../helpers/tsbpf-command.js";
 
 const NOBODY = 65534;
 const HELLO = repo("examples/hello-syncfs.ts");

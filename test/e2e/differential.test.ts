@@ -3,7 +3,7 @@
 // run in the kernel, and compared with a JavaScript BigInt reference evaluator. A mismatch is
 // shrunk to the smallest program that still shows it.
 //   TSBPF_DIFF_FUNCTIONS (default 1000) functions, TSBPF_DIFF_SEED (default: fixed) to vary.
-import { describeMismatch, generateProgram, minimize, renameProgram, type Func, type Program } from "../differential/index.js";
+import { describeMismatch, generateProgram, minimizeProgram, renameProgram, type Func, type Program } from "../differential/index.js";
 import { cleanUp, probeSource, runBatch, type Failure } from "../helpers/differential-kernel.js";
 
 const FUNCTIONS = Number(process.env.TSBPF_DIFF_FUNCTIONS ?? 1000);
@@ -45,7 +45,7 @@ test(`${FUNCTIONS} generated functions agree with the reference evaluator`, asyn
         const again = (await runBatch([candidate], [{ program: candidate, fn }], 1, 0, [failure.args])).failure;
         return !!again && !!again.error === !!failure.error;
       };
-      const minimal = await minimize(failure.program, stillFails, 400);
+      const minimal = await minimizeProgram(failure.program, stillFails, 400);
       throw new Error(report(failure, minimal));
     }
     tested += fns.length - result.tooComplex.length;

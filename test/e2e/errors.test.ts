@@ -1,11 +1,11 @@
 // Every user mistake of the first-light path: one paragraph naming the file:line:col or the
 // missing thing, what to do, a non-zero exit, and no JavaScript stack.
 import { readFileSync } from "node:fs";
-import { compile } from "../../compiler/index.js";
+import { compile } from "../../compiler/compile.js";
 import { irToObject } from "../../compiler/llvm/codegen.js";
 import { TsbpfError } from "../../compiler/diagnostics.js";
 import { LoadedObject } from "../../runtime/loader.js";
-import { expectNoStack, repo, tsbpf } from "../helpers/cli.js";
+import { expectNoStack, repo, tsbpf } from "../helpers/tsbpf-command.js";
 
 const fixture = (name: string) => repo("test/fixtures/errors", name);
 

@@ -1,7 +1,7 @@
 // Every bundled example compiles and passes the kernel verifier (loaded, not attached).
 import { readdirSync } from "node:fs";
 import { open } from "../../runtime/index.js";
-import { repo } from "../helpers/cli.js";
+import { repo } from "../helpers/tsbpf-command.js";
 
 const examples = readdirSync(repo("examples")).filter((f) => f.endsWith(".ts"));
 

@@ -1,6 +1,6 @@
 // The language examples, end to end: compiled, verified, attached, triggered, and their output
 // checked against the same facts computed here.
-import { repo, Running } from "../helpers/cli.js";
+import { repo, Running } from "../helpers/tsbpf-command.js";
 import { syncfsLater, triggerSyncfs } from "../helpers/kernel.js";
 
 test("pid-filter reports only the watched process", async () => {

@@ -3,7 +3,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { repo, Running, tsbpf } from "../helpers/cli.js";
+import { repo, Running, tsbpf } from "../helpers/tsbpf-command.js";
 import { helloLoaded, loadedPrograms, triggerSyncfs } from "../helpers/kernel.js";
 import { open } from "../../runtime/index.js";
 

@@ -3,10 +3,10 @@
 import { mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { compile, TsbpfError } from "../../compiler/index.js";
+import { compile, TsbpfError } from "../../compiler/compile.js";
 import { MAX_BRACKETS, MAX_DEPTH } from "../../compiler/frontend/nesting.js";
 import { LoadedObject } from "../../runtime/loader.js";
-import { expectNoStack, tsbpf } from "../helpers/cli.js";
+import { expectNoStack, tsbpf } from "../helpers/tsbpf-command.js";
 import { compileErrorOf } from "../helpers/compile-error.js";
 
 let dir: string;

@@ -1,6 +1,6 @@
 // Integer literals and param defaults beyond 2^53 keep every bit, in the kernel.
 import { open } from "../../runtime/index.js";
-import { repo } from "../helpers/cli.js";
+import { repo } from "../helpers/tsbpf-command.js";
 
 test("64-bit literals are exact", async () => {
   const probe = await open(repo("test/fixtures/language/literals.ts"));

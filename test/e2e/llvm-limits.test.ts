@@ -7,13 +7,13 @@ import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { compile, compileAsync, type CompileResult } from "../../compiler/index.js";
+import { compile, compileAsync, type CompileResult } from "../../compiler/compile.js";
 import { TsbpfError } from "../../compiler/diagnostics.js";
 import { irToObject, LLVMDiagnosticsError, PartsCodegen } from "../../compiler/llvm/codegen.js";
 import { LoadedObject } from "../../runtime/loader.js";
-import { expectNoStack, repo, Running, tsbpf } from "../helpers/cli.js";
+import { expectNoStack, repo, Running, tsbpf } from "../helpers/tsbpf-command.js";
 import { triggerSyncfs } from "../helpers/kernel.js";
-import { libLLVMs } from "../helpers/libllvm.js";
+import { libLLVMs } from "../helpers/libllvm-versions.js";
 
 const dir = mkdtempSync(join(tmpdir(), "tsbpf-llvm-limits-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -280,7 +280,7 @@ describe("LLVM's own errors", () => {
 
   test.each(libLLVMs())("with %s, backend errors, whole and from parts on LLVM's threads, leave the process working", (lib) => {
     const r = inChild(lib, [
-      'const { compile } = require(dist + "/compiler/index.js");',
+      'const { compile } = require(dist + "/compiler/compile.js");',
       'const { irToObject, PartsCodegen } = require(dist + "/compiler/llvm/codegen.js");',
       `const file = ${JSON.stringify(file)};`,
       'const ir = compile(file, { cache: false, emitLLVM: true }).ir.replace(/attributes #1 = \\{ alwaysinline /, "attributes #1 = { noinline ");',

@@ -5,7 +5,7 @@ import { execFileSync, spawn } from "node:child_process";
 import { copyFileSync, linkSync, lstatSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { expectNoStack, repo, tsbpf } from "../helpers/cli.js";
+import { expectNoStack, repo, tsbpf } from "../helpers/tsbpf-command.js";
 
 const HELLO = repo("examples/hello-syncfs.ts");
 const dirs: string[] = [];

@@ -6,11 +6,11 @@ import { execFileSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { availableParallelism, tmpdir } from "node:os";
 import { join } from "node:path";
-import { compile, compileAsync, type CompileResult } from "../../compiler/index.js";
+import { compile, compileAsync, type CompileResult } from "../../compiler/compile.js";
 import { LoadedObject } from "../../runtime/loader.js";
 import { open } from "../../runtime/index.js";
 import { functionSizes } from "../../bench/measure.js";
-import { repo } from "../helpers/cli.js";
+import { repo } from "../helpers/tsbpf-command.js";
 
 const file = repo("test/fixtures/language/parts.ts");
 const dir = mkdtempSync(join(tmpdir(), "tsbpf-parts-"));

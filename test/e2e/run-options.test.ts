@@ -1,7 +1,7 @@
 // `tsbpf run`'s --duration and --param, and the runtime API's params, against values that
 // JavaScript's conversions would take the wrong way: a timer past 2^31 - 1 ms (Node fires it
 // after 1 ms), Number()'s '', '0x10' and 'Infinity', and names an object finds in its prototype.
-import { expectNoStack, repo, Running, tsbpf } from "../helpers/cli.js";
+import { expectNoStack, repo, Running, tsbpf } from "../helpers/tsbpf-command.js";
 import { helloLoaded, syncfsLater, triggerSyncfs, tsbpfInstances } from "../helpers/kernel.js";
 import { open, TsbpfError, type ParamValues } from "../../runtime/index.js";
 

@@ -3,7 +3,7 @@
 // were SIGKILLed. Where no instance can be made it falls back to the global trace_pipe.
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdirSync, readdirSync, readlinkSync, rmdirSync } from "node:fs";
-import { expectNoStack, repo, Running } from "../helpers/cli.js";
+import { expectNoStack, repo, Running } from "../helpers/tsbpf-command.js";
 import { helloLoaded, triggerSyncfs, tsbpfInstances } from "../helpers/kernel.js";
 
 const TRACEFS = "/sys/kernel/tracing";

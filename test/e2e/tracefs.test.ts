@@ -1,6 +1,6 @@
 // A fresh machine has tracefs unmounted: `tsbpf run` mounts it, says so, and works.
 import { execFileSync, spawnSync } from "node:child_process";
-import { repo, Running } from "../helpers/cli.js";
+import { repo, Running } from "../helpers/tsbpf-command.js";
 import { triggerSyncfs } from "../helpers/kernel.js";
 
 const TRACEFS = "/sys/kernel/tracing";

@@ -2,7 +2,7 @@
 // it owns, calls syncfs(2) itself, and the probe reads them back through user pointers.
 import koffi from "koffi";
 import { open } from "../../runtime/index.js";
-import { repo } from "../helpers/cli.js";
+import { repo } from "../helpers/tsbpf-command.js";
 
 test("readUser and readUserStr read the caller's memory; failed reads (user or kernel) give zero", async () => {
   const text = "hello from user space";

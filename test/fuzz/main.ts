@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { byClass, describeMutant, freshSeed, NOT_ALONE, runCampaign } from "./campaign.js";
 import { CompileWorker } from "./compile-worker.js";
 import { saveCase } from "./corpus.js";
-import { minimize } from "./minimize.js";
+import { minimizeMutant } from "./minimize.js";
 import { seedFiles, tokenPool } from "./seeds.js";
 
 function option(name: string): string | undefined {
@@ -42,7 +42,7 @@ async function main(): Promise<void> {
       const cls = f.failure.cls;
       if (cls === NOT_ALONE || (kept.get(cls) ?? 0) >= save) continue;
       kept.set(cls, (kept.get(cls) ?? 0) + 1);
-      const text = minimizeSeconds ? await minimize(f.mutant.text, cls, { worker, dir, parts: f.mutant.parts, budgetMs: minimizeSeconds * 1000 }) : f.mutant.text;
+      const text = minimizeSeconds ? await minimizeMutant(f.mutant.text, cls, { worker, dir, parts: f.mutant.parts, budgetMs: minimizeSeconds * 1000 }) : f.mutant.text;
       const path = saveCase({ origin: describeMutant(f.mutant), cls, text, parts: f.mutant.parts });
       console.log(`kept ${path} (${text.length} of ${f.mutant.text.length} characters)`);
     }

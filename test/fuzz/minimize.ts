@@ -16,7 +16,7 @@ export interface MinimizeOptions {
   budgetMs: number;
 }
 
-export async function minimize(text: string, cls: string, opts: MinimizeOptions): Promise<string> {
+export async function minimizeMutant(text: string, cls: string, opts: MinimizeOptions): Promise<string> {
   const deadline = performance.now() + opts.budgetMs;
   const dir = mkdtempSync(join(opts.dir, "minimize-"));
   // A death may come after the compile (from LLVM work left running): wait for it.

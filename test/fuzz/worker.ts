@@ -5,7 +5,7 @@
 
 import { writeSync } from "node:fs";
 import { createInterface } from "node:readline";
-import { compileAsync, TsbpfError } from "../../compiler/index.js";
+import { compileAsync, TsbpfError } from "../../compiler/compile.js";
 import { PROTOCOL_FD, type Job, type Message, type Outcome } from "./protocol.js";
 
 // Synchronous: a `start` must be out before LLVM can abort the process.

@@ -1,4 +1,4 @@
-import { compile, TsbpfError } from "../../compiler/index.js";
+import { compile, TsbpfError } from "../../compiler/compile.js";
 
 /** The TsbpfError compiling `file` (uncached) gives, or undefined if it compiles; anything else is thrown on. */
 export function compileErrorOf(file: string): TsbpfError | undefined {

@@ -6,10 +6,10 @@
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { compileAsync, TsbpfError } from "../../compiler/index.js";
+import { compileAsync, TsbpfError } from "../../compiler/compile.js";
 import { LoadedObject, type CompiledObject } from "../../runtime/loader.js";
 import { argSets, evaluate, printFunction, printTypes, type Func, type Program } from "../differential/index.js";
-import { wrap, type IntType } from "../differential/types.js";
+import { wrap, type IntType } from "../differential/reference-types.js";
 
 export interface Failure {
   program: Program;

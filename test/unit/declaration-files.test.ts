@@ -16,8 +16,8 @@ process.env.TSBPF_CACHE_DIR = cache;
 mkdirSync(types, { recursive: true, mode: 0o700 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-const { compile, TsbpfError } = require("../../compiler/index.js") as typeof import("../../compiler/index.js");
-const { loadProbeProgram } = require("../../compiler/frontend/program.js") as typeof import("../../compiler/frontend/program.js");
+const { compile, TsbpfError } = require("../../compiler/compile.js") as typeof import("../../compiler/compile.js");
+const { loadCheckedSource } = require("../../compiler/frontend/checked-source.js") as typeof import("../../compiler/frontend/checked-source.js");
 const { stdlibName } = require("../../compiler/frontend/module-scan.js") as typeof import("../../compiler/frontend/module-scan.js");
 const { stdlibIndex } = require("../../compiler/declaration-files.js") as typeof import("../../compiler/declaration-files.js");
 
@@ -60,7 +60,7 @@ test("a generated declaration file is served: a probe imports its interface from
 
 test("its declarations are tsbpf's; the probe's own are not", () => {
   writeKernelTypes("    pid: i32;\n    comm: Str<16>;\n");
-  const p = loadProbeProgram(probe);
+  const p = loadCheckedSource(probe);
   const [imported, used] = identifiers(p.ts, p.source, "task_struct");
   expect(stdlibName(p, imported)).toBe("task_struct");
   expect(stdlibName(p, used)).toBe("task_struct");
@@ -70,12 +70,12 @@ test("its declarations are tsbpf's; the probe's own are not", () => {
 
 test("declaration files are parsed once per process; a rewritten generated file is parsed again", () => {
   writeKernelTypes("    pid: i32;\n    comm: Str<16>;\n");
-  const first = loadProbeProgram(probe);
-  const second = loadProbeProgram(probe);
-  expect(second.program.getSourceFile(stdlibIndex)).toBe(first.program.getSourceFile(stdlibIndex));
-  expect(second.program.getSourceFile(kernelTypes)).toBe(first.program.getSourceFile(kernelTypes));
+  const first = loadCheckedSource(probe);
+  const second = loadCheckedSource(probe);
+  expect(second.tsProgram.getSourceFile(stdlibIndex)).toBe(first.tsProgram.getSourceFile(stdlibIndex));
+  expect(second.tsProgram.getSourceFile(kernelTypes)).toBe(first.tsProgram.getSourceFile(kernelTypes));
   writeKernelTypes("    pid: i32;\n");
-  expect(() => loadProbeProgram(probe)).toThrow(/Property 'comm' does not exist on type 'task_struct'/);
+  expect(() => loadCheckedSource(probe)).toThrow(/Property 'comm' does not exist on type 'task_struct'/);
 });
 
 test("a generated file that others could have written is not served", () => {
@@ -108,7 +108,7 @@ test("the object cache's key covers generated declaration files", () => {
 });
 
 test("a cached compile loads no TypeScript, generated declarations or not", () => {
-  const index = join(__dirname, "../../compiler/index.js");
+  const index = join(__dirname, "../../compiler/compile.js");
   const script = `const r = require(${JSON.stringify(index)}).compile(process.argv[1], {});
 console.log(r.cached, Object.keys(require.cache).some((m) => m.includes("/node_modules/typescript/")));`;
   const run = () => execFileSync(process.execPath, ["-e", script, probe], { encoding: "utf8", env: { ...process.env, TSBPF_CACHE_DIR: cache } }).trim();

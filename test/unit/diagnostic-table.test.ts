@@ -4,7 +4,7 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { TsbpfError } from "../../compiler/index.js";
+import type { TsbpfError } from "../../compiler/compile.js";
 import { Codes, diagnosticTable, PROBE_IMPORTS, RETIRED_CODES, type DiagnosticEntry } from "../../compiler/frontend/codes.js";
 import { compileErrorOf } from "../helpers/compile-error.js";
 import { codesTableRange, LANGUAGE_DOC, renderCodesTable } from "../../tools/docs-codes.js";

@@ -4,7 +4,7 @@ import { spawnSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { repo } from "../helpers/cli.js";
+import { repo } from "../helpers/tsbpf-command.js";
 
 const tsc = (project: string) => spawnSync(process.execPath, [repo("node_modules/typescript/bin/tsc"), "-p", project], { encoding: "utf8" });
 

@@ -11,9 +11,9 @@ import { HEADER, printCall, printConstant, printFunction, printProgram, printTyp
 import { evaluate } from "../differential/reference.js";
 import { renameProgram } from "../differential/rename.js";
 import { describeMismatch } from "../differential/report.js";
-import { minimize, programSize, shrinkCandidates } from "../differential/shrink.js";
+import { minimizeProgram, programSize, shrinkCandidates } from "../differential/shrink.js";
 import { typecheckSources } from "../differential/typecheck.js";
-import { INT_TYPES, range, type IntType } from "../differential/types.js";
+import { INT_TYPES, range, type IntType } from "../differential/reference-types.js";
 import { exprsOf, stmtsOf } from "../differential/walk.js";
 
 // ── Helpers ──────────────────────────────────────────────────────────────────────────────────
@@ -608,7 +608,7 @@ describe("shrinker", () => {
     };
     const p = Array.from({ length: 300 }, (_, i) => generateProgram(i + 1)).find((c) => wraps8(c) && programSize(c) > 60)!;
     expect(p).toBeDefined();
-    const m = await minimize(p, wraps8);
+    const m = await minimizeProgram(p, wraps8);
     expect(wraps8(m)).toBe(true);
     expect(m.functions).toHaveLength(1);
     expect(m.structs!.reduce((s, d) => s + d.fields.length, 0)).toBeLessThanOrEqual(2);
@@ -619,7 +619,7 @@ describe("shrinker", () => {
     const hasDivision = (c: Program) => printProgram(c).includes(" / ");
     const p = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10].map((s) => generateProgram(s)).find((c) => hasDivision(c) && programSize(c) > 40)!;
     expect(p).toBeDefined();
-    const m = await minimize(p, hasDivision);
+    const m = await minimizeProgram(p, hasDivision);
     expect(hasDivision(m)).toBe(true);
     expect(m.functions).toHaveLength(1);
     expect(m.functions[0].body.length).toBeLessThanOrEqual(2);

@@ -3,7 +3,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { TsbpfError } from "../../compiler/index.js";
+import type { TsbpfError } from "../../compiler/compile.js";
 import { compileErrorOf } from "../helpers/compile-error.js";
 
 const dir = mkdtempSync(join(tmpdir(), "tsbpf-subset-"));

@@ -34,21 +34,21 @@ export function wrap(v: bigint, t: IntType): bigint {
  * Converts a value of type `from` to `to`. Values are always held exactly (a negative i8 is a
  * negative bigint), so wrapping them is both truncation and extension by the source signedness.
  */
-export function convert(v: bigint, from: Type, to: Type): bigint {
+export function convertValue(v: bigint, from: Type, to: Type): bigint {
   if (to === "bool") return v !== 0n ? 1n : 0n;
   if (from === "bool") return v !== 0n ? 1n : 0n;
   return wrap(v, to);
 }
 
 /** Integer promotion: narrower than 32 bits (and bool) becomes i32. */
-export function promote(t: Type): IntType {
+export function promotedType(t: Type): IntType {
   return t === "bool" || bits(t) < 32 ? "i32" : t;
 }
 
 /** The usual arithmetic conversions, after promoting both sides. */
 export function common(a: Type, b: Type): IntType {
-  const x = promote(a);
-  const y = promote(b);
+  const x = promotedType(a);
+  const y = promotedType(b);
   if (x === y) return x;
   if (isSigned(x) === isSigned(y)) return bits(x) >= bits(y) ? x : y;
   const [u, s] = isSigned(x) ? [y, x] : [x, y];

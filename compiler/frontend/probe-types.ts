@@ -4,7 +4,7 @@
 import type * as TS from "typescript";
 import { isTsbpfDeclaration } from "../declaration-files.js";
 import { Codes } from "./codes.js";
-import type { ProbeProgram } from "./program.js";
+import type { CheckedSource } from "./checked-source.js";
 import { errorAt } from "./spans.js";
 
 export interface IntType {
@@ -129,7 +129,7 @@ export function stdlibAlias(type: TS.Type | undefined): string | undefined {
   return alias && isTsbpfDeclaration(alias.declarations?.[0]) ? alias.name : undefined;
 }
 
-export function probeTypeOf(p: ProbeProgram, type: TS.Type, at: TS.Node): ProbeType {
+export function probeTypeOf(p: CheckedSource, type: TS.Type, at: TS.Node): ProbeType {
   const { ts } = p;
   const alias = stdlibAlias(type);
   if (alias && INT_TYPES[alias]) return INT_TYPES[alias];
@@ -148,7 +148,7 @@ export function probeTypeOf(p: ProbeProgram, type: TS.Type, at: TS.Node): ProbeT
   throw errorAt(at, Codes.unsupportedType, `the type '${p.checker.typeToString(type)}' cannot be used in probe code`, "use an integer type (u8…u64, i8…i64), boolean, an interface of those, or FixedArray<T, N>");
 }
 
-function valueType(p: ProbeProgram, type: TS.Type, at: TS.Node, what: string): ValueType {
+function valueType(p: CheckedSource, type: TS.Type, at: TS.Node, what: string): ValueType {
   const t = probeTypeOf(p, type, at);
   if (t.kind === "void") throw errorAt(at, Codes.unsupportedType, `${what} cannot be void`);
   return t;
@@ -163,7 +163,7 @@ function strType(type: TS.Type, at: TS.Node): StrType {
   return t;
 }
 
-function arrayType(p: ProbeProgram, type: TS.Type, at: TS.Node): ArrayType {
+function arrayType(p: CheckedSource, type: TS.Type, at: TS.Node): ArrayType {
   const [elemType, lengthType] = type.aliasTypeArguments ?? [];
   if (!lengthType || !lengthType.isNumberLiteral() || !Number.isInteger(lengthType.value) || lengthType.value <= 0)
     throw errorAt(at, Codes.unsupportedType, "a FixedArray's length must be a positive integer literal", "e.g. FixedArray<u32, 16>");
@@ -177,7 +177,7 @@ function arrayType(p: ProbeProgram, type: TS.Type, at: TS.Node): ArrayType {
 }
 
 /** C layout: fields in declaration order, each at its natural alignment; size rounded to the largest. */
-function structType(p: ProbeProgram, type: TS.Type, at: TS.Node): StructType {
+function structType(p: CheckedSource, type: TS.Type, at: TS.Node): StructType {
   const name = (type.aliasSymbol ?? type.getSymbol())?.name ?? "anonymous";
   const t: StructType = { kind: "struct", name: name === "__type" || name === "__object" ? "anonymous" : name, fields: [], size: 0, align: 1 };
   layouts.set(type, t); // before the fields: a self-referencing struct then fails below, not forever
@@ -199,6 +199,6 @@ function structType(p: ProbeProgram, type: TS.Type, at: TS.Node): StructType {
   return t;
 }
 
-export function typeAt(p: ProbeProgram, node: TS.Node): ProbeType {
+export function typeAt(p: CheckedSource, node: TS.Node): ProbeType {
   return probeTypeOf(p, p.checker.getTypeAtLocation(node), node);
 }

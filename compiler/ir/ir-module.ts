@@ -1,9 +1,9 @@
 // A small typed builder for textual LLVM IR. Lowering talks to this API; only this file and
-// types.ts know how IR is spelled, including the typed/opaque pointer split between LLVM 14
+// ir-types.ts know how IR is spelled, including the typed/opaque pointer split between LLVM 14
 // and 15+.
 
 import { escapeBytes, type DebugInfo, type MDRef } from "./debug-info.js";
-import { fnType, i64, i8, ptrTo, sameType, typeText, type FnType, type IRType, type PointerMode } from "./types.js";
+import { fnType, i64, i8, ptrTo, sameType, typeText, type FnType, type IRType, type PointerMode } from "./ir-types.js";
 
 export interface Value {
   readonly type: IRType;

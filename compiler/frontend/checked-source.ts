@@ -12,9 +12,13 @@ import { checkBracketNesting, checkTreeDepth, isStackOverflow, parserOverflowErr
 import { checkSyntax } from "./subset.js";
 import { typescript } from "./typescript-loader.js";
 
-export interface ProbeProgram {
+/**
+ * A probe file parsed and type-checked by TypeScript: the TypeScript side's "source". The word
+ * "program" is kept for BPF programs (ProgramDecl, ProgramInfo); TypeScript's own is `tsProgram`.
+ */
+export interface CheckedSource {
   ts: typeof TS;
-  program: TS.Program;
+  tsProgram: TS.Program;
   checker: TS.TypeChecker;
   source: TS.SourceFile;
   fileName: string; // absolute
@@ -64,7 +68,7 @@ export function probeCompilerOptions(ts: typeof TS): TS.CompilerOptions {
  * `deferTypeErrors`, TypeScript's full check of the file waits for `checkTypes()`, so that code
  * generation can start first and run alongside it.
  */
-export function loadProbeProgram(file: string, opts: { deferTypeErrors?: boolean; source?: string } = {}): ProbeProgram {
+export function loadCheckedSource(file: string, opts: { deferTypeErrors?: boolean; source?: string } = {}): CheckedSource {
   const fileName = resolve(file);
   const text = opts.source ?? readProbeSource(fileName).toString("utf8");
   const ts = typescript();
@@ -131,7 +135,7 @@ export function loadProbeProgram(file: string, opts: { deferTypeErrors?: boolean
     symbols.set(node, sym);
     return sym;
   };
-  return { ts, program, checker, source, fileName, text, symbolAt, checkTypes };
+  return { ts, tsProgram: program, checker, source, fileName, text, symbolAt, checkTypes };
 }
 
 /** What to do about the TypeScript errors that probe authors meet most. */

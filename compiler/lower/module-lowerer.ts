@@ -4,17 +4,17 @@
 import { basename, dirname } from "node:path";
 import type * as TS from "typescript";
 import { FIXED_SECTIONS, type ModuleDecls, type ProgramDecl } from "../frontend/module-scan.js";
-import type { ProbeProgram } from "../frontend/program.js";
+import type { CheckedSource } from "../frontend/checked-source.js";
 import { lineColumn } from "../frontend/spans.js";
-import { INT_TYPES, isAggregate, probeTypeOf, typeAt, type IntType, type ProbeType } from "../frontend/types.js";
+import { INT_TYPES, isAggregate, probeTypeOf, typeAt, type IntType, type ProbeType } from "../frontend/probe-types.js";
 import { DebugInfo, type DebugTypeRef } from "../ir/debug-info.js";
-import { cIdentifier, constInt, type IRBuilder, IRModule, type IRFunction, type Value } from "../ir/module.js";
-import { fnType, i32, i8, ptrTo, structOf, voidType, type FnType, type PointerMode } from "../ir/types.js";
+import { cIdentifier, constInt, type IRBuilder, IRModule, type IRFunction, type Value } from "../ir/ir-module.js";
+import { fnType, i32, i8, ptrTo, structOf, voidType, type FnType, type PointerMode } from "../ir/ir-types.js";
 import { packageVersion } from "../paths.js";
 import { irTypeOf } from "./arith.js";
 import { BtfTypes } from "./btf-types.js";
 import { FunctionLowerer, type ReturnKind } from "./function.js";
-import { paramLayout, paramsSize, PARAMS_SECTION, type ParamLayout } from "./params.js";
+import { paramLayout, paramsSize, PARAMS_SECTION, type ParamLayout } from "./param-layout.js";
 import { ScratchMap } from "./scratch.js";
 import { uniqueWithin } from "./unique-names.js";
 
@@ -23,7 +23,7 @@ export interface LoweredFunction {
   params: ProbeType[];
   ret: ProbeType;
   declaration: TS.FunctionDeclaration;
-  /** Once its body is lowered: the stack bytes of its deepest call chain (aggregates.ts). */
+  /** Once its body is lowered: the stack bytes of its deepest call chain (aggregate-storage.ts). */
   stack?: number;
 }
 
@@ -59,7 +59,7 @@ export class ModuleLowerer {
   private readonly constantNames: Set<string>;
 
   constructor(
-    readonly p: ProbeProgram,
+    readonly p: CheckedSource,
     readonly decls: ModuleDecls,
     mode: PointerMode,
   ) {
@@ -153,7 +153,7 @@ export class ModuleLowerer {
 
   /**
    * Lowers a body once the module functions it calls are lowered: their stack is known, so that
-   * the body's own storage leaves room for theirs (aggregates.ts). Returns the deepest chain's.
+   * the body's own storage leaves room for theirs (aggregate-storage.ts). Returns the deepest chain's.
    */
   private lowerBody(l: FunctionLowerer, body: TS.ConciseBody): number {
     l.calleeStack = this.calleesOf(body).reduce((deepest, f) => Math.max(deepest, this.lowerFunction(f)), 0);
@@ -265,7 +265,7 @@ export class ModuleLowerer {
   }
 }
 
-export function lowerModule(p: ProbeProgram, decls: ModuleDecls, mode: PointerMode, sink?: PartSink): LoweredModule {
+export function lowerModule(p: CheckedSource, decls: ModuleDecls, mode: PointerMode, sink?: PartSink): LoweredModule {
   return new ModuleLowerer(p, decls, mode).lower(sink);
 }
 

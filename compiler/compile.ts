@@ -10,8 +10,8 @@ import { readProbeSource } from "./source-file.js";
 import { tuneV8ForInput } from "./v8-tuning.js";
 
 export { TsbpfError } from "./diagnostics.js";
-import type { ParamLayout } from "./lower/params.js";
-export type { ParamLayout } from "./lower/params.js";
+import type { ParamLayout } from "./lower/param-layout.js";
+export type { ParamLayout } from "./lower/param-layout.js";
 
 export interface ProgramInfo {
   name: string;
@@ -137,9 +137,9 @@ export function criticalPath(timings: Record<string, number>): number {
 
 interface Prepared {
   opts: CompileOptions;
-  p: import("./frontend/program.js").ProbeProgram;
+  p: import("./frontend/checked-source.js").CheckedSource;
   decls: import("./frontend/module-scan.js").ModuleDecls;
-  lowered: import("./lower/module.js").LoweredModule;
+  lowered: import("./lower/module-lowerer.js").LoweredModule;
   timings: Record<string, number>;
   phase: <T>(name: string, f: () => T) => T;
   llvm: typeof import("./llvm/codegen.js");
@@ -156,7 +156,7 @@ function prepare(
   source: string | undefined,
   opts: CompileOptions,
   deferTypeErrors: boolean,
-  sink?: (llvm: Codegen, parts: number) => import("./lower/module.js").PartSink,
+  sink?: (llvm: Codegen, parts: number) => import("./lower/module-lowerer.js").PartSink,
 ): Prepared {
   const timings: Record<string, number> = {};
   const phase = <T>(name: string, f: () => T): T => {
@@ -170,15 +170,15 @@ function prepare(
   const text = source ?? readProbeSource(fileName).toString("utf8");
   tuneV8ForInput(text.length); // before TypeScript is loaded and compiled
   // Loaded on demand: a cached run never pays for TypeScript or LLVM.
-  const { loadProbeProgram } = require("./frontend/program.js") as typeof import("./frontend/program.js");
+  const { loadCheckedSource } = require("./frontend/checked-source.js") as typeof import("./frontend/checked-source.js");
   const { scanModule } = require("./frontend/module-scan.js") as typeof import("./frontend/module-scan.js");
   const { checkSubset } = require("./frontend/subset.js") as typeof import("./frontend/subset.js");
-  const { lowerModule } = require("./lower/module.js") as typeof import("./lower/module.js");
+  const { lowerModule } = require("./lower/module-lowerer.js") as typeof import("./lower/module-lowerer.js");
   const { loadLibLLVM, preloadLibLLVM } = require("./llvm/libllvm.js") as typeof import("./llvm/libllvm.js");
   const llvm = require("./llvm/codegen.js") as typeof import("./llvm/codegen.js");
 
   preloadLibLLVM();
-  const p = phase("typescript", () => loadProbeProgram(fileName, { deferTypeErrors, source: text }));
+  const p = phase("typescript", () => loadCheckedSource(fileName, { deferTypeErrors, source: text }));
   try {
     const decls = phase("typescript", () => scanModule(p));
     phase("typescript", () => checkSubset(p, decls));

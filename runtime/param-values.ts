@@ -3,8 +3,8 @@
 
 import koffi from "koffi";
 import { TsbpfError } from "../compiler/diagnostics.js";
-import { intRange } from "../compiler/frontend/types.js";
-import type { ParamLayout } from "../compiler/index.js";
+import { intRange } from "../compiler/frontend/probe-types.js";
+import type { ParamLayout } from "../compiler/compile.js";
 import { libbpf } from "./libbpf.js";
 
 export type ParamValue = number | bigint | string;

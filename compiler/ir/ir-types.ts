@@ -66,44 +66,6 @@ function spell(t: IRType, mode: PointerMode): string {
   }
 }
 
-/** Size in bytes under the BPF data layout (natural alignment, 64-bit pointers). */
-export function sizeOf(t: IRType): number {
-  switch (t.kind) {
-    case "void":
-      return 0;
-    case "int":
-      return Math.max(1, Math.ceil(t.bits / 8));
-    case "ptr":
-      return 8;
-    case "array":
-      return t.length * sizeOf(t.of);
-    case "struct": {
-      let size = 0;
-      let align = 1;
-      for (const f of t.fields) {
-        const a = alignOf(f);
-        align = Math.max(align, a);
-        size = Math.ceil(size / a) * a + sizeOf(f);
-      }
-      return Math.ceil(size / align) * align;
-    }
-    case "fn":
-    case "named":
-      throw new Error(`sizeOf(${t.kind} type)`);
-  }
-}
-
-export function alignOf(t: IRType): number {
-  switch (t.kind) {
-    case "array":
-      return alignOf(t.of);
-    case "struct":
-      return Math.max(1, ...t.fields.map(alignOf));
-    default:
-      return Math.max(1, sizeOf(t));
-  }
-}
-
 export function sameType(a: IRType, b: IRType): boolean {
   return typeText(a, TYPED) === typeText(b, TYPED);
 }
