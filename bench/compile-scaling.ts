@@ -6,7 +6,7 @@ import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { packageRoot } from "../compiler/paths.js";
+import { packageRoot } from "../contract/paths.js";
 import { median } from "./measure.js";
 
 /**

@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { compile } from "../compiler/compile.js";
-import { packageRoot } from "../compiler/paths.js";
+import { packageRoot } from "../contract/paths.js";
 import { functionSizes } from "./measure.js";
 
 const CPU = "v3";

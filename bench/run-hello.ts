@@ -7,7 +7,7 @@ import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { criticalPath } from "../compiler/compile.js";
-import { packageRoot } from "../compiler/paths.js";
+import { packageRoot } from "../contract/paths.js";
 import { median } from "./measure.js";
 
 const runs = Number(process.argv[process.argv.indexOf("--runs") + 1]) || 9;

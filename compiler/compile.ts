@@ -4,25 +4,14 @@
 // output lets `tsbpf run` skip all of it for an unchanged file.
 
 import { resolve } from "node:path";
-import { TsbpfError } from "./diagnostics.js";
+import { TsbpfError } from "../contract/errors.js";
 import { cacheKey, readCache, writeCache } from "./object-cache.js";
 import { readProbeSource } from "./source-file.js";
 import { tuneV8ForInput } from "./v8-tuning.js";
 
-export { TsbpfError } from "./diagnostics.js";
-import type { ParamLayout } from "./lower/param-layout.js";
-export type { ParamLayout } from "./lower/param-layout.js";
-
-export interface ProgramInfo {
-  name: string;
-  kind: string;
-  target: string;
-  section: string;
-  line: number;
-  column: number;
-  /** Where the target (e.g. the tracepoint's name) is written in the source. */
-  targetAt: { line: number; column: number; length: number };
-}
+export { TsbpfError } from "../contract/errors.js";
+import type { CompiledObject } from "../contract/manifest.js";
+export type { CompiledObject, ParamLayout, ProgramInfo } from "../contract/manifest.js";
 
 export interface CompileOptions {
   cpu?: "v1" | "v2" | "v3";
@@ -40,12 +29,9 @@ export interface CompileOptions {
   emitLLVM?: boolean;
 }
 
-export interface CompileResult {
+/** The manifest and object (contract/manifest.ts), and how this compile went. */
+export interface CompileResult extends CompiledObject {
   file: string;
-  object: Buffer;
-  programs: ProgramInfo[];
-  /** Load-time parameters and where they live in the `.rodata.params` map. */
-  params: ParamLayout[];
   ir?: string;
   cached: boolean;
   /** How many parts LLVM optimised at once (D20); absent for a cached object. */

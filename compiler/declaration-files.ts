@@ -9,7 +9,7 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { join, sep } from "node:path";
 import { cacheDir, readCached } from "./cache-dir.js";
-import { packageRoot } from "./paths.js";
+import { packageRoot } from "../contract/paths.js";
 
 export const stdlibDir = join(packageRoot, "stdlib");
 export const stdlibIndex = join(stdlibDir, "index.d.ts");

@@ -8,9 +8,10 @@ import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { readProbeSource } from "./source-file.js";
 import { cacheDir, dropCached, readCached, writeCached } from "./cache-dir.js";
-import type { CompileOptions, CompileResult, ParamLayout, ProgramInfo } from "./compile.js";
+import type { CompiledObject, ParamLayout, ProgramInfo } from "../contract/manifest.js";
+import type { CompileOptions } from "./compile.js";
 import { generatedDeclarationsDir, stdlibDir } from "./declaration-files.js";
-import { packageVersion } from "./paths.js";
+import { packageVersion } from "../contract/paths.js";
 
 let fingerprint: string | undefined;
 
@@ -65,7 +66,7 @@ interface IndexEntry {
 
 const sha256 = (bytes: Uint8Array) => createHash("sha256").update(bytes).digest("hex");
 
-export function readCache(key: string): { object: Buffer; programs: ProgramInfo[]; params: ParamLayout[] } | undefined {
+export function readCache(key: string): CompiledObject | undefined {
   const dir = cacheDir("objects");
   if (!dir) return undefined;
   const indexPath = join(dir, `${key}.json`);
@@ -95,7 +96,7 @@ function isBpfElf(b: Buffer): boolean {
   return b.length >= 64 && b.readUInt32BE(0) === 0x7f454c46 && (b[5] === 2 ? b.readUInt16BE(18) : b.readUInt16LE(18)) === EM_BPF;
 }
 
-export function writeCache(key: string, r: CompileResult): void {
+export function writeCache(key: string, r: CompiledObject): void {
   const dir = cacheDir("objects");
   if (!dir) return;
   writeCached(join(dir, `${key}.bpf.o`), r.object);

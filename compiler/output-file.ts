@@ -4,7 +4,7 @@
 
 import { closeSync, openSync, realpathSync, statSync, type Stats } from "node:fs";
 import { dirname, join, resolve } from "node:path";
-import { TsbpfError } from "./diagnostics.js";
+import { TsbpfError } from "../contract/errors.js";
 import { errnoCode, replaceFile, writeAll } from "./trusted-files.js";
 
 export function writeOutput(path: string, data: Uint8Array | string, source: string): void {

@@ -2,7 +2,7 @@
 // would otherwise read forever or hang, before any check of what the file says.
 
 import { closeSync, constants, fstatSync, openSync } from "node:fs";
-import { TsbpfError } from "./diagnostics.js";
+import { TsbpfError } from "../contract/errors.js";
 import { readUpTo } from "./trusted-files.js";
 
 /** A probe file larger than this is refused: the largest real ones are a few hundred kB. */

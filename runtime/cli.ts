@@ -1,8 +1,8 @@
 // The `tsbpf` command: build, run, help. User mistakes print one error paragraph and exit 1;
 // usage mistakes exit 2; anything else is a tsbpf bug and says so.
 
-import { TsbpfError } from "../compiler/diagnostics.js";
-import { packageVersion } from "../compiler/paths.js";
+import { TsbpfError } from "../contract/errors.js";
+import { packageVersion } from "../contract/paths.js";
 
 const EXIT_USER = 1;
 const EXIT_USAGE = 2;

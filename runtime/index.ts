@@ -3,14 +3,15 @@
 // the kernel when the process exits; the tracefs instance that printk's lines are read from is
 // removed by close() and when the process exits (trace-pipe.ts).
 
-import type { CompileOptions, CompileResult, ProgramInfo } from "../compiler/compile.js";
+import type { CompileOptions, CompileResult } from "../compiler/compile.js";
+import type { ProgramInfo } from "../contract/manifest.js";
 import { attachable, attachProgram, type Link } from "./attach/attach-program.js";
 import { LoadedObject, ObjectOpenError } from "./loader.js";
 import type { ParamValues } from "./param-values.js";
 import { TracePipe, type TraceLine } from "./trace-pipe.js";
 
-export { TsbpfError } from "../compiler/diagnostics.js";
-export type { ProgramInfo } from "../compiler/compile.js";
+export { TsbpfError } from "../contract/errors.js";
+export type { ProgramInfo } from "../contract/manifest.js";
 export type { TraceLine } from "./trace-pipe.js";
 export type { ParamValues } from "./param-values.js";
 

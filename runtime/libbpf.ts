@@ -2,7 +2,7 @@
 // the rest of the runtime uses the small typed surface it exports.
 
 import koffi, { type LibraryHandle, type TypeObject } from "koffi";
-import { TsbpfError } from "../compiler/diagnostics.js";
+import { TsbpfError } from "../contract/errors.js";
 
 // TSBPF_LIBBPF names a library file to use instead of the system's.
 const sonames = () => (process.env.TSBPF_LIBBPF ? [process.env.TSBPF_LIBBPF] : ["libbpf.so.1", "libbpf.so"]);

@@ -2,8 +2,8 @@
 // A rejected program becomes an error at the TypeScript line the verifier log points to.
 
 import { basename } from "node:path";
-import { TsbpfError } from "../compiler/diagnostics.js";
-import type { ParamLayout, ProgramInfo } from "../compiler/compile.js";
+import { TsbpfError } from "../contract/errors.js";
+import type { ParamLayout, ProgramInfo } from "../contract/manifest.js";
 import { resolveParams, writeParams, type ParamValues } from "./param-values.js";
 import { Errno, errnoText, lastErrno, libbpf, takeLibbpfMessages, TEST_RUN_OPTS_SIZE, type TestRunOpts } from "./libbpf.js";
 import { privilegeError, requireBpfPrivileges } from "./privileges.js";

@@ -2,9 +2,9 @@
 // the object and before the kernel loads it (then the map is frozen: programs see constants).
 
 import koffi from "koffi";
-import { TsbpfError } from "../compiler/diagnostics.js";
-import { intRange } from "../compiler/frontend/probe-types.js";
-import type { ParamLayout } from "../compiler/compile.js";
+import { TsbpfError } from "../contract/errors.js";
+import { intRange } from "../contract/c-layout.js";
+import type { ParamLayout } from "../contract/manifest.js";
 import { libbpf } from "./libbpf.js";
 
 export type ParamValue = number | bigint | string;

@@ -2,7 +2,7 @@
 // that the user reads "run as root" rather than a bare EPERM from the kernel.
 
 import { readFileSync } from "node:fs";
-import { TsbpfError } from "../compiler/diagnostics.js";
+import { TsbpfError } from "../contract/errors.js";
 
 const CAP_SYS_ADMIN = 21n;
 const CAP_PERFMON = 38n;

@@ -1,7 +1,7 @@
 // Spans in the probe's source for errors raised after compiling (load, attach), which know a
 // line (and column) but not the TypeScript node.
 import { readFileSync } from "node:fs";
-import { spanAt, type SourceSpan } from "../compiler/diagnostics.js";
+import { spanAt, type SourceSpan } from "../contract/errors.js";
 
 /** The file's text and where 1-based `line` starts in it; undefined if the file is gone. */
 function locate(file: string, line: number): { text: string; lineStart: number; lineText: string } | undefined {

@@ -4,7 +4,7 @@
 // drained at open).
 
 import { closeSync, constants, openSync, readdirSync, readFileSync, readlinkSync, readSync, statSync } from "node:fs";
-import { TsbpfError } from "../compiler/diagnostics.js";
+import { TsbpfError } from "../contract/errors.js";
 import { atProcessEnd } from "./process-end.js";
 import { TraceInstance } from "./trace-instance.js";
 import { ensureTracefs } from "./tracefs.js";

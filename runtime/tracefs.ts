@@ -3,7 +3,7 @@
 
 import { existsSync } from "node:fs";
 import koffi from "koffi";
-import { TsbpfError } from "../compiler/diagnostics.js";
+import { TsbpfError } from "../contract/errors.js";
 import { Errno, lastErrno } from "./libbpf.js";
 import { privilegeError } from "./privileges.js";
 

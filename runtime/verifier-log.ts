@@ -3,7 +3,7 @@
 // `; <source line> @ file.ts:7` before the instructions of that line.
 
 import { basename } from "node:path";
-import { TsbpfError } from "../compiler/diagnostics.js";
+import { TsbpfError } from "../contract/errors.js";
 import { lineSpan } from "./source-span.js";
 
 export interface VerifierFailure {

@@ -5,7 +5,7 @@ import { readFileSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { randomBytes } from "node:crypto";
 import { diagnosticTable, type DiagnosticEntry } from "../compiler/frontend/codes.js";
-import { packageRoot } from "../compiler/paths.js";
+import { packageRoot } from "../contract/paths.js";
 
 export const LANGUAGE_DOC = join(packageRoot, "docs", "language.md");
 const START = "<!-- codes:start -->";

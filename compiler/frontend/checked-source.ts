@@ -5,7 +5,7 @@ import { existsSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import type * as TS from "typescript";
 import { generatedDeclarationFiles, isGeneratedDeclarationFile, isTsbpfDeclarationFile, readDeclarationFile, stdlibIndex, stdlibLib } from "../declaration-files.js";
-import { spanAt, TsbpfError } from "../diagnostics.js";
+import { spanAt, TsbpfError } from "../../contract/errors.js";
 import { readProbeSource } from "../source-file.js";
 import { Codes } from "./codes.js";
 import { checkBracketNesting, checkTreeDepth, isStackOverflow, parserOverflowError, stackOverflowError } from "./nesting.js";

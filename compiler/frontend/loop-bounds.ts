@@ -8,7 +8,8 @@ import { Codes } from "./codes.js";
 import { constantValue } from "./constants.js";
 import type { CheckedSource } from "./checked-source.js";
 import { errorAt } from "./spans.js";
-import { intRange, typeAt, type IntType } from "./probe-types.js";
+import { intRange } from "../../contract/c-layout.js";
+import { typeAt, type IntType } from "./probe-types.js";
 
 const HINT = "write it as a counted loop: for (let i: u32 = 0; i < N; i++) with a constant N, and do not assign i in the body";
 

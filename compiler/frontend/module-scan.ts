@@ -9,7 +9,8 @@ import { Codes } from "./codes.js";
 import type { CheckedSource } from "./checked-source.js";
 import { integerLiteral } from "./constants.js";
 import { errorAt, lineColumn } from "./spans.js";
-import { intRange, typeAt, type IntType } from "./probe-types.js";
+import { intRange } from "../../contract/c-layout.js";
+import { typeAt, type IntType } from "./probe-types.js";
 
 export type ProgramKind = "tracepoint" | "xdp";
 const KINDS: readonly string[] = ["tracepoint", "xdp"];

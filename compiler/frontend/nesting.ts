@@ -4,7 +4,7 @@
 // file gets one clear error at the place that goes too deep, before any recursive pass runs.
 
 import type * as TS from "typescript";
-import { spanAt, TsbpfError } from "../diagnostics.js";
+import { spanAt, TsbpfError } from "../../contract/errors.js";
 import { Codes } from "./codes.js";
 
 /** Brackets ( [ { open at once: checked on tokens, before TypeScript's parser recurses into them. */

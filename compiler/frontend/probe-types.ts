@@ -13,11 +13,6 @@ export interface IntType {
   signed: boolean;
   name: string;
 }
-/** The values an integer of this width and signedness holds, inclusive. */
-export function intRange(t: { bits: number; signed: boolean }): [bigint, bigint] {
-  const bits = BigInt(t.bits);
-  return t.signed ? [-(1n << (bits - 1n)), (1n << (bits - 1n)) - 1n] : [0n, (1n << bits) - 1n];
-}
 
 export interface BoolType {
   kind: "bool";

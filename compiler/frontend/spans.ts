@@ -1,5 +1,5 @@
 import type * as TS from "typescript";
-import { spanAt, TsbpfError } from "../diagnostics.js";
+import { spanAt, TsbpfError } from "../../contract/errors.js";
 
 /** An error pointing at `node` in its source file. */
 export function errorAt(node: TS.Node, code: string, message: string, hint?: string): TsbpfError {

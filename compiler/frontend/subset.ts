@@ -3,7 +3,7 @@
 // own (checked-source.ts); this pass sees only well-typed files.
 
 import type * as TS from "typescript";
-import { spanAt, TsbpfError } from "../diagnostics.js";
+import { spanAt, TsbpfError } from "../../contract/errors.js";
 import { Codes } from "./codes.js";
 import { integerLiteral } from "./constants.js";
 import { checkLoopBound } from "./loop-bounds.js";

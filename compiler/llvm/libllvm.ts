@@ -3,7 +3,7 @@
 
 import { existsSync } from "node:fs";
 import koffi, { type LibraryHandle } from "koffi";
-import { TsbpfError } from "../diagnostics.js";
+import { TsbpfError } from "../../contract/errors.js";
 
 export interface LibLLVM {
   readonly path: string;

@@ -7,8 +7,8 @@
 
 import { writeSync } from "node:fs";
 import koffi from "koffi";
-import { spanAt, TsbpfError } from "../diagnostics.js";
-import { packageVersion } from "../paths.js";
+import { spanAt, TsbpfError } from "../../contract/errors.js";
+import { packageVersion } from "../../contract/paths.js";
 import { takeMessage, type LibLLVM } from "./libllvm.js";
 import { RECORD_BYTES, takeRecorded } from "./native-diagnostics.js";
 

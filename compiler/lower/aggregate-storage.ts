@@ -6,7 +6,8 @@
 import type * as TS from "typescript";
 import { Codes } from "../frontend/codes.js";
 import { errorAt } from "../frontend/spans.js";
-import { INT_TYPES, intRange, isAggregate, sizeOf, typeName, type AggregateType, type ArrayType, type StrType, type StructType, type ValueType } from "../frontend/probe-types.js";
+import { intRange } from "../../contract/c-layout.js";
+import { INT_TYPES, isAggregate, sizeOf, typeName, type AggregateType, type ArrayType, type StrType, type StructType, type ValueType } from "../frontend/probe-types.js";
 import { constInt, isConstInt, type Value } from "../ir/ir-module.js";
 import { arrayOf, i1, i64, i8, ptrTo } from "../ir/ir-types.js";
 import { convert, ConversionError, irTypeOf, type Operand } from "./arith.js";

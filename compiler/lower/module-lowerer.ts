@@ -10,11 +10,12 @@ import { INT_TYPES, isAggregate, probeTypeOf, typeAt, type IntType, type ProbeTy
 import { DebugInfo, type DebugTypeRef } from "../ir/debug-info.js";
 import { cIdentifier, constInt, type IRBuilder, IRModule, type IRFunction, type Value } from "../ir/ir-module.js";
 import { fnType, i32, i8, ptrTo, structOf, voidType, type FnType, type PointerMode } from "../ir/ir-types.js";
-import { packageVersion } from "../paths.js";
+import { packageVersion } from "../../contract/paths.js";
 import { irTypeOf } from "./arith.js";
 import { BtfTypes } from "./btf-types.js";
 import { FunctionLowerer, type ReturnKind } from "./function.js";
-import { paramLayout, paramsSize, PARAMS_SECTION, type ParamLayout } from "./param-layout.js";
+import type { ParamLayout } from "../../contract/manifest.js";
+import { paramLayout, paramsSize, PARAMS_SECTION } from "./param-layout.js";
 import { ScratchMap } from "./scratch.js";
 import { uniqueWithin } from "./unique-names.js";
 

@@ -1,19 +1,11 @@
 // Where each load-time parameter sits in the parameters' struct: natural alignment, in
 // declaration order, as LLVM lays out the struct. The runtime writes values at these offsets.
 
+import type { ParamLayout } from "../../contract/manifest.js";
 import type { ParamDecl } from "../frontend/module-scan.js";
 
 /** One section of its own: libbpf makes it a map of its own, so offsets start at 0. */
 export const PARAMS_SECTION = ".rodata.params";
-
-export interface ParamLayout {
-  name: string;
-  type: string; // u8 … i64
-  offset: number;
-  size: number;
-  signed: boolean;
-  defaultValue: string; // decimal, as bigint text (JSON has no bigint)
-}
 
 export function paramLayout(params: ParamDecl[]): ParamLayout[] {
   let offset = 0;

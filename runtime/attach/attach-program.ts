@@ -1,6 +1,6 @@
 // One file per program kind; this picks the right one.
-import { TsbpfError } from "../../compiler/diagnostics.js";
-import type { ProgramInfo } from "../../compiler/compile.js";
+import { TsbpfError } from "../../contract/errors.js";
+import type { ProgramInfo } from "../../contract/manifest.js";
 import type { LoadedProgram } from "../loader.js";
 import type { Link } from "./link.js";
 import { attachTracepoint } from "./tracepoint.js";

@@ -3,7 +3,7 @@
 import { readFileSync } from "node:fs";
 import { compile } from "../../compiler/compile.js";
 import { irToObject } from "../../compiler/llvm/codegen.js";
-import { TsbpfError } from "../../compiler/diagnostics.js";
+import { TsbpfError } from "../../contract/errors.js";
 import { LoadedObject } from "../../runtime/loader.js";
 import { expectNoStack, repo, tsbpf } from "../helpers/tsbpf-command.js";
 

@@ -7,7 +7,7 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
-import { packageRoot } from "../../compiler/paths.js";
+import { packageRoot } from "../../contract/paths.js";
 import { byClass, compileTwice, describeMutant, freshSeed, lateFailures, mutantFile, NOT_ALONE, runCampaign, SETTLE_MS } from "../fuzz/campaign.js";
 import { buildThroughCli, CLI_CLASS } from "../fuzz/cli-check.js";
 import { CompileWorker } from "../fuzz/compile-worker.js";

@@ -8,7 +8,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { compile, compileAsync, type CompileResult } from "../../compiler/compile.js";
-import { TsbpfError } from "../../compiler/diagnostics.js";
+import { TsbpfError } from "../../contract/errors.js";
 import { irToObject, LLVMDiagnosticsError, PartsCodegen } from "../../compiler/llvm/codegen.js";
 import { LoadedObject } from "../../runtime/loader.js";
 import { expectNoStack, repo, Running, tsbpf } from "../helpers/tsbpf-command.js";

@@ -5,7 +5,7 @@
 import { spawn } from "node:child_process";
 import { readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
-import { packageRoot } from "../../compiler/paths.js";
+import { packageRoot } from "../../contract/paths.js";
 import { STACK_LINE, TSBPF } from "../helpers/tsbpf-command.js";
 import { normalize, type Failure } from "./verdict.js";
 

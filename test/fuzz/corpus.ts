@@ -5,7 +5,7 @@
 import { createHash } from "node:crypto";
 import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { packageRoot } from "../../compiler/paths.js";
+import { packageRoot } from "../../contract/paths.js";
 
 export const CORPUS_DIR = join(packageRoot, "test", "fuzz", "corpus");
 

@@ -3,7 +3,7 @@
 // the compiler or LLVM print). The worker says `start` before it compiles a file, so that a
 // death by signal or a hang is blamed on the right one.
 
-import type { SourceSpan } from "../../compiler/diagnostics.js";
+import type { SourceSpan } from "../../contract/errors.js";
 
 export const PROTOCOL_FD = 3;
 

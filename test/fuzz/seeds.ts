@@ -5,7 +5,7 @@
 
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { packageRoot } from "../../compiler/paths.js";
+import { packageRoot } from "../../contract/paths.js";
 import { languageTokens, tokenize, TYPE_NAMES, type Category } from "./tokens.js";
 
 export interface SeedFile {

@@ -1,7 +1,7 @@
 // Runs the real `tsbpf` command the way a user does, and watches its output.
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { join } from "node:path";
-import { packageRoot } from "../../compiler/paths.js";
+import { packageRoot } from "../../contract/paths.js";
 
 export const TSBPF = join(packageRoot, "bin", "tsbpf");
 export const repo = (...p: string[]) => join(packageRoot, ...p);

@@ -1,0 +1,32 @@
+// The compile manifest: what the compiler hands the runtime with an object, and what the object
+// cache stores beside it (as JSON, so plain data only). The runtime loads, parameterises and
+// attaches from this alone; it never looks inside the compiler.
+
+export interface ProgramInfo {
+  name: string;
+  kind: string;
+  target: string;
+  section: string;
+  line: number;
+  column: number;
+  /** Where the target (e.g. the tracepoint's name) is written in the source. */
+  targetAt: { line: number; column: number; length: number };
+}
+
+/** Where one load-time parameter sits in the `.rodata.params` map's value. */
+export interface ParamLayout {
+  name: string;
+  type: string; // u8 … i64
+  offset: number;
+  size: number;
+  signed: boolean;
+  defaultValue: string; // decimal, as bigint text (JSON has no bigint)
+}
+
+/** A compiled object and what it holds: the part of a compile result the cache keeps. */
+export interface CompiledObject {
+  object: Buffer;
+  programs: ProgramInfo[];
+  /** Load-time parameters and where they live in the `.rodata.params` map. */
+  params: ParamLayout[];
+}
