@@ -5,7 +5,7 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { errnoText, libbpf, takeLibbpfMessages } from "../runtime/libbpf.js";
+import { errnoText, libbpf, takeLibbpfMessages } from "../native/libbpf.js";
 import { TsbpfError } from "../contract/errors.js";
 
 /** Whether objects can be linked here (libbpf found): a module is built in parts only then. */

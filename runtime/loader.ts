@@ -5,7 +5,7 @@ import { basename } from "node:path";
 import { TsbpfError } from "../contract/errors.js";
 import type { ParamLayout, ProgramInfo } from "../contract/manifest.js";
 import { resolveParams, writeParams, type ParamValues } from "./param-values.js";
-import { Errno, errnoText, lastErrno, libbpf, takeLibbpfMessages, TEST_RUN_OPTS_SIZE, type TestRunOpts } from "./libbpf.js";
+import { Errno, errnoText, lastErrno, libbpf, takeLibbpfMessages, TEST_RUN_OPTS_SIZE, type TestRunOpts } from "../native/libbpf.js";
 import { privilegeError, requireBpfPrivileges } from "./privileges.js";
 import { verifierError } from "./verifier-log.js";
 

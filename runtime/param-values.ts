@@ -5,7 +5,7 @@ import koffi from "koffi";
 import { TsbpfError } from "../contract/errors.js";
 import { intRange } from "../contract/c-layout.js";
 import type { ParamLayout } from "../contract/manifest.js";
-import { libbpf } from "./libbpf.js";
+import { libbpf } from "../native/libbpf.js";
 
 export type ParamValue = number | bigint | string;
 /** By name: an object's own properties (never inherited ones), or a Map. */

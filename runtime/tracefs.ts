@@ -4,7 +4,7 @@
 import { existsSync } from "node:fs";
 import koffi from "koffi";
 import { TsbpfError } from "../contract/errors.js";
-import { Errno, lastErrno } from "./libbpf.js";
+import { Errno, lastErrno } from "../native/libbpf.js";
 import { privilegeError } from "./privileges.js";
 
 export const TRACEFS = "/sys/kernel/tracing";

@@ -1,7 +1,7 @@
 // An attachment. Links live in this process's file table: if the process dies, the kernel
 // detaches them, so nothing stays attached by accident. `destroy` detaches at once.
 
-import { libbpf } from "../libbpf.js";
+import { libbpf } from "../../native/libbpf.js";
 
 export interface Link {
   readonly description: string;

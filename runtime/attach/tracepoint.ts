@@ -4,7 +4,7 @@
 import { existsSync, readdirSync } from "node:fs";
 import { release } from "node:os";
 import { TsbpfError } from "../../contract/errors.js";
-import { errnoText, lastErrno, libbpf, takeLibbpfMessages } from "../libbpf.js";
+import { errnoText, lastErrno, libbpf, takeLibbpfMessages } from "../../native/libbpf.js";
 import type { LoadedProgram } from "../loader.js";
 import { declarationSpan } from "../source-span.js";
 import { ensureTracefs } from "../tracefs.js";

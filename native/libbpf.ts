@@ -1,5 +1,6 @@
 // The system's libbpf (1.1 or newer), called through koffi. Only this file knows C signatures;
-// the rest of the runtime uses the small typed surface it exports.
+// the runtime (load, attach) and the compiler (linking parts) use the small typed surface it
+// exports.
 
 import koffi, { type LibraryHandle, type TypeObject } from "koffi";
 import { TsbpfError } from "../contract/errors.js";
