@@ -116,6 +116,13 @@ function cached<R extends CompileResult | Promise<CompileResult>>(file: string, 
   return (r instanceof Promise ? r.then(store) : store(r as CompileResult)) as R;
 }
 
+/**
+ * Writes what `tsbpf build` produced (output-file.ts): part of the compile entry, so that the CLI
+ * reaches the compiler only through this file (D76), and loaded by a build only.
+ */
+export const writeOutput: typeof import("./output-file.js").writeOutput = (...args) =>
+  (require("./output-file.js") as typeof import("./output-file.js")).writeOutput(...args);
+
 /** The sum of phase times that were not overlapped by others (".bg" phases ran alongside). */
 export function criticalPath(timings: Record<string, number>): number {
   return Object.entries(timings).reduce((a, [k, v]) => (k.endsWith(".bg") ? a : a + v), 0);

@@ -172,11 +172,10 @@ function printTimings(t: Record<string, number>, llvmParts?: number): void {
 }
 
 async function build(file: string, o: Options): Promise<number> {
-  const { compileAsync } = require("../compiler/compile.js") as typeof import("../compiler/compile.js");
+  const { compileAsync, writeOutput } = require("../compiler/compile.js") as typeof import("../compiler/compile.js");
   const emitLLVM = o["emit-llvm"] === true;
   const r = await compileAsync(file, { cpu: cpuOption(o), emitLLVM, cache: false, parts: jobsOption(o) });
   const out = (o.o ?? o.output ?? file.replace(/\.[cm]?ts$/, "") + ".bpf.o") as string;
-  const { writeOutput } = require("../compiler/output-file.js") as typeof import("../compiler/output-file.js");
   writeOutput(out, r.object, r.file);
   if (emitLLVM) writeOutput(out.replace(/\.o$/, "") + ".ll", r.ir!, r.file);
   if (o.timings) printTimings(r.timings, r.parts);
