@@ -1,0 +1,82 @@
+// The layering rules (docs/architecture.md, "Layers"; D75, D76), checked on the import graph of
+// the sources: contract/ is what compiler and runtime agree on and needs neither TypeScript's API
+// nor koffi; native/ holds koffi bindings both may use; compiler/ never reaches into runtime/;
+// runtime/ compiles on demand through the compile entry and nothing else of the compiler.
+import { readdirSync, readFileSync } from "node:fs";
+import { dirname, join, relative, resolve } from "node:path";
+import { packageRoot } from "../../contract/paths.js";
+
+const LAYERS = ["contract", "compiler", "runtime", "native"];
+const COMPILE_ENTRY = "compiler/compile.ts";
+
+/** An import: the importing file and what it names, both repo-relative for local modules. */
+interface Edge {
+  from: string;
+  to: string;
+}
+
+function sources(dir: string): string[] {
+  return readdirSync(join(packageRoot, dir), { withFileTypes: true }).flatMap((e) => {
+    const path = join(dir, e.name);
+    if (e.isDirectory()) return sources(path);
+    return e.name.endsWith(".ts") && !e.name.endsWith(".d.ts") ? [path] : [];
+  });
+}
+
+// `from "x"` (import, export … from), `import "x"`, `import("x")` (also in types), `require("x")`.
+const SPECIFIER = /(?:\bfrom\s*|\bimport\s*\(\s*|\bimport\s+|\brequire\s*\(\s*)"([^"]+)"/g;
+
+function importsOf(file: string): Edge[] {
+  const text = readFileSync(join(packageRoot, file), "utf8");
+  return [...text.matchAll(SPECIFIER)].map(([, spec]) => ({
+    from: file,
+    // a local module by its source path; a package or node: builtin by its name
+    to: spec.startsWith(".") ? relative(packageRoot, resolve(packageRoot, dirname(file), spec)).replace(/\.js$/, ".ts") : spec,
+  }));
+}
+
+const layerOf = (path: string) => path.split("/")[0];
+
+/** Each edge that breaks a rule, described. */
+function violations(edges: Edge[]): string[] {
+  const broken = (e: Edge, rule: string) => `${e.from} imports ${e.to}: ${rule}`;
+  return edges.flatMap((e) => {
+    const from = layerOf(e.from);
+    const to = layerOf(e.to);
+    if (from === "contract" && (e.to === "typescript" || e.to === "koffi")) return [broken(e, "contract/ uses neither TypeScript's API nor koffi")];
+    if (from === "contract" && ["compiler", "runtime", "native"].includes(to)) return [broken(e, "contract/ imports only itself and node:")];
+    if (from === "native" && ["compiler", "runtime"].includes(to)) return [broken(e, "native/ imports neither compiler/ nor runtime/")];
+    if (from === "compiler" && to === "runtime") return [broken(e, "compiler/ never imports runtime/")];
+    if (from === "runtime" && to === "compiler" && e.to !== COMPILE_ENTRY) return [broken(e, `runtime/ imports the compiler only through ${COMPILE_ENTRY}`)];
+    return [];
+  });
+}
+
+const edges = LAYERS.flatMap(sources).flatMap(importsOf);
+
+test("the sources keep the layering rules", () => {
+  expect(violations(edges)).toEqual([]);
+});
+
+test("the scan sees the imports the rules are about", () => {
+  // If the specifier pattern stopped matching, the rules above would hold vacuously.
+  const has = (from: string, to: string) => edges.some((e) => e.from === from && e.to === to);
+  expect(has("runtime/index.ts", COMPILE_ENTRY)).toBe(true); // a type import and a require()
+  expect(has("compiler/object-link.ts", "native/libbpf.ts")).toBe(true);
+  expect(has("native/libbpf.ts", "koffi")).toBe(true);
+  expect(has("runtime/loader.ts", "contract/manifest.ts")).toBe(true);
+  expect(edges.filter((e) => layerOf(e.from) === "contract").length).toBeGreaterThan(0);
+});
+
+test("each rule catches the import that breaks it", () => {
+  const bad: Edge[] = [
+    { from: "contract/errors.ts", to: "typescript" },
+    { from: "contract/c-layout.ts", to: "koffi" },
+    { from: "contract/manifest.ts", to: "compiler/compile.ts" },
+    { from: "native/libbpf.ts", to: "runtime/loader.ts" },
+    { from: "compiler/object-link.ts", to: "runtime/libbpf.ts" },
+    { from: "runtime/param-values.ts", to: "compiler/frontend/probe-types.ts" },
+  ];
+  expect(bad.map((e) => violations([e]).length)).toEqual(bad.map(() => 1));
+  expect(violations([{ from: "runtime/index.ts", to: COMPILE_ENTRY }])).toEqual([]);
+});
