@@ -226,8 +226,7 @@ async function run(file: string, o: Options): Promise<number> {
   } finally {
     process.off("SIGINT", onSignal);
     process.off("SIGTERM", onSignal);
-    await probe.detachAsync();
-    probe.close();
+    await probe.closeAsync();
     if (o.timings) printTimings(probe.timings, probe.compiled.parts);
   }
 }

@@ -126,12 +126,24 @@ export class Probe implements Disposable, AsyncDisposable {
     }
   }
 
+  /**
+   * As close(), with the links detached and the tracefs instance removed at once on libuv's
+   * threads: the kernel's waits for both overlap.
+   */
+  async closeAsync(): Promise<void> {
+    try {
+      await Promise.all([this.detachAsync(), this.pipe?.closeAsync()]);
+    } finally {
+      this.close();
+    }
+  }
+
   [Symbol.dispose](): void {
     this.close();
   }
 
   async [Symbol.asyncDispose](): Promise<void> {
-    this.close();
+    await this.closeAsync();
   }
 }
 

@@ -5,6 +5,7 @@
 
 import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readdirSync, rmdirSync, writeFileSync } from "node:fs";
+import { rmdir, writeFile } from "node:fs/promises";
 
 const PRINTK_EVENT = "events/bpf_trace/bpf_trace_printk";
 /** tsbpf-<pid>-<random>: the pid tells whether the run that made it is still alive. */
@@ -53,9 +54,28 @@ export class TraceInstance {
     try {
       rmdirSync(this.dir);
     } catch (e) {
-      if (errorCode(e) === "ENOENT") return; // already gone
-      process.stderr.write(`tsbpf: could not remove the tracefs instance ${this.dir} (${errorCode(e)}); remove it with: rmdir ${this.dir}\n`);
+      this.notRemoved(e);
     }
+  }
+
+  /**
+   * As remove(), on libuv's threads: the kernel takes 40–55 ms to remove an instance (it frees
+   * a ring buffer per CPU), which then overlaps the links' detaching instead of adding to it.
+   */
+  async removeAsync(): Promise<void> {
+    if (this.removed) return;
+    await writeFile(`${this.dir}/${PRINTK_EVENT}/enable`, "0").catch(() => undefined);
+    try {
+      await rmdir(this.dir);
+    } catch (e) {
+      this.notRemoved(e);
+    }
+    this.removed = true; // only now: an exit meanwhile still removes it (remove() sees ENOENT if both ran)
+  }
+
+  private notRemoved(e: unknown): void {
+    if (errorCode(e) === "ENOENT") return; // already gone
+    process.stderr.write(`tsbpf: could not remove the tracefs instance ${this.dir} (${errorCode(e)}); remove it with: rmdir ${this.dir}\n`);
   }
 }
 

@@ -90,9 +90,20 @@ export class TracePipe implements Disposable {
   /** Closes the pipe, then removes the instance (tracefs refuses while its pipe is open). */
   close(): void {
     this.forgetAtExit();
+    this.closePipe();
+    this.instance?.remove();
+  }
+
+  /** As close(), with the instance removed on libuv's threads (trace-instance.ts). */
+  async closeAsync(): Promise<void> {
+    this.closePipe();
+    await this.instance?.removeAsync();
+    this.forgetAtExit();
+  }
+
+  private closePipe(): void {
     if (this.fd !== undefined) closeSync(this.fd);
     this.fd = undefined;
-    this.instance?.remove();
   }
 
   [Symbol.dispose](): void {
