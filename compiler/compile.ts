@@ -7,7 +7,6 @@ import { resolve } from "node:path";
 import { TsbpfError } from "../contract/errors.js";
 import { cacheKey, readCache, writeCache } from "./object-cache.js";
 import { readProbeSource } from "./source-file.js";
-import { tuneV8ForInput } from "./v8-tuning.js";
 
 export { TsbpfError } from "../contract/errors.js";
 import type { CompiledObject } from "../contract/manifest.js";
@@ -161,7 +160,9 @@ function prepare(
     }
   };
   const text = source ?? readProbeSource(fileName).toString("utf8");
-  tuneV8ForInput(text.length); // before TypeScript is loaded and compiled
+  // Before TypeScript is loaded and compiled; loaded here, not at the top: a cached run needs no node:v8.
+  const { tuneV8ForInput } = require("./v8-tuning.js") as typeof import("./v8-tuning.js");
+  tuneV8ForInput(text.length);
   // Loaded on demand: a cached run never pays for TypeScript or LLVM.
   const { loadCheckedSource } = require("./frontend/checked-source.js") as typeof import("./frontend/checked-source.js");
   const { scanModule } = require("./frontend/module-scan.js") as typeof import("./frontend/module-scan.js");
