@@ -1,6 +1,7 @@
 // The `tsbpf` command: build, run, help. User mistakes print one error paragraph and exit 1;
 // usage mistakes exit 2; anything else is a tsbpf bug and says so.
 
+import { statSync } from "node:fs";
 import { TsbpfError } from "../contract/errors.js";
 import { packageVersion } from "../contract/paths.js";
 
@@ -177,12 +178,30 @@ async function build(file: string, o: Options): Promise<number> {
   const r = await compileAsync(file, { cpu: cpuOption(o), emitLLVM, cache: false, parts: jobsOption(o) });
   const out = (o.o ?? o.output ?? file.replace(/\.[cm]?ts$/, "") + ".bpf.o") as string;
   writeOutput(out, r.object, r.file);
-  if (emitLLVM) writeOutput(out.replace(/\.o$/, "") + ".ll", r.ir!, r.file);
+  if (emitLLVM) {
+    const ir = llvmIRPath(out, r.file);
+    writeOutput(ir, r.ir!, r.file);
+    process.stderr.write(`tsbpf: wrote ${ir}\n`);
+  }
   if (o.timings) printTimings(r.timings, r.parts);
   const sections = r.programs.map((p) => p.section);
   const listed = sections.length <= 4 ? sections.join(", ") : `${sections.length} programs`;
   process.stderr.write(`tsbpf: wrote ${out} (${listed})\n`);
   return 0;
+}
+
+/**
+ * Where --emit-llvm writes the IR: beside the object (`x.bpf.o` → `x.bpf.ll`), or, when the
+ * object goes to a device or a pipe (`-o /dev/null`), beside the probe: never `/dev/null.ll`.
+ */
+function llvmIRPath(out: string, probe: string): string {
+  let special = false;
+  try {
+    special = !statSync(out).isFile();
+  } catch {
+    // not there yet: a regular file will be made
+  }
+  return special ? probe.replace(/\.[cm]?ts$/, "") + ".ll" : out.replace(/\.o$/, "") + ".ll";
 }
 
 async function run(file: string, o: Options): Promise<number> {

@@ -90,6 +90,17 @@ describe("tsbpf build -o", () => {
     expect(readdirSync(dir).sort()).toEqual(["filler", "hello.bpf.o"]);
   });
 
+  test("--emit-llvm with -o /dev/null puts the IR beside the probe, never /dev/null.ll", () => {
+    const dir = tempDir();
+    const probe = join(dir, "hello.ts");
+    copyFileSync(HELLO, probe);
+    const r = tsbpf(["build", probe, "-o", "/dev/null", "--emit-llvm"]);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toContain(`tsbpf: wrote ${join(dir, "hello.ll")}`);
+    expect(readFileSync(join(dir, "hello.ll"), "utf8")).toContain('section "tracepoint/syscalls/sys_enter_syncfs"');
+    expect(() => lstatSync("/dev/null.ll")).toThrow();
+  });
+
   test("/dev/null stays a device, /dev/stdout and a fifo get the object", async () => {
     expect(tsbpf(["build", HELLO, "-o", "/dev/null"]).code).toBe(0);
     expect(lstatSync("/dev/null").isCharacterDevice()).toBe(true);
