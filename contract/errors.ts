@@ -92,6 +92,17 @@ function excerpt(line: string, start: number, length: number): { text: string; c
   return { text: before + span + after, caret: before.length, width: Math.max(1, span.length) };
 }
 
+/** The 0-based offset where 1-based `line` starts in `text` (its end, if it has fewer lines). */
+export function lineStart(text: string, line: number): number {
+  let offset = 0;
+  for (let l = 1; l < line; l++) {
+    const next = text.indexOf("\n", offset);
+    if (next < 0) return text.length;
+    offset = next + 1;
+  }
+  return offset;
+}
+
 /** Builds a span from a 0-based character offset in `text`. */
 export function spanAt(file: string, text: string, offset: number, length = 1): SourceSpan {
   let line = 1;

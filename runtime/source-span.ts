@@ -1,15 +1,15 @@
 // Spans in the probe's source for errors raised after compiling (load, attach), which know a
 // line (and column) but not the TypeScript node.
 import { readFileSync } from "node:fs";
-import { spanAt, type SourceSpan } from "../contract/errors.js";
+import { lineStart, spanAt, type SourceSpan } from "../contract/errors.js";
 
 /** The file's text and where 1-based `line` starts in it; undefined if the file is gone. */
 function locate(file: string, line: number): { text: string; lineStart: number; lineText: string } | undefined {
   try {
     const text = readFileSync(file, "utf8");
-    const lines = text.split("\n");
-    const lineStart = lines.slice(0, line - 1).reduce((n, l) => n + l.length + 1, 0);
-    return { text, lineStart, lineText: lines[line - 1] ?? "" };
+    const start = lineStart(text, line);
+    const end = text.indexOf("\n", start);
+    return { text, lineStart: start, lineText: text.slice(start, end < 0 ? text.length : end) };
   } catch {
     return undefined;
   }

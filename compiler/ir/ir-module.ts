@@ -2,6 +2,7 @@
 // ir-types.ts know how IR is spelled, including the typed/opaque pointer split between LLVM 14
 // and 15+.
 
+import { UniqueNames } from "./unique-names.js";
 import { escapeBytes, type DebugInfo, type MDRef } from "./debug-info.js";
 import { fnType, i64, i8, ptrTo, sameType, typeText, type FnType, type IRType, type PointerMode } from "./ir-types.js";
 
@@ -70,7 +71,7 @@ export class IRModule {
   private readonly functions: IRFunction[] = [];
   private readonly functionsByRef = new Map<string, IRFunction>();
   private readonly used: Value[] = [];
-  private readonly names = new Set<string>();
+  private readonly names = new UniqueNames();
   private readonly declarations = new Map<string, string>();
   private readonly namedTypes = new Map<string, IRType | undefined>();
 
@@ -88,11 +89,7 @@ export class IRModule {
    * unique is `_N`: names of globals with debug info are BTF names, which must be C identifiers.
    */
   uniqueName(base: string): string {
-    const clean = base.replace(/[^A-Za-z0-9_.]/g, "_") || "g";
-    let name = clean;
-    for (let i = 1; this.names.has(name); i++) name = `${clean}_${i}`;
-    this.names.add(name);
-    return name;
+    return this.names.take(base.replace(/[^A-Za-z0-9_.]/g, "_") || "g");
   }
 
   addGlobal(o: GlobalOptions): Value {

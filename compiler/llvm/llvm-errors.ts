@@ -7,7 +7,7 @@
 
 import { writeSync } from "node:fs";
 import koffi from "koffi";
-import { spanAt, TsbpfError } from "../../contract/errors.js";
+import { lineStart, spanAt, TsbpfError } from "../../contract/errors.js";
 import { packageVersion } from "../../contract/paths.js";
 import { takeMessage, type LibLLVM } from "./libllvm.js";
 import { RECORD_BYTES, takeRecorded } from "./native-diagnostics.js";
@@ -119,7 +119,7 @@ export class LLVMDiagnosticsError extends Error {
 function diagnosticError(d: LLVMDiagnostic, file: string, source: string): TsbpfError {
   const what = d.function ? `'${d.function}'` : "this probe";
   const message = `LLVM could not compile ${what}: ${d.message}`;
-  const at = d.line !== undefined ? spanAt(file, source, offsetOf(source, d.line, d.column ?? 1)) : undefined;
+  const at = d.line !== undefined ? spanAt(file, source, lineStart(source, d.line) + (d.column ?? 1) - 1) : undefined;
   return new TsbpfError(message, { at, subject: at ? undefined : file, hint: hintFor(d.message) });
 }
 
@@ -128,17 +128,6 @@ function hintFor(message: string): string {
     return "BPF gives a program and the functions it calls 512 bytes of stack in all: keep fewer or smaller values alive at once, or move the work into a program's handler, whose large values go to a per-CPU scratch buffer";
   if (/too many args/.test(message)) return "a BPF function takes at most five arguments: pass a struct instead of many values";
   return `tsbpf should have refused this before LLVM: please report it (tsbpf ${packageVersion}), with the probe file`;
-}
-
-/** The 0-based offset of a 1-based line and column in `text`. */
-function offsetOf(text: string, line: number, column: number): number {
-  let offset = 0;
-  for (let l = 1; l < line; l++) {
-    const next = text.indexOf("\n", offset);
-    if (next < 0) break;
-    offset = next + 1;
-  }
-  return offset + column - 1;
 }
 
 let fatalHandler: unknown;

@@ -6,7 +6,7 @@ import type { AggregateType, ProbeType, StructType } from "../frontend/probe-typ
 import { isAggregate } from "../frontend/probe-types.js";
 import type { DebugInfo, DebugTypeRef } from "../ir/debug-info.js";
 import { cIdentifier } from "../ir/ir-module.js";
-import { UniqueNames, uniqueWithin } from "./unique-names.js";
+import { UniqueNames, uniqueWithin } from "../ir/unique-names.js";
 
 /** The frontend's name for an object type that has none (an object literal type). */
 const ANONYMOUS = "anonymous";

@@ -17,7 +17,7 @@ import { FunctionLowerer, type ReturnKind } from "./function.js";
 import type { ParamLayout } from "../../contract/manifest.js";
 import { paramLayout, paramsSize, PARAMS_SECTION } from "./param-layout.js";
 import { ScratchMap } from "./scratch.js";
-import { uniqueWithin } from "./unique-names.js";
+import { uniqueWithin } from "../ir/unique-names.js";
 
 export interface LoweredFunction {
   ir: { fn: IRFunction; type: FnType };

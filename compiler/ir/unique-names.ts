@@ -1,5 +1,6 @@
-// Names that must not repeat within a scope (a struct's members, a function's parameters, the
-// module's struct names): cIdentifier can turn two names into one.
+// Names that must not repeat within a scope: a module's globals and functions, a struct's
+// members, a function's parameters, the module's struct names (cIdentifier can turn two names
+// into one). The suffix is `_N`: BTF names must be C identifiers.
 
 export class UniqueNames {
   private readonly taken = new Set<string>();
