@@ -225,7 +225,7 @@ function finish(prepared: Prepared, object: Buffer, parts: number): CompileResul
   saveTypeScriptCodeCache();
   const programs = prepared.decls.programs.map((d) => ({
     name: d.name,
-    kind: d.kind,
+    kind: d.kind.name,
     target: d.target,
     section: d.section,
     ...lineColumn(d.declaration),

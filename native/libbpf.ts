@@ -27,6 +27,7 @@ function bind(lib: LibraryHandle) {
     attachTracepoint: f<(prog: bigint, category: string, name: string) => bigint | null>(
       "void *bpf_program__attach_tracepoint(void *prog, const char *category, const char *name)",
     ),
+    attachRawTracepoint: f<(prog: bigint, name: string) => bigint | null>("void *bpf_program__attach_raw_tracepoint(void *prog, const char *name)"),
     linkDestroy: f<(link: bigint) => number>("int bpf_link__destroy(void *link)"),
     nextMap: f<(obj: bigint, prev: bigint | null) => bigint | null>("void *bpf_object__next_map(void *obj, void *prev)"),
     mapName: f<(map: bigint) => string>("const char *bpf_map__name(void *map)"),

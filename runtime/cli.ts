@@ -212,7 +212,7 @@ async function run(file: string, o: Options): Promise<number> {
     throw new UsageError(`--duration takes a number of seconds such as 10 or 0.5, not '${durationText}' (leave it out to run until Ctrl-C)`);
   const verbose = o.v === true || o.verbose === true;
   const { Probe } = require("./index.js") as typeof import("./index.js");
-  const { attachable } = require("./attach/attach-program.js") as typeof import("./attach/attach-program.js");
+  const { waitsFor } = require("./attach/attach-program.js") as typeof import("./attach/attach-program.js");
   const { setLongTimeout } = require("./long-timer.js") as typeof import("./long-timer.js");
 
   const probe = await Probe.open(file, { cpu: cpuOption(o), cache: o["no-cache"] !== true, verbose, params: paramOptions(o) });
@@ -223,11 +223,10 @@ async function run(file: string, o: Options): Promise<number> {
   try {
     probe.openTracePipe();
     const links = probe.attach();
-    const waiting = probe.programs.filter((p) => !attachable(p));
-    if (waiting.length)
-      process.stderr.write(
-        `tsbpf: not attached: ${waiting.map((p) => `${p.name} (${p.kind})`).join(", ")}; attaching to a network interface is not supported yet (the runtime's testRun() runs them on a packet)\n`,
-      );
+    for (const p of probe.programs) {
+      const reason = waitsFor(p);
+      if (reason) process.stderr.write(`tsbpf: not attached: ${p.name} (${p.kind}) waits for ${reason}\n`);
+    }
     if (!links.length) {
       process.stderr.write("tsbpf: nothing to attach\n");
       return 0;

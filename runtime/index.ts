@@ -5,7 +5,7 @@
 
 import type { CompileOptions, CompileResult } from "../compiler/compile.js";
 import type { ProgramInfo } from "../contract/manifest.js";
-import { attachable, attachProgram, type Link } from "./attach/attach-program.js";
+import { attachProgram, waitsFor, type Link } from "./attach/attach-program.js";
 import { LoadedObject, ObjectOpenError } from "./loader.js";
 import type { ParamValues } from "./param-values.js";
 import { TracePipe, type TraceLine } from "./trace-pipe.js";
@@ -71,7 +71,7 @@ export class Probe implements Disposable, AsyncDisposable {
   attach(): Link[] {
     const t = performance.now();
     try {
-      for (const p of this.loaded.programs) if (attachable(p.info)) this.links.push(attachProgram(p, this.compiled.file));
+      for (const p of this.loaded.programs) if (!waitsFor(p.info)) this.links.push(attachProgram(p, this.compiled.file));
     } catch (e) {
       this.detach();
       throw e;

@@ -1,7 +1,7 @@
 // Part of `import … from "tsbpf"` (index.d.ts re-exports it): declarations the editor and the
 // compiler's type checker see; the compiler lowers each of them to BPF. Nothing here runs in Node.
 
-import type { u32 } from "./integers.js";
+import type { u32, u64 } from "./integers.js";
 
 // ── Program kinds ────────────────────────────────────────────────────────────────────────────
 /** A program handle; the runtime attaches it. Only the compiler creates them. */
@@ -20,6 +20,29 @@ export interface TracepointContext {
  * /sys/kernel/tracing/events). Attached by `tsbpf run` or the runtime's `attach()`.
  */
 export declare function tracepoint(name: string, handler: (ctx: TracepointContext) => void): Program<"tracepoint">;
+
+/**
+ * The context of a raw tracepoint program: the arguments the kernel passed to the tracepoint
+ * (its TP_PROTO in the kernel source; for "sched_switch": preempt, prev, next, prev_state).
+ */
+export interface RawTracepointContext {
+  readonly __rawTracepointContext: unique symbol;
+  /**
+   * The tracepoint's argument `index` (a constant, from 0), as 64 bits: pointers as addresses
+   * (`kernelPtr<T>(ctx.arg(1))` to read through one), narrower integers widened. Reading past the
+   * tracepoint's last argument makes attaching fail.
+   */
+  arg(index: number): u64;
+}
+
+/**
+ * Runs `handler` each time the kernel hits tracepoint `name` (the event's name alone, e.g.
+ * "sched_switch", "sys_enter"), with the tracepoint's raw arguments rather than its formatted
+ * record: cheaper than `tracepoint()`. The names are the kernel's tracepoints (btf_trace_* in
+ * its BTF); the per-syscall events (syscalls/sys_enter_openat) are not among them: use
+ * "sys_enter" and test the syscall number, ctx.arg(1).
+ */
+export declare function rawTracepoint(name: string, handler: (ctx: RawTracepointContext) => void): Program<"rawTracepoint">;
 
 /** The context of an XDP program: the packet as it arrives at the network driver. */
 export interface XdpContext {

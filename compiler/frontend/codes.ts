@@ -22,7 +22,7 @@ export interface DiagnosticEntry {
 }
 
 /** What an example may use without importing it. */
-export const PROBE_IMPORTS = ["tracepoint", "xdp", "printk", "pid", "param", "u8", "u16", "u32", "u64", "i8", "i16", "i32", "i64", "type FixedArray"];
+export const PROBE_IMPORTS = ["tracepoint", "rawTracepoint", "xdp", "printk", "pid", "param", "u8", "u16", "u32", "u64", "i8", "i16", "i32", "i64", "type FixedArray"];
 
 const LOOP_HINT = "loop over a counted range with a constant bound: for (let i: u32 = 0; i < N; i++)";
 
@@ -50,7 +50,7 @@ const table = {
   },
   badTracepointName: {
     code: "TSB1102",
-    refuses: "a malformed tracepoint name",
+    refuses: "a malformed tracepoint or raw tracepoint name",
     hint: 'tracepoints are named "category/event", as under /sys/kernel/tracing/events',
     example: 'export const t = tracepoint("sys_enter_syncfs", () => {});',
     placement: "module",
@@ -95,6 +95,20 @@ const table = {
     refuses: "a program's name that is not a C identifier",
     hint: "a program's name is its name in the kernel and in the object file: use ASCII letters, digits and _",
     example: 'export const $t = tracepoint("syscalls/sys_enter_openat", () => {});',
+    placement: "module",
+  },
+  helperNotForKind: {
+    code: "TSB1109",
+    refuses: "a helper the kernel does not offer to this kind of program (pid() in an xdp program: a packet has no current task)",
+    hint: "call it from a tracing program (tracepoint, rawTracepoint), or do without it here",
+    example: "export const x = xdp(() => {\n  const p: u32 = pid();\n  return p > 0 ? 2 : 1;\n});",
+    placement: "module",
+  },
+  badContextArgument: {
+    code: "TSB1110",
+    refuses: "a context argument by an index that is not a constant, or past the last argument the kernel can pass (ctx.arg(12))",
+    hint: "write the index as a constant from 0 to 11: the verifier checks each access to the context at load time",
+    example: 'export const r = rawTracepoint("sched_switch", (ctx) => {\n  const a: u64 = ctx.arg(12);\n});',
     placement: "module",
   },
   printkFormatNotLiteral: {

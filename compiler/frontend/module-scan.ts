@@ -11,9 +11,7 @@ import { integerLiteral } from "./constants.js";
 import { errorAt, lineColumn } from "./spans.js";
 import { intRange } from "../../contract/c-layout.js";
 import { typeAt, type IntType } from "./probe-types.js";
-
-export type ProgramKind = "tracepoint" | "xdp";
-const KINDS: readonly string[] = ["tracepoint", "xdp"];
+import { programKindNamed, type ProgramKind } from "../kinds/registry.js";
 
 export interface ProgramDecl {
   kind: ProgramKind;
@@ -51,6 +49,13 @@ export function stdlibName(p: CheckedSource, expr: TS.Expression): string | unde
   return decl && isTsbpfDeclaration(decl) ? sym.name : undefined;
 }
 
+/** `Interface.member` for a method of one of tsbpf's interfaces (`RawTracepointContext.arg`). */
+export function stdlibMemberName(p: CheckedSource, access: TS.PropertyAccessExpression): string | undefined {
+  const decl = p.symbolAt(access)?.declarations?.[0];
+  if (!decl || !isTsbpfDeclaration(decl) || !p.ts.isInterfaceDeclaration(decl.parent)) return undefined;
+  return `${decl.parent.name.text}.${access.name.text}`;
+}
+
 export function scanModule(p: CheckedSource): ModuleDecls {
   const { ts } = p;
   const out: ModuleDecls = { programs: [], functions: [], params: [], constants: new Map() };
@@ -70,7 +75,8 @@ export function scanModule(p: CheckedSource): ModuleDecls {
     for (const decl of stmt.declarationList.declarations) {
       const init = decl.initializer;
       const callee = init && ts.isCallExpression(init) ? stdlibName(p, init.expression) : undefined;
-      if (callee && KINDS.includes(callee)) out.programs.push(program(p, callee as ProgramKind, decl, init as TS.CallExpression, exported));
+      const kind = callee ? programKindNamed(callee) : undefined;
+      if (kind) out.programs.push(program(p, kind, decl, init as TS.CallExpression, exported));
       else if (callee === "param") out.params.push(param(p, decl, init as TS.CallExpression, isConst, out.params));
       else if (isConst && ts.isIdentifier(decl.name) && init) out.constants.set(p.symbolAt(decl.name)!, decl);
       else throw errorAt(decl, Codes.mutableGlobal, "module-level variables must be `const`", "a BPF program has no writable globals of this kind: use a map for state, or `param()` for values set at load time");
@@ -95,15 +101,8 @@ function program(p: CheckedSource, kind: ProgramKind, decl: TS.VariableDeclarati
   const handler = args.pop();
   if (!handler || !(ts.isArrowFunction(handler) || ts.isFunctionExpression(handler)))
     throw errorAt(handler ?? init, Codes.programHandlerNotInline, "the program's handler must be written inline as a function", "pass `(ctx) => { … }`");
-  const base = { kind, name: decl.name.text, exported, handler, declaration: decl };
-  if (kind === "xdp") return { ...base, target: "", section: "xdp", targetNode: init.expression };
-  const targetArg = args[0];
-  if (!targetArg || !ts.isStringLiteralLike(targetArg))
-    throw errorAt(targetArg ?? init, Codes.programTargetNotLiteral, `the ${kind} name must be a string literal`, 'write it out, e.g. "syscalls/sys_enter_openat"');
-  const name = targetArg.text;
-  if (!/^[A-Za-z0-9_]+\/[A-Za-z0-9_.-]+$/.test(name))
-    throw errorAt(targetArg, Codes.badTracepointName, `"${name}" is not a tracepoint name`, 'tracepoints are named "category/event", as under /sys/kernel/tracing/events (e.g. "syscalls/sys_enter_openat")');
-  return { ...base, target: name, section: `${kind}/${name}`, targetNode: targetArg };
+  const { target, section, node } = kind.target(p, args, init.expression);
+  return { kind, name: decl.name.text, exported, handler, declaration: decl, target, section, targetNode: node };
 }
 
 function param(p: CheckedSource, decl: TS.VariableDeclaration, init: TS.CallExpression, isConst: boolean, earlier: ParamDecl[]): ParamDecl {
@@ -152,7 +151,7 @@ function checkNoNestedDeclarations(p: CheckedSource, decls: ModuleDecls): void {
   const visit = (node: TS.Node): void => {
     if (ts.isCallExpression(node) && !topLevel.has(node)) {
       const name = stdlibName(p, node.expression);
-      if (name && (KINDS.includes(name) || name === "param"))
+      if (name && (programKindNamed(name) || name === "param"))
         throw errorAt(node, Codes.programNotTopLevel, `${name}() must be called at the top level of the file`, `write \`const x = ${name}(…)\` outside any function`);
     }
     ts.forEachChild(node, visit);

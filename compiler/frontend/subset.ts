@@ -4,6 +4,8 @@
 
 import type * as TS from "typescript";
 import { spanAt, TsbpfError } from "../../contract/errors.js";
+import { buildCallGraph, type CallGraph } from "./call-graph.js";
+import { checkProgramHelpers } from "./program-helpers.js";
 import { Codes } from "./codes.js";
 import { integerLiteral } from "./constants.js";
 import { checkLoopBound } from "./loop-bounds.js";
@@ -143,7 +145,9 @@ export function checkSubset(p: CheckedSource, decls: ModuleDecls): void {
     ts.forEachChild(node, visit);
   };
   visit(p.source);
-  checkNoRecursion(p, decls, moduleFunctions);
+  const graph = buildCallGraph(p, decls);
+  checkNoRecursion(decls, graph);
+  checkProgramHelpers(decls, graph);
 }
 
 function isFixedArray(t: TS.Type): boolean {
@@ -165,28 +169,13 @@ function isPrintkFormat(p: CheckedSource, node: TS.Node): boolean {
 }
 
 /** BPF has a fixed, small stack and the verifier refuses recursion: find a cycle in the calls. */
-function checkNoRecursion(p: CheckedSource, decls: ModuleDecls, functions: Map<TS.Symbol, TS.FunctionDeclaration>): void {
-  const { ts } = p;
-  const calls = new Map<TS.FunctionDeclaration, { callee: TS.FunctionDeclaration; at: TS.CallExpression }[]>();
-  for (const f of decls.functions) {
-    const out: { callee: TS.FunctionDeclaration; at: TS.CallExpression }[] = [];
-    const visit = (n: TS.Node): void => {
-      if (ts.isCallExpression(n)) {
-        const sym = p.symbolAt(n.expression);
-        const callee = sym && functions.get(sym);
-        if (callee) out.push({ callee, at: n });
-      }
-      ts.forEachChild(n, visit);
-    };
-    if (f.body) visit(f.body);
-    calls.set(f, out);
-  }
+function checkNoRecursion(decls: ModuleDecls, graph: CallGraph): void {
   const state = new Map<TS.FunctionDeclaration, "active" | "done">();
   const stack: TS.FunctionDeclaration[] = [];
   const dfs = (f: TS.FunctionDeclaration): void => {
     state.set(f, "active");
     stack.push(f);
-    for (const { callee, at } of calls.get(f) ?? []) {
+    for (const { callee, at } of graph.ofFunction.get(f)!.functions) {
       if (state.get(callee) === "active") {
         const cycle = [...stack.slice(stack.indexOf(callee)), callee].map((x) => x.name!.text);
         const message = cycle.length === 2 ? `'${cycle[0]}' calls itself` : `recursion: ${cycle.join(" → ")}`;

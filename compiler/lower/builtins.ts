@@ -10,6 +10,7 @@ import { convert, irTypeOf, type Operand } from "./arith.js";
 import type { ExpressionLowerer } from "./expressions.js";
 import { Helper } from "./helper-ids.js";
 import { lowerPrintk } from "./printk.js";
+import { KIND_CONSTANTS } from "../kinds/registry.js";
 
 type Lowering = (l: ExpressionLowerer, call: TS.CallExpression) => Operand;
 
@@ -89,14 +90,11 @@ for (const [name, type] of Object.entries(INT_TYPES)) {
   BUILTINS[name] = (l, call) => convert(l.b, l.expression(call.arguments[0]), type);
 }
 
-/** tsbpf's named constants. */
-export const STDLIB_CONSTANTS: Record<string, () => Operand> = {
-  XDP_ABORTED: () => ({ value: constInt(i32, 0), type: INT_TYPES.u32 }),
-  XDP_DROP: () => ({ value: constInt(i32, 1), type: INT_TYPES.u32 }),
-  XDP_PASS: () => ({ value: constInt(i32, 2), type: INT_TYPES.u32 }),
-  XDP_TX: () => ({ value: constInt(i32, 3), type: INT_TYPES.u32 }),
-  XDP_REDIRECT: () => ({ value: constInt(i32, 4), type: INT_TYPES.u32 }),
-};
+/** A named constant of tsbpf's (a program kind's, such as XDP_PASS), by its stdlib name. */
+export function stdlibConstant(name: string): Operand | undefined {
+  const c = KIND_CONSTANTS.get(name);
+  return c && { value: constInt(irTypeOf(c.type), c.value), type: c.type };
+}
 
 export function lowerBuiltinCall(l: ExpressionLowerer, name: string, call: TS.CallExpression): Operand | undefined {
   return BUILTINS[name]?.(l, call);

@@ -4,7 +4,7 @@
 import type * as TS from "typescript";
 import { Codes } from "../frontend/codes.js";
 import { integerLiteral } from "../frontend/constants.js";
-import { stdlibName } from "../frontend/module-scan.js";
+import { stdlibMemberName, stdlibName } from "../frontend/module-scan.js";
 import type { CheckedSource } from "../frontend/checked-source.js";
 import { errorAt, lineColumn } from "../frontend/spans.js";
 import { BOOL, INT_TYPES, isAggregate, probeTypeOf, typeAt, typeName, VOID, type ArrayType, type ProbeType, type ValueType } from "../frontend/probe-types.js";
@@ -13,7 +13,8 @@ import { constInt, type Block, type IRBuilder, type IRFunction, type IRModule, t
 import { i1 } from "../ir/ir-types.js";
 import { arith, compare, convert, irTypeOf, resultType, sameLayout, truthy, type ArithOp, type CompareOp, type Operand } from "./arith.js";
 import { allocate, convertAt, fieldPlace, literalValue, read, withElement, write, zeroOf, type Place } from "./aggregate-storage.js";
-import { lowerBuiltinCall, STDLIB_CONSTANTS } from "./builtins.js";
+import { lowerBuiltinCall, stdlibConstant } from "./builtins.js";
+import { CONTEXT_MEMBERS } from "../kinds/registry.js";
 import type { Local } from "./function.js";
 import type { ModuleLowerer } from "./module-lowerer.js";
 
@@ -55,6 +56,8 @@ export abstract class ExpressionLowerer {
   calleeStack = 0;
   /** Where aggregates go once the stack is full: a program's scratch buffer (none in functions). */
   scratch?: (size: number, align: number, at: TS.Node, what: string) => { base: Value; offset: number };
+  /** A program's context: its handler's parameter, and the pointer the kernel passes (none in functions). */
+  context?: { symbol: TS.Symbol; pointer: Value };
   private readonly inlining = new Set<TS.Symbol>();
 
   constructor(
@@ -143,7 +146,8 @@ export abstract class ExpressionLowerer {
       }
     }
     const std = stdlibName(this.p, e);
-    if (std && STDLIB_CONSTANTS[std]) return STDLIB_CONSTANTS[std]();
+    const named = std && stdlibConstant(std);
+    if (named) return named;
     return this.unsupported(e, `using '${e.text}' here`);
   }
 
@@ -204,10 +208,26 @@ export abstract class ExpressionLowerer {
       const value = this.b.call(fn.ir.type, `@${fn.ir.fn.decl.name}`, args);
       return { value, type: fn.ret };
     }
+    const member = this.contextMember(e);
+    if (member) return member;
     const name = stdlibName(this.p, e.expression);
     const r = name ? lowerBuiltinCall(this, name, e) : undefined;
     if (r) return r;
     throw errorAt(e.expression, Codes.callNotInSubset, `'${e.expression.getText()}' cannot be called from probe code`, "call functions declared in this file with `function`, or tsbpf's helpers");
+  }
+
+  /** `ctx.arg(i)`: a method of a program's context, on the handler's own context. */
+  private contextMember(e: TS.CallExpression): Operand | undefined {
+    const ts = this.p.ts;
+    if (!ts.isPropertyAccessExpression(e.expression)) return undefined;
+    const name = stdlibMemberName(this.p, e.expression);
+    const lower = name && CONTEXT_MEMBERS.get(name);
+    if (!lower) return undefined;
+    const receiver = e.expression.expression;
+    const sym = ts.isIdentifier(receiver) ? this.p.symbolAt(receiver) : undefined;
+    if (!this.context || sym !== this.context.symbol)
+      return this.unsupported(e, "a context method on anything but the program handler's own context parameter");
+    return lower(this, this.context.pointer, e);
   }
 
   private prefix(e: TS.PrefixUnaryExpression): Operand {

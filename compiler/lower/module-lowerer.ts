@@ -13,7 +13,7 @@ import { fnType, i32, i8, ptrTo, structOf, voidType, type FnType, type PointerMo
 import { packageVersion } from "../../contract/paths.js";
 import { irTypeOf } from "./arith.js";
 import { BtfTypes } from "./btf-types.js";
-import { FunctionLowerer, type ReturnKind } from "./function.js";
+import { FunctionLowerer } from "./function.js";
 import type { ParamLayout } from "../../contract/manifest.js";
 import { paramLayout, paramsSize, PARAMS_SECTION } from "./param-layout.js";
 import { ScratchMap } from "./scratch.js";
@@ -131,8 +131,9 @@ export class ModuleLowerer {
     const int = this.diType(INT_TYPES.i32, "int");
     const sp = this.debug.subprogram({ name: prog.name, line, type: this.debug.subroutineType(int, [voidPtr]), params: [{ name: "ctx", type: voidPtr }] });
     const fn = this.m.addFunction({ name: prog.name, ret: i32, params: [{ name: "ctx", type: ptrTo(i8) }], section: prog.section, dbg: sp });
-    const returns: ReturnKind = prog.kind === "xdp" ? INT_TYPES.u32 : "ignored";
-    const l = new FunctionLowerer(this, fn, sp, prog.name, returns);
+    const l = new FunctionLowerer(this, fn, sp, prog.name, prog.kind.returns);
+    const ctx = prog.handler.parameters[0];
+    if (ctx) l.context = { symbol: this.p.symbolAt(ctx.name)!, pointer: fn.params[0] };
     // A program's scratch map is its own (defined in its part): each may use a whole per-CPU value.
     const scratch = new ScratchMap(this.m, this.debug);
     l.scratch = scratch.allocatorFor(fn, sp, prog.declaration);

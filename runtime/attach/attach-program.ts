@@ -1,22 +1,28 @@
-// One file per program kind; this picks the right one.
+// Attaches a loaded program by its kind: each kind's attacher is a file in this folder, listed
+// here (the compiler's half of each kind is compiler/kinds/).
+
 import { TsbpfError } from "../../contract/errors.js";
 import type { ProgramInfo } from "../../contract/manifest.js";
 import type { LoadedProgram } from "../loader.js";
 import type { Link } from "./link.js";
-import { attachTracepoint } from "./tracepoint.js";
+import type { ProgramAttacher } from "./program-attacher.js";
+import { rawTracepointAttacher } from "./raw-tracepoint.js";
+import { tracepointAttacher } from "./tracepoint.js";
+import { xdpAttacher } from "./xdp.js";
 
 export type { Link } from "./link.js";
 
-/** Programs that `attach()` attaches: xdp waits for an interface (or a test run). */
-export function attachable(p: ProgramInfo): boolean {
-  return p.kind !== "xdp";
+const ATTACHERS: ReadonlyMap<string, ProgramAttacher> = new Map([tracepointAttacher, rawTracepointAttacher, xdpAttacher].map((a) => [a.kind, a]));
+
+/** What a program waits for, if `attach()` does not attach it (xdp: an interface). */
+export function waitsFor(p: ProgramInfo): string | undefined {
+  const attacher = ATTACHERS.get(p.kind);
+  return attacher && "waitsFor" in attacher ? attacher.waitsFor : undefined;
 }
 
 export function attachProgram(p: LoadedProgram, file: string): Link {
-  switch (p.info.kind) {
-    case "tracepoint":
-      return attachTracepoint(p, file);
-    default:
-      throw new TsbpfError(`programs of kind '${p.info.kind}' cannot be attached yet`, { subject: `program '${p.info.name}'` });
-  }
+  const attacher = ATTACHERS.get(p.info.kind);
+  if (!attacher || !("attach" in attacher))
+    throw new TsbpfError(`programs of kind '${p.info.kind}' cannot be attached by this version of tsbpf`, { subject: `program '${p.info.name}'`, hint: "rebuild the probe with this version's compiler" });
+  return attacher.attach(p, file);
 }

@@ -10,8 +10,12 @@ import { declarationSpan } from "../source-span.js";
 import { ensureTracefs } from "../tracefs.js";
 import type { Link } from "./link.js";
 import { ownLink } from "./link.js";
+import { nearestNames } from "./nearest-names.js";
+import type { ProgramAttacher } from "./program-attacher.js";
 
-export function attachTracepoint(p: LoadedProgram, file: string): Link {
+export const tracepointAttacher: ProgramAttacher = { kind: "tracepoint", attach: attachTracepoint };
+
+function attachTracepoint(p: LoadedProgram, file: string): Link {
   const root = ensureTracefs();
   const [category, event] = p.info.target.split("/");
   if (!existsSync(`${root}/events/${category}/${event}`)) {
@@ -46,22 +50,5 @@ function nearest(root: string, category: string, event: string): string[] {
   const names = categories.includes(category)
     ? list(`${root}/events/${category}`).map((e) => `${category}/${e}`)
     : categories.map((c) => `${c}/${event}`).filter((n) => existsSync(`${root}/events/${n}`));
-  const want = `${category}/${event}`;
-  return names
-    .map((n) => ({ n, d: distance(n, want) }))
-    .filter((x) => x.d <= Math.max(3, want.length / 4))
-    .sort((a, b) => a.d - b.d)
-    .slice(0, 3)
-    .map((x) => x.n);
-}
-
-/** Levenshtein distance. */
-function distance(a: string, b: string): number {
-  let prev = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    const cur = [i];
-    for (let j = 1; j <= b.length; j++) cur[j] = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
-    prev = cur;
-  }
-  return prev[b.length];
+  return nearestNames(`${category}/${event}`, names);
 }

@@ -1,0 +1,53 @@
+// What the compiler knows of a kind of BPF program. Each kind is one file in this folder,
+// listed in registry.ts; nothing else in the compiler compares kind names. The runtime's half
+// (how it attaches) is runtime/attach/<kind>.ts.
+
+import type * as TS from "typescript";
+import type { CheckedSource } from "../frontend/checked-source.js";
+import { Codes } from "../frontend/codes.js";
+import { errorAt } from "../frontend/spans.js";
+import type { IntType } from "../frontend/probe-types.js";
+import type { Operand } from "../lower/arith.js";
+import type { ExpressionLowerer } from "../lower/expressions.js";
+
+export interface ProgramTarget {
+  /** What the program attaches to, as the manifest and the runtime name it ("" for none). */
+  target: string;
+  /** The ELF section: libbpf and bpftool read the program type and attach point from it. */
+  section: string;
+  /** Where errors about the target point. */
+  node: TS.Node;
+}
+
+/** `ctx.member(…)` on a program's context, lowered with the program's context pointer. */
+export type ContextMember = (l: ExpressionLowerer, context: Operand["value"], call: TS.CallExpression) => Operand;
+
+export interface ProgramKind {
+  /** The stdlib function that declares a program of this kind (stdlib/programs.d.ts); the manifest's `kind`. */
+  readonly name: string;
+  /**
+   * Reads the arguments before the handler (the target) and gives the section. `declaredAt` is
+   * the call's callee, for kinds that take no target.
+   */
+  target(p: CheckedSource, args: readonly TS.Expression[], declaredAt: TS.Node): ProgramTarget;
+  /** What the handler returns: the kernel ignores it ("ignored"), or a verdict of this type. */
+  readonly returns: IntType | "ignored";
+  /** The helpers (stdlib names, from helper-sets.ts) the kernel lets this kind call. */
+  readonly helpers: ReadonlySet<string>;
+  /** The context type's name in the stdlib, and the methods it has (`RawTracepointContext.arg`). */
+  readonly context: { readonly type: string; readonly members?: Readonly<Record<string, ContextMember>> };
+  /** Named constants of this kind (`XDP_PASS`): their stdlib names, values and types. */
+  readonly constants?: Readonly<Record<string, { value: bigint; type: IntType }>>;
+}
+
+/**
+ * The first argument as a string literal that `pattern` accepts: a tracepoint's name. `shape`
+ * says what a name looks like, for the error.
+ */
+export function literalTarget(args: readonly TS.Expression[], declaredAt: TS.Node, p: CheckedSource, rule: { what: string; pattern: RegExp; shape: (name: string) => string; example: string }): { name: string; node: TS.Node } {
+  const arg = args[0];
+  if (!arg || !p.ts.isStringLiteralLike(arg))
+    throw errorAt(arg ?? declaredAt, Codes.programTargetNotLiteral, `the ${rule.what} name must be a string literal`, `write it out, e.g. "${rule.example}"`);
+  if (!rule.pattern.test(arg.text)) throw errorAt(arg, Codes.badTracepointName, `"${arg.text}" is not a ${rule.what} name`, rule.shape(arg.text));
+  return { name: arg.text, node: arg };
+}

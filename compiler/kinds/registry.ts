@@ -1,0 +1,25 @@
+// Every kind of BPF program tsbpf compiles, by the stdlib function that declares it. A new kind
+// is a file beside this one, added to this list (and its runtime half to runtime/attach/).
+
+import type { IntType } from "../frontend/probe-types.js";
+import type { ContextMember, ProgramKind } from "./program-kind.js";
+import { rawTracepointKind } from "./raw-tracepoint.js";
+import { tracepointKind } from "./tracepoint.js";
+import { xdpKind } from "./xdp.js";
+
+export type { ProgramKind } from "./program-kind.js";
+
+const KINDS: readonly ProgramKind[] = [tracepointKind, rawTracepointKind, xdpKind];
+
+const byName = new Map(KINDS.map((k) => [k.name, k]));
+
+/** The kind that the stdlib function `name` declares, if it declares one. */
+export const programKindNamed = (name: string): ProgramKind | undefined => byName.get(name);
+
+/** The named constants of every kind (`XDP_PASS` …), by stdlib name. */
+export const KIND_CONSTANTS: ReadonlyMap<string, { value: bigint; type: IntType }> = new Map(
+  KINDS.flatMap((k) => Object.entries(k.constants ?? {})),
+);
+
+/** `Context.member` → its lowering, by the qualified stdlib name (`RawTracepointContext.arg`). */
+export const CONTEXT_MEMBERS: ReadonlyMap<string, ContextMember> = new Map(KINDS.flatMap((k) => Object.entries(k.context.members ?? {}).map(([m, lower]) => [`${k.context.type}.${m}`, lower] as const)));

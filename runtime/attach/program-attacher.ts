@@ -1,0 +1,10 @@
+// The runtime's half of a program kind (the compiler's is compiler/kinds/<kind>.ts): how a loaded
+// program of the kind is attached. One file per kind in this folder, listed in attach-program.ts.
+
+import type { LoadedProgram } from "../loader.js";
+import type { Link } from "./link.js";
+
+export type ProgramAttacher =
+  | { readonly kind: string; attach(p: LoadedProgram, file: string): Link }
+  /** A kind the runtime does not attach on its own: what it waits for, as a user reads it. */
+  | { readonly kind: string; readonly waitsFor: string };
