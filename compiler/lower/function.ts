@@ -81,7 +81,7 @@ export class FunctionLowerer extends ExpressionLowerer {
   }
 
   private returnValue(e: TS.Expression): void {
-    if (this.returns === "ignored") this.unsupported(e, "returning a value from a tracepoint program");
+    if (this.returns === "ignored") this.unsupported(e, "returning a value from a program whose result the kernel ignores");
     if (this.sret && isAggregate(this.returns)) {
       initInto(this, { ptr: this.sret, type: this.returns }, e); // a copy: the callee's stack ends here
       return this.b.ret();
