@@ -54,10 +54,19 @@ export interface PtrType {
   to: ValueType;
   space: "kernel" | "user";
 }
+/**
+ * `V | undefined`: what a map's `get` gives, a value that may be absent. Held as the address of
+ * the value or null: a map value itself for aggregates (a reference, as structs are), a copy
+ * taken at the lookup for scalars.
+ */
+export interface OptionalType {
+  kind: "optional";
+  of: ValueType;
+}
 export type ScalarType = IntType | BoolType | PtrType;
 export type AggregateType = StructType | ArrayType | StrType;
 export type ValueType = ScalarType | AggregateType;
-export type ProbeType = ValueType | VoidType;
+export type ProbeType = ValueType | VoidType | OptionalType;
 
 export const isAggregate = (t: ProbeType): t is AggregateType => t.kind === "struct" || t.kind === "array" || t.kind === "str";
 
@@ -101,6 +110,8 @@ export function typeName(t: ProbeType): string {
       return `Str<${t.length}>`;
     case "ptr":
       return `${t.space === "kernel" ? "Ptr" : "UserPtr"}<${typeName(t.to)}>`;
+    case "optional":
+      return `${typeName(t.of)} | undefined`;
   }
 }
 
@@ -140,12 +151,17 @@ export function probeTypeOf(p: CheckedSource, type: TS.Type, at: TS.Node): Probe
     return { kind: "ptr", to, space: alias === "Ptr" ? "kernel" : "user" };
   }
   if (type.flags & ts.TypeFlags.Object && !type.getCallSignatures().length && !p.checker.isArrayType(type)) return structType(p, type, at);
+  if (type.isUnion() && type.types.some((t) => t.flags & ts.TypeFlags.Undefined)) {
+    const present = p.checker.getNonNullableType(type);
+    if (present !== type) return { kind: "optional", of: valueType(p, present, at, "a value that may be undefined") };
+  }
   throw errorAt(at, Codes.unsupportedType, `the type '${p.checker.typeToString(type)}' cannot be used in probe code`, "use an integer type (u8…u64, i8…i64), boolean, an interface of those, or FixedArray<T, N>");
 }
 
 function valueType(p: CheckedSource, type: TS.Type, at: TS.Node, what: string): ValueType {
   const t = probeTypeOf(p, type, at);
   if (t.kind === "void") throw errorAt(at, Codes.unsupportedType, `${what} cannot be void`);
+  if (t.kind === "optional") throw errorAt(at, Codes.unsupportedType, `${what} cannot be undefined`, "only a map's get() gives a value that may be absent: check it, and store the value");
   return t;
 }
 

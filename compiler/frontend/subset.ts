@@ -35,7 +35,9 @@ export function checkSyntax(ts: typeof TS, source: TS.SourceFile): void {
       throw errorAt(at, code, message, hint);
     };
     const rule = refused.get(node.kind);
-    if (rule) refuse(rule.code, rule.message.replace("$TEXT", node.getText()), rule.hint);
+    // `const m = new ArrayMap<u64>(4)` at the top level declares a map (module-scan.ts checks the class).
+    const declaresMap = ts.isNewExpression(node) && !inFunction && ts.isVariableDeclaration(node.parent) && node.parent.initializer === node;
+    if (rule && !declaresMap) refuse(rule.code, rule.message.replace("$TEXT", node.getText()), rule.hint);
     switch (node.kind) {
       case ts.SyntaxKind.NumericLiteral:
         if (integerLiteral(node.getText()) === undefined) refuse(Codes.float, "floating-point numbers are not supported in probe code", "BPF has no floating point: scale to integers (e.g. count in nanoseconds or per mille)");
@@ -78,7 +80,7 @@ function refusedKinds(ts: typeof TS): Map<number, Rule> {
   const rules: [number[], Rule][] = [
     [[K.BigIntLiteral], { code: Codes.unsupportedType, message: "bigint literals are not supported", hint: "write the number without `n`; u64 and i64 hold 64-bit values" }],
     [[K.ClassDeclaration, K.ClassExpression], { code: Codes.classes, message: "classes are not supported in probe code", hint: "describe data with an interface, and behaviour with top-level functions" }],
-    [[K.NewExpression], { code: Codes.newExpression, message: "`new` is not supported in probe code", hint: "there is no heap in a BPF program: use locals, or maps for state" }],
+    [[K.NewExpression], { code: Codes.newExpression, message: "`new` is not supported in probe code", hint: "there is no heap in a BPF program: use locals, or declare a map at the top level for state (`const m = new ArrayMap<u64>(16)`)" }],
     [[K.TryStatement, K.ThrowStatement], { code: Codes.exception, message: "exceptions are not supported in probe code", hint: "return early instead: a BPF program cannot unwind" }],
     [[K.AwaitExpression], { code: Codes.async, message: "`await` is not supported in probe code", hint: "a BPF program runs to completion without waiting" }],
     [[K.AsyncKeyword], { code: Codes.async, message: "async functions are not supported in probe code", hint: "a BPF program runs to completion without waiting" }],

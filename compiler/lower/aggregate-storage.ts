@@ -7,11 +7,12 @@ import type * as TS from "typescript";
 import { Codes } from "../frontend/codes.js";
 import { errorAt } from "../frontend/spans.js";
 import { intRange } from "../../contract/c-layout.js";
-import { INT_TYPES, isAggregate, sizeOf, typeName, type AggregateType, type ArrayType, type StrType, type StructType, type ValueType } from "../frontend/probe-types.js";
+import { INT_TYPES, isAggregate, sizeOf, typeName, type AggregateType, type ArrayType, type StrType, type StructType, type ValueType, type OptionalType } from "../frontend/probe-types.js";
 import { constInt, isConstInt, type Value } from "../ir/ir-module.js";
 import { arrayOf, i1, i64, i8, ptrTo } from "../ir/ir-types.js";
 import { convert, ConversionError, irTypeOf, type Operand } from "./arith.js";
 import type { ExpressionLowerer } from "./expressions.js";
+import { toOptional } from "./optional.js";
 
 /**
  * The BPF stack: 512 bytes for a program and the functions it calls, together (the verifier adds
@@ -96,7 +97,8 @@ export function write(l: ExpressionLowerer, p: Place, v: Operand, at: TS.Node): 
  * `v` converted implicitly to `to` (a declaration, an argument, an assignment, a return). A
  * constant that does not fit is refused at `at`: only a cast (`u8(300)`) truncates on purpose.
  */
-export function convertAt(l: ExpressionLowerer, v: Operand, to: ValueType, at: TS.Node): Operand {
+export function convertAt(l: ExpressionLowerer, v: Operand, to: ValueType | OptionalType, at: TS.Node): Operand {
+  if (to.kind === "optional") return toOptional(l, v, to);
   if (to.kind === "int" && v.type.kind === "int" && isConstInt(v.value)) {
     const raw = BigInt(v.value.ref);
     const value = v.type.signed ? raw : BigInt.asUintN(v.type.bits, raw);

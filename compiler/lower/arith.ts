@@ -18,7 +18,7 @@ export function irTypeOf(t: ProbeType): IRType {
   if (t.kind === "int") return intType(t.bits);
   if (t.kind === "bool") return i1;
   if (t.kind === "ptr") return i64;
-  if (t.kind === "struct" || t.kind === "array" || t.kind === "str") return ptrTo(i8);
+  if (t.kind === "struct" || t.kind === "array" || t.kind === "str" || t.kind === "optional") return ptrTo(i8);
   return { kind: "void" };
 }
 

@@ -2,7 +2,7 @@
 // stdlib/ (helpers.d.ts, integers.d.ts, memory.d.ts).
 
 import type * as TS from "typescript";
-import { INT_TYPES, isAggregate, sizeOf, typeAt, VOID, type IntType, type PtrType, type StrType } from "../frontend/probe-types.js";
+import { INT_TYPES, isAggregate, sizeOf, typeAt, typeName, VOID, type IntType, type PtrType, type StrType } from "../frontend/probe-types.js";
 import { allocate } from "./aggregate-storage.js";
 import { constInt } from "../ir/ir-module.js";
 import { i32, i64, i8, ptrTo } from "../ir/ir-types.js";
@@ -47,7 +47,7 @@ function readVia(id: number): Lowering {
   return (l, call) => {
     const ptr = l.expression(call.arguments[0]);
     const type = typeAt(l.p, call);
-    if (type.kind === "void") return l.unsupported(call, "reading void");
+    if (type.kind === "void" || type.kind === "optional") return l.unsupported(call, `reading ${typeName(type)}`);
     if (isAggregate(type)) {
       const storage = allocate(l, type, call);
       l.b.callHelper(id, i64, [storage, constInt(i32, type.size), ptr.value]);
