@@ -105,7 +105,13 @@ export abstract class ExpressionLowerer {
     if (ts.isPostfixUnaryExpression(e)) return this.increment(e.operand, e.operator === ts.SyntaxKind.PlusPlusToken ? "+" : "-", false);
     if (ts.isBinaryExpression(e)) return this.binary(e);
     if (ts.isConditionalExpression(e)) return this.conditional(e);
-    if (ts.isAsExpression(e) || ts.isNonNullExpression(e) || ts.isSatisfiesExpression(e) || ts.isTypeAssertionExpression(e)) return this.expression(e.expression);
+    if (ts.isNonNullExpression(e)) {
+      const v = this.expression(e.expression);
+      if (v.type.kind === "optional")
+        throw errorAt(e, Codes.unsupportedType, "`!` cannot make a map's value be there: the kernel may have none", "check it: `if (v !== undefined) …`, or give a default: `map.get(i) ?? 0`");
+      return v;
+    }
+    if (ts.isAsExpression(e) || ts.isSatisfiesExpression(e) || ts.isTypeAssertionExpression(e)) return this.expression(e.expression);
     return this.unsupported(e);
   }
 
