@@ -11,6 +11,7 @@ import type { DebugInfo } from "../ir/debug-info.js";
 import { constInt, IRBuilder, type IRFunction, type IRModule, type Value } from "../ir/ir-module.js";
 import { arrayOf, i32, i8, ptrTo, type IRType } from "../ir/ir-types.js";
 import { Helper } from "./helper-ids.js";
+import { alignUp } from "../../contract/c-layout.js";
 
 const BPF_MAP_TYPE_PERCPU_ARRAY = 6;
 
@@ -39,7 +40,7 @@ export class ScratchMap {
   allocatorFor(fn: IRFunction, scope: string, at: TS.Node): (size: number, align: number, from: TS.Node, what: string) => { base: Value; offset: number } {
     let base: Value | undefined;
     return (size, align, from, what) => {
-      const offset = Math.ceil(this.total / align) * align;
+      const offset = alignUp(this.total, align);
       if (offset + size > SCRATCH_LIMIT)
         throw errorAt(
           from,
@@ -75,7 +76,7 @@ export class ScratchMap {
   declare(): void {
     const line = 1; // the map is the compiler's, not a line of the probe's
     if (this.total === 0) return;
-    const size = Math.ceil(this.total / 8) * 8;
+    const size = alignUp(this.total, 8);
     const d = this.debug;
     const int = d.basicType("int", 32, "signed");
     const u32 = d.basicType("u32", 32, "unsigned");
