@@ -139,13 +139,13 @@ class StrCodec implements Codec {
   write(view: DataView, offset: number, value: unknown): void {
     const name = cTypeName(this.type);
     if (typeof value !== "string") throw new BadValue(`must be a string, not ${describe(value)}`, `give a ${name} as a string`);
-    const bytes = utf8Encoder.encode(value);
-    if (bytes.includes(0)) throw new BadValue("holds a NUL character, where a C string ends", "remove the \\0 from the string");
-    if (bytes.length >= this.size)
-      throw new BadValue(`takes ${bytes.length} bytes as UTF-8; a ${name} holds at most ${this.size - 1} and its NUL`, `shorten it, or declare a larger Str`);
+    if (value.includes("\0")) throw new BadValue("holds a NUL character, where a C string ends", "remove the \\0 from the string");
     const into = new Uint8Array(view.buffer, view.byteOffset + offset, this.size);
-    into.set(bytes);
-    into.fill(0, bytes.length);
+    // Written in place; a string that does not fit, with its NUL, stops short of its end.
+    const { read, written } = utf8Encoder.encodeInto(value, into.subarray(0, this.size - 1));
+    if (read < value.length)
+      throw new BadValue(`takes ${utf8Encoder.encode(value).length} bytes as UTF-8; a ${name} holds at most ${this.size - 1} and its NUL`, `shorten it, or declare a larger Str`);
+    into.fill(0, written);
   }
 }
 

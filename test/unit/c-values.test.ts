@@ -86,6 +86,7 @@ test("bool, Str and pointer", () => {
   expect(decodeValue(s, Buffer.from("12345678"))).toBe("12345678"); // no NUL: all N bytes
   expect(decodeValue(s, Buffer.from("ab\0cdefg"))).toBe("ab");
   expect(() => encodeValue(s, "12345678")).toThrow("takes 8 bytes as UTF-8; a Str<8> holds at most 7 and its NUL");
+  expect(() => encodeValue(s, "123456é")).toThrow("takes 8 bytes as UTF-8"); // é's second byte would take the NUL's place
   expect(() => encodeValue(s, "a\0b")).toThrow("holds a NUL character");
 
   expect(decodeValue(ptr, encodeValue(ptr, 0xffffffffffffffffn))).toBe(0xffffffffffffffffn);
