@@ -9,7 +9,6 @@ import { join } from "node:path";
 import { readProbeSource } from "./source-file.js";
 import { cacheDir, dropCached, readCached, writeCached } from "./cache-dir.js";
 import type { CompiledObject, ParamLayout, ProgramInfo } from "../contract/manifest.js";
-import type { CompileOptions } from "./compile.js";
 import { generatedDeclarationsDir, stdlibDir } from "./declaration-files.js";
 import { packageVersion } from "../contract/paths.js";
 
@@ -40,11 +39,16 @@ function compilerFingerprint(): string {
   return (fingerprint = h.digest("hex"));
 }
 
+/** The compile options that change the object (a part of compile.ts's `CompileOptions`). */
+export interface ObjectOptions {
+  cpu?: string;
+}
+
 /**
  * The key, and the source it was made from: the build compiles that same text, so an object is
  * never stored under the key of a file that changed in between.
  */
-export function cacheKey(fileName: string, opts: CompileOptions): { key: string; source: string } {
+export function cacheKey(fileName: string, opts: ObjectOptions): { key: string; source: string } {
   const bytes = readProbeSource(fileName);
   const key = createHash("sha256")
     .update(compilerFingerprint())

@@ -2,6 +2,8 @@
 // cache stores beside it (as JSON, so plain data only). The runtime loads, parameterises and
 // attaches from this alone; it never looks inside the compiler.
 
+import type { CInt } from "./c-layout.js";
+
 export interface ProgramInfo {
   name: string;
   kind: string;
@@ -16,10 +18,10 @@ export interface ProgramInfo {
 /** Where one load-time parameter sits in the `.rodata.params` map's value. */
 export interface ParamLayout {
   name: string;
-  type: string; // u8 … i64
+  type: string; // u8 … i64, as messages name it
+  /** Its C type: the runtime writes a value with contract/c-values.ts as this. */
+  cType: CInt;
   offset: number;
-  size: number;
-  signed: boolean;
   defaultValue: string; // decimal, as bigint text (JSON has no bigint)
 }
 

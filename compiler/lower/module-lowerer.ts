@@ -11,6 +11,7 @@ import { DebugInfo, type DebugTypeRef } from "../ir/debug-info.js";
 import { cIdentifier, constInt, type IRBuilder, IRModule, type IRFunction, type Value } from "../ir/ir-module.js";
 import { arrayOf, fnType, i32, i8, ptrTo, structOf, voidType, type FnType, type PointerMode } from "../ir/ir-types.js";
 import { packageVersion } from "../../contract/paths.js";
+import { sizeOf } from "../../contract/c-layout.js";
 import { irTypeOf } from "./arith.js";
 import { BtfTypes } from "./btf-types.js";
 import { FunctionLowerer } from "./function.js";
@@ -265,7 +266,7 @@ export class ModuleLowerer {
         maxEntries: d.maxEntries,
         key: { ir: irTypeOf(d.key), btf: this.diType(d.key) },
         // Only BTF says what the value is; the IR pointee just needs the value's size.
-        value: { ir: isAggregate(d.value) ? arrayOf(d.value.size, i8) : irTypeOf(d.value), btf: this.diType(d.value) },
+        value: { ir: isAggregate(d.value) ? arrayOf(sizeOf(d.value), i8) : irTypeOf(d.value), btf: this.diType(d.value) },
         line: lineColumn(d.node).line,
       });
       this.maps.set(this.p.symbolAt(d.binding)!, { kind: d.kind, key: d.key, value: d.value, ref: map.ref });

@@ -12,6 +12,7 @@ import { constInt, IRBuilder, type IRFunction, type IRModule, type Value } from 
 import { arrayOf, i32, i8, ptrTo } from "../ir/ir-types.js";
 import { BtfMap, MapType } from "../maps/btf-map.js";
 import { Helper } from "./helper-ids.js";
+import { alignUp } from "../../contract/c-layout.js";
 
 /** The kernel's largest per-CPU map value (PCPU_MIN_UNIT_SIZE): 32 KiB. */
 export const SCRATCH_LIMIT = 32 * 1024;
@@ -35,7 +36,7 @@ export class ScratchMap {
   allocatorFor(fn: IRFunction, scope: string, at: TS.Node): (size: number, align: number, from: TS.Node, what: string) => { base: Value; offset: number } {
     let base: Value | undefined;
     return (size, align, from, what) => {
-      const offset = Math.ceil(this.total / align) * align;
+      const offset = alignUp(this.total, align);
       if (offset + size > SCRATCH_LIMIT)
         throw errorAt(
           from,
@@ -69,7 +70,7 @@ export class ScratchMap {
   /** Declares the map, sized for every program's region; nothing when no program needed one. */
   declare(): void {
     if (this.total === 0) return;
-    const size = Math.ceil(this.total / 8) * 8;
+    const size = alignUp(this.total, 8);
     const d = this.debug;
     this.map.define({
       type: MapType.percpuArray,
