@@ -2,7 +2,7 @@
 // cache stores beside it (as JSON, so plain data only). The runtime loads, parameterises and
 // attaches from this alone; it never looks inside the compiler.
 
-import type { CInt } from "./c-layout.js";
+import type { CInt, CType } from "./c-layout.js";
 
 export interface ProgramInfo {
   name: string;
@@ -25,10 +25,24 @@ export interface ParamLayout {
   defaultValue: string; // decimal, as bigint text (JSON has no bigint)
 }
 
+/** A map the probe declares: its name in the object (libbpf's and bpftool's), and its C types. */
+export interface MapInfo {
+  name: string;
+  /** The stdlib class (`ArrayMap`): which runtime/maps/ reader reads it. */
+  kind: string;
+  key: CType;
+  value: CType;
+  maxEntries: number;
+  /** Where it is declared. */
+  line: number;
+  column: number;
+}
+
 /** A compiled object and what it holds: the part of a compile result the cache keeps. */
 export interface CompiledObject {
   object: Buffer;
   programs: ProgramInfo[];
   /** Load-time parameters and where they live in the `.rodata.params` map. */
   params: ParamLayout[];
+  maps: MapInfo[];
 }
