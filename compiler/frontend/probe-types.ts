@@ -7,11 +7,13 @@ import { Codes } from "./codes.js";
 import type { CheckedSource } from "./checked-source.js";
 import { errorAt } from "./spans.js";
 import type { TsbpfError } from "../../contract/errors.js";
-import { cTypeName, sizeOf, type CInt } from "../../contract/c-layout.js";
+import { cTypeName, intRange, sizeOf, type CInt } from "../../contract/c-layout.js";
 
 export interface IntType extends CInt {
-  /** The alias the author wrote (u8 … i64); the C type is the rest. */
+  /** The alias the author wrote (u8 … i64, or a const enum's name); the C type is the rest. */
   name: string;
+  /** A `const enum`'s type: C's enum, an integer whose BTF names the members. */
+  members?: readonly { name: string; value: bigint }[];
 }
 
 export interface BoolType {
@@ -128,6 +130,7 @@ export function probeTypeOf(p: CheckedSource, type: TS.Type, at: TS.Node): Probe
   const alias = stdlibAlias(type);
   if (alias && INT_TYPES[alias]) return INT_TYPES[alias];
   if (type.flags & (ts.TypeFlags.Boolean | ts.TypeFlags.BooleanLiteral)) return BOOL;
+  if (type.flags & ts.TypeFlags.EnumLiteral && type.symbol && type.symbol.flags & ts.SymbolFlags.Enum) return enumType(p, type, at);
   if (type.flags & (ts.TypeFlags.Number | ts.TypeFlags.NumberLiteral)) return NUMBER;
   if (type.flags & (ts.TypeFlags.Void | ts.TypeFlags.Undefined)) return VOID;
   const known = probeTypes.get(type);
@@ -205,6 +208,33 @@ function structType(p: CheckedSource, type: TS.Type, at: TS.Node): StructType {
     building.delete(t);
   }
   checkSize(t, at, t.name === "anonymous" ? "this struct" : t.name);
+  return t;
+}
+
+const enums = new WeakMap<TS.Type, IntType>();
+
+/** A `const enum` is C's enum: an int, or the smallest integer that holds its members if not. */
+function enumType(p: CheckedSource, type: TS.Type, at: TS.Node): IntType {
+  const known = enums.get(type);
+  if (known) return known;
+  const members: { name: string; value: bigint }[] = [];
+  for (const decl of type.symbol.declarations ?? []) {
+    if (!p.ts.isEnumDeclaration(decl)) continue;
+    for (const m of decl.members) {
+      const value = p.checker.getConstantValue(m);
+      if (typeof value !== "number" || !Number.isInteger(value))
+        throw errorAt(m, Codes.unsupportedType, `enum member '${m.name.getText()}' is not an integer`, "an enum in probe code is C's: give each member an integer value");
+      members.push({ name: m.name.getText(), value: BigInt(value) });
+    }
+  }
+  const fits = (t: IntType) => {
+    const [min, max] = intRange(t);
+    return members.every(({ value }) => value >= min && value <= max);
+  };
+  const base = [INT_TYPES.i32, INT_TYPES.u32, INT_TYPES.i64, INT_TYPES.u64].find(fits);
+  if (!base) throw errorAt(at, Codes.unsupportedType, `the members of ${type.symbol.name} do not fit one 64-bit integer`);
+  const t: IntType = { ...base, name: type.symbol.name, members };
+  enums.set(type, t);
   return t;
 }
 

@@ -57,6 +57,16 @@ export class DebugInfo {
     return { ref: this.node(`!DIBasicType(name: ${mdString(name)}, size: ${sizeBits}, encoding: DW_ATE_${encoding})`), sizeBits };
   }
 
+  /** C's enum: an integer whose members have names (BTF_KIND_ENUM). */
+  enumerationType(name: string, sizeBits: number, signed: boolean, members: readonly { name: string; value: bigint }[]): DebugTypeRef {
+    const unsigned = signed ? "" : ", isUnsigned: true";
+    const elements = members.map((m) => this.node(`!DIEnumerator(name: ${mdString(m.name)}, value: ${m.value}${unsigned})`));
+    return {
+      ref: this.node(`!DICompositeType(tag: DW_TAG_enumeration_type, name: ${mdString(name)}, file: ${this.file}, size: ${sizeBits}, elements: ${this.tuple(elements)})`),
+      sizeBits,
+    };
+  }
+
   pointerType(base: DebugTypeRef | null): DebugTypeRef {
     return { ref: this.node(`!DIDerivedType(tag: DW_TAG_pointer_type, baseType: ${base ? base.ref : "null"}, size: 64)`), sizeBits: 64 };
   }

@@ -2,7 +2,7 @@
 // members at the compiler's offsets, FixedArray<T, N> as T[N], Str<N> as char[N], so that
 // `bpftool btf dump` shows the probe's types and `bpftool map dump` prints values field by field.
 
-import type { AggregateType, ProbeType, StructType } from "../frontend/probe-types.js";
+import type { AggregateType, IntType, ProbeType, StructType } from "../frontend/probe-types.js";
 import { isAggregate } from "../frontend/probe-types.js";
 import { structLayout } from "../../contract/c-layout.js";
 import type { DebugInfo, DebugTypeRef } from "../ir/debug-info.js";
@@ -24,6 +24,7 @@ export class BtfTypes {
   /** `cName` names a C type the compiler needs in place of `t`'s own ("char", "int"). */
   of(t: ProbeType, cName?: string): DebugTypeRef {
     if (isAggregate(t)) return this.aggregate(t);
+    if (t.kind === "int" && t.members && t.bits === 32 && !cName) return this.enumeration(t, t.members);
     const key = cName ?? (t.kind === "int" ? t.name : t.kind);
     let d = this.scalars.get(key);
     if (!d) {
@@ -36,6 +37,15 @@ export class BtfTypes {
       else throw new Error(`no debug type for ${t.kind}`);
       this.scalars.set(key, d);
     }
+    return d;
+  }
+
+  private readonly enums = new Map<IntType, DebugTypeRef>();
+
+  /** A const enum: BTF's ENUM with the members' names (64-bit ones, ENUM64, need LLVM 15: those stay integers). */
+  private enumeration(t: IntType, members: NonNullable<IntType["members"]>): DebugTypeRef {
+    let d = this.enums.get(t);
+    if (!d) this.enums.set(t, (d = this.debug.enumerationType(cIdentifier(t.name), t.bits, t.signed, members)));
     return d;
   }
 

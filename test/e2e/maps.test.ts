@@ -1,13 +1,16 @@
 // Maps the probe declares: created when it loads, written by its programs in the kernel, read
 // and written from user space through the runtime, shown field by field by bpftool.
 import { execFileSync } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { compileAsync } from "../../compiler/compile.js";
 import { TsbpfError } from "../../contract/errors.js";
 import { open } from "../../runtime/index.js";
 import { compileErrorOf } from "../helpers/compile-error.js";
 import { syncfsFromThisProcess, triggerSyncfs } from "../helpers/kernel.js";
-import { repo } from "../helpers/tsbpf-command.js";
+import { libLLVMs } from "../helpers/libllvm-versions.js";
+import { repo, tsbpf } from "../helpers/tsbpf-command.js";
 
 const fixture = (name: string) => repo("test/fixtures/maps", name);
 
@@ -107,4 +110,35 @@ describe("map errors at compile time", () => {
     const e = compileErrorOf(fixture("map-in-handler.ts"));
     expect([e?.code, e?.at?.line, e?.at?.column]).toEqual(["TSB2004", 4, 17]);
   });
+});
+
+describe.each(libLLVMs())("a const enum in a map's value, with %s", (lib) => {
+  test("is an ENUM with its members in BTF, and an int to the program and the runtime", async () => {
+    const object = join(tmpdir(), `tsbpf-enum-${process.pid}.bpf.o`);
+    try {
+      const r = tsbpf(["build", fixture("enum-values.ts"), "-o", object], { env: { TSBPF_LIBLLVM: lib } });
+      expect([r.stderr, r.code]).toEqual([expect.any(String), 0]);
+      const c = execFileSync("bpftool", ["btf", "dump", "file", object, "format", "c"], { encoding: "utf8" });
+      expect(c).toContain("enum State {\n\tIdle = 0,\n\tBusy = 1,\n\tGone = 7,\n};");
+      expect(c).toContain("struct Slot {\n\tenum State state;\n\tu32 visits;\n};");
+    } finally {
+      rmSync(object, { force: true });
+    }
+  });
+});
+
+test("a const enum's values go through the kernel as ints", async () => {
+  const probe = await open(fixture("enum-values.ts"), { cache: false });
+  try {
+    const slots = probe.map("slots");
+    probe.attach();
+    syncfsFromThisProcess();
+    probe.detach();
+    const first = slots.get(0) as { state: number; visits: number };
+    // Other processes' syncfs calls count too: Busy after the first, Gone after more.
+    expect(first.visits).toBeGreaterThanOrEqual(1);
+    expect(first.state).toBe(first.visits === 1 ? 1 : 7);
+  } finally {
+    probe.close();
+  }
 });
