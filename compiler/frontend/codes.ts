@@ -45,7 +45,7 @@ const table = {
     code: "TSB1101",
     refuses: "a program's target is not a string literal",
     hint: 'write it out, e.g. "syscalls/sys_enter_openat"',
-    example: 'const name = "syscalls/sys_enter_openat";\nexport const t = tracepoint(name, () => {});',
+    example: 'export const t = tracepoint(pid() > 0 ? "syscalls/sys_enter_openat" : "syscalls/sys_enter_open", () => {});',
     placement: "module",
   },
   badTracepointName: {

@@ -56,34 +56,42 @@ export function stdlibMemberName(p: CheckedSource, access: TS.PropertyAccessExpr
   return `${decl.parent.name.text}.${access.name.text}`;
 }
 
+/**
+ * The module's declarations. A declaration that is wrong is reported to `p.diagnostics` and left
+ * out (or, for a program whose target is wrong, kept with an empty one), and the scan goes on:
+ * nothing is lowered while any error is reported.
+ */
 export function scanModule(p: CheckedSource): ModuleDecls {
   const { ts } = p;
+  const { diagnostics } = p;
   const out: ModuleDecls = { programs: [], functions: [], params: [], constants: new Map() };
   for (const stmt of p.source.statements) {
     if (ts.isFunctionDeclaration(stmt) && stmt.body) {
       for (const param of stmt.parameters) {
         if (param.initializer || param.questionToken || param.dotDotDotToken)
-          throw errorAt(param, Codes.unsupportedSyntax, "optional, default and rest parameters are not supported in probe code", "declare every parameter with its type, and pass every argument");
+          diagnostics.report(errorAt(param, Codes.unsupportedSyntax, "optional, default and rest parameters are not supported in probe code", "declare every parameter with its type, and pass every argument"));
       }
       out.functions.push(stmt);
     }
     if (!ts.isVariableStatement(stmt)) continue;
-    if (stmt.modifiers?.some((m) => m.kind === ts.SyntaxKind.DeclareKeyword))
-      throw errorAt(stmt, Codes.unsupportedSyntax, "ambient declarations (`declare`) are not supported in probe code", "the kernel has nothing to link them to: define the value here");
+    if (stmt.modifiers?.some((m) => m.kind === ts.SyntaxKind.DeclareKeyword)) {
+      diagnostics.report(errorAt(stmt, Codes.unsupportedSyntax, "ambient declarations (`declare`) are not supported in probe code", "the kernel has nothing to link them to: define the value here"));
+      continue;
+    }
     const exported = stmt.modifiers?.some((m) => m.kind === ts.SyntaxKind.ExportKeyword) ?? false;
     const isConst = (stmt.declarationList.flags & ts.NodeFlags.Const) !== 0;
     for (const decl of stmt.declarationList.declarations) {
       const init = decl.initializer;
       const callee = init && ts.isCallExpression(init) ? stdlibName(p, init.expression) : undefined;
       const kind = callee ? programKindNamed(callee) : undefined;
-      if (kind) out.programs.push(program(p, kind, decl, init as TS.CallExpression, exported));
-      else if (callee === "param") out.params.push(param(p, decl, init as TS.CallExpression, isConst, out.params));
+      if (kind) diagnostics.attempt(() => out.programs.push(program(p, kind, decl, init as TS.CallExpression, exported)));
+      else if (callee === "param") diagnostics.attempt(() => out.params.push(param(p, decl, init as TS.CallExpression, isConst, out.params)));
       else if (isConst && ts.isIdentifier(decl.name) && init) out.constants.set(p.symbolAt(decl.name)!, decl);
-      else throw errorAt(decl, Codes.mutableGlobal, "module-level variables must be `const`", "a BPF program has no writable globals of this kind: use a map for state, or `param()` for values set at load time");
+      else diagnostics.report(errorAt(decl, Codes.mutableGlobal, "module-level variables must be `const`", "a BPF program has no writable globals of this kind: use a map for state, or `param()` for values set at load time"));
     }
   }
-  checkNoSectionNames(out.programs);
-  checkNoNestedDeclarations(p, out);
+  checkNoSectionNames(p, out.programs);
+  checkNoNestedDeclarations(p);
   return out;
 }
 
@@ -101,7 +109,8 @@ function program(p: CheckedSource, kind: ProgramKind, decl: TS.VariableDeclarati
   const handler = args.pop();
   if (!handler || !(ts.isArrowFunction(handler) || ts.isFunctionExpression(handler)))
     throw errorAt(handler ?? init, Codes.programHandlerNotInline, "the program's handler must be written inline as a function", "pass `(ctx) => { … }`");
-  const { target, section, node } = kind.target(p, args, init.expression);
+  // A wrong target is reported, and the program kept: its handler is still checked.
+  const { target, section, node } = p.diagnostics.attempt(() => kind.target(p, args, init.expression)) ?? { target: "", section: "", node: args[0] ?? init.expression };
   return { kind, name: decl.name.text, exported, handler, declaration: decl, target, section, targetNode: node };
 }
 
@@ -136,26 +145,40 @@ export const FIXED_SECTIONS = ["license", ".maps", ".rodata.params"];
  * A program named like an ELF section of the object (`xdp`, `license`) would be a symbol of the
  * section's name, which the object file cannot hold ("changed binding", "symbol redefinition").
  */
-function checkNoSectionNames(programs: ProgramDecl[]): void {
+function checkNoSectionNames(p: CheckedSource, programs: ProgramDecl[]): void {
   const sections = new Set([...FIXED_SECTIONS, ...programs.map((d) => d.section)]);
   for (const d of programs) {
     if (sections.has(d.name))
-      throw errorAt(d.declaration.name, Codes.badSymbolName, `'${d.name}' cannot name a BPF program: it is the name of an ELF section of this object`, `rename the program (e.g. '${d.name}Program')`);
+      p.diagnostics.report(errorAt(d.declaration.name, Codes.badSymbolName, `'${d.name}' cannot name a BPF program: it is the name of an ELF section of this object`, `rename the program (e.g. '${d.name}Program')`));
   }
 }
 
 /** Programs and params exist only at the top level: inside a function they would be created per call. */
-function checkNoNestedDeclarations(p: CheckedSource, decls: ModuleDecls): void {
+function checkNoNestedDeclarations(p: CheckedSource): void {
   const { ts } = p;
-  const topLevel = new Set<TS.Node>([...decls.programs.map((d) => d.declaration.initializer!), ...decls.params.map((d) => d.node)]);
-  const visit = (node: TS.Node): void => {
-    if (ts.isCallExpression(node) && !topLevel.has(node)) {
+  const visit = (node: TS.Node, topLevel: boolean): void => {
+    if (p.diagnostics.isRefused(node)) return;
+    if (ts.isCallExpression(node) && !topLevel) {
       const name = stdlibName(p, node.expression);
-      if (name && (programKindNamed(name) || name === "param"))
-        throw errorAt(node, Codes.programNotTopLevel, `${name}() must be called at the top level of the file`, `write \`const x = ${name}(…)\` outside any function`);
+      if (name && isDeclaringCall(p, node))
+        p.diagnostics.report(errorAt(node, Codes.programNotTopLevel, `${name}() must be called at the top level of the file`, `write \`const x = ${name}(…)\` outside any function`));
     }
-    ts.forEachChild(node, visit);
+    ts.forEachChild(node, (child) => visit(child, topLevel && isTopLevelDeclaration(p, node, child)));
   };
-  visit(p.source);
+  visit(p.source, true);
 }
 
+/** Whether `child` of `node` is still the top level: a statement, or a module `const`'s initializer. */
+function isTopLevelDeclaration(p: CheckedSource, node: TS.Node, child: TS.Node): boolean {
+  const { ts } = p;
+  if (ts.isSourceFile(node)) return ts.isVariableStatement(child);
+  if (ts.isVariableStatement(node)) return child === node.declarationList;
+  if (ts.isVariableDeclarationList(node)) return true;
+  return ts.isVariableDeclaration(node) && child === node.initializer;
+}
+
+/** A call that declares a program or a param (`tracepoint(…)`, `param(…)`), wherever it is. */
+export function isDeclaringCall(p: CheckedSource, call: TS.CallExpression): boolean {
+  const name = stdlibName(p, call.expression);
+  return name !== undefined && (name === "param" || programKindNamed(name) !== undefined);
+}

@@ -6,6 +6,7 @@ import { isTsbpfDeclaration } from "../declaration-files.js";
 import { Codes } from "./codes.js";
 import type { CheckedSource } from "./checked-source.js";
 import { errorAt } from "./spans.js";
+import { TsbpfError } from "../../contract/errors.js";
 
 export interface IntType {
   kind: "int";
@@ -196,4 +197,17 @@ function structType(p: CheckedSource, type: TS.Type, at: TS.Node): StructType {
 
 export function typeAt(p: CheckedSource, node: TS.Node): ProbeType {
   return probeTypeOf(p, p.checker.getTypeAtLocation(node), node);
+}
+
+/**
+ * typeAt, or undefined where the type has no probe representation: for checks that look at a
+ * value before lowering, which reports such a type where the value is used.
+ */
+export function typeIfKnown(p: CheckedSource, node: TS.Node): ProbeType | undefined {
+  try {
+    return typeAt(p, node);
+  } catch (e) {
+    if (e instanceof TsbpfError) return undefined;
+    throw e;
+  }
 }

@@ -3,6 +3,7 @@
 // (how it attaches) is runtime/attach/<kind>.ts.
 
 import type * as TS from "typescript";
+import type { TsbpfError } from "../../contract/errors.js";
 import type { CheckedSource } from "../frontend/checked-source.js";
 import { Codes } from "../frontend/codes.js";
 import { errorAt } from "../frontend/spans.js";
@@ -19,8 +20,14 @@ export interface ProgramTarget {
   node: TS.Node;
 }
 
-/** `ctx.member(…)` on a program's context, lowered with the program's context pointer. */
-export type ContextMember = (l: ExpressionLowerer, context: Operand["value"], call: TS.CallExpression) => Operand;
+/**
+ * `ctx.member(…)` on a program's context: what is wrong with a call, found before lowering
+ * (each call is checked), and its lowering with the program's context pointer.
+ */
+export interface ContextMember {
+  check?(p: CheckedSource, call: TS.CallExpression, constants: ReadonlyMap<TS.Symbol, TS.VariableDeclaration>): TsbpfError | undefined;
+  lower(l: ExpressionLowerer, context: Operand["value"], call: TS.CallExpression): Operand;
+}
 
 export interface ProgramKind {
   /** The stdlib function that declares a program of this kind (stdlib/programs.d.ts); the manifest's `kind`. */
