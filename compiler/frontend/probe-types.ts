@@ -140,7 +140,7 @@ export function probeTypeOf(p: CheckedSource, type: TS.Type, at: TS.Node): Probe
     const to = valueType(p, type.aliasTypeArguments![0], at, "what a pointer points to");
     return { kind: "ptr", to, space: alias === "Ptr" ? "kernel" : "user" };
   }
-  if (type.flags & ts.TypeFlags.Object && !type.getCallSignatures().length && !p.checker.isArrayType(type)) return structType(p, type, at);
+  if (type.flags & ts.TypeFlags.Object && !type.getCallSignatures().length && !p.checker.isArrayType(type)) return forgottenIfRefused(type, () => structType(p, type, at));
   throw errorAt(at, Codes.unsupportedType, `the type '${p.checker.typeToString(type)}' cannot be used in probe code`, "use an integer type (u8…u64, i8…i64), boolean, an interface of those, or FixedArray<T, N>");
 }
 
@@ -170,6 +170,20 @@ function arrayType(p: CheckedSource, type: TS.Type, at: TS.Node): ArrayType {
   checkSize(t, at, `a ${typeName(t)}`);
   layouts.set(type, t);
   return t;
+}
+
+/**
+ * A struct's layout is cached before its fields are laid out (so that one containing itself
+ * fails instead of recursing); one refused half-way is dropped, or the next use of the type
+ * would see a struct without the refused field (the frontend goes on after an error).
+ */
+function forgottenIfRefused(type: TS.Type, layOut: () => StructType): StructType {
+  try {
+    return layOut();
+  } catch (e) {
+    layouts.delete(type);
+    throw e;
+  }
 }
 
 /** C layout: fields in declaration order, each at its natural alignment; size rounded to the largest. */
