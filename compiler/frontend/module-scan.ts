@@ -40,13 +40,19 @@ export interface ModuleDecls {
   constants: Map<TS.Symbol, TS.VariableDeclaration>;
 }
 
+/** stdlibName by symbol: every pass asks it of every call. */
+const stdlibNames = new WeakMap<TS.Symbol, string | undefined>();
+
 /** The name of the tsbpf declaration that `expr` refers to, if it refers to one. */
 export function stdlibName(p: CheckedSource, expr: TS.Expression): string | undefined {
-  let sym = p.symbolAt(expr);
-  if (!sym) return undefined;
-  if (sym.flags & p.ts.SymbolFlags.Alias) sym = p.checker.getAliasedSymbol(sym);
+  const found = p.symbolAt(expr);
+  if (!found) return undefined;
+  if (stdlibNames.has(found)) return stdlibNames.get(found);
+  const sym = found.flags & p.ts.SymbolFlags.Alias ? p.checker.getAliasedSymbol(found) : found;
   const decl = sym.declarations?.[0];
-  return decl && isTsbpfDeclaration(decl) ? sym.name : undefined;
+  const name = decl && isTsbpfDeclaration(decl) ? sym.name : undefined;
+  stdlibNames.set(found, name);
+  return name;
 }
 
 /** `Interface.member` for a method of one of tsbpf's interfaces (`RawTracepointContext.arg`). */
@@ -91,7 +97,6 @@ export function scanModule(p: CheckedSource): ModuleDecls {
     }
   }
   checkNoSectionNames(p, out.programs);
-  checkNoNestedDeclarations(p);
   return out;
 }
 
@@ -153,32 +158,14 @@ function checkNoSectionNames(p: CheckedSource, programs: ProgramDecl[]): void {
   }
 }
 
-/** Programs and params exist only at the top level: inside a function they would be created per call. */
-function checkNoNestedDeclarations(p: CheckedSource): void {
-  const { ts } = p;
-  const visit = (node: TS.Node, topLevel: boolean): void => {
-    if (p.diagnostics.isRefused(node)) return;
-    if (ts.isCallExpression(node) && !topLevel) {
-      const name = stdlibName(p, node.expression);
-      if (name && isDeclaringCall(p, node))
-        p.diagnostics.report(errorAt(node, Codes.programNotTopLevel, `${name}() must be called at the top level of the file`, `write \`const x = ${name}(…)\` outside any function`));
-    }
-    ts.forEachChild(node, (child) => visit(child, topLevel && isTopLevelDeclaration(p, node, child)));
-  };
-  visit(p.source, true);
-}
-
-/** Whether `child` of `node` is still the top level: a statement, or a module `const`'s initializer. */
-function isTopLevelDeclaration(p: CheckedSource, node: TS.Node, child: TS.Node): boolean {
-  const { ts } = p;
-  if (ts.isSourceFile(node)) return ts.isVariableStatement(child);
-  if (ts.isVariableStatement(node)) return child === node.declarationList;
-  if (ts.isVariableDeclarationList(node)) return true;
-  return ts.isVariableDeclaration(node) && child === node.initializer;
-}
-
 /** A call that declares a program or a param (`tracepoint(…)`, `param(…)`), wherever it is. */
 export function isDeclaringCall(p: CheckedSource, call: TS.CallExpression): boolean {
   const name = stdlibName(p, call.expression);
   return name !== undefined && (name === "param" || programKindNamed(name) !== undefined);
+}
+
+/** The calls that declare programs and params where they may: a top-level `const`'s value. */
+export function topLevelDeclarations(p: CheckedSource): Set<TS.Node> {
+  const { ts } = p;
+  return new Set(p.source.statements.flatMap((s) => (ts.isVariableStatement(s) ? s.declarationList.declarations.flatMap((d) => (d.initializer ? [d.initializer] : [])) : [])));
 }

@@ -9,7 +9,7 @@ import { checkProgramHelpers } from "./program-helpers.js";
 import { Codes } from "./codes.js";
 import { integerLiteral } from "./constants.js";
 import { checkLoopBound } from "./loop-bounds.js";
-import { isDeclaringCall, stdlibName, type ModuleDecls } from "./module-scan.js";
+import { isDeclaringCall, stdlibName, topLevelDeclarations, type ModuleDecls } from "./module-scan.js";
 import type { CheckedSource } from "./checked-source.js";
 import type { Diagnostics } from "./diagnostics.js";
 import { errorAt } from "./spans.js";
@@ -154,6 +154,7 @@ function refusedOperators(ts: typeof TS): Set<number> {
 export function checkSubset(p: CheckedSource, decls: ModuleDecls, graph: CallGraph): void {
   const { ts, diagnostics } = p;
   const moduleFunctions = new Map<TS.Symbol, TS.FunctionDeclaration>(decls.functions.map((f) => [p.symbolAt(f.name!)!, f]));
+  const topLevel = topLevelDeclarations(p);
 
   const visit = (node: TS.Node): void => {
     if (diagnostics.isRefused(node)) return;
@@ -194,8 +195,12 @@ export function checkSubset(p: CheckedSource, decls: ModuleDecls, graph: CallGra
       case ts.SyntaxKind.CallExpression: {
         const call = node as TS.CallExpression;
         const sym = p.symbolAt(call.expression);
-        if (!(sym && moduleFunctions.has(sym)) && !stdlibName(p, call.expression) && !diagnostics.reportedWithin(call.expression))
+        const name = stdlibName(p, call.expression);
+        if (!(sym && moduleFunctions.has(sym)) && !name && !diagnostics.reportedWithin(call.expression))
           refuse(Codes.callNotInSubset, `'${call.expression.getText()}' cannot be called from probe code`, "call functions declared at the top level of this file, or tsbpf's helpers", call.expression);
+        // Programs and params exist only at the top level: inside a function they would be created per call.
+        if (name && !topLevel.has(call) && isDeclaringCall(p, call))
+          refuse(Codes.programNotTopLevel, `${name}() must be called at the top level of the file`, `write \`const x = ${name}(…)\` outside any function`);
         break;
       }
     }
