@@ -10,6 +10,7 @@ import { readProbeSource } from "./source-file.js";
 
 export { TsbpfError } from "../contract/errors.js";
 import type { CompiledObject } from "../contract/manifest.js";
+import { plainCType } from "../contract/c-layout.js";
 export type { CompiledObject, ParamLayout, ProgramInfo } from "../contract/manifest.js";
 
 export interface CompileOptions {
@@ -235,6 +236,14 @@ function finish(prepared: Prepared, object: Buffer, parts: number): CompileResul
     object,
     programs,
     params: prepared.lowered.params,
+    maps: prepared.decls.maps.map((d) => ({
+      name: d.name,
+      kind: d.kind.name,
+      key: plainCType(d.key),
+      value: plainCType(d.value),
+      maxEntries: d.maxEntries,
+      ...lineColumn(d.binding),
+    })),
     ir: prepared.opts.emitLLVM ? prepared.lowered.text() : undefined,
     cached: false,
     parts,

@@ -9,7 +9,6 @@ import { join } from "node:path";
 import { readProbeSource } from "./source-file.js";
 import { cacheDir, dropCached, readCached, writeCached } from "./cache-dir.js";
 import type { CompiledObject, ParamLayout, ProgramInfo } from "../contract/manifest.js";
-import type { CompileOptions } from "./compile.js";
 import { generatedDeclarationsDir, stdlibDir } from "./declaration-files.js";
 import { packageVersion } from "../contract/paths.js";
 
@@ -40,11 +39,16 @@ function compilerFingerprint(): string {
   return (fingerprint = h.digest("hex"));
 }
 
+/** The compile options that change the object (a part of compile.ts's `CompileOptions`). */
+export interface ObjectOptions {
+  cpu?: string;
+}
+
 /**
  * The key, and the source it was made from: the build compiles that same text, so an object is
  * never stored under the key of a file that changed in between.
  */
-export function cacheKey(fileName: string, opts: CompileOptions): { key: string; source: string } {
+export function cacheKey(fileName: string, opts: ObjectOptions): { key: string; source: string } {
   const bytes = readProbeSource(fileName);
   const key = createHash("sha256")
     .update(compilerFingerprint())
@@ -58,10 +62,9 @@ export function cacheKey(fileName: string, opts: CompileOptions): { key: string;
 const MAX_OBJECT_BYTES = 256 << 20;
 const MAX_INDEX_BYTES = 64 << 20;
 
-interface IndexEntry {
+/** The manifest without the object, and the object's hash. */
+interface IndexEntry extends Omit<CompiledObject, "object"> {
   sha256: string;
-  programs: ProgramInfo[];
-  params: ParamLayout[];
 }
 
 const sha256 = (bytes: Uint8Array) => createHash("sha256").update(bytes).digest("hex");
@@ -75,7 +78,7 @@ export function readCache(key: string): CompiledObject | undefined {
   if (!index) return undefined;
   const entry = parseIndex(index);
   const object = entry && readCached(objectPath, MAX_OBJECT_BYTES);
-  if (entry && object && sha256(object) === entry.sha256 && isBpfElf(object)) return { object, programs: entry.programs, params: entry.params };
+  if (entry && object && sha256(object) === entry.sha256 && isBpfElf(object)) return { object, programs: entry.programs, params: entry.params, maps: entry.maps };
   dropCached(indexPath, objectPath);
   return undefined;
 }
@@ -83,7 +86,7 @@ export function readCache(key: string): CompiledObject | undefined {
 function parseIndex(bytes: Buffer): IndexEntry | undefined {
   try {
     const e = JSON.parse(bytes.toString("utf8")) as Partial<IndexEntry> | null;
-    return typeof e?.sha256 === "string" && Array.isArray(e.programs) && Array.isArray(e.params) ? (e as IndexEntry) : undefined;
+    return typeof e?.sha256 === "string" && Array.isArray(e.programs) && Array.isArray(e.params) && Array.isArray(e.maps) ? (e as IndexEntry) : undefined;
   } catch {
     return undefined;
   }
@@ -100,6 +103,6 @@ export function writeCache(key: string, r: CompiledObject): void {
   const dir = cacheDir("objects");
   if (!dir) return;
   writeCached(join(dir, `${key}.bpf.o`), r.object);
-  const entry: IndexEntry = { sha256: sha256(r.object), programs: r.programs, params: r.params };
+  const entry: IndexEntry = { sha256: sha256(r.object), programs: r.programs, params: r.params, maps: r.maps };
   writeCached(join(dir, `${key}.json`), JSON.stringify(entry));
 }

@@ -2,6 +2,8 @@
 // cache stores beside it (as JSON, so plain data only). The runtime loads, parameterises and
 // attaches from this alone; it never looks inside the compiler.
 
+import type { CInt, CType } from "./c-layout.js";
+
 export interface ProgramInfo {
   name: string;
   kind: string;
@@ -16,11 +18,24 @@ export interface ProgramInfo {
 /** Where one load-time parameter sits in the `.rodata.params` map's value. */
 export interface ParamLayout {
   name: string;
-  type: string; // u8 … i64
+  type: string; // u8 … i64, as messages name it
+  /** Its C type: the runtime writes a value with contract/c-values.ts as this. */
+  cType: CInt;
   offset: number;
-  size: number;
-  signed: boolean;
   defaultValue: string; // decimal, as bigint text (JSON has no bigint)
+}
+
+/** A map the probe declares: its name in the object (libbpf's and bpftool's), and its C types. */
+export interface MapInfo {
+  name: string;
+  /** The stdlib class (`ArrayMap`): which runtime/maps/ reader reads it. */
+  kind: string;
+  key: CType;
+  value: CType;
+  maxEntries: number;
+  /** Where it is declared. */
+  line: number;
+  column: number;
 }
 
 /** A compiled object and what it holds: the part of a compile result the cache keeps. */
@@ -29,4 +44,5 @@ export interface CompiledObject {
   programs: ProgramInfo[];
   /** Load-time parameters and where they live in the `.rodata.params` map. */
   params: ParamLayout[];
+  maps: MapInfo[];
 }

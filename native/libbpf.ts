@@ -30,6 +30,13 @@ function bind(lib: LibraryHandle) {
     attachRawTracepoint: f<(prog: bigint, name: string) => bigint | null>("void *bpf_program__attach_raw_tracepoint(void *prog, const char *name)"),
     linkDestroy: f<(link: bigint) => number>("int bpf_link__destroy(void *link)"),
     nextMap: f<(obj: bigint, prev: bigint | null) => bigint | null>("void *bpf_object__next_map(void *obj, void *prev)"),
+    findMapByName: f<(obj: bigint, name: string) => bigint | null>("void *bpf_object__find_map_by_name(void *obj, const char *name)"),
+    mapLookupElem: f<(map: bigint, key: Buffer, keySize: number, value: Buffer, valueSize: number, flags: bigint) => number>(
+      "int bpf_map__lookup_elem(void *map, const uint8_t *key, size_t key_sz, _Inout_ uint8_t *value, size_t value_sz, uint64_t flags)",
+    ),
+    mapUpdateElem: f<(map: bigint, key: Buffer, keySize: number, value: Buffer, valueSize: number, flags: bigint) => number>(
+      "int bpf_map__update_elem(void *map, const uint8_t *key, size_t key_sz, const uint8_t *value, size_t value_sz, uint64_t flags)",
+    ),
     mapName: f<(map: bigint) => string>("const char *bpf_map__name(void *map)"),
     mapInitialValue: f<(map: bigint, size: bigint[]) => bigint | null>("void *bpf_map__initial_value(void *map, _Out_ size_t *size)"),
     // The static linker (bpftool gen object's): objects of a module built in parts → one.

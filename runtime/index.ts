@@ -4,14 +4,18 @@
 // removed by close() and when the process exits (trace-pipe.ts).
 
 import type { CompileOptions, CompileResult } from "../compiler/compile.js";
-import type { ProgramInfo } from "../contract/manifest.js";
+import { TsbpfError } from "../contract/errors.js";
+import type { MapInfo, ProgramInfo } from "../contract/manifest.js";
+import { openMap, type ProbeMap } from "./maps/open-map.js";
 import { attachProgram, waitsFor, type Link } from "./attach/attach-program.js";
 import { LoadedObject, ObjectOpenError } from "./loader.js";
 import type { ParamValues } from "./param-values.js";
 import { TracePipe, type TraceLine } from "./trace-pipe.js";
 
 export { TsbpfError } from "../contract/errors.js";
-export type { ProgramInfo } from "../contract/manifest.js";
+export type { MapInfo, ProgramInfo } from "../contract/manifest.js";
+export type { ProbeMap } from "./maps/open-map.js";
+export type { CValue } from "../contract/c-values.js";
 export type { TraceLine } from "./trace-pipe.js";
 export type { ParamValues } from "./param-values.js";
 
@@ -60,6 +64,21 @@ export class Probe implements Disposable, AsyncDisposable {
 
   get programs(): ProgramInfo[] {
     return this.compiled.programs;
+  }
+
+  /** The probe's map named `name` (its binding: `export const hits = new ArrayMap<u64>(4)`), read and written from here. */
+  map(name: string): ProbeMap {
+    const info = this.compiled.maps.find((m) => m.name === name);
+    if (!info)
+      throw new TsbpfError(`the probe has no map named '${name}'`, {
+        subject: this.compiled.file,
+        hint: this.compiled.maps.length ? `its maps are: ${this.compiled.maps.map((m) => m.name).join(", ")}` : "it declares none (`export const counts = new ArrayMap<u64>(16)` at the top level declares one)",
+      });
+    return openMap(info, () => this.loaded.mapHandle(name));
+  }
+
+  get maps(): MapInfo[] {
+    return this.compiled.maps;
   }
 
   /** Whether the kernel took the object's BTF (and so its line info); see LoadedObject. */

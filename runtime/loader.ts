@@ -107,6 +107,14 @@ export class LoadedObject {
     return { retval: opts.retval, durationNs: opts.duration };
   }
 
+  /** libbpf's handle of the map named `name`; an error once the object is closed (the handle is freed then). */
+  mapHandle(name: string): bigint {
+    if (this.closed) throw new TsbpfError(`map '${name}' cannot be read: the probe is closed`, { subject: `map '${name}'`, hint: "read maps before close() (or before the `using` block ends)" });
+    const handle = libbpf().findMapByName(this.handle, name);
+    if (!handle) throw new Error(`internal error: the object has no map '${name}'`);
+    return handle;
+  }
+
   close(): void {
     if (this.closed) return;
     this.closed = true;

@@ -4,6 +4,7 @@
 import koffi from "koffi";
 import { TsbpfError } from "../contract/errors.js";
 import { intRange } from "../contract/c-layout.js";
+import { encodeInto } from "../contract/c-values.js";
 import type { ParamLayout } from "../contract/manifest.js";
 import { libbpf } from "../native/libbpf.js";
 
@@ -32,7 +33,7 @@ export function resolveParams(layout: ParamLayout[], values: ParamValues, file: 
     } catch {
       throw new TsbpfError(`param ${name} must be an integer, not '${String(raw)}'`, { subject: file, hint: `e.g. ${name}=42 or ${name}=0x2a` });
     }
-    const [min, max] = intRange({ bits: l.size * 8, signed: l.signed });
+    const [min, max] = intRange(l.cType);
     if (v < min || v > max) throw new TsbpfError(`param ${name} = ${v} does not fit in ${l.type}`, { subject: file, hint: `a ${l.type} holds ${min} to ${max}` });
     out.set(l, v);
   }
@@ -49,11 +50,8 @@ export function writeParams(obj: bigint, values: Map<ParamLayout, bigint>): void
     const size = [0n];
     const ptr = lib.mapInitialValue(m, size);
     if (!ptr) break;
-    const view = Buffer.from(koffi.view(ptr, Number(size[0])));
-    for (const [l, v] of values) {
-      if (l.size === 8) view.writeBigUInt64LE(BigInt.asUintN(64, v), l.offset);
-      else view.writeUIntLE(Number(BigInt.asUintN(l.size * 8, v)), l.offset, l.size);
-    }
+    const bytes = new Uint8Array(koffi.view(ptr, Number(size[0])));
+    for (const [l, v] of values) encodeInto(l.cType, v, bytes, l.offset, `param ${l.name}`);
     return;
   }
   throw new Error("the compiled object has params but no .rodata.params map");

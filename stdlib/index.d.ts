@@ -9,3 +9,4 @@ export * from "./memory.js";
 export * from "./programs.js";
 export * from "./params.js";
 export * from "./helpers.js";
+export * from "./maps.js";

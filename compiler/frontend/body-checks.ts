@@ -108,7 +108,8 @@ function checkConstantIndex(p: CheckedSource, e: TS.ElementAccessExpression, dec
 
 /**
  * `x.name`: a field of a struct, `length` of a FixedArray, an enum member; integers, booleans and
- * strings have no properties. (What a pointer's fields are is lowering's to say.)
+ * strings have no properties. (What a pointer's fields are, and a map value's where TypeScript
+ * has not narrowed it, is lowering's to say.)
  */
 function checkProperty(p: CheckedSource, e: TS.PropertyAccessExpression): void {
   const { ts } = p;
@@ -119,7 +120,7 @@ function checkProperty(p: CheckedSource, e: TS.PropertyAccessExpression): void {
   if (!base) return;
   if (base.kind === "struct") {
     if (!base.fields.some((f) => f.name === e.name.text)) p.diagnostics.report(errorAt(e.name, Codes.unsupportedSyntax, `${base.name} has no field '${e.name.text}'`, `its fields: ${base.fields.map((f) => f.name).join(", ")}`));
-  } else if (base.kind !== "ptr" && !(base.kind === "array" && e.name.text === "length"))
+  } else if (base.kind !== "ptr" && base.kind !== "optional" && !(base.kind === "array" && e.name.text === "length"))
     p.diagnostics.report(errorAt(e, Codes.unsupportedSyntax, `the property access '${e.getText()}' is not supported in probe code`, `a ${typeName(base)} has no properties`));
 }
 

@@ -1,12 +1,12 @@
 // What each body needs, before anything is lowered: for each module function and each program's
-// handler, the module functions it calls, the stdlib functions (helpers) it calls and the params
-// it reads, looking through the module constants it uses. Recursion and the helpers each
+// handler, the module functions it calls, the stdlib functions (helpers) it calls, the params
+// it reads and the maps it uses, looking through the module constants it uses. Recursion and the helpers each
 // program kind may call are checked on it (subset.ts, program-helpers.ts); lowering takes the
-// order it lowers functions in from it. (Maps a body uses belong here too, once there are maps.)
+// order it lowers functions in from it.
 
 import type * as TS from "typescript";
 import type { CheckedSource } from "./checked-source.js";
-import { stdlibName, type ModuleDecls, type ParamDecl, type ProgramDecl } from "./module-scan.js";
+import { stdlibName, type MapDecl, type ModuleDecls, type ParamDecl, type ProgramDecl } from "./module-scan.js";
 
 export interface Calls {
   /** Module functions called, each with its call. */
@@ -15,6 +15,8 @@ export interface Calls {
   stdlib: { name: string; at: TS.CallExpression }[];
   /** Load-time params read, each once. */
   params: ParamDecl[];
+  /** Maps used, each once. */
+  maps: MapDecl[];
 }
 
 export interface CallGraph {
@@ -26,8 +28,9 @@ export function buildCallGraph(p: CheckedSource, decls: ModuleDecls): CallGraph 
   const { ts } = p;
   const functions = new Map<TS.Symbol, TS.FunctionDeclaration>(decls.functions.map((f) => [p.symbolAt(f.name!)!, f]));
   const params = new Map<TS.Symbol, ParamDecl>(decls.params.map((d) => [p.symbolAt(d.binding)!, d]));
+  const maps = new Map<TS.Symbol, MapDecl>(decls.maps.map((d) => [p.symbolAt(d.binding)!, d]));
   const callsIn = (body: TS.Node): Calls => {
-    const calls: Calls = { functions: [], stdlib: [], params: [] };
+    const calls: Calls = { functions: [], stdlib: [], params: [], maps: [] };
     const seenConstants = new Set<TS.Symbol>();
     const visit = (n: TS.Node): void => {
       if (ts.isCallExpression(n)) {
@@ -42,6 +45,8 @@ export function buildCallGraph(p: CheckedSource, decls: ModuleDecls): CallGraph 
         const sym = p.symbolAt(n);
         const param = sym && params.get(sym);
         if (param && !calls.params.includes(param)) calls.params.push(param);
+        const map = sym && maps.get(sym);
+        if (map && !calls.maps.includes(map)) calls.maps.push(map);
         const init = sym && !seenConstants.has(sym) ? decls.constants.get(sym)?.initializer : undefined;
         if (sym && init) {
           seenConstants.add(sym);

@@ -150,9 +150,14 @@ export function loadCheckedSource(file: string, opts: { deferTypeErrors?: boolea
 /** What to do about the TypeScript errors that probe authors meet most. */
 const KERNEL_ONLY =
   "probe code runs inside the kernel: only what `tsbpf` exports is available (printk writes a line to the trace pipe)";
+const MAYBE_ABSENT = "a map may have no value there: check it first (`if (v !== undefined) …`), or give a default (`map.get(i) ?? 0`)";
+
 const HINTS: Record<number, (msg: string) => string | undefined> = {
   2304: (m) => (/'(console|Math|JSON|Date|process|setTimeout|Promise|Symbol|BigInt)'/.test(m) ? KERNEL_ONLY : 'declare it, or import it from "tsbpf"'),
   2584: () => KERNEL_ONLY,
+  // 'x' is possibly 'undefined': a map's get() found nothing.
+  18048: () => MAYBE_ABSENT,
+  2532: () => MAYBE_ABSENT,
 };
 
 const INT = "[ui](?:8|16|32|64)";

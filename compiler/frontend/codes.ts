@@ -22,7 +22,7 @@ export interface DiagnosticEntry {
 }
 
 /** What an example may use without importing it. */
-export const PROBE_IMPORTS = ["tracepoint", "rawTracepoint", "xdp", "printk", "pid", "param", "u8", "u16", "u32", "u64", "i8", "i16", "i32", "i64", "type FixedArray"];
+export const PROBE_IMPORTS = ["tracepoint", "rawTracepoint", "xdp", "ArrayMap", "printk", "pid", "param", "u8", "u16", "u32", "u64", "i8", "i16", "i32", "i64", "type FixedArray"];
 
 const LOOP_HINT = "loop over a counted range with a constant bound: for (let i: u32 = 0; i < N; i++)";
 
@@ -109,6 +109,13 @@ const table = {
     refuses: "a context argument by an index that is not a constant, or past the last argument the kernel can pass (ctx.arg(12))",
     hint: "write the index as a constant from 0 to 11: the verifier checks each access to the context at load time",
     example: 'export const r = rawTracepoint("sched_switch", (ctx) => {\n  const a: u64 = ctx.arg(12);\n});',
+    placement: "module",
+  },
+  badMap: {
+    code: "TSB1111",
+    refuses: "a map declared other than `const name = new Kind<V>(entries)` with a constant number of entries from 1 to 2^32 - 1",
+    hint: "write `export const counts = new ArrayMap<u64>(16);` at the top level",
+    example: "export const counts = new ArrayMap<u64>(0);",
     placement: "module",
   },
   printkFormatNotLiteral: {

@@ -1,9 +1,10 @@
 // The typed model of a probe file that lowering starts from: its declarations (programs with
-// their kinds, params with their types, functions, constants: module-scan.ts), what each program
-// and function needs (the functions and helpers it calls, the params it reads: call-graph.ts),
-// and each function's signature in probe types. Building it runs every check that needs no IR
-// (subset.ts, body-checks.ts, program-helpers.ts); they report to `p.diagnostics`, and the model
-// is given only to a file without errors, else all of them are thrown at once.
+// their kinds, maps and params with their types, functions, constants: module-scan.ts), what
+// each program and function needs (the functions and helpers it calls, the params it reads, the
+// maps it uses: call-graph.ts), and each function's signature in probe types. Building it runs
+// every check that needs no IR (subset.ts, body-checks.ts, program-helpers.ts); they report to
+// `p.diagnostics`, and the model is given only to a file without errors, else all of them are
+// thrown at once.
 
 import type * as TS from "typescript";
 import { checkBodies } from "./body-checks.js";

@@ -10,7 +10,9 @@ import type { CheckedSource } from "./checked-source.js";
 import { integerLiteral } from "./constants.js";
 import { errorAt, lineColumn } from "./spans.js";
 import { intRange } from "../../contract/c-layout.js";
-import { typeAt, type IntType } from "./probe-types.js";
+import { typeAt, type IntType, type ValueType } from "./probe-types.js";
+import { constantValue } from "./constants.js";
+import { MAP_KIND_NAMES, mapKindNamed, type MapKind } from "../maps/registry.js";
 import { programKindNamed, type ProgramKind } from "../kinds/registry.js";
 
 export interface ProgramDecl {
@@ -24,6 +26,18 @@ export interface ProgramDecl {
   targetNode: TS.Node;
 }
 
+/** `const hits = new ArrayMap<u64>(4)`: a BPF map, created when the probe loads. */
+export interface MapDecl {
+  kind: MapKind;
+  /** The binding's name: the map's name in the object, for libbpf, bpftool and the runtime. */
+  name: string;
+  binding: TS.Identifier;
+  key: ValueType;
+  value: ValueType;
+  maxEntries: number;
+  node: TS.NewExpression;
+}
+
 export interface ParamDecl {
   name: string; // the key set at load time
   binding: TS.Identifier;
@@ -34,6 +48,7 @@ export interface ParamDecl {
 
 export interface ModuleDecls {
   programs: ProgramDecl[];
+  maps: MapDecl[];
   functions: TS.FunctionDeclaration[];
   params: ParamDecl[];
   /** Module-level `const` bindings that are neither programs nor params. */
@@ -70,7 +85,7 @@ export function stdlibMemberName(p: CheckedSource, access: TS.PropertyAccessExpr
 export function scanModule(p: CheckedSource): ModuleDecls {
   const { ts } = p;
   const { diagnostics } = p;
-  const out: ModuleDecls = { programs: [], functions: [], params: [], constants: new Map() };
+  const out: ModuleDecls = { programs: [], maps: [], functions: [], params: [], constants: new Map() };
   for (const stmt of p.source.statements) {
     if (ts.isFunctionDeclaration(stmt) && stmt.body) {
       for (const param of stmt.parameters) {
@@ -88,6 +103,10 @@ export function scanModule(p: CheckedSource): ModuleDecls {
     const isConst = (stmt.declarationList.flags & ts.NodeFlags.Const) !== 0;
     for (const decl of stmt.declarationList.declarations) {
       const init = decl.initializer;
+      if (init && ts.isNewExpression(init)) {
+        diagnostics.attempt(() => out.maps.push(map(p, decl, init, isConst, out.constants)));
+        continue;
+      }
       const callee = init && ts.isCallExpression(init) ? stdlibName(p, init.expression) : undefined;
       const kind = callee ? programKindNamed(callee) : undefined;
       if (kind) diagnostics.attempt(() => out.programs.push(program(p, kind, decl, init as TS.CallExpression, exported)));
@@ -96,20 +115,14 @@ export function scanModule(p: CheckedSource): ModuleDecls {
       else diagnostics.report(errorAt(decl, Codes.mutableGlobal, "module-level variables must be `const`", "a BPF program has no writable globals of this kind: use a map for state, or `param()` for values set at load time"));
     }
   }
-  checkNoSectionNames(p, out.programs);
+  checkNoSectionNames(p, out);
   return out;
 }
 
 function program(p: CheckedSource, kind: ProgramKind, decl: TS.VariableDeclaration, init: TS.CallExpression, exported: boolean): ProgramDecl {
   const { ts } = p;
   if (!ts.isIdentifier(decl.name)) throw errorAt(decl.name, Codes.unsupportedSyntax, "a program must be bound to a plain name");
-  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(decl.name.text))
-    throw errorAt(
-      decl.name,
-      Codes.badSymbolName,
-      `'${decl.name.text}' cannot name a BPF program`,
-      "a program's name is its name in the kernel and in the object file: use ASCII letters, digits and _",
-    );
+  checkSymbolName(decl.name, "a BPF program");
   const args = [...init.arguments];
   const handler = args.pop();
   if (!handler || !(ts.isArrowFunction(handler) || ts.isFunctionExpression(handler)))
@@ -117,6 +130,23 @@ function program(p: CheckedSource, kind: ProgramKind, decl: TS.VariableDeclarati
   // A wrong target is reported, and the program kept: its handler is still checked.
   const { target, section, node } = p.diagnostics.attempt(() => kind.target(p, args, init.expression)) ?? { target: "", section: "", node: args[0] ?? init.expression };
   return { kind, name: decl.name.text, exported, handler, declaration: decl, target, section, targetNode: node };
+}
+
+function map(p: CheckedSource, decl: TS.VariableDeclaration, init: TS.NewExpression, isConst: boolean, constants: ModuleDecls["constants"]): MapDecl {
+  const { ts } = p;
+  const className = stdlibName(p, init.expression);
+  const kind = className ? mapKindNamed(className) : undefined;
+  if (!kind)
+    throw errorAt(init, Codes.newExpression, "`new` creates only tsbpf's maps", `there is no heap in a BPF program: declare a map (${MAP_KIND_NAMES.join(", ")}) at the top level, or use locals`);
+  if (!isConst || !ts.isIdentifier(decl.name)) throw errorAt(decl, Codes.badMap, "a map must be bound with `const` to a plain name", `write \`export const counts = new ${kind.name}<u64>(16);\``);
+  checkSymbolName(decl.name, "a map");
+  const type = p.checker.getTypeAtLocation(decl.name);
+  const { key, value } = kind.types(p, p.checker.getTypeArguments(type as TS.TypeReference), decl.name);
+  const entriesArg = init.arguments?.[0];
+  const entries = entriesArg && constantValue(p, entriesArg, constants);
+  if (entries === undefined || entries < 1n || entries > 0xffffffffn)
+    throw errorAt(entriesArg ?? init, Codes.badMap, "a map's number of entries must be a constant from 1 to 4294967295", `e.g. new ${kind.name}<u64>(16)`);
+  return { kind, name: decl.name.text, binding: decl.name, key, value, maxEntries: Number(entries), node: init };
 }
 
 function param(p: CheckedSource, decl: TS.VariableDeclaration, init: TS.CallExpression, isConst: boolean, earlier: ParamDecl[]): ParamDecl {
@@ -143,6 +173,12 @@ function param(p: CheckedSource, decl: TS.VariableDeclaration, init: TS.CallExpr
   return { name: nameArg.text, binding: decl.name, type, defaultValue: def, node: init };
 }
 
+/** A program's or map's name is its symbol in the object and its name in the kernel: a C identifier. */
+function checkSymbolName(name: TS.Identifier, what: string): void {
+  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name.text))
+    throw errorAt(name, Codes.badSymbolName, `'${name.text}' cannot name ${what}`, `${what}'s name is its name in the kernel and in the object file: use ASCII letters, digits and _`);
+}
+
 /** The ELF sections of an object besides its programs' own: a symbol may not share a section's name. */
 export const FIXED_SECTIONS = ["license", ".maps", ".rodata.params"];
 
@@ -150,11 +186,11 @@ export const FIXED_SECTIONS = ["license", ".maps", ".rodata.params"];
  * A program named like an ELF section of the object (`xdp`, `license`) would be a symbol of the
  * section's name, which the object file cannot hold ("changed binding", "symbol redefinition").
  */
-function checkNoSectionNames(p: CheckedSource, programs: ProgramDecl[]): void {
-  const sections = new Set([...FIXED_SECTIONS, ...programs.map((d) => d.section)]);
-  for (const d of programs) {
-    if (sections.has(d.name))
-      p.diagnostics.report(errorAt(d.declaration.name, Codes.badSymbolName, `'${d.name}' cannot name a BPF program: it is the name of an ELF section of this object`, `rename the program (e.g. '${d.name}Program')`));
+function checkNoSectionNames(p: CheckedSource, decls: ModuleDecls): void {
+  const sections = new Set([...FIXED_SECTIONS, ...decls.programs.map((d) => d.section)]);
+  for (const { name, node } of [...decls.programs.map((d) => ({ name: d.name, node: d.declaration.name })), ...decls.maps.map((d) => ({ name: d.name, node: d.binding }))]) {
+    if (sections.has(name))
+      p.diagnostics.report(errorAt(node, Codes.badSymbolName, `'${name}' cannot name a program or map: it is the name of an ELF section of this object`, `rename it (e.g. '${name}Program')`));
   }
 }
 

@@ -7,11 +7,10 @@ import { Codes } from "./codes.js";
 import type { CheckedSource } from "./checked-source.js";
 import { errorAt } from "./spans.js";
 import { TsbpfError } from "../../contract/errors.js";
+import { cTypeName, sizeOf, type CInt } from "../../contract/c-layout.js";
 
-export interface IntType {
-  kind: "int";
-  bits: 8 | 16 | 32 | 64;
-  signed: boolean;
+export interface IntType extends CInt {
+  /** The alias the author wrote (u8 … i64); the C type is the rest. */
   name: string;
 }
 
@@ -24,30 +23,26 @@ export interface VoidType {
 export interface Field {
   name: string;
   type: ValueType;
-  offset: number; // bytes
 }
-/** An interface or object type alias, laid out as C lays out a struct. */
+/**
+ * An interface or object type alias, laid out as C lays out a struct (contract/c-layout.ts:
+ * `structLayout`, `sizeOf`, `alignOf`; every probe value type is a `CType`).
+ */
 export interface StructType {
   kind: "struct";
   name: string;
   fields: Field[];
-  size: number;
-  align: number;
 }
 /** `FixedArray<T, N>`: N elements of T, contiguous. */
 export interface ArrayType {
   kind: "array";
   elem: ValueType;
   length: number;
-  size: number;
-  align: number;
 }
 /** `Str<N>`: N bytes holding a NUL-terminated string. */
 export interface StrType {
   kind: "str";
   length: number;
-  size: number;
-  align: 1;
 }
 /** `Ptr<T>` / `UserPtr<T>`: an address (64 bits) of a T in another address space. */
 export interface PtrType {
@@ -55,20 +50,21 @@ export interface PtrType {
   to: ValueType;
   space: "kernel" | "user";
 }
+/**
+ * `V | undefined`: what a map's `get` gives, a value that may be absent. Held as the address of
+ * the value or null: a map value itself for aggregates (a reference, as structs are), a copy
+ * taken at the lookup for scalars.
+ */
+export interface OptionalType {
+  kind: "optional";
+  of: ValueType;
+}
 export type ScalarType = IntType | BoolType | PtrType;
 export type AggregateType = StructType | ArrayType | StrType;
 export type ValueType = ScalarType | AggregateType;
-export type ProbeType = ValueType | VoidType;
+export type ProbeType = ValueType | VoidType | OptionalType;
 
 export const isAggregate = (t: ProbeType): t is AggregateType => t.kind === "struct" || t.kind === "array" || t.kind === "str";
-
-export function sizeOf(t: ValueType): number {
-  return t.kind === "int" ? t.bits / 8 : t.kind === "bool" ? 1 : t.kind === "ptr" ? 8 : t.size;
-}
-
-export function alignOf(t: ValueType): number {
-  return t.kind === "int" ? t.bits / 8 : t.kind === "bool" ? 1 : t.kind === "ptr" ? 8 : t.align;
-}
 
 const int = (name: string, bits: IntType["bits"], signed: boolean): IntType => ({ kind: "int", bits, signed, name });
 export const INT_TYPES: Record<string, IntType> = {
@@ -90,22 +86,23 @@ export function typeName(t: ProbeType): string {
   switch (t.kind) {
     case "int":
       return t.name;
-    case "bool":
-      return "boolean";
     case "void":
       return "void";
-    case "struct":
-      return t.name;
     case "array":
       return `FixedArray<${typeName(t.elem)}, ${t.length}>`;
-    case "str":
-      return `Str<${t.length}>`;
     case "ptr":
       return `${t.space === "kernel" ? "Ptr" : "UserPtr"}<${typeName(t.to)}>`;
+    case "optional":
+      return `${typeName(t.of)} | undefined`;
+    default:
+      return cTypeName(t);
   }
 }
 
-const layouts = new WeakMap<TS.Type, AggregateType>();
+/** Each TypeScript type's probe type, made once: lowering compares aggregates by identity first. */
+const probeTypes = new WeakMap<TS.Type, AggregateType>();
+/** Structs whose fields are being found: met again by value, they would contain themselves. */
+const building = new Set<StructType>();
 
 /**
  * The largest value a probe may describe. Nothing in BPF holds more (the stack has 512 bytes, a
@@ -115,8 +112,9 @@ const layouts = new WeakMap<TS.Type, AggregateType>();
 export const MAX_VALUE_BYTES = 1024 * 1024;
 
 function checkSize(t: AggregateType, at: TS.Node, what: string): void {
-  if (t.size > MAX_VALUE_BYTES)
-    throw errorAt(at, Codes.unsupportedType, `${what} takes ${t.size} bytes, more than a probe value may (${MAX_VALUE_BYTES} bytes)`, "use fewer or smaller elements; large data belongs in a map, read a piece at a time");
+  const size = sizeOf(t);
+  if (size > MAX_VALUE_BYTES)
+    throw errorAt(at, Codes.unsupportedType, `${what} takes ${size} bytes, more than a probe value may (${MAX_VALUE_BYTES} bytes)`, "use fewer or smaller elements; large data belongs in a map, read a piece at a time");
 }
 
 /** The name of the tsbpf type alias `type` is an instance of (u32, Str, FixedArray, …), if any. */
@@ -132,7 +130,7 @@ export function probeTypeOf(p: CheckedSource, type: TS.Type, at: TS.Node): Probe
   if (type.flags & (ts.TypeFlags.Boolean | ts.TypeFlags.BooleanLiteral)) return BOOL;
   if (type.flags & (ts.TypeFlags.Number | ts.TypeFlags.NumberLiteral)) return NUMBER;
   if (type.flags & (ts.TypeFlags.Void | ts.TypeFlags.Undefined)) return VOID;
-  const known = layouts.get(type);
+  const known = probeTypes.get(type);
   if (known) return known;
   if (alias === "FixedArray") return arrayType(p, type, at);
   if (alias === "Str") return strType(type, at);
@@ -140,13 +138,18 @@ export function probeTypeOf(p: CheckedSource, type: TS.Type, at: TS.Node): Probe
     const to = valueType(p, type.aliasTypeArguments![0], at, "what a pointer points to");
     return { kind: "ptr", to, space: alias === "Ptr" ? "kernel" : "user" };
   }
-  if (type.flags & ts.TypeFlags.Object && !type.getCallSignatures().length && !p.checker.isArrayType(type)) return forgottenIfRefused(type, () => structType(p, type, at));
+  if (type.flags & ts.TypeFlags.Object && !type.getCallSignatures().length && !p.checker.isArrayType(type)) return structType(p, type, at);
+  if (type.isUnion() && type.types.some((t) => t.flags & ts.TypeFlags.Undefined)) {
+    const present = p.checker.getNonNullableType(type);
+    if (present !== type) return { kind: "optional", of: valueType(p, present, at, "a value that may be undefined") };
+  }
   throw errorAt(at, Codes.unsupportedType, `the type '${p.checker.typeToString(type)}' cannot be used in probe code`, "use an integer type (u8…u64, i8…i64), boolean, an interface of those, or FixedArray<T, N>");
 }
 
 function valueType(p: CheckedSource, type: TS.Type, at: TS.Node, what: string): ValueType {
   const t = probeTypeOf(p, type, at);
   if (t.kind === "void") throw errorAt(at, Codes.unsupportedType, `${what} cannot be void`);
+  if (t.kind === "optional") throw errorAt(at, Codes.unsupportedType, `${what} cannot be undefined`, "only a map's get() gives a value that may be absent: check it, and store the value");
   return t;
 }
 
@@ -154,8 +157,8 @@ function strType(type: TS.Type, at: TS.Node): StrType {
   const n = type.aliasTypeArguments?.[0];
   if (!n || !n.isNumberLiteral() || !Number.isInteger(n.value) || n.value <= 0 || n.value > 4096)
     throw errorAt(at, Codes.unsupportedType, "a Str's size must be an integer literal from 1 to 4096", "e.g. Str<16> for a task name, Str<256> for a path");
-  const t: StrType = { kind: "str", length: n.value, size: n.value, align: 1 };
-  layouts.set(type, t);
+  const t: StrType = { kind: "str", length: n.value };
+  probeTypes.set(type, t);
   return t;
 }
 
@@ -166,45 +169,41 @@ function arrayType(p: CheckedSource, type: TS.Type, at: TS.Node): ArrayType {
   if (lengthType.value > MAX_VALUE_BYTES)
     throw errorAt(at, Codes.unsupportedType, `a FixedArray of ${BigInt(lengthType.value)} elements is larger than a probe value may be (${MAX_VALUE_BYTES} bytes)`, "use fewer elements; large data belongs in a map, read a piece at a time");
   const elem = valueType(p, elemType, at, "an array element");
-  const t: ArrayType = { kind: "array", elem, length: lengthType.value, size: sizeOf(elem) * lengthType.value, align: alignOf(elem) };
+  if (elem.kind === "struct" && building.has(elem)) throw containsItself(at, elem, `a FixedArray of ${elem.name}`);
+  const t: ArrayType = { kind: "array", elem, length: lengthType.value };
   checkSize(t, at, `a ${typeName(t)}`);
-  layouts.set(type, t);
+  probeTypes.set(type, t);
   return t;
 }
 
-/**
- * A struct's layout is cached before its fields are laid out (so that one containing itself
- * fails instead of recursing); one refused half-way is dropped, or the next use of the type
- * would see a struct without the refused field (the frontend goes on after an error).
- */
-function forgottenIfRefused(type: TS.Type, layOut: () => StructType): StructType {
-  try {
-    return layOut();
-  } catch (e) {
-    layouts.delete(type);
-    throw e;
-  }
+function containsItself(at: TS.Node, t: StructType, through: string): TsbpfError {
+  return errorAt(at, Codes.unsupportedType, `${t.name} would contain itself (through ${through})`, "a struct cannot contain itself, not even through another struct or an array: remove the cycle");
 }
 
-/** C layout: fields in declaration order, each at its natural alignment; size rounded to the largest. */
+/** A struct of the type's properties, in declaration order; the contract lays it out. */
 function structType(p: CheckedSource, type: TS.Type, at: TS.Node): StructType {
   const name = (type.aliasSymbol ?? type.getSymbol())?.name ?? "anonymous";
-  const t: StructType = { kind: "struct", name: name === "__type" || name === "__object" ? "anonymous" : name, fields: [], size: 0, align: 1 };
-  layouts.set(type, t); // before the fields: a self-referencing struct then fails below, not forever
-  let offset = 0;
-  for (const prop of p.checker.getPropertiesOfType(type)) {
-    const decl = prop.valueDeclaration ?? prop.declarations?.[0];
-    if (prop.flags & p.ts.SymbolFlags.Optional)
-      throw errorAt(decl ?? at, Codes.unsupportedType, `field '${prop.name}' of ${t.name} is optional`, "a struct field always exists in memory: remove the `?`");
-    const ft = valueType(p, p.checker.getTypeOfSymbolAtLocation(prop, decl ?? at), decl ?? at, `field '${prop.name}'`);
-    if (ft === t) throw errorAt(decl ?? at, Codes.unsupportedType, `${t.name} contains itself`);
-    offset = Math.ceil(offset / alignOf(ft)) * alignOf(ft);
-    t.fields.push({ name: prop.name, type: ft, offset });
-    offset += sizeOf(ft);
-    t.align = Math.max(t.align, alignOf(ft));
+  const t: StructType = { kind: "struct", name: name === "__type" || name === "__object" ? "anonymous" : name, fields: [] };
+  // Known before its fields are: a field of this type (directly or through another struct or an
+  // array) is then found in `building` and refused, where looking it up anew would recurse forever.
+  probeTypes.set(type, t);
+  building.add(t);
+  try {
+    for (const prop of p.checker.getPropertiesOfType(type)) {
+      const decl = prop.valueDeclaration ?? prop.declarations?.[0];
+      if (prop.flags & p.ts.SymbolFlags.Optional)
+        throw errorAt(decl ?? at, Codes.unsupportedType, `field '${prop.name}' of ${t.name} is optional`, "a struct field always exists in memory: remove the `?`");
+      const ft = valueType(p, p.checker.getTypeOfSymbolAtLocation(prop, decl ?? at), decl ?? at, `field '${prop.name}'`);
+      if (ft.kind === "struct" && building.has(ft)) throw containsItself(decl ?? at, ft, `field '${prop.name}' of ${t.name}`);
+      t.fields.push({ name: prop.name, type: ft });
+    }
+    if (!t.fields.length) throw errorAt(at, Codes.unsupportedType, `the type '${p.checker.typeToString(type)}' has no fields to lay out`);
+  } catch (e) {
+    probeTypes.delete(type); // half made: never handed out again
+    throw e;
+  } finally {
+    building.delete(t);
   }
-  if (!t.fields.length) throw errorAt(at, Codes.unsupportedType, `the type '${p.checker.typeToString(type)}' has no fields to lay out`);
-  t.size = Math.ceil(offset / t.align) * t.align;
   checkSize(t, at, t.name === "anonymous" ? "this struct" : t.name);
   return t;
 }

@@ -40,7 +40,9 @@ export function checkSyntax(ts: typeof TS, source: TS.SourceFile, diagnostics: D
       diagnostics.report(errorAt(at, code, message, hint));
     };
     const rule = refused.get(node.kind);
-    if (rule) {
+    // `const m = new ArrayMap<u64>(4)` at the top level declares a map (module-scan.ts checks the class).
+    const declaresMap = ts.isNewExpression(node) && !inFunction && ts.isVariableDeclaration(node.parent) && node.parent.initializer === node;
+    if (rule && !declaresMap) {
       refuse(rule.code, rule.message.replace("$TEXT", node.getText()), rule.hint);
       if (rule.whole) return diagnostics.refuse(node);
     }
@@ -110,7 +112,7 @@ function refusedKinds(ts: typeof TS): Map<number, Rule> {
   const rules: [number[], Rule][] = [
     [[K.BigIntLiteral], { code: Codes.unsupportedType, message: "bigint literals are not supported", hint: "write the number without `n`; u64 and i64 hold 64-bit values" }],
     [[K.ClassDeclaration, K.ClassExpression], { code: Codes.classes, message: "classes are not supported in probe code", hint: "describe data with an interface, and behaviour with top-level functions", whole: true }],
-    [[K.NewExpression], { code: Codes.newExpression, message: "`new` is not supported in probe code", hint: "there is no heap in a BPF program: use locals, or maps for state" }],
+    [[K.NewExpression], { code: Codes.newExpression, message: "`new` is not supported in probe code", hint: "there is no heap in a BPF program: use locals, or declare a map at the top level for state (`const m = new ArrayMap<u64>(16)`)" }],
     [[K.TryStatement, K.ThrowStatement], { code: Codes.exception, message: "exceptions are not supported in probe code", hint: "return early instead: a BPF program cannot unwind" }],
     [[K.AwaitExpression], { code: Codes.async, message: "`await` is not supported in probe code", hint: "a BPF program runs to completion without waiting" }],
     [[K.AsyncKeyword], { code: Codes.async, message: "async functions are not supported in probe code", hint: "a BPF program runs to completion without waiting" }],
@@ -141,12 +143,12 @@ function refusedKinds(ts: typeof TS): Map<number, Rule> {
 
 let operatorTable: Set<number> | undefined;
 
-/** Binary operators that have no meaning in probe code (arithmetic, comparison and assignment do). */
+/** Binary operators that have no meaning in probe code (arithmetic, comparison, assignment and a map value's `??` do). */
 function refusedOperators(ts: typeof TS): Set<number> {
   const K = ts.SyntaxKind;
   return (operatorTable ??= new Set([
     K.AsteriskAsteriskToken, K.AsteriskAsteriskEqualsToken, K.InKeyword, K.InstanceOfKeyword,
-    K.QuestionQuestionToken, K.QuestionQuestionEqualsToken, K.AmpersandAmpersandEqualsToken, K.BarBarEqualsToken,
+    K.QuestionQuestionEqualsToken, K.AmpersandAmpersandEqualsToken, K.BarBarEqualsToken,
   ]));
 }
 

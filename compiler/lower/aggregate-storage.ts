@@ -6,12 +6,13 @@
 import type * as TS from "typescript";
 import { Codes } from "../frontend/codes.js";
 import { errorAt } from "../frontend/spans.js";
-import { intRange } from "../../contract/c-layout.js";
-import { INT_TYPES, isAggregate, sizeOf, typeName, type AggregateType, type ArrayType, type StrType, type StructType, type ValueType } from "../frontend/probe-types.js";
+import { alignOf, alignUp, intRange, sizeOf, structLayout } from "../../contract/c-layout.js";
+import { INT_TYPES, isAggregate, typeName, type AggregateType, type ArrayType, type StrType, type StructType, type ValueType, type OptionalType } from "../frontend/probe-types.js";
 import { constInt, isConstInt, type Value } from "../ir/ir-module.js";
 import { arrayOf, i1, i64, i8, ptrTo } from "../ir/ir-types.js";
 import { convert, ConversionError, irTypeOf, type Operand } from "./arith.js";
 import type { ExpressionLowerer } from "./expressions.js";
+import { toOptional } from "./optional.js";
 
 /**
  * The BPF stack: 512 bytes for a program and the functions it calls, together (the verifier adds
@@ -37,9 +38,10 @@ export interface Place {
  * past that, in a program's per-CPU scratch buffer (scratch.ts); in a module function, an error.
  */
 export function allocate(l: ExpressionLowerer, type: AggregateType, at: TS.Node): Value {
-  const ptr = storage(l, type.size, at, `this ${typeName(type)}`);
+  const size = sizeOf(type);
+  const ptr = storage(l, size, at, `this ${typeName(type)}`);
   // Zeroed, so that padding never leaks stack garbage (and the verifier never sees it uninitialised).
-  l.b.memset(ptr, 0, type.size, STORAGE_ALIGN);
+  l.b.memset(ptr, 0, size, STORAGE_ALIGN);
   return ptr;
 }
 
@@ -52,7 +54,7 @@ export const STORAGE_ALIGN = 8;
  * that, in a program's scratch buffer; in a module function, an error naming `what`.
  */
 export function storage(l: ExpressionLowerer, size: number, at: TS.Node, what: string): Value {
-  const bytes = Math.ceil(size / STORAGE_ALIGN) * STORAGE_ALIGN;
+  const bytes = alignUp(size, STORAGE_ALIGN);
   const chain = l.stackBytes + bytes + l.calleeStack;
   if (chain <= STACK_BUDGET) {
     l.stackBytes += bytes;
@@ -73,9 +75,10 @@ export function storage(l: ExpressionLowerer, size: number, at: TS.Node, what: s
 
 export function fieldPlace(l: ExpressionLowerer, base: Operand, name: string, at: TS.Node): Place {
   const st = base.type as StructType;
-  const f = st.fields.find((x) => x.name === name);
-  if (!f) throw errorAt(at, Codes.unsupportedSyntax, `${st.name} has no field '${name}'`);
-  return { ptr: l.b.byteOffset(base.value, f.offset, isAggregate(f.type) ? i8 : irTypeOf(f.type)), type: f.type };
+  const i = st.fields.findIndex((x) => x.name === name);
+  if (i < 0) throw errorAt(at, Codes.unsupportedSyntax, `${st.name} has no field '${name}'`);
+  const f = st.fields[i];
+  return { ptr: l.b.byteOffset(base.value, structLayout(st).offsets[i], isAggregate(f.type) ? i8 : irTypeOf(f.type)), type: f.type };
 }
 
 /** The value stored at a place: scalars are loaded, aggregates are referred to. */
@@ -87,7 +90,7 @@ export function read(l: ExpressionLowerer, p: Place): Operand {
 /** Stores `v` at a place: converted for scalars, copied for aggregates. */
 export function write(l: ExpressionLowerer, p: Place, v: Operand, at: TS.Node): Operand {
   const converted = convertAt(l, v, p.type, at);
-  if (isAggregate(p.type)) l.b.memcpy(p.ptr, converted.value, sizeOf(p.type), Math.min(STORAGE_ALIGN, p.type.align));
+  if (isAggregate(p.type)) l.b.memcpy(p.ptr, converted.value, sizeOf(p.type), Math.min(STORAGE_ALIGN, alignOf(p.type)));
   else l.b.store(converted.value, p.ptr);
   return converted;
 }
@@ -96,7 +99,8 @@ export function write(l: ExpressionLowerer, p: Place, v: Operand, at: TS.Node): 
  * `v` converted implicitly to `to` (a declaration, an argument, an assignment, a return). A
  * constant that does not fit is refused at `at`: only a cast (`u8(300)`) truncates on purpose.
  */
-export function convertAt(l: ExpressionLowerer, v: Operand, to: ValueType, at: TS.Node): Operand {
+export function convertAt(l: ExpressionLowerer, v: Operand, to: ValueType | OptionalType, at: TS.Node): Operand {
+  if (to.kind === "optional") return toOptional(l, v, to);
   if (to.kind === "int" && v.type.kind === "int" && isConstInt(v.value)) {
     const raw = BigInt(v.value.ref);
     const value = v.type.signed ? raw : BigInt.asUintN(v.type.bits, raw);

@@ -18,7 +18,7 @@ export function irTypeOf(t: ProbeType): IRType {
   if (t.kind === "int") return intType(t.bits);
   if (t.kind === "bool") return i1;
   if (t.kind === "ptr") return i64;
-  if (t.kind === "struct" || t.kind === "array" || t.kind === "str") return ptrTo(i8);
+  if (t.kind === "struct" || t.kind === "array" || t.kind === "str" || t.kind === "optional") return ptrTo(i8);
   return { kind: "void" };
 }
 
@@ -75,7 +75,8 @@ export function sameLayout(a: ProbeType, b: ProbeType): boolean {
   if (a.kind === "str" && b.kind === "str") return a.length === b.length;
   if (a.kind === "ptr" && b.kind === "ptr") return a.space === b.space && sameLayout(a.to, b.to);
   if (a.kind === "struct" && b.kind === "struct")
-    return a.size === b.size && a.fields.length === b.fields.length && a.fields.every((f, i) => f.name === b.fields[i].name && f.offset === b.fields[i].offset && sameLayout(f.type, b.fields[i].type));
+    // The same field types in the same order: the same offsets and size.
+    return a.fields.length === b.fields.length && a.fields.every((f, i) => f.name === b.fields[i].name && sameLayout(f.type, b.fields[i].type));
   return true;
 }
 

@@ -4,6 +4,7 @@
 
 import type { AggregateType, ProbeType, StructType } from "../frontend/probe-types.js";
 import { isAggregate } from "../frontend/probe-types.js";
+import { structLayout } from "../../contract/c-layout.js";
 import type { DebugInfo, DebugTypeRef } from "../ir/debug-info.js";
 import { cIdentifier } from "../ir/ir-module.js";
 import { UniqueNames, uniqueWithin } from "../ir/unique-names.js";
@@ -61,8 +62,9 @@ export class BtfTypes {
 
   private struct(t: StructType): DebugTypeRef {
     const memberNames = uniqueWithin(t.fields.map((f) => cIdentifier(f.name)));
-    const members = t.fields.map((f, i) => ({ name: memberNames[i], type: this.of(f.type), offsetBits: f.offset * 8 }));
-    return this.debug.structType(this.structName(t), 0, t.size * 8, members);
+    const { offsets, size } = structLayout(t);
+    const members = t.fields.map((f, i) => ({ name: memberNames[i], type: this.of(f.type), offsetBits: offsets[i] * 8 }));
+    return this.debug.structType(this.structName(t), 0, size * 8, members);
   }
 
   private structName(t: StructType): string | undefined {

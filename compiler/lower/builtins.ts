@@ -2,7 +2,8 @@
 // stdlib/ (helpers.d.ts, integers.d.ts, memory.d.ts).
 
 import type * as TS from "typescript";
-import { INT_TYPES, isAggregate, sizeOf, typeAt, VOID, type IntType, type PtrType, type StrType } from "../frontend/probe-types.js";
+import { INT_TYPES, isAggregate, typeAt, typeName, VOID, type IntType, type PtrType, type StrType } from "../frontend/probe-types.js";
+import { sizeOf } from "../../contract/c-layout.js";
 import { allocate } from "./aggregate-storage.js";
 import { constInt } from "../ir/ir-module.js";
 import { i32, i64, i8, ptrTo } from "../ir/ir-types.js";
@@ -34,7 +35,7 @@ const BUILTINS: Record<string, Lowering> = {
   gid: fromHelper(Helper.getCurrentUidGid, "high", INT_TYPES.u32),
   ktime: fromHelper(Helper.ktimeGetNs, "whole", INT_TYPES.u64),
   comm: (l, call) => {
-    const type: StrType = { kind: "str", length: 16, size: 16, align: 1 };
+    const type: StrType = { kind: "str", length: 16 };
     const buf = allocate(l, type, call);
     l.b.callHelper(Helper.getCurrentComm, i64, [buf, constInt(i32, 16)]);
     return { value: buf, type };
@@ -47,10 +48,10 @@ function readVia(id: number): Lowering {
   return (l, call) => {
     const ptr = l.expression(call.arguments[0]);
     const type = typeAt(l.p, call);
-    if (type.kind === "void") return l.unsupported(call, "reading void");
+    if (type.kind === "void" || type.kind === "optional") return l.unsupported(call, `reading ${typeName(type)}`);
     if (isAggregate(type)) {
       const storage = allocate(l, type, call);
-      l.b.callHelper(id, i64, [storage, constInt(i32, type.size), ptr.value]);
+      l.b.callHelper(id, i64, [storage, constInt(i32, sizeOf(type)), ptr.value]);
       return { value: storage, type };
     }
     const slot = l.fn.alloca(irTypeOf(type), 8);
@@ -66,7 +67,7 @@ function readStrVia(id: number): Lowering {
     const type = typeAt(l.p, call);
     if (type.kind !== "str") return l.unsupported(call.arguments[1], "a size that is not an integer literal");
     const storage = allocate(l, type, call);
-    l.b.callHelper(id, i64, [storage, constInt(i32, type.size), ptr.value]);
+    l.b.callHelper(id, i64, [storage, constInt(i32, sizeOf(type)), ptr.value]);
     return { value: storage, type };
   };
 }

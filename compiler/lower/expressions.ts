@@ -16,6 +16,7 @@ import { arith, compare, convert, irTypeOf, resultType, sameLayout, truthy, type
 import { allocate, convertAt, fieldPlace, literalValue, read, withElement, write, zeroOf, type Place } from "./aggregate-storage.js";
 import { lowerBuiltinCall, stdlibConstant } from "./builtins.js";
 import { CONTEXT_MEMBERS } from "../kinds/registry.js";
+import { ABSENT, compareWithUndefined, isUndefined, orElse, present } from "./optional.js";
 import type { Local } from "./function.js";
 import type { ModuleLowerer } from "./module-lowerer.js";
 
@@ -111,7 +112,13 @@ export abstract class ExpressionLowerer {
     if (ts.isPostfixUnaryExpression(e)) return this.increment(e.operand, e.operator === ts.SyntaxKind.PlusPlusToken ? "+" : "-", false);
     if (ts.isBinaryExpression(e)) return this.binary(e);
     if (ts.isConditionalExpression(e)) return this.conditional(e);
-    if (ts.isAsExpression(e) || ts.isNonNullExpression(e) || ts.isSatisfiesExpression(e) || ts.isTypeAssertionExpression(e)) return this.expression(e.expression);
+    if (ts.isNonNullExpression(e)) {
+      const v = this.expression(e.expression);
+      if (v.type.kind === "optional")
+        throw errorAt(e, Codes.unsupportedType, "`!` cannot make a map's value be there: the kernel may have none", "check it: `if (v !== undefined) …`, or give a default: `map.get(i) ?? 0`");
+      return v;
+    }
+    if (ts.isAsExpression(e) || ts.isSatisfiesExpression(e) || ts.isTypeAssertionExpression(e)) return this.expression(e.expression);
     return this.unsupported(e);
   }
 
@@ -119,6 +126,8 @@ export abstract class ExpressionLowerer {
   scalar(e: TS.Expression): Operand {
     const v = this.expression(e);
     if (v.type.kind === "int" || v.type.kind === "bool" || v.type.kind === "ptr") return v;
+    if (v.type.kind === "optional")
+      throw errorAt(e, Codes.unsupportedType, `a ${typeName(v.type)} cannot be used as a number or a condition`, "check it first: `if (v !== undefined) …` or `v ?? 0` (the value may be absent)");
     throw errorAt(
       e,
       Codes.unsupportedType,
@@ -135,8 +144,14 @@ export abstract class ExpressionLowerer {
   }
 
   private identifier(e: TS.Identifier): Operand {
+    if (isUndefined(this, e)) return ABSENT; // an absent optional where one is expected
     const local = this.local(e);
-    if (local) return { value: this.b.load(local.slot), type: local.type };
+    if (local) {
+      const v = { value: this.b.load(local.slot), type: local.type };
+      // Where TypeScript has narrowed `V | undefined` to V, the value is known to be there.
+      if (v.type.kind === "optional" && typeAt(this.p, e).kind !== "optional") return present(this, { ...v, type: v.type });
+      return v;
+    }
     const sym = this.p.symbolAt(e);
     const param = sym && this.ml.paramOf(sym);
     if (param) return { value: this.b.load(param.ptr(this.b), undefined, true), type: param.type };
@@ -215,7 +230,7 @@ export abstract class ExpressionLowerer {
       const value = this.b.call(fn.ir.type, `@${fn.ir.fn.decl.name}`, args);
       return { value, type: fn.ret };
     }
-    const member = this.contextMember(e);
+    const member = this.contextMember(e) ?? this.mapMethod(e);
     if (member) return member;
     const name = stdlibName(this.p, e.expression);
     const r = name ? lowerBuiltinCall(this, name, e) : undefined;
@@ -234,6 +249,18 @@ export abstract class ExpressionLowerer {
     const sym = ts.isIdentifier(receiver) ? this.p.symbolAt(receiver) : undefined;
     if (!this.context || sym !== this.context.symbol) this.notChecked(e, "a context method on something else than the handler's context");
     return member.lower(this, this.context.pointer, e);
+  }
+
+  /** `hits.get(i)`: a method of a map declared at the top level. */
+  private mapMethod(e: TS.CallExpression): Operand | undefined {
+    const ts = this.p.ts;
+    if (!ts.isPropertyAccessExpression(e.expression)) return undefined;
+    const receiver = e.expression.expression;
+    const sym = ts.isIdentifier(receiver) ? this.p.symbolAt(receiver) : undefined;
+    const map = sym && this.ml.mapOf(sym);
+    if (!map) return undefined;
+    const method = map.kind.methods[e.expression.name.text];
+    return method ? method(this, map, e) : this.unsupported(e, `the map method '${e.expression.name.text}'`);
   }
 
   private prefix(e: TS.PrefixUnaryExpression): Operand {
@@ -273,7 +300,14 @@ export abstract class ExpressionLowerer {
     if (kind === ts.SyntaxKind.AmpersandAmpersandToken || kind === ts.SyntaxKind.BarBarToken) return this.logical(e, kind === ts.SyntaxKind.AmpersandAmpersandToken);
     const a = ops.arith.get(kind);
     if (a) return arith(this.b, a, this.number(e.left), this.number(e.right));
+    if (kind === ts.SyntaxKind.QuestionQuestionToken) {
+      const v = this.expression(e.left);
+      if (v.type.kind !== "optional") return v; // TypeScript lets `??` follow a value that is always there
+      return orElse(this, { ...v, type: v.type }, e.right);
+    }
     const c = ops.compare.get(kind);
+    const absent = c === "==" || c === "!=" ? this.undefinedCompare(e, c) : undefined;
+    if (absent) return absent;
     if (c) {
       const l = this.scalar(e.left);
       const r = this.scalar(e.right);
@@ -293,6 +327,15 @@ export abstract class ExpressionLowerer {
       return this.expression(e.right);
     }
     return this.unsupported(e.operatorToken, `the ${e.operatorToken.getText()} operator`);
+  }
+
+  /** `v === undefined`, `undefined !== v`, `v == null`: whether an optional is absent or present. */
+  private undefinedCompare(e: TS.BinaryExpression, c: "==" | "!="): Operand | undefined {
+    const [subject, other] = isUndefined(this, e.right) ? [e.left, e.right] : [e.right, e.left];
+    if (!isUndefined(this, other)) return undefined;
+    const v = this.expression(subject);
+    if (v.type.kind !== "optional") return this.unsupported(e, `comparing a ${typeName(v.type)} with ${other.getText()} (it is never undefined)`);
+    return compareWithUndefined(this, v, c === "==");
   }
 
   private assign(target: TS.Expression, value: (old: Operand) => Operand): Operand {

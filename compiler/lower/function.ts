@@ -9,7 +9,8 @@ import { Codes } from "../frontend/codes.js";
 import { constantValue } from "../frontend/constants.js";
 import { loopCondition } from "../frontend/loop-bounds.js";
 import { errorAt } from "../frontend/spans.js";
-import { isAggregate, NUMBER, sizeOf, typeAt, type ProbeType } from "../frontend/probe-types.js";
+import { isAggregate, NUMBER, typeAt, type ProbeType } from "../frontend/probe-types.js";
+import { alignOf, POINTER, sizeOf } from "../../contract/c-layout.js";
 import { i64, i8 } from "../ir/ir-types.js";
 import { convertAt, initInto, literalValue, read } from "./aggregate-storage.js";
 import type { MDRef } from "../ir/debug-info.js";
@@ -143,8 +144,9 @@ export class FunctionLowerer extends ExpressionLowerer {
 
   /** A local named `name` holding `v` (a scalar, or a reference to an aggregate's storage). */
   private bind(name: TS.Identifier, v: Operand): void {
-    const align = v.type.kind === "int" ? v.type.bits / 8 : v.type.kind === "bool" ? 1 : 8;
-    const slot = this.fn.alloca(irTypeOf(v.type), align);
+    if (v.type.kind === "void") throw new Error("a local of type void"); // refused where it is declared
+    // The slot holds the value itself, or for an aggregate (or a value that may be absent) its address.
+    const slot = this.fn.alloca(irTypeOf(v.type), alignOf(isAggregate(v.type) || v.type.kind === "optional" ? POINTER : v.type));
     this.b.store(v.value, slot);
     this.locals.set(this.p.symbolAt(name)!, { slot, type: v.type });
   }

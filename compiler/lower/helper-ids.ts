@@ -1,6 +1,7 @@
 // BPF helper functions by number (include/uapi/linux/bpf.h, `___BPF_FUNC_MAPPER`).
 export const Helper = {
   mapLookupElem: 1,
+  mapUpdateElem: 2,
   ktimeGetNs: 5,
   tracePrintk: 6,
   getSmpProcessorId: 8,

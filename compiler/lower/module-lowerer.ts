@@ -11,14 +11,17 @@ import { lineColumn } from "../frontend/spans.js";
 import { INT_TYPES, isAggregate, type IntType, type ProbeType } from "../frontend/probe-types.js";
 import { DebugInfo, type DebugTypeRef } from "../ir/debug-info.js";
 import { cIdentifier, constInt, type IRBuilder, IRModule, type IRFunction, type Value } from "../ir/ir-module.js";
-import { fnType, i32, i8, ptrTo, structOf, voidType, type FnType, type PointerMode } from "../ir/ir-types.js";
+import { arrayOf, fnType, i32, i8, ptrTo, structOf, voidType, type FnType, type PointerMode } from "../ir/ir-types.js";
 import { packageVersion } from "../../contract/paths.js";
+import { sizeOf } from "../../contract/c-layout.js";
 import { irTypeOf } from "./arith.js";
 import { BtfTypes } from "./btf-types.js";
 import { FunctionLowerer } from "./function.js";
 import type { ParamLayout } from "../../contract/manifest.js";
 import { paramLayout, paramsSize, PARAMS_SECTION } from "./param-layout.js";
 import { ScratchMap } from "./scratch.js";
+import { BtfMap } from "../maps/btf-map.js";
+import type { MapRef } from "../maps/map-kind.js";
 import { uniqueWithin } from "../ir/unique-names.js";
 
 export interface LoweredFunction {
@@ -56,6 +59,7 @@ export class ModuleLowerer {
   /** Each module function's symbol (and BTF) name: a C identifier, unique in the module. */
   private readonly symbolNames = new Map<TS.FunctionDeclaration, string>();
   private readonly params = new Map<TS.Symbol, { index: number; type: IntType }>();
+  private readonly maps = new Map<TS.Symbol, MapRef>();
   private paramsGlobal: Value | undefined;
   readonly layout: ParamLayout[];
 
@@ -75,6 +79,7 @@ export class ModuleLowerer {
     // Program and function names are BPF symbol names: reserve them before any global is named
     // (a program may be called LICENSE or tsbpf_params; the compiler's globals then give way).
     for (const prog of decls.programs) m.uniqueName(prog.name);
+    this.declareMaps();
     // Section names are taken too: a function named `xdp` or `license` becomes `xdp_1`.
     for (const section of new Set([...FIXED_SECTIONS, ...decls.programs.map((d) => d.section)])) m.uniqueName(section);
     for (const f of decls.functions) this.symbolNames.set(f, m.uniqueName(cIdentifier(f.name!.text)));
@@ -225,6 +230,27 @@ export class ModuleLowerer {
       used: true,
       dbg: debug.globalVariable({ name: "tsbpf_params", line: lineColumn(decls.params[0].node).line, type: debug.constType(diStruct), local: false }),
     });
+  }
+
+  /** Each map is a `.maps` global named as its binding (btf-map.ts), defined at once: its types are known. */
+  private declareMaps(): void {
+    for (const d of this.decls.maps) {
+      const map = new BtfMap(this.m, this.debug, this.m.uniqueName(d.name));
+      map.define({
+        type: d.kind.mapType,
+        maxEntries: d.maxEntries,
+        key: { ir: irTypeOf(d.key), btf: this.diType(d.key) },
+        // Only BTF says what the value is; the IR pointee just needs the value's size.
+        value: { ir: isAggregate(d.value) ? arrayOf(sizeOf(d.value), i8) : irTypeOf(d.value), btf: this.diType(d.value) },
+        line: lineColumn(d.node).line,
+      });
+      this.maps.set(this.p.symbolAt(d.binding)!, { kind: d.kind, key: d.key, value: d.value, ref: map.ref });
+    }
+  }
+
+  /** The map that `sym` names, if it names one. */
+  mapOf(sym: TS.Symbol): MapRef | undefined {
+    return this.maps.get(sym);
   }
 
   paramOf(sym: TS.Symbol): { type: IntType; ptr: (b: IRBuilder) => Value } | undefined {

@@ -1,27 +1,22 @@
-// Where each load-time parameter sits in the parameters' struct: natural alignment, in
-// declaration order, as LLVM lays out the struct. The runtime writes values at these offsets.
+// The load-time parameters as one C struct, in declaration order, laid out by the contract (as
+// LLVM lays out the IR struct). The runtime writes values at these offsets.
 
+import { plainCType, sizeOf, structLayout, type CField, type CStruct } from "../../contract/c-layout.js";
 import type { ParamLayout } from "../../contract/manifest.js";
 import type { ParamDecl } from "../frontend/module-scan.js";
 
 /** One section of its own: libbpf makes it a map of its own, so offsets start at 0. */
 export const PARAMS_SECTION = ".rodata.params";
 
+const paramsStruct = (fields: CField[]): CStruct => ({ kind: "struct", name: "tsbpf_params", fields });
+
 export function paramLayout(params: ParamDecl[]): ParamLayout[] {
-  let offset = 0;
-  return params.map((d) => {
-    const size = d.type.bits / 8;
-    offset = Math.ceil(offset / size) * size;
-    const l = { name: d.name, type: d.type.name, offset, size, signed: d.type.signed, defaultValue: String(d.defaultValue) };
-    offset += size;
-    return l;
-  });
+  const fields = params.map((d) => ({ name: d.name, type: plainCType(d.type) }));
+  const { offsets } = structLayout(paramsStruct(fields));
+  return params.map((d, i) => ({ name: d.name, type: d.type.name, cType: fields[i].type, offset: offsets[i], defaultValue: String(d.defaultValue) }));
 }
 
-/** The struct's size as LLVM lays it out: its end, rounded up to its largest member's alignment. */
+/** The struct's size, which its BTF must give exactly. */
 export function paramsSize(layout: ParamLayout[]): number {
-  if (!layout.length) return 0;
-  const last = layout[layout.length - 1];
-  const align = Math.max(...layout.map((l) => l.size));
-  return Math.ceil((last.offset + last.size) / align) * align;
+  return sizeOf(paramsStruct(layout.map((l) => ({ name: l.name, type: l.cType }))));
 }

@@ -9,27 +9,24 @@ import { Codes } from "../frontend/codes.js";
 import { errorAt, lineColumn } from "../frontend/spans.js";
 import type { DebugInfo } from "../ir/debug-info.js";
 import { constInt, IRBuilder, type IRFunction, type IRModule, type Value } from "../ir/ir-module.js";
-import { arrayOf, i32, i8, ptrTo, type IRType } from "../ir/ir-types.js";
+import { arrayOf, i32, i8, ptrTo } from "../ir/ir-types.js";
+import { BtfMap, MapType } from "../maps/btf-map.js";
 import { Helper } from "./helper-ids.js";
-
-const BPF_MAP_TYPE_PERCPU_ARRAY = 6;
+import { alignUp } from "../../contract/c-layout.js";
 
 /** The kernel's largest per-CPU map value (PCPU_MIN_UNIT_SIZE): 32 KiB. */
 export const SCRATCH_LIMIT = 32 * 1024;
 
 export class ScratchMap {
   private total = 0;
-  private readonly name: string;
-  /** The map's definition, whose value size is known only once every program is lowered. */
-  private readonly type: IRType;
-  private global: Value | undefined;
+  /** Defined once every region is known: its value size is their sum. */
+  private readonly map: BtfMap;
 
   constructor(
-    private readonly m: IRModule,
+    m: IRModule,
     private readonly debug: DebugInfo,
   ) {
-    this.name = m.uniqueName("tsbpf_scratch");
-    this.type = m.namedType(`${this.name}.def`);
+    this.map = new BtfMap(m, debug, m.uniqueName("tsbpf_scratch"));
   }
 
   /**
@@ -39,7 +36,7 @@ export class ScratchMap {
   allocatorFor(fn: IRFunction, scope: string, at: TS.Node): (size: number, align: number, from: TS.Node, what: string) => { base: Value; offset: number } {
     let base: Value | undefined;
     return (size, align, from, what) => {
-      const offset = Math.ceil(this.total / align) * align;
+      const offset = alignUp(this.total, align);
       if (offset + size > SCRATCH_LIMIT)
         throw errorAt(
           from,
@@ -61,8 +58,7 @@ export class ScratchMap {
     b.location = this.debug.location(line, column, scope);
     const key = fn.alloca(i32, 4);
     b.store(constInt(i32, 0), key);
-    this.global ??= this.m.reserveGlobal(this.name, this.type);
-    const value = b.callHelper(Helper.mapLookupElem, ptrTo(i8), [b.cast("bitcast", this.global, ptrTo(i8)), b.cast("bitcast", key, ptrTo(i8))]);
+    const value = b.callHelper(Helper.mapLookupElem, ptrTo(i8), [b.cast("bitcast", this.map.ref, ptrTo(i8)), b.cast("bitcast", key, ptrTo(i8))]);
     const missing = b.icmp("eq", value, { type: ptrTo(i8), ref: "null" });
     const fail = fn.newBlock("scratch.missing");
     b.condBr(missing, fail, fn.entry);
@@ -73,29 +69,15 @@ export class ScratchMap {
 
   /** Declares the map, sized for every program's region; nothing when no program needed one. */
   declare(): void {
-    const line = 1; // the map is the compiler's, not a line of the probe's
     if (this.total === 0) return;
-    const size = Math.ceil(this.total / 8) * 8;
+    const size = alignUp(this.total, 8);
     const d = this.debug;
-    const int = d.basicType("int", 32, "signed");
-    const u32 = d.basicType("u32", 32, "unsigned");
-    const char = d.basicType("char", 8, "signed_char");
-    const member = (name: string, type: ReturnType<DebugInfo["pointerType"]>, index: number) => ({ name, type, offsetBits: index * 64 });
-    const struct = d.structType(undefined, line, 256, [
-      member("type", d.pointerType(d.arrayType(int, BPF_MAP_TYPE_PERCPU_ARRAY)), 0),
-      member("max_entries", d.pointerType(d.arrayType(int, 1)), 1),
-      member("key", d.pointerType(u32), 2),
-      member("value", d.pointerType(d.arrayType(char, size)), 3),
-    ]);
-    const fields: IRType[] = [ptrTo(arrayOf(BPF_MAP_TYPE_PERCPU_ARRAY, i32)), ptrTo(arrayOf(1, i32)), ptrTo(i32), ptrTo(arrayOf(size, i8))];
-    this.m.namedType(`${this.name}.def`, { kind: "struct", fields });
-    this.m.defineGlobal({
-      name: this.name,
-      type: this.type,
-      init: "zeroinitializer",
-      section: ".maps",
-      used: true,
-      dbg: d.globalVariable({ name: this.name, line, type: struct, local: false }),
+    this.map.define({
+      type: MapType.percpuArray,
+      maxEntries: 1,
+      key: { ir: i32, btf: d.basicType("u32", 32, "unsigned") },
+      value: { ir: arrayOf(size, i8), btf: d.arrayType(d.basicType("char", 8, "signed_char"), size) },
+      line: 1, // the map is the compiler's, not a line of the probe's
     });
   }
 }

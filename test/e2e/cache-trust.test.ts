@@ -82,7 +82,7 @@ function plant(cache: string, victim: string): void {
   mkdirSync(join(cache, "objects"), { recursive: true });
   mkdirSync(join(cache, "v8"), { recursive: true });
   writeFileSync(join(cache, "objects", `${key}.bpf.o`), planted.object);
-  writeFileSync(join(cache, "objects", `${key}.json`), JSON.stringify({ sha256: sha256(planted.object), programs: planted.programs, params: planted.params }));
+  writeFileSync(join(cache, "objects", `${key}.json`), JSON.stringify({ sha256: sha256(planted.object), programs: planted.programs, params: planted.params, maps: planted.maps }));
   symlinkSync(victim, join(cache, "v8", codeCacheName()));
   symlinkSync(victim, join(cache, "objects", `${key}.bpf.o.tmp`));
 }

@@ -2,6 +2,7 @@
 // it owns, calls syncfs(2) itself, and the probe reads them back through user pointers.
 import koffi from "koffi";
 import { open } from "../../runtime/index.js";
+import { syncfsFromThisProcess } from "../helpers/kernel.js";
 import { repo } from "../helpers/tsbpf-command.js";
 
 test("readUser and readUserStr read the caller's memory; failed reads (user or kernel) give zero", async () => {
@@ -19,13 +20,7 @@ test("readUser and readUserStr read the caller's memory; failed reads (user or k
   try {
     probe.openTracePipe();
     probe.attach();
-    const libc = koffi.load("libc.so.6");
-    const openFd = libc.func("int open(const char *path, int flags)") as unknown as (p: string, f: number) => number;
-    const syncfs = libc.func("int syncfs(int fd)") as unknown as (fd: number) => number;
-    const close = libc.func("int close(int fd)") as unknown as (fd: number) => number;
-    const fd = openFd("/", 0);
-    expect(syncfs(fd)).toBe(0);
-    close(fd);
+    syncfsFromThisProcess();
     const stop = AbortSignal.timeout(10_000);
     const lines: string[] = [];
     for await (const l of probe.traceLines(stop)) {

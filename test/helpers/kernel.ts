@@ -1,6 +1,7 @@
 // Facts about BPF state in the running kernel, read with bpftool (installed by .ci/run).
 import { execFileSync, spawn } from "node:child_process";
 import { readdirSync } from "node:fs";
+import koffi from "koffi";
 
 export interface KernelProg {
   id: number;
@@ -18,6 +19,21 @@ export const helloLoaded = () => loadedPrograms().filter((p) => p.name === "hell
 /** The tracefs instances tsbpf runs have made and not yet removed (runtime/trace-instance.ts). */
 export function tsbpfInstances(): string[] {
   return readdirSync("/sys/kernel/tracing/instances").filter((n) => n.startsWith("tsbpf-"));
+}
+
+/** syncfs(2) called by this very process (a probe may keep to its pid), through libc. */
+export function syncfsFromThisProcess(): void {
+  const libc = koffi.load("libc.so.6");
+  const openFd = libc.func("int open(const char *path, int flags)") as unknown as (p: string, f: number) => number;
+  const syncfs = libc.func("int syncfs(int fd)") as unknown as (fd: number) => number;
+  const close = libc.func("int close(int fd)") as unknown as (fd: number) => number;
+  const fd = openFd("/", 0);
+  if (fd < 0) throw new Error("cannot open /");
+  try {
+    if (syncfs(fd) !== 0) throw new Error("syncfs failed");
+  } finally {
+    close(fd);
+  }
 }
 
 export function triggerSyncfs(): void {

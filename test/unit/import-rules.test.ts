@@ -80,3 +80,63 @@ test("each rule catches the import that breaks it", () => {
   expect(bad.map((e) => violations([e]).length)).toEqual(bad.map(() => 1));
   expect(violations([{ from: "runtime/index.ts", to: COMPILE_ENTRY }])).toEqual([]);
 });
+
+// "Nothing else computes a layout" (issue 8): contract/c-layout.ts is the one place that derives a
+// size from an integer's width or rounds an offset up to an alignment.
+const LAYOUT_ARITHMETIC: [RegExp, string][] = [
+  [/\bbits\s*(\/\s*8|>>\s*3)\b/, "an integer's size from its width: use sizeOf from contract/c-layout.ts"],
+  [/Math\.ceil\(\s*([\w.]+)\s*\/\s*([\w.]+)\s*\)\s*\*\s*\2\b/, "rounding up to an alignment: use alignUp (or structLayout) from contract/c-layout.ts"],
+];
+
+function layoutArithmetic(file: string, text: string): string[] {
+  return text.split("\n").flatMap((line, i) => LAYOUT_ARITHMETIC.filter(([pattern]) => pattern.test(line)).map(([, rule]) => `${file}:${i + 1}: ${rule}`));
+}
+
+test("only the contract computes C layout", () => {
+  const files = ["compiler", "runtime", "native"].flatMap(sources);
+  expect(files.flatMap((f) => layoutArithmetic(f, readFileSync(join(packageRoot, f), "utf8")))).toEqual([]);
+  expect(layoutArithmetic("contract/c-layout.ts", readFileSync(join(packageRoot, "contract/c-layout.ts"), "utf8")).length).toBeGreaterThan(0);
+});
+
+test("the layout rule catches what the compiler and runtime used to compute", () => {
+  const before = [
+    "const size = d.type.bits / 8;",
+    "offset = Math.ceil(offset / size) * size;",
+    "const bytes = Math.ceil(size / STORAGE_ALIGN) * STORAGE_ALIGN;",
+    'const align = v.type.kind === "int" ? v.type.bits / 8 : 1;',
+  ];
+  expect(before.map((line) => layoutArithmetic("x.ts", line).length)).toEqual([1, 1, 1, 1]);
+});
+
+/** The groups of files that import each other, directly or around a cycle (Tarjan's algorithm). */
+function cycles(all: Edge[]): string[][] {
+  const next = new Map<string, string[]>();
+  for (const e of all) next.set(e.from, [...(next.get(e.from) ?? []), e.to]);
+  const index = new Map<string, number>();
+  const low = new Map<string, number>();
+  const stack: string[] = [];
+  const found: string[][] = [];
+  const visit = (v: string): void => {
+    index.set(v, index.size);
+    low.set(v, index.get(v)!);
+    stack.push(v);
+    for (const w of next.get(v) ?? []) {
+      if (!next.has(w)) continue; // a package, or a file that imports nothing
+      if (!index.has(w)) visit(w);
+      if (stack.includes(w)) low.set(v, Math.min(low.get(v)!, low.get(w)!));
+    }
+    if (low.get(v) !== index.get(v)) return;
+    const group = stack.splice(stack.indexOf(v));
+    if (group.length > 1) found.push(group.sort());
+  };
+  for (const v of next.keys()) if (!index.has(v)) visit(v);
+  return found;
+}
+
+test("no import cycle runs through the contract, native/, the runtime or the compiler's entry files", () => {
+  // Cycles inside one of the compiler's stages (frontend/, lower/) remain; between the layers and
+  // the files at the compiler's top (compile.ts and the cache it uses) there are none.
+  const insideAStage = (f: string) => /^compiler\/[^/]+\//.test(f);
+  expect(cycles(edges).filter((group) => !group.every(insideAStage))).toEqual([]);
+  expect(cycles([...edges, { from: "compiler/object-cache.ts", to: "compiler/compile.ts" }]).some((g) => g.includes("compiler/object-cache.ts"))).toBe(true);
+});

@@ -118,6 +118,9 @@ describe("structs and arrays", () => {
     ["constant index out of range", tp("  const a: FixedArray<u32, 4> = [];\n  a[4] = 1;"), "TSB2016", 4, 5],
     ["too many elements", tp("  const a: FixedArray<u32, 2> = [1, 2, 3];"), "TSB1002", 3, 40],
     ["optional field", "interface S { a?: u32 }\n" + tp("  const s: S = { a: 1 };"), "TSB1002", 2, 15],
+    ["struct containing itself", "interface A { x: u32; self: A }\nfunction f(v: A): u32 { return v.x; }\n" + tp(""), "TSB1002", 2, 23],
+    ["structs containing each other", "interface A { x: u32; b: B }\ninterface B { a: A }\nfunction f(v: A): u32 { return v.x; }\n" + tp(""), "TSB1002", 3, 15],
+    ["struct containing an array of itself", "interface A { xs: FixedArray<A, 2> }\nfunction f(v: A): u32 { return 0; }\n" + tp(""), "TSB1002", 2, 15],
     ["for…of over a plain array", "function f(xs: u32[]): u32 { let s: u32 = 0; for (const x of xs) s += x; return s; }\n" + tp(""), "TSB2012", 2, 62],
   ];
   test.each(refusedAggregates)("%s", (_rule, source, code, line, column) => {

@@ -1,0 +1,33 @@
+// What the compiler knows of a kind of BPF map that probe code declares (`new ArrayMap<u64>(4)`).
+// Each kind is one file in this folder, listed in registry.ts; how the runtime reads it is
+// runtime/maps/<kind>.ts. The map's definition in the object is btf-map.ts's, for every kind.
+
+import type * as TS from "typescript";
+import type { CheckedSource } from "../frontend/checked-source.js";
+import type { ValueType } from "../frontend/probe-types.js";
+import type { Value } from "../ir/ir-module.js";
+import type { Operand } from "../lower/arith.js";
+import type { ExpressionLowerer } from "../lower/expressions.js";
+
+/** A declared map as lowering sees it: its declaration and its global. */
+export interface MapRef {
+  kind: MapKind;
+  key: ValueType;
+  value: ValueType;
+  /** The `.maps` global. */
+  ref: Value;
+}
+
+/** `map.method(…)`: lowered with the map it is called on. */
+export type MapMethod = (l: ExpressionLowerer, map: MapRef, call: TS.CallExpression) => Operand;
+
+export interface MapKind {
+  /** The stdlib class (stdlib/maps.d.ts); the manifest's `kind`. */
+  readonly name: string;
+  /** BPF_MAP_TYPE_* (btf-map.ts's MapType). */
+  readonly mapType: number;
+  /** Key and value types from the class's type arguments (`ArrayMap<V>`: u32 and V). */
+  types(p: CheckedSource, typeArguments: readonly TS.Type[], at: TS.Node): { key: ValueType; value: ValueType };
+  /** The methods probe code may call, by name. */
+  readonly methods: Readonly<Record<string, MapMethod>>;
+}

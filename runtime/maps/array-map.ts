@@ -1,0 +1,21 @@
+// ArrayMap (BPF_MAP_TYPE_ARRAY): keys are the indexes 0 … entries - 1, all present.
+
+import { TsbpfError } from "../../contract/errors.js";
+import type { MapInfo } from "../../contract/manifest.js";
+import { BpfMap } from "./bpf-map.js";
+import type { ProbeMap } from "./map-reader.js";
+
+export function openArrayMap(info: MapInfo, handle: () => bigint): ProbeMap {
+  const map = new BpfMap(info, handle);
+  const checked = (index: unknown): number => {
+    if (typeof index !== "number" || !Number.isInteger(index) || index < 0 || index >= info.maxEntries)
+      throw new TsbpfError(`${String(index)} is not an index of map '${info.name}'`, { subject: `map '${info.name}'`, hint: `its indexes are the integers 0 to ${info.maxEntries - 1}` });
+    return index;
+  };
+  return {
+    info,
+    get: (index) => map.lookup(checked(index)),
+    set: (index, value) => map.update(checked(index), value),
+    entries: () => Array.from({ length: info.maxEntries }, (_, i) => [i, map.lookup(i)!] as [number, NonNullable<ReturnType<BpfMap["lookup"]>>]),
+  };
+}

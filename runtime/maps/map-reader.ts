@@ -1,0 +1,16 @@
+// The runtime's half of a map kind (the compiler's is compiler/maps/<kind>.ts): reading and
+// writing a loaded probe's map from user space, with keys and values decoded by the manifest's
+// C types (contract/c-values.ts). One file per kind in this folder, listed in open-map.ts.
+
+import type { CValue } from "../../contract/c-values.js";
+import type { MapInfo } from "../../contract/manifest.js";
+
+export interface ProbeMap {
+  readonly info: MapInfo;
+  /** The value at `key`, or undefined if there is none. */
+  get(key: unknown): CValue | undefined;
+  /** Stores `value` at `key`. */
+  set(key: unknown, value: unknown): void;
+  /** Every entry, in the map's order. */
+  entries(): [CValue, CValue][];
+}

@@ -1,0 +1,17 @@
+// A loaded map's reader by its kind: each kind's is a file in this folder, listed here (the
+// compiler's half of each kind is compiler/maps/).
+
+import { TsbpfError } from "../../contract/errors.js";
+import type { MapInfo } from "../../contract/manifest.js";
+import { openArrayMap } from "./array-map.js";
+import type { ProbeMap } from "./map-reader.js";
+
+export type { ProbeMap } from "./map-reader.js";
+
+const READERS: ReadonlyMap<string, (info: MapInfo, handle: () => bigint) => ProbeMap> = new Map([["ArrayMap", openArrayMap]]);
+
+export function openMap(info: MapInfo, handle: () => bigint): ProbeMap {
+  const open = READERS.get(info.kind);
+  if (!open) throw new TsbpfError(`maps of kind '${info.kind}' cannot be read by this version of tsbpf`, { subject: `map '${info.name}'`, hint: "rebuild the probe with this version's compiler" });
+  return open(info, handle);
+}

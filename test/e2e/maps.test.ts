@@ -1,0 +1,110 @@
+// Maps the probe declares: created when it loads, written by its programs in the kernel, read
+// and written from user space through the runtime, shown field by field by bpftool.
+import { execFileSync } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { compileAsync } from "../../compiler/compile.js";
+import { TsbpfError } from "../../contract/errors.js";
+import { open } from "../../runtime/index.js";
+import { compileErrorOf } from "../helpers/compile-error.js";
+import { syncfsFromThisProcess, triggerSyncfs } from "../helpers/kernel.js";
+import { repo } from "../helpers/tsbpf-command.js";
+
+const fixture = (name: string) => repo("test/fixtures/maps", name);
+
+const mapsNamed = (name: string) =>
+  (JSON.parse(execFileSync("bpftool", ["map", "show", "-j"], { encoding: "utf8" })) as { name: string }[]).filter((m) => m.name === name).length;
+
+describe("ArrayMap", () => {
+  test("the kernel's writes are read from user space, value by value and struct by struct", async () => {
+    const probe = await open(fixture("counters.ts"), { params: { TARGET: process.pid } });
+    try {
+      expect(probe.maps.map((m) => [m.name, m.kind, m.maxEntries])).toEqual([
+        ["hits", "ArrayMap", 4],
+        ["last", "ArrayMap", 1],
+      ]);
+      const hits = probe.map("hits");
+      // Every entry of an array exists from the start, zeroed; user space writes one first.
+      expect(hits.entries()).toEqual([[0, 0n], [1, 0n], [2, 0n], [3, 0n]]);
+      hits.set(0, 100n);
+      probe.attach();
+      syncfsFromThisProcess();
+      syncfsFromThisProcess();
+      probe.detach();
+      expect(hits.entries()).toEqual([[0, 102n], [1, 20n], [2, 0n], [3, 99n]]);
+      const comm = readFileSync(`/proc/self/task/${process.pid}/comm`, "utf8").trim();
+      expect(probe.map("last").get(0)).toEqual({ pid: process.pid, calls: 2n, name: comm });
+    } finally {
+      probe.close();
+    }
+  });
+
+  test("bpftool dumps a declared map's struct values field by field", async () => {
+    const probe = await open(fixture("counters.ts"), { params: { TARGET: 1 } });
+    try {
+      probe.map("last").set(0, { pid: 7, calls: 9n, name: "seven" });
+      // A closed probe's maps linger a moment in the kernel (freed after an RCU grace period).
+      while (mapsNamed("last") > 1) await new Promise((r) => setTimeout(r, 20));
+      const dump = JSON.parse(execFileSync("bpftool", ["map", "dump", "name", "last", "-j"], { encoding: "utf8" })) as { formatted: unknown }[];
+      expect(dump.map((e) => e.formatted)).toEqual([{ key: 0, value: { pid: 7, calls: 9, name: "seven" } }]);
+    } finally {
+      probe.close();
+    }
+  });
+
+  test("user-space mistakes are errors that say what the map takes", async () => {
+    const probe = await open(fixture("counters.ts"), { params: { TARGET: 1 } });
+    const errorOf = (f: () => unknown) => {
+      try {
+        f();
+      } catch (e) {
+        if (e instanceof TsbpfError) return e;
+        throw e;
+      }
+      throw new Error("no error");
+    };
+    try {
+      const hits = probe.map("hits");
+      expect(errorOf(() => hits.get(4)).options.hint).toBe("its indexes are the integers 0 to 3");
+      expect(errorOf(() => hits.set(1, -1n)).message).toContain("does not fit in u64");
+      expect(errorOf(() => probe.map("counts")).options.hint).toBe("its maps are: hits, last");
+    } finally {
+      probe.close();
+    }
+    expect(errorOf(() => probe.map("hits").get(0)).message).toBe("map 'hits' cannot be read: the probe is closed");
+  });
+
+  test("one map used by several programs and a function, built in parts, is one map", async () => {
+    const built = await compileAsync(fixture("shared-in-parts.ts"), { cache: false, parts: 3 });
+    expect(built.parts).toBe(3);
+    const probe = await open(fixture("shared-in-parts.ts"), { cache: false, parts: 3 });
+    try {
+      probe.attach();
+      triggerSyncfs();
+      probe.detach();
+      const [a, b, c] = probe.map("seen").entries().map(([, v]) => v as bigint);
+      // Every syncfs on the machine counts: at least ours, and each program once per call.
+      expect(a).toBeGreaterThanOrEqual(1n);
+      expect([b, c]).toEqual([2n * a, 3n * a]);
+    } finally {
+      probe.close();
+    }
+  });
+});
+
+describe("map errors at compile time", () => {
+  test("using a value get() may not have found is TypeScript's error, with what to do", () => {
+    const e = compileErrorOf(fixture("unchecked-get.ts"));
+    expect([e?.code, e?.at?.line, e?.at?.column]).toEqual(["TS18048", 7, 15]);
+    expect(e?.options.hint).toContain("if (v !== undefined)");
+  });
+
+  test("`!` does not make a value be there", () => {
+    const e = compileErrorOf(fixture("asserted-get.ts"));
+    expect([e?.code, e?.at?.line, e?.message]).toEqual(["TSB1002", 6, "`!` cannot make a map's value be there: the kernel may have none"]);
+  });
+
+  test("a map is created only at the top level", () => {
+    const e = compileErrorOf(fixture("map-in-handler.ts"));
+    expect([e?.code, e?.at?.line, e?.at?.column]).toEqual(["TSB2004", 4, 17]);
+  });
+});
