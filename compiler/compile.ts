@@ -131,7 +131,7 @@ export function criticalPath(timings: Record<string, number>): number {
 interface Prepared {
   opts: CompileOptions;
   p: import("./frontend/checked-source.js").CheckedSource;
-  decls: import("./frontend/module-scan.js").ModuleDecls;
+  decls: import("./frontend/module-model.js").ModuleModel;
   lowered: import("./lower/module-lowerer.js").LoweredModule;
   timings: Record<string, number>;
   phase: <T>(name: string, f: () => T) => T;
@@ -166,8 +166,7 @@ function prepare(
   tuneV8ForInput(text.length);
   // Loaded on demand: a cached run never pays for TypeScript or LLVM.
   const { loadCheckedSource } = require("./frontend/checked-source.js") as typeof import("./frontend/checked-source.js");
-  const { scanModule } = require("./frontend/module-scan.js") as typeof import("./frontend/module-scan.js");
-  const { checkSubset } = require("./frontend/subset.js") as typeof import("./frontend/subset.js");
+  const { buildModuleModel } = require("./frontend/module-model.js") as typeof import("./frontend/module-model.js");
   const { lowerModule } = require("./lower/module-lowerer.js") as typeof import("./lower/module-lowerer.js");
   const { loadLibLLVM, preloadLibLLVM } = require("./llvm/libllvm.js") as typeof import("./llvm/libllvm.js");
   const llvm = require("./llvm/codegen.js") as typeof import("./llvm/codegen.js");
@@ -175,8 +174,8 @@ function prepare(
   preloadLibLLVM();
   const p = phase("typescript", () => loadCheckedSource(fileName, { deferTypeErrors, source: text }));
   try {
-    const decls = phase("typescript", () => scanModule(p));
-    phase("typescript", () => checkSubset(p, decls));
+    // Every error the frontend finds, at once (the model is built only for a file without any).
+    const decls = phase("typescript", () => buildModuleModel(p));
     if (decls.programs.length === 0)
       throw new TsbpfError("declares no BPF program", {
         subject: fileName,

@@ -22,6 +22,7 @@ export class TsbpfError extends Error {
       hint?: string; // what to do about it
       detail?: string; // extra text shown after the hint (e.g. a verifier log excerpt)
       related?: TsbpfError[]; // further errors of the same run
+      stoppedAfter?: number; // the run stopped looking for errors after this many
     } = {},
   ) {
     super(message);
@@ -39,7 +40,9 @@ export class TsbpfError extends Error {
   format(): string {
     const all = [this, ...(this.options.related ?? [])];
     const shown = all.slice(0, MAX_SHOWN).map(formatOne);
-    if (all.length > MAX_SHOWN) shown.push(`… and ${all.length - MAX_SHOWN} more error${all.length - MAX_SHOWN === 1 ? "" : "s"}`);
+    const more = all.length - MAX_SHOWN;
+    const stopped = this.options.stoppedAfter ? ` (tsbpf stops looking after ${this.options.stoppedAfter})` : "";
+    if (more > 0) shown.push(`… and ${more} more error${more === 1 ? "" : "s"}${stopped}`);
     return shown.join("\n\n");
   }
 }

@@ -9,6 +9,7 @@ import { spanAt, TsbpfError } from "../../contract/errors.js";
 import { readProbeSource } from "../source-file.js";
 import { Codes } from "./codes.js";
 import { checkBracketNesting, checkTreeDepth, isStackOverflow, parserOverflowError, stackOverflowError } from "./nesting.js";
+import { Diagnostics } from "./diagnostics.js";
 import { checkSyntax } from "./subset.js";
 import { typescript } from "./typescript-loader.js";
 
@@ -25,8 +26,14 @@ export interface CheckedSource {
   text: string;
   /** The checker's symbol for a name, looked up once per node (the checker does not cache it). */
   symbolAt(node: TS.Node): TS.Symbol | undefined;
-  /** TypeScript's type errors, if any (thrown). Already done unless loading deferred it. */
+  /**
+   * TypeScript's type errors, if any (thrown). Already done unless loading deferred it. Where the
+   * file also breaks a rule of the language that needs no types (an `async` function), those
+   * errors are thrown instead: TypeScript's would only be their consequences.
+   */
   checkTypes(): void;
+  /** The language errors found so far; the frontend's passes add theirs (diagnostics.ts). */
+  diagnostics: Diagnostics;
 }
 
 /** Parsed declaration files, kept for the process's next compiles while their text is the same. */
@@ -113,7 +120,9 @@ export function loadCheckedSource(file: string, opts: { deferTypeErrors?: boolea
   checkTreeDepth(ts, source);
   const syntax = program.getSyntacticDiagnostics(source);
   if (syntax.length) throw diagnosticsError(ts, syntax);
-  checkSyntax(ts, source);
+  const diagnostics = new Diagnostics();
+  checkSyntax(ts, source, diagnostics);
+  const languageErrors = diagnostics.error();
   let checked = false;
   const checkTypes = (): void => {
     if (checked) return;
@@ -124,7 +133,7 @@ export function loadCheckedSource(file: string, opts: { deferTypeErrors?: boolea
     } catch (e) {
       throw isStackOverflow(e) ? stackOverflowError(ts, source) : e;
     }
-    if (semantic.length) throw diagnosticsError(ts, semantic);
+    if (semantic.length) throw languageErrors ?? diagnosticsError(ts, semantic);
   };
   if (!opts.deferTypeErrors) checkTypes();
   const checker = program.getTypeChecker();
@@ -135,7 +144,7 @@ export function loadCheckedSource(file: string, opts: { deferTypeErrors?: boolea
     symbols.set(node, sym);
     return sym;
   };
-  return { ts, tsProgram: program, checker, source, fileName, text, symbolAt, checkTypes };
+  return { ts, tsProgram: program, checker, source, fileName, text, symbolAt, checkTypes, diagnostics };
 }
 
 /** What to do about the TypeScript errors that probe authors meet most. */

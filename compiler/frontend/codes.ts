@@ -45,7 +45,7 @@ const table = {
     code: "TSB1101",
     refuses: "a program's target is not a string literal",
     hint: 'write it out, e.g. "syscalls/sys_enter_openat"',
-    example: 'const name = "syscalls/sys_enter_openat";\nexport const t = tracepoint(name, () => {});',
+    example: 'export const t = tracepoint(pid() > 0 ? "syscalls/sys_enter_openat" : "syscalls/sys_enter_open", () => {});',
     placement: "module",
   },
   badTracepointName: {
@@ -99,7 +99,7 @@ const table = {
   },
   helperNotForKind: {
     code: "TSB1109",
-    refuses: "a helper the kernel does not offer to this kind of program (pid() in an xdp program: a packet has no current task)",
+    refuses: "a helper that means nothing in this kind of program (pid() in an xdp program: a packet is handled in interrupt context, with no task of its own)",
     hint: "call it from a tracing program (tracepoint, rawTracepoint), or do without it here",
     example: "export const x = xdp(() => {\n  const p: u32 = pid();\n  return p > 0 ? 2 : 1;\n});",
     placement: "module",

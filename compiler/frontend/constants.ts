@@ -5,7 +5,7 @@
 import type * as TS from "typescript";
 import type { CheckedSource } from "./checked-source.js";
 
-export function constantValue(p: CheckedSource, e: TS.Expression, consts: Map<TS.Symbol, TS.VariableDeclaration>, depth = 0): bigint | undefined {
+export function constantValue(p: CheckedSource, e: TS.Expression, consts: ReadonlyMap<TS.Symbol, TS.VariableDeclaration>, depth = 0): bigint | undefined {
   const { ts } = p;
   if (depth > 16) return undefined;
   if (ts.isParenthesizedExpression(e)) return constantValue(p, e.expression, consts, depth + 1);

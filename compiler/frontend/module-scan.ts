@@ -55,13 +55,19 @@ export interface ModuleDecls {
   constants: Map<TS.Symbol, TS.VariableDeclaration>;
 }
 
+/** stdlibName by symbol: every pass asks it of every call. */
+const stdlibNames = new WeakMap<TS.Symbol, string | undefined>();
+
 /** The name of the tsbpf declaration that `expr` refers to, if it refers to one. */
 export function stdlibName(p: CheckedSource, expr: TS.Expression): string | undefined {
-  let sym = p.symbolAt(expr);
-  if (!sym) return undefined;
-  if (sym.flags & p.ts.SymbolFlags.Alias) sym = p.checker.getAliasedSymbol(sym);
+  const found = p.symbolAt(expr);
+  if (!found) return undefined;
+  if (stdlibNames.has(found)) return stdlibNames.get(found);
+  const sym = found.flags & p.ts.SymbolFlags.Alias ? p.checker.getAliasedSymbol(found) : found;
   const decl = sym.declarations?.[0];
-  return decl && isTsbpfDeclaration(decl) ? sym.name : undefined;
+  const name = decl && isTsbpfDeclaration(decl) ? sym.name : undefined;
+  stdlibNames.set(found, name);
+  return name;
 }
 
 /** `Interface.member` for a method of one of tsbpf's interfaces (`RawTracepointContext.arg`). */
@@ -71,38 +77,45 @@ export function stdlibMemberName(p: CheckedSource, access: TS.PropertyAccessExpr
   return `${decl.parent.name.text}.${access.name.text}`;
 }
 
+/**
+ * The module's declarations. A declaration that is wrong is reported to `p.diagnostics` and left
+ * out (or, for a program whose target is wrong, kept with an empty one), and the scan goes on:
+ * nothing is lowered while any error is reported.
+ */
 export function scanModule(p: CheckedSource): ModuleDecls {
   const { ts } = p;
+  const { diagnostics } = p;
   const out: ModuleDecls = { programs: [], maps: [], functions: [], params: [], constants: new Map() };
   for (const stmt of p.source.statements) {
     if (ts.isFunctionDeclaration(stmt) && stmt.body) {
       for (const param of stmt.parameters) {
         if (param.initializer || param.questionToken || param.dotDotDotToken)
-          throw errorAt(param, Codes.unsupportedSyntax, "optional, default and rest parameters are not supported in probe code", "declare every parameter with its type, and pass every argument");
+          diagnostics.report(errorAt(param, Codes.unsupportedSyntax, "optional, default and rest parameters are not supported in probe code", "declare every parameter with its type, and pass every argument"));
       }
       out.functions.push(stmt);
     }
     if (!ts.isVariableStatement(stmt)) continue;
-    if (stmt.modifiers?.some((m) => m.kind === ts.SyntaxKind.DeclareKeyword))
-      throw errorAt(stmt, Codes.unsupportedSyntax, "ambient declarations (`declare`) are not supported in probe code", "the kernel has nothing to link them to: define the value here");
+    if (stmt.modifiers?.some((m) => m.kind === ts.SyntaxKind.DeclareKeyword)) {
+      diagnostics.report(errorAt(stmt, Codes.unsupportedSyntax, "ambient declarations (`declare`) are not supported in probe code", "the kernel has nothing to link them to: define the value here"));
+      continue;
+    }
     const exported = stmt.modifiers?.some((m) => m.kind === ts.SyntaxKind.ExportKeyword) ?? false;
     const isConst = (stmt.declarationList.flags & ts.NodeFlags.Const) !== 0;
     for (const decl of stmt.declarationList.declarations) {
       const init = decl.initializer;
       if (init && ts.isNewExpression(init)) {
-        out.maps.push(map(p, decl, init, isConst, out.constants));
+        diagnostics.attempt(() => out.maps.push(map(p, decl, init, isConst, out.constants)));
         continue;
       }
       const callee = init && ts.isCallExpression(init) ? stdlibName(p, init.expression) : undefined;
       const kind = callee ? programKindNamed(callee) : undefined;
-      if (kind) out.programs.push(program(p, kind, decl, init as TS.CallExpression, exported));
-      else if (callee === "param") out.params.push(param(p, decl, init as TS.CallExpression, isConst, out.params));
+      if (kind) diagnostics.attempt(() => out.programs.push(program(p, kind, decl, init as TS.CallExpression, exported)));
+      else if (callee === "param") diagnostics.attempt(() => out.params.push(param(p, decl, init as TS.CallExpression, isConst, out.params)));
       else if (isConst && ts.isIdentifier(decl.name) && init) out.constants.set(p.symbolAt(decl.name)!, decl);
-      else throw errorAt(decl, Codes.mutableGlobal, "module-level variables must be `const`", "a BPF program has no writable globals of this kind: use a map for state, or `param()` for values set at load time");
+      else diagnostics.report(errorAt(decl, Codes.mutableGlobal, "module-level variables must be `const`", "a BPF program has no writable globals of this kind: use a map for state, or `param()` for values set at load time"));
     }
   }
-  checkNoSectionNames(out);
-  checkNoNestedDeclarations(p, out);
+  checkNoSectionNames(p, out);
   return out;
 }
 
@@ -114,7 +127,8 @@ function program(p: CheckedSource, kind: ProgramKind, decl: TS.VariableDeclarati
   const handler = args.pop();
   if (!handler || !(ts.isArrowFunction(handler) || ts.isFunctionExpression(handler)))
     throw errorAt(handler ?? init, Codes.programHandlerNotInline, "the program's handler must be written inline as a function", "pass `(ctx) => { … }`");
-  const { target, section, node } = kind.target(p, args, init.expression);
+  // A wrong target is reported, and the program kept: its handler is still checked.
+  const { target, section, node } = p.diagnostics.attempt(() => kind.target(p, args, init.expression)) ?? { target: "", section: "", node: args[0] ?? init.expression };
   return { kind, name: decl.name.text, exported, handler, declaration: decl, target, section, targetNode: node };
 }
 
@@ -172,26 +186,22 @@ export const FIXED_SECTIONS = ["license", ".maps", ".rodata.params"];
  * A program named like an ELF section of the object (`xdp`, `license`) would be a symbol of the
  * section's name, which the object file cannot hold ("changed binding", "symbol redefinition").
  */
-function checkNoSectionNames(decls: ModuleDecls): void {
+function checkNoSectionNames(p: CheckedSource, decls: ModuleDecls): void {
   const sections = new Set([...FIXED_SECTIONS, ...decls.programs.map((d) => d.section)]);
   for (const { name, node } of [...decls.programs.map((d) => ({ name: d.name, node: d.declaration.name })), ...decls.maps.map((d) => ({ name: d.name, node: d.binding }))]) {
     if (sections.has(name))
-      throw errorAt(node, Codes.badSymbolName, `'${name}' cannot name a program or map: it is the name of an ELF section of this object`, `rename it (e.g. '${name}Program')`);
+      p.diagnostics.report(errorAt(node, Codes.badSymbolName, `'${name}' cannot name a program or map: it is the name of an ELF section of this object`, `rename it (e.g. '${name}Program')`));
   }
 }
 
-/** Programs and params exist only at the top level: inside a function they would be created per call. */
-function checkNoNestedDeclarations(p: CheckedSource, decls: ModuleDecls): void {
-  const { ts } = p;
-  const topLevel = new Set<TS.Node>([...decls.programs.map((d) => d.declaration.initializer!), ...decls.params.map((d) => d.node)]);
-  const visit = (node: TS.Node): void => {
-    if (ts.isCallExpression(node) && !topLevel.has(node)) {
-      const name = stdlibName(p, node.expression);
-      if (name && (programKindNamed(name) || name === "param"))
-        throw errorAt(node, Codes.programNotTopLevel, `${name}() must be called at the top level of the file`, `write \`const x = ${name}(…)\` outside any function`);
-    }
-    ts.forEachChild(node, visit);
-  };
-  visit(p.source);
+/** A call that declares a program or a param (`tracepoint(…)`, `param(…)`), wherever it is. */
+export function isDeclaringCall(p: CheckedSource, call: TS.CallExpression): boolean {
+  const name = stdlibName(p, call.expression);
+  return name !== undefined && (name === "param" || programKindNamed(name) !== undefined);
 }
 
+/** The calls that declare programs and params where they may: a top-level `const`'s value. */
+export function topLevelDeclarations(p: CheckedSource): Set<TS.Node> {
+  const { ts } = p;
+  return new Set(p.source.statements.flatMap((s) => (ts.isVariableStatement(s) ? s.declarationList.declarations.flatMap((d) => (d.initializer ? [d.initializer] : [])) : [])));
+}

@@ -6,7 +6,7 @@ import { isTsbpfDeclaration } from "../declaration-files.js";
 import { Codes } from "./codes.js";
 import type { CheckedSource } from "./checked-source.js";
 import { errorAt } from "./spans.js";
-import type { TsbpfError } from "../../contract/errors.js";
+import { TsbpfError } from "../../contract/errors.js";
 import { cTypeName, intRange, sizeOf, type CInt } from "../../contract/c-layout.js";
 
 export interface IntType extends CInt {
@@ -240,4 +240,17 @@ function enumType(p: CheckedSource, type: TS.Type, at: TS.Node): IntType {
 
 export function typeAt(p: CheckedSource, node: TS.Node): ProbeType {
   return probeTypeOf(p, p.checker.getTypeAtLocation(node), node);
+}
+
+/**
+ * typeAt, or undefined where the type has no probe representation: for checks that look at a
+ * value before lowering, which reports such a type where the value is used.
+ */
+export function typeIfKnown(p: CheckedSource, node: TS.Node): ProbeType | undefined {
+  try {
+    return typeAt(p, node);
+  } catch (e) {
+    if (e instanceof TsbpfError) return undefined;
+    throw e;
+  }
 }

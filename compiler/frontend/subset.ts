@@ -4,13 +4,14 @@
 
 import type * as TS from "typescript";
 import { spanAt, TsbpfError } from "../../contract/errors.js";
-import { buildCallGraph, type CallGraph } from "./call-graph.js";
+import type { CallGraph } from "./call-graph.js";
 import { checkProgramHelpers } from "./program-helpers.js";
 import { Codes } from "./codes.js";
 import { integerLiteral } from "./constants.js";
 import { checkLoopBound } from "./loop-bounds.js";
-import { stdlibName, type ModuleDecls } from "./module-scan.js";
+import { isDeclaringCall, stdlibName, topLevelDeclarations, type ModuleDecls } from "./module-scan.js";
 import type { CheckedSource } from "./checked-source.js";
+import type { Diagnostics } from "./diagnostics.js";
 import { errorAt } from "./spans.js";
 import { stdlibAlias } from "./probe-types.js";
 
@@ -18,32 +19,46 @@ const CLOSURE_HINT = "declare a function at the top level of the file (`function
 
 /**
  * Rules that need no types, checked before TypeScript's semantic errors: an `async` function is
- * better reported as "not in the language" than as "cannot find global type Promise".
+ * better reported as "not in the language" than as "cannot find global type Promise". Each
+ * mistake is reported to `diagnostics`, and the check goes on; a class or a nested function is
+ * refused whole (nothing inside it is checked further, here or in later passes).
  */
-export function checkSyntax(ts: typeof TS, source: TS.SourceFile): void {
+export function checkSyntax(ts: typeof TS, source: TS.SourceFile, diagnostics: Diagnostics): void {
   // `/// <reference …/>` would pull other files into the program: probe code is one file.
   const [reference] = [...source.referencedFiles, ...source.typeReferenceDirectives, ...source.libReferenceDirectives].sort((a, b) => a.pos - b.pos);
   if (reference)
-    throw new TsbpfError("probe code is one file: `/// <reference>` directives are not supported", {
-      code: Codes.importNotTsbpf,
-      at: spanAt(source.fileName, source.text, reference.pos, reference.end - reference.pos),
-      hint: 'put shared code in this file, and import only from "tsbpf"',
-    });
+    diagnostics.report(
+      new TsbpfError("probe code is one file: `/// <reference>` directives are not supported", {
+        code: Codes.importNotTsbpf,
+        at: spanAt(source.fileName, source.text, reference.pos, reference.end - reference.pos),
+        hint: 'put shared code in this file, and import only from "tsbpf"',
+      }),
+    );
   const refused = refusedKinds(ts);
   const visit = (node: TS.Node, inFunction: boolean): void => {
-    const refuse = (code: string, message: string, hint?: string, at: TS.Node = node): never => {
-      throw errorAt(at, code, message, hint);
+    const refuse = (code: string, message: string, hint?: string, at: TS.Node = node): void => {
+      diagnostics.report(errorAt(at, code, message, hint));
     };
     const rule = refused.get(node.kind);
     // `const m = new ArrayMap<u64>(4)` at the top level declares a map (module-scan.ts checks the class).
     const declaresMap = ts.isNewExpression(node) && !inFunction && ts.isVariableDeclaration(node.parent) && node.parent.initializer === node;
-    if (rule && !declaresMap) refuse(rule.code, rule.message.replace("$TEXT", node.getText()), rule.hint);
+    if (rule && !declaresMap) {
+      refuse(rule.code, rule.message.replace("$TEXT", node.getText()), rule.hint);
+      if (rule.whole) return diagnostics.refuse(node);
+    }
     switch (node.kind) {
-      case ts.SyntaxKind.NumericLiteral:
-        if (integerLiteral(node.getText()) === undefined) refuse(Codes.float, "floating-point numbers are not supported in probe code", "BPF has no floating point: scale to integers (e.g. count in nanoseconds or per mille)");
+      case ts.SyntaxKind.NumericLiteral: {
+        const value = integerLiteral(node.getText());
+        if (value === undefined) refuse(Codes.float, "floating-point numbers are not supported in probe code", "BPF has no floating point: scale to integers (e.g. count in nanoseconds or per mille)");
+        else if (value > (isNegated(ts, node) ? 1n << 63n : (1n << 64n) - 1n))
+          refuse(Codes.unsupportedType, `${isNegated(ts, node) ? "-" : ""}${node.getText()} does not fit in 64 bits`, "the widest integers are u64 (up to 2^64 - 1) and i64 (from -2^63)", isNegated(ts, node) ? node.parent : node);
         break;
+      }
       case ts.SyntaxKind.FunctionDeclaration:
-        if (inFunction) refuse(Codes.closure, "functions inside functions (closures) are not supported in probe code", CLOSURE_HINT, (node as TS.FunctionDeclaration).name ?? node);
+        if (inFunction) {
+          refuse(Codes.closure, "functions inside functions (closures) are not supported in probe code", CLOSURE_HINT, (node as TS.FunctionDeclaration).name ?? node);
+          return diagnostics.refuse(node);
+        }
         break;
       case ts.SyntaxKind.ImportDeclaration:
       case ts.SyntaxKind.ExportDeclaration: {
@@ -56,19 +71,36 @@ export function checkSyntax(ts: typeof TS, source: TS.SourceFile): void {
         if ((node as TS.CallExpression).expression.kind === ts.SyntaxKind.ImportKeyword)
           refuse(Codes.importNotTsbpf, "dynamic import() is not supported in probe code", "import from \"tsbpf\" at the top of the file");
         break;
+      case ts.SyntaxKind.BinaryExpression: {
+        const operator = (node as TS.BinaryExpression).operatorToken;
+        if (refusedOperators(ts).has(operator.kind)) refuse(Codes.unsupportedSyntax, `the ${operator.getText()} operator is not supported in probe code`, "see docs/language.md for the operators that compile to BPF", operator);
+        break;
+      }
     }
-    if ((ts.isFunctionDeclaration(node) || ts.isFunctionExpression(node) || ts.isMethodDeclaration(node)) && node.asteriskToken)
+    if ((ts.isFunctionDeclaration(node) || ts.isFunctionExpression(node) || ts.isMethodDeclaration(node)) && node.asteriskToken) {
       refuse(Codes.generator, "generators are not supported in probe code", "loop over a bounded range instead");
+      return diagnostics.refuse(node);
+    }
+    if ((ts.isPropertyAccessExpression(node) || ts.isElementAccessExpression(node) || ts.isCallExpression(node)) && node.questionDotToken)
+      refuse(Codes.unsupportedSyntax, "optional chaining (?.) is not supported in probe code", "test the value first: a probe's values are never null", node.questionDotToken);
     const nested = inFunction || ts.isFunctionLike(node);
     ts.forEachChild(node, (c) => visit(c, nested));
   };
   visit(source, false);
 }
 
+/** `-5`: the literal's sign is part of the value whose range is checked. */
+function isNegated(ts: typeof TS, literal: TS.Node): boolean {
+  const parent = literal.parent;
+  return ts.isPrefixUnaryExpression(parent) && parent.operator === ts.SyntaxKind.MinusToken;
+}
+
 interface Rule {
   code: string;
   message: string; // $TEXT: the node's source
   hint: string;
+  /** Refused as a whole: nothing inside it is checked further (a class, a generator). */
+  whole?: boolean;
 }
 
 let refusedTable: Map<number, Rule> | undefined;
@@ -79,7 +111,7 @@ function refusedKinds(ts: typeof TS): Map<number, Rule> {
   const K = ts.SyntaxKind;
   const rules: [number[], Rule][] = [
     [[K.BigIntLiteral], { code: Codes.unsupportedType, message: "bigint literals are not supported", hint: "write the number without `n`; u64 and i64 hold 64-bit values" }],
-    [[K.ClassDeclaration, K.ClassExpression], { code: Codes.classes, message: "classes are not supported in probe code", hint: "describe data with an interface, and behaviour with top-level functions" }],
+    [[K.ClassDeclaration, K.ClassExpression], { code: Codes.classes, message: "classes are not supported in probe code", hint: "describe data with an interface, and behaviour with top-level functions", whole: true }],
     [[K.NewExpression], { code: Codes.newExpression, message: "`new` is not supported in probe code", hint: "there is no heap in a BPF program: use locals, or declare a map at the top level for state (`const m = new ArrayMap<u64>(16)`)" }],
     [[K.TryStatement, K.ThrowStatement], { code: Codes.exception, message: "exceptions are not supported in probe code", hint: "return early instead: a BPF program cannot unwind" }],
     [[K.AwaitExpression], { code: Codes.async, message: "`await` is not supported in probe code", hint: "a BPF program runs to completion without waiting" }],
@@ -92,31 +124,57 @@ function refusedKinds(ts: typeof TS): Map<number, Rule> {
     [[K.ComputedPropertyName], { code: Codes.dynamicProperty, message: "computed property names are not supported in probe code", hint: "name the field" }],
     [[K.ForInStatement], { code: Codes.dynamicProperty, message: "for…in is not supported in probe code", hint: "loop over a counted range: for (let i: u32 = 0; i < N; i++)" }],
     [[K.ImportEqualsDeclaration], { code: Codes.importNotTsbpf, message: 'probe code can import only from "tsbpf"', hint: "put shared code in this file" }],
+    ...(
+      [
+        [K.TypeOfExpression, "typeof is not supported in probe code"],
+        [K.DeleteExpression, "delete is not supported in probe code"],
+        [K.VoidExpression, "the void operator is not supported in probe code"],
+        [K.RegularExpressionLiteral, "regular expressions are not supported in probe code"],
+        [K.TaggedTemplateExpression, "tagged templates are not supported in probe code"],
+        [K.DebuggerStatement, "`debugger` is not supported in probe code"],
+        [K.WithStatement, "`with` is not supported in probe code"],
+        [K.MetaProperty, "import.meta and new.target are not supported in probe code"],
+      ] as const
+    ).map(([kind, message]): [number[], Rule] => [[kind], { code: Codes.unsupportedSyntax, message, hint: "see docs/language.md for the subset that compiles to BPF" }]),
   ];
   refusedTable = new Map(rules.flatMap(([kinds, rule]) => kinds.map((k) => [k, rule] as [number, Rule])));
   return refusedTable;
 }
 
-/** Rules that need the checker: what strings, calls and loops mean; recursion. */
-export function checkSubset(p: CheckedSource, decls: ModuleDecls): void {
-  const { ts } = p;
-  const handlers = new Set<TS.Node>(decls.programs.map((d) => d.handler));
-  const allowedStrings = new Set<TS.Node>([...decls.programs.map((d) => d.targetNode), ...decls.params.map((d) => d.node.arguments[0])]);
+let operatorTable: Set<number> | undefined;
+
+/** Binary operators that have no meaning in probe code (arithmetic, comparison, assignment and a map value's `??` do). */
+function refusedOperators(ts: typeof TS): Set<number> {
+  const K = ts.SyntaxKind;
+  return (operatorTable ??= new Set([
+    K.AsteriskAsteriskToken, K.AsteriskAsteriskEqualsToken, K.InKeyword, K.InstanceOfKeyword,
+    K.QuestionQuestionEqualsToken, K.AmpersandAmpersandEqualsToken, K.BarBarEqualsToken,
+  ]));
+}
+
+/** Rules that need the checker: what strings, calls and loops mean; recursion; helpers per kind. */
+export function checkSubset(p: CheckedSource, decls: ModuleDecls, graph: CallGraph): void {
+  const { ts, diagnostics } = p;
   const moduleFunctions = new Map<TS.Symbol, TS.FunctionDeclaration>(decls.functions.map((f) => [p.symbolAt(f.name!)!, f]));
+  const topLevel = topLevelDeclarations(p);
 
   const visit = (node: TS.Node): void => {
-    const refuse = (code: string, message: string, hint?: string, at: TS.Node = node): never => {
-      throw errorAt(at, code, message, hint);
+    if (diagnostics.isRefused(node)) return;
+    const refuse = (code: string, message: string, hint?: string, at: TS.Node = node): void => {
+      diagnostics.report(errorAt(at, code, message, hint));
     };
     switch (node.kind) {
       case ts.SyntaxKind.ArrowFunction:
       case ts.SyntaxKind.FunctionExpression:
-        if (!handlers.has(node)) refuse(Codes.closure, "functions inside expressions (closures) are not supported in probe code", CLOSURE_HINT);
+        if (!isProgramHandler(p, node)) {
+          refuse(Codes.closure, "functions inside expressions (closures) are not supported in probe code", CLOSURE_HINT);
+          return diagnostics.refuse(node);
+        }
         break;
       case ts.SyntaxKind.StringLiteral:
       case ts.SyntaxKind.NoSubstitutionTemplateLiteral:
       case ts.SyntaxKind.TemplateExpression:
-        if (!allowedStrings.has(node) && !isImportSpecifier(p, node) && !isPrintkFormat(p, node) && !expectsStr(p, node))
+        if (!isDeclaredName(p, node) && !isImportSpecifier(p, node) && !isPrintkFormat(p, node) && !expectsStr(p, node))
           refuse(Codes.string, "strings are not supported here", "string literals are allowed as printk formats, program, tracepoint and param names, and as values of a Str<N>");
         break;
       case ts.SyntaxKind.ElementAccessExpression: {
@@ -134,22 +192,37 @@ export function checkSubset(p: CheckedSource, decls: ModuleDecls): void {
       case ts.SyntaxKind.ForStatement:
       case ts.SyntaxKind.WhileStatement:
       case ts.SyntaxKind.DoStatement:
-        checkLoopBound(p, node as TS.ForStatement | TS.WhileStatement | TS.DoStatement, decls.constants);
+        diagnostics.attempt(() => checkLoopBound(p, node as TS.ForStatement | TS.WhileStatement | TS.DoStatement, decls.constants));
         break;
       case ts.SyntaxKind.CallExpression: {
         const call = node as TS.CallExpression;
         const sym = p.symbolAt(call.expression);
-        if (!(sym && moduleFunctions.has(sym)) && !stdlibName(p, call.expression))
+        const name = stdlibName(p, call.expression);
+        if (!(sym && moduleFunctions.has(sym)) && !name && !diagnostics.reportedWithin(call.expression))
           refuse(Codes.callNotInSubset, `'${call.expression.getText()}' cannot be called from probe code`, "call functions declared at the top level of this file, or tsbpf's helpers", call.expression);
+        // Programs and params exist only at the top level: inside a function they would be created per call.
+        if (name && !topLevel.has(call) && isDeclaringCall(p, call))
+          refuse(Codes.programNotTopLevel, `${name}() must be called at the top level of the file`, `write \`const x = ${name}(…)\` outside any function`);
         break;
       }
     }
     ts.forEachChild(node, visit);
   };
   visit(p.source);
-  const graph = buildCallGraph(p, decls);
-  checkNoRecursion(decls, graph);
-  checkProgramHelpers(decls, graph);
+  checkNoRecursion(p, decls, graph);
+  checkProgramHelpers(p, decls, graph);
+}
+
+/** The handler of a program: the last argument of `tracepoint(…)` and the like, written inline. */
+function isProgramHandler(p: CheckedSource, node: TS.Node): boolean {
+  const call = node.parent;
+  return p.ts.isCallExpression(call) && call.arguments[call.arguments.length - 1] === node && isDeclaringCall(p, call) && stdlibName(p, call.expression) !== "param";
+}
+
+/** The name a program or param is declared with: `tracepoint("a/b", …)`, `param("N", 0)`. */
+function isDeclaredName(p: CheckedSource, node: TS.Node): boolean {
+  const call = node.parent;
+  return p.ts.isCallExpression(call) && call.arguments[0] === node && isDeclaringCall(p, call);
 }
 
 function isFixedArray(t: TS.Type): boolean {
@@ -170,8 +243,8 @@ function isPrintkFormat(p: CheckedSource, node: TS.Node): boolean {
   return p.ts.isCallExpression(parent) && parent.arguments[0] === node && stdlibName(p, parent.expression) === "printk";
 }
 
-/** BPF has a fixed, small stack and the verifier refuses recursion: find a cycle in the calls. */
-function checkNoRecursion(decls: ModuleDecls, graph: CallGraph): void {
+/** BPF has a fixed, small stack and the verifier refuses recursion: find the cycles in the calls. */
+function checkNoRecursion(p: CheckedSource, decls: ModuleDecls, graph: CallGraph): void {
   const state = new Map<TS.FunctionDeclaration, "active" | "done">();
   const stack: TS.FunctionDeclaration[] = [];
   const dfs = (f: TS.FunctionDeclaration): void => {
@@ -181,9 +254,8 @@ function checkNoRecursion(decls: ModuleDecls, graph: CallGraph): void {
       if (state.get(callee) === "active") {
         const cycle = [...stack.slice(stack.indexOf(callee)), callee].map((x) => x.name!.text);
         const message = cycle.length === 2 ? `'${cycle[0]}' calls itself` : `recursion: ${cycle.join(" → ")}`;
-        throw errorAt(at, Codes.recursion, `${message}; recursion is not supported in probe code`, "the BPF verifier refuses recursive calls: rewrite it as a bounded loop");
-      }
-      if (!state.has(callee)) dfs(callee);
+        p.diagnostics.report(errorAt(at, Codes.recursion, `${message}; recursion is not supported in probe code`, "the BPF verifier refuses recursive calls: rewrite it as a bounded loop"));
+      } else if (!state.has(callee)) dfs(callee);
     }
     stack.pop();
     state.set(f, "done");

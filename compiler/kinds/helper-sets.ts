@@ -1,15 +1,32 @@
-// Which of tsbpf's helpers (by stdlib name) each kind of program may call: the kernel offers a
-// helper to some program types only, and refuses the whole program at load time otherwise
-// ("program of this type cannot use helper"). Knowing it here puts the error at the call.
+// Which of tsbpf's helpers (by stdlib name) each kind of program may call. A kind lists the
+// sets it may use; a call outside them is refused at the call (frontend/program-helpers.ts),
+// with the set's reason, instead of a verifier refusal of the whole program or a value that
+// means nothing.
+
+export interface HelperSet {
+  readonly names: readonly string[];
+  /** Why a kind without this set may not call its helpers, as the error says it. */
+  readonly unavailable: string;
+}
 
 /** Offered to every program type (the kernel's base set; the reads need CAP_PERFMON). */
-export const BASE_HELPERS = ["printk", "ktime", "cpu", "readKernel", "readUser", "readKernelStr", "readUserStr"] as const;
+export const BASE_HELPERS: HelperSet = {
+  names: ["printk", "ktime", "cpu", "readKernel", "readUser", "readKernelStr", "readUserStr"],
+  unavailable: "",
+};
 
-/** About the task the program runs for: tracing programs only (a packet has no current task). */
-export const TASK_HELPERS = ["pid", "tid", "uid", "gid", "comm"] as const;
+/**
+ * About the task the program runs for. Recent kernels offer them to every program type, but a
+ * packet arrives in interrupt context, where the current task is whichever one the CPU happened
+ * to interrupt: its ids and name would be silently wrong. Older kernels refuse them there.
+ */
+export const TASK_HELPERS: HelperSet = {
+  names: ["pid", "tid", "uid", "gid", "comm"],
+  unavailable: "they describe the current task, and a packet is handled in interrupt context, where the current task is whichever one the CPU happened to interrupt",
+};
 
 /** Every helper some kind may be refused; calls to anything else (casts, kernelPtr) are always allowed. */
-export const ALL_HELPERS: ReadonlySet<string> = new Set([...BASE_HELPERS, ...TASK_HELPERS]);
+export const RESTRICTED_HELPERS: ReadonlyMap<string, HelperSet> = new Map([BASE_HELPERS, TASK_HELPERS].flatMap((set) => set.names.map((n) => [n, set] as const)));
 
-export const TRACING_HELPERS: ReadonlySet<string> = ALL_HELPERS;
-export const NETWORK_HELPERS: ReadonlySet<string> = new Set(BASE_HELPERS);
+export const TRACING_HELPERS: readonly HelperSet[] = [BASE_HELPERS, TASK_HELPERS];
+export const NETWORK_HELPERS: readonly HelperSet[] = [BASE_HELPERS];

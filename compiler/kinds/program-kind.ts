@@ -3,12 +3,14 @@
 // (how it attaches) is runtime/attach/<kind>.ts.
 
 import type * as TS from "typescript";
+import type { TsbpfError } from "../../contract/errors.js";
 import type { CheckedSource } from "../frontend/checked-source.js";
 import { Codes } from "../frontend/codes.js";
 import { errorAt } from "../frontend/spans.js";
 import type { IntType } from "../frontend/probe-types.js";
 import type { Operand } from "../lower/arith.js";
 import type { ExpressionLowerer } from "../lower/expressions.js";
+import type { HelperSet } from "./helper-sets.js";
 
 export interface ProgramTarget {
   /** What the program attaches to, as the manifest and the runtime name it ("" for none). */
@@ -19,8 +21,14 @@ export interface ProgramTarget {
   node: TS.Node;
 }
 
-/** `ctx.member(…)` on a program's context, lowered with the program's context pointer. */
-export type ContextMember = (l: ExpressionLowerer, context: Operand["value"], call: TS.CallExpression) => Operand;
+/**
+ * `ctx.member(…)` on a program's context: what is wrong with a call, found before lowering
+ * (each call is checked), and its lowering with the program's context pointer.
+ */
+export interface ContextMember {
+  check?(p: CheckedSource, call: TS.CallExpression, constants: ReadonlyMap<TS.Symbol, TS.VariableDeclaration>): TsbpfError | undefined;
+  lower(l: ExpressionLowerer, context: Operand["value"], call: TS.CallExpression): Operand;
+}
 
 export interface ProgramKind {
   /** The stdlib function that declares a program of this kind (stdlib/programs.d.ts); the manifest's `kind`. */
@@ -32,8 +40,8 @@ export interface ProgramKind {
   target(p: CheckedSource, args: readonly TS.Expression[], declaredAt: TS.Node): ProgramTarget;
   /** What the handler returns: the kernel ignores it ("ignored"), or a verdict of this type. */
   readonly returns: IntType | "ignored";
-  /** The helpers (stdlib names, from helper-sets.ts) the kernel lets this kind call. */
-  readonly helpers: ReadonlySet<string>;
+  /** The sets of helpers (helper-sets.ts) this kind may call. */
+  readonly helpers: readonly HelperSet[];
   /** The context type's name in the stdlib, and the methods it has (`RawTracepointContext.arg`). */
   readonly context: { readonly type: string; readonly members?: Readonly<Record<string, ContextMember>> };
   /** Named constants of this kind (`XDP_PASS`): their stdlib names, values and types. */

@@ -13,17 +13,23 @@ import { literalTarget, type ContextMember, type ProgramKind } from "./program-k
 /** The context is `u64 args[]`; the kernel passes at most 12 (MAX_BPF_FUNC_ARGS). */
 const MAX_ARGS = 12;
 
-const arg: ContextMember = (l, context, call) => {
-  const index = call.arguments[0];
-  const i = index && constantValue(l.p, index, l.ml.decls.constants);
-  if (i === undefined || i < 0n || i >= BigInt(MAX_ARGS))
-    throw errorAt(
+const arg: ContextMember = {
+  check(p, call, constants) {
+    const index = call.arguments[0];
+    const i = index && constantValue(p, index, constants);
+    if (i !== undefined && i >= 0n && i < BigInt(MAX_ARGS)) return undefined;
+    return errorAt(
       index ?? call,
       Codes.badContextArgument,
       i === undefined ? "the argument's index must be a constant" : `a raw tracepoint has at most ${MAX_ARGS} arguments: ctx.arg(${i}) is past the last`,
       "write the index as a constant from 0 to 11: the verifier checks each access to the context at load time",
     );
-  return { value: l.b.load(l.b.byteOffset(context, Number(i) * 8, i64), 8), type: INT_TYPES.u64 };
+  },
+  lower(l, context, call) {
+    const i = constantValue(l.p, call.arguments[0], l.ml.decls.constants);
+    if (i === undefined || i < 0n || i >= BigInt(MAX_ARGS)) l.notChecked(call, "ctx.arg() of an index that is not a constant from 0 to 11");
+    return { value: l.b.load(l.b.byteOffset(context, Number(i) * 8, i64), 8), type: INT_TYPES.u64 };
+  },
 };
 
 export const rawTracepointKind: ProgramKind = {

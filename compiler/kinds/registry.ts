@@ -21,5 +21,5 @@ export const KIND_CONSTANTS: ReadonlyMap<string, { value: bigint; type: IntType 
   KINDS.flatMap((k) => Object.entries(k.constants ?? {})),
 );
 
-/** `Context.member` → its lowering, by the qualified stdlib name (`RawTracepointContext.arg`). */
-export const CONTEXT_MEMBERS: ReadonlyMap<string, ContextMember> = new Map(KINDS.flatMap((k) => Object.entries(k.context.members ?? {}).map(([m, lower]) => [`${k.context.type}.${m}`, lower] as const)));
+/** `Context.member` → its check and lowering, by the qualified stdlib name (`RawTracepointContext.arg`). */
+export const CONTEXT_MEMBERS: ReadonlyMap<string, ContextMember> = new Map(KINDS.flatMap((k) => Object.entries(k.context.members ?? {}).map(([m, member]) => [`${k.context.type}.${m}`, member] as const)));

@@ -136,7 +136,7 @@ export function initInto(l: ExpressionLowerer, p: Place, e: TS.Expression): void
 function structLiteral(l: ExpressionLowerer, ptr: Value, type: StructType, e: TS.ObjectLiteralExpression): void {
   const ts = l.p.ts;
   for (const prop of e.properties) {
-    if (!ts.isPropertyAssignment(prop) && !ts.isShorthandPropertyAssignment(prop)) l.unsupported(prop, "this kind of object-literal member");
+    if (!ts.isPropertyAssignment(prop) && !ts.isShorthandPropertyAssignment(prop)) l.notChecked(prop, "an object-literal member that is not a field");
     const name = prop.name.getText();
     const place = fieldPlace(l, { value: ptr, type }, name, prop.name);
     if (ts.isPropertyAssignment(prop)) initInto(l, place, prop.initializer);
@@ -156,7 +156,7 @@ function arrayLiteral(l: ExpressionLowerer, ptr: Value, type: ArrayType, e: TS.A
   if (e.elements.length > type.length)
     throw errorAt(e.elements[type.length], Codes.unsupportedType, `${e.elements.length} elements do not fit in a ${typeName(type)}`, "the rest of a FixedArray is zero; give at most its length");
   e.elements.forEach((x, i) => {
-    if (ts.isSpreadElement(x) || ts.isOmittedExpression(x)) l.unsupported(x, "spread and holes in array literals");
+    if (ts.isSpreadElement(x) || ts.isOmittedExpression(x)) l.notChecked(x, "a spread or a hole in an array literal");
     const elemPtr = l.b.byteOffset(ptr, i * sizeOf(type.elem), isAggregate(type.elem) ? i8 : irTypeOf(type.elem));
     initInto(l, { ptr: elemPtr, type: type.elem }, x);
   });

@@ -2,6 +2,7 @@
 // with C semantics (arith.ts), calls (module functions and tsbpf builtins).
 
 import type * as TS from "typescript";
+import { describeSyntax } from "../frontend/body-checks.js";
 import { Codes } from "../frontend/codes.js";
 import { integerLiteral } from "../frontend/constants.js";
 import { stdlibMemberName, stdlibName } from "../frontend/module-scan.js";
@@ -82,8 +83,14 @@ export abstract class ExpressionLowerer {
     this.b.location = this.module.debug.location(line, column, this.scope);
   }
 
+  /** What the frontend's checks (frontend/body-checks.ts) refuse before lowering: reaching it here is a bug. */
+  notChecked(node: TS.Node, what: string): never {
+    const { line, column } = lineColumn(node);
+    throw new Error(`internal compiler error: ${what} at ${line}:${column} was not refused before lowering`);
+  }
+
   unsupported(node: TS.Node, what?: string): never {
-    const kind = what ?? describe(this.p, node);
+    const kind = what ?? describeSyntax(this.p.ts, node);
     throw errorAt(node, Codes.unsupportedSyntax, `${kind} is not supported in probe code`, "see docs/language.md for the subset that compiles to BPF");
   }
 
@@ -236,13 +243,12 @@ export abstract class ExpressionLowerer {
     const ts = this.p.ts;
     if (!ts.isPropertyAccessExpression(e.expression)) return undefined;
     const name = stdlibMemberName(this.p, e.expression);
-    const lower = name && CONTEXT_MEMBERS.get(name);
-    if (!lower) return undefined;
+    const member = name && CONTEXT_MEMBERS.get(name);
+    if (!member) return undefined;
     const receiver = e.expression.expression;
     const sym = ts.isIdentifier(receiver) ? this.p.symbolAt(receiver) : undefined;
-    if (!this.context || sym !== this.context.symbol)
-      return this.unsupported(e, "a context method on anything but the program handler's own context parameter");
-    return lower(this, this.context.pointer, e);
+    if (!this.context || sym !== this.context.symbol) this.notChecked(e, "a context method on something else than the handler's context");
+    return member.lower(this, this.context.pointer, e);
   }
 
   /** `hits.get(i)`: a method of a map declared at the top level. */
@@ -419,16 +425,6 @@ export function literal(text: string, at: TS.Node): Operand {
   if (v >= 1n << 64n || v < -(1n << 63n)) throw errorAt(at, Codes.unsupportedType, `${text} does not fit in 64 bits`);
   const type = v >= -(1n << 31n) && v < 1n << 31n ? INT_TYPES.i32 : v < 1n << 63n ? INT_TYPES.i64 : INT_TYPES.u64;
   return { value: constInt(irTypeOf(type), BigInt.asIntN(type.bits, v)), type };
-}
-
-/** A readable name for a kind of syntax, for "X is not supported". */
-function describe(p: CheckedSource, node: TS.Node): string {
-  const name = p.ts.SyntaxKind[node.kind]
-    .replace(/(Statement|Expression|Declaration|Keyword|Literal)$/, " $1")
-    .replace(/([a-z])([A-Z])/g, "$1 $2")
-    .toLowerCase()
-    .trim();
-  return `a ${name}`;
 }
 
 export type { Value };

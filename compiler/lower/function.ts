@@ -4,6 +4,7 @@
 // TypeScript line the verifier log quotes.
 
 import type * as TS from "typescript";
+import { describeSyntax } from "../frontend/body-checks.js";
 import { Codes } from "../frontend/codes.js";
 import { constantValue } from "../frontend/constants.js";
 import { loopCondition } from "../frontend/loop-bounds.js";
@@ -82,7 +83,7 @@ export class FunctionLowerer extends ExpressionLowerer {
   }
 
   private returnValue(e: TS.Expression): void {
-    if (this.returns === "ignored") this.unsupported(e, "returning a value from a program whose result the kernel ignores");
+    if (this.returns === "ignored") this.notChecked(e, "a value returned from a program whose result the kernel ignores");
     if (this.sret && isAggregate(this.returns)) {
       initInto(this, { ptr: this.sret, type: this.returns }, e); // a copy: the callee's stack ends here
       return this.b.ret();
@@ -117,13 +118,12 @@ export class FunctionLowerer extends ExpressionLowerer {
       this.statement(s.statement);
     } else if (ts.isEmptyStatement(s)) {
       // nothing
-    } else this.unsupported(s);
+    } else this.notChecked(s, describeSyntax(this.p.ts, s));
   }
 
   private declare(d: TS.VariableDeclaration): void {
     const ts = this.p.ts;
-    if (!ts.isIdentifier(d.name)) this.unsupported(d.name, "destructuring");
-    if (!d.initializer) throw errorAt(d, Codes.unsupportedSyntax, `'${d.name.text}' needs an initial value`, "write `let x: u32 = 0`");
+    if (!ts.isIdentifier(d.name) || !d.initializer) this.notChecked(d, "a local without a name or an initial value");
     const declared = d.type ? typeAt(this.p, d.name) : undefined;
     if (declared && isAggregate(declared)) {
       // An aggregate local refers to storage: a literal's fresh storage, or another's (alias).
@@ -227,7 +227,7 @@ export class FunctionLowerer extends ExpressionLowerer {
     const array = this.expression(s.expression);
     if (array.type.kind !== "array") this.unsupported(s.expression, "for…of over anything but a FixedArray");
     const decl = ts.isVariableDeclarationList(s.initializer) ? s.initializer.declarations[0] : undefined;
-    if (!decl || !ts.isIdentifier(decl.name)) return this.unsupported(s.initializer, "this for…of binding");
+    if (!decl || !ts.isIdentifier(decl.name)) return this.notChecked(s.initializer, "a for…of binding that is not one name");
     const type = array.type;
     const counter = this.fn.alloca(i64);
     this.b.store(constInt(i64, 0), counter);
@@ -259,8 +259,9 @@ export class FunctionLowerer extends ExpressionLowerer {
         return;
       }
       const v = constantValue(this.p, c.expression, this.ml.decls.constants);
-      if (v === undefined) throw errorAt(c.expression, Codes.switchCaseNotConstant, "a case label must be an integer constant", "use a literal, a module-level const, or an enum member");
+      if (v === undefined) return this.notChecked(c.expression, "a case label that is not a constant");
       const value = wrap(v, subject.type as { bits: number });
+      // Checked before lowering at the subject's TypeScript type; this is its lowered (C) type.
       if (seen.has(value)) throw errorAt(c.expression, Codes.switchCaseNotConstant, `duplicate case ${v}`, "each case value may appear once");
       seen.set(value, c);
       cases.push([value, blocks[i]]);

@@ -3,10 +3,12 @@
 
 import { basename, dirname } from "node:path";
 import type * as TS from "typescript";
-import { FIXED_SECTIONS, type ModuleDecls, type ProgramDecl } from "../frontend/module-scan.js";
+import type { Calls } from "../frontend/call-graph.js";
+import type { ModuleModel } from "../frontend/module-model.js";
+import { FIXED_SECTIONS, type ProgramDecl } from "../frontend/module-scan.js";
 import type { CheckedSource } from "../frontend/checked-source.js";
 import { lineColumn } from "../frontend/spans.js";
-import { INT_TYPES, isAggregate, probeTypeOf, typeAt, type IntType, type ProbeType } from "../frontend/probe-types.js";
+import { INT_TYPES, isAggregate, type IntType, type ProbeType } from "../frontend/probe-types.js";
 import { DebugInfo, type DebugTypeRef } from "../ir/debug-info.js";
 import { cIdentifier, constInt, type IRBuilder, IRModule, type IRFunction, type Value } from "../ir/ir-module.js";
 import { arrayOf, fnType, i32, i8, ptrTo, structOf, voidType, type FnType, type PointerMode } from "../ir/ir-types.js";
@@ -60,19 +62,16 @@ export class ModuleLowerer {
   private readonly maps = new Map<TS.Symbol, MapRef>();
   private paramsGlobal: Value | undefined;
   readonly layout: ParamLayout[];
-  /** The names of module constants: which identifiers calleesOf looks into. */
-  private readonly constantNames: Set<string>;
 
   constructor(
     readonly p: CheckedSource,
-    readonly decls: ModuleDecls,
+    readonly decls: ModuleModel,
     mode: PointerMode,
   ) {
     this.debug = new DebugInfo({ fileName: basename(p.fileName), directory: dirname(p.fileName), source: p.text, producer: `tsbpf ${packageVersion}` });
     this.m = new IRModule(mode, this.debug);
     this.btf = new BtfTypes(this.debug);
     this.layout = paramLayout(decls.params);
-    this.constantNames = new Set([...decls.constants.values()].map((d) => d.name.getText()));
   }
 
   lower(sink?: PartSink): LoweredModule {
@@ -142,7 +141,7 @@ export class ModuleLowerer {
     // A program's scratch map is its own (defined in its part): each may use a whole per-CPU value.
     const scratch = new ScratchMap(this.m, this.debug);
     l.scratch = scratch.allocatorFor(fn, sp, prog.declaration);
-    this.lowerBody(l, prog.handler.body);
+    this.lowerBody(l, prog.handler.body, this.decls.uses.ofProgram.get(prog)!);
     scratch.declare();
     return fn;
   }
@@ -153,7 +152,7 @@ export class ModuleLowerer {
       f.stack = 0; // recursion is refused before lowering (TSB2006); this only ends a cycle
       const l = new FunctionLowerer(this, f.ir.fn, f.ir.fn.decl.dbg!, f.declaration.name!.text, f.ret);
       l.bindParams(f.declaration.parameters, f.params);
-      f.stack = this.lowerBody(l, f.declaration.body!);
+      f.stack = this.lowerBody(l, f.declaration.body!, this.decls.uses.ofFunction.get(f.declaration)!);
     }
     return f.stack;
   }
@@ -162,41 +161,17 @@ export class ModuleLowerer {
    * Lowers a body once the module functions it calls are lowered: their stack is known, so that
    * the body's own storage leaves room for theirs (aggregate-storage.ts). Returns the deepest chain's.
    */
-  private lowerBody(l: FunctionLowerer, body: TS.ConciseBody): number {
-    l.calleeStack = this.calleesOf(body).reduce((deepest, f) => Math.max(deepest, this.lowerFunction(f)), 0);
+  private lowerBody(l: FunctionLowerer, body: TS.ConciseBody, calls: Calls): number {
+    l.calleeStack = calls.functions.reduce((deepest, { callee }) => Math.max(deepest, this.lowerFunction(this.functionOf(callee.name!)!)), 0);
     l.body(body);
     return l.stackBytes + l.calleeStack;
-  }
-
-  /** The module functions `node` calls, directly or in the module constants it uses. */
-  private calleesOf(node: TS.Node): LoweredFunction[] {
-    const ts = this.p.ts;
-    const found: LoweredFunction[] = [];
-    const seen = new Set<TS.Node>();
-    const visit = (n: TS.Node): void => {
-      const called = ts.isCallExpression(n) && this.functionOf(n.expression);
-      if (called) found.push(called);
-      if (ts.isIdentifier(n) && this.constantNames.has(n.text)) {
-        const sym = this.p.symbolAt(n);
-        const init = sym && this.decls.constants.get(sym)?.initializer;
-        if (init && !seen.has(init)) {
-          seen.add(init);
-          visit(init);
-        }
-      }
-      ts.forEachChild(n, visit);
-    };
-    visit(node);
-    return found;
   }
 
   private declareFunction(f: TS.FunctionDeclaration): LoweredFunction {
     const { p } = this;
     const name = this.symbolNames.get(f)!;
     const paramNames = uniqueWithin(f.parameters.map((param) => cIdentifier(param.name.getText())));
-    const params = f.parameters.map((param) => typeAt(p, param.name));
-    const sig = p.checker.getSignatureFromDeclaration(f)!;
-    const ret = probeTypeOf(p, p.checker.getReturnTypeOfSignature(sig), f.type ?? f.name!);
+    const { params, returns: ret } = this.decls.signatures.get(f)!;
     // An aggregate result is written into storage the caller passes first (C's sret).
     const sret = isAggregate(ret);
     const type = fnType(sret ? voidType : irTypeOf(ret), [...(sret ? [ptrTo(i8)] : []), ...params.map(irTypeOf)]);
@@ -293,7 +268,7 @@ export class ModuleLowerer {
   }
 }
 
-export function lowerModule(p: CheckedSource, decls: ModuleDecls, mode: PointerMode, sink?: PartSink): LoweredModule {
+export function lowerModule(p: CheckedSource, decls: ModuleModel, mode: PointerMode, sink?: PartSink): LoweredModule {
   return new ModuleLowerer(p, decls, mode).lower(sink);
 }
 
@@ -302,7 +277,7 @@ export function lowerModule(p: CheckedSource, decls: ModuleDecls, mode: PointerM
  * source. A program's share is its own text; module functions are spread over the programs
  * (which of them a program calls is known only once it is lowered).
  */
-function partCuts(decls: ModuleDecls, parts: number): Set<number> {
+function partCuts(decls: ModuleModel, parts: number): Set<number> {
   const cuts = new Set<number>();
   const n = decls.programs.length;
   if (parts < 2 || n < 2) return cuts;

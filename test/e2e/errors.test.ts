@@ -27,6 +27,22 @@ describe("bad input", () => {
     expectNoStack(r.stderr);
   });
 
+  test("one compile reports every subset error, each with its code and line, in the order of the file", () => {
+    const r = tsbpf(["build", fixture("many-errors.ts"), "-o", "/dev/null"]);
+    expect(r.code).toBe(1);
+    const heads = [...r.stderr.matchAll(/^(\S+):(\d+):(\d+): error (TSB\d{4}): (.*)$/gm)].map((m) => `${m[2]}:${m[3]} ${m[4]} ${m[5]}`);
+    expect(heads).toEqual([
+      "6:24 TSB2006 'countdown' calls itself; recursion is not supported in probe code",
+      "10:18 TSB2002 functions inside expressions (closures) are not supported in probe code",
+      "11:22 TSB2001 floating-point numbers are not supported in probe code",
+      "12:10 TSB1203 printk does not support the conversion '%f'",
+      "15:10 TSB1107 a case label must be an integer constant",
+    ]);
+    expect(r.stderr.startsWith(`${fixture("many-errors.ts")}:6:24: error TSB2006`)).toBe(true);
+    expect(r.stderr.match(/^hint: /gm)).toHaveLength(5);
+    expectNoStack(r.stderr);
+  });
+
   test("a tracepoint this kernel lacks is named, with the nearest ones it has", () => {
     const r = tsbpf(["run", fixture("no-such-tracepoint.ts"), "--duration", "0"]);
     expect(r.code).toBe(1);

@@ -77,8 +77,10 @@ describe("rawTracepoint", () => {
   });
 });
 
-test("a helper the kernel does not offer to a kind is an error at the call, through the functions that reach it", () => {
+test("a helper that means nothing in a kind of program is an error at the call, through the functions that reach it", () => {
   const e = compileErrorOf(fixture("xdp-calls-pid.ts"));
   expect([e?.code, e?.at?.line, e?.at?.column]).toEqual(["TSB1109", 4, 10]);
-  expect(e?.message).toBe("pid() is not available to xdp programs (program 'filter' calls it through 'caller'): the kernel does not offer this helper to them");
+  expect(e?.message).toBe(
+    "pid() cannot be called from xdp programs (program 'filter' calls it through 'caller'): they describe the current task, and a packet is handled in interrupt context, where the current task is whichever one the CPU happened to interrupt",
+  );
 });
