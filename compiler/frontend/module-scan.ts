@@ -94,6 +94,10 @@ export function scanModule(p: CheckedSource): ModuleDecls {
       }
       out.functions.push(stmt);
     }
+    if (isStatementThatRuns(ts, stmt))
+      diagnostics.report(
+        errorAt(stmt, Codes.unsupportedSyntax, "a statement at the top level of a probe file never runs", "a probe's code runs in its programs' handlers: move it into one (or into a function they call)"),
+      );
     if (!ts.isVariableStatement(stmt)) continue;
     if (stmt.modifiers?.some((m) => m.kind === ts.SyntaxKind.DeclareKeyword)) {
       diagnostics.report(errorAt(stmt, Codes.unsupportedSyntax, "ambient declarations (`declare`) are not supported in probe code", "the kernel has nothing to link them to: define the value here"));
@@ -171,6 +175,23 @@ function param(p: CheckedSource, decl: TS.VariableDeclaration, init: TS.CallExpr
   const [min, max] = intRange(type);
   if (def < min || def > max) throw errorAt(defArg!, Codes.badParam, `${def} does not fit in ${type.name}`, `a ${type.name} holds ${min} to ${max}`);
   return { name: nameArg.text, binding: decl.name, type, defaultValue: def, node: init };
+}
+
+/** Top-level code that would do something when run (a call, a loop), unlike declarations. */
+function isStatementThatRuns(ts: typeof TS, stmt: TS.Statement): boolean {
+  return !(
+    ts.isVariableStatement(stmt) ||
+    ts.isFunctionDeclaration(stmt) ||
+    ts.isInterfaceDeclaration(stmt) ||
+    ts.isTypeAliasDeclaration(stmt) ||
+    ts.isEnumDeclaration(stmt) ||
+    ts.isImportDeclaration(stmt) ||
+    ts.isExportDeclaration(stmt) ||
+    ts.isEmptyStatement(stmt) ||
+    ts.isClassDeclaration(stmt) || // refused by its own rule
+    ts.isModuleDeclaration(stmt) ||
+    ts.isExportAssignment(stmt)
+  );
 }
 
 /** A program's or map's name is its symbol in the object and its name in the kernel: a C identifier. */
