@@ -175,7 +175,7 @@ function printTimings(t: Record<string, number>, llvmParts?: number): void {
 async function build(file: string, o: Options): Promise<number> {
   const { compileAsync, writeOutput } = require("../compiler/compile.js") as typeof import("../compiler/compile.js");
   const emitLLVM = o["emit-llvm"] === true;
-  const r = await compileAsync(file, { cpu: cpuOption(o), emitLLVM, cache: false, parts: jobsOption(o) });
+  const r = await compileAsync(file, { cpu: cpuOption(o), emitLLVM, cache: false, parts: jobsOption(o), tuneV8: true });
   const out = (o.o ?? o.output ?? file.replace(/\.[cm]?ts$/, "") + ".bpf.o") as string;
   writeOutput(out, r.object, r.file);
   if (emitLLVM) {
@@ -215,7 +215,7 @@ async function run(file: string, o: Options): Promise<number> {
   const { attachable } = require("./attach/attach-program.js") as typeof import("./attach/attach-program.js");
   const { setLongTimeout } = require("./long-timer.js") as typeof import("./long-timer.js");
 
-  const probe = await Probe.open(file, { cpu: cpuOption(o), cache: o["no-cache"] !== true, verbose, params: paramOptions(o) });
+  const probe = await Probe.open(file, { cpu: cpuOption(o), cache: o["no-cache"] !== true, verbose, params: paramOptions(o), tuneV8: true });
   const stop = new AbortController();
   const onSignal = () => stop.abort();
   process.once("SIGINT", onSignal);
