@@ -4,7 +4,7 @@
 // sha256: an object that does not match, or is not a BPF ELF file, is dropped and rebuilt (D35).
 
 import { createHash } from "node:crypto";
-import { readdirSync, readFileSync, statSync } from "node:fs";
+import { readdirSync, statSync, type Dirent } from "node:fs";
 import { join } from "node:path";
 import { readProbeSource } from "./source-file.js";
 import { cacheDir, dropCached, readCached, writeCached } from "./cache-dir.js";
@@ -19,18 +19,21 @@ let fingerprint: string | undefined;
 function compilerFingerprint(): string {
   if (fingerprint) return fingerprint;
   const h = createHash("sha256").update(packageVersion);
+  // Only the files that count are stat'ed (every cached run walks the compiler's ~120 files).
   const walk = (dir: string): void => {
-    let entries: string[];
+    let entries: Dirent[];
     try {
-      entries = readdirSync(dir).sort();
+      entries = readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     } catch {
       return;
     }
     for (const e of entries) {
-      const path = join(dir, e);
-      const st = statSync(path);
-      if (st.isDirectory()) walk(path);
-      else if (/\.(js|d\.ts)$/.test(e)) h.update(`${path}:${st.size}:${st.mtimeMs}\n`);
+      const path = join(dir, e.name);
+      if (e.isDirectory()) walk(path);
+      else if (/\.(js|d\.ts)$/.test(e.name)) {
+        const st = statSync(path);
+        h.update(`${path}:${st.size}:${st.mtimeMs}\n`);
+      }
     }
   };
   walk(__dirname);

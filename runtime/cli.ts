@@ -4,6 +4,7 @@
 import { statSync } from "node:fs";
 import { TsbpfError } from "../contract/errors.js";
 import { packageVersion } from "../contract/paths.js";
+import { writeStderr } from "./stderr.js";
 
 const EXIT_USER = 1;
 const EXIT_USAGE = 2;
@@ -169,7 +170,7 @@ function printTimings(t: Record<string, number>, llvmParts?: number): void {
   const total = criticalPath(t);
   const parts = Object.entries(t).map(([k, v]) => `${k} ${v.toFixed(1)} ms`);
   const inParts = llvmParts && llvmParts > 1 ? `; LLVM in ${llvmParts} parts` : "";
-  process.stderr.write(`tsbpf: timings: ${parts.join(", ")} (total ${total.toFixed(1)} ms${inParts})\n`);
+  writeStderr(`tsbpf: timings: ${parts.join(", ")} (total ${total.toFixed(1)} ms${inParts})\n`);
 }
 
 async function build(file: string, o: Options): Promise<number> {
@@ -233,7 +234,7 @@ async function run(file: string, o: Options): Promise<number> {
       return 0;
     }
     const what = links.length <= 4 ? ` (${links.map((l) => l.description).join(", ")})` : "";
-    process.stderr.write(`Attached ${links.length} program${links.length === 1 ? "" : "s"}${what}. ${duration === undefined ? "Ctrl-C to stop." : `Stopping in ${duration} s.`}\n`);
+    writeStderr(`Attached ${links.length} program${links.length === 1 ? "" : "s"}${what}. ${duration === undefined ? "Ctrl-C to stop." : `Stopping in ${duration} s.`}\n`);
     if (duration === 0) return 0;
     const cancelTimer = duration !== undefined ? setLongTimeout(() => stop.abort(), duration * 1000) : undefined;
     try {
