@@ -1,10 +1,10 @@
 // V8's optimising compiler during the CLI's builds. A typical build is over before TurboFan's
 // background compiles pay for themselves: they took a third of its CPU (D21). A large file is
 // the opposite case: TypeScript's checker runs for seconds in the same few hot functions, and
-// unoptimised it ran 3.5–5× slower (D33). So a build of a small file switches TurboFan off once
-// TypeScript is loaded, and back on when it is done. Node itself starts with its default flags
-// (D80): V8 rejects the code cache of Node's own modules under any other flags, and compiling
-// them again cost every `tsbpf run` 30–40 ms. API users' processes keep their flags.
+// unoptimised it ran 3.5–5× slower (D33). So the CLI's build of a small file switches TurboFan
+// off before TypeScript loads and back on when the build is done. Node itself starts with its
+// default flags (D80): V8 rejects the code cache of Node's own modules under any other flags,
+// and compiling them again cost every `tsbpf run` 15–40 ms. API users' processes keep their flags.
 
 import { setFlagsFromString } from "node:v8";
 
@@ -20,18 +20,21 @@ export function runtimeV8Flags(): readonly string[] {
 
 /**
  * Switches TurboFan off for the build of a source of `size` bytes, unless it is large or node
- * was started with a choice of its own. Call it after TypeScript is loaded: its code cache was
- * made under node's own flags, and V8 checks them as it reads the cache.
+ * was started with a choice of its own. Call it before TypeScript is loaded: the loader keys
+ * V8's code cache for it on the flags in effect (runtimeV8Flags), which V8 checks as it reads it.
  */
 export function tuneV8ForBuild(size: number): void {
-  if (switchedOff || size >= OPTIMIZE_FROM_BYTES || process.execArgv.some((a) => /^--(no-)?(opt|turbofan)$/.test(a))) return;
+  if (switchedOff || size >= OPTIMIZE_FROM_BYTES || nodeStartedWithOptimiserChoice()) return;
   setFlagsFromString("--no-opt");
   switchedOff = true;
 }
 
+const nodeStartedWithOptimiserChoice = (): boolean =>
+  [...process.execArgv, ...(process.env.NODE_OPTIONS ?? "").split(/\s+/)].some((a) => /^--(no-)?(opt|turbofan)$/.test(a));
+
 /**
- * Node's flags again, as it started: before V8's code cache for TypeScript is written (the next
- * process reads it under those flags) and before Node loads more of its own modules.
+ * Node's flags again, as it started: after V8's code cache for TypeScript is written (under the
+ * flags it was read under), so that Node's own modules load from their code cache again.
  */
 export function restoreV8Flags(): void {
   if (!switchedOff) return;
