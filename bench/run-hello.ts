@@ -1,6 +1,8 @@
 // Start-up benchmark (issue 2): from `tsbpf run examples/hello-syncfs.ts` to attached-and-exited,
 // side by side with bpftrace doing the same, in one run. Prints a markdown table for
-// bench/RESULTS.md.  Usage: npm run bench [-- --runs N]   (root; bpftrace installed)
+// bench/RESULTS.md.  Usage: npm run bench [-- --runs N] [--against <other checkout>/bin/tsbpf]
+// (root; bpftrace installed). --against times another build's launcher in the same rounds, so
+// that a change is measured before and after on the same stretch of this noisy machine.
 
 import { execFileSync, spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
@@ -10,7 +12,9 @@ import { criticalPath } from "../compiler/compile.js";
 import { packageRoot } from "../contract/paths.js";
 import { median } from "./measure.js";
 
-const runs = Number(process.argv[process.argv.indexOf("--runs") + 1]) || 9;
+const option = (name: string): string | undefined => (process.argv.includes(name) ? process.argv[process.argv.indexOf(name) + 1] : undefined);
+const runs = Number(option("--runs")) || 9;
+const against = option("--against");
 const TIME = existsSync("/usr/bin/time") ? "/usr/bin/time" : undefined;
 const tsbpf = join(packageRoot, "bin", "tsbpf");
 const example = join(packageRoot, "examples", "hello-syncfs.ts");
@@ -54,6 +58,13 @@ function measure(series: Series[]): void {
   }
 }
 
+/** The middle half of the samples, as "lower–upper ms": how far one run strays from the median. */
+function quartiles(xs: number[]): string {
+  const s = [...xs].sort((a, b) => a - b);
+  const at = (q: number) => s[Math.min(s.length - 1, Math.round(q * (s.length - 1)))];
+  return `${at(0.25).toFixed(0)}–${at(0.75).toFixed(0)} ms`;
+}
+
 function main(): void {
   if (!execFileSync("sh", ["-c", "command -v bpftrace || true"], { encoding: "utf8" }).trim()) {
     process.stderr.write("bench: bpftrace is not installed (apt-get install bpftrace)\n");
@@ -61,6 +72,7 @@ function main(): void {
   }
   // Warm the page cache and tsbpf's caches the same way for everyone.
   once([tsbpf, "run", example, "--duration", "0"]);
+  if (against) once([against, "run", example, "--duration", "0"]);
   const bpftraceProg = 'tracepoint:syscalls:sys_enter_syncfs { printf("syncfs called\\n"); } BEGIN { exit(); }';
   once(["bpftrace", "-e", bpftraceProg]);
 
@@ -73,6 +85,12 @@ function main(): void {
       const dir = mkdtempSync(join(tmpdir(), "tsbpf-bench-"));
       return { cmd: [tsbpf, "run", example, "--duration", "0", "--timings"], env: { TSBPF_CACHE_DIR: dir }, after: () => rmSync(dir, { recursive: true }) };
     }),
+    ...(against
+      ? [
+          series(`${against}: cached object`, () => ({ cmd: [against, "run", example, "--duration", "0", "--timings"] })),
+          series(`${against}: cold`, () => ({ cmd: [against, "run", example, "--duration", "0", "--timings", "--no-cache"] })),
+        ]
+      : []),
   ];
   measure(results);
 
@@ -80,13 +98,14 @@ function main(): void {
   const lines = [
     `runs: ${runs} per series, round-robin; median wall time of the whole process; ${new Date().toISOString().slice(0, 10)}, ${execFileSync("uname", ["-r"], { encoding: "utf8" }).trim()}`,
     "",
-    "| what | wall (median) | × bpftrace | peak RSS |",
-    "| --- | ---: | ---: | ---: |",
+    "| what | wall (median) | × bpftrace | quartiles | peak RSS |",
+    "| --- | ---: | ---: | ---: | ---: |",
   ];
   for (const r of results) {
-    const wall = median(r.samples.map((s) => s.wallMs));
+    const walls = r.samples.map((s) => s.wallMs);
+    const wall = median(walls);
     const rss = r.samples.every((s) => s.rssKb) ? `${(median(r.samples.map((s) => s.rssKb!)) / 1024).toFixed(0)} MB` : "n/a";
-    lines.push(`| ${r.name} | ${wall.toFixed(0)} ms | ${(wall / base).toFixed(2)} | ${rss} |`);
+    lines.push(`| ${r.name} | ${wall.toFixed(0)} ms | ${(wall / base).toFixed(2)} | ${quartiles(walls)} | ${rss} |`);
   }
   lines.push("", "Where tsbpf's time goes (medians, ms; `detach` = the kernel's tracepoint unregistration, paid by bpftrace too; `process` = Node start-up, module loading and exit):", "");
   const phaseNames = ["typescript", "lower", "llvm", "cache", "load", "attach", "detach"];

@@ -27,6 +27,11 @@ export interface CompileOptions {
   cache?: boolean | "refresh";
   /** Keep the LLVM IR text in the result (implies no cache read). */
   emitLLVM?: boolean;
+  /**
+   * The process is the CLI's own: V8's optimiser may be switched off while a small file builds
+   * (compiler/v8-tuning.ts). Off by default: a program that compiles keeps its V8 flags.
+   */
+  tuneV8?: boolean;
 }
 
 /** The manifest and object (contract/manifest.ts), and how this compile went. */
@@ -161,10 +166,7 @@ function prepare(
     }
   };
   const text = source ?? readProbeSource(fileName).toString("utf8");
-  // Before TypeScript is loaded and compiled; loaded here, not at the top: a cached run needs no node:v8.
-  const { tuneV8ForInput } = require("./v8-tuning.js") as typeof import("./v8-tuning.js");
-  tuneV8ForInput(text.length);
-  // Loaded on demand: a cached run never pays for TypeScript or LLVM.
+  // Loaded on demand: a cached run never pays for TypeScript or LLVM (nor node:v8).
   const { loadCheckedSource } = require("./frontend/checked-source.js") as typeof import("./frontend/checked-source.js");
   const { buildModuleModel } = require("./frontend/module-model.js") as typeof import("./frontend/module-model.js");
   const { lowerModule } = require("./lower/module-lowerer.js") as typeof import("./lower/module-lowerer.js");
@@ -172,6 +174,8 @@ function prepare(
   const llvm = require("./llvm/codegen.js") as typeof import("./llvm/codegen.js");
 
   preloadLibLLVM();
+  // Before TypeScript is loaded: V8's flags are part of its code cache's key (v8-tuning.ts).
+  if (opts.tuneV8) (require("./v8-tuning.js") as typeof import("./v8-tuning.js")).tuneV8ForBuild(text.length);
   const p = phase("typescript", () => loadCheckedSource(fileName, { deferTypeErrors, source: text }));
   try {
     // Every error the frontend finds, at once (the model is built only for a file without any).
@@ -223,6 +227,8 @@ function finish(prepared: Prepared, object: Buffer, parts: number): CompileResul
   const { saveTypeScriptCodeCache } = require("./frontend/typescript-loader.js") as typeof import("./frontend/typescript-loader.js");
   const { timings } = prepared;
   saveTypeScriptCodeCache();
+  // Written under the flags it was read under; Node's own modules load fast again from here.
+  if (prepared.opts.tuneV8) (require("./v8-tuning.js") as typeof import("./v8-tuning.js")).restoreV8Flags();
   const programs = prepared.decls.programs.map((d) => ({
     name: d.name,
     kind: d.kind.name,

@@ -4,7 +4,7 @@
 // sha256: an object that does not match, or is not a BPF ELF file, is dropped and rebuilt (D35).
 
 import { createHash } from "node:crypto";
-import { readdirSync, readFileSync, statSync } from "node:fs";
+import { readdirSync, statSync, type Dirent } from "node:fs";
 import { join } from "node:path";
 import { readProbeSource } from "./source-file.js";
 import { cacheDir, dropCached, readCached, writeCached } from "./cache-dir.js";
@@ -14,28 +14,35 @@ import { packageVersion } from "../contract/paths.js";
 
 let fingerprint: string | undefined;
 
-/** Identifies this build of the compiler and its declarations (generated ones too), from file sizes and times. */
+/**
+ * Identifies this build of the compiler and its declarations (generated ones too), from file
+ * sizes and times. Only the files that count are stat'ed, the compiler's code and the declaration
+ * files (not the compiler's own .d.ts, nor source maps): every cached run walks them, and each
+ * stat costs (D82).
+ */
 function compilerFingerprint(): string {
   if (fingerprint) return fingerprint;
   const h = createHash("sha256").update(packageVersion);
-  const walk = (dir: string): void => {
-    let entries: string[];
+  const walk = (dir: string, counts: RegExp): void => {
+    let entries: Dirent[];
     try {
-      entries = readdirSync(dir).sort();
+      entries = readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     } catch {
       return;
     }
     for (const e of entries) {
-      const path = join(dir, e);
-      const st = statSync(path);
-      if (st.isDirectory()) walk(path);
-      else if (/\.(js|d\.ts)$/.test(e)) h.update(`${path}:${st.size}:${st.mtimeMs}\n`);
+      const path = `${dir}/${e.name}`; // dir is absolute and normalised: no path.join per file
+      if (e.isDirectory()) walk(path, counts);
+      else if (counts.test(e.name)) {
+        const st = statSync(path);
+        h.update(`${path}:${st.size}:${st.mtimeMs}\n`);
+      }
     }
   };
-  walk(__dirname);
-  walk(stdlibDir);
+  walk(__dirname, /\.js$/);
+  walk(stdlibDir, /\.d\.ts$/);
   const generated = generatedDeclarationsDir();
-  if (generated) walk(generated);
+  if (generated) walk(generated, /\.d\.ts$/);
   return (fingerprint = h.digest("hex"));
 }
 

@@ -1,25 +1,43 @@
-// V8's optimising compiler for a build of this size. The launcher starts node with --no-opt:
-// a typical build is over before TurboFan's background compiles pay for themselves, and they
-// took a third of its CPU (D21). A large file is the opposite case: TypeScript's checker runs
-// for seconds to minutes in the same few hot functions, and unoptimised it ran 3.5–5× slower
-// than plain node (issue 7). So optimisation comes back on for large inputs, before TypeScript
-// is loaded (D33).
+// V8's optimising compiler during the CLI's builds. A typical build is over before TurboFan's
+// background compiles pay for themselves: they took a third of its CPU (D21). A large file is
+// the opposite case: TypeScript's checker runs for seconds in the same few hot functions, and
+// unoptimised it ran 3.5–5× slower (D33). So the CLI's build of a small file switches TurboFan
+// off before TypeScript loads and back on when the build is done. Node itself starts with its
+// default flags (D80): V8 rejects the code cache of Node's own modules under any other flags,
+// and compiling them again cost every `tsbpf run` 15–40 ms. API users' processes keep their flags.
 
 import { setFlagsFromString } from "node:v8";
 
 /** From this source size on, a build runs long enough for TurboFan to pay off (bench/large-inputs.ts). */
 export const OPTIMIZE_FROM_BYTES = 128 * 1024;
 
-const changed: string[] = [];
+let switchedOff = false;
 
-/** Flags set at run time (part of the key of V8's code cache, which depends on them). */
+/** Flags set at run time and in effect now (part of the key of V8's code cache, which depends on them). */
 export function runtimeV8Flags(): readonly string[] {
-  return changed;
+  return switchedOff ? ["--no-opt"] : [];
 }
 
-/** Turns V8's optimising compiler back on if a source of `size` bytes is worth it. */
-export function tuneV8ForInput(size: number): void {
-  if (!process.execArgv.includes("--no-opt") || changed.length || size < OPTIMIZE_FROM_BYTES) return;
+/**
+ * Switches TurboFan off for the build of a source of `size` bytes, unless it is large or node
+ * was started with a choice of its own. Call it before TypeScript is loaded: the loader keys
+ * V8's code cache for it on the flags in effect (runtimeV8Flags), which V8 checks as it reads it.
+ */
+export function tuneV8ForBuild(size: number): void {
+  if (switchedOff || size >= OPTIMIZE_FROM_BYTES || nodeStartedWithOptimiserChoice()) return;
+  setFlagsFromString("--no-opt");
+  switchedOff = true;
+}
+
+const nodeStartedWithOptimiserChoice = (): boolean =>
+  [...process.execArgv, ...(process.env.NODE_OPTIONS ?? "").split(/\s+/)].some((a) => /^--(no-)?(opt|turbofan)$/.test(a));
+
+/**
+ * Node's flags again, as it started: after V8's code cache for TypeScript is written (under the
+ * flags it was read under), so that Node's own modules load from their code cache again.
+ */
+export function restoreV8Flags(): void {
+  if (!switchedOff) return;
   setFlagsFromString("--opt");
-  changed.push("--opt");
+  switchedOff = false;
 }

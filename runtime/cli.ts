@@ -4,6 +4,7 @@
 import { statSync } from "node:fs";
 import { TsbpfError } from "../contract/errors.js";
 import { packageVersion } from "../contract/paths.js";
+import { writeStderr } from "./stderr.js";
 
 const EXIT_USER = 1;
 const EXIT_USAGE = 2;
@@ -169,13 +170,13 @@ function printTimings(t: Record<string, number>, llvmParts?: number): void {
   const total = criticalPath(t);
   const parts = Object.entries(t).map(([k, v]) => `${k} ${v.toFixed(1)} ms`);
   const inParts = llvmParts && llvmParts > 1 ? `; LLVM in ${llvmParts} parts` : "";
-  process.stderr.write(`tsbpf: timings: ${parts.join(", ")} (total ${total.toFixed(1)} ms${inParts})\n`);
+  writeStderr(`tsbpf: timings: ${parts.join(", ")} (total ${total.toFixed(1)} ms${inParts})\n`);
 }
 
 async function build(file: string, o: Options): Promise<number> {
   const { compileAsync, writeOutput } = require("../compiler/compile.js") as typeof import("../compiler/compile.js");
   const emitLLVM = o["emit-llvm"] === true;
-  const r = await compileAsync(file, { cpu: cpuOption(o), emitLLVM, cache: false, parts: jobsOption(o) });
+  const r = await compileAsync(file, { cpu: cpuOption(o), emitLLVM, cache: false, parts: jobsOption(o), tuneV8: true });
   const out = (o.o ?? o.output ?? file.replace(/\.[cm]?ts$/, "") + ".bpf.o") as string;
   writeOutput(out, r.object, r.file);
   if (emitLLVM) {
@@ -215,7 +216,7 @@ async function run(file: string, o: Options): Promise<number> {
   const { waitsFor } = require("./attach/attach-program.js") as typeof import("./attach/attach-program.js");
   const { setLongTimeout } = require("./long-timer.js") as typeof import("./long-timer.js");
 
-  const probe = await Probe.open(file, { cpu: cpuOption(o), cache: o["no-cache"] !== true, verbose, params: paramOptions(o) });
+  const probe = await Probe.open(file, { cpu: cpuOption(o), cache: o["no-cache"] !== true, verbose, params: paramOptions(o), tuneV8: true });
   const stop = new AbortController();
   const onSignal = () => stop.abort();
   process.once("SIGINT", onSignal);
@@ -232,7 +233,7 @@ async function run(file: string, o: Options): Promise<number> {
       return 0;
     }
     const what = links.length <= 4 ? ` (${links.map((l) => l.description).join(", ")})` : "";
-    process.stderr.write(`Attached ${links.length} program${links.length === 1 ? "" : "s"}${what}. ${duration === undefined ? "Ctrl-C to stop." : `Stopping in ${duration} s.`}\n`);
+    writeStderr(`Attached ${links.length} program${links.length === 1 ? "" : "s"}${what}. ${duration === undefined ? "Ctrl-C to stop." : `Stopping in ${duration} s.`}\n`);
     if (duration === 0) return 0;
     const cancelTimer = duration !== undefined ? setLongTimeout(() => stop.abort(), duration * 1000) : undefined;
     try {

@@ -147,11 +147,12 @@ export class Probe implements Disposable, AsyncDisposable {
 
   /**
    * As close(), with the links detached and the tracefs instance removed at once on libuv's
-   * threads: the kernel's waits for both overlap.
+   * threads: the kernel's waits for both overlap. The instance's removal is asked for first: the
+   * links' detaching then waits 10 ms less for it (D81).
    */
   async closeAsync(): Promise<void> {
     try {
-      await Promise.all([this.detachAsync(), this.pipe?.closeAsync()]);
+      await Promise.all([this.pipe?.closeAsync(), this.detachAsync()]);
     } finally {
       this.close();
     }

@@ -4,8 +4,7 @@
 // pipe taken (EBUSY), nor disturb whoever reads the global pipe (docs/decisions.md, D40).
 
 import { randomBytes } from "node:crypto";
-import { existsSync, mkdirSync, readdirSync, rmdirSync, writeFileSync } from "node:fs";
-import { rmdir, writeFile } from "node:fs/promises";
+import { existsSync, mkdirSync, readdirSync, rmdir, rmdirSync, writeFileSync } from "node:fs";
 
 const PRINTK_EVENT = "events/bpf_trace/bpf_trace_printk";
 /** tsbpf-<pid>-<random>: the pid tells whether the run that made it is still alive. */
@@ -42,15 +41,10 @@ export class TraceInstance {
     return instance;
   }
 
-  /** Disables the event and removes the instance; its trace_pipe must be closed first. */
+  /** Removes the instance (which disables its events); its trace_pipe must be closed first. */
   remove(): void {
     if (this.removed) return;
     this.removed = true;
-    try {
-      writeFileSync(`${this.dir}/${PRINTK_EVENT}/enable`, "0");
-    } catch {
-      // rmdir removes it anyway; disabling first only stops recording sooner
-    }
     try {
       rmdirSync(this.dir);
     } catch (e) {
@@ -59,14 +53,16 @@ export class TraceInstance {
   }
 
   /**
-   * As remove(), on libuv's threads: the kernel takes 40–55 ms to remove an instance (it frees
-   * a ring buffer per CPU), which then overlaps the links' detaching instead of adding to it.
+   * As remove(), on a libuv thread. The kernel takes 40–55 ms to remove an instance: it waits for
+   * tracepoint handlers while holding the lock that a link's detach takes for the same wait
+   * next. Asked for together with the links' detaching (Probe.closeAsync), the waits overlap;
+   * asked for a few milliseconds later (after disabling the event first, as before) they queued
+   * up and made every run 10–20 ms longer (D81).
    */
   async removeAsync(): Promise<void> {
     if (this.removed) return;
-    await writeFile(`${this.dir}/${PRINTK_EVENT}/enable`, "0").catch(() => undefined);
     try {
-      await rmdir(this.dir);
+      await new Promise<void>((resolve, reject) => rmdir(this.dir, (e) => (e ? reject(e) : resolve())));
     } catch (e) {
       this.notRemoved(e);
     }
@@ -75,6 +71,11 @@ export class TraceInstance {
 
   private notRemoved(e: unknown): void {
     if (errorCode(e) === "ENOENT") return; // already gone
+    try {
+      writeFileSync(`${this.dir}/${PRINTK_EVENT}/enable`, "0"); // it stays: at least it stops recording
+    } catch {
+      // nothing more to do than to say so
+    }
     process.stderr.write(`tsbpf: could not remove the tracefs instance ${this.dir} (${errorCode(e)}); remove it with: rmdir ${this.dir}\n`);
   }
 }

@@ -61,7 +61,7 @@ function chownTree(dir: string, uid: number): void {
 
 const sha256 = (b: Uint8Array) => createHash("sha256").update(b).digest("hex");
 
-/** The name V8's code cache for typescript.js has when `bin/tsbpf` (node --no-opt) starts. */
+/** The name V8's code cache for typescript.js has when `bin/tsbpf` builds a small file (TurboFan off: compiler/v8-tuning.ts). */
 function codeCacheName(): string {
   const version = (require("typescript/package.json") as { version: string }).version;
   const flags = createHash("sha1").update(`--no-opt|${process.env.NODE_OPTIONS ?? ""}`).digest("hex").slice(0, 8);
