@@ -279,7 +279,7 @@ const table = {
 type Table = typeof table;
 
 /** Every code, in code order. */
-export const diagnosticTable: readonly DiagnosticEntry[] = Object.values(table).sort((a, b) => a.code.localeCompare(b.code));
+export const diagnosticTable: readonly DiagnosticEntry[] = Object.values(table).sort((a, b) => (a.code < b.code ? -1 : 1)); // not localeCompare: ICU's collator costs 10 ms to set up
 
 /** Codes given out once and never used: they are not handed out again. */
 export const RETIRED_CODES = ["TSB1003"] as const;
