@@ -20,7 +20,7 @@ export interface TokenPool {
   edgeNames: readonly string[];
 }
 
-const SEED_DIRS = ["examples", "test/fixtures/language", "test/fixtures/errors"];
+const SEED_DIRS = ["examples", "test/fixtures/language", "test/fixtures/errors", "test/fixtures/maps", "test/fixtures/kinds"];
 
 /** In a fixed order: the same seed gives the same mutants as long as these files are unchanged. */
 export function seedFiles(): SeedFile[] {
