@@ -1,6 +1,7 @@
 // ArrayMap (BPF_MAP_TYPE_ARRAY): keys are the indexes 0 … entries - 1, all present.
 
 import { TsbpfError } from "../../contract/errors.js";
+import type { CValue } from "../../contract/c-values.js";
 import type { MapInfo } from "../../contract/manifest.js";
 import { BpfMap } from "./bpf-map.js";
 import type { ProbeMap } from "./map-reader.js";
@@ -16,6 +17,13 @@ export function openArrayMap(info: MapInfo, handle: () => bigint): ProbeMap {
     info,
     get: (index) => map.lookup(checked(index)),
     set: (index, value) => map.update(checked(index), value),
-    entries: () => Array.from({ length: info.maxEntries }, (_, i) => [i, map.lookup(i)!] as [number, NonNullable<ReturnType<BpfMap["lookup"]>>]),
+    entries: () => {
+      const all: [CValue, CValue][] = [];
+      for (let i = 0; i < info.maxEntries; i++) {
+        const value = map.lookup(i);
+        if (value !== undefined) all.push([i, value]); // every index has a value: an array map is never sparse
+      }
+      return all;
+    },
   };
 }
