@@ -3,7 +3,9 @@
 
 import { basename } from "node:path";
 import { TsbpfError } from "../contract/errors.js";
-import type { ParamLayout, ProgramInfo } from "../contract/manifest.js";
+import type { MapInfo, ParamLayout, ProgramInfo } from "../contract/manifest.js";
+import { sizeOf } from "../contract/c-layout.js";
+import { declarationSpan } from "./source-span.js";
 import { resolveParams, writeParams, type ParamValues } from "./param-values.js";
 import { Errno, errnoText, lastErrno, libbpf, takeLibbpfMessages, TEST_RUN_OPTS_SIZE, type TestRunOpts } from "../native/libbpf.js";
 import { privilegeError, requireBpfPrivileges } from "./privileges.js";
@@ -19,6 +21,7 @@ export interface CompiledObject {
   object: Buffer;
   programs: ProgramInfo[];
   params?: ParamLayout[];
+  maps?: MapInfo[];
 }
 
 const LOG_SIZE = 16 * 1024 * 1024;
@@ -87,6 +90,9 @@ export class LoadedObject {
         if (opts.verbose) e.options.detail = `verifier log:\n${text}`;
         throw e;
       }
+      const map = /map '([^']+)': failed to create: [^\n]*/.exec(messages);
+      const info = map && c.maps?.find((m) => m.name === map[1]);
+      if (map && info) throw mapCreationError(c.file, info, -err, map[0]);
       throw new TsbpfError(`the kernel refused the object (${errnoText(-err)})`, { subject: c.file, detail: messages });
     }
     return new LoadedObject(obj, programs);
@@ -120,6 +126,19 @@ export class LoadedObject {
     this.closed = true;
     libbpf().close(this.handle);
   }
+}
+
+/** The kernel could not create a declared map: said at its declaration, with what it asked for. */
+function mapCreationError(file: string, map: MapInfo, errno: number, libbpfLine: string): TsbpfError {
+  const bytes = BigInt(map.maxEntries) * BigInt(sizeOf(map.value));
+  const tooBig = errno === Errno.ENOMEM || errno === Errno.E2BIG;
+  return new TsbpfError(`the kernel cannot create map '${map.name}' (${errnoText(errno)})`, {
+    at: declarationSpan(file, map.line, map.column, map.name.length),
+    hint: tooBig
+      ? `it asks for ${map.maxEntries} entries of ${sizeOf(map.value)} bytes (${bytes} bytes in all), allocated when the probe loads: declare fewer entries or a smaller value`
+      : undefined,
+    detail: `libbpf: ${libbpfLine}`,
+  });
 }
 
 function hasLog(logs: Map<string, Buffer>): boolean {

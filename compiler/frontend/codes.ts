@@ -113,7 +113,7 @@ const table = {
   },
   badMap: {
     code: "TSB1111",
-    refuses: "a map declared other than `const name = new Kind<V>(entries)` with a constant number of entries from 1 to 2^32 - 1",
+    refuses: "a map declared other than `const name = new Kind<V>(entries)` with a constant number of entries from 1 to 1073741823 (libbpf reads it from BTF, as an array of that many ints)",
     hint: "write `export const counts = new ArrayMap<u64>(16);` at the top level",
     example: "export const counts = new ArrayMap<u64>(0);",
     placement: "module",

@@ -136,6 +136,12 @@ function program(p: CheckedSource, kind: ProgramKind, decl: TS.VariableDeclarati
   return { kind, name: decl.name.text, exported, handler, declaration: decl, target, section, targetNode: node };
 }
 
+/**
+ * The most entries a map may declare. Libbpf reads the count from BTF as an array of that many
+ * ints (`int (*max_entries)[N]`), and the kernel refuses BTF with an array over 4 GiB: N × 4.
+ */
+const MAX_MAP_ENTRIES = 0xffffffffn / 4n;
+
 function map(p: CheckedSource, decl: TS.VariableDeclaration, init: TS.NewExpression, isConst: boolean, constants: ModuleDecls["constants"]): MapDecl {
   const { ts } = p;
   const className = stdlibName(p, init.expression);
@@ -148,8 +154,8 @@ function map(p: CheckedSource, decl: TS.VariableDeclaration, init: TS.NewExpress
   const { key, value } = kind.types(p, p.checker.getTypeArguments(type as TS.TypeReference), decl.name);
   const entriesArg = init.arguments?.[0];
   const entries = entriesArg && constantValue(p, entriesArg, constants);
-  if (entries === undefined || entries < 1n || entries > 0xffffffffn)
-    throw errorAt(entriesArg ?? init, Codes.badMap, "a map's number of entries must be a constant from 1 to 4294967295", `e.g. new ${kind.name}<u64>(16)`);
+  if (entries === undefined || entries < 1n || entries > MAX_MAP_ENTRIES)
+    throw errorAt(entriesArg ?? init, Codes.badMap, `a map's number of entries must be a constant from 1 to ${MAX_MAP_ENTRIES}`, `e.g. new ${kind.name}<u64>(16)`);
   return { kind, name: decl.name.text, binding: decl.name, key, value, maxEntries: Number(entries), node: init };
 }
 

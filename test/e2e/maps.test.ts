@@ -10,7 +10,7 @@ import { open } from "../../runtime/index.js";
 import { compileErrorOf } from "../helpers/compile-error.js";
 import { syncfsFromThisProcess, triggerSyncfs } from "../helpers/kernel.js";
 import { libLLVMs } from "../helpers/libllvm-versions.js";
-import { repo, tsbpf } from "../helpers/tsbpf-command.js";
+import { expectNoStack, repo, tsbpf } from "../helpers/tsbpf-command.js";
 
 const fixture = (name: string) => repo("test/fixtures/maps", name);
 
@@ -92,6 +92,15 @@ describe("ArrayMap", () => {
       probe.close();
     }
   });
+});
+
+test("a map the kernel cannot allocate is an error at its declaration, with the bytes it asks for", () => {
+  const r = tsbpf(["run", fixture("too-big.ts"), "--duration", "0"]);
+  expect(r.code).toBe(1);
+  expect(r.stderr).toMatch(/too-big\.ts:4:14: error: the kernel cannot create map 'huge' \((ENOMEM|E2BIG)\)/);
+  expect(r.stderr).toContain("it asks for 400000 entries of 1000000 bytes (400000000000 bytes in all)");
+  expect(r.stderr).not.toContain("BTF");
+  expectNoStack(r.stderr);
 });
 
 describe("map errors at compile time", () => {

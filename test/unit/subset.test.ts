@@ -52,6 +52,7 @@ const refused: [string, string, string, number, number][] = [
   ["calling a method", "interface S { f(): u32 }\nfunction g(s: S): u32 { return s.f(); }\n" + tp(""), "TSB2014", 3, 32],
   ["calling an ambient function", "declare function ext(): u32;\n" + tp("  printk(\"%d\", ext());"), "TSB2014", 4, 16],
   ["ambient constant", "declare const K: u32;\n" + tp(""), "TSB1001", 2, 1],
+  ["a map of more entries than BTF can say", "import { ArrayMap } from \"tsbpf\";\nexport const m = new ArrayMap<u64>(1073741824);\n" + tp(""), "TSB1111", 3, 36],
   ["a top-level call (never runs)", "pid();\n" + tp(""), "TSB1001", 2, 1],
   ["a top-level loop (never runs)", "for (let i = 0; i < 3; i++) {}\n" + tp(""), "TSB1001", 2, 1],
   ["console", tp('  console.log("x");'), "TS2584", 3, 3],
