@@ -11,7 +11,9 @@ import { checkBodies } from "./body-checks.js";
 import { buildCallGraph, type CallGraph } from "./call-graph.js";
 import type { CheckedSource } from "./checked-source.js";
 import { scanModule, type ModuleDecls } from "./module-scan.js";
-import { probeTypeOf, typeAt, type ProbeType } from "./probe-types.js";
+import { probeTypeOf, typeAt, typeName, type ProbeType } from "./probe-types.js";
+import { Codes } from "./codes.js";
+import { errorAt } from "./spans.js";
 import { checkSubset } from "./subset.js";
 
 export interface Signature {
@@ -43,7 +45,14 @@ export function buildModuleModel(p: CheckedSource): ModuleModel {
 }
 
 function signatureOf(p: CheckedSource, f: TS.FunctionDeclaration): Signature {
-  const params = f.parameters.map((param) => typeAt(p, param.name));
+  const params = f.parameters.map((param) => noOptional(typeAt(p, param.name), param.name, "take"));
   const sig = p.checker.getSignatureFromDeclaration(f)!;
-  return { params, returns: probeTypeOf(p, p.checker.getReturnTypeOfSignature(sig), f.type ?? f.name!) };
+  return { params, returns: noOptional(probeTypeOf(p, p.checker.getReturnTypeOfSignature(sig), f.type ?? f.name!), f.type ?? f.name!, "return") };
+}
+
+/** A map's `V | undefined` stays in the body that looked it up: BPF functions pass registers, not pairs. */
+function noOptional(t: ProbeType, at: TS.Node, what: "take" | "return"): ProbeType {
+  if (t.kind === "optional")
+    throw errorAt(at, Codes.unsupportedType, `a function cannot ${what} a ${typeName(t)}`, "check it where it is looked up (`if (v !== undefined)`, or `v ?? 0`) and pass the value");
+  return t;
 }

@@ -308,6 +308,18 @@ export class IRFunction {
     return this.blocks[0];
   }
 
+  private readonly slots = new Map<string, Value>();
+
+  /**
+   * The function's one stack slot for `role`, made on first use: for values a helper copies
+   * before it returns (a map key), which every call can then share.
+   */
+  slotFor(role: string, type: IRType, align = 8): Value {
+    let slot = this.slots.get(role);
+    if (!slot) this.slots.set(role, (slot = this.alloca(type, align)));
+    return slot;
+  }
+
   /** Stack slots live in the entry block so that O2 can promote them to registers. */
   alloca(type: IRType, align = 8): Value {
     const ref = this.newTemp();
@@ -380,6 +392,17 @@ export class IRBuilder {
     }
     if (op === "bitcast" && this.m.mode.opaquePointers && v.type.kind === "ptr" && to.kind === "ptr") return { type: to, ref: v.ref };
     return this.valueOf(to, `${op} ${this.m.ty(v.type)} ${v.ref} to ${this.m.ty(to)}`);
+  }
+
+  /** Field `index` of a first-class struct value. */
+  extractValue(agg: Value, index: number): Value {
+    const t = agg.type as Extract<IRType, { kind: "struct" }>;
+    return this.valueOf(t.fields[index], `extractvalue ${this.m.ty(agg.type)} ${agg.ref}, ${index}`);
+  }
+
+  /** `agg` with field `index` replaced by `v`. */
+  insertValue(agg: Value, v: Value, index: number): Value {
+    return this.valueOf(agg.type, `insertvalue ${this.m.ty(agg.type)} ${agg.ref}, ${this.m.ty(v.type)} ${v.ref}, ${index}`);
   }
 
   select(cond: Value, a: Value, b: Value): Value {

@@ -5,8 +5,8 @@
 
 import type { IRBuilder, Value } from "../ir/ir-module.js";
 import { constInt, isConstInt } from "../ir/ir-module.js";
-import { i1, i64, i8, intType, ptrTo, type IRType } from "../ir/ir-types.js";
-import { BOOL, INT_TYPES, type IntType, type ProbeType } from "../frontend/probe-types.js";
+import { i1, i64, i8, intType, ptrTo, structOf, type IRType } from "../ir/ir-types.js";
+import { BOOL, INT_TYPES, isAggregate, type IntType, type ProbeType } from "../frontend/probe-types.js";
 
 export interface Operand {
   value: Value;
@@ -18,7 +18,9 @@ export function irTypeOf(t: ProbeType): IRType {
   if (t.kind === "int") return intType(t.bits);
   if (t.kind === "bool") return i1;
   if (t.kind === "ptr") return i64;
-  if (t.kind === "struct" || t.kind === "array" || t.kind === "str" || t.kind === "optional") return ptrTo(i8);
+  if (t.kind === "struct" || t.kind === "array" || t.kind === "str") return ptrTo(i8);
+  // A value that may be absent: an aggregate's address or null; a scalar and whether it is there.
+  if (t.kind === "optional") return isAggregate(t.of) ? ptrTo(i8) : structOf([i1, irTypeOf(t.of)]);
   return { kind: "void" };
 }
 

@@ -335,7 +335,7 @@ export abstract class ExpressionLowerer {
     if (!isUndefined(this, other)) return undefined;
     const v = this.expression(subject);
     if (v.type.kind !== "optional") return this.unsupported(e, `comparing a ${typeName(v.type)} with ${other.getText()} (it is never undefined)`);
-    return compareWithUndefined(this, v, c === "==");
+    return compareWithUndefined(this, { ...v, type: v.type }, c === "==");
   }
 
   private assign(target: TS.Expression, value: (old: Operand) => Operand): Operand {

@@ -9,50 +9,60 @@ import { convertAt } from "../lower/aggregate-storage.js";
 import { irTypeOf, type Operand } from "../lower/arith.js";
 import type { ExpressionLowerer } from "../lower/expressions.js";
 import { Helper } from "../lower/helper-ids.js";
-import { optionalAt } from "../lower/optional.js";
+import { optionalAt, optionalPair } from "../lower/optional.js";
 import type { MapRef } from "./map-kind.js";
 
 /** BPF_ANY: create the entry or replace it (include/uapi/linux/bpf.h). */
 export const BPF_ANY = 0;
 
-/** The address of `e` converted to `type`: an aggregate's storage, or a scalar's stack slot. */
-function addressOf(l: ExpressionLowerer, e: TS.Expression, type: ValueType): Value {
-  const v = convertAt(l, l.expression(e), type, e);
+/**
+ * The address of `v` (a value of `type`) for a helper that copies it: an aggregate's storage, or
+ * a scalar in a stack slot of the function's own for this role. The helper has copied it when it
+ * returns, so one slot per role serves every call (a slot per call would run out of stack in a
+ * handler that looks up many entries); operands are evaluated before any is stored.
+ */
+function addressOf(l: ExpressionLowerer, v: Operand, type: ValueType, role: "key" | "value"): Value {
   if (isAggregate(type)) return v.value;
-  const slot = l.fn.alloca(irTypeOf(type), 8);
+  const slot = l.fn.slotFor(`map.${role}.${irTypeText(l, type)}`, irTypeOf(type));
   l.b.store(v.value, slot);
   return l.b.cast("bitcast", slot, ptrTo(i8));
 }
+
+const irTypeText = (l: ExpressionLowerer, t: ValueType): string => l.module.ty(irTypeOf(t));
 
 const mapArg = (l: ExpressionLowerer, map: MapRef): Value => l.b.cast("bitcast", map.ref, ptrTo(i8));
 
 /**
  * `V | undefined` for the entry at `key`: the entry itself for an aggregate value (writes to it
- * change the map, as in C), a copy taken now for a scalar (as JavaScript would read it).
+ * change the map, as in C), for a scalar the value read now and whether it was there (optional.ts).
  */
 export function lookup(l: ExpressionLowerer, map: MapRef, key: TS.Expression): Operand {
-  const entry = l.b.callHelper(Helper.mapLookupElem, ptrTo(i8), [mapArg(l, map), addressOf(l, key, map.key)]);
+  const k = convertAt(l, l.expression(key), map.key, key);
+  const entry = l.b.callHelper(Helper.mapLookupElem, ptrTo(i8), [mapArg(l, map), addressOf(l, k, map.key, "key")]);
   if (isAggregate(map.value)) return optionalAt(entry, map.value);
-  const copy = l.fn.alloca(irTypeOf(map.value), 8);
   const found = l.fn.newBlock("map.found");
   const after = l.fn.newBlock("map.after");
-  const absent = l.b.icmp("eq", entry, { type: ptrTo(i8), ref: "null" });
+  const there = l.b.icmp("ne", entry, { type: ptrTo(i8), ref: "null" });
   const before = l.b.block;
-  l.b.condBr(absent, after, found);
+  l.b.condBr(there, found, after);
   l.b.positionAt(found);
-  l.b.store(l.b.load(l.b.cast("bitcast", entry, ptrTo(irTypeOf(map.value)))), copy);
+  const read = l.b.load(l.b.cast("bitcast", entry, ptrTo(irTypeOf(map.value))));
   l.b.br(after);
   l.b.positionAt(after);
-  const result = l.b.phi(ptrTo(i8), [
-    [{ type: ptrTo(i8), ref: "null" }, before],
-    [l.b.cast("bitcast", copy, ptrTo(i8)), found],
+  const value = l.b.phi(irTypeOf(map.value), [
+    [constZero(map.value), before],
+    [read, found],
   ]);
-  return optionalAt(result, map.value);
+  return optionalPair(l, there, value, map.value);
 }
+
+const constZero = (t: ValueType): Value => ({ type: irTypeOf(t), ref: t.kind === "bool" ? "false" : "0" });
 
 /** Sets the entry at `key` to `value` (bpf_map_update_elem with `flags`); whether it did. */
 export function update(l: ExpressionLowerer, map: MapRef, key: TS.Expression, value: TS.Expression, flags: number): Value {
-  const k = addressOf(l, key, map.key);
-  const v = addressOf(l, value, map.value);
+  const keyValue = convertAt(l, l.expression(key), map.key, key);
+  const valueValue = convertAt(l, l.expression(value), map.value, value);
+  const k = addressOf(l, keyValue, map.key, "key");
+  const v = addressOf(l, valueValue, map.value, "value");
   return l.b.callHelper(Helper.mapUpdateElem, i64, [mapArg(l, map), k, v, constInt(i64, flags)]);
 }

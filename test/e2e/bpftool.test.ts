@@ -35,12 +35,15 @@ describe("tsbpf build", () => {
     rmSync(dir, { recursive: true });
   });
 
-  // Typed (LLVM 14) and opaque pointers alike, every example and language fixture: built in
+  // Typed (LLVM 14) and opaque pointers alike, every example, language fixture, map and kind fixture: built in
   // parts where there are several programs (--jobs 3), loaded by bpftool (the verifier), with
   // BTF the kernel takes for every program.
   const probes = [
     ...readdirSync(repo("examples")).filter((f) => f.endsWith(".ts")).map((f) => repo("examples", f)),
     ...readdirSync(repo("test/fixtures/language")).map((f) => repo("test/fixtures/language", f)),
+    // Declared maps (their values in registers as { present, value } pairs) and program kinds.
+    ...["counters", "shared-in-parts", "enum-values", "many-lookups"].map((f) => repo("test/fixtures/maps", `${f}.ts`)),
+    repo("test/fixtures/kinds/raw-sys-enter.ts"),
   ];
   test.each(libLLVMs())("builds every example and language fixture with %s", (lib) => {
     const dir = mkdtempSync(join(tmpdir(), "tsbpf-"));

@@ -41,6 +41,20 @@ describe("ArrayMap", () => {
     }
   });
 
+  test("120 lookups fit one handler's stack, and a number read by get() is a copy", async () => {
+    const probe = await open(fixture("many-lookups.ts"), { params: { TARGET: process.pid } });
+    try {
+      const cells = probe.map("cells");
+      cells.set(1, 5n);
+      probe.attach();
+      syncfsFromThisProcess();
+      probe.detach();
+      expect([cells.get(1), cells.get(2), cells.get(3)]).toEqual([100n, 5n, 120n]);
+    } finally {
+      probe.close();
+    }
+  });
+
   test("bpftool dumps a declared map's struct values field by field", async () => {
     const probe = await open(fixture("counters.ts"), { params: { TARGET: 1 } });
     try {
