@@ -37,6 +37,10 @@ function bind(lib: LibraryHandle) {
     mapUpdateElem: f<(map: bigint, key: Buffer, keySize: number, value: Buffer, valueSize: number, flags: bigint) => number>(
       "int bpf_map__update_elem(void *map, const uint8_t *key, size_t key_sz, const uint8_t *value, size_t value_sz, uint64_t flags)",
     ),
+    mapDeleteElem: f<(map: bigint, key: Buffer, keySize: number, flags: bigint) => number>("int bpf_map__delete_elem(void *map, const uint8_t *key, size_t key_sz, uint64_t flags)"),
+    mapNextKey: f<(map: bigint, key: Buffer | null, next: Buffer, keySize: number) => number>(
+      "int bpf_map__get_next_key(void *map, const uint8_t *cur_key, _Inout_ uint8_t *next_key, size_t key_sz)",
+    ),
     mapName: f<(map: bigint) => string>("const char *bpf_map__name(void *map)"),
     mapInitialValue: f<(map: bigint, size: bigint[]) => bigint | null>("void *bpf_map__initial_value(void *map, _Out_ size_t *size)"),
     // The static linker (bpftool gen object's): objects of a module built in parts → one.

@@ -25,3 +25,24 @@ export declare class ArrayMap<V> {
   set(index: u32, value: V): boolean;
   private readonly __arrayMap: V;
 }
+
+/**
+ * Up to `entries` values of type V by keys of type K (BPF_MAP_TYPE_HASH), shared by every CPU.
+ * A key may be any value type, a struct included (compared byte by byte).
+ */
+export declare class HashMap<K, V> {
+  /** `entries`: a constant, the most entries the map holds. */
+  constructor(entries: number);
+  /**
+   * The value for `key`, or undefined if there is none. A struct or array value is the entry
+   * itself (writing its fields changes the map); a number is a copy read now.
+   */
+  get(key: K): V | undefined;
+  /** Stores `value` for `key`, adding or replacing the entry; false if the map is full. Not atomic. */
+  set(key: K, value: V): boolean;
+  /** Whether there is an entry for `key`. */
+  has(key: K): boolean;
+  /** Removes the entry for `key`; whether there was one. */
+  delete(key: K): boolean;
+  private readonly __hashMap: [K, V];
+}

@@ -2,6 +2,7 @@
 export const Helper = {
   mapLookupElem: 1,
   mapUpdateElem: 2,
+  mapDeleteElem: 3,
   ktimeGetNs: 5,
   tracePrintk: 6,
   getSmpProcessorId: 8,

@@ -10,6 +10,7 @@ import { arrayOf, i32, ptrTo, type IRType } from "../ir/ir-types.js";
 
 /** BPF_MAP_TYPE_* (include/uapi/linux/bpf.h, enum bpf_map_type). */
 export const MapType = {
+  hash: 1,
   array: 2,
   percpuArray: 6,
 } as const;

@@ -10,10 +10,14 @@ import { irTypeOf, type Operand } from "../lower/arith.js";
 import type { ExpressionLowerer } from "../lower/expressions.js";
 import { Helper } from "../lower/helper-ids.js";
 import { optionalAt, optionalPair } from "../lower/optional.js";
-import type { MapRef } from "./map-kind.js";
+import type { MapMethod, MapRef } from "./map-kind.js";
+import { BOOL, probeTypeOf, typeName } from "../frontend/probe-types.js";
+import type { CheckedSource } from "../frontend/checked-source.js";
+import { Codes } from "../frontend/codes.js";
+import { errorAt } from "../frontend/spans.js";
 
 /** BPF_ANY: create the entry or replace it (include/uapi/linux/bpf.h). */
-export const BPF_ANY = 0;
+const BPF_ANY = 0;
 
 /**
  * The address of `v` (a value of `type`) for a helper that copies it: an aggregate's storage, or
@@ -65,4 +69,34 @@ export function update(l: ExpressionLowerer, map: MapRef, key: TS.Expression, va
   const k = addressOf(l, keyValue, map.key, "key");
   const v = addressOf(l, valueValue, map.value, "value");
   return l.b.callHelper(Helper.mapUpdateElem, i64, [mapArg(l, map), k, v, constInt(i64, flags)]);
+}
+
+/** `map.set(key, value)`: create or replace; whether it stored (false past an array's end, or a full hash). */
+export const setMethod: MapMethod = (l, map, call) => {
+  const result = update(l, map, call.arguments[0], call.arguments[1], BPF_ANY);
+  return { value: l.b.icmp("eq", result, constInt(i64, 0)), type: BOOL };
+};
+
+/** `map.get(key)`: `V | undefined`. */
+export const getMethod: MapMethod = (l, map, call) => lookup(l, map, call.arguments[0]);
+
+/** `map.has(key)`: whether the entry exists (a lookup whose value is not read). */
+export const hasMethod: MapMethod = (l, map, call) => {
+  const k = convertAt(l, l.expression(call.arguments[0]), map.key, call.arguments[0]);
+  const entry = l.b.callHelper(Helper.mapLookupElem, ptrTo(i8), [mapArg(l, map), addressOf(l, k, map.key, "key")]);
+  return { value: l.b.icmp("ne", entry, { type: ptrTo(i8), ref: "null" }), type: BOOL };
+};
+
+/** `map.delete(key)`: whether there was an entry to delete. */
+export const deleteMethod: MapMethod = (l, map, call) => {
+  const k = convertAt(l, l.expression(call.arguments[0]), map.key, call.arguments[0]);
+  const result = l.b.callHelper(Helper.mapDeleteElem, i64, [mapArg(l, map), addressOf(l, k, map.key, "key")]);
+  return { value: l.b.icmp("eq", result, constInt(i64, 0)), type: BOOL };
+};
+
+/** A map's key or value type from its type argument: a value type, not void or `V | undefined`. */
+export function valueTypeOf(p: CheckedSource, type: TS.Type, at: TS.Node, what: string, example: string): ValueType {
+  const t = probeTypeOf(p, type, at);
+  if (t.kind === "void" || t.kind === "optional") throw errorAt(at, Codes.unsupportedType, `${what} need a type that is stored in memory, not ${typeName(t)}`, `e.g. ${example}`);
+  return t;
 }

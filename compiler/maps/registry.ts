@@ -2,11 +2,12 @@
 // this one, added to this list (and its reader to runtime/maps/).
 
 import { arrayMapKind } from "./array-map.js";
+import { hashMapKind } from "./hash-map.js";
 import type { MapKind } from "./map-kind.js";
 
 export type { MapKind } from "./map-kind.js";
 
-const KINDS: readonly MapKind[] = [arrayMapKind];
+const KINDS: readonly MapKind[] = [arrayMapKind, hashMapKind];
 
 const byName = new Map(KINDS.map((k) => [k.name, k]));
 

@@ -17,6 +17,9 @@ export function openArrayMap(info: MapInfo, handle: () => bigint): ProbeMap {
     info,
     get: (index) => map.lookup(checked(index)),
     set: (index, value) => map.update(checked(index), value),
+    delete: () => {
+      throw new TsbpfError(`entries of map '${info.name}' cannot be deleted: an ArrayMap always has all ${info.maxEntries}`, { subject: `map '${info.name}'`, hint: "set the entry to zero instead" });
+    },
     entries: () => {
       const all: [CValue, CValue][] = [];
       for (let i = 0; i < info.maxEntries; i++) {

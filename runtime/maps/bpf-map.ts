@@ -34,6 +34,28 @@ export class BpfMap {
     if (err < 0) throw this.failure("write", err);
   }
 
+  /** Removes the entry at `key`; whether there was one. */
+  delete(key: unknown): boolean {
+    const err = libbpf().mapDeleteElem(this.handle(), this.key(key), this.keySize, 0n);
+    if (err === -Errno.ENOENT) return false;
+    if (err < 0) throw this.failure("write", err);
+    return true;
+  }
+
+  /** Every key, in the kernel's order (a key deleted meanwhile may end the walk early, as with bpftool). */
+  keys(): CValue[] {
+    const keys: CValue[] = [];
+    let previous: Buffer | null = null;
+    for (;;) {
+      const next = Buffer.alloc(this.keySize);
+      const err = libbpf().mapNextKey(this.handle(), previous, next, this.keySize);
+      if (err === -Errno.ENOENT) return keys;
+      if (err < 0) throw this.failure("read", err);
+      keys.push(decodeValue(this.info.key, next));
+      previous = next;
+    }
+  }
+
   private key(key: unknown): Buffer {
     const bytes = encodeValue(this.info.key, key, `the key for map '${this.info.name}'`);
     return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);

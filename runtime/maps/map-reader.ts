@@ -11,6 +11,8 @@ export interface ProbeMap {
   get(key: unknown): CValue | undefined;
   /** Stores `value` at `key`. */
   set(key: unknown, value: unknown): void;
+  /** Removes the entry at `key`; whether there was one. */
+  delete(key: unknown): boolean;
   /** Every entry, in the map's order. */
   entries(): [CValue, CValue][];
 }

@@ -4,11 +4,15 @@
 import { TsbpfError } from "../../contract/errors.js";
 import type { MapInfo } from "../../contract/manifest.js";
 import { openArrayMap } from "./array-map.js";
+import { openHashMap } from "./hash-map.js";
 import type { ProbeMap } from "./map-reader.js";
 
 export type { ProbeMap } from "./map-reader.js";
 
-const READERS: ReadonlyMap<string, (info: MapInfo, handle: () => bigint) => ProbeMap> = new Map([["ArrayMap", openArrayMap]]);
+const READERS: ReadonlyMap<string, (info: MapInfo, handle: () => bigint) => ProbeMap> = new Map([
+  ["ArrayMap", openArrayMap],
+  ["HashMap", openHashMap],
+]);
 
 export function openMap(info: MapInfo, handle: () => bigint): ProbeMap {
   const open = READERS.get(info.kind);

@@ -117,6 +117,34 @@ test("a map the kernel cannot allocate is an error at its declaration, with the 
   expectNoStack(r.stderr);
 });
 
+describe("HashMap", () => {
+  test("entries by a number and by a struct key: added, updated and deleted in the kernel and from user space", async () => {
+    const probe = await open(fixture("hash-counts.ts"), { params: { TARGET: process.pid } });
+    try {
+      const calls = probe.map("calls");
+      const seen = probe.map("seen");
+      expect(calls.entries()).toEqual([]);
+      calls.set(1, 5n);
+      expect(calls.get(1)).toBe(5n);
+      probe.attach();
+      syncfsFromThisProcess();
+      syncfsFromThisProcess();
+      probe.detach();
+      expect(calls.get(1)).toBeUndefined();
+      expect(calls.entries()).toEqual([[process.pid, 2n]]);
+      const entry = seen.get({ pid: process.pid, tag: 7 }) as { calls: bigint; first: bigint };
+      expect(entry.calls).toBe(2n);
+      expect(entry.first).toBeGreaterThan(0n);
+      expect(seen.get({ pid: process.pid, tag: 8 })).toBeUndefined();
+      expect(seen.delete({ pid: process.pid, tag: 7 })).toBe(true);
+      expect(seen.delete({ pid: process.pid, tag: 7 })).toBe(false);
+      expect(seen.entries()).toEqual([]);
+    } finally {
+      probe.close();
+    }
+  });
+});
+
 describe("map errors at compile time", () => {
   test("using a value get() may not have found is TypeScript's error, with what to do", () => {
     const e = compileErrorOf(fixture("unchecked-get.ts"));
