@@ -41,6 +41,7 @@ function bind(lib: LibraryHandle) {
     mapNextKey: f<(map: bigint, key: Buffer | null, next: Buffer, keySize: number) => number>(
       "int bpf_map__get_next_key(void *map, const uint8_t *cur_key, _Inout_ uint8_t *next_key, size_t key_sz)",
     ),
+    numPossibleCpus: f<() => number>("int libbpf_num_possible_cpus(void)"),
     mapName: f<(map: bigint) => string>("const char *bpf_map__name(void *map)"),
     mapInitialValue: f<(map: bigint, size: bigint[]) => bigint | null>("void *bpf_map__initial_value(void *map, _Out_ size_t *size)"),
     // The static linker (bpftool gen object's): objects of a module built in parts → one.

@@ -23,6 +23,11 @@ export declare class ArrayMap<V> {
   get(index: u32): V | undefined;
   /** Stores `value` at `index`; false past the end. Not atomic: two CPUs may interleave. */
   set(index: u32, value: V): boolean;
+  /**
+   * Adds `delta` to the value at `index` in one atomic instruction: CPUs counting at once lose
+   * nothing. For 32- and 64-bit integer values; nothing past the end.
+   */
+  add(index: u32, delta: V): void;
   private readonly __arrayMap: V;
 }
 
@@ -44,5 +49,38 @@ export declare class HashMap<K, V> {
   has(key: K): boolean;
   /** Removes the entry for `key`; whether there was one. */
   delete(key: K): boolean;
+  /**
+   * Adds `delta` to the value for `key` in one atomic instruction (CPUs counting at once lose
+   * nothing), creating the entry as `delta` if there is none. For 32- and 64-bit integer values.
+   */
+  add(key: K, delta: V): void;
   private readonly __hashMap: [K, V];
+}
+
+/** A HashMap that, when full, makes room by evicting the least recently used entry (BPF_MAP_TYPE_LRU_HASH). */
+export declare class LruHashMap<K, V> extends HashMap<K, V> {
+  private readonly __lruHashMap: [K, V];
+}
+
+/**
+ * A HashMap with a value per CPU (BPF_MAP_TYPE_PERCPU_HASH): a program reads and writes its own
+ * CPU's, so counting needs no atomics; user space reads every CPU's (`get` gives an array, `sum`
+ * their total).
+ */
+export declare class PerCpuHashMap<K, V> extends HashMap<K, V> {
+  private readonly __perCpuHashMap: [K, V];
+}
+
+/** A PerCpuHashMap that evicts the least recently used entry when full (BPF_MAP_TYPE_LRU_PERCPU_HASH). */
+export declare class LruPerCpuHashMap<K, V> extends HashMap<K, V> {
+  private readonly __lruPerCpuHashMap: [K, V];
+}
+
+/**
+ * An ArrayMap with a value per CPU (BPF_MAP_TYPE_PERCPU_ARRAY): a program reads and writes its
+ * own CPU's, so counting needs no atomics; user space reads every CPU's (`get` gives an array,
+ * `sum` their total).
+ */
+export declare class PerCpuArrayMap<V> extends ArrayMap<V> {
+  private readonly __perCpuArrayMap: V;
 }

@@ -394,6 +394,14 @@ export class IRBuilder {
     return this.valueOf(to, `${op} ${this.m.ty(v.type)} ${v.ref} to ${this.m.ty(to)}`);
   }
 
+  /**
+   * `*ptr += v` as one atomic instruction, its old value unused: BPF's atomic add (XADD), which
+   * every BPF CPU version has.
+   */
+  atomicAdd(ptr: Value, v: Value): void {
+    this.valueOf(v.type, `atomicrmw add ${this.m.ty(ptr.type)} ${ptr.ref}, ${this.m.ty(v.type)} ${v.ref} seq_cst`);
+  }
+
   /** Field `index` of a first-class struct value. */
   extractValue(agg: Value, index: number): Value {
     const t = agg.type as Extract<IRType, { kind: "struct" }>;

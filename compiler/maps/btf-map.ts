@@ -12,7 +12,10 @@ import { arrayOf, i32, ptrTo, type IRType } from "../ir/ir-types.js";
 export const MapType = {
   hash: 1,
   array: 2,
+  percpuHash: 5,
   percpuArray: 6,
+  lruHash: 9,
+  lruPercpuHash: 10,
 } as const;
 
 export interface BtfMapDefinition {

@@ -1,17 +1,27 @@
-// HashMap<K, V>(n): BPF_MAP_TYPE_HASH, up to n entries of V by keys of K (any value type: a
-// struct key is compared byte by byte, padding included, which tsbpf's zeroed storage keeps
-// equal); shared by every CPU. get(k) is undefined where there is no entry.
+// The hash family: HashMap<K, V>(n) and its LRU and per-CPU variants. Up to n entries of V by
+// keys of K (any value type: a struct key is compared byte by byte, padding included, which
+// tsbpf's zeroed storage keeps equal). get(k) is undefined where there is no entry. An LRU map
+// makes room by evicting the least recently used entry instead of refusing a new key; a per-CPU
+// map keeps a value per CPU (each program sees its CPU's), which user space reads as an array.
 
 import { MapType } from "./btf-map.js";
-import { deleteMethod, getMethod, hasMethod, setMethod, valueTypeOf } from "./map-access.js";
+import { addMethod, deleteMethod, getMethod, hasMethod, setMethod, valueTypeOf } from "./map-access.js";
 import type { MapKind } from "./map-kind.js";
 
-export const hashMapKind: MapKind = {
-  name: "HashMap",
-  mapType: MapType.hash,
-  types: (p, [key, value], at) => ({
-    key: valueTypeOf(p, key, at, "a HashMap's keys", "new HashMap<u32, u64>(1024)"),
-    value: valueTypeOf(p, value, at, "a HashMap's values", "new HashMap<u32, u64>(1024)"),
-  }),
-  methods: { get: getMethod, set: setMethod, has: hasMethod, delete: deleteMethod },
-};
+function hashFamily(name: string, mapType: number): MapKind {
+  const example = `new ${name}<u32, u64>(1024)`;
+  return {
+    name,
+    mapType,
+    types: (p, [key, value], at) => ({
+      key: valueTypeOf(p, key, at, `a ${name}'s keys`, example),
+      value: valueTypeOf(p, value, at, `a ${name}'s values`, example),
+    }),
+    methods: { get: getMethod, set: setMethod, has: hasMethod, delete: deleteMethod, add: addMethod(true) },
+  };
+}
+
+export const hashMapKind = hashFamily("HashMap", MapType.hash);
+export const lruHashMapKind = hashFamily("LruHashMap", MapType.lruHash);
+export const perCpuHashMapKind = hashFamily("PerCpuHashMap", MapType.percpuHash);
+export const lruPerCpuHashMapKind = hashFamily("LruPerCpuHashMap", MapType.lruPercpuHash);

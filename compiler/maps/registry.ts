@@ -1,13 +1,14 @@
-// Every kind of map probe code can declare, by its stdlib class. A new kind is a file beside
-// this one, added to this list (and its reader to runtime/maps/).
+// Every kind of map probe code can declare, by its stdlib class. A new family is a file beside
+// this one (array-map.ts, hash-map.ts), its kinds added to this list (and their readers to
+// runtime/maps/open-map.ts).
 
-import { arrayMapKind } from "./array-map.js";
-import { hashMapKind } from "./hash-map.js";
+import { arrayMapKind, perCpuArrayMapKind } from "./array-map.js";
+import { hashMapKind, lruHashMapKind, lruPerCpuHashMapKind, perCpuHashMapKind } from "./hash-map.js";
 import type { MapKind } from "./map-kind.js";
 
 export type { MapKind } from "./map-kind.js";
 
-const KINDS: readonly MapKind[] = [arrayMapKind, hashMapKind];
+const KINDS: readonly MapKind[] = [arrayMapKind, perCpuArrayMapKind, hashMapKind, lruHashMapKind, perCpuHashMapKind, lruPerCpuHashMapKind];
 
 const byName = new Map(KINDS.map((k) => [k.name, k]));
 

@@ -1,32 +1,37 @@
-// ArrayMap (BPF_MAP_TYPE_ARRAY): keys are the indexes 0 … entries - 1, all present.
+// The array family (ArrayMap, PerCpuArrayMap): keys are the indexes 0 … entries - 1, all present.
+// A per-CPU array's get() gives one value per possible CPU, and sum() their total.
 
-import { TsbpfError } from "../../contract/errors.js";
 import type { CValue } from "../../contract/c-values.js";
+import { TsbpfError } from "../../contract/errors.js";
 import type { MapInfo } from "../../contract/manifest.js";
-import { BpfMap } from "./bpf-map.js";
+import { BpfMap, sumOf } from "./bpf-map.js";
 import type { ProbeMap } from "./map-reader.js";
 
-export function openArrayMap(info: MapInfo, handle: () => bigint): ProbeMap {
-  const map = new BpfMap(info, handle);
-  const checked = (index: unknown): number => {
-    if (typeof index !== "number" || !Number.isInteger(index) || index < 0 || index >= info.maxEntries)
-      throw new TsbpfError(`${String(index)} is not an index of map '${info.name}'`, { subject: `map '${info.name}'`, hint: `its indexes are the integers 0 to ${info.maxEntries - 1}` });
-    return index;
-  };
-  return {
-    info,
-    get: (index) => map.lookup(checked(index)),
-    set: (index, value) => map.update(checked(index), value),
-    delete: () => {
-      throw new TsbpfError(`entries of map '${info.name}' cannot be deleted: an ArrayMap always has all ${info.maxEntries}`, { subject: `map '${info.name}'`, hint: "set the entry to zero instead" });
-    },
-    entries: () => {
-      const all: [CValue, CValue][] = [];
-      for (let i = 0; i < info.maxEntries; i++) {
-        const value = map.lookup(i);
-        if (value !== undefined) all.push([i, value]); // every index has a value: an array map is never sparse
-      }
-      return all;
-    },
+export function arrayMapReader(perCpu: boolean): (info: MapInfo, handle: () => bigint) => ProbeMap {
+  return (info, handle) => {
+    const map = new BpfMap(info, handle, perCpu);
+    const checked = (index: unknown): number => {
+      if (typeof index !== "number" || !Number.isInteger(index) || index < 0 || index >= info.maxEntries)
+        throw new TsbpfError(`${String(index)} is not an index of map '${info.name}'`, { subject: `map '${info.name}'`, hint: `its indexes are the integers 0 to ${info.maxEntries - 1}` });
+      return index;
+    };
+    const get = (index: unknown): CValue | undefined => (perCpu ? map.lookupPerCpu(checked(index)) : map.lookup(checked(index)));
+    return {
+      info,
+      get,
+      set: (index, value) => map.update(checked(index), value),
+      delete: () => {
+        throw new TsbpfError(`entries of map '${info.name}' cannot be deleted: an array always has all ${info.maxEntries}`, { subject: `map '${info.name}'`, hint: "set the entry to zero instead" });
+      },
+      entries: () => {
+        const all: [CValue, CValue][] = [];
+        for (let i = 0; i < info.maxEntries; i++) {
+          const value = get(i);
+          if (value !== undefined) all.push([i, value]); // every index has a value: an array map is never sparse
+        }
+        return all;
+      },
+      ...(perCpu && { sum: (index: unknown) => sumOf(info, map.lookupPerCpu(checked(index))) }),
+    };
   };
 }

@@ -1,24 +1,30 @@
-// HashMap (BPF_MAP_TYPE_HASH): any key of the map's key type; entries come and go.
+// The hash family (HashMap, LruHashMap, PerCpuHashMap, LruPerCpuHashMap): any key of the map's
+// key type; entries come and go. A per-CPU map's get() gives one value per possible CPU, and
+// sum() their total.
 
 import type { CValue } from "../../contract/c-values.js";
 import type { MapInfo } from "../../contract/manifest.js";
-import { BpfMap } from "./bpf-map.js";
+import { BpfMap, sumOf } from "./bpf-map.js";
 import type { ProbeMap } from "./map-reader.js";
 
-export function openHashMap(info: MapInfo, handle: () => bigint): ProbeMap {
-  const map = new BpfMap(info, handle);
-  return {
-    info,
-    get: (key) => map.lookup(key),
-    set: (key, value) => map.update(key, value),
-    delete: (key) => map.delete(key),
-    entries: () => {
-      const all: [CValue, CValue][] = [];
-      for (const key of map.keys()) {
-        const value = map.lookup(key);
-        if (value !== undefined) all.push([key, value]); // deleted since the walk saw its key
-      }
-      return all;
-    },
+export function hashMapReader(perCpu: boolean): (info: MapInfo, handle: () => bigint) => ProbeMap {
+  return (info, handle) => {
+    const map = new BpfMap(info, handle, perCpu);
+    const get = (key: unknown): CValue | undefined => (perCpu ? map.lookupPerCpu(key) : map.lookup(key));
+    return {
+      info,
+      get,
+      set: (key, value) => map.update(key, value),
+      delete: (key) => map.delete(key),
+      entries: () => {
+        const all: [CValue, CValue][] = [];
+        for (const key of map.keys()) {
+          const value = get(key);
+          if (value !== undefined) all.push([key, value]); // deleted since the walk saw its key
+        }
+        return all;
+      },
+      ...(perCpu && { sum: (key: unknown) => sumOf(info, map.lookupPerCpu(key)) }),
+    };
   };
 }

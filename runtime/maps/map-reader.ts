@@ -7,7 +7,7 @@ import type { MapInfo } from "../../contract/manifest.js";
 
 export interface ProbeMap {
   readonly info: MapInfo;
-  /** The value at `key`, or undefined if there is none. */
+  /** The value at `key` (a per-CPU map: an array, one per possible CPU), or undefined if there is none. */
   get(key: unknown): CValue | undefined;
   /** Stores `value` at `key`. */
   set(key: unknown, value: unknown): void;
@@ -15,4 +15,6 @@ export interface ProbeMap {
   delete(key: unknown): boolean;
   /** Every entry, in the map's order. */
   entries(): [CValue, CValue][];
+  /** A per-CPU map's total of its CPUs' integer values at `key` (get() gives each CPU's). */
+  sum?(key: unknown): number | bigint | undefined;
 }

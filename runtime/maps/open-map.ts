@@ -3,15 +3,19 @@
 
 import { TsbpfError } from "../../contract/errors.js";
 import type { MapInfo } from "../../contract/manifest.js";
-import { openArrayMap } from "./array-map.js";
-import { openHashMap } from "./hash-map.js";
+import { arrayMapReader } from "./array-map.js";
+import { hashMapReader } from "./hash-map.js";
 import type { ProbeMap } from "./map-reader.js";
 
 export type { ProbeMap } from "./map-reader.js";
 
 const READERS: ReadonlyMap<string, (info: MapInfo, handle: () => bigint) => ProbeMap> = new Map([
-  ["ArrayMap", openArrayMap],
-  ["HashMap", openHashMap],
+  ["ArrayMap", arrayMapReader(false)],
+  ["PerCpuArrayMap", arrayMapReader(true)],
+  ["HashMap", hashMapReader(false)],
+  ["LruHashMap", hashMapReader(false)],
+  ["PerCpuHashMap", hashMapReader(true)],
+  ["LruPerCpuHashMap", hashMapReader(true)],
 ]);
 
 export function openMap(info: MapInfo, handle: () => bigint): ProbeMap {

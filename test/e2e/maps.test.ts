@@ -1,7 +1,7 @@
 // Maps the probe declares: created when it loads, written by its programs in the kernel, read
 // and written from user space through the runtime, shown field by field by bpftool.
 import { execFileSync } from "node:child_process";
-import { readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { compileAsync } from "../../compiler/compile.js";
@@ -143,6 +143,48 @@ describe("HashMap", () => {
       probe.close();
     }
   });
+});
+
+test("per-CPU maps give a value per CPU and their sum; an LRU hash evicts; add() counts atomically", async () => {
+  const probe = await open(fixture("kinds.ts"), { params: { TARGET: process.pid } });
+  try {
+    probe.attach();
+    syncfsFromThisProcess();
+    syncfsFromThisProcess();
+    probe.detach();
+    const cpus = readFileSync("/sys/devices/system/cpu/possible", "utf8").trim();
+    const possible = cpus.split(",").reduce((n, r) => n + (r.includes("-") ? Number(r.split("-")[1]) - Number(r.split("-")[0]) + 1 : 1), 0);
+    const perCpuCalls = probe.map("perCpuCalls");
+    expect((perCpuCalls.get(0) as bigint[]).length).toBe(possible);
+    expect(perCpuCalls.sum!(0)).toBe(2n);
+    expect(perCpuCalls.sum!(1)).toBe(0n);
+    expect(probe.map("perCpuByPid").sum!(process.pid)).toBe(2n);
+    expect(probe.map("perCpuByPid").sum!(1)).toBeUndefined();
+    expect((probe.map("lruPerCpu").get(process.pid) as number[]).filter((v) => v === 3).length).toBeGreaterThanOrEqual(1);
+    const recent = probe.map("recent").entries();
+    expect(recent.length).toBeLessThanOrEqual(4);
+    expect(recent).toContainEqual([5, 50]);
+    expect(probe.map("shared").get(process.pid)).toBe(2n);
+    expect(probe.map("totals").entries()).toEqual([[0, 0n], [1, 10n]]);
+    // Set from user space: every CPU's value.
+    perCpuCalls.set(1, 7n);
+    expect(perCpuCalls.sum!(1)).toBe(BigInt(7 * possible));
+    expect(probe.map("shared").sum).toBeUndefined();
+  } finally {
+    probe.close();
+  }
+});
+
+test("add() on a map of 8- or 16-bit values is refused at the call", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "tsbpf-add-"));
+  try {
+    const file = join(dir, "narrow.ts");
+    writeFileSync(file, 'import { ArrayMap, tracepoint, u8 } from "tsbpf";\nexport const m = new ArrayMap<u8>(2);\nexport const t = tracepoint("syscalls/sys_enter_syncfs", () => {\n  m.add(0, 1);\n});\n');
+    const e = compileErrorOf(file);
+    expect([e?.code, e?.at?.line, e?.message]).toEqual(["TSB1002", 4, "add() works on maps of 32- and 64-bit integers, not of u8"]);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 describe("map errors at compile time", () => {
