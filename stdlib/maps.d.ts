@@ -32,6 +32,12 @@ export declare class ArrayMap<V> {
 }
 
 /**
+ * How `set` treats an existing entry: "any" adds or replaces it (the default), "noexist" only
+ * adds (false if the key is there), "exist" only replaces (false if it is not).
+ */
+export type SetMode = "any" | "noexist" | "exist";
+
+/**
  * Up to `entries` values of type V by keys of type K (BPF_MAP_TYPE_HASH), shared by every CPU.
  * A key may be any value type, a struct included (compared byte by byte).
  */
@@ -43,8 +49,12 @@ export declare class HashMap<K, V> {
    * itself (writing its fields changes the map); a number is a copy read now.
    */
   get(key: K): V | undefined;
-  /** Stores `value` for `key`, adding or replacing the entry; false if the map is full. Not atomic. */
-  set(key: K, value: V): boolean;
+  /**
+   * Stores `value` for `key`, adding or replacing the entry (`mode`: only one of them, see
+   * SetMode); false if it did not (the map is full, or the mode said no). Not atomic: use add()
+   * to count.
+   */
+  set(key: K, value: V, mode?: SetMode): boolean;
   /** Whether there is an entry for `key`. */
   has(key: K): boolean;
   /** Removes the entry for `key`; whether there was one. */

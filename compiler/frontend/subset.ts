@@ -174,8 +174,8 @@ export function checkSubset(p: CheckedSource, decls: ModuleDecls, graph: CallGra
       case ts.SyntaxKind.StringLiteral:
       case ts.SyntaxKind.NoSubstitutionTemplateLiteral:
       case ts.SyntaxKind.TemplateExpression:
-        if (!isDeclaredName(p, node) && !isImportSpecifier(p, node) && !isPrintkFormat(p, node) && !expectsStr(p, node))
-          refuse(Codes.string, "strings are not supported here", "string literals are allowed as printk formats, program, tracepoint and param names, and as values of a Str<N>");
+        if (!isDeclaredName(p, node) && !isImportSpecifier(p, node) && !isPrintkFormat(p, node) && !expectsStr(p, node) && !isStdlibOption(p, node))
+          refuse(Codes.string, "strings are not supported here", "string literals are allowed as printk formats, program, tracepoint and param names, values of a Str<N>, and tsbpf's options (a map's set mode)");
         break;
       case ts.SyntaxKind.ElementAccessExpression: {
         const access = node as TS.ElementAccessExpression;
@@ -231,6 +231,21 @@ function isFixedArray(t: TS.Type): boolean {
 
 function expectsStr(p: CheckedSource, node: TS.Node): boolean {
   return stdlibAlias(p.checker.getContextualType(node as TS.Expression)) === "Str";
+}
+
+/**
+ * A string where tsbpf declares a set of options (`SetMode`: "any" | "noexist" | "exist"), as
+ * the argument of tsbpf's function or method or as a value of the option type: a constant the
+ * compiler reads.
+ */
+function isStdlibOption(p: CheckedSource, node: TS.Node): boolean {
+  const type = p.checker.getContextualType(node as TS.Expression);
+  if (!type) return false;
+  const options = (type.isUnion() ? type.types : [type]).filter((t) => !(t.flags & p.ts.TypeFlags.Undefined));
+  if (!options.length || !options.every((t) => t.isStringLiteral())) return false;
+  const call = node.parent;
+  const ofTsbpfCall = p.ts.isCallExpression(call) && call.arguments.includes(node as TS.Expression) && stdlibName(p, call.expression) !== undefined;
+  return ofTsbpfCall || stdlibAlias(type) !== undefined;
 }
 
 function isImportSpecifier(p: CheckedSource, node: TS.Node): boolean {

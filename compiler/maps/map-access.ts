@@ -72,9 +72,23 @@ export function update(l: ExpressionLowerer, map: MapRef, key: TS.Expression, va
   return l.b.callHelper(Helper.mapUpdateElem, i64, [mapArg(l, map), k, v, constInt(i64, flags)]);
 }
 
-/** `map.set(key, value)`: create or replace; whether it stored (false past an array's end, or a full hash). */
+/** BPF_ANY, BPF_NOEXIST, BPF_EXIST by stdlib's SetMode. */
+const SET_MODES: Record<string, number> = { any: BPF_ANY, noexist: BPF_NOEXIST, exist: 2 };
+
+/**
+ * `map.set(key, value, mode?)`: create or replace (or only one of them); whether it stored
+ * (false past an array's end, in a full hash, or where the mode said no).
+ */
 export const setMethod: MapMethod = (l, map, call) => {
-  const result = update(l, map, call.arguments[0], call.arguments[1], BPF_ANY);
+  const [key, value, modeArg] = call.arguments;
+  let flags = BPF_ANY;
+  if (modeArg) {
+    const type = l.p.checker.getTypeAtLocation(modeArg);
+    const mode = type.isStringLiteral() ? SET_MODES[type.value] : undefined;
+    if (mode === undefined) throw errorAt(modeArg, Codes.unsupportedType, "a map's set mode must be a constant", 'write it out: "any", "noexist" or "exist"');
+    flags = mode;
+  }
+  const result = update(l, map, key, value, flags);
   return { value: l.b.icmp("eq", result, constInt(i64, 0)), type: BOOL };
 };
 

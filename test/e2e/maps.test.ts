@@ -175,6 +175,19 @@ test("per-CPU maps give a value per CPU and their sum; an LRU hash evicts; add()
   }
 });
 
+test("set() with a mode only adds or only replaces, and says whether it stored", async () => {
+  const probe = await open(fixture("set-modes.ts"), { params: { TARGET: process.pid } });
+  try {
+    probe.attach();
+    syncfsFromThisProcess();
+    probe.detach();
+    expect(probe.map("stored").entries()).toEqual([[0, 1], [1, 0], [2, 0], [3, 1]]);
+    expect(probe.map("m").entries()).toEqual([[1, 40n]]);
+  } finally {
+    probe.close();
+  }
+});
+
 test("add() on a map of 8- or 16-bit values is refused at the call", async () => {
   const dir = mkdtempSync(join(tmpdir(), "tsbpf-add-"));
   try {
