@@ -248,6 +248,7 @@ function finish(prepared: Prepared, object: Buffer, parts: number): CompileResul
       key: plainCType(d.key),
       value: plainCType(d.value),
       maxEntries: d.maxEntries,
+      exported: d.exported,
       ...lineColumn(d.binding),
     })),
     ir: prepared.opts.emitLLVM ? prepared.lowered.text() : undefined,

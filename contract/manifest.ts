@@ -33,6 +33,8 @@ export interface MapInfo {
   key: CType;
   value: CType;
   maxEntries: number;
+  /** Declared with `export`: `tsbpf run` prints it at exit, as bpftrace prints its maps. */
+  exported: boolean;
   /** Where it is declared. */
   line: number;
   column: number;

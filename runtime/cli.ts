@@ -234,13 +234,15 @@ async function run(file: string, o: Options): Promise<number> {
     }
     const what = links.length <= 4 ? ` (${links.map((l) => l.description).join(", ")})` : "";
     writeStderr(`Attached ${links.length} program${links.length === 1 ? "" : "s"}${what}. ${duration === undefined ? "Ctrl-C to stop." : `Stopping in ${duration} s.`}\n`);
-    if (duration === 0) return 0;
-    const cancelTimer = duration !== undefined ? setLongTimeout(() => stop.abort(), duration * 1000) : undefined;
-    try {
-      for await (const line of probe.traceLines(stop.signal)) process.stdout.write(`${clock(new Date())} ${line.message}\n`);
-    } finally {
-      cancelTimer?.();
+    if (duration !== 0) {
+      const cancelTimer = duration !== undefined ? setLongTimeout(() => stop.abort(), duration * 1000) : undefined;
+      try {
+        for await (const line of probe.traceLines(stop.signal)) process.stdout.write(`${clock(new Date())} ${line.message}\n`);
+      } finally {
+        cancelTimer?.();
+      }
     }
+    await printMapsAtExit(probe);
     return 0;
   } finally {
     process.off("SIGINT", onSignal);
@@ -248,6 +250,16 @@ async function run(file: string, o: Options): Promise<number> {
     await probe.closeAsync();
     if (o.timings) printTimings(probe.timings, probe.compiled.parts);
   }
+}
+
+/** As bpftrace does at exit: the exported maps' entries, once the programs are detached (their final values). */
+async function printMapsAtExit(probe: import("./index.js").Probe): Promise<void> {
+  const exported = probe.maps.filter((m) => m.exported);
+  if (!exported.length) return;
+  await probe.detachAsync();
+  const { formatMaps } = require("./output/map-printer.js") as typeof import("./output/map-printer.js");
+  const text = formatMaps(exported.map((m) => probe.map(m.name)));
+  if (text) process.stdout.write(`\n${text}`);
 }
 
 const clock = (d: Date) => [d.getHours(), d.getMinutes(), d.getSeconds()].map((n) => String(n).padStart(2, "0")).join(":");

@@ -35,6 +35,7 @@ export interface MapDecl {
   key: ValueType;
   value: ValueType;
   maxEntries: number;
+  exported: boolean;
   node: TS.NewExpression;
 }
 
@@ -108,7 +109,7 @@ export function scanModule(p: CheckedSource): ModuleDecls {
     for (const decl of stmt.declarationList.declarations) {
       const init = decl.initializer;
       if (init && ts.isNewExpression(init)) {
-        diagnostics.attempt(() => out.maps.push(map(p, decl, init, isConst, out.constants)));
+        diagnostics.attempt(() => out.maps.push(map(p, decl, init, isConst, exported, out.constants)));
         continue;
       }
       const callee = init && ts.isCallExpression(init) ? stdlibName(p, init.expression) : undefined;
@@ -142,7 +143,7 @@ function program(p: CheckedSource, kind: ProgramKind, decl: TS.VariableDeclarati
  */
 const MAX_MAP_ENTRIES = 0xffffffffn / 4n;
 
-function map(p: CheckedSource, decl: TS.VariableDeclaration, init: TS.NewExpression, isConst: boolean, constants: ModuleDecls["constants"]): MapDecl {
+function map(p: CheckedSource, decl: TS.VariableDeclaration, init: TS.NewExpression, isConst: boolean, exported: boolean, constants: ModuleDecls["constants"]): MapDecl {
   const { ts } = p;
   const className = stdlibName(p, init.expression);
   const kind = className ? mapKindNamed(className) : undefined;
@@ -156,7 +157,7 @@ function map(p: CheckedSource, decl: TS.VariableDeclaration, init: TS.NewExpress
   const entries = entriesArg && constantValue(p, entriesArg, constants);
   if (entries === undefined || entries < 1n || entries > MAX_MAP_ENTRIES)
     throw errorAt(entriesArg ?? init, Codes.badMap, `a map's number of entries must be a constant from 1 to ${MAX_MAP_ENTRIES}`, `e.g. new ${kind.name}<u64>(16)`);
-  return { kind, name: decl.name.text, binding: decl.name, key, value, maxEntries: Number(entries), node: init };
+  return { kind, name: decl.name.text, binding: decl.name, key, value, maxEntries: Number(entries), exported, node: init };
 }
 
 function param(p: CheckedSource, decl: TS.VariableDeclaration, init: TS.CallExpression, isConst: boolean, earlier: ParamDecl[]): ParamDecl {

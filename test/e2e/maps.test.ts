@@ -8,9 +8,9 @@ import { compileAsync } from "../../compiler/compile.js";
 import { TsbpfError } from "../../contract/errors.js";
 import { open } from "../../runtime/index.js";
 import { compileErrorOf } from "../helpers/compile-error.js";
-import { syncfsFromThisProcess, triggerSyncfs } from "../helpers/kernel.js";
+import { syncfsFromThisProcess, syncfsLater, triggerSyncfs } from "../helpers/kernel.js";
 import { libLLVMs } from "../helpers/libllvm-versions.js";
-import { expectNoStack, repo, tsbpf } from "../helpers/tsbpf-command.js";
+import { expectNoStack, repo, Running, tsbpf } from "../helpers/tsbpf-command.js";
 
 const fixture = (name: string) => repo("test/fixtures/maps", name);
 
@@ -198,6 +198,16 @@ test("add() on a map of 8- or 16-bit values is refused at the call", async () =>
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test("tsbpf run prints the exported maps at exit, as bpftrace does", async () => {
+  const child = syncfsLater();
+  const run = new Running(["run", fixture("printed.ts"), "--param", `TARGET=${child.pid}`, "--duration", "1"]);
+  await run.waitFor("stderr", /Attached/);
+  await child.go();
+  expect(await run.exited).toBe(0);
+  expect(run.stdout).toBe("\n@calls[7]: 1\n@calls[3]: 5\n\n@perCpu[2]: 1\n\n@last[1]: { .pid = 42, .name = answer }\n");
+  expectNoStack(run.stderr);
 });
 
 describe("map errors at compile time", () => {
