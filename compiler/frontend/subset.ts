@@ -174,8 +174,8 @@ export function checkSubset(p: CheckedSource, decls: ModuleDecls, graph: CallGra
       case ts.SyntaxKind.StringLiteral:
       case ts.SyntaxKind.NoSubstitutionTemplateLiteral:
       case ts.SyntaxKind.TemplateExpression:
-        if (!isDeclaredName(p, node) && !isImportSpecifier(p, node) && !isPrintkFormat(p, node) && !expectsStr(p, node))
-          refuse(Codes.string, "strings are not supported here", "string literals are allowed as printk formats, program, tracepoint and param names, and as values of a Str<N>");
+        if (!isDeclaredName(p, node) && !isImportSpecifier(p, node) && !isPrintkFormat(p, node) && !expectsStr(p, node) && !comparedWithStr(p, node))
+          refuse(Codes.string, "strings are not supported here", "string literals are allowed as printk formats, program, tracepoint and param names, values of a Str<N>, and compared with one (`comm() === \"bash\"`, `s.startsWith(\"kworker\")`)");
         break;
       case ts.SyntaxKind.ElementAccessExpression: {
         const access = node as TS.ElementAccessExpression;
@@ -231,6 +231,24 @@ function isFixedArray(t: TS.Type): boolean {
 
 function expectsStr(p: CheckedSource, node: TS.Node): boolean {
   return stdlibAlias(p.checker.getContextualType(node as TS.Expression)) === "Str";
+}
+
+/** A literal a Str is compared with: `comm() === "bash"`, `s.startsWith("kworker")` (lower/str-compare.ts). */
+function comparedWithStr(p: CheckedSource, node: TS.Node): boolean {
+  const { ts } = p;
+  if (!ts.isStringLiteralLike(node)) return false; // not a template with substitutions
+  let outer: TS.Node = node;
+  while (ts.isParenthesizedExpression(outer.parent)) outer = outer.parent;
+  const parent = outer.parent;
+  if (ts.isCallExpression(parent)) return parent.arguments[0] === outer && stdlibName(p, parent.expression) === "startsWith";
+  if (!ts.isBinaryExpression(parent) || !isEqualityOperator(ts, parent.operatorToken.kind)) return false;
+  const other = parent.left === outer ? parent.right : parent.left;
+  return stdlibAlias(p.checker.getTypeAtLocation(other)) === "Str";
+}
+
+function isEqualityOperator(ts: typeof TS, kind: TS.SyntaxKind): boolean {
+  const K = ts.SyntaxKind;
+  return kind === K.EqualsEqualsEqualsToken || kind === K.ExclamationEqualsEqualsToken || kind === K.EqualsEqualsToken || kind === K.ExclamationEqualsToken;
 }
 
 function isImportSpecifier(p: CheckedSource, node: TS.Node): boolean {
