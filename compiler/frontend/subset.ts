@@ -243,7 +243,8 @@ function comparedWithStr(p: CheckedSource, node: TS.Node): boolean {
   if (ts.isCallExpression(parent)) return parent.arguments[0] === outer && stdlibName(p, parent.expression) === "startsWith";
   if (!ts.isBinaryExpression(parent) || !isEqualityOperator(ts, parent.operatorToken.kind)) return false;
   const other = parent.left === outer ? parent.right : parent.left;
-  return stdlibAlias(p.checker.getTypeAtLocation(other)) === "Str";
+  // A map's `Str | undefined` too: lowering asks for the check, which says more than TSB2005.
+  return stdlibAlias(p.checker.getNonNullableType(p.checker.getTypeAtLocation(other))) === "Str";
 }
 
 function isEqualityOperator(ts: typeof TS, kind: TS.SyntaxKind): boolean {

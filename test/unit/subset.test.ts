@@ -79,6 +79,7 @@ const refused: [string, string, string, number, number][] = [
   ["ordering a Str and a literal", "import { comm } from \"tsbpf\";\n" + tp('  if (comm() >= "bash") pid();'), "TSB2019", 4, 7],
   ["startsWith of a Str, not a literal", "import { comm } from \"tsbpf\";\n" + tp("  const s = comm();\n  if (s.startsWith(comm())) pid();"), "TSB2019", 5, 20],
   ["startsWith of a template with a substitution", "import { comm } from \"tsbpf\";\n" + tp("  if (comm().startsWith(`${1}`)) pid();"), "TSB2005", 4, 25],
+  ["a map's Str compared before it is checked", "import { ArrayMap, type Str } from \"tsbpf\";\nconst m = new ArrayMap<Str<8>>(1);\n" + tp('  if (m.get(0) === "a") pid();'), "TSB1002", 5, 7],
   ["two string literals compared", tp('  if ("a" === "a") pid();'), "TSB2005", 3, 7],
   ["a string literal's startsWith", tp('  if ("bash".startsWith("b")) pid();'), "TSB2005", 3, 7],
 ];
