@@ -21,3 +21,16 @@ declare const STR: unique symbol;
  * printed with printk's `%s`; decoded to a JavaScript string in user space.
  */
 export type Str<N extends number> = string & { readonly [STR]?: N };
+
+declare global {
+  // A Str is a `string` to TypeScript, so its method is String's (probe code sees only
+  // stdlib/lib.d.ts's String, which has no other).
+  interface String {
+    /**
+     * Whether a `Str`'s value begins with `prefix`, a string literal (compared as UTF-8 bytes in
+     * the kernel: `comm().startsWith("kworker")`). A Str also compares with `===` and `!==` to
+     * a string literal or to another Str, as C strings (its bytes up to the first NUL).
+     */
+    startsWith(prefix: string): boolean;
+  }
+}

@@ -29,6 +29,7 @@ export function checkBodies(p: CheckedSource, decls: ModuleDecls): void {
     else if (ts.isElementAccessExpression(node)) checkConstantIndex(p, node, decls);
     else if (ts.isPropertyAccessExpression(node)) checkProperty(p, node);
     else if (ts.isReturnStatement(node) && node.expression) checkReturn(p, node);
+    else if (ts.isBinaryExpression(node)) checkStrOrder(p, node);
     else if (ts.isObjectLiteralExpression(node)) {
       for (const member of node.properties)
         if (!ts.isPropertyAssignment(member) && !ts.isShorthandPropertyAssignment(member)) unsupported(member, "this kind of object-literal member");
@@ -47,7 +48,9 @@ export function checkBodies(p: CheckedSource, decls: ModuleDecls): void {
 /** Calls: printk's format; a context method's receiver and arguments (`ctx.arg(i)`). */
 function checkCall(p: CheckedSource, call: TS.CallExpression, decls: ModuleDecls): void {
   const { ts, diagnostics } = p;
-  if (stdlibName(p, call.expression) === "printk") return checkPrintkCall(p, call);
+  const callee = stdlibName(p, call.expression);
+  if (callee === "printk") return checkPrintkCall(p, call);
+  if (callee === "startsWith") return checkStartsWith(p, call);
   if (!ts.isPropertyAccessExpression(call.expression)) return;
   const name = stdlibMemberName(p, call.expression);
   const member = name && CONTEXT_MEMBERS.get(name);
@@ -61,6 +64,24 @@ function checkCall(p: CheckedSource, call: TS.CallExpression, decls: ModuleDecls
   }
   const error = member.check?.(p, call, decls.constants);
   if (error) diagnostics.report(error);
+}
+
+/** `s.startsWith("literal")`: the prefix is compared byte by byte with constants (lower/str-compare.ts). */
+function checkStartsWith(p: CheckedSource, call: TS.CallExpression): void {
+  const { ts } = p;
+  let prefix = call.arguments[0];
+  while (prefix && ts.isParenthesizedExpression(prefix)) prefix = prefix.expression;
+  if (prefix && !ts.isStringLiteralLike(prefix) && !p.diagnostics.reportedWithin(prefix))
+    p.diagnostics.report(errorAt(prefix, Codes.strCompare, "startsWith takes a string literal in probe code", 'write the prefix out: s.startsWith("kworker"); to compare two Strs, use ==='));
+}
+
+/** `a < b` on strings: only equality is compared in the kernel. */
+function checkStrOrder(p: CheckedSource, e: TS.BinaryExpression): void {
+  const K = p.ts.SyntaxKind;
+  const order = [K.LessThanToken, K.LessThanEqualsToken, K.GreaterThanToken, K.GreaterThanEqualsToken];
+  if (!order.includes(e.operatorToken.kind)) return;
+  if (typeIfKnown(p, e.left)?.kind === "str" || typeIfKnown(p, e.right)?.kind === "str")
+    p.diagnostics.report(errorAt(e, Codes.strCompare, `strings cannot be compared with ${e.operatorToken.getText()} in probe code`, "compare a Str with === or !== to a string literal or another Str, or test a prefix with startsWith"));
 }
 
 /** Whether `e` names the first parameter of a program's handler: the context the kernel passes. */

@@ -22,7 +22,7 @@ export interface DiagnosticEntry {
 }
 
 /** What an example may use without importing it. */
-export const PROBE_IMPORTS = ["tracepoint", "rawTracepoint", "xdp", "ArrayMap", "printk", "pid", "param", "u8", "u16", "u32", "u64", "i8", "i16", "i32", "i64", "type FixedArray"];
+export const PROBE_IMPORTS = ["tracepoint", "rawTracepoint", "xdp", "ArrayMap", "printk", "pid", "comm", "param", "u8", "u16", "u32", "u64", "i8", "i16", "i32", "i64", "type FixedArray"];
 
 const LOOP_HINT = "loop over a counted range with a constant bound: for (let i: u32 = 0; i < N; i++)";
 
@@ -272,6 +272,13 @@ const table = {
     refuses: "a constant that does not fit the integer type it is converted to implicitly",
     hint: "write the cast, e.g. u8(300), if the truncation is meant",
     example: "const x: u8 = 300;",
+    placement: "handler",
+  },
+  strCompare: {
+    code: "TSB2019",
+    refuses: "strings compared other than for equality (`<` on a Str), or `startsWith` with anything but a string literal",
+    hint: 'compare a Str with === or !== to a string literal or another Str; give startsWith a string literal: s.startsWith("kworker")',
+    example: 'if (comm() < comm()) printk("less");',
     placement: "handler",
   },
 } as const satisfies Record<string, DiagnosticEntry>;

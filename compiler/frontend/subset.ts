@@ -174,8 +174,12 @@ export function checkSubset(p: CheckedSource, decls: ModuleDecls, graph: CallGra
       case ts.SyntaxKind.StringLiteral:
       case ts.SyntaxKind.NoSubstitutionTemplateLiteral:
       case ts.SyntaxKind.TemplateExpression:
-        if (!isDeclaredName(p, node) && !isImportSpecifier(p, node) && !isPrintkFormat(p, node) && !expectsStr(p, node) && !isStdlibOption(p, node))
-          refuse(Codes.string, "strings are not supported here", "string literals are allowed as printk formats, program, tracepoint and param names, values of a Str<N>, and tsbpf's options (a map's set mode)");
+        if (!isDeclaredName(p, node) && !isImportSpecifier(p, node) && !isPrintkFormat(p, node) && !expectsStr(p, node) && !comparedWithStr(p, node) && !isStdlibOption(p, node))
+          refuse(
+            Codes.string,
+            "strings are not supported here",
+            "string literals are allowed as printk formats, program, tracepoint and param names, values of a Str<N>, compared with one (`comm() === \"bash\"`, `s.startsWith(\"kworker\")`), and as tsbpf's options (a map's set mode)",
+          );
         break;
       case ts.SyntaxKind.ElementAccessExpression: {
         const access = node as TS.ElementAccessExpression;
@@ -246,6 +250,25 @@ function isStdlibOption(p: CheckedSource, node: TS.Node): boolean {
   const call = node.parent;
   const ofTsbpfCall = p.ts.isCallExpression(call) && call.arguments.includes(node as TS.Expression) && stdlibName(p, call.expression) !== undefined;
   return ofTsbpfCall || stdlibAlias(type) !== undefined;
+}
+
+/** A literal a Str is compared with: `comm() === "bash"`, `s.startsWith("kworker")` (lower/str-compare.ts). */
+function comparedWithStr(p: CheckedSource, node: TS.Node): boolean {
+  const { ts } = p;
+  if (!ts.isStringLiteralLike(node)) return false; // not a template with substitutions
+  let outer: TS.Node = node;
+  while (ts.isParenthesizedExpression(outer.parent)) outer = outer.parent;
+  const parent = outer.parent;
+  if (ts.isCallExpression(parent)) return parent.arguments[0] === outer && stdlibName(p, parent.expression) === "startsWith";
+  if (!ts.isBinaryExpression(parent) || !isEqualityOperator(ts, parent.operatorToken.kind)) return false;
+  const other = parent.left === outer ? parent.right : parent.left;
+  // A map's `Str | undefined` too: lowering asks for the check, which says more than TSB2005.
+  return stdlibAlias(p.checker.getNonNullableType(p.checker.getTypeAtLocation(other))) === "Str";
+}
+
+function isEqualityOperator(ts: typeof TS, kind: TS.SyntaxKind): boolean {
+  const K = ts.SyntaxKind;
+  return kind === K.EqualsEqualsEqualsToken || kind === K.ExclamationEqualsEqualsToken || kind === K.EqualsEqualsToken || kind === K.ExclamationEqualsToken;
 }
 
 function isImportSpecifier(p: CheckedSource, node: TS.Node): boolean {

@@ -11,6 +11,7 @@ import { convert, irTypeOf, type Operand } from "./arith.js";
 import type { ExpressionLowerer } from "./expressions.js";
 import { Helper } from "./helper-ids.js";
 import { lowerPrintk } from "./printk.js";
+import { lowerStartsWith } from "./str-compare.js";
 import { KIND_CONSTANTS } from "../kinds/registry.js";
 
 type Lowering = (l: ExpressionLowerer, call: TS.CallExpression) => Operand;
@@ -85,6 +86,7 @@ BUILTINS.readKernel = readVia(Helper.probeReadKernel);
 BUILTINS.readUser = readVia(Helper.probeReadUser);
 BUILTINS.readKernelStr = readStrVia(Helper.probeReadKernelStr);
 BUILTINS.readUserStr = readStrVia(Helper.probeReadUserStr);
+BUILTINS.startsWith = lowerStartsWith; // a Str's method (aggregates.d.ts)
 
 // u8(x) … i64(x): a C cast.
 for (const [name, type] of Object.entries(INT_TYPES)) {

@@ -16,6 +16,7 @@ import { arith, compare, convert, irTypeOf, resultType, sameLayout, truthy, type
 import { allocate, convertAt, fieldPlace, literalValue, read, withElement, write, zeroOf, type Place } from "./aggregate-storage.js";
 import { lowerBuiltinCall, stdlibConstant } from "./builtins.js";
 import { CONTEXT_MEMBERS } from "../kinds/registry.js";
+import { strEquality } from "./str-compare.js";
 import { ABSENT, compareWithUndefined, isUndefined, orElse, present } from "./optional.js";
 import type { Local } from "./function.js";
 import type { ModuleLowerer } from "./module-lowerer.js";
@@ -308,6 +309,8 @@ export abstract class ExpressionLowerer {
     const c = ops.compare.get(kind);
     const absent = c === "==" || c === "!=" ? this.undefinedCompare(e, c) : undefined;
     if (absent) return absent;
+    const strings = c === "==" || c === "!=" ? strEquality(this, e, c === "==") : undefined;
+    if (strings) return strings;
     if (c) {
       const l = this.scalar(e.left);
       const r = this.scalar(e.right);

@@ -75,6 +75,13 @@ const refused: [string, string, string, number, number][] = [
   ["reading a user pointer as kernel memory", "import { userPtr, readKernel } from \"tsbpf\";\n" + tp("  const v = readKernel(userPtr<u64>(1));"), "TS2345", 4, 24],
   ["printk %s of an integer", tp('  printk("%s", pid());'), "TSB1204", 3, 16],
   ["Str of another size", "import { comm, type Str } from \"tsbpf\";\n" + tp("  const s: Str<8> = comm();"), "TS2322", 4, 9],
+  ["ordering strings", "import { comm } from \"tsbpf\";\n" + tp("  if (comm() < comm()) pid();"), "TSB2019", 4, 7],
+  ["ordering a Str and a literal", "import { comm } from \"tsbpf\";\n" + tp('  if (comm() >= "bash") pid();'), "TSB2019", 4, 7],
+  ["startsWith of a Str, not a literal", "import { comm } from \"tsbpf\";\n" + tp("  const s = comm();\n  if (s.startsWith(comm())) pid();"), "TSB2019", 5, 20],
+  ["startsWith of a template with a substitution", "import { comm } from \"tsbpf\";\n" + tp("  if (comm().startsWith(`${1}`)) pid();"), "TSB2005", 4, 25],
+  ["a map's Str compared before it is checked", "import { ArrayMap, type Str } from \"tsbpf\";\nconst m = new ArrayMap<Str<8>>(1);\n" + tp('  if (m.get(0) === "a") pid();'), "TSB1002", 5, 7],
+  ["two string literals compared", tp('  if ("a" === "a") pid();'), "TSB2005", 3, 7],
+  ["a string literal's startsWith", tp('  if ("bash".startsWith("b")) pid();'), "TSB2005", 3, 7],
 ];
 
 describe("refused constructs", () => {
@@ -105,6 +112,7 @@ const accepted: [string, string][] = [
   ["xdp returning a verdict", "export const x = xdp(() => XDP_PASS);\n"],
   ["64-bit literals beyond 2^53, exactly", 'const M = param<u64>("M", 0xffffffffffffffff);\n' + tp("  const big: u64 = 0xfffffffffffffff1;\n  printk(\"%llu %llu\", big, M);")],
   ["Str from comm() and from a literal, printed with %s", "import { comm, type Str } from \"tsbpf\";\ninterface E { name: Str<16>; tag: Str<8> }\n" + tp('  const e: E = { name: comm(), tag: "t" };\n  printk("%s %s", e.name, e.tag);')],
+  ["Str compared with literals and Strs, and startsWith", "import { comm, type Str } from \"tsbpf\";\n" + tp('  const s: Str<8> = "sh";\n  if (comm() === "bash" || "zsh" !== comm() || comm() == s || s != comm() || (comm()) === ("x") || comm().startsWith("kworker/")) pid();')],
   ["ternaries, logic, compound assignment", tp("  let a: i64 = -5;\n  a <<= 2;\n  a = a > 0 && pid() !== 0 ? a : -a;\n  printk(\"%d\", a);")],
 ];
 
