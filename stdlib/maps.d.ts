@@ -1,7 +1,7 @@
 // Part of `import … from "tsbpf"` (index.d.ts re-exports it): declarations the editor and the
 // compiler's type checker see; the compiler lowers each of them to BPF. Nothing here runs in Node.
 
-import type { u32 } from "./integers.js";
+import type { u32, u64 } from "./integers.js";
 
 // ── Maps ─────────────────────────────────────────────────────────────────────────────────────
 // Declared at the top level of a probe file (`export const hits = new ArrayMap<u64>(4)`); the
@@ -93,4 +93,18 @@ export declare class LruPerCpuHashMap<K, V> extends HashMap<K, V> {
  */
 export declare class PerCpuArrayMap<V> extends ArrayMap<V> {
   private readonly __perCpuArrayMap: V;
+}
+
+// ── Aggregations ─────────────────────────────────────────────────────────────────────────────
+
+/**
+ * A log2 histogram, as bpftrace's hist(): `record(v)` counts v in its power-of-two bucket
+ * ([0], [1], [2, 4), [4, 8), …). Per CPU in the kernel, folded in user space; `tsbpf run`
+ * prints it at exit as bpftrace does.
+ */
+export declare class Histogram {
+  constructor();
+  /** Counts `value` in its bucket. */
+  record(value: u64): void;
+  private readonly __histogram: never;
 }

@@ -153,6 +153,8 @@ function map(p: CheckedSource, decl: TS.VariableDeclaration, init: TS.NewExpress
   checkSymbolName(decl.name, "a map");
   const type = p.checker.getTypeAtLocation(decl.name);
   const { key, value } = kind.types(p, p.checker.getTypeArguments(type as TS.TypeReference), decl.name);
+  // A kind of a fixed size (a histogram's buckets) takes no count.
+  if (kind.entries !== undefined) return { kind, name: decl.name.text, binding: decl.name, key, value, maxEntries: kind.entries, exported, node: init };
   const entriesArg = init.arguments?.[0];
   const entries = entriesArg && constantValue(p, entriesArg, constants);
   if (entries === undefined || entries < 1n || entries > MAX_MAP_ENTRIES)

@@ -128,40 +128,44 @@ export function addMethod(createMissing: boolean): MapMethod {
     const value = map.value;
     if (value.kind !== "int" || value.bits < 32)
       throw errorAt(call.expression, Codes.unsupportedType, `add() works on maps of 32- and 64-bit integers, not of ${typeName(value)}`, "BPF's atomic add is 32 or 64 bits wide: declare the values as u32, u64, i32 or i64, or use get() and set()");
-    const k = convertAt(l, l.expression(keyArg), map.key, keyArg);
-    const delta = convertAt(l, l.expression(deltaArg), value, deltaArg);
-    const fn = l.fn;
-    const apply = fn.newBlock("map.add");
-    const done = fn.newBlock("map.add.done");
-    const lookupEntry = (): Value => l.b.callHelper(Helper.mapLookupElem, ptrTo(i8), [mapArg(l, map), addressOf(l, k, map.key, "key")]);
-    const isNull = (p: Value): Value => l.b.icmp("eq", p, { type: ptrTo(i8), ref: "null" });
-    let entry = lookupEntry();
-    if (createMissing) {
-      const firstBlock = l.b.block;
-      const first = entry;
-      const missing = fn.newBlock("map.add.create");
-      const raced = fn.newBlock("map.add.raced");
-      const found = fn.newBlock("map.add.found");
-      l.b.condBr(isNull(first), missing, found);
-      l.b.positionAt(missing);
-      const created = l.b.callHelper(Helper.mapUpdateElem, i64, [mapArg(l, map), addressOf(l, k, map.key, "key"), addressOf(l, delta, value, "value"), constInt(i64, BPF_NOEXIST)]);
-      l.b.condBr(l.b.icmp("eq", created, constInt(i64, 0)), done, raced);
-      l.b.positionAt(raced);
-      const second = lookupEntry();
-      const racedEnd = l.b.block;
-      l.b.br(found);
-      // The entry: the first lookup's, or the one another CPU created meanwhile (null: the map is full).
-      l.b.positionAt(found);
-      entry = l.b.phi(ptrTo(i8), [
-        [first, firstBlock],
-        [second, racedEnd],
-      ]);
-    }
-    l.b.condBr(isNull(entry), done, apply);
-    l.b.positionAt(apply);
-    l.b.atomicAdd(l.b.cast("bitcast", entry, ptrTo(irTypeOf(value))), delta.value);
-    l.b.br(done);
-    l.b.positionAt(done);
+    atomicAdd(l, map, convertAt(l, l.expression(keyArg), map.key, keyArg), convertAt(l, l.expression(deltaArg), value, deltaArg), createMissing);
     return { value: { type: { kind: "void" }, ref: "undef" }, type: { kind: "void" } };
   };
+}
+
+/** Adds `delta` to the integer value at key `k` atomically (see addMethod); both already of the map's types. */
+export function atomicAdd(l: ExpressionLowerer, map: MapRef, k: Operand, delta: Operand, createMissing: boolean): void {
+  const value = map.value;
+  const fn = l.fn;
+  const apply = fn.newBlock("map.add");
+  const done = fn.newBlock("map.add.done");
+  const lookupEntry = (): Value => l.b.callHelper(Helper.mapLookupElem, ptrTo(i8), [mapArg(l, map), addressOf(l, k, map.key, "key")]);
+  const isNull = (p: Value): Value => l.b.icmp("eq", p, { type: ptrTo(i8), ref: "null" });
+  let entry = lookupEntry();
+  if (createMissing) {
+    const firstBlock = l.b.block;
+    const first = entry;
+    const missing = fn.newBlock("map.add.create");
+    const raced = fn.newBlock("map.add.raced");
+    const found = fn.newBlock("map.add.found");
+    l.b.condBr(isNull(first), missing, found);
+    l.b.positionAt(missing);
+    const created = l.b.callHelper(Helper.mapUpdateElem, i64, [mapArg(l, map), addressOf(l, k, map.key, "key"), addressOf(l, delta, value, "value"), constInt(i64, BPF_NOEXIST)]);
+    l.b.condBr(l.b.icmp("eq", created, constInt(i64, 0)), done, raced);
+    l.b.positionAt(raced);
+    const second = lookupEntry();
+    const racedEnd = l.b.block;
+    l.b.br(found);
+    // The entry: the first lookup's, or the one another CPU created meanwhile (null: the map is full).
+    l.b.positionAt(found);
+    entry = l.b.phi(ptrTo(i8), [
+      [first, firstBlock],
+      [second, racedEnd],
+    ]);
+  }
+  l.b.condBr(isNull(entry), done, apply);
+  l.b.positionAt(apply);
+  l.b.atomicAdd(l.b.cast("bitcast", entry, ptrTo(irTypeOf(value))), delta.value);
+  l.b.br(done);
+  l.b.positionAt(done);
 }

@@ -28,6 +28,8 @@ export interface MapKind {
   readonly mapType: number;
   /** Key and value types from the class's type arguments (`ArrayMap<V>`: u32 and V). */
   types(p: CheckedSource, typeArguments: readonly TS.Type[], at: TS.Node): { key: ValueType; value: ValueType };
+  /** For a kind of a fixed size (a histogram's buckets): its entries, and its constructor takes no count. */
+  readonly entries?: number;
   /** The methods probe code may call, by name. */
   readonly methods: Readonly<Record<string, MapMethod>>;
 }

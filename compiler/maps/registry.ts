@@ -3,12 +3,13 @@
 // runtime/maps/open-map.ts).
 
 import { arrayMapKind, perCpuArrayMapKind } from "./array-map.js";
+import { histogramKind } from "./histogram.js";
 import { hashMapKind, lruHashMapKind, lruPerCpuHashMapKind, perCpuHashMapKind } from "./hash-map.js";
 import type { MapKind } from "./map-kind.js";
 
 export type { MapKind } from "./map-kind.js";
 
-const KINDS: readonly MapKind[] = [arrayMapKind, perCpuArrayMapKind, hashMapKind, lruHashMapKind, perCpuHashMapKind, lruPerCpuHashMapKind];
+const KINDS: readonly MapKind[] = [arrayMapKind, perCpuArrayMapKind, hashMapKind, lruHashMapKind, perCpuHashMapKind, lruPerCpuHashMapKind, histogramKind];
 
 const byName = new Map(KINDS.map((k) => [k.name, k]));
 

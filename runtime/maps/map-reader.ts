@@ -17,4 +17,6 @@ export interface ProbeMap {
   entries(): [CValue, CValue][];
   /** A per-CPU map's total of its CPUs' integer values at `key` (get() gives each CPU's). */
   sum?(key: unknown): number | bigint | undefined;
+  /** How `tsbpf run` prints it at exit, where a kind prints otherwise than `@name[key]: value` (a histogram). */
+  format?(): string;
 }

@@ -5,6 +5,7 @@ import { TsbpfError } from "../../contract/errors.js";
 import type { MapInfo } from "../../contract/manifest.js";
 import { arrayMapReader } from "./array-map.js";
 import { hashMapReader } from "./hash-map.js";
+import { histogramReader } from "./histogram.js";
 import type { ProbeMap } from "./map-reader.js";
 
 export type { ProbeMap } from "./map-reader.js";
@@ -16,6 +17,7 @@ const READERS: ReadonlyMap<string, (info: MapInfo, handle: () => bigint) => Prob
   ["LruHashMap", hashMapReader(false)],
   ["PerCpuHashMap", hashMapReader(true)],
   ["LruPerCpuHashMap", hashMapReader(true)],
+  ["Histogram", histogramReader],
 ]);
 
 export function openMap(info: MapInfo, handle: () => bigint): ProbeMap {

@@ -14,6 +14,7 @@ export function formatMaps(maps: readonly ProbeMap[]): string {
 }
 
 function formatMap(map: ProbeMap): string {
+  if (map.format) return map.format();
   const { info } = map;
   const perCpu = map.sum !== undefined;
   const entries: [CValue, CValue][] = map.entries().map(([key, value]) => [key, perCpu && info.value.kind === "int" ? map.sum!(key)! : value]);

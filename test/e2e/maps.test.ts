@@ -210,6 +210,28 @@ test("tsbpf run prints the exported maps at exit, as bpftrace does", async () =>
   expectNoStack(run.stderr);
 });
 
+test("a Histogram prints at exit as bpftrace prints hist()", async () => {
+  const child = syncfsLater();
+  const run = new Running(["run", fixture("histogram.ts"), "--param", `TARGET=${child.pid}`, "--duration", "1"]);
+  await run.waitFor("stderr", /Attached/);
+  await child.go();
+  expect(await run.exited).toBe(0);
+  const bar = (n: number) => `|${"@".repeat(n).padEnd(52)}|`;
+  expect(run.stdout).toBe(
+    [
+      "",
+      "@sizes: ",
+      `[0]                    1 ${bar(26)}`,
+      `[1]                    1 ${bar(26)}`,
+      `[2, 4)                 2 ${bar(52)}`,
+      `[4, 8)                 1 ${bar(26)}`,
+      ...["[8, 16)", "[16, 32)", "[32, 64)", "[64, 128)", "[128, 256)", "[256, 512)", "[512, 1K)"].map((l) => `${l.padEnd(16)}       0 ${bar(0)}`),
+      `[1K, 2K)               1 ${bar(26)}`,
+      "",
+    ].join("\n"),
+  );
+});
+
 describe("map errors at compile time", () => {
   test("using a value get() may not have found is TypeScript's error, with what to do", () => {
     const e = compileErrorOf(fixture("unchecked-get.ts"));
