@@ -5,7 +5,11 @@ import type { CValue } from "../../contract/c-values.js";
 import { TsbpfError } from "../../contract/errors.js";
 import type { MapInfo } from "../../contract/manifest.js";
 import { BpfMap, sumOf } from "./bpf-map.js";
+import { decodeValue, codecOf } from "../../contract/c-values.js";
 import type { ProbeMap } from "./map-reader.js";
+
+/** The value of `t` whose bytes are all zero. */
+const zeroOf = (t: MapInfo["value"]): CValue => decodeValue(t, new Uint8Array(codecOf(t).size));
 
 export function arrayMapReader(perCpu: boolean): (info: MapInfo, handle: () => bigint) => ProbeMap {
   return (info, handle) => {
@@ -30,6 +34,11 @@ export function arrayMapReader(perCpu: boolean): (info: MapInfo, handle: () => b
           if (value !== undefined) all.push([i, value]); // every index has a value: an array map is never sparse
         }
         return all;
+      },
+      keys: () => Array.from({ length: info.maxEntries }, (_, i) => i),
+      clear: () => {
+        const zero = zeroOf(info.value);
+        for (let i = 0; i < info.maxEntries; i++) map.update(i, zero);
       },
       ...(perCpu && { sum: (index: unknown) => sumOf(info, map.lookupPerCpu(checked(index))) }),
     };

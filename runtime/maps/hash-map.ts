@@ -24,6 +24,10 @@ export function hashMapReader(perCpu: boolean): (info: MapInfo, handle: () => bi
         }
         return all;
       },
+      keys: () => map.keys(),
+      clear: () => {
+        for (const key of map.keys()) map.delete(key);
+      },
       ...(perCpu && { sum: (key: unknown) => sumOf(info, map.lookupPerCpu(key)) }),
     };
   };

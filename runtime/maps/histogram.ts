@@ -10,10 +10,12 @@ import type { ProbeMap } from "./map-reader.js";
 export function histogramReader(info: MapInfo, handle: () => bigint): ProbeMap {
   const buckets = arrayMapReader(true)(info, handle);
   const counts = (): bigint[] => Array.from({ length: info.maxEntries }, (_, b) => buckets.sum!(b) as bigint);
+  // One entry per counted bucket: [its lowest value, the count].
+  const entries = (): [CValue, CValue][] => counts().flatMap((count, b): [CValue, CValue][] => (count ? [[b === 0 ? 0n : 1n << BigInt(b - 1), count]] : []));
   return {
     ...buckets,
-    // One entry per counted bucket: [its lowest value, the count].
-    entries: () => counts().flatMap((count, b): [CValue, CValue][] => (count ? [[b === 0 ? 0n : 1n << BigInt(b - 1), count]] : [])),
+    entries,
+    keys: () => entries().map(([low]) => low),
     format: () => formatHistogram(info.name, counts()),
   };
 }

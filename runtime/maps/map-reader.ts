@@ -15,6 +15,10 @@ export interface ProbeMap {
   delete(key: unknown): boolean;
   /** Every entry, in the map's order. */
   entries(): [CValue, CValue][];
+  /** Every key, in the map's order. */
+  keys(): CValue[];
+  /** Empties the map: a hash loses its entries, an array's values become zero. */
+  clear(): void;
   /** A per-CPU map's total of its CPUs' integer values at `key` (get() gives each CPU's). */
   sum?(key: unknown): number | bigint | undefined;
   /** How `tsbpf run` prints it at exit, where a kind prints otherwise than `@name[key]: value` (a histogram). */

@@ -36,6 +36,8 @@ describe("ArrayMap", () => {
       expect(hits.entries()).toEqual([[0, 102n], [1, 20n], [2, 0n], [3, 99n]]);
       const comm = readFileSync(`/proc/self/task/${process.pid}/comm`, "utf8").trim();
       expect(probe.map("last").get(0)).toEqual({ pid: process.pid, calls: 2n, name: comm });
+      probe.map("last").clear();
+      expect(probe.map("last").get(0)).toEqual({ pid: 0, calls: 0n, name: "" });
     } finally {
       probe.close();
     }
@@ -139,6 +141,10 @@ describe("HashMap", () => {
       expect(seen.delete({ pid: process.pid, tag: 7 })).toBe(true);
       expect(seen.delete({ pid: process.pid, tag: 7 })).toBe(false);
       expect(seen.entries()).toEqual([]);
+      calls.set(9, 1n);
+      expect(calls.keys().sort()).toEqual([9, process.pid].sort());
+      calls.clear();
+      expect(calls.entries()).toEqual([]);
     } finally {
       probe.close();
     }
@@ -166,6 +172,9 @@ test("per-CPU maps give a value per CPU and their sum; an LRU hash evicts; add()
     expect(recent).toContainEqual([5, 50]);
     expect(probe.map("shared").get(process.pid)).toBe(2n);
     expect(probe.map("totals").entries()).toEqual([[0, 0n], [1, 10n]]);
+    probe.map("totals").clear();
+    expect(probe.map("totals").entries()).toEqual([[0, 0n], [1, 0n]]);
+    expect(probe.map("totals").keys()).toEqual([0, 1]);
     // Set from user space: every CPU's value.
     perCpuCalls.set(1, 7n);
     expect(perCpuCalls.sum!(1)).toBe(BigInt(7 * possible));
