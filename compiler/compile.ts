@@ -249,6 +249,7 @@ function finish(prepared: Prepared, object: Buffer, parts: number): CompileResul
       value: plainCType(d.value),
       maxEntries: d.maxEntries,
       exported: d.exported,
+      keyless: d.keyless,
       ...lineColumn(d.binding),
     })),
     ir: prepared.opts.emitLLVM ? prepared.lowered.text() : undefined,

@@ -35,6 +35,8 @@ export interface MapInfo {
   maxEntries: number;
   /** Declared with `export`: `tsbpf run` prints it at exit, as bpftrace prints its maps. */
   exported: boolean;
+  /** An aggregation without a key (`new Count()`): one value, at index 0. */
+  keyless: boolean;
   /** Where it is declared. */
   line: number;
   column: number;

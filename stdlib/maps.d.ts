@@ -1,7 +1,7 @@
 // Part of `import … from "tsbpf"` (index.d.ts re-exports it): declarations the editor and the
 // compiler's type checker see; the compiler lowers each of them to BPF. Nothing here runs in Node.
 
-import type { u32, u64 } from "./integers.js";
+import type { i64, u32, u64 } from "./integers.js";
 
 // ── Maps ─────────────────────────────────────────────────────────────────────────────────────
 // Declared at the top level of a probe file (`export const hits = new ArrayMap<u64>(4)`); the
@@ -107,4 +107,26 @@ export declare class Histogram {
   /** Counts `value` in its bucket. */
   record(value: u64): void;
   private readonly __histogram: never;
+}
+
+/**
+ * bpftrace's count(): `new Count()` and `c.increment()` count events (`@ = count()`);
+ * `new Count<K>()` and `c.increment(key)` count per key (`@[comm] = count()`), in up to
+ * `entries` keys (4096 if not given). Per CPU in the kernel, summed in user space; `tsbpf run`
+ * prints it at exit as bpftrace does.
+ */
+export declare class Count<K = void> {
+  constructor(entries?: number);
+  increment(...key: [K] extends [void] ? [] : [key: K]): void;
+  private readonly __count: K;
+}
+
+/**
+ * bpftrace's sum(): `new Sum()` and `s.add(v)` add up values (`@ = sum(v)`); `new Sum<K>()` and
+ * `s.add(key, v)` per key, in up to `entries` keys (4096 if not given).
+ */
+export declare class Sum<K = void> {
+  constructor(entries?: number);
+  add(...args: [K] extends [void] ? [value: i64] : [key: K, value: i64]): void;
+  private readonly __sum: K;
 }

@@ -35,6 +35,10 @@ export interface MapDecl {
   key: ValueType;
   value: ValueType;
   maxEntries: number;
+  /** BPF_MAP_TYPE_*: the kind's, or what its shape chose (a keyed or keyless aggregation). */
+  mapType: number;
+  /** An aggregation without a key (`new Count()`): one value. */
+  keyless: boolean;
   exported: boolean;
   node: TS.NewExpression;
 }
@@ -152,14 +156,17 @@ function map(p: CheckedSource, decl: TS.VariableDeclaration, init: TS.NewExpress
   if (!isConst || !ts.isIdentifier(decl.name)) throw errorAt(decl, Codes.badMap, "a map must be bound with `const` to a plain name", `write \`export const counts = new ${kind.name}<u64>(16);\``);
   checkSymbolName(decl.name, "a map");
   const type = p.checker.getTypeAtLocation(decl.name);
-  const { key, value } = kind.types(p, p.checker.getTypeArguments(type as TS.TypeReference), decl.name);
-  // A kind of a fixed size (a histogram's buckets) takes no count.
-  if (kind.entries !== undefined) return { kind, name: decl.name.text, binding: decl.name, key, value, maxEntries: kind.entries, exported, node: init };
+  const shape = kind.types(p, p.checker.getTypeArguments(type as TS.TypeReference), decl.name);
+  const base = { kind, name: decl.name.text, binding: decl.name, key: shape.key, value: shape.value, mapType: shape.mapType ?? kind.mapType, keyless: shape.keyless ?? false, exported, node: init };
+  // A kind of a fixed size (a histogram's buckets, a keyless count) takes no count.
+  const fixed = shape.entries ?? kind.entries;
+  if (fixed !== undefined) return { ...base, maxEntries: fixed };
   const entriesArg = init.arguments?.[0];
+  if (!entriesArg && kind.defaultEntries !== undefined) return { ...base, maxEntries: kind.defaultEntries };
   const entries = entriesArg && constantValue(p, entriesArg, constants);
   if (entries === undefined || entries < 1n || entries > MAX_MAP_ENTRIES)
     throw errorAt(entriesArg ?? init, Codes.badMap, `a map's number of entries must be a constant from 1 to ${MAX_MAP_ENTRIES}`, `e.g. new ${kind.name}<u64>(16)`);
-  return { kind, name: decl.name.text, binding: decl.name, key, value, maxEntries: Number(entries), exported, node: init };
+  return { ...base, maxEntries: Number(entries) };
 }
 
 function param(p: CheckedSource, decl: TS.VariableDeclaration, init: TS.CallExpression, isConst: boolean, earlier: ParamDecl[]): ParamDecl {

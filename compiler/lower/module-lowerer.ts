@@ -237,7 +237,7 @@ export class ModuleLowerer {
     for (const d of this.decls.maps) {
       const map = new BtfMap(this.m, this.debug, this.m.uniqueName(d.name));
       map.define({
-        type: d.kind.mapType,
+        type: d.mapType,
         maxEntries: d.maxEntries,
         key: { ir: irTypeOf(d.key), btf: this.diType(d.key) },
         // Only BTF says what the value is; the IR pointee just needs the value's size.

@@ -21,15 +21,29 @@ export interface MapRef {
 /** `map.method(…)`: lowered with the map it is called on. */
 export type MapMethod = (l: ExpressionLowerer, map: MapRef, call: TS.CallExpression) => Operand;
 
+/** What a declaration's type arguments make of a map. */
+export interface MapShape {
+  key: ValueType;
+  value: ValueType;
+  /** In place of the kind's BPF_MAP_TYPE (a keyless aggregation is an array, a keyed one a hash). */
+  mapType?: number;
+  /** In place of the kind's fixed size. */
+  entries?: number;
+  /** No key in the probe's code (`count.increment()`): one value, printed without brackets. */
+  keyless?: boolean;
+}
+
 export interface MapKind {
   /** The stdlib class (stdlib/maps.d.ts); the manifest's `kind`. */
   readonly name: string;
   /** BPF_MAP_TYPE_* (btf-map.ts's MapType). */
   readonly mapType: number;
-  /** Key and value types from the class's type arguments (`ArrayMap<V>`: u32 and V). */
-  types(p: CheckedSource, typeArguments: readonly TS.Type[], at: TS.Node): { key: ValueType; value: ValueType };
+  /** Key and value types from the class's type arguments (`ArrayMap<V>`: u32 and V), and what they decide. */
+  types(p: CheckedSource, typeArguments: readonly TS.Type[], at: TS.Node): MapShape;
   /** For a kind of a fixed size (a histogram's buckets): its entries, and its constructor takes no count. */
   readonly entries?: number;
+  /** The entries when the constructor is given no count (bpftrace's 4096 for aggregations). */
+  readonly defaultEntries?: number;
   /** The methods probe code may call, by name. */
   readonly methods: Readonly<Record<string, MapMethod>>;
 }

@@ -3,13 +3,14 @@
 // runtime/maps/open-map.ts).
 
 import { arrayMapKind, perCpuArrayMapKind } from "./array-map.js";
+import { countKind, sumKind } from "./aggregation.js";
 import { histogramKind } from "./histogram.js";
 import { hashMapKind, lruHashMapKind, lruPerCpuHashMapKind, perCpuHashMapKind } from "./hash-map.js";
 import type { MapKind } from "./map-kind.js";
 
 export type { MapKind } from "./map-kind.js";
 
-const KINDS: readonly MapKind[] = [arrayMapKind, perCpuArrayMapKind, hashMapKind, lruHashMapKind, perCpuHashMapKind, lruPerCpuHashMapKind, histogramKind];
+const KINDS: readonly MapKind[] = [arrayMapKind, perCpuArrayMapKind, hashMapKind, lruHashMapKind, perCpuHashMapKind, lruPerCpuHashMapKind, histogramKind, countKind, sumKind];
 
 const byName = new Map(KINDS.map((k) => [k.name, k]));
 

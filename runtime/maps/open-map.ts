@@ -3,6 +3,7 @@
 
 import { TsbpfError } from "../../contract/errors.js";
 import type { MapInfo } from "../../contract/manifest.js";
+import { aggregationReader } from "./aggregation.js";
 import { arrayMapReader } from "./array-map.js";
 import { hashMapReader } from "./hash-map.js";
 import { histogramReader } from "./histogram.js";
@@ -18,6 +19,8 @@ const READERS: ReadonlyMap<string, (info: MapInfo, handle: () => bigint) => Prob
   ["PerCpuHashMap", hashMapReader(true)],
   ["LruPerCpuHashMap", hashMapReader(true)],
   ["Histogram", histogramReader],
+  ["Count", aggregationReader],
+  ["Sum", aggregationReader],
 ]);
 
 export function openMap(info: MapInfo, handle: () => bigint): ProbeMap {

@@ -241,6 +241,31 @@ test("a Histogram prints at exit as bpftrace prints hist()", async () => {
   );
 });
 
+test("Count and Sum, keyless and keyed, print at exit as bpftrace prints count() and sum()", async () => {
+  const child = syncfsLater();
+  const run = new Running(["run", fixture("aggregations.ts"), "--param", `TARGET=${child.pid}`, "--duration", "1"]);
+  await run.waitFor("stderr", /Attached/);
+  await child.go();
+  expect(await run.exited).toBe(0);
+  expect(run.stdout).toBe(`\n@events: 1\n\n@byComm[sync]: 1\n\n@total: 2\n\n@byPid[${child.pid}]: 10\n`);
+});
+
+test("Count and Sum read from the runtime as totals", async () => {
+  const probe = await open(fixture("aggregations.ts"), { params: { TARGET: process.pid } });
+  try {
+    probe.attach();
+    syncfsFromThisProcess();
+    syncfsFromThisProcess();
+    probe.detach();
+    expect(probe.map("events").get(undefined)).toBe(2n);
+    expect(probe.map("total").get(undefined)).toBe(4n);
+    expect(probe.map("byPid").get(process.pid)).toBe(20n);
+    expect(probe.map("byPid").entries()).toEqual([[process.pid, 20n]]);
+  } finally {
+    probe.close();
+  }
+});
+
 describe("map errors at compile time", () => {
   test("using a value get() may not have found is TypeScript's error, with what to do", () => {
     const e = compileErrorOf(fixture("unchecked-get.ts"));

@@ -1,0 +1,55 @@
+// bpftrace's count() and sum() as map kinds: `new Count()` counts events (`@ = count()`),
+// `new Count<K>()` counts per key (`@[comm] = count()`); `new Sum()` / `new Sum<K>()` add up values.
+// Per CPU in the kernel (no CPU waits for another, nothing is lost), summed in user space. A
+// keyless one is a one-entry per-CPU array; a keyed one a per-CPU hash of bpftrace's default
+// 4096 entries unless the constructor says otherwise.
+
+import type * as TS from "typescript";
+import type { CheckedSource } from "../frontend/checked-source.js";
+import { INT_TYPES, type IntType } from "../frontend/probe-types.js";
+import { constInt } from "../ir/ir-module.js";
+import { i32, i64 } from "../ir/ir-types.js";
+import { convertAt } from "../lower/aggregate-storage.js";
+import type { Operand } from "../lower/arith.js";
+import type { ExpressionLowerer } from "../lower/expressions.js";
+import { MapType } from "./btf-map.js";
+import { atomicAdd, valueTypeOf } from "./map-access.js";
+import type { MapKind, MapRef, MapShape } from "./map-kind.js";
+
+const VOID_RESULT: Operand = { value: { type: { kind: "void" }, ref: "undef" }, type: { kind: "void" } };
+
+function shapeOf(p: CheckedSource, keyType: TS.Type | undefined, at: TS.Node, name: string, value: IntType): MapShape {
+  if (!keyType || keyType.flags & p.ts.TypeFlags.Void) return { key: INT_TYPES.u32, value, mapType: MapType.percpuArray, entries: 1, keyless: true };
+  return { key: valueTypeOf(p, keyType, at, `a ${name}'s keys`, `new ${name}<u32>()`), value, mapType: MapType.percpuHash };
+}
+
+/** Adds `delta` to the value at the call's key (index 0 when keyless), creating a keyed entry. */
+function addAt(l: ExpressionLowerer, map: MapRef, keyArg: TS.Expression | undefined, delta: Operand): Operand {
+  const key = keyArg ? convertAt(l, l.expression(keyArg), map.key, keyArg) : { value: constInt(i32, 0), type: INT_TYPES.u32 };
+  atomicAdd(l, map, key, delta, keyArg !== undefined);
+  return VOID_RESULT;
+}
+
+export const countKind: MapKind = {
+  name: "Count",
+  mapType: MapType.percpuHash,
+  defaultEntries: 4096,
+  types: (p, [key], at) => shapeOf(p, key, at, "Count", INT_TYPES.u64),
+  methods: {
+    increment: (l, map, call) => addAt(l, map, call.arguments[0], { value: constInt(i64, 1), type: INT_TYPES.u64 }),
+  },
+};
+
+export const sumKind: MapKind = {
+  name: "Sum",
+  mapType: MapType.percpuHash,
+  defaultEntries: 4096,
+  types: (p, [key], at) => shapeOf(p, key, at, "Sum", INT_TYPES.i64),
+  methods: {
+    add: (l, map, call) => {
+      const [first, second] = call.arguments;
+      const [keyArg, valueArg] = second ? [first, second] : [undefined, first];
+      return addAt(l, map, keyArg, convertAt(l, l.expression(valueArg), map.value, valueArg));
+    },
+  },
+};

@@ -1,0 +1,23 @@
+// Count and Sum (compiler/maps/aggregation.ts): per CPU in the kernel, summed here. A keyless one
+// reads as its one total (`get()`), printed `@name: 5` as bpftrace prints `@ = count()`; a keyed
+// one is a per-CPU hash whose get(key) gives the total for the key.
+
+import type { MapInfo } from "../../contract/manifest.js";
+import { arrayMapReader } from "./array-map.js";
+import { hashMapReader } from "./hash-map.js";
+import type { ProbeMap } from "./map-reader.js";
+
+export function aggregationReader(info: MapInfo, handle: () => bigint): ProbeMap {
+  if (!info.keyless) {
+    const perKey = hashMapReader(true)(info, handle);
+    return { ...perKey, get: (key) => perKey.sum!(key), entries: () => perKey.keys().map((key) => [key, perKey.sum!(key)!]) };
+  }
+  const single = arrayMapReader(true)(info, handle);
+  const total = () => single.sum!(0)!;
+  return {
+    ...single,
+    get: () => total(),
+    entries: () => [[0, total()]],
+    format: () => `@${info.name}: ${total()}\n`,
+  };
+}
