@@ -30,26 +30,19 @@ function addAt(l: ExpressionLowerer, map: MapRef, keyArg: TS.Expression | undefi
   return VOID_RESULT;
 }
 
-export const countKind: MapKind = {
-  name: "Count",
-  mapType: MapType.percpuHash,
-  defaultEntries: 4096,
-  types: (p, [key], at) => shapeOf(p, key, at, "Count", INT_TYPES.u64),
-  methods: {
-    increment: (l, map, call) => addAt(l, map, call.arguments[0], { value: constInt(i64, 1), type: INT_TYPES.u64 }),
-  },
-};
+/** An aggregation of `value`s: keyless or keyed by its type argument, 4096 keys unless given. */
+function aggregation(name: string, value: IntType, methods: MapKind["methods"]): MapKind {
+  return { name, mapType: MapType.percpuHash, defaultEntries: 4096, types: (p, [key], at) => shapeOf(p, key, at, name, value), methods };
+}
 
-export const sumKind: MapKind = {
-  name: "Sum",
-  mapType: MapType.percpuHash,
-  defaultEntries: 4096,
-  types: (p, [key], at) => shapeOf(p, key, at, "Sum", INT_TYPES.i64),
-  methods: {
-    add: (l, map, call) => {
-      const [first, second] = call.arguments;
-      const [keyArg, valueArg] = second ? [first, second] : [undefined, first];
-      return addAt(l, map, keyArg, convertAt(l, l.expression(valueArg), map.value, valueArg));
-    },
+export const countKind = aggregation("Count", INT_TYPES.u64, {
+  increment: (l, map, call) => addAt(l, map, call.arguments[0], { value: constInt(i64, 1), type: INT_TYPES.u64 }),
+});
+
+export const sumKind = aggregation("Sum", INT_TYPES.i64, {
+  add: (l, map, call) => {
+    const [first, second] = call.arguments;
+    const [keyArg, valueArg] = second ? [first, second] : [undefined, first];
+    return addAt(l, map, keyArg, convertAt(l, l.expression(valueArg), map.value, valueArg));
   },
-};
+});
