@@ -1,6 +1,6 @@
 // The language examples, end to end: compiled, verified, attached, triggered, and their output
 // checked against the same facts computed here.
-import { repo, Running } from "../helpers/tsbpf-command.js";
+import { expectNoStack, repo, Running } from "../helpers/tsbpf-command.js";
 import { syncfsLater, triggerSyncfs } from "../helpers/kernel.js";
 
 test("pid-filter reports only the watched process", async () => {
@@ -63,4 +63,21 @@ test("task-report gathers the caller into structs and prints them", async () => 
   await run.waitFor("stdout", new RegExp(`^\\d\\d:\\d\\d:\\d\\d sync pid ${p.pid} \\(tid ${p.pid}, uid 0\\): ${digits.length} digits, first ${digits[0]}, last ${digits[digits.length - 1]}, sum ${sum}$`, "m"));
   run.child.kill("SIGINT");
   expect(await run.exited).toBe(0);
+});
+
+test("syscall-counts counts one process's system calls by number and name, printed at exit", async () => {
+  const nr = ({ x64: 306, arm64: 267 } as Record<string, number>)[process.arch];
+  if (nr === undefined) return console.log(`skipped: no syncfs number known for ${process.arch}`);
+  const watched = syncfsLater();
+  const run = new Running(["run", repo("examples/syscall-counts.ts"), "--param", `TARGET_PID=${watched.pid}`, "--duration", "2"]);
+  await run.waitFor("stderr", /Attached/);
+  await watched.go();
+  expect(await run.exited).toBe(0);
+  // The shell reads a line, then becomes sync, which calls syncfs once.
+  expect(run.stdout).toContain(`@bySyscall[${nr}]: 1\n`);
+  expect(run.stdout).toMatch(/@byProcess\[sync\]: \d+\n/);
+  const byProcess = [...run.stdout.matchAll(/^@byProcess\[.*\]: (\d+)$/gm)].reduce((a, m) => a + Number(m[1]), 0);
+  const total = Number(/^@total: (\d+)$/m.exec(run.stdout)?.[1]);
+  expect(total).toBe(byProcess);
+  expectNoStack(run.stderr);
 });
