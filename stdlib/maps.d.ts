@@ -130,3 +130,20 @@ export declare class Sum<K = void> {
   add(...args: [K] extends [void] ? [value: i64] : [key: K, value: i64]): void;
   private readonly __sum: K;
 }
+
+/**
+ * bpftrace's min(): `new Min()` and `m.record(v)` keep the least value recorded (`@ = min(v)`);
+ * `new Min<K>()` and `m.record(key, v)` per key, in up to `entries` keys (4096 if not given).
+ */
+export declare class Min<K = void> {
+  constructor(entries?: number);
+  record(...args: [K] extends [void] ? [value: i64] : [key: K, value: i64]): void;
+  private readonly __min: K;
+}
+
+/** bpftrace's max(): as Min, keeping the greatest value recorded. */
+export declare class Max<K = void> {
+  constructor(entries?: number);
+  record(...args: [K] extends [void] ? [value: i64] : [key: K, value: i64]): void;
+  private readonly __max: K;
+}

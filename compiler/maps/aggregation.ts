@@ -13,14 +13,14 @@ import { convertAt } from "../lower/aggregate-storage.js";
 import type { Operand } from "../lower/arith.js";
 import type { ExpressionLowerer } from "../lower/expressions.js";
 import { MapType } from "./btf-map.js";
-import { atomicAdd, valueTypeOf } from "./map-access.js";
+import { aggregationKey, atomicAdd } from "./map-access.js";
 import type { MapKind, MapRef, MapShape } from "./map-kind.js";
 
 const VOID_RESULT: Operand = { value: { type: { kind: "void" }, ref: "undef" }, type: { kind: "void" } };
 
 function shapeOf(p: CheckedSource, keyType: TS.Type | undefined, at: TS.Node, name: string, value: IntType): MapShape {
-  if (!keyType || keyType.flags & p.ts.TypeFlags.Void) return { key: INT_TYPES.u32, value, mapType: MapType.percpuArray, entries: 1, keyless: true };
-  return { key: valueTypeOf(p, keyType, at, `a ${name}'s keys`, `new ${name}<u32>()`), value, mapType: MapType.percpuHash };
+  const key = aggregationKey(p, keyType, at, name);
+  return key ? { key, value, mapType: MapType.percpuHash } : { key: INT_TYPES.u32, value, mapType: MapType.percpuArray, entries: 1, keyless: true };
 }
 
 /** Adds `delta` to the value at the call's key (index 0 when keyless), creating a keyed entry. */

@@ -4,7 +4,8 @@
 import type * as TS from "typescript";
 import { isAggregate, type ValueType } from "../frontend/probe-types.js";
 import { constInt, type Value } from "../ir/ir-module.js";
-import { i64, i8, ptrTo } from "../ir/ir-types.js";
+import { arrayOf, i64, i8, ptrTo } from "../ir/ir-types.js";
+import { sizeOf } from "../../contract/c-layout.js";
 import { convertAt } from "../lower/aggregate-storage.js";
 import { irTypeOf, type Operand } from "../lower/arith.js";
 import type { ExpressionLowerer } from "../lower/expressions.js";
@@ -168,4 +169,27 @@ export function atomicAdd(l: ExpressionLowerer, map: MapRef, k: Operand, delta: 
   l.b.atomicAdd(l.b.cast("bitcast", entry, ptrTo(irTypeOf(value))), delta.value);
   l.b.br(done);
   l.b.positionAt(done);
+}
+
+/** The address of the entry at `k` (already of the map's key type), or null. */
+export function lookupEntry(l: ExpressionLowerer, map: MapRef, k: Operand): Value {
+  return l.b.callHelper(Helper.mapLookupElem, ptrTo(i8), [mapArg(l, map), addressOf(l, k, map.key, "key")]);
+}
+
+/**
+ * Creates the entry at `k` only if there is none (BPF_NOEXIST), its value written by `fill` into
+ * a zeroed slot of the value's size; the helper's result (0: created).
+ */
+export function createEntry(l: ExpressionLowerer, map: MapRef, k: Operand, fill: (slot: Value) => void): Value {
+  const size = sizeOf(map.value);
+  const slot = l.b.cast("bitcast", l.fn.slotFor(`map.new.${size}`, arrayOf(size, i8)), ptrTo(i8));
+  l.b.memset(slot, 0, size, 8);
+  fill(slot);
+  return l.b.callHelper(Helper.mapUpdateElem, i64, [mapArg(l, map), addressOf(l, k, map.key, "key"), slot, constInt(i64, BPF_NOEXIST)]);
+}
+
+/** An aggregation's key type from its optional type argument (`Count<K>`); undefined when keyless (`Count`). */
+export function aggregationKey(p: CheckedSource, keyType: TS.Type | undefined, at: TS.Node, name: string): ValueType | undefined {
+  if (!keyType || keyType.flags & p.ts.TypeFlags.Void) return undefined;
+  return valueTypeOf(p, keyType, at, `a ${name}'s keys`, `new ${name}<u32>()`);
 }

@@ -6,6 +6,7 @@ import type { MapInfo } from "../../contract/manifest.js";
 import { aggregationReader } from "./aggregation.js";
 import { arrayMapReader } from "./array-map.js";
 import { hashMapReader } from "./hash-map.js";
+import { extremumReader } from "./extremum.js";
 import { histogramReader } from "./histogram.js";
 import type { ProbeMap } from "./map-reader.js";
 
@@ -21,6 +22,8 @@ const READERS: ReadonlyMap<string, (info: MapInfo, handle: () => bigint) => Prob
   ["Histogram", histogramReader],
   ["Count", aggregationReader],
   ["Sum", aggregationReader],
+  ["Min", extremumReader],
+  ["Max", extremumReader],
 ]);
 
 export function openMap(info: MapInfo, handle: () => bigint): ProbeMap {

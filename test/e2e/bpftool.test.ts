@@ -42,7 +42,7 @@ describe("tsbpf build", () => {
     ...readdirSync(repo("examples")).filter((f) => f.endsWith(".ts")).map((f) => repo("examples", f)),
     ...readdirSync(repo("test/fixtures/language")).map((f) => repo("test/fixtures/language", f)),
     // Declared maps (their values in registers as { present, value } pairs) and program kinds.
-    ...["counters", "shared-in-parts", "enum-values", "many-lookups", "hash-counts", "kinds", "set-modes", "histogram", "aggregations"].map((f) => repo("test/fixtures/maps", `${f}.ts`)),
+    ...["counters", "shared-in-parts", "enum-values", "many-lookups", "hash-counts", "kinds", "set-modes", "histogram", "aggregations", "extremes"].map((f) => repo("test/fixtures/maps", `${f}.ts`)),
     repo("test/fixtures/kinds/raw-sys-enter.ts"),
   ];
   test.each(libLLVMs())("builds every example and language fixture with %s", (lib) => {

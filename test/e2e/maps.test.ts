@@ -266,6 +266,25 @@ test("Count and Sum read from the runtime as totals", async () => {
   }
 });
 
+test("Min and Max keep the least and greatest value any CPU saw, printed at exit as bpftrace prints them", async () => {
+  const child = syncfsLater();
+  const run = new Running(["run", fixture("extremes.ts"), "--param", `TARGET=${child.pid}`, "--duration", "1"]);
+  await run.waitFor("stderr", /Attached/);
+  await child.go();
+  expect(await run.exited).toBe(0);
+  expect(run.stdout).toBe(`\n@least: -3\n\n@most: -2\n\n@mostByPid[${child.pid}]: 41\n`);
+  const probe = await open(fixture("extremes.ts"), { params: { TARGET: process.pid } });
+  try {
+    expect(probe.map("least").get(undefined)).toBeUndefined(); // nothing recorded yet
+    probe.attach();
+    syncfsFromThisProcess();
+    probe.detach();
+    expect([probe.map("least").get(undefined), probe.map("most").get(undefined), probe.map("mostByPid").get(process.pid)]).toEqual([-3n, -2n, 41n]);
+  } finally {
+    probe.close();
+  }
+});
+
 describe("map errors at compile time", () => {
   test("using a value get() may not have found is TypeScript's error, with what to do", () => {
     const e = compileErrorOf(fixture("unchecked-get.ts"));

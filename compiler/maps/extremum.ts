@@ -1,0 +1,91 @@
+// bpftrace's min() and max(): `new Min()` / `new Min<K>()` keep the least value recorded (per
+// key), `Max` the greatest. Per CPU in the kernel, each CPU's slot a { value, seen } pair (an
+// entry another CPU created starts unseen here, not at a made-up 0); user space folds the seen
+// ones (runtime/maps/extremum.ts). Keyless ones use key 0 of a one-entry per-CPU hash.
+
+import type * as TS from "typescript";
+import type { CheckedSource } from "../frontend/checked-source.js";
+import { INT_TYPES, type StructType } from "../frontend/probe-types.js";
+import { constInt, type Value } from "../ir/ir-module.js";
+import { i32, i64, i8, ptrTo } from "../ir/ir-types.js";
+import { convertAt } from "../lower/aggregate-storage.js";
+import type { Operand } from "../lower/arith.js";
+import type { ExpressionLowerer } from "../lower/expressions.js";
+import { MapType } from "./btf-map.js";
+import { aggregationKey, createEntry, lookupEntry } from "./map-access.js";
+import type { MapKind, MapRef, MapShape } from "./map-kind.js";
+
+const SLOT: StructType = {
+  kind: "struct",
+  name: "tsbpf_extremum",
+  fields: [
+    { name: "value", type: INT_TYPES.i64 },
+    { name: "seen", type: INT_TYPES.u64 },
+  ],
+};
+
+function shapeOf(p: CheckedSource, keyType: TS.Type | undefined, at: TS.Node, name: string): MapShape {
+  const key = aggregationKey(p, keyType, at, name);
+  return key ? { key, value: SLOT } : { key: INT_TYPES.u32, value: SLOT, entries: 1, keyless: true };
+}
+
+/** Records `v` at the call's key: creates the entry holding it, or replaces a worse or unseen value. */
+function record(l: ExpressionLowerer, map: MapRef, keyArg: TS.Expression | undefined, valueArg: TS.Expression, better: "slt" | "sgt"): Operand {
+  const key = keyArg ? convertAt(l, l.expression(keyArg), map.key, keyArg) : { value: constInt(i32, 0), type: INT_TYPES.u32 };
+  const v = convertAt(l, l.expression(valueArg), INT_TYPES.i64, valueArg).value;
+  const fn = l.fn;
+  const update = fn.newBlock("extremum.update");
+  const store = fn.newBlock("extremum.store");
+  const done = fn.newBlock("extremum.done");
+  const entry = lookupEntry(l, map, key);
+  const missing = fn.newBlock("extremum.create");
+  const raced = fn.newBlock("extremum.raced");
+  const firstBlock = l.b.block;
+  l.b.condBr(l.b.icmp("eq", entry, NULL), missing, update);
+  l.b.positionAt(missing);
+  // A new entry: this CPU's slot holds v, seen.
+  const created = createEntry(l, map, key, (slot) => {
+    l.b.store(v, field(l, slot, 0));
+    l.b.store(constInt(i64, 1), field(l, slot, 8));
+  });
+  l.b.condBr(l.b.icmp("eq", created, constInt(i64, 0)), done, raced);
+  l.b.positionAt(raced);
+  const again = lookupEntry(l, map, key);
+  const racedEnd = l.b.block;
+  l.b.condBr(l.b.icmp("eq", again, NULL), done, update);
+  l.b.positionAt(update);
+  const slot = l.b.phi(ptrTo(i8), [
+    [entry, firstBlock],
+    [again, racedEnd],
+  ]);
+  const seen = l.b.icmp("ne", l.b.load(field(l, slot, 8)), constInt(i64, 0));
+  const wins = l.b.icmp(better, v, l.b.load(field(l, slot, 0)));
+  l.b.condBr(l.b.select(seen, wins, constInt({ kind: "int", bits: 1 }, 1)), store, done);
+  l.b.positionAt(store);
+  l.b.store(v, field(l, slot, 0));
+  l.b.store(constInt(i64, 1), field(l, slot, 8));
+  l.b.br(done);
+  l.b.positionAt(done);
+  return { value: { type: { kind: "void" }, ref: "undef" }, type: { kind: "void" } };
+}
+
+const NULL: Value = { type: ptrTo(i8), ref: "null" };
+const field = (l: ExpressionLowerer, slot: Value, offset: number): Value => l.b.byteOffset(slot, offset, i64);
+
+function extremum(name: string, better: "slt" | "sgt"): MapKind {
+  return {
+    name,
+    mapType: MapType.percpuHash,
+    defaultEntries: 4096,
+    types: (p, [key], at) => shapeOf(p, key, at, name),
+    methods: {
+      record: (l, map, call) => {
+        const [first, second] = call.arguments;
+        return second ? record(l, map, first, second, better) : record(l, map, undefined, first, better);
+      },
+    },
+  };
+}
+
+export const minKind = extremum("Min", "slt");
+export const maxKind = extremum("Max", "sgt");

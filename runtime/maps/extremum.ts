@@ -1,0 +1,35 @@
+// Min and Max (compiler/maps/extremum.ts): each CPU's { value, seen } slot, folded here into the
+// least or greatest value any CPU saw. A keyless one reads as that value (`get()`), printed
+// `@name: 5`; a keyed one per key.
+
+import type { CValue } from "../../contract/c-values.js";
+import type { MapInfo } from "../../contract/manifest.js";
+import { hashMapReader } from "./hash-map.js";
+import type { ProbeMap } from "./map-reader.js";
+
+type Slot = { value: bigint; seen: bigint };
+
+export function extremumReader(info: MapInfo, handle: () => bigint): ProbeMap {
+  const slots = hashMapReader(true)(info, handle);
+  const least = info.kind === "Min";
+  const fold = (key: unknown): bigint | undefined => {
+    const seen = ((slots.get(key) as Slot[] | undefined) ?? []).filter((s) => s.seen !== 0n).map((s) => s.value);
+    if (!seen.length) return undefined;
+    return seen.reduce((a, v) => ((least ? v < a : v > a) ? v : a));
+  };
+  const entries = (): [CValue, CValue][] => slots.keys().flatMap((key): [CValue, CValue][] => {
+    const v = fold(key);
+    return v === undefined ? [] : [[key, v]];
+  });
+  return {
+    ...slots,
+    get: (key) => fold(info.keyless ? 0 : key),
+    entries,
+    ...(info.keyless && {
+      format: () => {
+        const v = fold(0);
+        return v === undefined ? "" : `@${info.name}: ${v}\n`;
+      },
+    }),
+  };
+}
