@@ -34,16 +34,18 @@ const COMMANDS: Record<string, Command> = {
   },
   run: {
     summary: "compile, load, attach, and print what the probe reports until Ctrl-C",
-    usage: "tsbpf run <probe.ts> [--duration <seconds>] [--param NAME=value …]",
+    usage: "tsbpf run <probe.ts> [--duration <seconds>] [--interval <seconds> [--clear]] [--param NAME=value …]",
     options: [
       ["-d, --duration <seconds>", "detach and exit after this many seconds (0: right after attaching)"],
+      ["-i, --interval <seconds>", "print the exported maps every this many seconds, under the time (bpftrace's interval probe with print)"],
+      ["--clear", "with --interval: empty the maps after each print (per-interval counts, as vfsstat)"],
       ["-p, --param <NAME=value>", "set a param() of the probe (repeatable)"],
       ["--no-cache", "compile even if an identical build is cached"],
       ["--cpu <v1|v2|v3>", "BPF instruction set version (default v3)"],
       ["-v, --verbose", "print the whole verifier log when the kernel rejects a program"],
       ["--timings", "print where the time went (compile phases, load, attach)"],
     ],
-    flags: { d: "string", duration: "string", p: "list", param: "list", "no-cache": "boolean", cpu: "string", v: "boolean", verbose: "boolean", timings: "boolean" },
+    flags: { d: "string", duration: "string", i: "string", interval: "string", clear: "boolean", p: "list", param: "list", "no-cache": "boolean", cpu: "string", v: "boolean", verbose: "boolean", timings: "boolean" },
     run,
   },
 };
@@ -206,11 +208,11 @@ function llvmIRPath(out: string, probe: string): string {
 }
 
 async function run(file: string, o: Options): Promise<number> {
-  const durationText = (o.d ?? o.duration) as string | undefined;
-  // Plain decimal seconds: Number() would also take '', '0x10', 'Infinity' and '1e400'.
-  const duration = durationText === undefined ? undefined : /^(\d+\.?\d*|\.\d+)$/.test(durationText) ? Number(durationText) : NaN;
-  if (duration !== undefined && !Number.isFinite(duration))
-    throw new UsageError(`--duration takes a number of seconds such as 10 or 0.5, not '${durationText}' (leave it out to run until Ctrl-C)`);
+  const duration = secondsOption((o.d ?? o.duration) as string | undefined, "--duration", "leave it out to run until Ctrl-C");
+  const interval = secondsOption((o.i ?? o.interval) as string | undefined, "--interval", "e.g. --interval 1 prints every second");
+  if (interval !== undefined && (interval < 0.01 || interval > 86400)) throw new UsageError(`--interval takes from 0.01 to 86400 seconds, not ${interval}`);
+  const clearEach = o.clear === true;
+  if (clearEach && interval === undefined) throw new UsageError("--clear empties the maps after each --interval print: give an --interval too");
   const verbose = o.v === true || o.verbose === true;
   const { Probe } = require("./index.js") as typeof import("./index.js");
   const { waitsFor } = require("./attach/attach-program.js") as typeof import("./attach/attach-program.js");
@@ -236,10 +238,12 @@ async function run(file: string, o: Options): Promise<number> {
     writeStderr(`Attached ${links.length} program${links.length === 1 ? "" : "s"}${what}. ${duration === undefined ? "Ctrl-C to stop." : `Stopping in ${duration} s.`}\n`);
     if (duration !== 0) {
       const cancelTimer = duration !== undefined ? setLongTimeout(() => stop.abort(), duration * 1000) : undefined;
+      const ticker = interval !== undefined ? setInterval(() => printMapsNow(probe, clearEach), interval * 1000) : undefined;
       try {
         for await (const line of probe.traceLines(stop.signal)) process.stdout.write(`${clock(new Date())} ${line.message}\n`);
       } finally {
         cancelTimer?.();
+        clearInterval(ticker);
       }
     }
     await printMapsAtExit(probe);
@@ -250,6 +254,21 @@ async function run(file: string, o: Options): Promise<number> {
     await probe.closeAsync();
     if (o.timings) printTimings(probe.timings, probe.compiled.parts);
   }
+}
+
+/** Plain decimal seconds: Number() would also take '', '0x10', 'Infinity' and '1e400'. */
+function secondsOption(text: string | undefined, flag: string, otherwise: string): number | undefined {
+  if (text === undefined) return undefined;
+  if (!/^(\d+\.?\d*|\.\d+)$/.test(text)) throw new UsageError(`${flag} takes a number of seconds such as 10 or 0.5, not '${text}' (${otherwise})`);
+  return Number(text);
+}
+
+/** --interval: the exported maps under the time, then (--clear) emptied for the next interval. */
+function printMapsNow(probe: import("./index.js").Probe, clear: boolean): void {
+  const { formatMaps } = require("./output/map-printer.js") as typeof import("./output/map-printer.js");
+  const maps = probe.maps.filter((m) => m.exported).map((m) => probe.map(m.name));
+  process.stdout.write(`${clock(new Date())}\n${formatMaps(maps)}`);
+  if (clear) for (const map of maps) map.clear();
 }
 
 /** As bpftrace does at exit: the exported maps' entries, once the programs are detached (their final values). */

@@ -285,6 +285,27 @@ test("Min and Max keep the least and greatest value any CPU saw, printed at exit
   }
 });
 
+test("--interval prints the exported maps under the time; --clear empties them after each print", async () => {
+  const child = syncfsLater();
+  const run = new Running(["run", fixture("aggregations.ts"), "--param", `TARGET=${child.pid}`, "--interval", "0.4", "--clear", "--duration", "2"]);
+  await run.waitFor("stderr", /Attached/);
+  await child.go();
+  expect(await run.exited).toBe(0);
+  const blocks = run.stdout.split(/^\d\d:\d\d:\d\d\n/m).slice(1);
+  expect(blocks.length).toBeGreaterThanOrEqual(3);
+  // The syncfs lands in one interval; after the print that shows it, the counts start again.
+  const counted = blocks.findIndex((b) => b.includes("@events: 1\n"));
+  expect(counted).toBeGreaterThanOrEqual(0);
+  expect(blocks[counted]).toContain(`@byPid[${child.pid}]: 10\n`);
+  expect(blocks.slice(counted + 1).every((b) => b.includes("@events: 0\n") && !b.includes("@byPid"))).toBe(true);
+  expectNoStack(run.stderr);
+});
+
+test("--clear without --interval is a usage error", () => {
+  const r = tsbpf(["run", fixture("aggregations.ts"), "--clear"]);
+  expect([r.code, r.stderr.split("\n")[0]]).toEqual([2, "tsbpf: --clear empties the maps after each --interval print: give an --interval too"]);
+});
+
 describe("map errors at compile time", () => {
   test("using a value get() may not have found is TypeScript's error, with what to do", () => {
     const e = compileErrorOf(fixture("unchecked-get.ts"));
