@@ -259,8 +259,9 @@ async function run(file: string, o: Options): Promise<number> {
 /** Plain decimal seconds: Number() would also take '', '0x10', 'Infinity' and '1e400'. */
 function secondsOption(text: string | undefined, flag: string, otherwise: string): number | undefined {
   if (text === undefined) return undefined;
-  if (!/^(\d+\.?\d*|\.\d+)$/.test(text)) throw new UsageError(`${flag} takes a number of seconds such as 10 or 0.5, not '${text}' (${otherwise})`);
-  return Number(text);
+  const seconds = /^(\d+\.?\d*|\.\d+)$/.test(text) ? Number(text) : NaN;
+  if (!Number.isFinite(seconds)) throw new UsageError(`${flag} takes a number of seconds such as 10 or 0.5, not '${text}' (${otherwise})`);
+  return seconds;
 }
 
 /** --interval: the exported maps under the time, then (--clear) emptied for the next interval. */
