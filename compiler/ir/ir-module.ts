@@ -22,6 +22,9 @@ export function cIdentifier(name: string): string {
 
 export const constInt = (type: IRType, v: bigint | number): Value => ({ type, ref: String(v) });
 
+/** The null address, as helpers such as bpf_map_lookup_elem return it. */
+export const nullPointer: Value = { type: ptrTo(i8), ref: "null" };
+
 /** Whether a value is an integer constant (as constInt writes them). */
 export const isConstInt = (v: Value): boolean => /^-?\d+$/.test(v.ref);
 

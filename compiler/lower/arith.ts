@@ -13,6 +13,9 @@ export interface Operand {
   type: ProbeType;
 }
 
+/** What a call that gives nothing (printk, a map's add) evaluates to. */
+export const NO_VALUE: Operand = { value: { type: { kind: "void" }, ref: "undef" }, type: { kind: "void" } };
+
 /** Scalars are values of their width; aggregates travel as a pointer to their storage. */
 export function irTypeOf(t: ProbeType): IRType {
   if (t.kind === "int") return intType(t.bits);

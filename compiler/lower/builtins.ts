@@ -2,12 +2,12 @@
 // stdlib/ (helpers.d.ts, integers.d.ts, memory.d.ts).
 
 import type * as TS from "typescript";
-import { INT_TYPES, isAggregate, typeAt, typeName, VOID, type IntType, type PtrType, type StrType } from "../frontend/probe-types.js";
+import { INT_TYPES, isAggregate, typeAt, typeName, type IntType, type PtrType, type StrType } from "../frontend/probe-types.js";
 import { sizeOf } from "../../contract/c-layout.js";
 import { allocate } from "./aggregate-storage.js";
 import { constInt } from "../ir/ir-module.js";
 import { i32, i64, i8, ptrTo } from "../ir/ir-types.js";
-import { convert, irTypeOf, type Operand } from "./arith.js";
+import { convert, irTypeOf, NO_VALUE, type Operand } from "./arith.js";
 import type { ExpressionLowerer } from "./expressions.js";
 import { Helper } from "./helper-ids.js";
 import { lowerPrintk } from "./printk.js";
@@ -28,7 +28,7 @@ function fromHelper(id: number, part: "whole" | "low" | "high", type: IntType): 
 const BUILTINS: Record<string, Lowering> = {
   printk: (l, call) => {
     lowerPrintk(l, call);
-    return { value: { type: { kind: "void" }, ref: "undef" }, type: VOID };
+    return NO_VALUE;
   },
   pid: fromHelper(Helper.getCurrentPidTgid, "high", INT_TYPES.u32),
   tid: fromHelper(Helper.getCurrentPidTgid, "low", INT_TYPES.u32),

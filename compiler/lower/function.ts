@@ -15,7 +15,7 @@ import { i64, i8 } from "../ir/ir-types.js";
 import { convertAt, initInto, literalValue, read } from "./aggregate-storage.js";
 import type { MDRef } from "../ir/debug-info.js";
 import { Block, constInt, IRBuilder, type IRFunction, type Value } from "../ir/ir-module.js";
-import { convert, irTypeOf, truthy, type Operand } from "./arith.js";
+import { irTypeOf, truthy, type Operand } from "./arith.js";
 import { ExpressionLowerer } from "./expressions.js";
 import type { ModuleLowerer } from "./module-lowerer.js";
 

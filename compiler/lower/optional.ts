@@ -8,13 +8,11 @@
 
 import type * as TS from "typescript";
 import { BOOL, isAggregate, VOID, type OptionalType, type ValueType } from "../frontend/probe-types.js";
-import { constInt, type Block, type Value } from "../ir/ir-module.js";
-import { i1, i8, ptrTo } from "../ir/ir-types.js";
+import { constInt, nullPointer as NULL, type Block, type Value } from "../ir/ir-module.js";
+import { i1 } from "../ir/ir-types.js";
 import { irTypeOf, type Operand } from "./arith.js";
 import { convertAt } from "./aggregate-storage.js";
 import type { ExpressionLowerer } from "./expressions.js";
-
-const NULL: Value = { type: ptrTo(i8), ref: "null" };
 
 /** `undefined` itself: void until it meets the optional type it is assigned to (toOptional). */
 export const ABSENT: Operand = { value: NULL, type: VOID };

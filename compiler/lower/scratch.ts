@@ -8,7 +8,7 @@ import type * as TS from "typescript";
 import { Codes } from "../frontend/codes.js";
 import { errorAt, lineColumn } from "../frontend/spans.js";
 import type { DebugInfo } from "../ir/debug-info.js";
-import { constInt, IRBuilder, type IRFunction, type IRModule, type Value } from "../ir/ir-module.js";
+import { constInt, IRBuilder, nullPointer, type IRFunction, type IRModule, type Value } from "../ir/ir-module.js";
 import { arrayOf, i32, i8, ptrTo } from "../ir/ir-types.js";
 import { BtfMap, MapType } from "../maps/btf-map.js";
 import { Helper } from "./helper-ids.js";
@@ -59,7 +59,7 @@ export class ScratchMap {
     const key = fn.alloca(i32, 4);
     b.store(constInt(i32, 0), key);
     const value = b.callHelper(Helper.mapLookupElem, ptrTo(i8), [b.cast("bitcast", this.map.ref, ptrTo(i8)), b.cast("bitcast", key, ptrTo(i8))]);
-    const missing = b.icmp("eq", value, { type: ptrTo(i8), ref: "null" });
+    const missing = b.icmp("eq", value, nullPointer);
     const fail = fn.newBlock("scratch.missing");
     b.condBr(missing, fail, fn.entry);
     b.positionAt(fail);

@@ -8,15 +8,13 @@ import type * as TS from "typescript";
 import type { CheckedSource } from "../frontend/checked-source.js";
 import { INT_TYPES, type IntType } from "../frontend/probe-types.js";
 import { constInt } from "../ir/ir-module.js";
-import { i32, i64 } from "../ir/ir-types.js";
+import { i64 } from "../ir/ir-types.js";
 import { convertAt } from "../lower/aggregate-storage.js";
-import type { Operand } from "../lower/arith.js";
+import { NO_VALUE, type Operand } from "../lower/arith.js";
 import type { ExpressionLowerer } from "../lower/expressions.js";
 import { MapType } from "./btf-map.js";
-import { aggregationKey, atomicAdd } from "./map-access.js";
+import { aggregationKey, aggregationKeyOperand, atomicAdd } from "./map-access.js";
 import type { MapKind, MapRef, MapShape } from "./map-kind.js";
-
-const VOID_RESULT: Operand = { value: { type: { kind: "void" }, ref: "undef" }, type: { kind: "void" } };
 
 function shapeOf(p: CheckedSource, keyType: TS.Type | undefined, at: TS.Node, name: string, value: IntType): MapShape {
   const key = aggregationKey(p, keyType, at, name);
@@ -25,9 +23,8 @@ function shapeOf(p: CheckedSource, keyType: TS.Type | undefined, at: TS.Node, na
 
 /** Adds `delta` to the value at the call's key (index 0 when keyless), creating a keyed entry. */
 function addAt(l: ExpressionLowerer, map: MapRef, keyArg: TS.Expression | undefined, delta: Operand): Operand {
-  const key = keyArg ? convertAt(l, l.expression(keyArg), map.key, keyArg) : { value: constInt(i32, 0), type: INT_TYPES.u32 };
-  atomicAdd(l, map, key, delta, keyArg !== undefined);
-  return VOID_RESULT;
+  atomicAdd(l, map, aggregationKeyOperand(l, map, keyArg), delta, keyArg !== undefined);
+  return NO_VALUE;
 }
 
 /** An aggregation of `value`s: keyless or keyed by its type argument, 4096 keys unless given. */

@@ -6,13 +6,13 @@
 import type * as TS from "typescript";
 import type { CheckedSource } from "../frontend/checked-source.js";
 import { INT_TYPES, type StructType } from "../frontend/probe-types.js";
-import { constInt, type Value } from "../ir/ir-module.js";
-import { i32, i64, i8, ptrTo } from "../ir/ir-types.js";
+import { constInt, nullPointer, type Value } from "../ir/ir-module.js";
+import { i1, i64 } from "../ir/ir-types.js";
 import { convertAt } from "../lower/aggregate-storage.js";
-import type { Operand } from "../lower/arith.js";
+import { NO_VALUE, type Operand } from "../lower/arith.js";
 import type { ExpressionLowerer } from "../lower/expressions.js";
 import { MapType } from "./btf-map.js";
-import { aggregationKey, createEntry, lookupEntry } from "./map-access.js";
+import { aggregationKey, aggregationKeyOperand, findOrCreate } from "./map-access.js";
 import type { MapKind, MapRef, MapShape } from "./map-kind.js";
 
 const SLOT: StructType = {
@@ -31,45 +31,29 @@ function shapeOf(p: CheckedSource, keyType: TS.Type | undefined, at: TS.Node, na
 
 /** Records `v` at the call's key: creates the entry holding it, or replaces a worse or unseen value. */
 function record(l: ExpressionLowerer, map: MapRef, keyArg: TS.Expression | undefined, valueArg: TS.Expression, better: "slt" | "sgt"): Operand {
-  const key = keyArg ? convertAt(l, l.expression(keyArg), map.key, keyArg) : { value: constInt(i32, 0), type: INT_TYPES.u32 };
+  const key = aggregationKeyOperand(l, map, keyArg);
   const v = convertAt(l, l.expression(valueArg), INT_TYPES.i64, valueArg).value;
-  const fn = l.fn;
-  const update = fn.newBlock("extremum.update");
-  const store = fn.newBlock("extremum.store");
-  const done = fn.newBlock("extremum.done");
-  const entry = lookupEntry(l, map, key);
-  const missing = fn.newBlock("extremum.create");
-  const raced = fn.newBlock("extremum.raced");
-  const firstBlock = l.b.block;
-  l.b.condBr(l.b.icmp("eq", entry, NULL), missing, update);
-  l.b.positionAt(missing);
-  // A new entry: this CPU's slot holds v, seen.
-  const created = createEntry(l, map, key, (slot) => {
+  const update = l.fn.newBlock("extremum.update");
+  const done = l.fn.newBlock("extremum.done");
+  const keep = (slot: Value): void => {
     l.b.store(v, field(l, slot, 0));
     l.b.store(constInt(i64, 1), field(l, slot, 8));
-  });
-  l.b.condBr(l.b.icmp("eq", created, constInt(i64, 0)), done, raced);
-  l.b.positionAt(raced);
-  const again = lookupEntry(l, map, key);
-  const racedEnd = l.b.block;
-  l.b.condBr(l.b.icmp("eq", again, NULL), done, update);
+  };
+  // A new entry: this CPU's slot holds v, seen.
+  const slot = findOrCreate(l, map, key, keep, done);
+  l.b.condBr(l.b.icmp("eq", slot, nullPointer), done, update);
   l.b.positionAt(update);
-  const slot = l.b.phi(ptrTo(i8), [
-    [entry, firstBlock],
-    [again, racedEnd],
-  ]);
   const seen = l.b.icmp("ne", l.b.load(field(l, slot, 8)), constInt(i64, 0));
   const wins = l.b.icmp(better, v, l.b.load(field(l, slot, 0)));
-  l.b.condBr(l.b.select(seen, wins, constInt({ kind: "int", bits: 1 }, 1)), store, done);
+  const store = l.fn.newBlock("extremum.store");
+  l.b.condBr(l.b.select(seen, wins, constInt(i1, 1)), store, done);
   l.b.positionAt(store);
-  l.b.store(v, field(l, slot, 0));
-  l.b.store(constInt(i64, 1), field(l, slot, 8));
+  keep(slot);
   l.b.br(done);
   l.b.positionAt(done);
-  return { value: { type: { kind: "void" }, ref: "undef" }, type: { kind: "void" } };
+  return NO_VALUE;
 }
 
-const NULL: Value = { type: ptrTo(i8), ref: "null" };
 const field = (l: ExpressionLowerer, slot: Value, offset: number): Value => l.b.byteOffset(slot, offset, i64);
 
 function extremum(name: string, better: "slt" | "sgt"): MapKind {

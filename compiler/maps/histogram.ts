@@ -7,6 +7,7 @@ import { INT_TYPES } from "../frontend/probe-types.js";
 import { constInt, type Value } from "../ir/ir-module.js";
 import { i32, i64 } from "../ir/ir-types.js";
 import { convertAt } from "../lower/aggregate-storage.js";
+import { NO_VALUE } from "../lower/arith.js";
 import type { ExpressionLowerer } from "../lower/expressions.js";
 import { MapType } from "./btf-map.js";
 import { atomicAdd } from "./map-access.js";
@@ -39,7 +40,7 @@ export const histogramKind: MapKind = {
       const value = convertAt(l, l.expression(arg), INT_TYPES.u64, arg);
       const bucket = l.b.cast("trunc", bucketOf(l, value.value), i32);
       atomicAdd(l, map, { value: bucket, type: INT_TYPES.u32 }, { value: constInt(i64, 1), type: INT_TYPES.u64 }, false);
-      return { value: { type: { kind: "void" }, ref: "undef" }, type: { kind: "void" } };
+      return NO_VALUE;
     },
   },
 };

@@ -3,16 +3,16 @@
 
 import type * as TS from "typescript";
 import { isAggregate, type ValueType } from "../frontend/probe-types.js";
-import { constInt, type Value } from "../ir/ir-module.js";
-import { arrayOf, i64, i8, ptrTo } from "../ir/ir-types.js";
+import { constInt, nullPointer, type Block, type Value } from "../ir/ir-module.js";
+import { arrayOf, i32, i64, i8, ptrTo } from "../ir/ir-types.js";
 import { sizeOf } from "../../contract/c-layout.js";
 import { convertAt } from "../lower/aggregate-storage.js";
-import { irTypeOf, type Operand } from "../lower/arith.js";
+import { irTypeOf, NO_VALUE, type Operand } from "../lower/arith.js";
 import type { ExpressionLowerer } from "../lower/expressions.js";
 import { Helper } from "../lower/helper-ids.js";
 import { optionalAt, optionalPair } from "../lower/optional.js";
 import type { MapMethod, MapRef } from "./map-kind.js";
-import { BOOL, probeTypeOf, typeName } from "../frontend/probe-types.js";
+import { BOOL, INT_TYPES, probeTypeOf, typeName } from "../frontend/probe-types.js";
 import type { CheckedSource } from "../frontend/checked-source.js";
 import { Codes } from "../frontend/codes.js";
 import { errorAt } from "../frontend/spans.js";
@@ -43,12 +43,11 @@ const mapArg = (l: ExpressionLowerer, map: MapRef): Value => l.b.cast("bitcast",
  * change the map, as in C), for a scalar the value read now and whether it was there (optional.ts).
  */
 export function lookup(l: ExpressionLowerer, map: MapRef, key: TS.Expression): Operand {
-  const k = convertAt(l, l.expression(key), map.key, key);
-  const entry = l.b.callHelper(Helper.mapLookupElem, ptrTo(i8), [mapArg(l, map), addressOf(l, k, map.key, "key")]);
+  const entry = lookupEntry(l, map, convertAt(l, l.expression(key), map.key, key));
   if (isAggregate(map.value)) return optionalAt(entry, map.value);
   const found = l.fn.newBlock("map.found");
   const after = l.fn.newBlock("map.after");
-  const there = l.b.icmp("ne", entry, { type: ptrTo(i8), ref: "null" });
+  const there = l.b.icmp("ne", entry, nullPointer);
   const before = l.b.block;
   l.b.condBr(there, found, after);
   l.b.positionAt(found);
@@ -98,9 +97,8 @@ export const getMethod: MapMethod = (l, map, call) => lookup(l, map, call.argume
 
 /** `map.has(key)`: whether the entry exists (a lookup whose value is not read). */
 export const hasMethod: MapMethod = (l, map, call) => {
-  const k = convertAt(l, l.expression(call.arguments[0]), map.key, call.arguments[0]);
-  const entry = l.b.callHelper(Helper.mapLookupElem, ptrTo(i8), [mapArg(l, map), addressOf(l, k, map.key, "key")]);
-  return { value: l.b.icmp("ne", entry, { type: ptrTo(i8), ref: "null" }), type: BOOL };
+  const entry = lookupEntry(l, map, convertAt(l, l.expression(call.arguments[0]), map.key, call.arguments[0]));
+  return { value: l.b.icmp("ne", entry, nullPointer), type: BOOL };
 };
 
 /** `map.delete(key)`: whether there was an entry to delete. */
@@ -130,43 +128,20 @@ export function addMethod(createMissing: boolean): MapMethod {
     if (value.kind !== "int" || value.bits < 32)
       throw errorAt(call.expression, Codes.unsupportedType, `add() works on maps of 32- and 64-bit integers, not of ${typeName(value)}`, "BPF's atomic add is 32 or 64 bits wide: declare the values as u32, u64, i32 or i64, or use get() and set()");
     atomicAdd(l, map, convertAt(l, l.expression(keyArg), map.key, keyArg), convertAt(l, l.expression(deltaArg), value, deltaArg), createMissing);
-    return { value: { type: { kind: "void" }, ref: "undef" }, type: { kind: "void" } };
+    return NO_VALUE;
   };
 }
 
 /** Adds `delta` to the integer value at key `k` atomically (see addMethod); both already of the map's types. */
 export function atomicAdd(l: ExpressionLowerer, map: MapRef, k: Operand, delta: Operand, createMissing: boolean): void {
-  const value = map.value;
-  const fn = l.fn;
-  const apply = fn.newBlock("map.add");
-  const done = fn.newBlock("map.add.done");
-  const lookupEntry = (): Value => l.b.callHelper(Helper.mapLookupElem, ptrTo(i8), [mapArg(l, map), addressOf(l, k, map.key, "key")]);
-  const isNull = (p: Value): Value => l.b.icmp("eq", p, { type: ptrTo(i8), ref: "null" });
-  let entry = lookupEntry();
-  if (createMissing) {
-    const firstBlock = l.b.block;
-    const first = entry;
-    const missing = fn.newBlock("map.add.create");
-    const raced = fn.newBlock("map.add.raced");
-    const found = fn.newBlock("map.add.found");
-    l.b.condBr(isNull(first), missing, found);
-    l.b.positionAt(missing);
-    const created = l.b.callHelper(Helper.mapUpdateElem, i64, [mapArg(l, map), addressOf(l, k, map.key, "key"), addressOf(l, delta, value, "value"), constInt(i64, BPF_NOEXIST)]);
-    l.b.condBr(l.b.icmp("eq", created, constInt(i64, 0)), done, raced);
-    l.b.positionAt(raced);
-    const second = lookupEntry();
-    const racedEnd = l.b.block;
-    l.b.br(found);
-    // The entry: the first lookup's, or the one another CPU created meanwhile (null: the map is full).
-    l.b.positionAt(found);
-    entry = l.b.phi(ptrTo(i8), [
-      [first, firstBlock],
-      [second, racedEnd],
-    ]);
-  }
-  l.b.condBr(isNull(entry), done, apply);
+  const apply = l.fn.newBlock("map.add");
+  const done = l.fn.newBlock("map.add.done");
+  const valueType = ptrTo(irTypeOf(map.value));
+  // A created entry holds `delta` already.
+  const entry = createMissing ? findOrCreate(l, map, k, (slot) => l.b.store(delta.value, l.b.cast("bitcast", slot, valueType)), done) : lookupEntry(l, map, k);
+  l.b.condBr(l.b.icmp("eq", entry, nullPointer), done, apply);
   l.b.positionAt(apply);
-  l.b.atomicAdd(l.b.cast("bitcast", entry, ptrTo(irTypeOf(value))), delta.value);
+  l.b.atomicAdd(l.b.cast("bitcast", entry, valueType), delta.value);
   l.b.br(done);
   l.b.positionAt(done);
 }
@@ -177,10 +152,35 @@ export function lookupEntry(l: ExpressionLowerer, map: MapRef, k: Operand): Valu
 }
 
 /**
+ * The entry at `k`, or, where there is none, a new one whose value `fill` writes: then the code
+ * goes on at `created`. Otherwise the address of the entry: the one found, or the one another
+ * CPU created meanwhile (null if the map is full).
+ */
+export function findOrCreate(l: ExpressionLowerer, map: MapRef, k: Operand, fill: (slot: Value) => void, created: Block): Value {
+  const first = lookupEntry(l, map, k);
+  const firstBlock = l.b.block;
+  const missing = l.fn.newBlock("map.create");
+  const raced = l.fn.newBlock("map.raced");
+  const found = l.fn.newBlock("map.found");
+  l.b.condBr(l.b.icmp("eq", first, nullPointer), missing, found);
+  l.b.positionAt(missing);
+  l.b.condBr(l.b.icmp("eq", createEntry(l, map, k, fill), constInt(i64, 0)), created, raced);
+  l.b.positionAt(raced);
+  const second = lookupEntry(l, map, k);
+  const racedEnd = l.b.block;
+  l.b.br(found);
+  l.b.positionAt(found);
+  return l.b.phi(ptrTo(i8), [
+    [first, firstBlock],
+    [second, racedEnd],
+  ]);
+}
+
+/**
  * Creates the entry at `k` only if there is none (BPF_NOEXIST), its value written by `fill` into
  * a zeroed slot of the value's size; the helper's result (0: created).
  */
-export function createEntry(l: ExpressionLowerer, map: MapRef, k: Operand, fill: (slot: Value) => void): Value {
+function createEntry(l: ExpressionLowerer, map: MapRef, k: Operand, fill: (slot: Value) => void): Value {
   const size = sizeOf(map.value);
   const slot = l.b.cast("bitcast", l.fn.slotFor(`map.new.${size}`, arrayOf(size, i8)), ptrTo(i8));
   l.b.memset(slot, 0, size, 8);
@@ -192,4 +192,9 @@ export function createEntry(l: ExpressionLowerer, map: MapRef, k: Operand, fill:
 export function aggregationKey(p: CheckedSource, keyType: TS.Type | undefined, at: TS.Node, name: string): ValueType | undefined {
   if (!keyType || keyType.flags & p.ts.TypeFlags.Void) return undefined;
   return valueTypeOf(p, keyType, at, `a ${name}'s keys`, `new ${name}<u32>()`);
+}
+
+/** The key of an aggregation's call: its key argument, or index 0 of a keyless one's single entry. */
+export function aggregationKeyOperand(l: ExpressionLowerer, map: MapRef, keyArg: TS.Expression | undefined): Operand {
+  return keyArg ? convertAt(l, l.expression(keyArg), map.key, keyArg) : { value: constInt(i32, 0), type: INT_TYPES.u32 };
 }
