@@ -266,19 +266,24 @@ function secondsOption(text: string | undefined, flag: string, otherwise: string
 
 /** --interval: the exported maps under the time, then (--clear) emptied for the next interval. */
 function printMapsNow(probe: import("./index.js").Probe, clear: boolean): void {
-  const { formatMaps } = require("./output/map-printer.js") as typeof import("./output/map-printer.js");
-  const maps = probe.maps.filter((m) => m.exported).map((m) => probe.map(m.name));
-  process.stdout.write(`${clock(new Date())}\n${formatMaps(maps)}`);
+  const maps = exportedMaps(probe);
+  process.stdout.write(`${clock(new Date())}\n${formatted(maps)}`);
   if (clear) for (const map of maps) map.clear();
+}
+
+/** The maps `tsbpf run` prints: those the probe exports. */
+const exportedMaps = (probe: import("./index.js").Probe) => probe.maps.filter((m) => m.exported).map((m) => probe.map(m.name));
+
+function formatted(maps: import("./maps/open-map.js").ProbeMap[]): string {
+  const { formatMaps } = require("./output/map-printer.js") as typeof import("./output/map-printer.js");
+  return formatMaps(maps);
 }
 
 /** As bpftrace does at exit: the exported maps' entries, once the programs are detached (their final values). */
 async function printMapsAtExit(probe: import("./index.js").Probe): Promise<void> {
-  const exported = probe.maps.filter((m) => m.exported);
-  if (!exported.length) return;
+  if (!probe.maps.some((m) => m.exported)) return;
   await probe.detachAsync();
-  const { formatMaps } = require("./output/map-printer.js") as typeof import("./output/map-printer.js");
-  const text = formatMaps(exported.map((m) => probe.map(m.name)));
+  const text = formatted(exportedMaps(probe));
   if (text) process.stdout.write(`\n${text}`);
 }
 

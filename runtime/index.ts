@@ -6,7 +6,7 @@
 import type { CompileOptions, CompileResult } from "../compiler/compile.js";
 import { TsbpfError } from "../contract/errors.js";
 import type { MapInfo, ProgramInfo } from "../contract/manifest.js";
-import { openMap, type ProbeMap } from "./maps/open-map.js";
+import type { ProbeMap } from "./maps/open-map.js";
 import { attachProgram, waitsFor, type Link } from "./attach/attach-program.js";
 import { LoadedObject, ObjectOpenError } from "./loader.js";
 import type { ParamValues } from "./param-values.js";
@@ -74,6 +74,8 @@ export class Probe implements Disposable, AsyncDisposable {
         subject: this.compiled.file,
         hint: this.compiled.maps.length ? `its maps are: ${this.compiled.maps.map((m) => m.name).join(", ")}` : "it declares none (`export const counts = new ArrayMap<u64>(16)` at the top level declares one)",
       });
+    // Loaded on first use: a probe without maps (and every cached start) does not pay for the readers.
+    const { openMap } = require("./maps/open-map.js") as typeof import("./maps/open-map.js");
     return openMap(info, () => this.loaded.mapHandle(name));
   }
 

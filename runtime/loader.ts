@@ -116,10 +116,17 @@ export class LoadedObject {
   /** libbpf's handle of the map named `name`; an error once the object is closed (the handle is freed then). */
   mapHandle(name: string): bigint {
     if (this.closed) throw new TsbpfError(`map '${name}' cannot be read: the probe is closed`, { subject: `map '${name}'`, hint: "read maps before close() (or before the `using` block ends)" });
-    const handle = libbpf().findMapByName(this.handle, name);
-    if (!handle) throw new Error(`internal error: the object has no map '${name}'`);
+    let handle = this.mapHandles.get(name);
+    if (handle === undefined) {
+      // Found once: every get/set/entry of a map would otherwise search the object's maps by name.
+      handle = libbpf().findMapByName(this.handle, name) ?? undefined;
+      if (handle === undefined) throw new Error(`internal error: the object has no map '${name}'`);
+      this.mapHandles.set(name, handle);
+    }
     return handle;
   }
+
+  private readonly mapHandles = new Map<string, bigint>();
 
   close(): void {
     if (this.closed) return;
