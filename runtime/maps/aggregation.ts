@@ -5,12 +5,13 @@
 import type { MapInfo } from "../../contract/manifest.js";
 import { arrayMapReader } from "./array-map.js";
 import { hashMapReader } from "./hash-map.js";
-import type { ProbeMap } from "./map-reader.js";
+import { entriesOf, type ProbeMap } from "./map-reader.js";
 
 export function aggregationReader(info: MapInfo, handle: () => bigint): ProbeMap {
   if (!info.keyless) {
     const perKey = hashMapReader(true)(info, handle);
-    return { ...perKey, get: (key) => perKey.sum!(key), entries: () => perKey.keys().map((key) => [key, perKey.sum!(key)!]) };
+    const total = (key: unknown) => perKey.sum!(key);
+    return { ...perKey, get: total, entries: () => entriesOf(perKey.keys(), total) };
   }
   const single = arrayMapReader(true)(info, handle);
   const total = () => single.sum!(0)!;

@@ -1,12 +1,11 @@
 // The array family (ArrayMap, PerCpuArrayMap): keys are the indexes 0 … entries - 1, all present.
 // A per-CPU array's get() gives one value per possible CPU, and sum() their total.
 
-import type { CValue } from "../../contract/c-values.js";
 import { TsbpfError } from "../../contract/errors.js";
 import type { MapInfo } from "../../contract/manifest.js";
 import { BpfMap, sumOf } from "./bpf-map.js";
-import { decodeValue, codecOf } from "../../contract/c-values.js";
-import type { ProbeMap } from "./map-reader.js";
+import { codecOf, decodeValue, type CValue } from "../../contract/c-values.js";
+import { entriesOf, type ProbeMap } from "./map-reader.js";
 
 /** The value of `t` whose bytes are all zero. */
 const zeroOf = (t: MapInfo["value"]): CValue => decodeValue(t, new Uint8Array(codecOf(t).size));
@@ -19,6 +18,7 @@ export function arrayMapReader(perCpu: boolean): (info: MapInfo, handle: () => b
         throw new TsbpfError(`${String(index)} is not an index of map '${info.name}'`, { subject: `map '${info.name}'`, hint: `its indexes are the integers 0 to ${info.maxEntries - 1}` });
       return index;
     };
+    const indexes = (): number[] => Array.from({ length: info.maxEntries }, (_, i) => i);
     const get = (index: unknown): CValue | undefined => (perCpu ? map.lookupPerCpu(checked(index)) : map.lookup(checked(index)));
     return {
       info,
@@ -27,15 +27,8 @@ export function arrayMapReader(perCpu: boolean): (info: MapInfo, handle: () => b
       delete: () => {
         throw new TsbpfError(`entries of map '${info.name}' cannot be deleted: an array always has all ${info.maxEntries}`, { subject: `map '${info.name}'`, hint: "set the entry to zero instead" });
       },
-      entries: () => {
-        const all: [CValue, CValue][] = [];
-        for (let i = 0; i < info.maxEntries; i++) {
-          const value = get(i);
-          if (value !== undefined) all.push([i, value]); // every index has a value: an array map is never sparse
-        }
-        return all;
-      },
-      keys: () => Array.from({ length: info.maxEntries }, (_, i) => i),
+      entries: () => entriesOf(indexes(), get), // every index has a value: an array is never sparse
+      keys: indexes,
       clear: () => {
         const zero = zeroOf(info.value);
         for (let i = 0; i < info.maxEntries; i++) map.update(i, zero);

@@ -2,10 +2,9 @@
 // least or greatest value any CPU saw. A keyless one reads as that value (`get()`), printed
 // `@name: 5`; a keyed one per key.
 
-import type { CValue } from "../../contract/c-values.js";
 import type { MapInfo } from "../../contract/manifest.js";
 import { hashMapReader } from "./hash-map.js";
-import type { ProbeMap } from "./map-reader.js";
+import { entriesOf, type ProbeMap } from "./map-reader.js";
 
 type Slot = { value: bigint; seen: bigint };
 
@@ -17,14 +16,10 @@ export function extremumReader(info: MapInfo, handle: () => bigint): ProbeMap {
     if (!seen.length) return undefined;
     return seen.reduce((a, v) => ((least ? v < a : v > a) ? v : a));
   };
-  const entries = (): [CValue, CValue][] => slots.keys().flatMap((key): [CValue, CValue][] => {
-    const v = fold(key);
-    return v === undefined ? [] : [[key, v]];
-  });
   return {
     ...slots,
     get: (key) => fold(info.keyless ? 0 : key),
-    entries,
+    entries: () => entriesOf(slots.keys(), fold),
     ...(info.keyless && {
       format: () => {
         const v = fold(0);

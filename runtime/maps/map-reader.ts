@@ -24,3 +24,13 @@ export interface ProbeMap {
   /** How `tsbpf run` prints it at exit, where a kind prints otherwise than `@name[key]: value` (a histogram). */
   format?(): string;
 }
+
+/** [key, value] for each of `keys` that still has a value (an entry may go between the walk and the read). */
+export function entriesOf(keys: readonly CValue[], valueAt: (key: CValue) => CValue | undefined): [CValue, CValue][] {
+  const all: [CValue, CValue][] = [];
+  for (const key of keys) {
+    const value = valueAt(key);
+    if (value !== undefined) all.push([key, value]);
+  }
+  return all;
+}
