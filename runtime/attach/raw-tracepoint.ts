@@ -1,6 +1,7 @@
 // raw_tp/<event>: attached with BPF_RAW_TRACEPOINT_OPEN. The kernel's raw tracepoints are the
 // `btf_trace_<event>` typedefs of its BTF (every tracepoint, with or without a tracefs event),
-// so a missing one is named, with the nearest this kernel has, before the kernel is asked.
+// so when the kernel has no tracepoint of the name, the nearest ones it has are named (the BTF
+// is read only then: an attach that works does not pay for it).
 
 import { readFileSync } from "node:fs";
 import { release } from "node:os";
@@ -19,8 +20,13 @@ export const rawTracepointAttacher: ProgramAttacher = { kind: "rawTracepoint", a
 
 function attachRawTracepoint(p: LoadedProgram, file: string): Link {
   const name = p.info.target;
-  const known = rawTracepointNames();
+  const link = libbpf().attachRawTracepoint(p.handle, name);
+  if (link) return ownLink(link, `raw_tp:${name}`);
+  const errno = lastErrno();
+  // The kernel's answer for a name it does not have: name the nearest it has (read only now, on failure).
+  const known = errno === Errno.ENOENT ? rawTracepointNames() : undefined;
   if (known && !known.has(name)) {
+    takeLibbpfMessages();
     const near = nearestNames(name, known);
     throw new TsbpfError(`raw tracepoint '${name}' does not exist on this kernel (${release()})`, {
       at: declarationSpan(file, p.info.targetAt.line, p.info.targetAt.column, p.info.targetAt.length),
@@ -29,28 +35,19 @@ function attachRawTracepoint(p: LoadedProgram, file: string): Link {
         : `this kernel's raw tracepoints are the ${PREFIX}* types in \`bpftool btf dump file ${VMLINUX_BTF}\``,
     });
   }
-  const link = libbpf().attachRawTracepoint(p.handle, name);
-  if (!link) {
-    const errno = lastErrno();
-    throw new TsbpfError(`cannot attach to raw tracepoint '${name}' (${errnoText(errno)})`, {
-      at: declarationSpan(file, p.info.line, p.info.column, p.info.name.length),
-      // The kernel checks at attach time that the program reads no argument past the tracepoint's last.
-      hint: errno === Errno.EINVAL ? `the program may read more arguments (ctx.arg(i)) than '${name}' has: see its TP_PROTO, or ${PREFIX}${name} in the kernel's BTF` : undefined,
-      detail: takeLibbpfMessages().join(""),
-    });
-  }
-  return ownLink(link, `raw_tp:${name}`);
+  throw new TsbpfError(`cannot attach to raw tracepoint '${name}' (${errnoText(errno)})`, {
+    at: declarationSpan(file, p.info.line, p.info.column, p.info.name.length),
+    // The kernel checks at attach time that the program reads no argument past the tracepoint's last.
+    hint: errno === Errno.EINVAL ? `the program may read more arguments (ctx.arg(i)) than '${name}' has: see its TP_PROTO, or ${PREFIX}${name} in the kernel's BTF` : undefined,
+    detail: takeLibbpfMessages().join(""),
+  });
 }
-
-let cached: Set<string> | null | undefined;
 
 /**
  * The raw tracepoints this kernel has, from the string section of its BTF: names that start
  * with `btf_trace_` are those typedefs and nothing else. Undefined without kernel BTF.
  */
 function rawTracepointNames(): Set<string> | undefined {
-  if (cached !== undefined) return cached ?? undefined;
-  cached = null;
   let btf: Buffer;
   try {
     btf = readFileSync(VMLINUX_BTF);
@@ -67,6 +64,5 @@ function rawTracepointNames(): Set<string> | undefined {
     const end = strings.indexOf("\0", at);
     names.add(strings.slice(at + PREFIX.length, end < 0 ? undefined : end));
   }
-  cached = names;
   return names;
 }
