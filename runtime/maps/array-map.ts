@@ -22,6 +22,7 @@ export function arrayMapReader(perCpu: boolean): (info: MapInfo, handle: () => b
     const get = (index: unknown): CValue | undefined => (perCpu ? map.lookupPerCpu(checked(index)) : map.lookup(checked(index)));
     return {
       info,
+      dense: true,
       get,
       set: (index, value) => map.update(checked(index), value),
       delete: () => {

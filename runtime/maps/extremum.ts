@@ -8,9 +8,9 @@ import { entriesOf, type ProbeMap } from "./map-reader.js";
 
 type Slot = { value: bigint; seen: bigint };
 
-export function extremumReader(info: MapInfo, handle: () => bigint): ProbeMap {
+/** `least`: Min's reader; Max's otherwise. */
+export const extremumReader = (least: boolean) => (info: MapInfo, handle: () => bigint): ProbeMap => {
   const slots = hashMapReader(true)(info, handle);
-  const least = info.kind === "Min";
   const fold = (key: unknown): bigint | undefined => {
     const seen = ((slots.get(key) as Slot[] | undefined) ?? []).filter((s) => s.seen !== 0n).map((s) => s.value);
     if (!seen.length) return undefined;
@@ -27,4 +27,4 @@ export function extremumReader(info: MapInfo, handle: () => bigint): ProbeMap {
       },
     }),
   };
-}
+};

@@ -21,6 +21,8 @@ export interface ProbeMap {
   clear(): void;
   /** A per-CPU map's total of its CPUs' integer values at `key` (get() gives each CPU's). */
   sum?(key: unknown): number | bigint | undefined;
+  /** Every key always has a value (an array): `tsbpf run` leaves out the zero ones when it prints. */
+  dense?: boolean;
   /** How `tsbpf run` prints it at exit, where a kind prints otherwise than `@name[key]: value` (a histogram). */
   format?(): string;
 }

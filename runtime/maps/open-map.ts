@@ -22,8 +22,8 @@ const READERS: ReadonlyMap<string, (info: MapInfo, handle: () => bigint) => Prob
   ["Histogram", histogramReader],
   ["Count", aggregationReader],
   ["Sum", aggregationReader],
-  ["Min", extremumReader],
-  ["Max", extremumReader],
+  ["Min", extremumReader(true)],
+  ["Max", extremumReader(false)],
 ]);
 
 export function openMap(info: MapInfo, handle: () => bigint): ProbeMap {

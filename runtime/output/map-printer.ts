@@ -18,7 +18,7 @@ function formatMap(map: ProbeMap): string {
   const { info } = map;
   const perCpu = map.sum !== undefined;
   const entries: [CValue, CValue][] = map.entries().map(([key, value]) => [key, perCpu && info.value.kind === "int" ? map.sum!(key)! : value]);
-  const shown = info.kind.includes("Array") ? entries.filter(([, value]) => !isZero(value)) : entries;
+  const shown = map.dense ? entries.filter(([, value]) => !isZero(value)) : entries;
   if (info.value.kind === "int") shown.sort(([, a], [, b]) => (a < b ? -1 : a > b ? 1 : 0));
   return shown.map(([key, value]) => `@${info.name}[${formatValue(key)}]: ${formatValue(value)}\n`).join("");
 }
