@@ -246,18 +246,20 @@ export abstract class ExpressionLowerer {
     const name = stdlibMemberName(this.p, e.expression);
     const member = name && CONTEXT_MEMBERS.get(name);
     if (!member) return undefined;
-    const receiver = e.expression.expression;
-    const sym = ts.isIdentifier(receiver) ? this.p.symbolAt(receiver) : undefined;
-    if (!this.context || sym !== this.context.symbol) this.notChecked(e, "a context method on something else than the handler's context");
+    if (!this.context || this.receiverOf(e.expression) !== this.context.symbol) this.notChecked(e, "a context method on something else than the handler's context");
     return member.lower(this, this.context.pointer, e);
   }
 
   /** `hits.get(i)`: a method of a map declared at the top level. */
+  /** The name a method is called on (`hits` in `hits.get(0)`); undefined for anything but a plain name. */
+  private receiverOf(access: TS.PropertyAccessExpression): TS.Symbol | undefined {
+    return this.p.ts.isIdentifier(access.expression) ? this.p.symbolAt(access.expression) : undefined;
+  }
+
   private mapMethod(e: TS.CallExpression): Operand | undefined {
     const ts = this.p.ts;
     if (!ts.isPropertyAccessExpression(e.expression)) return undefined;
-    const receiver = e.expression.expression;
-    const sym = ts.isIdentifier(receiver) ? this.p.symbolAt(receiver) : undefined;
+    const sym = this.receiverOf(e.expression);
     const map = sym && this.ml.mapOf(sym);
     if (!map) return undefined;
     const method = map.kind.methods[e.expression.name.text];
