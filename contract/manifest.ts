@@ -37,6 +37,8 @@ export interface MapInfo {
   exported: boolean;
   /** An aggregation without a key (`new Count()`): one value, at index 0. */
   keyless: boolean;
+  /** A stream's (ring buffer's) counter of dropped events: a per-CPU array of one u64, by its name in the object. */
+  drops?: string;
   /** Where it is declared. */
   line: number;
   column: number;

@@ -6,7 +6,7 @@
 import type { CompileOptions, CompileResult } from "../compiler/compile.js";
 import { TsbpfError } from "../contract/errors.js";
 import type { MapInfo, ProgramInfo } from "../contract/manifest.js";
-import type { ProbeMap } from "./maps/open-map.js";
+import type { EventStream, ProbeMap } from "./maps/open-map.js";
 import { attachProgram, waitsFor, type Link } from "./attach/attach-program.js";
 import { LoadedObject, ObjectOpenError } from "./loader.js";
 import type { ParamValues } from "./param-values.js";
@@ -14,7 +14,7 @@ import { TracePipe, type TraceLine } from "./trace-pipe.js";
 
 export { TsbpfError } from "../contract/errors.js";
 export type { MapInfo, ProgramInfo } from "../contract/manifest.js";
-export type { ProbeMap } from "./maps/open-map.js";
+export type { EventStream, ProbeMap } from "./maps/open-map.js";
 export type { CValue } from "../contract/c-values.js";
 export type { TraceLine } from "./trace-pipe.js";
 export type { ParamValues } from "./param-values.js";
@@ -33,6 +33,8 @@ export interface PhaseTimings {
 export class Probe implements Disposable, AsyncDisposable {
   private links: Link[] = [];
   private pipe: TracePipe | undefined;
+  /** One per RingBuf, made on first use: a buffer has one consumer. */
+  private readonly streams = new Map<string, EventStream>();
   readonly timings: PhaseTimings;
 
   private constructor(
@@ -68,15 +70,36 @@ export class Probe implements Disposable, AsyncDisposable {
 
   /** The probe's map named `name` (its binding: `export const hits = new ArrayMap<u64>(4)`), read and written from here. */
   map(name: string): ProbeMap {
+    const info = this.mapInfo(name);
+    // Loaded on first use: a probe without maps (and every cached start) does not pay for the readers.
+    const { openMap } = require("./maps/open-map.js") as typeof import("./maps/open-map.js");
+    return openMap(info, () => this.loaded.mapHandle(name));
+  }
+
+  private mapInfo(name: string): MapInfo {
     const info = this.compiled.maps.find((m) => m.name === name);
     if (!info)
       throw new TsbpfError(`the probe has no map named '${name}'`, {
         subject: this.compiled.file,
         hint: this.compiled.maps.length ? `its maps are: ${this.compiled.maps.map((m) => m.name).join(", ")}` : "it declares none (`export const counts = new ArrayMap<u64>(16)` at the top level declares one)",
       });
-    // Loaded on first use: a probe without maps (and every cached start) does not pay for the readers.
-    const { openMap } = require("./maps/open-map.js") as typeof import("./maps/open-map.js");
-    return openMap(info, () => this.loaded.mapHandle(name));
+    return info;
+  }
+
+  /**
+   * The events of the probe's RingBuf named `name` (`export const events = new RingBuf<E>(…)`):
+   * `for await (const e of probe.events("events"))`, or `consume(onBatch)` for speed. Opened
+   * before attaching, it sees every event the probe emits.
+   */
+  events(name: string): EventStream {
+    let stream = this.streams.get(name);
+    if (!stream) {
+      const info = this.mapInfo(name);
+      const { openStream } = require("./maps/open-map.js") as typeof import("./maps/open-map.js");
+      stream = openStream(info, () => this.loaded.mapHandle(name), (other) => this.loaded.mapHandle(other));
+      this.streams.set(name, stream);
+    }
+    return stream;
   }
 
   get maps(): MapInfo[] {
@@ -142,6 +165,7 @@ export class Probe implements Disposable, AsyncDisposable {
     try {
       this.detach();
     } finally {
+      for (const stream of this.streams.values()) stream.close();
       this.pipe?.close(); // removes this run's tracefs instance
       this.loaded.close();
     }
