@@ -243,6 +243,8 @@ function finish(prepared: Prepared, object: Buffer, parts: number): CompileResul
     object,
     programs,
     params: prepared.lowered.params,
+    ...(prepared.lowered.printf && { printf: prepared.lowered.printf }),
+    ...(prepared.lowered.printk && { printk: true }),
     maps: prepared.decls.maps.map((d) => ({
       name: d.name,
       kind: d.kind.name,

@@ -34,7 +34,7 @@ export class Probe implements Disposable, AsyncDisposable {
   private links: Link[] = [];
   private pipe: TracePipe | undefined;
   /** One per RingBuf, made on first use: a buffer has one consumer. */
-  private readonly streams = new Map<string, EventStream>();
+  private readonly streams = new Map<string, EventStream<never>>();
   readonly timings: PhaseTimings;
 
   private constructor(
@@ -92,14 +92,35 @@ export class Probe implements Disposable, AsyncDisposable {
    * before attaching, it sees every event the probe emits.
    */
   events(name: string): EventStream {
-    let stream = this.streams.get(name);
+    let stream = this.streams.get(name) as EventStream | undefined;
     if (!stream) {
       const info = this.mapInfo(name);
       const { openStream } = require("./maps/open-map.js") as typeof import("./maps/open-map.js");
       stream = openStream(info, () => this.loaded.mapHandle(name), (other) => this.loaded.mapHandle(other));
-      this.streams.set(name, stream);
+      this.streams.set(name, stream as EventStream<never>);
+    }
+    return stream as EventStream;
+  }
+
+  /**
+   * The lines the probe's printf calls send, each formatted (as bpftrace's printf): open it
+   * before attaching to see every line. Undefined if the probe never calls printf.
+   */
+  printf(): EventStream<string> | undefined {
+    const channel = this.compiled.printf;
+    if (!channel) return undefined;
+    let stream = this.streams.get(channel.map) as EventStream<string> | undefined;
+    if (!stream) {
+      const { printfLines } = require("./printf-lines.js") as typeof import("./printf-lines.js");
+      stream = printfLines(channel, (name) => this.loaded.mapHandle(name));
+      this.streams.set(channel.map, stream as EventStream<never>);
     }
     return stream;
+  }
+
+  /** Whether the probe calls printk: its lines are read from a trace pipe (traceLines()). */
+  get usesPrintk(): boolean {
+    return this.compiled.printk === true;
   }
 
   get maps(): MapInfo[] {

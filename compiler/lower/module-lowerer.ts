@@ -23,6 +23,8 @@ import { ScratchMap } from "./scratch.js";
 import { BtfMap, MapType } from "../maps/btf-map.js";
 import { perCpuArrayMapKind } from "../maps/array-map.js";
 import { dropsMapName } from "../maps/ring-buf.js";
+import { PrintfLines } from "./printf.js";
+import type { PrintfChannel } from "../../contract/manifest.js";
 import type { MapRef } from "../maps/map-kind.js";
 import { uniqueWithin } from "../ir/unique-names.js";
 
@@ -39,6 +41,10 @@ export interface LoweredModule {
   /** The whole module's IR text (printed on demand: a build in parts does not need it). */
   text(): string;
   params: ParamLayout[];
+  /** Where printf's lines go, if the probe calls printf. */
+  printf?: PrintfChannel;
+  /** Whether it calls printk (its lines come through a trace pipe). */
+  printk: boolean;
 }
 
 /**
@@ -63,6 +69,8 @@ export class ModuleLowerer {
   private readonly params = new Map<TS.Symbol, { index: number; type: IntType }>();
   private readonly maps = new Map<TS.Symbol, MapRef>();
   private paramsGlobal: Value | undefined;
+  /** printf's ring buffer, made when some body calls printf. */
+  printf: PrintfLines | undefined;
   readonly layout: ParamLayout[];
 
   constructor(
@@ -128,7 +136,7 @@ export class ModuleLowerer {
     for (const lowerBody of bodies.values()) lowerBody();
     endPart();
     let text: string | undefined;
-    return { text: () => (text ??= m.text()), params: this.layout };
+    return { text: () => (text ??= m.text()), params: this.layout, printf: this.printf?.manifest(), printk: this.calls("printk") };
   }
 
   private lowerProgram(prog: ProgramDecl): IRFunction {
@@ -245,6 +253,13 @@ export class ModuleLowerer {
       map.define({ type: d.mapType, maxEntries: d.maxEntries, ...(!d.kind.stream && { key, value }), line });
       this.maps.set(this.p.symbolAt(d.binding)!, { kind: d.kind, key: d.key, value: d.value, ref: map.ref, drops: d.kind.stream && this.dropsCounter(d.name, line) });
     }
+    if (this.calls("printf")) this.printf = new PrintfLines(this.m, this.debug, (name) => this.dropsCounter(name, 1));
+  }
+
+  /** Whether some body calls the stdlib function `name`. */
+  private calls(name: string): boolean {
+    const { ofProgram, ofFunction } = this.decls.uses;
+    return [...ofProgram.values(), ...ofFunction.values()].some((c) => c.stdlib.some((s) => s.name === name));
   }
 
   /** A stream's counter of dropped events: one u64 per CPU. */

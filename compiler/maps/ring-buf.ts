@@ -4,7 +4,7 @@
 // per-CPU counter beside the map (`<name>.drops`), which user space reports as `lost`.
 
 import { sizeOf } from "../../contract/c-layout.js";
-import { constInt, nullPointer } from "../ir/ir-module.js";
+import { constInt, nullPointer, type Value } from "../ir/ir-module.js";
 import { i1, i32, i64, i8, ptrTo, voidType } from "../ir/ir-types.js";
 import { initInto, STORAGE_ALIGN } from "../lower/aggregate-storage.js";
 import { irTypeOf } from "../lower/arith.js";
@@ -12,7 +12,8 @@ import { Helper } from "../lower/helper-ids.js";
 import { BOOL, INT_TYPES, isAggregate } from "../frontend/probe-types.js";
 import { MapType } from "./btf-map.js";
 import { atomicAdd, valueTypeOf } from "./map-access.js";
-import type { MapKind } from "./map-kind.js";
+import type { MapKind, MapRef } from "./map-kind.js";
+import type { ExpressionLowerer } from "../lower/expressions.js";
 
 /** The kernel's page size on every architecture tsbpf targets; a ring buffer is a whole number of pages. */
 const PAGE_SIZE = 4096n;
@@ -32,6 +33,38 @@ function checkSize(bytes: bigint): { message: string; hint: string } | undefined
   };
 }
 
+/**
+ * Reserves `size` bytes in `ring`, zeroes them (fields left out, and padding, must not carry old
+ * records' bytes), has `fill` write the record and submits it; where the buffer is full, counts
+ * the drop instead. Whether it was sent (an i1).
+ */
+export function sendRecord(l: ExpressionLowerer, ring: MapRef, size: number, fill: (record: Value) => void): Value {
+  const b = l.b;
+  const record = b.callHelper(Helper.ringbufReserve, ptrTo(i8), [b.cast("bitcast", ring.ref, ptrTo(i8)), constInt(i64, size), constInt(i64, 0)]);
+  const filling = l.fn.newBlock("send.fill");
+  const full = l.fn.newBlock("send.full");
+  const done = l.fn.newBlock("send.done");
+  b.condBr(b.icmp("eq", record, nullPointer), full, filling);
+
+  b.positionAt(filling);
+  b.memset(record, 0, size, STORAGE_ALIGN);
+  fill(record);
+  b.callHelper(Helper.ringbufSubmit, voidType, [record, constInt(i64, 0)]);
+  const sent = b.block;
+  b.br(done);
+
+  b.positionAt(full);
+  atomicAdd(l, ring.drops!, { value: constInt(i32, 0), type: INT_TYPES.u32 }, { value: constInt(i64, 1), type: INT_TYPES.u64 }, false);
+  const dropped = b.block;
+  b.br(done);
+
+  b.positionAt(done);
+  return b.phi(i1, [
+    [{ type: i1, ref: "true" }, sent],
+    [{ type: i1, ref: "false" }, dropped],
+  ]);
+}
+
 export const ringBufKind: MapKind = {
   name: "RingBuf",
   mapType: MapType.ringbuf,
@@ -39,31 +72,13 @@ export const ringBufKind: MapKind = {
   checkEntries: checkSize,
   types: (p, [event], at) => ({ key: INT_TYPES.u32, value: valueTypeOf(p, event, at, "a RingBuf's events", "new RingBuf<OpenEvent>(256 * 1024)") }),
   methods: {
+    // The event is written straight into the record: an object literal costs no stack.
     emit: (l, map, call) => {
-      const arg = call.arguments[0];
-      const size = sizeOf(map.value);
-      const record = l.b.callHelper(Helper.ringbufReserve, ptrTo(i8), [l.b.cast("bitcast", map.ref, ptrTo(i8)), constInt(i64, size), constInt(i64, 0)]);
-      const fill = l.fn.newBlock("emit.fill");
-      const full = l.fn.newBlock("emit.full");
-      const done = l.fn.newBlock("emit.done");
-      l.b.condBr(l.b.icmp("eq", record, nullPointer), full, fill);
-
-      // Zeroed first: fields the event leaves out, and padding, must not carry old records' bytes.
-      l.b.positionAt(fill);
-      l.b.memset(record, 0, size, STORAGE_ALIGN);
-      const ptr = isAggregate(map.value) ? record : l.b.cast("bitcast", record, ptrTo(irTypeOf(map.value)));
-      initInto(l, { ptr, type: map.value }, arg);
-      l.b.callHelper(Helper.ringbufSubmit, voidType, [record, constInt(i64, 0)]);
-      const filled = l.b.block;
-      l.b.br(done);
-
-      l.b.positionAt(full);
-      atomicAdd(l, map.drops!, { value: constInt(i32, 0), type: INT_TYPES.u32 }, { value: constInt(i64, 1), type: INT_TYPES.u64 }, false);
-      const counted = l.b.block;
-      l.b.br(done);
-
-      l.b.positionAt(done);
-      return { value: l.b.phi(i1, [[{ type: i1, ref: "true" }, filled], [{ type: i1, ref: "false" }, counted]]), type: BOOL };
+      const sent = sendRecord(l, map, sizeOf(map.value), (record) => {
+        const ptr = isAggregate(map.value) ? record : l.b.cast("bitcast", record, ptrTo(irTypeOf(map.value)));
+        initInto(l, { ptr, type: map.value }, call.arguments[0]);
+      });
+      return { value: sent, type: BOOL };
     },
   },
 };

@@ -7,7 +7,7 @@
 // around the end reads as one. Each record: a u32 length with BUSY and DISCARD bits, 4 bytes
 // the kernel uses, then the event; the next starts 8-aligned.
 
-import { codecOf, type Codec, type CValue } from "../../contract/c-values.js";
+import { codecOf, type CValue } from "../../contract/c-values.js";
 import { TsbpfError } from "../../contract/errors.js";
 import type { MapInfo } from "../../contract/manifest.js";
 import { errnoText, lastErrno, libbpf } from "../../native/libbpf.js";
@@ -23,8 +23,10 @@ const HEADER = 8;
 /** How long a wait lasts before it is renewed: bounds nothing a user sees (close() wakes it). */
 const WAIT_MS = 1000;
 
-export class RingBufStream implements EventStream {
-  private readonly codec: Codec;
+/** Reads one record's event at `offset` of `view`; undefined to skip a record it does not know. */
+export type RecordDecoder<T> = (view: DataView, offset: number) => T | undefined;
+
+export class RingBufStream<T = CValue> implements EventStream<T> {
   private readonly consumerPage: Mapping;
   private readonly dataPages: Mapping;
   /** The consumer's and producer's positions, as 64-bit integers (Atomics: read and written whole). */
@@ -40,9 +42,9 @@ export class RingBufStream implements EventStream {
     readonly info: MapInfo,
     mapHandle: bigint,
     private readonly drops: BpfMap | undefined,
+    private readonly decode: RecordDecoder<T>,
   ) {
-    this.codec = codecOf(info.value);
-    this.size = info.maxEntries;
+    this.size = libbpf().mapMaxEntries(mapHandle);
     const fd = libbpf().mapFd(mapHandle);
     const c = libc();
     this.consumerPage = c.mmap(null, PAGE_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
@@ -72,9 +74,9 @@ export class RingBufStream implements EventStream {
   }
 
   /** Decodes every record published now into a batch; hands it over if there is one; how many. */
-  poll(onBatch: (events: CValue[]) => void): number {
+  poll(onBatch: (events: T[]) => void): number {
     if (this.closed) return 0;
-    const batch: CValue[] = [];
+    const batch: T[] = [];
     // Positions count bytes since the map was made: exact as doubles for 2^53 bytes (years of events).
     let position = Number(Atomics.load(this.consumer, 0));
     const end = Number(Atomics.load(this.producer, 0));
@@ -83,7 +85,10 @@ export class RingBufStream implements EventStream {
       const header = Atomics.load(this.headers, at >> 2);
       if (header & BUSY) break; // reserved, not yet submitted: it and those after it wait
       const length = header & LENGTH_MASK;
-      if (!(header & DISCARD)) batch.push(this.codec.decode(this.data, at + HEADER));
+      if (!(header & DISCARD)) {
+        const event = this.decode(this.data, at + HEADER);
+        if (event !== undefined) batch.push(event);
+      }
       position += (length + HEADER + 7) & ~7;
     }
     // Handed back before the batch is used: the kernel may reuse the space at once.
@@ -92,7 +97,7 @@ export class RingBufStream implements EventStream {
     return batch.length;
   }
 
-  async consume(onBatch: (events: CValue[]) => void, signal?: AbortSignal): Promise<void> {
+  async consume(onBatch: (events: T[]) => void, signal?: AbortSignal): Promise<void> {
     const stop = () => this.wait.close();
     signal?.addEventListener("abort", stop, { once: true });
     try {
@@ -104,8 +109,8 @@ export class RingBufStream implements EventStream {
     }
   }
 
-  async *[Symbol.asyncIterator](): AsyncGenerator<CValue> {
-    let ready: CValue[] = [];
+  async *[Symbol.asyncIterator](): AsyncGenerator<T> {
+    let ready: T[] = [];
     while (!this.closed) {
       if (!this.poll((events) => (ready = events))) {
         await this.wait.wait(WAIT_MS);
@@ -126,12 +131,14 @@ export class RingBufStream implements EventStream {
 
 /** The stream of a loaded RingBuf; `handleOf` finds its drops counter. */
 export function ringBufReader(info: MapInfo, handle: () => bigint, handleOf: (name: string) => bigint): RingBufStream {
-  const drops = info.drops ? dropsCounter(info, () => handleOf(info.drops!)) : undefined;
-  return new RingBufStream(info, handle(), drops);
+  const codec = codecOf(info.value);
+  return new RingBufStream(info, handle(), dropsCounter(info, handleOf), (view, offset) => codec.decode(view, offset));
 }
 
-function dropsCounter(stream: MapInfo, handle: () => bigint): BpfMap {
+/** A stream's counter of dropped events, if it has one. */
+export function dropsCounter(stream: MapInfo, handleOf: (name: string) => bigint): BpfMap | undefined {
+  if (!stream.drops) return undefined;
   const u32 = { kind: "int", bits: 32, signed: false } as const;
   const u64 = { kind: "int", bits: 64, signed: false } as const;
-  return new BpfMap({ ...stream, name: stream.drops!, kind: "PerCpuArrayMap", key: u32, value: u64, maxEntries: 1, exported: false, keyless: true }, handle, true);
+  return new BpfMap({ ...stream, name: stream.drops, kind: "PerCpuArrayMap", key: u32, value: u64, maxEntries: 1, exported: false, keyless: true }, () => handleOf(stream.drops!), true);
 }
