@@ -12,6 +12,7 @@ export type Mapping = { readonly __mapping: never };
 export const mapFailed = (m: Mapping): boolean => koffi.address(m) === 0xffffffffffffffffn;
 export const EPOLLIN = 1;
 const EPOLL_CTL_ADD = 1;
+const EINTR = 4;
 const EPOLL_CLOEXEC = 0o2000000;
 const EFD_CLOEXEC = 0o2000000;
 const EFD_NONBLOCK = 0o4000;
@@ -30,6 +31,7 @@ function bind() {
     epollWait: f<(epfd: number, events: Buffer, max: number, timeout: number) => number>("int epoll_wait(int epfd, _Out_ uint8_t *events, int maxevents, int timeout)"),
     eventfd: f<(initval: number, flags: number) => number>("int eventfd(unsigned int initval, int flags)"),
     write: f<(fd: number, buf: Buffer, count: number) => number>("intptr_t write(int fd, const uint8_t *buf, size_t count)"),
+    read: f<(fd: number, buf: Buffer, count: number) => number>("intptr_t read(int fd, _Out_ uint8_t *buf, size_t count)"),
     close: f<(fd: number) => number>("int close(int fd)"),
   };
 }
@@ -46,7 +48,8 @@ export const memoryAt = (m: Mapping, length: number): ArrayBuffer => koffi.view(
  */
 export class ReadableWait {
   private readonly epfd: number;
-  private readonly wake: number;
+  private readonly wakeFd: number;
+  private readonly scratch = Buffer.alloc(8);
   private readonly events = Buffer.alloc(EPOLL_EVENT_SIZE * 2);
   private closed = false;
   private waiting = 0;
@@ -54,9 +57,9 @@ export class ReadableWait {
   constructor(fd: number) {
     const c = libc();
     this.epfd = c.epollCreate1(EPOLL_CLOEXEC);
-    this.wake = c.eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-    if (this.epfd < 0 || this.wake < 0) throw new Error(`epoll_create1/eventfd failed (errno ${koffi.errno()})`);
-    for (const watched of [fd, this.wake]) {
+    this.wakeFd = c.eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+    if (this.epfd < 0 || this.wakeFd < 0) throw new Error(`epoll_create1/eventfd failed (errno ${koffi.errno()})`);
+    for (const watched of [fd, this.wakeFd]) {
       const ev = Buffer.alloc(EPOLL_EVENT_SIZE);
       ev.writeUInt32LE(EPOLLIN, 0);
       ev.writeInt32LE(watched, EPOLL_DATA_OFFSET); // epoll_data: which fd it was
@@ -64,32 +67,42 @@ export class ReadableWait {
     }
   }
 
-  /** Resolves when the file is readable, `timeoutMs` passed, or close() was called. */
-  wait(timeoutMs: number): Promise<void> {
-    if (this.closed) return Promise.resolve();
+  /**
+   * Resolves when the file is readable, `timeoutMs` passed, or wake() or close() was called; false
+   * if epoll failed (then waiting again would only spin).
+   */
+  wait(timeoutMs: number): Promise<boolean> {
+    if (this.closed) return Promise.resolve(false);
     this.waiting++;
     return new Promise((resolve) => {
       const wait = libc().epollWait as unknown as { async: (...a: unknown[]) => void };
-      wait.async(this.epfd, this.events, 2, timeoutMs, () => {
+      wait.async(this.epfd, this.events, 2, timeoutMs, (err: unknown, n: number) => {
         this.waiting--;
         if (this.closed && !this.waiting) this.release();
-        resolve();
+        else libc().read(this.wakeFd, this.scratch, 8); // takes a wake-up back (non-blocking: none is fine)
+        resolve(!err && (n >= 0 || koffi.errno() === EINTR));
       });
     });
+  }
+
+  /** Ends the wait under way, if there is one, early. */
+  wake(): void {
+    if (this.closed) return;
+    const one = Buffer.alloc(8);
+    one.writeBigUInt64LE(1n);
+    libc().write(this.wakeFd, one, 8);
   }
 
   /** Wakes a wait under way; the fds are closed once no wait uses them. */
   close(): void {
     if (this.closed) return;
+    this.wake();
     this.closed = true;
-    const one = Buffer.alloc(8);
-    one.writeBigUInt64LE(1n);
-    libc().write(this.wake, one, 8);
     if (!this.waiting) this.release();
   }
 
   private release(): void {
     libc().close(this.epfd);
-    libc().close(this.wake);
+    libc().close(this.wakeFd);
   }
 }

@@ -145,9 +145,9 @@ export class Probe implements Disposable, AsyncDisposable {
     return this.links;
   }
 
-  /** Runs program `name` once in the kernel on `data` (xdp: a packet; default 64 zero bytes). */
-  testRun(name: string, data: Uint8Array = new Uint8Array(64)): { retval: number; durationNs: number } {
-    return this.loaded.testRun(name, data);
+  /** Runs program `name` `repeat` times in the kernel on `data` (xdp: a packet; default 64 zero bytes). */
+  testRun(name: string, data: Uint8Array = new Uint8Array(64), repeat = 1): { retval: number; durationNs: number } {
+    return this.loaded.testRun(name, data, repeat);
   }
 
   detach(): void {

@@ -10,16 +10,25 @@ export interface Program<Kind extends string = string> {
   readonly target: string;
 }
 
-/** The raw context of a tracepoint program (the tracepoint's record). */
-export interface TracepointContext {
+/** The context of a tracepoint program: the tracepoint's record. */
+export interface TracepointRecord {
   readonly __tracepointContext: unique symbol;
 }
 
 /**
- * Runs `handler` each time the kernel hits tracepoint `name` ("category/event", as listed under
- * /sys/kernel/tracing/events). Attached by `tsbpf run` or the runtime's `attach()`.
+ * A tracepoint's record with its fields readable as `ctx.field`, laid out as `Fields` says: as
+ * the tracepoint's `format` file lists them (/sys/kernel/tracing/events/<category>/<event>/format),
+ * the 8 bytes of common fields first. For syscalls/sys_enter_openat:
+ * `{ common: u64; nr: i32; dfd: i64; filename: UserPtr<u8>; flags: i64; mode: u64 }`.
  */
-export declare function tracepoint(name: string, handler: (ctx: TracepointContext) => void): Program<"tracepoint">;
+export type TracepointContext<Fields = {}> = TracepointRecord & { readonly [F in keyof Fields]: Fields[F] };
+
+/**
+ * Runs `handler` each time the kernel hits tracepoint `name` ("category/event", as listed under
+ * /sys/kernel/tracing/events). `tracepoint<Fields>(…)` reads the record's fields (see
+ * TracepointContext). Attached by `tsbpf run` or the runtime's `attach()`.
+ */
+export declare function tracepoint<Fields = {}>(name: string, handler: (ctx: TracepointContext<Fields>) => void): Program<"tracepoint">;
 
 /**
  * The context of a raw tracepoint program: the arguments the kernel passed to the tracepoint

@@ -43,7 +43,12 @@ export interface ProgramKind {
   /** The sets of helpers (helper-sets.ts) this kind may call. */
   readonly helpers: readonly HelperSet[];
   /** The context type's name in the stdlib, and the methods it has (`RawTracepointContext.arg`). */
-  readonly context: { readonly type: string; readonly members?: Readonly<Record<string, ContextMember>> };
+  readonly context: {
+    readonly type: string;
+    readonly members?: Readonly<Record<string, ContextMember>>;
+    /** `ctx.field` reads the record the kernel passes, laid out as the context type's argument says (`tracepoint<Fields>`). */
+    readonly fields?: true;
+  };
   /** Named constants of this kind (`XDP_PASS`): their stdlib names, values and types. */
   readonly constants?: Readonly<Record<string, { value: bigint; type: IntType }>>;
 }

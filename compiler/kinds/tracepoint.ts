@@ -17,5 +17,5 @@ export const tracepointKind: ProgramKind = {
   },
   returns: "ignored",
   helpers: TRACING_HELPERS,
-  context: { type: "TracepointContext" },
+  context: { type: "TracepointContext", fields: true },
 };

@@ -8,7 +8,7 @@ import { integerLiteral } from "../frontend/constants.js";
 import { stdlibMemberName, stdlibName } from "../frontend/module-scan.js";
 import type { CheckedSource } from "../frontend/checked-source.js";
 import { errorAt, lineColumn } from "../frontend/spans.js";
-import { BOOL, INT_TYPES, isAggregate, probeTypeOf, typeAt, typeName, VOID, type ArrayType, type ProbeType, type ValueType } from "../frontend/probe-types.js";
+import { BOOL, INT_TYPES, isAggregate, probeTypeOf, typeAt, typeName, VOID, type ArrayType, type ProbeType, type StructType, type ValueType } from "../frontend/probe-types.js";
 import type { MDRef } from "../ir/debug-info.js";
 import { constInt, type Block, type IRBuilder, type IRFunction, type IRModule, type Value } from "../ir/ir-module.js";
 import { i1 } from "../ir/ir-types.js";
@@ -60,7 +60,7 @@ export abstract class ExpressionLowerer {
   /** Where aggregates go once the stack is full: a program's scratch buffer (none in functions). */
   scratch?: (size: number, align: number, at: TS.Node, what: string) => { base: Value; offset: number };
   /** A program's context: its handler's parameter, and the pointer the kernel passes (none in functions). */
-  context?: { symbol: TS.Symbol; pointer: Value };
+  context?: { symbol: TS.Symbol; pointer: Value; record?: StructType };
   private readonly inlining = new Set<TS.Symbol>();
 
   constructor(
@@ -154,6 +154,8 @@ export abstract class ExpressionLowerer {
       return v;
     }
     const sym = this.p.symbolAt(e);
+    // A record's fields are read where the kernel put them (loads from the context, which the verifier checks).
+    if (sym && sym === this.context?.symbol && this.context.record) return { value: this.context.pointer, type: this.context.record };
     const param = sym && this.ml.paramOf(sym);
     if (param) return { value: this.b.load(param.ptr(this.b), undefined, true), type: param.type };
     const constant = sym && this.ml.decls.constants.get(sym);

@@ -8,7 +8,7 @@ import type { ModuleModel } from "../frontend/module-model.js";
 import { FIXED_SECTIONS, type ProgramDecl } from "../frontend/module-scan.js";
 import type { CheckedSource } from "../frontend/checked-source.js";
 import { lineColumn } from "../frontend/spans.js";
-import { INT_TYPES, isAggregate, type IntType, type ProbeType } from "../frontend/probe-types.js";
+import { INT_TYPES, isAggregate, probeTypeOf, type IntType, type ProbeType, type StructType } from "../frontend/probe-types.js";
 import { DebugInfo, type DebugTypeRef } from "../ir/debug-info.js";
 import { cIdentifier, constInt, type IRBuilder, IRModule, type IRFunction, type Value } from "../ir/ir-module.js";
 import { arrayOf, fnType, i32, i8, ptrTo, structOf, voidType, type FnType, type PointerMode } from "../ir/ir-types.js";
@@ -147,13 +147,21 @@ export class ModuleLowerer {
     const fn = this.m.addFunction({ name: prog.name, ret: i32, params: [{ name: "ctx", type: ptrTo(i8) }], section: prog.section, dbg: sp });
     const l = new FunctionLowerer(this, fn, sp, prog.name, prog.kind.returns);
     const ctx = prog.handler.parameters[0];
-    if (ctx) l.context = { symbol: this.p.symbolAt(ctx.name)!, pointer: fn.params[0] };
+    if (ctx) l.context = { symbol: this.p.symbolAt(ctx.name)!, pointer: fn.params[0], record: prog.kind.context.fields && this.contextRecord(ctx) };
     // A program's scratch map is its own (defined in its part): each may use a whole per-CPU value.
     const scratch = new ScratchMap(this.m, this.debug);
     l.scratch = scratch.allocatorFor(fn, sp, prog.declaration);
     this.lowerBody(l, prog.handler.body, this.decls.uses.ofProgram.get(prog)!);
     scratch.declare();
     return fn;
+  }
+
+  /** The record a handler's context reads fields of: `Fields` of its `TracepointContext<Fields>`, if it has fields. */
+  private contextRecord(ctx: TS.ParameterDeclaration): StructType | undefined {
+    const fields = this.p.checker.getTypeAtLocation(ctx.name).aliasTypeArguments?.[0];
+    if (!fields || !fields.getProperties().length) return undefined;
+    const t = probeTypeOf(this.p, fields, ctx.name);
+    return t.kind === "struct" ? t : undefined;
   }
 
   /** Lowers a module function's body once, the functions it calls first; its chain's stack bytes. */

@@ -98,11 +98,11 @@ export class RingBufStream<T = CValue> implements EventStream<T> {
   }
 
   async consume(onBatch: (events: T[]) => void, signal?: AbortSignal): Promise<void> {
-    const stop = () => this.wait.close();
+    const stop = () => this.wait.wake();
     signal?.addEventListener("abort", stop, { once: true });
     try {
       while (!this.closed && !signal?.aborted) {
-        if (!this.poll(onBatch)) await this.wait.wait(WAIT_MS);
+        if (!this.poll(onBatch) && !(await this.wait.wait(WAIT_MS)) && !this.closed) throw this.waitFailure();
       }
     } finally {
       signal?.removeEventListener("abort", stop);
@@ -113,11 +113,15 @@ export class RingBufStream<T = CValue> implements EventStream<T> {
     let ready: T[] = [];
     while (!this.closed) {
       if (!this.poll((events) => (ready = events))) {
-        await this.wait.wait(WAIT_MS);
+        if (!(await this.wait.wait(WAIT_MS)) && !this.closed) throw this.waitFailure();
         continue;
       }
       for (const e of ready) yield e;
     }
+  }
+
+  private waitFailure(): TsbpfError {
+    return new TsbpfError(`cannot wait for events of '${this.info.name}' (${errnoText(lastErrno())})`, { subject: `map '${this.info.name}'` });
   }
 
   close(): void {

@@ -1,0 +1,173 @@
+// Data out of the kernel as it happens: a RingBuf's typed events and printf's lines, read from the
+// ring buffer's memory and decoded in user space, in the kernel for real.
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { open } from "../../runtime/index.js";
+import { compileErrorOf } from "../helpers/compile-error.js";
+import { syncfsFromThisProcess, syncfsLater } from "../helpers/kernel.js";
+import { expectNoStack, repo, Running } from "../helpers/tsbpf-command.js";
+
+const fixture = (name: string) => repo("test/fixtures/events", name);
+const myComm = () => readFileSync(`/proc/self/task/${process.pid}/comm`, "utf8").trim();
+
+describe("RingBuf", () => {
+  test("events arrive decoded, typed field by field, in the order they were emitted", async () => {
+    await using probe = await open(fixture("syncfs-events.ts"), { params: { TARGET_PID: process.pid } });
+    const events = probe.events("events");
+    probe.attach();
+    const before = process.hrtime.bigint();
+    for (let i = 0; i < 3; i++) syncfsFromThisProcess();
+    const seen: Record<string, unknown>[] = [];
+    for await (const e of events) {
+      seen.push(e as Record<string, unknown>);
+      if (seen.length === 3) break;
+    }
+    expect(seen.map(({ when, ...rest }) => rest)).toEqual(Array(3).fill({ pid: process.pid, tid: process.pid, comm: myComm(), small: 65535, signed: -7, pair: [1, 2] }));
+    const times = seen.map((e) => e.when as bigint);
+    expect(times[0]).toBeGreaterThanOrEqual(before); // ktime and hrtime are both CLOCK_MONOTONIC
+    expect(times[1]).toBeGreaterThan(times[0]);
+    expect(times[2]).toBeGreaterThan(times[1]);
+    expect(events.lost).toBe(0n);
+  });
+
+  test("a full buffer drops events and counts them; what fitted is read intact", async () => {
+    await using probe = await open(fixture("producer.ts"));
+    const stream = probe.events("small");
+    const runs = 1000;
+    probe.testRun("produce", new Uint8Array(64), runs); // nothing reads meanwhile
+    const got: { seq: bigint; payload: bigint[] }[] = [];
+    stream.poll((batch) => got.push(...(batch as typeof got)));
+    // 4096 bytes hold 56 records of 64 bytes and an 8-byte header each.
+    expect(got.length).toBe(Math.floor(4096 / 72));
+    expect(got.map((e) => e.seq)).toEqual(got.map((_, i) => BigInt(i)));
+    expect(got[10].payload).toEqual([10n, 11n, 12n, 13n, 14n, 15n, 16n]);
+    expect(stream.lost).toBe(BigInt(runs - got.length));
+    // Room again: the next events go through.
+    probe.testRun("produce", new Uint8Array(64), 5);
+    const more: { seq: bigint }[] = [];
+    stream.poll((batch) => more.push(...(batch as typeof more)));
+    expect(more.map((e) => e.seq)).toEqual([1000n, 1001n, 1002n, 1003n, 1004n]);
+  });
+
+  test("consume() hands over batches until aborted, and a closed probe ends iteration", async () => {
+    const probe = await open(fixture("syncfs-events.ts"), { params: { TARGET_PID: process.pid } });
+    const stream = probe.events("events");
+    probe.attach();
+    const stop = new AbortController();
+    let count = 0;
+    const done = stream.consume((batch) => {
+      count += batch.length;
+      if (count >= 4) stop.abort();
+    }, stop.signal);
+    for (let i = 0; i < 4; i++) syncfsFromThisProcess();
+    await done;
+    expect(count).toBe(4);
+    const iteration = (async () => {
+      for await (const _ of stream) return "event";
+      return "ended";
+    })();
+    await probe.closeAsync();
+    expect(await iteration).toBe("ended");
+  });
+
+  test("tsbpf run prints events under a header, and as NDJSON with --json", async () => {
+    for (const json of [false, true]) {
+      const watched = syncfsLater();
+      const run = new Running(["run", fixture("syncfs-events.ts"), "--param", `TARGET_PID=${watched.pid}`, "--duration", "5", ...(json ? ["--json"] : [])]);
+      await run.waitFor("stderr", /Attached/);
+      await watched.go();
+      if (json) {
+        const [line] = await run.waitFor("stdout", /^\{"type":"event".*\}$/m);
+        expect(line).toMatch(new RegExp(`^\\{"type":"event","map":"events","data":\\{"pid":${watched.pid},"tid":${watched.pid},"comm":"sync","when":\\d+,"small":65535,"signed":-7,"pair":\\[1,2\\]\\}\\}$`));
+      } else {
+        await run.waitFor("stdout", new RegExp(`^ +${watched.pid} +${watched.pid} sync +\\d+ +65535 +-7 \\[1,2\\]$`, "m"));
+        expect(run.stdout.split("\n")[0]).toMatch(/^ +PID +TID COMM +WHEN +SMALL +SIGNED PAIR$/);
+      }
+      run.child.kill("SIGINT");
+      expect(await run.exited).toBe(0);
+      expectNoStack(run.stderr);
+    }
+  });
+});
+
+describe("printf", () => {
+  test("lines are formatted in user space as C formats them, with any number of arguments", async () => {
+    await using probe = await open(fixture("printf-lines.ts"), { params: { TARGET_PID: process.pid, TAG: 7 } });
+    const lines = probe.printf()!;
+    probe.attach();
+    syncfsFromThisProcess();
+    const got: string[] = [];
+    for await (const line of lines) if (got.push(line) === 4) break;
+    const comm = myComm();
+    expect(got).toEqual([
+      `tag 7: ${comm} pid ${process.pid}\n`,
+      `-300 4294966996 c8 C8 310   200|200  |-0300 +200 A -1 18446744073709551615 0xff ${comm}\n`,
+      "1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16\n",
+      "100% done\n",
+    ]);
+  });
+
+  test("two runs at once each print only their own lines", async () => {
+    const a = syncfsLater();
+    const b = syncfsLater();
+    const runs = [a, b].map((p, i) => new Running(["run", fixture("printf-lines.ts"), "--param", `TARGET_PID=${p.pid}`, "--param", `TAG=${i + 1}`, "--duration", "6"]));
+    for (const r of runs) await r.waitFor("stderr", /Attached/);
+    await a.go();
+    await b.go();
+    await runs[0].waitFor("stdout", /100% done/);
+    await runs[1].waitFor("stdout", /100% done/);
+    for (const r of runs) r.child.kill("SIGINT");
+    for (const r of runs) expect(await r.exited).toBe(0);
+    expect(runs[0].stdout).toContain(`tag 1: sync pid ${a.pid}\n`);
+    expect(runs[1].stdout).toContain(`tag 2: sync pid ${b.pid}\n`);
+    expect(runs[0].stdout).not.toContain("tag 2");
+    expect(runs[1].stdout).not.toContain("tag 1");
+  });
+});
+
+describe("bad input", () => {
+  const dir = mkdtempSync(join(tmpdir(), "tsbpf-events-"));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const probe = (name: string, body: string) => {
+    const file = join(dir, name);
+    writeFileSync(file, `import { RingBuf, printf, tracepoint, pid, type u32 } from "tsbpf";\n${body}\n`);
+    return file;
+  };
+
+  test.each([
+    [5000, "not 5000", "the nearest sizes are 4096 or 8192"],
+    [100, "not 100", "the nearest sizes are 4096"],
+    [3 * 4096, "not 12288", "the nearest sizes are 8192 or 16384"],
+  ])("a RingBuf of %i bytes is refused, naming the nearest valid sizes", (bytes, message, hint) => {
+    const e = compileErrorOf(probe(`size-${bytes}.ts`, `export const events = new RingBuf<u32>(${bytes});`))!;
+    expect(e.code).toBe("TSB1111");
+    expect(e.message).toContain("a RingBuf's size must be a power of two of at least 4096 bytes");
+    expect(e.message).toContain(message);
+    expect(e.options.hint).toContain(hint);
+    expect(e.at).toMatchObject({ line: 2, column: 40 });
+  });
+
+  test("printf's format and arguments are checked at their place", () => {
+    const e = compileErrorOf(
+      probe(
+        "printf-bad.ts",
+        [
+          'export const t = tracepoint("syscalls/sys_enter_syncfs", () => {',
+          '  printf("%f\\n", pid());',
+          '  printf("%s\\n", pid());',
+          `  printf("${"%d ".repeat(33)}", ${Array.from({ length: 33 }, () => "pid()").join(", ")});`,
+          "});",
+        ].join("\n"),
+      ),
+    )!;
+    const all = [e, ...(e.options.related ?? [])];
+    expect(all.map((x) => [x.code, x.at?.line])).toEqual([
+      ["TSB1203", 3],
+      ["TSB1204", 4],
+      ["TSB1202", 5],
+    ]);
+    expect(all[0].message).toBe("printf does not support the conversion '%f'");
+    expect(all[2].message).toContain("printf prints at most 32 arguments");
+  });
+});
