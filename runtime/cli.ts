@@ -272,7 +272,7 @@ function printMapsNow(probe: import("./index.js").Probe, clear: boolean): void {
 }
 
 /** The maps `tsbpf run` prints: those the probe exports. */
-const exportedMaps = (probe: import("./index.js").Probe) => probe.maps.filter((m) => m.exported).map((m) => probe.map(m.name));
+const exportedMaps = (probe: import("./index.js").Probe) => probe.mapInfos.filter((m) => m.exported).map((m) => probe.map(m.name));
 
 function formatted(maps: import("./maps/open-map.js").ProbeMap[]): string {
   const { formatMaps } = require("./output/map-printer.js") as typeof import("./output/map-printer.js");
@@ -281,7 +281,7 @@ function formatted(maps: import("./maps/open-map.js").ProbeMap[]): string {
 
 /** As bpftrace does at exit: the exported maps' entries, once the programs are detached (their final values). */
 async function printMapsAtExit(probe: import("./index.js").Probe): Promise<void> {
-  if (!probe.maps.some((m) => m.exported)) return;
+  if (!probe.mapInfos.some((m) => m.exported)) return;
   await probe.detachAsync();
   const text = formatted(exportedMaps(probe));
   if (text) process.stdout.write(`\n${text}`);

@@ -13,6 +13,8 @@ export interface ProbeMap {
   set(key: unknown, value: unknown): void;
   /** Removes the entry at `key`; whether there was one. */
   delete(key: unknown): boolean;
+  /** Whether there is an entry at `key` (an array: whether `key` is one of its indexes). */
+  has(key: unknown): boolean;
   /** Every entry, in the map's order. */
   entries(): [CValue, CValue][];
   /** Every key, in the map's order. */
@@ -35,4 +37,15 @@ export function entriesOf(keys: readonly CValue[], valueAt: (key: CValue) => CVa
     if (value !== undefined) all.push([key, value]);
   }
   return all;
+}
+
+/**
+ * A ring buffer's or perf event array's events (`RingBuf<E>`, `PerfEventArray<E>`), each decoded
+ * as `Decoded<E>`: `for await (const e of probe.maps.events)`, or `consume` for batches.
+ */
+export interface EventStream<D> extends AsyncIterable<D> {
+  /** Events the kernel could not deliver (the buffer was full), counted since the probe loaded. */
+  readonly lost: bigint;
+  /** Calls `onBatch` with the events read at each wake-up, until `signal` aborts; resolves then. */
+  consume(onBatch: (events: D[]) => void, signal?: AbortSignal): Promise<void>;
 }
