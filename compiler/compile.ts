@@ -225,6 +225,7 @@ function internalError(prepared: Prepared, e: unknown): unknown {
 function finish(prepared: Prepared, object: Buffer, parts: number): CompileResult {
   const { lineColumn } = require("./frontend/spans.js") as typeof import("./frontend/spans.js");
   const { saveTypeScriptCodeCache } = require("./frontend/typescript-loader.js") as typeof import("./frontend/typescript-loader.js");
+  const { dropsMapName } = require("./maps/ring-buf.js") as typeof import("./maps/ring-buf.js");
   const { timings } = prepared;
   saveTypeScriptCodeCache();
   // Written under the flags it was read under; Node's own modules load fast again from here.
@@ -242,6 +243,8 @@ function finish(prepared: Prepared, object: Buffer, parts: number): CompileResul
     object,
     programs,
     params: prepared.lowered.params,
+    ...(prepared.lowered.printf && { printf: prepared.lowered.printf }),
+    ...(prepared.lowered.printk && { printk: true }),
     maps: prepared.decls.maps.map((d) => ({
       name: d.name,
       kind: d.kind.name,
@@ -250,6 +253,7 @@ function finish(prepared: Prepared, object: Buffer, parts: number): CompileResul
       maxEntries: d.maxEntries,
       exported: d.exported,
       keyless: d.keyless,
+      ...(d.kind.stream && { drops: dropsMapName(d.name) }),
       ...lineColumn(d.binding),
     })),
     ir: prepared.opts.emitLLVM ? prepared.lowered.text() : undefined,

@@ -2,7 +2,7 @@
 // cache stores beside it (as JSON, so plain data only). The runtime loads, parameterises and
 // attaches from this alone; it never looks inside the compiler.
 
-import type { CInt, CType } from "./c-layout.js";
+import type { CInt, CStruct, CType } from "./c-layout.js";
 
 export interface ProgramInfo {
   name: string;
@@ -37,9 +37,26 @@ export interface MapInfo {
   exported: boolean;
   /** An aggregation without a key (`new Count()`): one value, at index 0. */
   keyless: boolean;
+  /** A stream's (ring buffer's) counter of dropped events: a per-CPU array of one u64, by its name in the object. */
+  drops?: string;
   /** Where it is declared. */
   line: number;
   column: number;
+}
+
+/** One printf call's format and the record it sends: `id` (its index in the list) then its arguments, a0, a1, … */
+export interface PrintfFormat {
+  format: string;
+  record: CStruct;
+  line: number;
+  column: number;
+}
+
+/** The ring buffer the compiler adds for printf (and its drops counter), and each call's format by id. */
+export interface PrintfChannel {
+  map: string;
+  drops: string;
+  formats: PrintfFormat[];
 }
 
 /** A compiled object and what it holds: the part of a compile result the cache keeps. */
@@ -49,4 +66,8 @@ export interface CompiledObject {
   /** Load-time parameters and where they live in the `.rodata.params` map. */
   params: ParamLayout[];
   maps: MapInfo[];
+  /** Where printf's lines come from, if the probe calls printf. */
+  printf?: PrintfChannel;
+  /** It calls printk: its lines come through a trace pipe (runtime/trace-pipe.ts). */
+  printk?: true;
 }

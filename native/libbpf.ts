@@ -43,6 +43,8 @@ function bind(lib: LibraryHandle) {
     ),
     numPossibleCpus: f<() => number>("int libbpf_num_possible_cpus(void)"),
     mapName: f<(map: bigint) => string>("const char *bpf_map__name(void *map)"),
+    mapFd: f<(map: bigint) => number>("int bpf_map__fd(void *map)"),
+    mapMaxEntries: f<(map: bigint) => number>("uint32_t bpf_map__max_entries(void *map)"),
     mapInitialValue: f<(map: bigint, size: bigint[]) => bigint | null>("void *bpf_map__initial_value(void *map, _Out_ size_t *size)"),
     // The static linker (bpftool gen object's): objects of a module built in parts → one.
     linkerNew: f<(out: string, opts: null) => bigint | null>("void *bpf_linker__new(const char *filename, void *opts)"),

@@ -34,18 +34,19 @@ const COMMANDS: Record<string, Command> = {
   },
   run: {
     summary: "compile, load, attach, and print what the probe reports until Ctrl-C",
-    usage: "tsbpf run <probe.ts> [--duration <seconds>] [--interval <seconds> [--clear]] [--param NAME=value …]",
+    usage: "tsbpf run <probe.ts> [--duration <seconds>] [--interval <seconds> [--clear]] [--json] [--param NAME=value …]",
     options: [
       ["-d, --duration <seconds>", "detach and exit after this many seconds (0: right after attaching)"],
       ["-i, --interval <seconds>", "print the exported maps every this many seconds, under the time (bpftrace's interval probe with print)"],
       ["--clear", "with --interval: empty the maps after each print (per-interval counts, as vfsstat)"],
+      ["--json", "print events and printf lines as JSON, one object per line (NDJSON)"],
       ["-p, --param <NAME=value>", "set a param() of the probe (repeatable)"],
       ["--no-cache", "compile even if an identical build is cached"],
       ["--cpu <v1|v2|v3>", "BPF instruction set version (default v3)"],
       ["-v, --verbose", "print the whole verifier log when the kernel rejects a program"],
       ["--timings", "print where the time went (compile phases, load, attach)"],
     ],
-    flags: { d: "string", duration: "string", i: "string", interval: "string", clear: "boolean", p: "list", param: "list", "no-cache": "boolean", cpu: "string", v: "boolean", verbose: "boolean", timings: "boolean" },
+    flags: { d: "string", duration: "string", i: "string", interval: "string", clear: "boolean", json: "boolean", p: "list", param: "list", "no-cache": "boolean", cpu: "string", v: "boolean", verbose: "boolean", timings: "boolean" },
     run,
   },
 };
@@ -224,7 +225,8 @@ async function run(file: string, o: Options): Promise<number> {
   process.once("SIGINT", onSignal);
   process.once("SIGTERM", onSignal);
   try {
-    probe.openTracePipe();
+    // Every reader is open before the programs attach: nothing they send is missed.
+    const readers = outputReaders(probe, o.json === true);
     const links = probe.attach();
     for (const p of probe.programs) {
       const reason = waitsFor(p);
@@ -240,19 +242,75 @@ async function run(file: string, o: Options): Promise<number> {
       const cancelTimer = duration !== undefined ? setLongTimeout(() => stop.abort(), duration * 1000) : undefined;
       const ticker = interval !== undefined ? setInterval(() => printMapsNow(probe, clearEach), interval * 1000) : undefined;
       try {
-        for await (const line of probe.traceLines(stop.signal)) process.stdout.write(`${clock(new Date())} ${line.message}\n`);
+        await Promise.all([...readers.map((r) => r.read(stop.signal)), new Promise((resolve) => stop.signal.addEventListener("abort", resolve, { once: true }))]);
       } finally {
         cancelTimer?.();
         clearInterval(ticker);
       }
     }
+    if (readers.some((r) => r.drain)) {
+      await probe.detachAsync();
+      for (const r of readers) r.drain?.();
+    }
     await printMapsAtExit(probe);
+    reportLost(probe);
     return 0;
   } finally {
     process.off("SIGINT", onSignal);
     process.off("SIGTERM", onSignal);
     await probe.closeAsync();
     if (o.timings) printTimings(probe.timings, probe.compiled.parts);
+  }
+}
+
+interface Reader {
+  /** Prints what arrives until `signal` aborts. */
+  read(signal: AbortSignal): Promise<void>;
+  /** Prints what is left once the programs are detached. */
+  drain?(): void;
+}
+
+/**
+ * What the probe sends while it runs, each printed as it arrives: printk's lines (with the time,
+ * from the trace pipe: opened only for a probe that calls printk), printf's lines as they are,
+ * and each exported RingBuf's events, a line each under a header (or NDJSON with --json).
+ */
+function outputReaders(probe: import("./index.js").Probe, json: boolean): Reader[] {
+  const readers: Reader[] = [];
+  const write = (text: string) => process.stdout.write(text);
+  if (probe.usesPrintk) {
+    probe.openTracePipe();
+    readers.push({
+      read: async (signal) => {
+        for await (const line of probe.traceLines(signal)) write(json ? `{"type":"printk","data":${JSON.stringify(line.message)}}\n` : `${clock(new Date())} ${line.message}\n`);
+      },
+    });
+  }
+  const printf = probe.printf();
+  if (printf) {
+    const print = (lines: string[]) => write(json ? lines.map((l) => `{"type":"printf","data":${JSON.stringify(l)}}\n`).join("") : lines.join(""));
+    readers.push({ read: (signal) => printf.consume(print, signal), drain: () => printf.poll(print) });
+  }
+  const { isStream } = require("./maps/open-map.js") as typeof import("./maps/open-map.js");
+  const { EventTable, toJson } = require("./output/event-table.js") as typeof import("./output/event-table.js");
+  for (const info of probe.mapInfos.filter((m) => m.exported && isStream(m))) {
+    const stream = probe.events(info.name);
+    const table = new EventTable(info);
+    if (!json) write(table.header());
+    const row = json ? (e: import("./index.js").CValue) => `{"type":"event","map":${JSON.stringify(info.name)},"data":${toJson(e)}}\n` : (e: import("./index.js").CValue) => table.row(e);
+    const print = (events: import("./index.js").CValue[]) => write(events.map(row).join(""));
+    readers.push({ read: (signal) => stream.consume(print, signal), drain: () => stream.poll(print) });
+  }
+  return readers;
+}
+
+/** Events and lines the probe dropped because user space read too slowly: said, never silently lost. */
+function reportLost(probe: import("./index.js").Probe): void {
+  const { isStream } = require("./maps/open-map.js") as typeof import("./maps/open-map.js");
+  const streams = [...probe.mapInfos.filter((m) => isStream(m)).map((m) => [`events of '${m.name}'`, probe.events(m.name)] as const), ...(probe.compiled.printf ? [["printf lines", probe.printf()!] as const] : [])];
+  for (const [what, stream] of streams) {
+    const lost = stream.lost;
+    if (lost > 0n) writeStderr(`tsbpf: ${lost} ${what} were lost: the ring buffer was full (a bigger RingBuf, or fewer events, keeps up)\n`);
   }
 }
 
@@ -272,7 +330,10 @@ function printMapsNow(probe: import("./index.js").Probe, clear: boolean): void {
 }
 
 /** The maps `tsbpf run` prints: those the probe exports. */
-const exportedMaps = (probe: import("./index.js").Probe) => probe.mapInfos.filter((m) => m.exported).map((m) => probe.map(m.name));
+function exportedMaps(probe: import("./index.js").Probe): import("./maps/open-map.js").ProbeMap[] {
+  const { isStream } = require("./maps/open-map.js") as typeof import("./maps/open-map.js");
+  return probe.mapInfos.filter((m) => m.exported && !isStream(m)).map((m) => probe.map(m.name));
+}
 
 function formatted(maps: import("./maps/open-map.js").ProbeMap[]): string {
   const { formatMaps } = require("./output/map-printer.js") as typeof import("./output/map-printer.js");
@@ -281,9 +342,10 @@ function formatted(maps: import("./maps/open-map.js").ProbeMap[]): string {
 
 /** As bpftrace does at exit: the exported maps' entries, once the programs are detached (their final values). */
 async function printMapsAtExit(probe: import("./index.js").Probe): Promise<void> {
-  if (!probe.mapInfos.some((m) => m.exported)) return;
+  const maps = exportedMaps(probe);
+  if (!maps.length) return;
   await probe.detachAsync();
-  const text = formatted(exportedMaps(probe));
+  const text = formatted(maps);
   if (text) process.stdout.write(`\n${text}`);
 }
 

@@ -6,7 +6,7 @@
 import type { CompileOptions, CompileResult } from "../compiler/compile.js";
 import { TsbpfError } from "../contract/errors.js";
 import type { MapInfo, ProgramInfo } from "../contract/manifest.js";
-import type { ProbeMap } from "./maps/open-map.js";
+import type { EventStream, ProbeMap } from "./maps/open-map.js";
 import { mapsByName } from "./maps/maps-by-name.js";
 import type { MapsOf } from "./maps/probe-maps.js";
 import { attachProgram, waitsFor, type Link } from "./attach/attach-program.js";
@@ -16,8 +16,7 @@ import { TracePipe, type TraceLine } from "./trace-pipe.js";
 
 export { TsbpfError } from "../contract/errors.js";
 export type { MapInfo, ProgramInfo } from "../contract/manifest.js";
-export type { ProbeMap } from "./maps/open-map.js";
-export type { EventStream } from "./maps/map-reader.js";
+export type { EventStream, ProbeMap } from "./maps/open-map.js";
 export type { Decoded, Encodable, EnumsOf } from "./maps/decoded.js";
 export type { MapView, MapsOf, ProbeMaps } from "./maps/probe-maps.js";
 export type * from "./maps/map-views.js";
@@ -43,7 +42,9 @@ export interface PhaseTimings {
 export class Probe<M = unknown> implements Disposable, AsyncDisposable {
   private links: Link[] = [];
   private pipe: TracePipe | undefined;
-  private readers: Readonly<Record<string, ProbeMap>> | undefined;
+  private readers: Readonly<Record<string, ProbeMap | EventStream>> | undefined;
+  /** One per RingBuf, made on first use: a buffer has one consumer. */
+  private readonly streams = new Map<string, EventStream<never>>();
   readonly timings: PhaseTimings;
 
   private constructor(
@@ -79,27 +80,72 @@ export class Probe<M = unknown> implements Disposable, AsyncDisposable {
 
   /** The probe's map named `name` (its binding: `export const hits = new ArrayMap<u64>(4)`), read and written from here. */
   map(name: string): ProbeMap {
-    if (!this.compiled.maps.some((m) => m.name === name))
+    const info = this.mapInfo(name);
+    // Loaded on first use: a probe without maps (and every cached start) does not pay for the readers.
+    const { openMap } = require("./maps/open-map.js") as typeof import("./maps/open-map.js");
+    return openMap(info, () => this.loaded.mapHandle(name));
+  }
+
+  private mapInfo(name: string): MapInfo {
+    const info = this.compiled.maps.find((m) => m.name === name);
+    if (!info)
       throw new TsbpfError(`the probe has no map named '${name}'`, {
         subject: this.compiled.file,
         hint: this.compiled.maps.length ? `its maps are: ${this.compiled.maps.map((m) => m.name).join(", ")}` : "it declares none (`export const counts = new ArrayMap<u64>(16)` at the top level declares one)",
       });
-    return this.mapReaders()[name];
+    return info;
+  }
+
+  /**
+   * The events of the probe's RingBuf named `name` (`export const events = new RingBuf<E>(…)`):
+   * `for await (const e of probe.events("events"))`, or `consume(onBatch)` for speed. Opened
+   * before attaching, it sees every event the probe emits.
+   */
+  events(name: string): EventStream {
+    let stream = this.streams.get(name) as EventStream | undefined;
+    if (!stream) {
+      const info = this.mapInfo(name);
+      const { openStream } = require("./maps/open-map.js") as typeof import("./maps/open-map.js");
+      stream = openStream(info, () => this.loaded.mapHandle(name), (other) => this.loaded.mapHandle(other));
+      this.streams.set(name, stream as EventStream<never>);
+    }
+    return stream as EventStream;
+  }
+
+  /**
+   * The lines the probe's printf calls send, each formatted (as bpftrace's printf): open it
+   * before attaching to see every line. Undefined if the probe never calls printf.
+   */
+  printf(): EventStream<string> | undefined {
+    const channel = this.compiled.printf;
+    if (!channel) return undefined;
+    let stream = this.streams.get(channel.map) as EventStream<string> | undefined;
+    if (!stream) {
+      const { printfLines } = require("./printf-lines.js") as typeof import("./printf-lines.js");
+      stream = printfLines(channel, (name) => this.loaded.mapHandle(name));
+      this.streams.set(channel.map, stream as EventStream<never>);
+    }
+    return stream;
+  }
+
+  /** Whether the probe calls printk: its lines are read from a trace pipe (traceLines()). */
+  get usesPrintk(): boolean {
+    return this.compiled.printk === true;
   }
 
   /**
    * The probe's maps by name. Typed from the probe module given to open() (`maps.counts.get(k)`
-   * takes and gives the types its declaration says: see docs/runtime.md), else each a ProbeMap.
+   * takes and gives the types its declaration says: see docs/runtime.md), else each a ProbeMap
+   * (a RingBuf: its EventStream, as events(name)).
    */
   get maps(): MapsOf<M> {
     return this.mapReaders() as MapsOf<M>;
   }
 
-  private mapReaders(): Readonly<Record<string, ProbeMap>> {
+  private mapReaders(): Readonly<Record<string, ProbeMap | EventStream>> {
     return (this.readers ??= mapsByName(this.compiled.maps, (info) => {
-      // Loaded on first use: a probe without maps (and every cached start) does not pay for the readers.
-      const { openMap } = require("./maps/open-map.js") as typeof import("./maps/open-map.js");
-      return openMap(info, () => this.loaded.mapHandle(info.name));
+      const { isStream } = require("./maps/open-map.js") as typeof import("./maps/open-map.js");
+      return isStream(info) ? this.events(info.name) : this.map(info.name);
     }));
   }
 
@@ -167,6 +213,7 @@ export class Probe<M = unknown> implements Disposable, AsyncDisposable {
     try {
       this.detach();
     } finally {
+      for (const stream of this.streams.values()) stream.close();
       this.pipe?.close(); // removes this run's tracefs instance
       this.loaded.close();
     }

@@ -26,3 +26,12 @@ export declare function ktime(): u64;
 export declare function cpu(): u32;
 /** The current task's name (`comm`), as `ps` shows it. */
 export declare function comm(): Str<16>;
+
+/**
+ * Prints a line the way bpftrace's printf does: the probe sends the arguments, and `tsbpf run`
+ * (or the runtime's `probe.printf()`) formats them in user space. The format is a string literal
+ * with C's conversions (`%d %i %u %x %X %o %c %p`, flags, width and precision: `%-16s`, `%08x`),
+ * `%s` for a Str of any length; up to 32 arguments. Nothing is added: end the line with `\n`.
+ * Unlike printk, no trace pipe is involved, so two probes running at once never mix their lines.
+ */
+export declare function printf(format: string, ...args: (number | bigint | boolean | Str<number>)[]): void;

@@ -147,3 +147,24 @@ export declare class Max<K = void> {
   record(...args: [K] extends [void] ? [value: i64] : [key: K, value: i64]): void;
   private readonly __max: K;
 }
+
+// ── Events ───────────────────────────────────────────────────────────────────────────────────
+
+/**
+ * A stream of events of type E to user space (BPF_MAP_TYPE_RINGBUF, kernels 5.8 and newer): one
+ * buffer of `bytes` shared by every CPU, events in the order they were emitted. `bytes` is a
+ * power of two and a multiple of the page size (4096): 256 * 1024 is a common choice.
+ * User space reads the events as objects (`for await (const e of probe.maps.events)`), and
+ * `tsbpf run` prints each as a line.
+ */
+export declare class RingBuf<E> {
+  /** `bytes`: a constant, a power of two of at least 4096. */
+  constructor(bytes: number);
+  /**
+   * Sends `event`: written straight into the buffer (an object literal costs no stack) and
+   * handed to user space. False when the buffer is full because user space reads too slowly:
+   * the event is dropped, and counted (the runtime reports the count as `lost`).
+   */
+  emit(event: E): boolean;
+  private readonly __ringBuf: E;
+}

@@ -1,5 +1,5 @@
 // What lowering cannot lower, found before it: the rules about statements and expressions that
-// need the checker's types but no IR (printk's format, switch labels, constant indices, fields,
+// need the checker's types but no IR (printk's and printf's formats, switch labels, constant indices, fields,
 // context methods, literals). Each mistake is reported to `p.diagnostics` and the walk goes on,
 // so that one compile lists them all. Lowering keeps a guard only where its own view (an IR
 // constant, a lowered type) could differ from the checker's (docs/architecture.md lists them).
@@ -10,7 +10,7 @@ import type { CheckedSource } from "./checked-source.js";
 import { Codes } from "./codes.js";
 import { constantValue } from "./constants.js";
 import { stdlibMemberName, stdlibName, type ModuleDecls } from "./module-scan.js";
-import { checkPrintkCall } from "./printk-format.js";
+import { checkFormatCall, PRINTF, PRINTK } from "./format-string.js";
 import { probeTypeOf, typeIfKnown, typeName, type ProbeType } from "./probe-types.js";
 import { errorAt } from "./spans.js";
 
@@ -49,7 +49,8 @@ export function checkBodies(p: CheckedSource, decls: ModuleDecls): void {
 function checkCall(p: CheckedSource, call: TS.CallExpression, decls: ModuleDecls): void {
   const { ts, diagnostics } = p;
   const callee = stdlibName(p, call.expression);
-  if (callee === "printk") return checkPrintkCall(p, call);
+  if (callee === "printk") return checkFormatCall(p, call, PRINTK);
+  if (callee === "printf") return checkFormatCall(p, call, PRINTF);
   if (callee === "startsWith") return checkStartsWith(p, call);
   if (!ts.isPropertyAccessExpression(call.expression)) return;
   const name = stdlibMemberName(p, call.expression);

@@ -166,6 +166,8 @@ function map(p: CheckedSource, decl: TS.VariableDeclaration, init: TS.NewExpress
   const entries = entriesArg && constantValue(p, entriesArg, constants);
   if (entries === undefined || entries < 1n || entries > MAX_MAP_ENTRIES)
     throw errorAt(entriesArg ?? init, Codes.badMap, `a map's number of entries must be a constant from 1 to ${MAX_MAP_ENTRIES}`, `e.g. new ${kind.name}<u64>(16)`);
+  const refused = kind.checkEntries?.(entries);
+  if (refused) throw errorAt(entriesArg!, Codes.badMap, refused.message, refused.hint);
   return { ...base, maxEntries: Number(entries) };
 }
 

@@ -174,11 +174,11 @@ export function checkSubset(p: CheckedSource, decls: ModuleDecls, graph: CallGra
       case ts.SyntaxKind.StringLiteral:
       case ts.SyntaxKind.NoSubstitutionTemplateLiteral:
       case ts.SyntaxKind.TemplateExpression:
-        if (!isDeclaredName(p, node) && !isImportSpecifier(p, node) && !isPrintkFormat(p, node) && !expectsStr(p, node) && !comparedWithStr(p, node) && !isStdlibOption(p, node))
+        if (!isDeclaredName(p, node) && !isImportSpecifier(p, node) && !isFormatString(p, node) && !expectsStr(p, node) && !comparedWithStr(p, node) && !isStdlibOption(p, node))
           refuse(
             Codes.string,
             "strings are not supported here",
-            "string literals are allowed as printk formats, program, tracepoint and param names, values of a Str<N>, compared with one (`comm() === \"bash\"`, `s.startsWith(\"kworker\")`), and as tsbpf's options (a map's set mode)",
+            "string literals are allowed as printk and printf formats, program, tracepoint and param names, values of a Str<N>, compared with one (`comm() === \"bash\"`, `s.startsWith(\"kworker\")`), and as tsbpf's options (a map's set mode)",
           );
         break;
       case ts.SyntaxKind.ElementAccessExpression: {
@@ -276,9 +276,9 @@ function isImportSpecifier(p: CheckedSource, node: TS.Node): boolean {
   return (p.ts.isImportDeclaration(parent) || p.ts.isExportDeclaration(parent)) && parent.moduleSpecifier === node;
 }
 
-function isPrintkFormat(p: CheckedSource, node: TS.Node): boolean {
+function isFormatString(p: CheckedSource, node: TS.Node): boolean {
   const parent = node.parent;
-  return p.ts.isCallExpression(parent) && parent.arguments[0] === node && stdlibName(p, parent.expression) === "printk";
+  return p.ts.isCallExpression(parent) && parent.arguments[0] === node && ["printk", "printf"].includes(stdlibName(p, parent.expression) ?? "");
 }
 
 /** BPF has a fixed, small stack and the verifier refuses recursion: find the cycles in the calls. */

@@ -11,7 +11,7 @@ export interface HelperSet {
 
 /** Offered to every program type (the kernel's base set; the reads need CAP_PERFMON). */
 export const BASE_HELPERS: HelperSet = {
-  names: ["printk", "ktime", "cpu", "readKernel", "readUser", "readKernelStr", "readUserStr"],
+  names: ["printk", "printf", "ktime", "cpu", "readKernel", "readUser", "readKernelStr", "readUserStr"],
   unavailable: "",
 };
 

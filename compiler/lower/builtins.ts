@@ -11,6 +11,7 @@ import { convert, irTypeOf, NO_VALUE, type Operand } from "./arith.js";
 import type { ExpressionLowerer } from "./expressions.js";
 import { Helper } from "./helper-ids.js";
 import { lowerPrintk } from "./printk.js";
+import { lowerPrintf } from "./printf.js";
 import { lowerStartsWith } from "./str-compare.js";
 import { KIND_CONSTANTS } from "../kinds/registry.js";
 
@@ -28,6 +29,10 @@ function fromHelper(id: number, part: "whole" | "low" | "high", type: IntType): 
 const BUILTINS: Record<string, Lowering> = {
   printk: (l, call) => {
     lowerPrintk(l, call);
+    return NO_VALUE;
+  },
+  printf: (l, call) => {
+    lowerPrintf(l, call, l.ml.printf!);
     return NO_VALUE;
   },
   pid: fromHelper(Helper.getCurrentPidTgid, "high", INT_TYPES.u32),

@@ -13,5 +13,7 @@ export const Helper = {
   probeReadKernel: 113,
   probeReadUserStr: 114,
   probeReadKernelStr: 115,
+  ringbufReserve: 131,
+  ringbufSubmit: 132,
   traceVprintk: 177,
 } as const;

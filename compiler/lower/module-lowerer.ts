@@ -20,7 +20,11 @@ import { FunctionLowerer } from "./function.js";
 import type { ParamLayout } from "../../contract/manifest.js";
 import { paramLayout, paramsSize, PARAMS_SECTION } from "./param-layout.js";
 import { ScratchMap } from "./scratch.js";
-import { BtfMap } from "../maps/btf-map.js";
+import { BtfMap, MapType } from "../maps/btf-map.js";
+import { perCpuArrayMapKind } from "../maps/array-map.js";
+import { dropsMapName } from "../maps/ring-buf.js";
+import { PrintfLines } from "./printf.js";
+import type { PrintfChannel } from "../../contract/manifest.js";
 import type { MapRef } from "../maps/map-kind.js";
 import { uniqueWithin } from "../ir/unique-names.js";
 
@@ -37,6 +41,10 @@ export interface LoweredModule {
   /** The whole module's IR text (printed on demand: a build in parts does not need it). */
   text(): string;
   params: ParamLayout[];
+  /** Where printf's lines go, if the probe calls printf. */
+  printf?: PrintfChannel;
+  /** Whether it calls printk (its lines come through a trace pipe). */
+  printk: boolean;
 }
 
 /**
@@ -61,6 +69,8 @@ export class ModuleLowerer {
   private readonly params = new Map<TS.Symbol, { index: number; type: IntType }>();
   private readonly maps = new Map<TS.Symbol, MapRef>();
   private paramsGlobal: Value | undefined;
+  /** printf's ring buffer, made when some body calls printf. */
+  printf: PrintfLines | undefined;
   readonly layout: ParamLayout[];
 
   constructor(
@@ -126,7 +136,7 @@ export class ModuleLowerer {
     for (const lowerBody of bodies.values()) lowerBody();
     endPart();
     let text: string | undefined;
-    return { text: () => (text ??= m.text()), params: this.layout };
+    return { text: () => (text ??= m.text()), params: this.layout, printf: this.printf?.manifest(), printk: this.calls("printk") };
   }
 
   private lowerProgram(prog: ProgramDecl): IRFunction {
@@ -235,17 +245,30 @@ export class ModuleLowerer {
   /** Each map is a `.maps` global named as its binding (btf-map.ts), defined at once: its types are known. */
   private declareMaps(): void {
     for (const d of this.decls.maps) {
+      const line = lineColumn(d.node).line;
       const map = new BtfMap(this.m, this.debug, this.m.uniqueName(d.name));
-      map.define({
-        type: d.mapType,
-        maxEntries: d.maxEntries,
-        key: { ir: irTypeOf(d.key), btf: this.diType(d.key) },
-        // Only BTF says what the value is; the IR pointee just needs the value's size.
-        value: { ir: isAggregate(d.value) ? arrayOf(sizeOf(d.value), i8) : irTypeOf(d.value), btf: this.diType(d.value) },
-        line: lineColumn(d.node).line,
-      });
-      this.maps.set(this.p.symbolAt(d.binding)!, { kind: d.kind, key: d.key, value: d.value, ref: map.ref });
+      const key = { ir: irTypeOf(d.key), btf: this.diType(d.key) };
+      // Only BTF says what the value is; the IR pointee just needs the value's size.
+      const value = { ir: isAggregate(d.value) ? arrayOf(sizeOf(d.value), i8) : irTypeOf(d.value), btf: this.diType(d.value) };
+      map.define({ type: d.mapType, maxEntries: d.maxEntries, ...(!d.kind.stream && { key, value }), line });
+      this.maps.set(this.p.symbolAt(d.binding)!, { kind: d.kind, key: d.key, value: d.value, ref: map.ref, drops: d.kind.stream && this.dropsCounter(d.name, line) });
     }
+    if (this.calls("printf")) this.printf = new PrintfLines(this.m, this.debug, (name) => this.dropsCounter(name, 1));
+  }
+
+  /** Whether some body calls the stdlib function `name`. */
+  private calls(name: string): boolean {
+    const { ofProgram, ofFunction } = this.decls.uses;
+    return [...ofProgram.values(), ...ofFunction.values()].some((c) => c.stdlib.some((s) => s.name === name));
+  }
+
+  /** A stream's counter of dropped events: one u64 per CPU. */
+  private dropsCounter(stream: string, line: number): MapRef {
+    const counter = new BtfMap(this.m, this.debug, this.m.uniqueName(dropsMapName(stream)));
+    const u32 = INT_TYPES.u32;
+    const u64 = INT_TYPES.u64;
+    counter.define({ type: MapType.percpuArray, maxEntries: 1, key: { ir: irTypeOf(u32), btf: this.diType(u32) }, value: { ir: irTypeOf(u64), btf: this.diType(u64) }, line });
+    return { kind: perCpuArrayMapKind, key: u32, value: u64, ref: counter.ref };
   }
 
   /** The map that `sym` names, if it names one. */

@@ -1,11 +1,11 @@
 // printk(format, ...args) → bpf_trace_printk (up to three arguments) or bpf_trace_vprintk (up to
 // twelve: the kernel's MAX_BPRINTF_VARARGS; with more it prints nothing and returns an error).
-// The format was checked against the arguments before lowering (frontend/printk-format.ts). Every integer argument is
+// The format was checked against the arguments before lowering (frontend/format-string.ts). Every integer argument is
 // passed as 64 bits and its conversion rewritten to the `ll` form, after C's default argument
 // promotion: `%d` of a u32 0xffffffff prints -1 as in C, and `%d` of a u64 prints all 64 bits.
 
 import type * as TS from "typescript";
-import { parseFormat, printableAs, printkArgumentError, PRINTK_MAX_ARGUMENTS, type Conversion } from "../frontend/printk-format.js";
+import { formatArgumentError, parseFormat, printableAs, PRINTK_MAX_ARGUMENTS, type Conversion } from "../frontend/format-string.js";
 import { INT_TYPES, type BoolType, type IntType } from "../frontend/probe-types.js";
 import { constInt, type Value } from "../ir/ir-module.js";
 import { i32, i64 } from "../ir/ir-types.js";
@@ -17,7 +17,7 @@ import { Helper } from "./helper-ids.js";
 export function lowerPrintk(l: ExpressionLowerer, call: TS.CallExpression): void {
   const ts = l.p.ts;
   const [fmtNode, ...argNodes] = call.arguments;
-  // The format was checked against the arguments before lowering (frontend/printk-format.ts).
+  // The format was checked against the arguments before lowering (frontend/format-string.ts).
   const { conversions, bad } = fmtNode && ts.isStringLiteralLike(fmtNode) ? parseFormat(fmtNode.text) : { conversions: [], bad: true };
   if (bad || conversions.length !== argNodes.length || argNodes.length > PRINTK_MAX_ARGUMENTS)
     l.notChecked(call, "a printk call whose format does not match its arguments");
@@ -29,7 +29,7 @@ export function lowerPrintk(l: ExpressionLowerer, call: TS.CallExpression): void
   conversions.forEach((c, i) => {
     const arg = l.expression(argNodes[i]);
     // Checked on the argument's TypeScript type before lowering; this is its lowered type.
-    if (!printableAs(c.letter, arg.type)) throw printkArgumentError(argNodes[i], c.letter);
+    if (!printableAs(c.letter, arg.type)) throw formatArgumentError(argNodes[i], c.letter);
     if (c.letter === "s") {
       // The kernel reads the string through the pointer (safely, up to its NUL).
       args.push(l.b.cast("ptrtoint", arg.value, i64));

@@ -16,13 +16,15 @@ export const MapType = {
   percpuArray: 6,
   lruHash: 9,
   lruPercpuHash: 10,
+  ringbuf: 27,
 } as const;
 
 export interface BtfMapDefinition {
   type: number;
   maxEntries: number;
-  key: { ir: IRType; btf: DebugTypeRef };
-  value: { ir: IRType; btf: DebugTypeRef };
+  /** None for a ring buffer: the kernel refuses a key or value size for one. */
+  key?: { ir: IRType; btf: DebugTypeRef };
+  value?: { ir: IRType; btf: DebugTypeRef };
   flags?: number;
   /** The probe's line that declares it (1 for the compiler's own). */
   line: number;
@@ -51,8 +53,8 @@ export class BtfMap {
     const members = [
       { name: "type", ...number(def.type) },
       { name: "max_entries", ...number(def.maxEntries) },
-      { name: "key", ir: ptrTo(def.key.ir), btf: d.pointerType(def.key.btf) },
-      { name: "value", ir: ptrTo(def.value.ir), btf: d.pointerType(def.value.btf) },
+      ...(def.key ? [{ name: "key", ir: ptrTo(def.key.ir), btf: d.pointerType(def.key.btf) }] : []),
+      ...(def.value ? [{ name: "value", ir: ptrTo(def.value.ir), btf: d.pointerType(def.value.btf) }] : []),
       ...(def.flags ? [{ name: "map_flags", ...number(def.flags) }] : []),
     ];
     const struct = d.structType(

@@ -16,6 +16,8 @@ export interface MapRef {
   value: ValueType;
   /** The `.maps` global. */
   ref: Value;
+  /** A stream's count of events it dropped (its companion per-CPU counter). */
+  drops?: MapRef;
 }
 
 /** `map.method(…)`: lowered with the map it is called on. */
@@ -44,6 +46,14 @@ export interface MapKind {
   readonly entries?: number;
   /** The entries when the constructor is given no count (bpftrace's 4096 for aggregations). */
   readonly defaultEntries?: number;
+  /** What the constructor's count must be besides 1 … 2^30 - 1 (a ring buffer's bytes): the error where it is not. */
+  readonly checkEntries?: (n: bigint) => { message: string; hint: string } | undefined;
+  /**
+   * A stream of events to user space (a ring buffer): its definition has no key or value (the
+   * value type is the event's, for the manifest), and a per-CPU counter beside it counts the
+   * events dropped when it was full.
+   */
+  readonly stream?: true;
   /** The methods probe code may call, by name. */
   readonly methods: Readonly<Record<string, MapMethod>>;
 }

@@ -8,10 +8,11 @@ import { maxKind, minKind } from "./extremum.js";
 import { histogramKind } from "./histogram.js";
 import { hashMapKind, lruHashMapKind, lruPerCpuHashMapKind, perCpuHashMapKind } from "./hash-map.js";
 import type { MapKind } from "./map-kind.js";
+import { ringBufKind } from "./ring-buf.js";
 
 export type { MapKind } from "./map-kind.js";
 
-const KINDS: readonly MapKind[] = [arrayMapKind, perCpuArrayMapKind, hashMapKind, lruHashMapKind, perCpuHashMapKind, lruPerCpuHashMapKind, histogramKind, countKind, sumKind, minKind, maxKind];
+const KINDS: readonly MapKind[] = [arrayMapKind, perCpuArrayMapKind, hashMapKind, lruHashMapKind, perCpuHashMapKind, lruPerCpuHashMapKind, histogramKind, countKind, sumKind, minKind, maxKind, ringBufKind];
 
 const byName = new Map(KINDS.map((k) => [k.name, k]));
 

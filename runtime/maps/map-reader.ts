@@ -40,12 +40,17 @@ export function entriesOf(keys: readonly CValue[], valueAt: (key: CValue) => CVa
 }
 
 /**
- * A ring buffer's or perf event array's events (`RingBuf<E>`, `PerfEventArray<E>`), each decoded
- * as `Decoded<E>`: `for await (const e of probe.maps.events)`, or `consume` for batches.
+ * A stream of events from the kernel (a RingBuf): `for await (const e of stream)`, or
+ * `consume(onBatch)` for speed. `lost` counts the events the probe dropped because the buffer
+ * was full.
  */
-export interface EventStream<D> extends AsyncIterable<D> {
-  /** Events the kernel could not deliver (the buffer was full), counted since the probe loaded. */
+export interface EventStream<D = CValue> extends AsyncIterable<D> {
+  readonly info: MapInfo;
   readonly lost: bigint;
-  /** Calls `onBatch` with the events read at each wake-up, until `signal` aborts; resolves then. */
+  /** Calls `onBatch` with the events that arrived, as they arrive, until `signal` aborts or the probe closes. */
   consume(onBatch: (events: D[]) => void, signal?: AbortSignal): Promise<void>;
+  /** Hands out the events ready now, without waiting; how many. */
+  poll(onBatch: (events: D[]) => void): number;
+  /** Ends every iteration and releases the buffer's memory (the probe's close() does it). */
+  close(): void;
 }

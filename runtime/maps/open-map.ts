@@ -8,9 +8,10 @@ import { arrayMapReader } from "./array-map.js";
 import { hashMapReader } from "./hash-map.js";
 import { extremumReader } from "./extremum.js";
 import { histogramReader } from "./histogram.js";
-import type { ProbeMap } from "./map-reader.js";
+import type { EventStream, ProbeMap } from "./map-reader.js";
+import { ringBufReader } from "./ring-buf.js";
 
-export type { ProbeMap } from "./map-reader.js";
+export type { EventStream, ProbeMap } from "./map-reader.js";
 
 const READERS: ReadonlyMap<string, (info: MapInfo, handle: () => bigint) => ProbeMap> = new Map([
   ["ArrayMap", arrayMapReader(false)],
@@ -26,8 +27,24 @@ const READERS: ReadonlyMap<string, (info: MapInfo, handle: () => bigint) => Prob
   ["Max", extremumReader(false)],
 ]);
 
+/** Streams of events, by kind: read by waiting for what arrives, not by key. */
+const STREAMS: ReadonlyMap<string, (info: MapInfo, handle: () => bigint, handleOf: (name: string) => bigint) => EventStream> = new Map([["RingBuf", ringBufReader]]);
+
+export const isStream = (info: MapInfo): boolean => STREAMS.has(info.kind);
+
 export function openMap(info: MapInfo, handle: () => bigint): ProbeMap {
   const open = READERS.get(info.kind);
-  if (!open) throw new TsbpfError(`maps of kind '${info.kind}' cannot be read by this version of tsbpf`, { subject: `map '${info.name}'`, hint: "rebuild the probe with this version's compiler" });
+  if (!open) throw unreadable(info, STREAMS.has(info.kind) ? "a stream of events: read it with probe.events(name)" : undefined);
   return open(info, handle);
+}
+
+export function openStream(info: MapInfo, handle: () => bigint, handleOf: (name: string) => bigint): EventStream {
+  const open = STREAMS.get(info.kind);
+  if (!open) throw unreadable(info, READERS.has(info.kind) ? "it is read by key: use probe.map(name)" : undefined);
+  return open(info, handle, handleOf);
+}
+
+function unreadable(info: MapInfo, hint?: string): TsbpfError {
+  if (hint) return new TsbpfError(`map '${info.name}' is a ${info.kind}`, { subject: `map '${info.name}'`, hint });
+  return new TsbpfError(`maps of kind '${info.kind}' cannot be read by this version of tsbpf`, { subject: `map '${info.name}'`, hint: "rebuild the probe with this version's compiler" });
 }

@@ -12,7 +12,7 @@ import type { AggregationView, ArrayMapView, HashMapView, HistogramView, PerCpuA
  * A new kind adds its line here, the runtime's reader its file in this folder (open-map.ts).
  */
 export type MapView<D, E = never> =
-  // RingBuf<E>, PerfEventArray<E>: matched by their emit(), the one method both declare.
+  // RingBuf<E> (and PerfEventArray<E>, to come): matched by emit(), the one method both declare.
   D extends { emit(event: infer Event): boolean }
     ? EventStream<Decoded<Event, E>>
     : D extends PerCpuArrayMap<infer V>
@@ -39,5 +39,8 @@ type IsMap<D> = D extends Program | ((...args: never[]) => unknown) ? false : D 
 /** The maps of probe module `M` (`typeof import("./probe.js")`) by their exported names. */
 export type ProbeMaps<M> = { readonly [K in keyof M as IsMap<M[K]> extends true ? K : never]: MapView<M[K], EnumsOf<M>> };
 
-/** `Probe<M>`'s `maps`: typed from the module when open() was given one, else each a ProbeMap by name. */
-export type MapsOf<M> = unknown extends M ? Readonly<Record<string, ProbeMap>> : ProbeMaps<M>;
+/**
+ * `Probe<M>`'s `maps`: typed from the module when open() was given one, else by name each a
+ * ProbeMap, or a RingBuf's EventStream.
+ */
+export type MapsOf<M> = unknown extends M ? Readonly<Record<string, ProbeMap | EventStream>> : ProbeMaps<M>;

@@ -12,7 +12,7 @@ const comm = () => readFileSync(`/proc/self/task/${process.pid}/comm`, "utf8").t
 test("every family reads and writes in the types its declaration gives", async () => {
   const p = await open<typeof probe>(repo("test/fixtures/maps/typed-maps.ts"), { params: { TARGET: process.pid } });
   try {
-    const { visits, byWho, recent, perCpu, perCpuByPid, perCpuPoints, calls, callsByComm, total, least, most, sizes } = p.maps;
+    const { visits, byWho, recent, perCpu, perCpuByPid, perCpuPoints, calls, callsByComm, total, least, most, sizes, pings } = p.maps;
     visits.set(0, { pid: 0, calls: 0, name: "", phase: "Start", seen: false, where: { x: 0, y: 0 }, last: [0, 0, 0], delta: 0n });
     recent.set("Start", 1);
     // Zeroed memory: no member of Phase is 0, so the number.
@@ -64,6 +64,12 @@ test("every family reads and writes in the types its declaration gives", async (
     expect(highest).toEqual([[process.pid, 33n]]);
     const buckets: [bigint, bigint][] = sizes.entries();
     expect(buckets).toEqual([[4n, 2n]]); // 6, twice, in [4, 8)
+
+    // A RingBuf's events, decoded: both of them, each a Decoded<Ping>.
+    const received: { pid: number; phase: "Start" | "Running" | "Done" | number; name: string }[] = [];
+    for await (const ping of pings) if (received.push(ping) === 2) break;
+    expect(received).toEqual([1, 2].map(() => ({ pid: process.pid, phase: "Running", name: comm() })));
+    expect(pings.lost).toBe(0n);
 
     // A map the probe does not export is not typed, and still read by name.
     expect(p.map("unexported").get(1)).toBe(1);

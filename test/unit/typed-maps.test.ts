@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { repo } from "../helpers/tsbpf-command.js";
 
 const HEADER = [
-  'import { open, type Decoded, type Encodable, type EventStream, type MapView } from "tsbpf/runtime";',
+  'import { open, type Decoded, type Encodable, type EventStream, type ProbeMap } from "tsbpf/runtime";',
   'import type { FixedArray, i16, i64, Ptr, Str, u64, u8 } from "tsbpf";',
   'import type * as probe from "./probe.js";',
   "type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;",
@@ -39,16 +39,17 @@ const GOOD = [
   "declare const q: Awaited<ReturnType<typeof open<typeof import('./probe.js')>>>;",
   "const viaImport: Same<typeof q.maps, typeof p.maps> = true;",
   "declare const u: Awaited<ReturnType<typeof open>>;",
-  "u.maps.anything.get(1); u.map('anything').has({}); u.mapInfos.map((m) => m.kind);",
+  "const untyped: ProbeMap | EventStream = u.maps.anything; u.map('anything').has({}); u.mapInfos.map((m) => m.kind);",
   // Decoded on its own: every kind of field, an enum the module does not export.
   "interface Event { a: u8; b: u64; c: i64; s: Str<4>; f: FixedArray<i64, 2>; at: Ptr<u8>; n: number; ok: boolean; inner: { x: i16 } }",
   "const decoded: Same<Decoded<Event>, { a: number; b: bigint; c: bigint; s: string; f: bigint[]; at: bigint; n: bigint; ok: boolean; inner: { x: number } }> = true;",
   "const encodable: Same<Encodable<Event>['b' | 'f' | 'a'], number | bigint | readonly (number | bigint)[]> = true;",
   "const enum Local { A = 1 }",
   "const local: Same<Decoded<{ l: Local }>, { l: string | number }> = true;",
-  // A ring buffer's or perf array's declaration, by its emit(), is a stream of decoded events.
-  "declare class Ring<E> { emit(event: E): boolean; private readonly __ring: E }",
-  "const ring: Same<MapView<Ring<Event>>, EventStream<Decoded<Event>>> = true;",
+  // A RingBuf is a stream of decoded events.
+  "const pings: Same<typeof p.maps.pings, EventStream<{ pid: number; phase: Phase; name: string }>> = true;",
+  "async function iterate() { for await (const ping of p.maps.pings) { const name: string = ping.name; } }",
+  "p.maps.pings.consume((batch) => batch.map((ping) => ping.pid.toFixed()));",
 ];
 
 // Each line is one mistake: [code, the error's code, what its message says].
@@ -68,6 +69,7 @@ const BAD: [string, string, string][] = [
   ["p.maps.visits.set(0, { pid: 1 });", "TS2345", "Argument of type '{ pid: number; }' is not assignable to parameter of type 'EncodableStruct<Visit, typeof Phase>'."],
   ["const n: number = p.maps.byWho.get(who);", "TS2322", "Type 'bigint | undefined' is not assignable to type 'number'."],
   ["p.maps.sizes.get(0);", "TS2339", "Property 'get' does not exist on type 'HistogramView'."],
+  ["p.maps.pings.get(0);", "TS2339", "Property 'get' does not exist on type 'EventStream<"],
 ];
 
 function tscErrors(dir: string): string[] {

@@ -1,0 +1,144 @@
+// RingBuf<E>: events read straight from the kernel's ring buffer memory, mmap'd into the process
+// (as libbpf's ring_buffer__poll reads it), decoded in batches by the event type's codec, with
+// the wait for more on libuv's threads (epoll), so Node's event loop never blocks.
+//
+// The layout (kernel/bpf/ringbuf.c): page 0 holds the consumer's position (we write it), page 1
+// the producer's; the data area follows, mapped twice in a row so that a record that wraps
+// around the end reads as one. Each record: a u32 length with BUSY and DISCARD bits, 4 bytes
+// the kernel uses, then the event; the next starts 8-aligned.
+
+import { codecOf, type CValue } from "../../contract/c-values.js";
+import { TsbpfError } from "../../contract/errors.js";
+import type { MapInfo } from "../../contract/manifest.js";
+import { errnoText, lastErrno, libbpf } from "../../native/libbpf.js";
+import { libc, mapFailed, MAP_SHARED, memoryAt, PROT_READ, PROT_WRITE, ReadableWait, type Mapping } from "../../native/libc.js";
+import { BpfMap } from "./bpf-map.js";
+import type { EventStream } from "./map-reader.js";
+
+const PAGE_SIZE = 4096;
+const BUSY = 0x80000000;
+const DISCARD = 0x40000000;
+const LENGTH_MASK = 0x3fffffff;
+const HEADER = 8;
+/** How long a wait lasts before it is renewed: bounds nothing a user sees (close() wakes it). */
+const WAIT_MS = 1000;
+
+/** Reads one record's event at `offset` of `view`; undefined to skip a record it does not know. */
+export type RecordDecoder<T> = (view: DataView, offset: number) => T | undefined;
+
+export class RingBufStream<T = CValue> implements EventStream<T> {
+  private readonly consumerPage: Mapping;
+  private readonly dataPages: Mapping;
+  /** The consumer's and producer's positions, as 64-bit integers (Atomics: read and written whole). */
+  private readonly consumer: BigUint64Array;
+  private readonly producer: BigUint64Array;
+  private readonly headers: Int32Array;
+  private readonly data: DataView;
+  private readonly size: number;
+  private readonly wait: ReadableWait;
+  private closed = false;
+
+  constructor(
+    readonly info: MapInfo,
+    mapHandle: bigint,
+    private readonly drops: BpfMap | undefined,
+    private readonly decode: RecordDecoder<T>,
+  ) {
+    this.size = libbpf().mapMaxEntries(mapHandle);
+    const fd = libbpf().mapFd(mapHandle);
+    const c = libc();
+    this.consumerPage = c.mmap(null, PAGE_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+    if (mapFailed(this.consumerPage)) throw this.mmapFailure();
+    this.dataPages = c.mmap(null, PAGE_SIZE + 2 * this.size, PROT_READ, MAP_SHARED, fd, PAGE_SIZE);
+    if (mapFailed(this.dataPages)) {
+      const e = this.mmapFailure();
+      c.munmap(this.consumerPage, PAGE_SIZE);
+      throw e;
+    }
+    this.consumer = new BigUint64Array(memoryAt(this.consumerPage, PAGE_SIZE), 0, 1);
+    const dataMemory = memoryAt(this.dataPages, PAGE_SIZE + 2 * this.size);
+    this.producer = new BigUint64Array(dataMemory, 0, 1);
+    this.headers = new Int32Array(dataMemory, PAGE_SIZE);
+    this.data = new DataView(dataMemory, PAGE_SIZE);
+    this.wait = new ReadableWait(fd);
+  }
+
+  private mmapFailure(): TsbpfError {
+    return new TsbpfError(`cannot map ring buffer '${this.info.name}' into memory (${errnoText(lastErrno())})`, { subject: `map '${this.info.name}'`, hint: "the process may be out of address space or over its locked-memory limit (ulimit -l)" });
+  }
+
+  /** The events the probe dropped because the buffer was full, on every CPU. */
+  get lost(): bigint {
+    if (!this.drops || this.closed) return 0n;
+    return (this.drops.lookupPerCpu(0) ?? []).reduce<bigint>((a, v) => a + (v as bigint), 0n);
+  }
+
+  /** Decodes every record published now into a batch; hands it over if there is one; how many. */
+  poll(onBatch: (events: T[]) => void): number {
+    if (this.closed) return 0;
+    const batch: T[] = [];
+    // Positions count bytes since the map was made: exact as doubles for 2^53 bytes (years of events).
+    let position = Number(Atomics.load(this.consumer, 0));
+    const end = Number(Atomics.load(this.producer, 0));
+    while (position < end) {
+      const at = position % this.size;
+      const header = Atomics.load(this.headers, at >> 2);
+      if (header & BUSY) break; // reserved, not yet submitted: it and those after it wait
+      const length = header & LENGTH_MASK;
+      if (!(header & DISCARD)) {
+        const event = this.decode(this.data, at + HEADER);
+        if (event !== undefined) batch.push(event);
+      }
+      position += (length + HEADER + 7) & ~7;
+    }
+    // Handed back before the batch is used: the kernel may reuse the space at once.
+    Atomics.store(this.consumer, 0, BigInt(position));
+    if (batch.length) onBatch(batch);
+    return batch.length;
+  }
+
+  async consume(onBatch: (events: T[]) => void, signal?: AbortSignal): Promise<void> {
+    const stop = () => this.wait.close();
+    signal?.addEventListener("abort", stop, { once: true });
+    try {
+      while (!this.closed && !signal?.aborted) {
+        if (!this.poll(onBatch)) await this.wait.wait(WAIT_MS);
+      }
+    } finally {
+      signal?.removeEventListener("abort", stop);
+    }
+  }
+
+  async *[Symbol.asyncIterator](): AsyncGenerator<T> {
+    let ready: T[] = [];
+    while (!this.closed) {
+      if (!this.poll((events) => (ready = events))) {
+        await this.wait.wait(WAIT_MS);
+        continue;
+      }
+      for (const e of ready) yield e;
+    }
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.wait.close();
+    libc().munmap(this.consumerPage, PAGE_SIZE);
+    libc().munmap(this.dataPages, PAGE_SIZE + 2 * this.size);
+  }
+}
+
+/** The stream of a loaded RingBuf; `handleOf` finds its drops counter. */
+export function ringBufReader(info: MapInfo, handle: () => bigint, handleOf: (name: string) => bigint): RingBufStream {
+  const codec = codecOf(info.value);
+  return new RingBufStream(info, handle(), dropsCounter(info, handleOf), (view, offset) => codec.decode(view, offset));
+}
+
+/** A stream's counter of dropped events, if it has one. */
+export function dropsCounter(stream: MapInfo, handleOf: (name: string) => bigint): BpfMap | undefined {
+  if (!stream.drops) return undefined;
+  const u32 = { kind: "int", bits: 32, signed: false } as const;
+  const u64 = { kind: "int", bits: 64, signed: false } as const;
+  return new BpfMap({ ...stream, name: stream.drops, kind: "PerCpuArrayMap", key: u32, value: u64, maxEntries: 1, exported: false, keyless: true }, () => handleOf(stream.drops!), true);
+}

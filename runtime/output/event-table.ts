@@ -1,0 +1,58 @@
+// How `tsbpf run` prints a RingBuf's events: one line each under a header of the event's field
+// names, as bcc's tools print (PID COMM FD ERR PATH), columns as wide as their type needs; or,
+// with --json, one JSON object per line (NDJSON), integers of any size as JSON numbers.
+
+import type { CType } from "../../contract/c-layout.js";
+import type { CValue } from "../../contract/c-values.js";
+import type { MapInfo } from "../../contract/manifest.js";
+import { formatValue } from "./map-printer.js";
+
+interface Column {
+  title: string;
+  width: number;
+  /** Numbers line up on the right, text on the left. */
+  right: boolean;
+  get: (event: CValue) => CValue;
+}
+
+/** Digits a column of this integer width is given (a pid, a count); wider values push the line. */
+const INT_WIDTH: Record<number, number> = { 8: 4, 16: 6, 32: 7, 64: 12 };
+
+function columnsOf(type: CType, title: string, get: (event: CValue) => CValue): Column[] {
+  if (type.kind === "struct")
+    return type.fields.flatMap((f) => columnsOf(f.type, title ? `${title}.${f.name}` : f.name, (e) => (get(e) as Record<string, CValue>)[f.name]));
+  const width = type.kind === "int" ? INT_WIDTH[type.bits] : type.kind === "str" ? Math.min(type.length - 1, 16) : type.kind === "bool" ? 5 : 12;
+  return [{ title: (title || "value").toUpperCase(), width: Math.max(width, title.length), right: type.kind === "int", get }];
+}
+
+export class EventTable {
+  private readonly columns: Column[];
+
+  constructor(readonly info: MapInfo) {
+    this.columns = columnsOf(info.value, "", (e) => e);
+  }
+
+  header(): string {
+    return this.line(this.columns.map((c) => c.title));
+  }
+
+  row(event: CValue): string {
+    return this.line(this.columns.map((c) => formatValue(c.get(event))));
+  }
+
+  private line(cells: string[]): string {
+    const last = cells.length - 1;
+    return cells.map((text, i) => (i === last ? text : this.columns[i].right ? text.padStart(this.columns[i].width) : text.padEnd(this.columns[i].width))).join(" ") + "\n";
+  }
+}
+
+/** An event (or any decoded value) as JSON: bigints as plain JSON numbers, exact at any size. */
+export function toJson(value: CValue): string {
+  if (typeof value === "bigint") return value.toString();
+  if (typeof value === "number" || typeof value === "boolean") return String(value);
+  if (typeof value === "string") return JSON.stringify(value);
+  if (Array.isArray(value)) return `[${value.map(toJson).join(",")}]`;
+  return `{${Object.entries(value)
+    .map(([k, v]) => `${JSON.stringify(k)}:${toJson(v)}`)
+    .join(",")}}`;
+}

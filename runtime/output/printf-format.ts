@@ -1,0 +1,80 @@
+// printf's formatting, done in user space as bpftrace does it: C's conversions, flags, width and
+// precision, applied to the arguments a record carries (integers as C promotes them, so `%d` of
+// a u32 0xffffffff prints -1 and `%x` of an i8 -1 prints ffffffff, as in C). Each format is
+// compiled once into a function of its record.
+
+import type { CInt, CType } from "../../contract/c-layout.js";
+import type { CValue } from "../../contract/c-values.js";
+
+interface Spec {
+  flags: string;
+  width: number;
+  precision: number | undefined;
+  letter: string;
+}
+
+const CONVERSION = /%(?:%|([-+ 0#]*)(\d*)(?:\.(\d*))?(?:ll|l|hh|h|z|j|t)?([diuxXocps]))/g;
+
+/** `format` as a function of its arguments' values (`types[i]` the C type of argument i). */
+export function compileFormat(format: string, types: readonly CType[]): (args: readonly CValue[]) => string {
+  const parts: (string | ((args: readonly CValue[]) => string))[] = [];
+  let last = 0;
+  let arg = 0;
+  for (const m of format.matchAll(CONVERSION)) {
+    if (m.index > last) parts.push(format.slice(last, m.index));
+    last = m.index + m[0].length;
+    if (m[0] === "%%") {
+      parts.push("%");
+      continue;
+    }
+    const spec: Spec = { flags: m[1], width: m[2] ? Number(m[2]) : 0, precision: m[3] === undefined ? undefined : Number(m[3] || 0), letter: m[4] };
+    const i = arg++;
+    const type = types[i];
+    parts.push(spec.letter === "s" ? (args) => pad(truncate(String(args[i]), spec.precision), spec) : (args) => formatInteger(args[i] as number | bigint | boolean, type as CInt, spec));
+  }
+  if (last < format.length) parts.push(format.slice(last));
+  return (args) => {
+    let out = "";
+    for (const p of parts) out += typeof p === "string" ? p : p(args);
+    return out;
+  };
+}
+
+const truncate = (s: string, precision: number | undefined) => (precision === undefined ? s : s.slice(0, precision));
+
+function pad(s: string, spec: Spec, zeroes = false): string {
+  if (s.length >= spec.width) return s;
+  if (spec.flags.includes("-")) return s.padEnd(spec.width);
+  if (!zeroes) return s.padStart(spec.width);
+  // Zeroes go after the sign and the 0x prefix.
+  const sign = /^([+ -]|0[xX])?/.exec(s)![0];
+  return sign + s.slice(sign.length).padStart(spec.width - sign.length, "0");
+}
+
+function formatInteger(value: number | bigint | boolean, type: CInt | undefined, spec: Spec): string {
+  const bits = type?.bits ?? 64;
+  const raw = BigInt(value);
+  const { letter, flags, precision } = spec;
+  if (letter === "c") return pad(String.fromCharCode(Number(BigInt.asUintN(8, raw))), spec);
+  if (letter === "p") {
+    const address = BigInt.asUintN(64, raw);
+    return pad(address === 0n ? "(nil)" : `0x${address.toString(16)}`, spec);
+  }
+  const signed = letter === "d" || letter === "i";
+  const n = signed ? BigInt.asIntN(bits, raw) : BigInt.asUintN(bits, raw);
+  const magnitude = n < 0n ? -n : n;
+  const base = letter === "o" ? 8 : letter === "x" || letter === "X" ? 16 : 10;
+  let digits = precision === 0 && magnitude === 0n ? "" : magnitude.toString(base);
+  if (letter === "X") digits = digits.toUpperCase();
+  if (precision !== undefined) digits = digits.padStart(precision, "0");
+  let prefix = "";
+  if (n < 0n) prefix = "-";
+  else if (signed && flags.includes("+")) prefix = "+";
+  else if (signed && flags.includes(" ")) prefix = " ";
+  if (flags.includes("#") && magnitude !== 0n) {
+    if (base === 16) prefix += letter === "X" ? "0X" : "0x";
+    else if (base === 8 && !digits.startsWith("0")) digits = "0" + digits;
+  }
+  // C ignores the 0 flag with '-' or a precision.
+  return pad(prefix + digits, spec, flags.includes("0") && !flags.includes("-") && precision === undefined);
+}
