@@ -139,14 +139,11 @@ export class Probe<M = unknown> implements Disposable, AsyncDisposable {
    * (a RingBuf: its EventStream, as events(name)).
    */
   get maps(): MapsOf<M> {
-    return this.mapReaders() as MapsOf<M>;
-  }
-
-  private mapReaders(): Readonly<Record<string, ProbeMap | EventStream>> {
-    return (this.readers ??= mapsByName(this.compiled.maps, (info) => {
+    this.readers ??= mapsByName(this.compiled.maps, (info) => {
       const { isStream } = require("./maps/open-map.js") as typeof import("./maps/open-map.js");
       return isStream(info) ? this.events(info.name) : this.map(info.name);
-    }));
+    });
+    return this.readers as MapsOf<M>;
   }
 
   /** What the compiler says of each map: its kind, key and value types, size, whether exported. */
