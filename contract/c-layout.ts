@@ -11,6 +11,15 @@ export interface CInt {
   kind: "int";
   bits: IntBits;
   signed: boolean;
+  /**
+   * A C enum's members (a probe's `const enum`), each value as decimal text (JSON has no
+   * bigint): the value codec reads a member's value as its name. Not part of the layout.
+   */
+  enumerators?: readonly CEnumerator[];
+}
+export interface CEnumerator {
+  name: string;
+  value: string;
 }
 export interface CBool {
   kind: "bool";
@@ -158,7 +167,7 @@ export function plainCType<T extends CType>(t: T): T {
 function plain(t: CType): CType {
   switch (t.kind) {
     case "int":
-      return { kind: "int", bits: t.bits, signed: t.signed };
+      return { kind: "int", bits: t.bits, signed: t.signed, ...(t.enumerators && { enumerators: t.enumerators.map((e) => ({ name: e.name, value: e.value })) }) };
     case "bool":
     case "ptr":
       return { kind: t.kind };

@@ -2,8 +2,9 @@
 // params and map keys and reads out of maps and events. One rule maps C to JavaScript (the
 // DESIGN's `Decoded<T>`): an integer of up to 32 bits is a number, a 64-bit one a bigint, as is an
 // address; a bool is a boolean; a `Str<N>` a string (its bytes up to the first NUL, as UTF-8); a
-// FixedArray an array; a struct a plain object with a property per field. Bytes are
-// little-endian: the compiler emits bpfel objects.
+// FixedArray an array; a struct a plain object with a property per field; a C enum (a probe's
+// `const enum`) its member's name. Bytes are little-endian: the compiler emits bpfel objects.
+// runtime/maps/decoded.ts's `Decoded<T>` says the same in types: the two change together.
 //
 // A codec is made once per type (`codecOf`) and then reads and writes with a DataView, allocating
 // only the values it returns: a reader of a ring buffer decodes each record with one call.
@@ -75,6 +76,46 @@ class IntCodec implements Codec {
     if (bits === 8) view.setUint8(offset, n & 0xff);
     else if (bits === 16) view.setUint16(offset, n & 0xffff, LITTLE_ENDIAN);
     else view.setUint32(offset, n >>> 0, LITTLE_ENDIAN);
+  }
+}
+
+/**
+ * A C enum (a probe's `const enum`): a member's value reads as the member's name; any other value
+ * (a C enum holds any integer of its width) as its number, a bigint only past what a number holds
+ * exactly. Written from a member's name or from an integer.
+ */
+class EnumCodec implements Codec {
+  readonly size: number;
+  private readonly int: IntCodec;
+  /** By value as IntCodec decodes it (a number, a bigint at 64 bits): Map compares both by value. */
+  private readonly names = new Map<number | bigint, string>();
+  private readonly values = new Map<string, bigint>();
+  constructor(readonly type: CInt) {
+    this.int = new IntCodec(type);
+    this.size = this.int.size;
+    for (const { name, value } of type.enumerators ?? []) {
+      const v = BigInt(value);
+      this.names.set(type.bits === 64 ? v : Number(v), name);
+      this.values.set(name, v);
+    }
+  }
+
+  decode(view: DataView, offset: number): string | number | bigint {
+    const raw = this.int.decode(view, offset);
+    const name = this.names.get(raw);
+    if (name !== undefined) return name;
+    return typeof raw === "bigint" && Number.isSafeInteger(Number(raw)) ? Number(raw) : raw;
+  }
+
+  write(view: DataView, offset: number, value: unknown): void {
+    const members = `its members are ${[...this.values.keys()].join(", ")}`;
+    if (typeof value === "string") {
+      const v = this.values.get(value);
+      if (v === undefined) throw new BadValue(`(${describe(value)}) is not a member of the enum`, members);
+      return this.int.write(view, offset, v);
+    }
+    if (typeof value !== "number" && typeof value !== "bigint") throw new BadValue(`must be a member's name or an integer, not ${describe(value)}`, members);
+    this.int.write(view, offset, value);
   }
 }
 
@@ -255,7 +296,7 @@ export function codecOf(t: CType): Codec {
 function makeCodec(t: CType): Codec {
   switch (t.kind) {
     case "int":
-      return new IntCodec(t);
+      return t.enumerators?.length ? new EnumCodec(t) : new IntCodec(t);
     case "bool":
       return new BoolCodec();
     case "ptr":

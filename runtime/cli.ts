@@ -293,7 +293,7 @@ function outputReaders(probe: import("./index.js").Probe, json: boolean): Reader
   }
   const { isStream } = require("./maps/open-map.js") as typeof import("./maps/open-map.js");
   const { EventTable, toJson } = require("./output/event-table.js") as typeof import("./output/event-table.js");
-  for (const info of probe.maps.filter((m) => m.exported && isStream(m))) {
+  for (const info of probe.mapInfos.filter((m) => m.exported && isStream(m))) {
     const stream = probe.events(info.name);
     const table = new EventTable(info);
     if (!json) write(table.header());
@@ -307,7 +307,7 @@ function outputReaders(probe: import("./index.js").Probe, json: boolean): Reader
 /** Events and lines the probe dropped because user space read too slowly: said, never silently lost. */
 function reportLost(probe: import("./index.js").Probe): void {
   const { isStream } = require("./maps/open-map.js") as typeof import("./maps/open-map.js");
-  const streams = [...probe.maps.filter((m) => isStream(m)).map((m) => [`events of '${m.name}'`, probe.events(m.name)] as const), ...(probe.compiled.printf ? [["printf lines", probe.printf()!] as const] : [])];
+  const streams = [...probe.mapInfos.filter((m) => isStream(m)).map((m) => [`events of '${m.name}'`, probe.events(m.name)] as const), ...(probe.compiled.printf ? [["printf lines", probe.printf()!] as const] : [])];
   for (const [what, stream] of streams) {
     const lost = stream.lost;
     if (lost > 0n) writeStderr(`tsbpf: ${lost} ${what} were lost: the ring buffer was full (a bigger RingBuf, or fewer events, keeps up)\n`);
@@ -332,7 +332,7 @@ function printMapsNow(probe: import("./index.js").Probe, clear: boolean): void {
 /** The maps `tsbpf run` prints: those the probe exports. */
 function exportedMaps(probe: import("./index.js").Probe): import("./maps/open-map.js").ProbeMap[] {
   const { isStream } = require("./maps/open-map.js") as typeof import("./maps/open-map.js");
-  return probe.maps.filter((m) => m.exported && !isStream(m)).map((m) => probe.map(m.name));
+  return probe.mapInfos.filter((m) => m.exported && !isStream(m)).map((m) => probe.map(m.name));
 }
 
 function formatted(maps: import("./maps/open-map.js").ProbeMap[]): string {

@@ -7,6 +7,8 @@ import type { CompileOptions, CompileResult } from "../compiler/compile.js";
 import { TsbpfError } from "../contract/errors.js";
 import type { MapInfo, ProgramInfo } from "../contract/manifest.js";
 import type { EventStream, ProbeMap } from "./maps/open-map.js";
+import { mapsByName } from "./maps/maps-by-name.js";
+import type { MapsOf } from "./maps/probe-maps.js";
 import { attachProgram, waitsFor, type Link } from "./attach/attach-program.js";
 import { LoadedObject, ObjectOpenError } from "./loader.js";
 import type { ParamValues } from "./param-values.js";
@@ -15,6 +17,9 @@ import { TracePipe, type TraceLine } from "./trace-pipe.js";
 export { TsbpfError } from "../contract/errors.js";
 export type { MapInfo, ProgramInfo } from "../contract/manifest.js";
 export type { EventStream, ProbeMap } from "./maps/open-map.js";
+export type { Decoded, Encodable, EnumsOf } from "./maps/decoded.js";
+export type { MapView, MapsOf, ProbeMaps } from "./maps/probe-maps.js";
+export type * from "./maps/map-views.js";
 export type { CValue } from "../contract/c-values.js";
 export type { TraceLine } from "./trace-pipe.js";
 export type { ParamValues } from "./param-values.js";
@@ -30,9 +35,14 @@ export interface PhaseTimings {
   [phase: string]: number;
 }
 
-export class Probe implements Disposable, AsyncDisposable {
+/**
+ * A loaded probe. `M` is the probe module's type (`open<typeof probe>(…)`, with
+ * `import type * as probe from "./probe.js"`): it types `maps`.
+ */
+export class Probe<M = unknown> implements Disposable, AsyncDisposable {
   private links: Link[] = [];
   private pipe: TracePipe | undefined;
+  private readers: Readonly<Record<string, ProbeMap | EventStream>> | undefined;
   /** One per RingBuf, made on first use: a buffer has one consumer. */
   private readonly streams = new Map<string, EventStream<never>>();
   readonly timings: PhaseTimings;
@@ -46,7 +56,7 @@ export class Probe implements Disposable, AsyncDisposable {
   }
 
   /** Compiles `file` (or takes it from the cache) and loads it into the kernel. */
-  static async open(file: string, opts: OpenOptions = {}): Promise<Probe> {
+  static async open<M = unknown>(file: string, opts: OpenOptions = {}): Promise<Probe<M>> {
     const { compileAsync } = require("../compiler/compile.js") as typeof import("../compiler/compile.js");
     const load = (c: CompileResult) => LoadedObject.load(c, { verbose: opts.verbose, params: opts.params });
     let compiled = await compileAsync(file, opts);
@@ -61,7 +71,7 @@ export class Probe implements Disposable, AsyncDisposable {
       t = performance.now();
       loaded = load(compiled);
     }
-    return new Probe(compiled, loaded, { ...compiled.timings, load: performance.now() - t });
+    return new Probe<M>(compiled, loaded, { ...compiled.timings, load: performance.now() - t });
   }
 
   get programs(): ProgramInfo[] {
@@ -123,7 +133,21 @@ export class Probe implements Disposable, AsyncDisposable {
     return this.compiled.printk === true;
   }
 
-  get maps(): MapInfo[] {
+  /**
+   * The probe's maps by name. Typed from the probe module given to open() (`maps.counts.get(k)`
+   * takes and gives the types its declaration says: see docs/runtime.md), else each a ProbeMap
+   * (a RingBuf: its EventStream, as events(name)).
+   */
+  get maps(): MapsOf<M> {
+    this.readers ??= mapsByName(this.compiled.maps, (info) => {
+      const { isStream } = require("./maps/open-map.js") as typeof import("./maps/open-map.js");
+      return isStream(info) ? this.events(info.name) : this.map(info.name);
+    });
+    return this.readers as MapsOf<M>;
+  }
+
+  /** What the compiler says of each map: its kind, key and value types, size, whether exported. */
+  get mapInfos(): MapInfo[] {
     return this.compiled.maps;
   }
 
@@ -214,7 +238,10 @@ export class Probe implements Disposable, AsyncDisposable {
   }
 }
 
-/** Compiles, loads and returns a probe; `attach()` it next. */
-export function open(file: string, opts: OpenOptions = {}): Promise<Probe> {
-  return Probe.open(file, opts);
+/**
+ * Compiles, loads and returns a probe; `attach()` it next. `open<typeof probe>(…)`, with
+ * `import type * as probe from "./probe.js"`, types its `maps` from the probe's declarations.
+ */
+export function open<M = unknown>(file: string, opts: OpenOptions = {}): Promise<Probe<M>> {
+  return Probe.open<M>(file, opts);
 }

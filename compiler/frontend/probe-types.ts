@@ -233,7 +233,9 @@ function enumType(p: CheckedSource, type: TS.Type, at: TS.Node): IntType {
   };
   const base = [INT_TYPES.i32, INT_TYPES.u32, INT_TYPES.i64, INT_TYPES.u64].find(fits);
   if (!base) throw errorAt(at, Codes.unsupportedType, `the members of ${type.symbol.name} do not fit one 64-bit integer`);
-  const t: IntType = { ...base, name: type.symbol.name, members };
+  // The manifest carries the members too (as text: JSON has no bigint): the runtime decodes a value by its name.
+  const enumerators = members.map((m) => ({ name: m.name, value: String(m.value) }));
+  const t: IntType = { ...base, name: type.symbol.name, members, enumerators };
   enums.set(type, t);
   return t;
 }

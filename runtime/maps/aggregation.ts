@@ -18,6 +18,7 @@ export function aggregationReader(info: MapInfo, handle: () => bigint): ProbeMap
   return {
     ...single,
     get: () => total(),
+    has: () => true,
     entries: () => [[0, total()]],
     format: () => `@${info.name}: ${total()}\n`,
   };

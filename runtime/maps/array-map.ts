@@ -25,6 +25,7 @@ export function arrayMapReader(perCpu: boolean): (info: MapInfo, handle: () => b
       dense: true,
       get,
       set: (index, value) => map.update(checked(index), value),
+      has: (index) => Number.isInteger(index) && (index as number) >= 0 && (index as number) < info.maxEntries,
       delete: () => {
         throw new TsbpfError(`entries of map '${info.name}' cannot be deleted: an array always has all ${info.maxEntries}`, { subject: `map '${info.name}'`, hint: "set the entry to zero instead" });
       },

@@ -103,8 +103,8 @@ export class BpfMap {
 
 /** The total of a per-CPU map's values at one key (integer values only); undefined without an entry. */
 export function sumOf(info: MapInfo, values: CValue[] | undefined): number | bigint | undefined {
-  if (info.value.kind !== "int")
-    throw new TsbpfError(`sum() adds up integer values; map '${info.name}' holds ${cTypeName(info.value)}`, { subject: `map '${info.name}'`, hint: "read each CPU's value with get()" });
+  if (info.value.kind !== "int" || info.value.enumerators)
+    throw new TsbpfError(`sum() adds up integer values; map '${info.name}' holds ${info.value.kind === "int" ? "an enum's" : cTypeName(info.value)}`, { subject: `map '${info.name}'`, hint: "read each CPU's value with get()" });
   if (!values) return undefined;
   if (info.value.bits === 64) return values.reduce<bigint>((a, v) => a + (v as bigint), 0n);
   return values.reduce<number>((a, v) => a + (v as number), 0);

@@ -19,6 +19,7 @@ export const extremumReader = (least: boolean) => (info: MapInfo, handle: () => 
   return {
     ...slots,
     get: (key) => fold(info.keyless ? 0 : key),
+    has: (key) => fold(info.keyless ? 0 : key) !== undefined,
     entries: () => entriesOf(slots.keys(), fold),
     ...(info.keyless && {
       format: () => {

@@ -16,6 +16,7 @@ export function hashMapReader(perCpu: boolean): (info: MapInfo, handle: () => bi
       get,
       set: (key, value) => map.update(key, value),
       delete: (key) => map.delete(key),
+      has: (key) => get(key) !== undefined,
       entries: () => entriesOf(map.keys(), get),
       keys: () => map.keys(),
       clear: () => {

@@ -13,6 +13,8 @@ export interface ProbeMap {
   set(key: unknown, value: unknown): void;
   /** Removes the entry at `key`; whether there was one. */
   delete(key: unknown): boolean;
+  /** Whether there is an entry at `key` (an array: whether `key` is one of its indexes). */
+  has(key: unknown): boolean;
   /** Every entry, in the map's order. */
   entries(): [CValue, CValue][];
   /** Every key, in the map's order. */

@@ -90,3 +90,9 @@ test("plainCType keeps only the contract's properties: a compiler's type becomes
   expect(JSON.parse(JSON.stringify(plain))).toEqual(struct("Event", { pid: u32, where: ptr }));
   expect(structLayout(plain)).toEqual(structLayout(compilerType));
 });
+
+test("plainCType keeps a const enum's members, as JSON (the runtime decodes a value by its name)", () => {
+  const enumerators = [{ name: "Idle", value: "0" }];
+  const compilerType = { kind: "int" as const, bits: 32 as const, signed: true, name: "State", members: [{ name: "Idle", value: 0n }], enumerators };
+  expect(JSON.parse(JSON.stringify(plainCType(compilerType)))).toEqual({ kind: "int", bits: 32, signed: true, enumerators });
+});

@@ -93,6 +93,23 @@ test("bool, Str and pointer", () => {
   expect(() => encodeValue(ptr, -1)).toThrow("is not an address");
 });
 
+test("a const enum reads as its member's name, another value as its number; written from either", () => {
+  const phase: CType = { ...i32, enumerators: [{ name: "Start", value: "1" }, { name: "Done", value: "-9" }] };
+  expect(decodeValue(phase, encodeValue(phase, "Done"))).toBe("Done");
+  expect(encodeValue(phase, "Done")).toEqual(encodeValue(i32, -9));
+  expect(decodeValue(phase, encodeValue(phase, 1))).toBe("Start");
+  expect(decodeValue(phase, encodeValue(phase, 0))).toBe(0); // zeroed memory: no member is 0
+  expect(() => encodeValue(phase, "Begin")).toThrow('the value ("Begin") is not a member of the enum');
+  expect(() => encodeValue(phase, true)).toThrow("the value must be a member's name or an integer, not true");
+  expect(() => encodeValue(phase, 2 ** 31)).toThrow("does not fit in i32");
+  // A 64-bit enum: members by bigint value; another value a number where one holds it exactly.
+  const wide: CType = { ...u64, enumerators: [{ name: "Top", value: "18446744073709551615" }] };
+  expect(decodeValue(wide, encodeValue(wide, "Top"))).toBe("Top");
+  expect(decodeValue(wide, encodeValue(wide, 5))).toBe(5);
+  expect(decodeValue(wide, encodeValue(wide, 2n ** 60n))).toBe(2n ** 60n);
+  expect(decodeValue(struct("Slot", { phase, n: u8 }), encodeValue(struct("Slot", { phase, n: u8 }), { phase: "Start", n: 3 }))).toEqual({ phase: "Start", n: 3 });
+});
+
 test("arrays of structs round-trip, at their offsets", () => {
   const t = array(Point, 3);
   const v = [
