@@ -1,7 +1,8 @@
 // `import { open } from "tsbpf/runtime"`: compile (or reuse) a probe, load it, attach it,
-// and read what it reports. Everything it attaches is detached by close(), by `using`, and by
-// the kernel when the process exits; the tracefs instance that printk's lines are read from is
-// removed by close() and when the process exits (trace-pipe.ts).
+// and read what it reports. Everything it attaches and loads is released by close(), by `using`,
+// and when the process ends (process-end.ts: exit, an uncaught error, SIGINT/SIGTERM/SIGHUP);
+// so is the tracefs instance that printk's lines are read from (trace-pipe.ts). Only pin(dir)
+// keeps a probe after its process (pins/pins.ts).
 
 import type { CompileOptions, CompileResult } from "../compiler/compile.js";
 import { TsbpfError } from "../contract/errors.js";
@@ -10,6 +11,7 @@ import type { ProbeMap } from "./maps/open-map.js";
 import { attachProgram, waitsFor, type Link } from "./attach/attach-program.js";
 import { LoadedObject, ObjectOpenError } from "./loader.js";
 import type { ParamValues } from "./param-values.js";
+import { atProcessEnd } from "./process-end.js";
 import { TracePipe, type TraceLine } from "./trace-pipe.js";
 
 export { TsbpfError } from "../contract/errors.js";
@@ -24,6 +26,11 @@ export interface OpenOptions extends CompileOptions {
   verbose?: boolean;
   /** Values of the probe's `param()`s, by name. */
   params?: ParamValues;
+  /**
+   * Read the maps pinned in this directory (by `probe.pin(dir)` or `tsbpf run --pin dir`)
+   * instead of loading the probe: its source gives the maps' types. Nothing is loaded or attached.
+   */
+  pinned?: string;
 }
 
 export interface PhaseTimings {
@@ -33,6 +40,7 @@ export interface PhaseTimings {
 export class Probe implements Disposable, AsyncDisposable {
   private links: Link[] = [];
   private pipe: TracePipe | undefined;
+  private readonly forgetAtExit: () => void;
   readonly timings: PhaseTimings;
 
   private constructor(
@@ -41,12 +49,16 @@ export class Probe implements Disposable, AsyncDisposable {
     timings: PhaseTimings,
   ) {
     this.timings = timings;
+    this.forgetAtExit = atProcessEnd(() => this.close());
   }
 
   /** Compiles `file` (or takes it from the cache) and loads it into the kernel. */
   static async open(file: string, opts: OpenOptions = {}): Promise<Probe> {
     const { compileAsync } = require("../compiler/compile.js") as typeof import("../compiler/compile.js");
-    const load = (c: CompileResult) => LoadedObject.load(c, { verbose: opts.verbose, params: opts.params });
+    const load = (c: CompileResult) =>
+      opts.pinned === undefined
+        ? LoadedObject.load(c, { verbose: opts.verbose, params: opts.params })
+        : (require("./pins/pins.js") as typeof import("./pins/pins.js")).openPinnedMaps(c, opts.pinned);
     let compiled = await compileAsync(file, opts);
     let t = performance.now();
     let loaded: LoadedObject;
@@ -101,6 +113,23 @@ export class Probe implements Disposable, AsyncDisposable {
     return this.links;
   }
 
+  /**
+   * Pins what attach() attached, and the maps, in `dir` on bpffs (made now, or empty and of this
+   * user): the probe then runs after this process ends, until `unpin(dir)`. The attachments
+   * are the directory's from here on: detach() and close() leave them be.
+   */
+  pin(dir: string): string {
+    const { pinProbe } = require("./pins/pins.js") as typeof import("./pins/pins.js");
+    const programs = this.loaded.programs.filter((p) => !waitsFor(p.info)).map((p) => p.info.name);
+    if (programs.length !== this.links.length) throw new TsbpfError("the probe is not attached", { subject: dir, hint: "attach() it before pin(), and pin before detach()" });
+    const path = pinProbe(dir, this.compiled.file, programs.map((program, i) => ({ program, link: this.links[i] })), this.compiled.maps, (name) => this.loaded.mapHandle(name));
+    // Our descriptors only (the pins hold the links). A new array: attach() gave out the old one.
+    const handedOver = this.links;
+    this.links = [];
+    for (const l of handedOver) l.destroy();
+    return path;
+  }
+
   /** Runs program `name` once in the kernel on `data` (xdp: a packet; default 64 zero bytes). */
   testRun(name: string, data: Uint8Array = new Uint8Array(64)): { retval: number; durationNs: number } {
     return this.loaded.testRun(name, data);
@@ -139,6 +168,7 @@ export class Probe implements Disposable, AsyncDisposable {
   }
 
   close(): void {
+    this.forgetAtExit();
     try {
       this.detach();
     } finally {
@@ -167,6 +197,11 @@ export class Probe implements Disposable, AsyncDisposable {
   async [Symbol.asyncDispose](): Promise<void> {
     await this.closeAsync();
   }
+}
+
+/** Detaches and removes the probe pinned in `dir` (by pin() or `tsbpf run --pin`), and the directory. */
+export function unpin(dir: string): import("./pins/pins.js").Unpinned {
+  return (require("./pins/pins.js") as typeof import("./pins/pins.js")).unpin(dir);
 }
 
 /** Compiles, loads and returns a probe; `attach()` it next. */
