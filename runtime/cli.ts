@@ -81,7 +81,7 @@ function mainHelp(): string {
 }
 
 function commandHelp(name: string, c: Command): string {
-  const width = Math.max(...c.options.map(([o]) => o.length)) + 2;
+  const width = Math.max("-h, --help".length, ...c.options.map(([o]) => o.length)) + 2;
   return [`tsbpf ${name} — ${c.summary}`, "", `usage: ${c.usage}`, "", "options:", ...c.options.map(([o, d]) => `  ${o.padEnd(width)}${d}`), "  -h, --help".padEnd(width + 2) + "show this help"].join("\n");
 }
 

@@ -41,6 +41,7 @@ export class Probe implements Disposable, AsyncDisposable {
   private links: Link[] = [];
   private pipe: TracePipe | undefined;
   private readonly forgetAtExit: () => void;
+  private pinnedAt: string | undefined;
   readonly timings: PhaseTimings;
 
   private constructor(
@@ -120,9 +121,10 @@ export class Probe implements Disposable, AsyncDisposable {
    */
   pin(dir: string): string {
     const { pinProbe } = require("./pins/pins.js") as typeof import("./pins/pins.js");
+    if (this.pinnedAt) throw new TsbpfError(`the probe is pinned at ${this.pinnedAt} already`, { subject: dir, hint: `its attachments are that directory's: unpin(${JSON.stringify(this.pinnedAt)}) detaches them` });
     const programs = this.loaded.programs.filter((p) => !waitsFor(p.info)).map((p) => p.info.name);
     if (programs.length !== this.links.length) throw new TsbpfError("the probe is not attached", { subject: dir, hint: "attach() it before pin(), and pin before detach()" });
-    const path = pinProbe(dir, this.compiled.file, programs.map((program, i) => ({ program, link: this.links[i] })), this.compiled.maps, (name) => this.loaded.mapHandle(name));
+    const path = (this.pinnedAt = pinProbe(dir, this.compiled.file, programs.map((program, i) => ({ program, link: this.links[i] })), this.compiled.maps, (name) => this.loaded.mapHandle(name)));
     // Our descriptors only (the pins hold the links). A new array: attach() gave out the old one.
     const handedOver = this.links;
     this.links = [];
