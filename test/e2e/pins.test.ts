@@ -25,8 +25,9 @@ function newDir(parent = BPFFS): string {
 }
 afterEach(() => {
   for (const dir of made.splice(0)) {
-    if (!existsSync(dir)) continue;
-    if (lstatSync(dir).isDirectory()) {
+    const stats = lstatSync(dir, { throwIfNoEntry: false }); // a symbolic link too, whose target is gone
+    if (!stats) continue;
+    if (stats.isDirectory()) {
       for (const name of readdirSync(dir)) unlinkSync(`${dir}/${name}`);
       rmdirSync(dir);
     } else unlinkSync(dir);
@@ -49,8 +50,8 @@ function pinnedMapIds(dir: string): number[] {
 
 const probeLoaded = () => loadedPrograms().filter((p) => ["onSyncfs", "onSyncfsExit", "first"].includes(p.name ?? ""));
 
-function pinWithTsbpf(dir: string, probe = PROBE): ReturnType<typeof tsbpf> {
-  return tsbpf(["run", probe, "--param", `TARGET=${process.pid}`, "--pin", dir]);
+function pinWithTsbpf(dir: string): ReturnType<typeof tsbpf> {
+  return tsbpf(["run", PROBE, "--param", `TARGET=${process.pid}`, "--pin", dir]);
 }
 
 /** The error opening `file` from the pins in `dir` gives (a probe that opens is a failure). */
@@ -146,7 +147,7 @@ describe("a failure half-way through pinning removes what it pinned", () => {
 
   test("tsbpf run --pin says why, with what to do", () => {
     const dir = newDir();
-    const r = pinWithTsbpf(dir, HALF_WAY);
+    const r = tsbpf(["run", HALF_WAY, "--pin", dir]);
     expect(r.code).toBe(1);
     expect(r.stderr).toContain("hint: bpffs takes names of up to 255 bytes, and tsbpf names pins link_<program> and map_<map>: give it a shorter name");
     expectNoStack(r.stderr);
