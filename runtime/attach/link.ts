@@ -1,5 +1,6 @@
 // An attachment. Links live in this process's file table: if the process dies, the kernel
-// detaches them, so nothing stays attached by accident. `destroy` detaches at once.
+// detaches them, so nothing stays attached by accident; only a pin (pins/pins.ts) keeps one.
+// `destroy` detaches at once (or, once pinned, lets go of this process's descriptor).
 
 import { Errno, libbpf } from "../../native/libbpf.js";
 
