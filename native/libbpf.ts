@@ -43,8 +43,6 @@ function bind(lib: LibraryHandle) {
     ),
     numPossibleCpus: f<() => number>("int libbpf_num_possible_cpus(void)"),
     mapName: f<(map: bigint) => string>("const char *bpf_map__name(void *map)"),
-    mapFd: f<(map: bigint) => number>("int bpf_map__fd(void *map)"),
-    mapMaxEntries: f<(map: bigint) => number>("uint32_t bpf_map__max_entries(void *map)"),
     mapInitialValue: f<(map: bigint, size: bigint[]) => bigint | null>("void *bpf_map__initial_value(void *map, _Out_ size_t *size)"),
     // The static linker (bpftool gen object's): objects of a module built in parts → one.
     linkerNew: f<(out: string, opts: null) => bigint | null>("void *bpf_linker__new(const char *filename, void *opts)"),
@@ -52,6 +50,23 @@ function bind(lib: LibraryHandle) {
     linkerFinalize: f<(linker: bigint) => number>("int bpf_linker__finalize(void *linker)"),
     linkerFree: f<(linker: bigint) => void>("void bpf_linker__free(void *linker)"),
     testRun: f<(fd: number, opts: TestRunOpts) => number>("int bpf_prog_test_run_opts(int fd, _Inout_ bpf_test_run_opts *opts)"),
+    // Pins (runtime/pins.ts): objects on bpffs that outlive the process. These return -errno.
+    linkFd: f<(link: bigint) => number>("int bpf_link__fd(void *link)"),
+    mapFd: f<(map: bigint) => number>("int bpf_map__fd(void *map)"),
+    objPin: f<(fd: number, path: string) => number>("int bpf_obj_pin(int fd, const char *path)"),
+    objGet: f<(path: string) => number>("int bpf_obj_get(const char *path)"),
+    objInfo: f<(fd: number, info: Buffer, length: number[]) => number>("int bpf_obj_get_info_by_fd(int fd, _Inout_ uint8_t *info, _Inout_ uint32_t *len)"),
+    mapType: f<(map: bigint) => number>("int bpf_map__type(void *map)"),
+    mapKeySize: f<(map: bigint) => number>("uint32_t bpf_map__key_size(void *map)"),
+    mapValueSize: f<(map: bigint) => number>("uint32_t bpf_map__value_size(void *map)"),
+    mapMaxEntries: f<(map: bigint) => number>("uint32_t bpf_map__max_entries(void *map)"),
+    mapReuseFd: f<(map: bigint, fd: number) => number>("int bpf_map__reuse_fd(void *map, int fd)"),
+    mapCreate: f<(type: number, name: string, keySize: number, valueSize: number, maxEntries: number, opts: null) => number>(
+      "int bpf_map_create(int map_type, const char *map_name, uint32_t key_size, uint32_t value_size, uint32_t max_entries, void *opts)",
+    ),
+    mapFreeze: f<(fd: number) => number>("int bpf_map_freeze(int fd)"),
+    fdUpdateElem: f<(fd: number, key: Buffer, value: Buffer, flags: bigint) => number>("int bpf_map_update_elem(int fd, const uint8_t *key, const uint8_t *value, uint64_t flags)"),
+    fdLookupElem: f<(fd: number, key: Buffer, value: Buffer) => number>("int bpf_map_lookup_elem(int fd, const uint8_t *key, _Inout_ uint8_t *value)"),
   };
 }
 
@@ -163,3 +178,30 @@ export function errnoText(errno: number): string {
 
 export const lastErrno = (): number => koffi.errno();
 export const Errno = koffi.os.errno as Record<string, number>;
+
+/** What the kernel says of a map (the leading fields of struct bpf_map_info). */
+export interface KernelMapInfo {
+  type: number;
+  keySize: number;
+  valueSize: number;
+  maxEntries: number;
+  name: string;
+}
+
+const MAP_INFO_SIZE = 88; // sizeof(struct bpf_map_info) in the UAPI of Linux 5.x–6.x; the kernel copies what it has
+
+/** The kernel's description of the map behind `fd`, or -errno. */
+export function kernelMapInfo(fd: number): KernelMapInfo | number {
+  const info = Buffer.alloc(MAP_INFO_SIZE);
+  const err = libbpf().objInfo(fd, info, [MAP_INFO_SIZE]);
+  if (err < 0) return err;
+  const name = info.subarray(24, 40);
+  const end = name.indexOf(0);
+  return {
+    type: info.readUInt32LE(0),
+    keySize: info.readUInt32LE(8),
+    valueSize: info.readUInt32LE(12),
+    maxEntries: info.readUInt32LE(16),
+    name: name.subarray(0, end < 0 ? name.length : end).toString("latin1"),
+  };
+}

@@ -13,6 +13,8 @@ const EXIT_INTERNAL = 70;
 interface Command {
   summary: string;
   usage: string;
+  /** What the one argument names (default: the probe file). */
+  operand?: string;
   options: [string, string][];
   flags: Record<string, "boolean" | "string" | "list">;
   run(file: string, o: Options): Promise<number>;
@@ -34,20 +36,29 @@ const COMMANDS: Record<string, Command> = {
   },
   run: {
     summary: "compile, load, attach, and print what the probe reports until Ctrl-C",
-    usage: "tsbpf run <probe.ts> [--duration <seconds>] [--interval <seconds> [--clear]] [--json] [--param NAME=value …]",
+    usage: "tsbpf run <probe.ts> [--duration <seconds>] [--interval <seconds> [--clear]] [--json] [--param NAME=value …] [--pin <dir>]",
     options: [
       ["-d, --duration <seconds>", "detach and exit after this many seconds (0: right after attaching)"],
       ["-i, --interval <seconds>", "print the exported maps every this many seconds, under the time (bpftrace's interval probe with print)"],
       ["--clear", "with --interval: empty the maps after each print (per-interval counts, as vfsstat)"],
       ["--json", "print events and printf lines as JSON, one object per line (NDJSON)"],
       ["-p, --param <NAME=value>", "set a param() of the probe (repeatable)"],
+      ["--pin <dir>", "attach, pin the probe in <dir> on bpffs (/sys/fs/bpf/<name>) and exit: it keeps running until `tsbpf unpin <dir>`"],
       ["--no-cache", "compile even if an identical build is cached"],
       ["--cpu <v1|v2|v3>", "BPF instruction set version (default v3)"],
       ["-v, --verbose", "print the whole verifier log when the kernel rejects a program"],
       ["--timings", "print where the time went (compile phases, load, attach)"],
     ],
-    flags: { d: "string", duration: "string", i: "string", interval: "string", clear: "boolean", json: "boolean", p: "list", param: "list", "no-cache": "boolean", cpu: "string", v: "boolean", verbose: "boolean", timings: "boolean" },
+    flags: { d: "string", duration: "string", i: "string", interval: "string", clear: "boolean", json: "boolean", p: "list", param: "list", pin: "string", "no-cache": "boolean", cpu: "string", v: "boolean", verbose: "boolean", timings: "boolean" },
     run,
+  },
+  unpin: {
+    summary: "detach a probe that `tsbpf run --pin <dir>` left running, and remove its pins",
+    usage: "tsbpf unpin <dir>",
+    operand: "pin directory",
+    options: [],
+    flags: {},
+    run: (dir) => (require("./pins/unpin-command.js") as typeof import("./pins/unpin-command.js")).unpinCommand(dir),
   },
 };
 
@@ -71,7 +82,7 @@ function mainHelp(): string {
 }
 
 function commandHelp(name: string, c: Command): string {
-  const width = Math.max(...c.options.map(([o]) => o.length)) + 2;
+  const width = Math.max("-h, --help".length, ...c.options.map(([o]) => o.length)) + 2;
   return [`tsbpf ${name} — ${c.summary}`, "", `usage: ${c.usage}`, "", "options:", ...c.options.map(([o, d]) => `  ${o.padEnd(width)}${d}`), "  -h, --help".padEnd(width + 2) + "show this help"].join("\n");
 }
 
@@ -126,7 +137,7 @@ export async function main(argv: string[]): Promise<number> {
       process.stdout.write(commandHelp(first, c) + "\n");
       return 0;
     }
-    if (!file) throw new UsageError("name the probe file");
+    if (!file) throw new UsageError(`name the ${c.operand ?? "probe file"}`);
     return await c.run(file, o);
   } catch (e) {
     if (e instanceof UsageError) {
@@ -215,6 +226,9 @@ async function run(file: string, o: Options): Promise<number> {
   const clearEach = o.clear === true;
   if (clearEach && interval === undefined) throw new UsageError("--clear empties the maps after each --interval print: give an --interval too");
   const verbose = o.v === true || o.verbose === true;
+  const pinDir = o.pin as string | undefined;
+  if (pinDir !== undefined && (duration !== undefined || interval !== undefined))
+    throw new UsageError("--pin leaves the probe running after tsbpf exits: it takes no --duration or --interval");
   const { Probe } = require("./index.js") as typeof import("./index.js");
   const { waitsFor } = require("./attach/attach-program.js") as typeof import("./attach/attach-program.js");
   const { setLongTimeout } = require("./long-timer.js") as typeof import("./long-timer.js");
@@ -225,8 +239,9 @@ async function run(file: string, o: Options): Promise<number> {
   process.once("SIGINT", onSignal);
   process.once("SIGTERM", onSignal);
   try {
-    // Every reader is open before the programs attach: nothing they send is missed.
-    const readers = outputReaders(probe, o.json === true);
+    // Every reader is open before the programs attach: nothing they send is missed. A pinned
+    // probe outlives this process: nothing is read.
+    const readers = pinDir === undefined ? outputReaders(probe, o.json === true) : [];
     const links = probe.attach();
     for (const p of probe.programs) {
       const reason = waitsFor(p);
@@ -237,7 +252,10 @@ async function run(file: string, o: Options): Promise<number> {
       return 0;
     }
     const what = links.length <= 4 ? ` (${links.map((l) => l.description).join(", ")})` : "";
-    writeStderr(`Attached ${links.length} program${links.length === 1 ? "" : "s"}${what}. ${duration === undefined ? "Ctrl-C to stop." : `Stopping in ${duration} s.`}\n`);
+    const pinned = pinDir !== undefined ? probe.pin(pinDir) : undefined;
+    const next = pinned !== undefined ? `Pinned at ${pinned}: it runs after tsbpf exits, until \`tsbpf unpin ${pinned}\`.` : duration === undefined ? "Ctrl-C to stop." : `Stopping in ${duration} s.`;
+    writeStderr(`Attached ${links.length} program${links.length === 1 ? "" : "s"}${what}. ${next}\n`);
+    if (pinned !== undefined) return 0;
     if (duration !== 0) {
       const cancelTimer = duration !== undefined ? setLongTimeout(() => stop.abort(), duration * 1000) : undefined;
       const ticker = interval !== undefined ? setInterval(() => printMapsNow(probe, clearEach), interval * 1000) : undefined;

@@ -1,7 +1,8 @@
 // `import { open } from "tsbpf/runtime"`: compile (or reuse) a probe, load it, attach it,
-// and read what it reports. Everything it attaches is detached by close(), by `using`, and by
-// the kernel when the process exits; the tracefs instance that printk's lines are read from is
-// removed by close() and when the process exits (trace-pipe.ts).
+// and read what it reports. Everything it attaches and loads is released by close(), by `using`,
+// and when the process ends (process-end.ts: exit, an uncaught error, SIGINT/SIGTERM/SIGHUP);
+// so is the tracefs instance that printk's lines are read from (trace-pipe.ts). Only pin(dir)
+// keeps a probe after its process (pins/pins.ts).
 
 import type { CompileOptions, CompileResult } from "../compiler/compile.js";
 import { TsbpfError } from "../contract/errors.js";
@@ -12,6 +13,7 @@ import type { MapsOf } from "./maps/probe-maps.js";
 import { attachProgram, waitsFor, type Link } from "./attach/attach-program.js";
 import { LoadedObject, ObjectOpenError } from "./loader.js";
 import type { ParamValues } from "./param-values.js";
+import { atProcessEnd } from "./process-end.js";
 import { TracePipe, type TraceLine } from "./trace-pipe.js";
 
 export { TsbpfError } from "../contract/errors.js";
@@ -29,6 +31,11 @@ export interface OpenOptions extends CompileOptions {
   verbose?: boolean;
   /** Values of the probe's `param()`s, by name. */
   params?: ParamValues;
+  /**
+   * Read the maps pinned in this directory (by `probe.pin(dir)` or `tsbpf run --pin dir`)
+   * instead of loading the probe: its source gives the maps' types. Nothing is loaded or attached.
+   */
+  pinned?: string;
 }
 
 export interface PhaseTimings {
@@ -45,6 +52,8 @@ export class Probe<M = unknown> implements Disposable, AsyncDisposable {
   private readers: Readonly<Record<string, ProbeMap | EventStream>> | undefined;
   /** One per RingBuf, made on first use: a buffer has one consumer. */
   private readonly streams = new Map<string, EventStream<never>>();
+  private readonly forgetAtExit: () => void;
+  private pinnedAt: string | undefined;
   readonly timings: PhaseTimings;
 
   private constructor(
@@ -53,12 +62,16 @@ export class Probe<M = unknown> implements Disposable, AsyncDisposable {
     timings: PhaseTimings,
   ) {
     this.timings = timings;
+    this.forgetAtExit = atProcessEnd(() => this.close());
   }
 
   /** Compiles `file` (or takes it from the cache) and loads it into the kernel. */
   static async open<M = unknown>(file: string, opts: OpenOptions = {}): Promise<Probe<M>> {
     const { compileAsync } = require("../compiler/compile.js") as typeof import("../compiler/compile.js");
-    const load = (c: CompileResult) => LoadedObject.load(c, { verbose: opts.verbose, params: opts.params });
+    const load = (c: CompileResult) =>
+      opts.pinned === undefined
+        ? LoadedObject.load(c, { verbose: opts.verbose, params: opts.params })
+        : (require("./pins/pins.js") as typeof import("./pins/pins.js")).openPinnedMaps(c, opts.pinned);
     let compiled = await compileAsync(file, opts);
     let t = performance.now();
     let loaded: LoadedObject;
@@ -169,6 +182,24 @@ export class Probe<M = unknown> implements Disposable, AsyncDisposable {
     return this.links;
   }
 
+  /**
+   * Pins what attach() attached, and the maps, in `dir` on bpffs (made now, or empty and of this
+   * user): the probe then runs after this process ends, until `unpin(dir)`. The attachments
+   * are the directory's from here on: detach() and close() leave them be.
+   */
+  pin(dir: string): string {
+    const { pinProbe } = require("./pins/pins.js") as typeof import("./pins/pins.js");
+    if (this.pinnedAt) throw new TsbpfError(`the probe is pinned at ${this.pinnedAt} already`, { subject: dir, hint: `its attachments are that directory's: unpin(${JSON.stringify(this.pinnedAt)}) detaches them` });
+    const programs = this.loaded.programs.filter((p) => !waitsFor(p.info)).map((p) => p.info.name);
+    if (programs.length !== this.links.length) throw new TsbpfError("the probe is not attached", { subject: dir, hint: "attach() it before pin(), and pin before detach()" });
+    const path = (this.pinnedAt = pinProbe(dir, this.compiled.file, programs.map((program, i) => ({ program, link: this.links[i] })), this.compiled.maps, (name) => this.loaded.mapHandle(name)));
+    // Our descriptors only (the pins hold the links). A new array: attach() gave out the old one.
+    const handedOver = this.links;
+    this.links = [];
+    for (const l of handedOver) l.destroy();
+    return path;
+  }
+
   /** Runs program `name` `repeat` times in the kernel on `data` (xdp: a packet; default 64 zero bytes). */
   testRun(name: string, data: Uint8Array = new Uint8Array(64), repeat = 1): { retval: number; durationNs: number } {
     return this.loaded.testRun(name, data, repeat);
@@ -207,6 +238,7 @@ export class Probe<M = unknown> implements Disposable, AsyncDisposable {
   }
 
   close(): void {
+    this.forgetAtExit();
     try {
       this.detach();
     } finally {
@@ -236,6 +268,11 @@ export class Probe<M = unknown> implements Disposable, AsyncDisposable {
   async [Symbol.asyncDispose](): Promise<void> {
     await this.closeAsync();
   }
+}
+
+/** Detaches and removes the probe pinned in `dir` (by pin() or `tsbpf run --pin`), and the directory. */
+export function unpin(dir: string): import("./pins/pins.js").Unpinned {
+  return (require("./pins/pins.js") as typeof import("./pins/pins.js")).unpin(dir);
 }
 
 /**

@@ -49,15 +49,7 @@ export class LoadedObject {
     const params = resolveParams(c.params ?? [], opts.params ?? {}, c.file);
     requireBpfPrivileges();
     const lib = libbpf();
-    takeLibbpfMessages();
-    const name = basename(c.file).replace(/\.[cm]?ts$/, "").replace(/[^A-Za-z0-9_]/g, "_").slice(0, 15);
-    const obj = lib.openMem(c.object, c.object.length, { sz: 16, object_name: name });
-    if (!obj) {
-      throw new ObjectOpenError(`libbpf cannot open the compiled object (${errnoText(lastErrno())})`, {
-        subject: c.file,
-        detail: takeLibbpfMessages().join(""),
-      });
-    }
+    const obj = openObject(c);
     try {
       writeParams(obj, params);
     } catch (e) {
@@ -98,6 +90,15 @@ export class LoadedObject {
     return new LoadedObject(obj, programs);
   }
 
+  /**
+   * The object opened but not loaded: no program of it reaches the kernel. Its maps are for
+   * pointing at maps the kernel has already (pins.ts), as libbpf's `bpf_map__reuse_fd` does.
+   */
+  static openUnloaded(c: CompiledObject): LoadedObject {
+    requireBpfPrivileges();
+    return new LoadedObject(openObject(c), []);
+  }
+
   /** Runs a program once in the kernel on `data` (BPF_PROG_TEST_RUN): XDP, socket filters. */
   testRun(name: string, data: Uint8Array, repeat = 1): { retval: number; durationNs: number } {
     const p = this.programs.find((x) => x.info.name === name);
@@ -133,6 +134,20 @@ export class LoadedObject {
     this.closed = true;
     libbpf().close(this.handle);
   }
+}
+
+/** libbpf's handle of the object, opened (not loaded). */
+function openObject(c: CompiledObject): bigint {
+  takeLibbpfMessages();
+  const name = basename(c.file).replace(/\.[cm]?ts$/, "").replace(/[^A-Za-z0-9_]/g, "_").slice(0, 15);
+  const obj = libbpf().openMem(c.object, c.object.length, { sz: 16, object_name: name });
+  if (!obj) {
+    throw new ObjectOpenError(`libbpf cannot open the compiled object (${errnoText(lastErrno())})`, {
+      subject: c.file,
+      detail: takeLibbpfMessages().join(""),
+    });
+  }
+  return obj;
 }
 
 /** The kernel could not create a declared map: said at its declaration, with what it asked for. */

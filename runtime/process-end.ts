@@ -7,7 +7,9 @@ const cleanups = new Set<() => void>();
 
 function runAll(): void {
   for (const cleanup of [...cleanups]) {
-    cleanups.delete(cleanup);
+    // One clean-up may release what another was registered for (Probe.close closes its trace
+    // pipe, which then forgets its own): that one has nothing left to do.
+    if (!cleanups.delete(cleanup)) continue;
     try {
       cleanup();
     } catch {

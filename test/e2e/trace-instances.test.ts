@@ -5,6 +5,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { mkdirSync, readdirSync, readlinkSync, rmdirSync } from "node:fs";
 import { expectNoStack, repo, Running } from "../helpers/tsbpf-command.js";
 import { helloLoaded, triggerSyncfs, tsbpfInstances } from "../helpers/kernel.js";
+import { runtimeScript } from "../helpers/runtime-script.js";
 
 const TRACEFS = "/sys/kernel/tracing";
 const HELLO = repo("examples/hello-syncfs.ts");
@@ -100,21 +101,8 @@ test("the instance of a SIGKILLed run is removed by the next run", async () => {
 });
 
 describe("a program using the runtime API leaves no instance behind", () => {
-  // The program reads printk's lines and has no signal handler or close() of its own.
-  const script = (end: string) =>
-    [
-      `const { open } = require(${JSON.stringify(repo("dist/runtime/index.js"))});`,
-      `(async () => {`,
-      `  const probe = await open(${JSON.stringify(HELLO)});`,
-      `  probe.openTracePipe();`,
-      `  probe.attach();`,
-      `  console.log("ready");`,
-      `  ${end}`,
-      `})();`,
-    ].join("\n");
-
   async function runScript(end: string, signal?: NodeJS.Signals): Promise<{ code: number | null; signal: string | null; stdout: string }> {
-    const child = track(spawn(process.execPath, ["-e", script(end)], { stdio: ["ignore", "pipe", "ignore"] }));
+    const child = track(spawn(process.execPath, ["-e", runtimeScript(HELLO, end)], { stdio: ["ignore", "pipe", "ignore"] }));
     let stdout = "";
     child.stdout!.on("data", (d) => (stdout += d));
     const exited = new Promise<[number | null, string | null]>((resolve) => child.on("exit", (c, s) => resolve([c, s])));

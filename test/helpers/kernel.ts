@@ -1,6 +1,6 @@
 // Facts about BPF state in the running kernel, read with bpftool (installed by .ci/run).
 import { execFileSync, spawn } from "node:child_process";
-import { readdirSync } from "node:fs";
+import { readdirSync, readFileSync, readlinkSync } from "node:fs";
 import koffi from "koffi";
 
 export interface KernelProg {
@@ -54,4 +54,42 @@ export function syncfsLater(): { pid: number; go(): Promise<void> } {
       await done;
     },
   };
+}
+
+export type BpfObjectKind = "prog" | "map" | "link" | "btf";
+
+/** The kernel's ids of the BPF objects process `pid` holds descriptors of, read from /proc/<pid>/fdinfo. */
+export function bpfObjectsOf(pid: number): Record<BpfObjectKind, number[]> {
+  const held: Record<BpfObjectKind, number[]> = { prog: [], map: [], link: [], btf: [] };
+  const inode: Record<string, BpfObjectKind> = { "anon_inode:bpf-prog": "prog", "anon_inode:bpf-map": "map", "anon_inode:bpf_link": "link", "anon_inode:btf": "btf" };
+  for (const fd of readdirSync(`/proc/${pid}/fd`)) {
+    try {
+      const kind = inode[readlinkSync(`/proc/${pid}/fd/${fd}`)];
+      const id = kind && new RegExp(`^${kind}_id:\\s*(\\d+)$`, "m").exec(readFileSync(`/proc/${pid}/fdinfo/${fd}`, "utf8"));
+      if (id) held[kind].push(Number(id[1]));
+    } catch {
+      // closed meanwhile
+    }
+  }
+  return held;
+}
+
+/** Whether the kernel still has the BPF object of this kind and id. */
+export function exists(kind: BpfObjectKind, id: number): boolean {
+  try {
+    execFileSync("bpftool", [kind, "show", "id", String(id)], { stdio: "ignore" });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Which of `ids` the kernel has freed within `ms`. The kernel frees a link, and then its
+ * program, on a work queue shortly after the last reference goes, not at once.
+ */
+export async function freed(kind: BpfObjectKind, ids: number[], ms = 5000): Promise<number[]> {
+  const deadline = Date.now() + ms;
+  while (ids.some((id) => exists(kind, id)) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+  return ids.filter((id) => !exists(kind, id));
 }
