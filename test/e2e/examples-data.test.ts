@@ -1,0 +1,98 @@
+// The examples that get data out of the kernel, end to end: each triggered by a process whose pid
+// the test knows, and its decoded output checked against what that process did.
+import { spawn } from "node:child_process";
+import { closeSync, fsyncSync, openSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { expectNoStack, repo, Running } from "../helpers/tsbpf-command.js";
+
+/** A shell whose pid is known before it runs `command` (exec keeps the pid). */
+function later(command: string): { pid: number; go(): Promise<void> } {
+  const child = spawn("sh", ["-c", `read _ && exec ${command}`], { stdio: ["pipe", "ignore", "ignore"] });
+  const done = new Promise<void>((resolve) => child.on("exit", () => resolve()));
+  return {
+    pid: child.pid!,
+    go: async () => {
+      child.stdin!.end("go\n");
+      await done;
+    },
+  };
+}
+
+const MISSING = "/nonexistent/tsbpf-opensnoop-test";
+
+test("opensnoop pairs each openat with its result: pid, comm, fd or errno, flags and path", async () => {
+  const cat = later(`cat /etc/hostname ${MISSING}`);
+  const run = new Running(["run", repo("examples/opensnoop.ts"), "--param", `TARGET_PID=${cat.pid}`, "--duration", "5"]);
+  await run.waitFor("stderr", /Attached 2 programs/);
+  await cat.go();
+  await run.waitFor("stdout", new RegExp(`^ +${cat.pid} cat +-1 +2 +\\d+ ${MISSING}$`, "m"));
+  expect(run.stdout).toMatch(new RegExp(`^ +${cat.pid} cat +[3-9] +0 +\\d+ /etc/hostname$`, "m"));
+  expect(run.stdout.split("\n")[0]).toMatch(/^ +PID COMM +FD +ERR +FLAGS PATH$/);
+  // Only the watched process.
+  expect(run.stdout.split("\n").slice(1).filter((l) => l.trim() && !l.includes(` ${cat.pid} `))).toEqual([]);
+  run.child.kill("SIGINT");
+  expect(await run.exited).toBe(0);
+  expectNoStack(run.stderr);
+});
+
+test("opensnoop --json gives one object per event", async () => {
+  const cat = later(`cat ${MISSING}`);
+  const run = new Running(["run", repo("examples/opensnoop.ts"), "--param", `TARGET_PID=${cat.pid}`, "--duration", "5", "--json"]);
+  await run.waitFor("stderr", /Attached/);
+  await cat.go();
+  const [line] = await run.waitFor("stdout", new RegExp(`^.*${MISSING}.*$`, "m"));
+  const event = JSON.parse(line);
+  expect(event).toMatchObject({ type: "event", map: "events", data: { pid: cat.pid, comm: "cat", fd: -1, err: 2, path: MISSING } });
+  run.child.kill("SIGINT");
+  expect(await run.exited).toBe(0);
+});
+
+test("readlatency prints a log2 histogram of the watched process's reads at exit", async () => {
+  const cat = later("cat /etc/hostname /etc/hostname /etc/hostname");
+  const run = new Running(["run", repo("examples/readlatency.ts"), "--param", `TARGET_PID=${cat.pid}`, "--duration", "3"]);
+  await run.waitFor("stderr", /Attached 2 programs/);
+  await cat.go();
+  expect(await run.exited).toBe(0);
+  const lines = run.stdout.trim().split("\n");
+  expect(lines[0]).toBe("@readMicroseconds: ");
+  const counts = lines.slice(1).map((l) => {
+    const m = /^\[(\d+)(?:, (\d+)\))?\]? +(\d+) \|[@ ]{52}\|$/.exec(l) ?? /^\[(\d+[KM]?)(?:, (\d+[KM]?)\))? +(\d+) \|[@ ]{52}\|$/.exec(l);
+    expect(m).not.toBeNull();
+    return Number(m![3]);
+  });
+  // cat reads each file until a read gives 0: at least 6 reads, and no thousands.
+  const total = counts.reduce((a, b) => a + b, 0);
+  expect(total).toBeGreaterThanOrEqual(6);
+  expect(total).toBeLessThan(200);
+});
+
+test("vfsstat --interval 1 --clear counts each second afresh", async () => {
+  const run = new Running(["run", repo("examples/vfsstat.ts"), "--interval", "1", "--clear", "--duration", "4.5"]);
+  await run.waitFor("stderr", /Attached 5 programs/);
+  await run.waitFor("stdout", /^\d\d:\d\d:\d\d$/m); // a first interval printed: the next starts afresh
+  const file = join(tmpdir(), `tsbpf-vfsstat-${process.pid}`);
+  const fd = openSync(file, "w");
+  for (let i = 0; i < 25; i++) fsyncSync(fd);
+  closeSync(fd);
+  rmSync(file);
+  expect(await run.exited).toBe(0);
+  const fsyncs = [...run.stdout.matchAll(/^@fsync: (\d+)$/gm)].map((m) => Number(m[1]));
+  // One interval holds our 25 (and whatever else the machine synced); a later one starts from zero again.
+  const ours = fsyncs.findIndex((n) => n >= 25);
+  expect(ours).toBeGreaterThan(0);
+  expect(Math.min(...fsyncs.slice(ours + 1))).toBeLessThan(25);
+  for (const map of ["read", "write", "open", "create"]) expect(run.stdout).toMatch(new RegExp(`^@${map}: \\d+$`, "m"));
+});
+
+test("open-by-pid prints the watched process's opens with printf, whole paths included", async () => {
+  const long = `/tmp/${"x".repeat(150)}-tsbpf-open-by-pid`;
+  const cat = later(`cat ${long}`);
+  const run = new Running(["run", repo("examples/open-by-pid.ts"), "--param", `TARGET_PID=${cat.pid}`, "--duration", "5"]);
+  await run.waitFor("stderr", /Attached/);
+  await cat.go();
+  await run.waitFor("stdout", new RegExp(`^cat +${cat.pid} ${long} \\(flags 0\\)$`, "m")); // %#x of 0 is "0", as in C
+  run.child.kill("SIGINT");
+  expect(await run.exited).toBe(0);
+  expectNoStack(run.stderr);
+});
