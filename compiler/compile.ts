@@ -250,6 +250,7 @@ function finish(prepared: Prepared, object: Buffer, parts: number): CompileResul
       maxEntries: d.maxEntries,
       exported: d.exported,
       keyless: d.keyless,
+      ...(d.linear && { linear: d.linear }),
       ...lineColumn(d.binding),
     })),
     ir: prepared.opts.emitLLVM ? prepared.lowered.text() : undefined,

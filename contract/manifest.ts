@@ -37,9 +37,21 @@ export interface MapInfo {
   exported: boolean;
   /** An aggregation without a key (`new Count()`): one value, at index 0. */
   keyless: boolean;
+  /** A LinearHistogram's buckets, from its constructor. */
+  linear?: LinearBuckets;
   /** Where it is declared. */
   line: number;
   column: number;
+}
+
+/**
+ * `new LinearHistogram(min, max, step)`: buckets below min, [min, min + step) … [max - step, max),
+ * and max upwards; as decimal text (JSON has no bigint).
+ */
+export interface LinearBuckets {
+  min: string;
+  max: string;
+  step: string;
 }
 
 /** A compiled object and what it holds: the part of a compile result the cache keeps. */

@@ -244,7 +244,7 @@ export class ModuleLowerer {
         value: { ir: isAggregate(d.value) ? arrayOf(sizeOf(d.value), i8) : irTypeOf(d.value), btf: this.diType(d.value) },
         line: lineColumn(d.node).line,
       });
-      this.maps.set(this.p.symbolAt(d.binding)!, { kind: d.kind, key: d.key, value: d.value, ref: map.ref });
+      this.maps.set(this.p.symbolAt(d.binding)!, { kind: d.kind, key: d.key, value: d.value, ref: map.ref, linear: d.linear });
     }
   }
 

@@ -7,7 +7,8 @@ import { aggregationReader } from "./aggregation.js";
 import { arrayMapReader } from "./array-map.js";
 import { hashMapReader } from "./hash-map.js";
 import { extremumReader } from "./extremum.js";
-import { histogramReader } from "./histogram.js";
+import { histogramReader, linearHistogramReader } from "./histogram.js";
+import { avgReader, statsReader } from "./stats.js";
 import type { ProbeMap } from "./map-reader.js";
 
 export type { ProbeMap } from "./map-reader.js";
@@ -20,10 +21,13 @@ const READERS: ReadonlyMap<string, (info: MapInfo, handle: () => bigint) => Prob
   ["PerCpuHashMap", hashMapReader(true)],
   ["LruPerCpuHashMap", hashMapReader(true)],
   ["Histogram", histogramReader],
+  ["LinearHistogram", linearHistogramReader],
   ["Count", aggregationReader],
   ["Sum", aggregationReader],
   ["Min", extremumReader(true)],
   ["Max", extremumReader(false)],
+  ["Avg", avgReader],
+  ["Stats", statsReader],
 ]);
 
 export function openMap(info: MapInfo, handle: () => bigint): ProbeMap {
