@@ -254,6 +254,7 @@ function finish(prepared: Prepared, object: Buffer, parts: number): CompileResul
       exported: d.exported,
       keyless: d.keyless,
       ...(d.kind.stream && { drops: dropsMapName(d.name) }),
+      ...(d.linear && { linear: d.linear }),
       ...lineColumn(d.binding),
     })),
     ir: prepared.opts.emitLLVM ? prepared.lowered.text() : undefined,

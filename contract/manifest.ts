@@ -39,6 +39,8 @@ export interface MapInfo {
   keyless: boolean;
   /** A stream's (ring buffer's) counter of dropped events: a per-CPU array of one u64, by its name in the object. */
   drops?: string;
+  /** A LinearHistogram's buckets, from its constructor. */
+  linear?: LinearBuckets;
   /** Where it is declared. */
   line: number;
   column: number;
@@ -57,6 +59,16 @@ export interface PrintfChannel {
   map: string;
   drops: string;
   formats: PrintfFormat[];
+}
+
+/**
+ * `new LinearHistogram(min, max, step)`: buckets below min, [min, min + step) … [max - step, max),
+ * and max upwards; as decimal text (JSON has no bigint).
+ */
+export interface LinearBuckets {
+  min: string;
+  max: string;
+  step: string;
 }
 
 /** A compiled object and what it holds: the part of a compile result the cache keeps. */

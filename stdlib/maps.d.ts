@@ -98,15 +98,31 @@ export declare class PerCpuArrayMap<V> extends ArrayMap<V> {
 // ── Aggregations ─────────────────────────────────────────────────────────────────────────────
 
 /**
- * A log2 histogram, as bpftrace's hist(): `record(v)` counts v in its power-of-two bucket
- * ([0], [1], [2, 4), [4, 8), …). Per CPU in the kernel, folded in user space; `tsbpf run`
- * prints it at exit as bpftrace does.
+ * bpftrace's hist(), a log2 histogram: `new Histogram()` and `h.record(v)` count v in its
+ * power-of-two bucket (below 0, [0], [1], [2, 4), [4, 8), …; `@ = hist(v)`); `new
+ * Histogram<K>()` and `h.record(key, v)` keep one per key (`@[comm] = hist(v)`), in up to
+ * `entries` (key, bucket) pairs (4096 if not given, as bpftrace). Per CPU in the kernel, folded
+ * in user space; `tsbpf run` prints it at exit as bpftrace does.
  */
-export declare class Histogram {
-  constructor();
+export declare class Histogram<K = void> {
+  constructor(entries?: number);
+  /** Counts `value` in its bucket (a signed value below 0 in the first). */
+  record(...args: [K] extends [void] ? [value: i64 | u64] : [key: K, value: i64 | u64]): void;
+  private readonly __histogram: K;
+}
+
+/**
+ * bpftrace's lhist(), a linear histogram: `new LinearHistogram(min, max, step)` and `h.record(v)`
+ * count v in its bucket of `step` values from `min` to `max` (constants), with one bucket below
+ * min and one from max up (`@ = lhist(v, min, max, step)`); `new LinearHistogram<K>(min, max,
+ * step)` and `h.record(key, v)` keep one per key, in up to `entries` (key, bucket) pairs (4096
+ * if not given). At most 1000 buckets between min and max, each a whole step.
+ */
+export declare class LinearHistogram<K = void> {
+  constructor(min: number, max: number, step: number, entries?: number);
   /** Counts `value` in its bucket. */
-  record(value: u64): void;
-  private readonly __histogram: never;
+  record(...args: [K] extends [void] ? [value: i64 | u64] : [key: K, value: i64 | u64]): void;
+  private readonly __linearHistogram: K;
 }
 
 /**
@@ -167,4 +183,26 @@ export declare class RingBuf<E> {
    */
   emit(event: E): boolean;
   private readonly __ringBuf: E;
+}
+
+/**
+ * bpftrace's avg(): `new Avg()` and `a.record(v)` keep the count and the total of the values
+ * recorded (`@ = avg(v)`); `new Avg<K>()` and `a.record(key, v)` per key, in up to `entries` keys
+ * (4096 if not given). User space reads the average, total / count in integers as bpftrace
+ * divides; `tsbpf run` prints it at exit as bpftrace does.
+ */
+export declare class Avg<K = void> {
+  constructor(entries?: number);
+  record(...args: [K] extends [void] ? [value: i64 | u64] : [key: K, value: i64 | u64]): void;
+  private readonly __avg: K;
+}
+
+/**
+ * bpftrace's stats(): as Avg, read as `{ count, average, total }` and printed
+ * `@s: count 3, average 2, total 7`.
+ */
+export declare class Stats<K = void> {
+  constructor(entries?: number);
+  record(...args: [K] extends [void] ? [value: i64 | u64] : [key: K, value: i64 | u64]): void;
+  private readonly __stats: K;
 }

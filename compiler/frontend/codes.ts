@@ -22,7 +22,7 @@ export interface DiagnosticEntry {
 }
 
 /** What an example may use without importing it. */
-export const PROBE_IMPORTS = ["tracepoint", "rawTracepoint", "xdp", "ArrayMap", "printk", "pid", "comm", "param", "u8", "u16", "u32", "u64", "i8", "i16", "i32", "i64", "type FixedArray"];
+export const PROBE_IMPORTS = ["tracepoint", "rawTracepoint", "xdp", "ArrayMap", "LinearHistogram", "printk", "pid", "comm", "param", "u8", "u16", "u32", "u64", "i8", "i16", "i32", "i64", "type FixedArray"];
 
 const LOOP_HINT = "loop over a counted range with a constant bound: for (let i: u32 = 0; i < N; i++)";
 
@@ -116,6 +116,13 @@ const table = {
     refuses: "a map declared other than `const name = new Kind<V>(entries)` with a constant number of entries from 1 to 1073741823 (libbpf reads it from BTF, as an array of that many ints)",
     hint: "write `export const counts = new ArrayMap<u64>(16);` at the top level",
     example: "export const counts = new ArrayMap<u64>(0);",
+    placement: "module",
+  },
+  badLinearHistogram: {
+    code: "TSB1112",
+    refuses: "a LinearHistogram whose min, max and step are not constants that make from 1 to 1000 whole buckets (step at least 1, max above min, max - min a multiple of step)",
+    hint: "e.g. new LinearHistogram(0, 100, 10): [0, 10) … [90, 100), with one bucket below 0 and one from 100 up",
+    example: "export const sizes = new LinearHistogram(0, 100, 0);",
     placement: "module",
   },
   printkFormatNotLiteral: {

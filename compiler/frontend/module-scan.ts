@@ -10,6 +10,7 @@ import type { CheckedSource } from "./checked-source.js";
 import { integerLiteral } from "./constants.js";
 import { errorAt, lineColumn } from "./spans.js";
 import { intRange } from "../../contract/c-layout.js";
+import type { LinearBuckets } from "../../contract/manifest.js";
 import { typeAt, type IntType, type ValueType } from "./probe-types.js";
 import { constantValue } from "./constants.js";
 import { MAP_KIND_NAMES, mapKindNamed, type MapKind } from "../maps/registry.js";
@@ -39,6 +40,8 @@ export interface MapDecl {
   mapType: number;
   /** An aggregation without a key (`new Count()`): one value. */
   keyless: boolean;
+  /** A LinearHistogram's buckets. */
+  linear?: LinearBuckets;
   exported: boolean;
   node: TS.NewExpression;
 }
@@ -156,12 +159,13 @@ function map(p: CheckedSource, decl: TS.VariableDeclaration, init: TS.NewExpress
   if (!isConst || !ts.isIdentifier(decl.name)) throw errorAt(decl, Codes.badMap, "a map must be bound with `const` to a plain name", `write \`export const counts = new ${kind.name}<u64>(16);\``);
   checkSymbolName(decl.name, "a map");
   const type = p.checker.getTypeAtLocation(decl.name);
-  const shape = kind.types(p, p.checker.getTypeArguments(type as TS.TypeReference), decl.name);
-  const base = { kind, name: decl.name.text, binding: decl.name, key: shape.key, value: shape.value, mapType: shape.mapType ?? kind.mapType, keyless: shape.keyless ?? false, exported, node: init };
+  const args = init.arguments ?? [];
+  const shape = kind.types(p, p.checker.getTypeArguments(type as TS.TypeReference), decl.name, { nodes: args, constant: (e) => constantValue(p, e, constants), at: init });
+  const base = { kind, name: decl.name.text, binding: decl.name, key: shape.key, value: shape.value, mapType: shape.mapType ?? kind.mapType, keyless: shape.keyless ?? false, linear: shape.linear, exported, node: init };
   // A kind of a fixed size (a histogram's buckets, a keyless count) takes no count.
   const fixed = shape.entries ?? kind.entries;
   if (fixed !== undefined) return { ...base, maxEntries: fixed };
-  const entriesArg = init.arguments?.[0];
+  const entriesArg = args[kind.settings ?? 0];
   if (!entriesArg && kind.defaultEntries !== undefined) return { ...base, maxEntries: kind.defaultEntries };
   const entries = entriesArg && constantValue(p, entriesArg, constants);
   if (entries === undefined || entries < 1n || entries > MAX_MAP_ENTRIES)

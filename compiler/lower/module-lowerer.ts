@@ -259,7 +259,7 @@ export class ModuleLowerer {
       // Only BTF says what the value is; the IR pointee just needs the value's size.
       const value = { ir: isAggregate(d.value) ? arrayOf(sizeOf(d.value), i8) : irTypeOf(d.value), btf: this.diType(d.value) };
       map.define({ type: d.mapType, maxEntries: d.maxEntries, ...(!d.kind.stream && { key, value }), line });
-      this.maps.set(this.p.symbolAt(d.binding)!, { kind: d.kind, key: d.key, value: d.value, ref: map.ref, drops: d.kind.stream && this.dropsCounter(d.name, line) });
+      this.maps.set(this.p.symbolAt(d.binding)!, { kind: d.kind, key: d.key, value: d.value, ref: map.ref, drops: d.kind.stream && this.dropsCounter(d.name, line), linear: d.linear });
     }
     if (this.calls("printf")) this.printf = new PrintfLines(this.m, this.debug, (name) => this.dropsCounter(name, 1));
   }

@@ -5,7 +5,6 @@
 // 4096 entries unless the constructor says otherwise.
 
 import type * as TS from "typescript";
-import type { CheckedSource } from "../frontend/checked-source.js";
 import { INT_TYPES, type IntType } from "../frontend/probe-types.js";
 import { constInt } from "../ir/ir-module.js";
 import { i64 } from "../ir/ir-types.js";
@@ -13,13 +12,8 @@ import { convertAt } from "../lower/aggregate-storage.js";
 import { NO_VALUE, type Operand } from "../lower/arith.js";
 import type { ExpressionLowerer } from "../lower/expressions.js";
 import { MapType } from "./btf-map.js";
-import { aggregationKey, aggregationKeyOperand, atomicAdd } from "./map-access.js";
-import type { MapKind, MapRef, MapShape } from "./map-kind.js";
-
-function shapeOf(p: CheckedSource, keyType: TS.Type | undefined, at: TS.Node, name: string, value: IntType): MapShape {
-  const key = aggregationKey(p, keyType, at, name);
-  return key ? { key, value, mapType: MapType.percpuHash } : { key: INT_TYPES.u32, value, mapType: MapType.percpuArray, entries: 1, keyless: true };
-}
+import { aggregationKeyOperand, aggregationShape, atomicAdd, keyAndValue } from "./map-access.js";
+import type { MapKind, MapRef } from "./map-kind.js";
 
 /** Adds `delta` to the value at the call's key (index 0 when keyless), creating a keyed entry. */
 function addAt(l: ExpressionLowerer, map: MapRef, keyArg: TS.Expression | undefined, delta: Operand): Operand {
@@ -29,7 +23,7 @@ function addAt(l: ExpressionLowerer, map: MapRef, keyArg: TS.Expression | undefi
 
 /** An aggregation of `value`s: keyless or keyed by its type argument, 4096 keys unless given. */
 function aggregation(name: string, value: IntType, methods: MapKind["methods"]): MapKind {
-  return { name, mapType: MapType.percpuHash, defaultEntries: 4096, types: (p, [key], at) => shapeOf(p, key, at, name, value), methods };
+  return { name, mapType: MapType.percpuHash, defaultEntries: 4096, types: (p, [key], at) => aggregationShape(p, key, at, name, value, { mapType: MapType.percpuArray }), methods };
 }
 
 export const countKind = aggregation("Count", INT_TYPES.u64, {
@@ -38,8 +32,7 @@ export const countKind = aggregation("Count", INT_TYPES.u64, {
 
 export const sumKind = aggregation("Sum", INT_TYPES.i64, {
   add: (l, map, call) => {
-    const [first, second] = call.arguments;
-    const [keyArg, valueArg] = second ? [first, second] : [undefined, first];
+    const [keyArg, valueArg] = keyAndValue(call);
     return addAt(l, map, keyArg, convertAt(l, l.expression(valueArg), map.value, valueArg));
   },
 });

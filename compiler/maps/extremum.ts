@@ -4,7 +4,6 @@
 // ones (runtime/maps/extremum.ts). Keyless ones use key 0 of a one-entry per-CPU hash.
 
 import type * as TS from "typescript";
-import type { CheckedSource } from "../frontend/checked-source.js";
 import { INT_TYPES, type StructType } from "../frontend/probe-types.js";
 import { constInt, nullPointer, type Value } from "../ir/ir-module.js";
 import { i1, i64 } from "../ir/ir-types.js";
@@ -12,8 +11,8 @@ import { convertAt } from "../lower/aggregate-storage.js";
 import { NO_VALUE, type Operand } from "../lower/arith.js";
 import type { ExpressionLowerer } from "../lower/expressions.js";
 import { MapType } from "./btf-map.js";
-import { aggregationKey, aggregationKeyOperand, findOrCreate } from "./map-access.js";
-import type { MapKind, MapRef, MapShape } from "./map-kind.js";
+import { aggregationKeyOperand, aggregationShape, findOrCreate, keyAndValue } from "./map-access.js";
+import type { MapKind, MapRef } from "./map-kind.js";
 
 const SLOT: StructType = {
   kind: "struct",
@@ -23,11 +22,6 @@ const SLOT: StructType = {
     { name: "seen", type: INT_TYPES.u64 },
   ],
 };
-
-function shapeOf(p: CheckedSource, keyType: TS.Type | undefined, at: TS.Node, name: string): MapShape {
-  const key = aggregationKey(p, keyType, at, name);
-  return key ? { key, value: SLOT } : { key: INT_TYPES.u32, value: SLOT, entries: 1, keyless: true };
-}
 
 /** Records `v` at the call's key: creates the entry holding it, or replaces a worse or unseen value. */
 function record(l: ExpressionLowerer, map: MapRef, keyArg: TS.Expression | undefined, valueArg: TS.Expression, better: "slt" | "sgt"): Operand {
@@ -61,12 +55,9 @@ function extremum(name: string, better: "slt" | "sgt"): MapKind {
     name,
     mapType: MapType.percpuHash,
     defaultEntries: 4096,
-    types: (p, [key], at) => shapeOf(p, key, at, name),
+    types: (p, [key], at) => aggregationShape(p, key, at, name, SLOT),
     methods: {
-      record: (l, map, call) => {
-        const [first, second] = call.arguments;
-        return second ? record(l, map, first, second, better) : record(l, map, undefined, first, better);
-      },
+      record: (l, map, call) => record(l, map, ...keyAndValue(call), better),
     },
   };
 }

@@ -11,7 +11,7 @@ import { irTypeOf, NO_VALUE, type Operand } from "../lower/arith.js";
 import type { ExpressionLowerer } from "../lower/expressions.js";
 import { Helper } from "../lower/helper-ids.js";
 import { optionalAt, optionalPair } from "../lower/optional.js";
-import type { MapMethod, MapRef } from "./map-kind.js";
+import type { MapMethod, MapRef, MapShape } from "./map-kind.js";
 import { BOOL, INT_TYPES, probeTypeOf, typeName } from "../frontend/probe-types.js";
 import type { CheckedSource } from "../frontend/checked-source.js";
 import { Codes } from "../frontend/codes.js";
@@ -134,14 +134,25 @@ export function addMethod(createMissing: boolean): MapMethod {
 
 /** Adds `delta` to the integer value at key `k` atomically (see addMethod); both already of the map's types. */
 export function atomicAdd(l: ExpressionLowerer, map: MapRef, k: Operand, delta: Operand, createMissing: boolean): void {
+  atomicAddFields(l, map, k, [{ offset: 0, delta: delta.value }], createMissing);
+}
+
+/**
+ * Adds each `delta` to the integer at its byte `offset` in the value at key `k`, each in one
+ * atomic instruction (a value of several counters: Avg's count and total). Where there is no
+ * entry, a map whose entries come and go (`createMissing`) creates it holding the deltas (the
+ * rest zero); if another CPU created it first, the adds go to that one.
+ */
+export function atomicAddFields(l: ExpressionLowerer, map: MapRef, k: Operand, adds: readonly { offset: number; delta: Value }[], createMissing: boolean): void {
   const apply = l.fn.newBlock("map.add");
   const done = l.fn.newBlock("map.add.done");
-  const valueType = ptrTo(irTypeOf(map.value));
-  // A created entry holds `delta` already.
-  const entry = createMissing ? findOrCreate(l, map, k, (slot) => l.b.store(delta.value, l.b.cast("bitcast", slot, valueType)), done) : lookupEntry(l, map, k);
+  const at = (entry: Value, add: (typeof adds)[number]) => l.b.byteOffset(entry, add.offset, add.delta.type);
+  // A created entry holds the deltas already.
+  const fill = (slot: Value) => adds.forEach((add) => l.b.store(add.delta, at(slot, add)));
+  const entry = createMissing ? findOrCreate(l, map, k, fill, done) : lookupEntry(l, map, k);
   l.b.condBr(l.b.icmp("eq", entry, nullPointer), done, apply);
   l.b.positionAt(apply);
-  l.b.atomicAdd(l.b.cast("bitcast", entry, valueType), delta.value);
+  for (const add of adds) l.b.atomicAdd(at(entry, add), add.delta);
   l.b.br(done);
   l.b.positionAt(done);
 }
@@ -189,12 +200,38 @@ function createEntry(l: ExpressionLowerer, map: MapRef, k: Operand, fill: (slot:
 }
 
 /** An aggregation's key type from its optional type argument (`Count<K>`); undefined when keyless (`Count`). */
-export function aggregationKey(p: CheckedSource, keyType: TS.Type | undefined, at: TS.Node, name: string): ValueType | undefined {
+function aggregationKey(p: CheckedSource, keyType: TS.Type | undefined, at: TS.Node, name: string): ValueType | undefined {
   if (!keyType || keyType.flags & p.ts.TypeFlags.Void) return undefined;
   return valueTypeOf(p, keyType, at, `a ${name}'s keys`, `new ${name}<u32>()`);
+}
+
+/**
+ * An aggregation's shape from its optional key type argument: keyed, `value`s by K in the kind's
+ * map (a per-CPU hash); keyless, one entry at index 0 (`keyless` may say which map type, and
+ * more entries: a histogram's buckets).
+ */
+export function aggregationShape(p: CheckedSource, keyType: TS.Type | undefined, at: TS.Node, name: string, value: ValueType, keyless: { mapType?: number; entries?: number } = {}): MapShape {
+  const key = aggregationKey(p, keyType, at, name);
+  return key ? { key, value } : { key: INT_TYPES.u32, value, entries: 1, keyless: true, ...keyless };
 }
 
 /** The key of an aggregation's call: its key argument, or index 0 of a keyless one's single entry. */
 export function aggregationKeyOperand(l: ExpressionLowerer, map: MapRef, keyArg: TS.Expression | undefined): Operand {
   return keyArg ? convertAt(l, l.expression(keyArg), map.key, keyArg) : { value: constInt(i32, 0), type: INT_TYPES.u32 };
+}
+
+/** `record(key, value)` or, keyless, `record(value)`: the key argument (if any) and the value. */
+export function keyAndValue(call: TS.CallExpression): [key: TS.Expression | undefined, value: TS.Expression] {
+  const [first, second] = call.arguments;
+  return second ? [first, second] : [undefined, first];
+}
+
+/**
+ * An aggregation's recorded integer as 64 bits: sign-extended from a signed type (as bpftrace
+ * promotes it), zero-extended from an unsigned one, and which of the two it is.
+ */
+export function recordedValue(l: ExpressionLowerer, e: TS.Expression): { value: Value; signed: boolean } {
+  const v = l.expression(e);
+  const signed = v.type.kind === "int" && v.type.signed;
+  return { value: convertAt(l, v, signed ? INT_TYPES.i64 : INT_TYPES.u64, e).value, signed };
 }

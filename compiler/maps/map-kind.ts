@@ -8,6 +8,7 @@ import type { ValueType } from "../frontend/probe-types.js";
 import type { Value } from "../ir/ir-module.js";
 import type { Operand } from "../lower/arith.js";
 import type { ExpressionLowerer } from "../lower/expressions.js";
+import type { LinearBuckets } from "../../contract/manifest.js";
 
 /** A declared map as lowering sees it: its declaration and its global. */
 export interface MapRef {
@@ -18,6 +19,8 @@ export interface MapRef {
   ref: Value;
   /** A stream's count of events it dropped (its companion per-CPU counter). */
   drops?: MapRef;
+  /** A LinearHistogram's buckets. */
+  linear?: LinearBuckets;
 }
 
 /** `map.method(…)`: lowered with the map it is called on. */
@@ -33,6 +36,16 @@ export interface MapShape {
   entries?: number;
   /** No key in the probe's code (`count.increment()`): one value, printed without brackets. */
   keyless?: boolean;
+  /** A LinearHistogram's buckets, from its constructor's arguments. */
+  linear?: LinearBuckets;
+}
+
+/** The arguments of a map's `new`, for a kind that takes settings before its count. */
+export interface ConstructorArguments {
+  readonly nodes: readonly TS.Expression[];
+  /** An argument's value, where it is a constant (a literal, a module-level const, an enum member). */
+  constant(e: TS.Expression): bigint | undefined;
+  readonly at: TS.NewExpression;
 }
 
 export interface MapKind {
@@ -40,8 +53,13 @@ export interface MapKind {
   readonly name: string;
   /** BPF_MAP_TYPE_* (btf-map.ts's MapType). */
   readonly mapType: number;
-  /** Key and value types from the class's type arguments (`ArrayMap<V>`: u32 and V), and what they decide. */
-  types(p: CheckedSource, typeArguments: readonly TS.Type[], at: TS.Node): MapShape;
+  /**
+   * Key and value types from the class's type arguments (`ArrayMap<V>`: u32 and V), and what
+   * they decide; with the constructor's arguments for a kind that takes `settings`.
+   */
+  types(p: CheckedSource, typeArguments: readonly TS.Type[], at: TS.Node, args: ConstructorArguments): MapShape;
+  /** How many constructor arguments come before the count, read by types() (LinearHistogram's min, max, step). */
+  readonly settings?: number;
   /** For a kind of a fixed size (a histogram's buckets): its entries, and its constructor takes no count. */
   readonly entries?: number;
   /** The entries when the constructor is given no count (bpftrace's 4096 for aggregations). */

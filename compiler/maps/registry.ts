@@ -5,14 +5,15 @@
 import { arrayMapKind, perCpuArrayMapKind } from "./array-map.js";
 import { countKind, sumKind } from "./aggregation.js";
 import { maxKind, minKind } from "./extremum.js";
-import { histogramKind } from "./histogram.js";
+import { histogramKind, linearHistogramKind } from "./histogram.js";
+import { avgKind, statsKind } from "./stats.js";
 import { hashMapKind, lruHashMapKind, lruPerCpuHashMapKind, perCpuHashMapKind } from "./hash-map.js";
 import type { MapKind } from "./map-kind.js";
 import { ringBufKind } from "./ring-buf.js";
 
 export type { MapKind } from "./map-kind.js";
 
-const KINDS: readonly MapKind[] = [arrayMapKind, perCpuArrayMapKind, hashMapKind, lruHashMapKind, perCpuHashMapKind, lruPerCpuHashMapKind, histogramKind, countKind, sumKind, minKind, maxKind, ringBufKind];
+const KINDS: readonly MapKind[] = [arrayMapKind, perCpuArrayMapKind, hashMapKind, lruHashMapKind, perCpuHashMapKind, lruPerCpuHashMapKind, histogramKind, linearHistogramKind, countKind, sumKind, minKind, maxKind, avgKind, statsKind, ringBufKind];
 
 const byName = new Map(KINDS.map((k) => [k.name, k]));
 

@@ -1,6 +1,7 @@
 // Min and Max (compiler/maps/extremum.ts): each CPU's { value, seen } slot, folded here into the
 // least or greatest value any CPU saw. A keyless one reads as that value (`get()`), printed
-// `@name: 5`; a keyed one per key.
+// `@name: 5` (a blank line until something is recorded, as bpftrace prints an empty map); a
+// keyed one per key, in ascending order.
 
 import type { MapInfo } from "../../contract/manifest.js";
 import { hashMapReader } from "./hash-map.js";
@@ -21,11 +22,5 @@ export const extremumReader = (least: boolean) => (info: MapInfo, handle: () => 
     get: (key) => fold(info.keyless ? 0 : key),
     has: (key) => fold(info.keyless ? 0 : key) !== undefined,
     entries: () => entriesOf(slots.keys(), fold),
-    ...(info.keyless && {
-      format: () => {
-        const v = fold(0);
-        return v === undefined ? "" : `@${info.name}: ${v}\n`;
-      },
-    }),
   };
 };

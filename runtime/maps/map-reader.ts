@@ -3,6 +3,7 @@
 // C types (contract/c-values.ts). One file per kind in this folder, listed in open-map.ts.
 
 import type { CValue } from "../../contract/c-values.js";
+import { TsbpfError } from "../../contract/errors.js";
 import type { MapInfo } from "../../contract/manifest.js";
 
 export interface ProbeMap {
@@ -30,8 +31,8 @@ export interface ProbeMap {
 }
 
 /** [key, value] for each of `keys` that still has a value (an entry may go between the walk and the read). */
-export function entriesOf(keys: readonly CValue[], valueAt: (key: CValue) => CValue | undefined): [CValue, CValue][] {
-  const all: [CValue, CValue][] = [];
+export function entriesOf<V = CValue>(keys: readonly CValue[], valueAt: (key: CValue) => V | undefined): [CValue, V][] {
+  const all: [CValue, V][] = [];
   for (const key of keys) {
     const value = valueAt(key);
     if (value !== undefined) all.push([key, value]);
@@ -54,3 +55,9 @@ export interface EventStream<D = CValue> extends AsyncIterable<D> {
   /** Ends every iteration and releases the buffer's memory (the probe's close() does it). */
   close(): void;
 }
+/** set() of an aggregation whose values only its probe records (a histogram's buckets, an average's count and total). */
+export const refusedSet =
+  (info: MapInfo) =>
+  (): never => {
+    throw new TsbpfError(`map '${info.name}' is a ${info.kind}: only its probe records into it`, { subject: `map '${info.name}'`, hint: "read it with get() or entries(); clear() empties it" });
+  };

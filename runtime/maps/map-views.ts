@@ -58,7 +58,8 @@ type KeyArgs<K, E> = [K] extends [void] ? [] : [key: Encodable<K, E>];
 type AggregationKey<K, E> = [K] extends [void] ? 0 : Decoded<K, E>;
 
 /**
- * bpftrace's aggregations read as data: `Count<K>`, `Sum<K>`, `Min<K>`, `Max<K>`, each value
+ * bpftrace's aggregations read as data: `Count<K>`, `Sum<K>`, `Min<K>`, `Max<K>`, `Avg<K>`, `Stats<K>`,
+ * and histograms (their counted buckets), each value
  * folded over the CPUs (`V`); `Missing` is what `get` gives for a key with nothing recorded.
  */
 export interface AggregationView<K, V, E = never, Missing = undefined> {
@@ -73,10 +74,16 @@ export interface AggregationView<K, V, E = never, Missing = undefined> {
   clear(): void;
 }
 
-/** `Histogram`: a log2 histogram's counted buckets as `[lowest value of the bucket, count]`. */
-export interface HistogramView {
-  readonly info: MapInfo;
-  entries(): [bigint, bigint][];
-  keys(): bigint[];
-  clear(): void;
+/** One bucket of a histogram: the values from `min` up to (not including) `max`, and how many were recorded there. */
+export interface HistogramBucket {
+  min?: bigint;
+  max?: bigint;
+  count: bigint;
+}
+
+/** `Avg<K>`'s and `Stats<K>`'s value for a key: bpftrace's stats(); avg() gives only the average. */
+export interface StatsValue {
+  count: bigint;
+  average: bigint;
+  total: bigint;
 }

@@ -7,7 +7,8 @@ import { aggregationReader } from "./aggregation.js";
 import { arrayMapReader } from "./array-map.js";
 import { hashMapReader } from "./hash-map.js";
 import { extremumReader } from "./extremum.js";
-import { histogramReader } from "./histogram.js";
+import { histogramReader, linearHistogramReader } from "./histogram.js";
+import { avgReader, statsReader } from "./stats.js";
 import type { EventStream, ProbeMap } from "./map-reader.js";
 import { ringBufReader } from "./ring-buf.js";
 
@@ -21,10 +22,13 @@ const READERS: ReadonlyMap<string, (info: MapInfo, handle: () => bigint) => Prob
   ["PerCpuHashMap", hashMapReader(true)],
   ["LruPerCpuHashMap", hashMapReader(true)],
   ["Histogram", histogramReader],
+  ["LinearHistogram", linearHistogramReader],
   ["Count", aggregationReader],
   ["Sum", aggregationReader],
   ["Min", extremumReader(true)],
   ["Max", extremumReader(false)],
+  ["Avg", avgReader],
+  ["Stats", statsReader],
 ]);
 
 /** Streams of events, by kind: read by waiting for what arrives, not by key. */

@@ -1,10 +1,10 @@
 // `open<typeof probe>(…).maps`: one member per map the probe module exports, each typed by its
 // declaration's class (map-views.ts). Only types: the object is the runtime's map readers by name.
 
-import type { ArrayMap, Count, HashMap, Histogram, LruPerCpuHashMap, Max, Min, PerCpuArrayMap, PerCpuHashMap, Program, Sum } from "tsbpf";
+import type { ArrayMap, Avg, Count, HashMap, Histogram, LinearHistogram, LruPerCpuHashMap, Max, Min, PerCpuArrayMap, PerCpuHashMap, Program, Stats, Sum } from "tsbpf";
 import type { Decoded, EnumsOf, IsEnum } from "./decoded.js";
 import type { EventStream, ProbeMap } from "./map-reader.js";
-import type { AggregationView, ArrayMapView, HashMapView, HistogramView, PerCpuArrayMapView, PerCpuHashMapView } from "./map-views.js";
+import type { AggregationView, ArrayMapView, HashMapView, HistogramBucket, PerCpuArrayMapView, PerCpuHashMapView, StatsValue } from "./map-views.js";
 
 /**
  * The view of a map declared as `D` (`typeof probe.counts`), enum member names from `E`. A kind
@@ -27,11 +27,14 @@ export type MapView<D, E = never> =
               ? AggregationView<K, bigint, E, [K] extends [void] ? never : undefined>
               : D extends Min<infer K> | Max<infer K>
                 ? AggregationView<K, bigint, E>
-                : D extends Histogram
-                  ? HistogramView
-                  : // Avg, Stats, LinearHistogram: their views go here, as Count's does.
-                    // A kind without a view is read untyped.
-                    ProbeMap;
+                : D extends Avg<infer K>
+                  ? AggregationView<K, bigint, E>
+                  : D extends Stats<infer K>
+                    ? AggregationView<K, StatsValue, E>
+                    : D extends Histogram<infer K> | LinearHistogram<infer K>
+                      ? AggregationView<K, HistogramBucket[], E>
+                      : // A kind without a view is read untyped.
+                        ProbeMap;
 
 /** An export that is none of a program, a function, a constant or an enum is a map. */
 type IsMap<D> = D extends Program | ((...args: never[]) => unknown) ? false : D extends object ? (IsEnum<D> extends true ? false : true) : false;

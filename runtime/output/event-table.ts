@@ -5,7 +5,7 @@
 import type { CType } from "../../contract/c-layout.js";
 import type { CValue } from "../../contract/c-values.js";
 import type { MapInfo } from "../../contract/manifest.js";
-import { formatValue } from "./map-printer.js";
+import { formatValue } from "./map-text.js";
 
 interface Column {
   title: string;

@@ -215,7 +215,7 @@ test("tsbpf run prints the exported maps at exit, as bpftrace does", async () =>
   await run.waitFor("stderr", /Attached/);
   await child.go();
   expect(await run.exited).toBe(0);
-  expect(run.stdout).toBe("\n@calls[7]: 1\n@calls[3]: 5\n\n@perCpu[2]: 1\n\n@last[1]: { .pid = 42, .name = answer }\n");
+  expect(run.stdout).toBe("\n@calls[7]: 1\n@calls[3]: 5\n@perCpu[2]: 1\n@last[1]: { .pid = 42, .name = answer }\n");
   expectNoStack(run.stderr);
 });
 
@@ -237,6 +237,7 @@ test("a Histogram prints at exit as bpftrace prints hist()", async () => {
       ...["[8, 16)", "[16, 32)", "[32, 64)", "[64, 128)", "[128, 256)", "[256, 512)", "[512, 1K)"].map((l) => `${l.padEnd(16)}       0 ${bar(0)}`),
       `[1K, 2K)               1 ${bar(26)}`,
       "",
+      "",
     ].join("\n"),
   );
 });
@@ -247,7 +248,7 @@ test("Count and Sum, keyless and keyed, print at exit as bpftrace prints count()
   await run.waitFor("stderr", /Attached/);
   await child.go();
   expect(await run.exited).toBe(0);
-  expect(run.stdout).toBe(`\n@events: 1\n\n@byComm[sync]: 1\n\n@total: 2\n\n@byPid[${child.pid}]: 10\n`);
+  expect(run.stdout).toBe(`\n@events: 1\n@byComm[sync]: 1\n@total: 2\n@byPid[${child.pid}]: 10\n`);
 });
 
 test("Count and Sum read from the runtime as totals", async () => {
@@ -272,7 +273,7 @@ test("Min and Max keep the least and greatest value any CPU saw, printed at exit
   await run.waitFor("stderr", /Attached/);
   await child.go();
   expect(await run.exited).toBe(0);
-  expect(run.stdout).toBe(`\n@least: -3\n\n@most: -2\n\n@mostByPid[${child.pid}]: 41\n`);
+  expect(run.stdout).toBe(`\n@least: -3\n@most: -2\n@mostByPid[${child.pid}]: 41\n`);
   const probe = await open(fixture("extremes.ts"), { params: { TARGET: process.pid } });
   try {
     expect(probe.map("least").get(undefined)).toBeUndefined(); // nothing recorded yet

@@ -62,8 +62,8 @@ test("every family reads and writes in the types its declaration gives", async (
     expect(lowest).toBe(-4n);
     const highest: [number, bigint][] = most.entries();
     expect(highest).toEqual([[process.pid, 33n]]);
-    const buckets: [bigint, bigint][] = sizes.entries();
-    expect(buckets).toEqual([[4n, 2n]]); // 6, twice, in [4, 8)
+    const buckets: [0, { min?: bigint; max?: bigint; count: bigint }[]][] = sizes.entries();
+    expect(buckets).toEqual([[0, [{ min: 4n, max: 8n, count: 2n }]]]); // 6, twice, in [4, 8)
 
     // A RingBuf's events, decoded: both of them, each a Decoded<Ping>.
     const received: { pid: number; phase: "Start" | "Running" | "Done" | number; name: string }[] = [];

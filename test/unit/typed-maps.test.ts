@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { repo } from "../helpers/tsbpf-command.js";
 
 const HEADER = [
-  'import { open, type Decoded, type Encodable, type EventStream, type ProbeMap } from "tsbpf/runtime";',
+  'import { open, type Decoded, type Encodable, type EventStream, type HistogramBucket, type ProbeMap } from "tsbpf/runtime";',
   'import type { FixedArray, i16, i64, Ptr, Str, u64, u8 } from "tsbpf";',
   'import type * as probe from "./probe.js";',
   "type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;",
@@ -34,7 +34,7 @@ const GOOD = [
   "const total: Same<Parameters<typeof p.maps.total.get>, [key: number]> = true;",
   "const least: Same<ReturnType<typeof p.maps.least.get>, bigint | undefined> = true;",
   "const most: Same<ReturnType<typeof p.maps.most.entries>, [number, bigint][]> = true;",
-  "const sizes: Same<ReturnType<typeof p.maps.sizes.entries>, [bigint, bigint][]> = true;",
+  "const sizes: Same<ReturnType<typeof p.maps.sizes.entries>, [0, HistogramBucket[]][]> = true;",
   // The other way to name the module, and untyped use.
   "declare const q: Awaited<ReturnType<typeof open<typeof import('./probe.js')>>>;",
   "const viaImport: Same<typeof q.maps, typeof p.maps> = true;",
@@ -68,7 +68,7 @@ const BAD: [string, string, string][] = [
   ["p.maps.perCpuPoints.sum(0);", "TS2349", "This expression is not callable."],
   ["p.maps.visits.set(0, { pid: 1 });", "TS2345", "Argument of type '{ pid: number; }' is not assignable to parameter of type 'EncodableStruct<Visit, typeof Phase>'."],
   ["const n: number = p.maps.byWho.get(who);", "TS2322", "Type 'bigint | undefined' is not assignable to type 'number'."],
-  ["p.maps.sizes.get(0);", "TS2339", "Property 'get' does not exist on type 'HistogramView'."],
+  ["p.maps.sizes.get(0);", "TS2554", "Expected 0 arguments, but got 1."],
   ["p.maps.pings.get(0);", "TS2339", "Property 'get' does not exist on type 'EventStream<"],
 ];
 
