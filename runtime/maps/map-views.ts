@@ -74,7 +74,7 @@ export interface AggregationView<K, V, E = never, Missing = undefined> {
   clear(): void;
 }
 
-/** One bucket of a histogram: the values from `min` up to (not including) `max`, and how many were recorded there. */
+/** One bucket of a histogram: the values from `min` to `max` (both included, as bpftrace's JSON gives them; one is missing for the open-ended buckets), and how many were recorded there. */
 export interface HistogramBucket {
   min?: bigint;
   max?: bigint;
