@@ -253,7 +253,7 @@ function finish(prepared: Prepared, object: Buffer, parts: number): CompileResul
       maxEntries: d.maxEntries,
       exported: d.exported,
       keyless: d.keyless,
-      ...(d.kind.stream && { drops: dropsMapName(d.name) }),
+      ...(d.kind.stream?.countsDrops && { drops: dropsMapName(d.name) }),
       ...(d.linear && { linear: d.linear }),
       ...lineColumn(d.binding),
     })),

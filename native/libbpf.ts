@@ -11,8 +11,19 @@ const sonames = () => (process.env.TSBPF_LIBBPF ? [process.env.TSBPF_LIBBPF] : [
 function bind(lib: LibraryHandle) {
   const f = <T extends (...args: any[]) => any>(decl: string) => lib.func(decl) as unknown as T;
   const PrintFn = once("libbpf_print_fn", () => koffi.proto("int libbpf_print_fn(int level, const char *fmt, void *args)"));
+  const SampleFn = once("perf_buffer_sample_fn", () => koffi.proto("void perf_buffer_sample_fn(void *ctx, int cpu, void *data, uint32_t size)"));
+  const LostFn = once("perf_buffer_lost_fn", () => koffi.proto("void perf_buffer_lost_fn(void *ctx, int cpu, uint64_t count)"));
   return {
     PrintFn,
+    SampleFn,
+    LostFn,
+    // Perf buffers (runtime/maps/perf-event-array.ts): one per CPU, read through callbacks.
+    perfBufferNew: f<(mapFd: number, pages: number, sample: unknown, lost: unknown, ctx: null, opts: null) => bigint | null>(
+      "void *perf_buffer__new(int map_fd, size_t page_cnt, perf_buffer_sample_fn *sample_cb, perf_buffer_lost_fn *lost_cb, void *ctx, const void *opts)",
+    ),
+    perfBufferEpollFd: f<(pb: bigint) => number>("int perf_buffer__epoll_fd(void *pb)"),
+    perfBufferConsume: f<(pb: bigint) => number>("int perf_buffer__consume(void *pb)"),
+    perfBufferFree: f<(pb: bigint) => void>("void perf_buffer__free(void *pb)"),
     setPrint: f<(fn: unknown) => unknown>("void *libbpf_set_print(libbpf_print_fn *fn)"),
     openMem: f<(buf: Buffer, size: number, opts: unknown) => bigint | null>(
       "void *bpf_object__open_mem(const uint8_t *buf, size_t size, const bpf_object_open_opts *opts)",

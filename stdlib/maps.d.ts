@@ -186,6 +186,22 @@ export declare class RingBuf<E> {
 }
 
 /**
+ * A stream of events of type E to user space through per-CPU perf buffers
+ * (BPF_MAP_TYPE_PERF_EVENT_ARRAY): for kernels before 5.8, which have no RingBuf. Events from
+ * different CPUs may arrive out of order. Read as a RingBuf is.
+ */
+export declare class PerfEventArray<E> {
+  constructor();
+  /**
+   * Sends `event` through the perf buffer of the CPU the program runs on; false when that buffer
+   * is full (the kernel counts the loss; the runtime reports it as `lost`). Only in a program's
+   * handler: it needs the program's context.
+   */
+  emit(event: E): boolean;
+  private readonly __perfEventArray: E;
+}
+
+/**
  * bpftrace's avg(): `new Avg()` and `a.record(v)` keep the count and the total of the values
  * recorded (`@ = avg(v)`); `new Avg<K>()` and `a.record(key, v)` per key, in up to `entries` keys
  * (4096 if not given). User space reads the average, total / count in integers as bpftrace

@@ -60,7 +60,7 @@ export abstract class ExpressionLowerer {
   /** Where aggregates go once the stack is full: a program's scratch buffer (none in functions). */
   scratch?: (size: number, align: number, at: TS.Node, what: string) => { base: Value; offset: number };
   /** A program's context: its handler's parameter, and the pointer the kernel passes (none in functions). */
-  context?: { symbol: TS.Symbol; pointer: Value; record?: StructType };
+  context?: { symbol: TS.Symbol | undefined; pointer: Value; record?: StructType };
   private readonly inlining = new Set<TS.Symbol>();
 
   constructor(
@@ -248,7 +248,7 @@ export abstract class ExpressionLowerer {
     const name = stdlibMemberName(this.p, e.expression);
     const member = name && CONTEXT_MEMBERS.get(name);
     if (!member) return undefined;
-    if (!this.context || this.receiverOf(e.expression) !== this.context.symbol) this.notChecked(e, "a context method on something else than the handler's context");
+    if (!this.context?.symbol || this.receiverOf(e.expression) !== this.context.symbol) this.notChecked(e, "a context method on something else than the handler's context");
     return member.lower(this, this.context.pointer, e);
   }
 

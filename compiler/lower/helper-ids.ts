@@ -9,6 +9,7 @@ export const Helper = {
   getCurrentPidTgid: 14,
   getCurrentUidGid: 15,
   getCurrentComm: 16,
+  perfEventOutput: 25,
   probeReadUser: 112,
   probeReadKernel: 113,
   probeReadUserStr: 114,

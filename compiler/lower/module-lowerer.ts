@@ -147,7 +147,8 @@ export class ModuleLowerer {
     const fn = this.m.addFunction({ name: prog.name, ret: i32, params: [{ name: "ctx", type: ptrTo(i8) }], section: prog.section, dbg: sp });
     const l = new FunctionLowerer(this, fn, sp, prog.name, prog.kind.returns);
     const ctx = prog.handler.parameters[0];
-    if (ctx) l.context = { symbol: this.p.symbolAt(ctx.name)!, pointer: fn.params[0], record: prog.kind.context.fields && this.contextRecord(ctx) };
+    // The pointer the kernel passes is there whether or not the handler names it (emit() to a perf buffer needs it).
+    l.context = { symbol: ctx && this.p.symbolAt(ctx.name), pointer: fn.params[0], record: ctx && prog.kind.context.fields && this.contextRecord(ctx) };
     // A program's scratch map is its own (defined in its part): each may use a whole per-CPU value.
     const scratch = new ScratchMap(this.m, this.debug);
     l.scratch = scratch.allocatorFor(fn, sp, prog.declaration);
@@ -258,8 +259,11 @@ export class ModuleLowerer {
       const key = { ir: irTypeOf(d.key), btf: this.diType(d.key) };
       // Only BTF says what the value is; the IR pointee just needs the value's size.
       const value = { ir: isAggregate(d.value) ? arrayOf(sizeOf(d.value), i8) : irTypeOf(d.value), btf: this.diType(d.value) };
-      map.define({ type: d.mapType, maxEntries: d.maxEntries, ...(!d.kind.stream && { key, value }), line });
-      this.maps.set(this.p.symbolAt(d.binding)!, { kind: d.kind, key: d.key, value: d.value, ref: map.ref, drops: d.kind.stream && this.dropsCounter(d.name, line), linear: d.linear });
+      const stream = d.kind.stream;
+      const slot = stream?.slots && { ir: irTypeOf(stream.slots), btf: this.diType(stream.slots) };
+      map.define({ type: d.mapType, maxEntries: d.maxEntries, ...(!stream ? { key, value } : slot ? { key: slot, value: slot } : {}), line });
+      const drops = stream?.countsDrops ? this.dropsCounter(d.name, line) : undefined;
+      this.maps.set(this.p.symbolAt(d.binding)!, { kind: d.kind, key: d.key, value: d.value, ref: map.ref, drops, linear: d.linear });
     }
     if (this.calls("printf")) this.printf = new PrintfLines(this.m, this.debug, (name) => this.dropsCounter(name, 1));
   }

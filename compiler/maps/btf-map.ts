@@ -12,6 +12,7 @@ import { arrayOf, i32, ptrTo, type IRType } from "../ir/ir-types.js";
 export const MapType = {
   hash: 1,
   array: 2,
+  perfEventArray: 4,
   percpuHash: 5,
   percpuArray: 6,
   lruHash: 9,

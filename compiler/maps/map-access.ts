@@ -27,7 +27,7 @@ const BPF_NOEXIST = 1;
  * returns, so one slot per role serves every call (a slot per call would run out of stack in a
  * handler that looks up many entries); operands are evaluated before any is stored.
  */
-function addressOf(l: ExpressionLowerer, v: Operand, type: ValueType, role: "key" | "value"): Value {
+export function addressOf(l: ExpressionLowerer, v: Operand, type: ValueType, role: "key" | "value"): Value {
   if (isAggregate(type)) return v.value;
   const slot = l.fn.slotFor(`map.${role}.${irTypeText(l, type)}`, irTypeOf(type));
   l.b.store(v.value, slot);

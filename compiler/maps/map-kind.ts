@@ -4,7 +4,7 @@
 
 import type * as TS from "typescript";
 import type { CheckedSource } from "../frontend/checked-source.js";
-import type { ValueType } from "../frontend/probe-types.js";
+import type { IntType, ValueType } from "../frontend/probe-types.js";
 import type { Value } from "../ir/ir-module.js";
 import type { Operand } from "../lower/arith.js";
 import type { ExpressionLowerer } from "../lower/expressions.js";
@@ -67,11 +67,12 @@ export interface MapKind {
   /** What the constructor's count must be besides 1 … 2^30 - 1 (a ring buffer's bytes): the error where it is not. */
   readonly checkEntries?: (n: bigint) => { message: string; hint: string } | undefined;
   /**
-   * A stream of events to user space (a ring buffer): its definition has no key or value (the
-   * value type is the event's, for the manifest), and a per-CPU counter beside it counts the
-   * events dropped when it was full.
+   * A stream of events to user space: the value type is the event's (for the manifest), not the
+   * definition's. A ring buffer's definition has no key or value, and a per-CPU counter beside
+   * it counts the events dropped when it was full (`countsDrops`); a perf event array's has
+   * `slots` for both (one per CPU, each a perf buffer), and the kernel counts its losses.
    */
-  readonly stream?: true;
+  readonly stream?: { readonly slots?: IntType; readonly countsDrops: boolean };
   /** The methods probe code may call, by name. */
   readonly methods: Readonly<Record<string, MapMethod>>;
 }

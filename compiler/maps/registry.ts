@@ -10,10 +10,11 @@ import { avgKind, statsKind } from "./stats.js";
 import { hashMapKind, lruHashMapKind, lruPerCpuHashMapKind, perCpuHashMapKind } from "./hash-map.js";
 import type { MapKind } from "./map-kind.js";
 import { ringBufKind } from "./ring-buf.js";
+import { perfEventArrayKind } from "./perf-event-array.js";
 
 export type { MapKind } from "./map-kind.js";
 
-const KINDS: readonly MapKind[] = [arrayMapKind, perCpuArrayMapKind, hashMapKind, lruHashMapKind, perCpuHashMapKind, lruPerCpuHashMapKind, histogramKind, linearHistogramKind, countKind, sumKind, minKind, maxKind, avgKind, statsKind, ringBufKind];
+const KINDS: readonly MapKind[] = [arrayMapKind, perCpuArrayMapKind, hashMapKind, lruHashMapKind, perCpuHashMapKind, lruPerCpuHashMapKind, histogramKind, linearHistogramKind, countKind, sumKind, minKind, maxKind, avgKind, statsKind, ringBufKind, perfEventArrayKind];
 
 const byName = new Map(KINDS.map((k) => [k.name, k]));
 

@@ -68,7 +68,7 @@ export function sendRecord(l: ExpressionLowerer, ring: MapRef, size: number, fil
 export const ringBufKind: MapKind = {
   name: "RingBuf",
   mapType: MapType.ringbuf,
-  stream: true,
+  stream: { countsDrops: true },
   checkEntries: checkSize,
   types: (p, [event], at) => ({ key: INT_TYPES.u32, value: valueTypeOf(p, event, at, "a RingBuf's events", "new RingBuf<OpenEvent>(256 * 1024)") }),
   methods: {

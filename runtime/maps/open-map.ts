@@ -11,6 +11,7 @@ import { histogramReader, linearHistogramReader } from "./histogram.js";
 import { avgReader, statsReader } from "./stats.js";
 import type { EventStream, ProbeMap } from "./map-reader.js";
 import { ringBufReader } from "./ring-buf.js";
+import { perfEventArrayReader } from "./perf-event-array.js";
 
 export type { EventStream, ProbeMap } from "./map-reader.js";
 
@@ -32,7 +33,11 @@ const READERS: ReadonlyMap<string, (info: MapInfo, handle: () => bigint) => Prob
 ]);
 
 /** Streams of events, by kind: read by waiting for what arrives, not by key. */
-const STREAMS: ReadonlyMap<string, (info: MapInfo, handle: () => bigint, handleOf: (name: string) => bigint) => EventStream> = new Map([["RingBuf", ringBufReader]]);
+type StreamReader = (info: MapInfo, handle: () => bigint, handleOf: (name: string) => bigint) => EventStream;
+const STREAMS: ReadonlyMap<string, StreamReader> = new Map<string, StreamReader>([
+  ["RingBuf", ringBufReader],
+  ["PerfEventArray", perfEventArrayReader],
+]);
 
 export const isStream = (info: MapInfo): boolean => STREAMS.has(info.kind);
 

@@ -11,22 +11,20 @@ import { codecOf, type CValue } from "../../contract/c-values.js";
 import { TsbpfError } from "../../contract/errors.js";
 import type { MapInfo } from "../../contract/manifest.js";
 import { errnoText, lastErrno, libbpf } from "../../native/libbpf.js";
-import { libc, mapFailed, MAP_SHARED, memoryAt, PROT_READ, PROT_WRITE, ReadableWait, type Mapping } from "../../native/libc.js";
+import { libc, mapFailed, MAP_SHARED, memoryAt, PROT_READ, PROT_WRITE, type Mapping } from "../../native/libc.js";
 import { BpfMap } from "./bpf-map.js";
-import type { EventStream } from "./map-reader.js";
+import { PolledStream } from "./polled-stream.js";
 
 const PAGE_SIZE = 4096;
 const BUSY = 0x80000000;
 const DISCARD = 0x40000000;
 const LENGTH_MASK = 0x3fffffff;
 const HEADER = 8;
-/** How long a wait lasts before it is renewed: bounds nothing a user sees (close() wakes it). */
-const WAIT_MS = 1000;
 
 /** Reads one record's event at `offset` of `view`; undefined to skip a record it does not know. */
 export type RecordDecoder<T> = (view: DataView, offset: number) => T | undefined;
 
-export class RingBufStream<T = CValue> implements EventStream<T> {
+export class RingBufStream<T = CValue> extends PolledStream<T> {
   private readonly consumerPage: Mapping;
   private readonly dataPages: Mapping;
   /** The consumer's and producer's positions, as 64-bit integers (Atomics: read and written whole). */
@@ -35,37 +33,36 @@ export class RingBufStream<T = CValue> implements EventStream<T> {
   private readonly headers: Int32Array;
   private readonly data: DataView;
   private readonly size: number;
-  private readonly wait: ReadableWait;
-  private closed = false;
 
   constructor(
-    readonly info: MapInfo,
+    info: MapInfo,
     mapHandle: bigint,
     private readonly drops: BpfMap | undefined,
     private readonly decode: RecordDecoder<T>,
   ) {
-    this.size = libbpf().mapMaxEntries(mapHandle);
     const fd = libbpf().mapFd(mapHandle);
+    const size = libbpf().mapMaxEntries(mapHandle);
+    // Mapped first: a failure leaves nothing to release.
     const c = libc();
-    this.consumerPage = c.mmap(null, PAGE_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-    if (mapFailed(this.consumerPage)) throw this.mmapFailure();
-    this.dataPages = c.mmap(null, PAGE_SIZE + 2 * this.size, PROT_READ, MAP_SHARED, fd, PAGE_SIZE);
-    if (mapFailed(this.dataPages)) {
-      const e = this.mmapFailure();
-      c.munmap(this.consumerPage, PAGE_SIZE);
+    const consumerPage = c.mmap(null, PAGE_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+    if (mapFailed(consumerPage)) throw mmapFailure(info);
+    const dataPages = c.mmap(null, PAGE_SIZE + 2 * size, PROT_READ, MAP_SHARED, fd, PAGE_SIZE);
+    if (mapFailed(dataPages)) {
+      const e = mmapFailure(info);
+      c.munmap(consumerPage, PAGE_SIZE);
       throw e;
     }
+    super(info, fd);
+    this.size = size;
+    this.consumerPage = consumerPage;
+    this.dataPages = dataPages;
     this.consumer = new BigUint64Array(memoryAt(this.consumerPage, PAGE_SIZE), 0, 1);
     const dataMemory = memoryAt(this.dataPages, PAGE_SIZE + 2 * this.size);
     this.producer = new BigUint64Array(dataMemory, 0, 1);
     this.headers = new Int32Array(dataMemory, PAGE_SIZE);
     this.data = new DataView(dataMemory, PAGE_SIZE);
-    this.wait = new ReadableWait(fd);
   }
 
-  private mmapFailure(): TsbpfError {
-    return new TsbpfError(`cannot map ring buffer '${this.info.name}' into memory (${errnoText(lastErrno())})`, { subject: `map '${this.info.name}'`, hint: "the process may be out of address space or over its locked-memory limit (ulimit -l)" });
-  }
 
   /** The events the probe dropped because the buffer was full, on every CPU. */
   get lost(): bigint {
@@ -97,40 +94,14 @@ export class RingBufStream<T = CValue> implements EventStream<T> {
     return batch.length;
   }
 
-  async consume(onBatch: (events: T[]) => void, signal?: AbortSignal): Promise<void> {
-    const stop = () => this.wait.wake();
-    signal?.addEventListener("abort", stop, { once: true });
-    try {
-      while (!this.closed && !signal?.aborted) {
-        if (!this.poll(onBatch) && !(await this.wait.wait(WAIT_MS)) && !this.closed) throw this.waitFailure();
-      }
-    } finally {
-      signal?.removeEventListener("abort", stop);
-    }
-  }
-
-  async *[Symbol.asyncIterator](): AsyncGenerator<T> {
-    let ready: T[] = [];
-    while (!this.closed) {
-      if (!this.poll((events) => (ready = events))) {
-        if (!(await this.wait.wait(WAIT_MS)) && !this.closed) throw this.waitFailure();
-        continue;
-      }
-      for (const e of ready) yield e;
-    }
-  }
-
-  private waitFailure(): TsbpfError {
-    return new TsbpfError(`cannot wait for events of '${this.info.name}' (${errnoText(lastErrno())})`, { subject: `map '${this.info.name}'` });
-  }
-
-  close(): void {
-    if (this.closed) return;
-    this.closed = true;
-    this.wait.close();
+  protected release(): void {
     libc().munmap(this.consumerPage, PAGE_SIZE);
     libc().munmap(this.dataPages, PAGE_SIZE + 2 * this.size);
   }
+}
+
+function mmapFailure(info: MapInfo): TsbpfError {
+  return new TsbpfError(`cannot map ring buffer '${info.name}' into memory (${errnoText(lastErrno())})`, { subject: `map '${info.name}'`, hint: "the process may be out of address space or over its locked-memory limit (ulimit -l)" });
 }
 
 /** The stream of a loaded RingBuf; `handleOf` finds its drops counter. */

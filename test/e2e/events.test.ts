@@ -171,3 +171,29 @@ describe("bad input", () => {
     expect(all[2].message).toContain("printf prints at most 32 arguments");
   });
 });
+
+describe("PerfEventArray", () => {
+  test("events arrive through each CPU's perf buffer, decoded as a RingBuf's are", async () => {
+    await using probe = await open(fixture("perf-events.ts"), { params: { TARGET_PID: process.pid } });
+    const events = probe.events("events");
+    probe.attach();
+    for (let i = 0; i < 3; i++) syncfsFromThisProcess();
+    const seen: unknown[] = [];
+    for await (const e of events) if (seen.push(e) === 3) break;
+    expect(seen).toEqual(Array(3).fill({ pid: process.pid, comm: myComm(), seq: 7n }));
+    expect(events.lost).toBe(0n);
+  });
+
+  test("emit() outside a handler is refused where it is written: it needs the program's context", () => {
+    const dir = mkdtempSync(join(tmpdir(), "tsbpf-perf-"));
+    try {
+      const file = join(dir, "outside.ts");
+      writeFileSync(file, 'import { PerfEventArray, tracepoint, type u32 } from "tsbpf";\nconst events = new PerfEventArray<u32>();\nfunction send(v: u32): void {\n  events.emit(v);\n}\nexport const t = tracepoint("syscalls/sys_enter_syncfs", () => send(1));\n');
+      const e = compileErrorOf(file)!;
+      expect(e.message).toBe("PerfEventArray.emit() needs the program's context, which only its handler has");
+      expect(e.at).toMatchObject({ line: 4, column: 3 });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
