@@ -1,28 +1,15 @@
 // The examples that get data out of the kernel, end to end: each triggered by a process whose pid
 // the test knows, and its decoded output checked against what that process did.
-import { spawn } from "node:child_process";
 import { closeSync, fsyncSync, openSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { runLater as later } from "../helpers/kernel.js";
 import { expectNoStack, repo, Running } from "../helpers/tsbpf-command.js";
-
-/** A shell whose pid is known before it runs `command` (exec keeps the pid). */
-function later(command: string): { pid: number; go(): Promise<void> } {
-  const child = spawn("sh", ["-c", `read _ && exec ${command}`], { stdio: ["pipe", "ignore", "ignore"] });
-  const done = new Promise<void>((resolve) => child.on("exit", () => resolve()));
-  return {
-    pid: child.pid!,
-    go: async () => {
-      child.stdin!.end("go\n");
-      await done;
-    },
-  };
-}
 
 const MISSING = "/nonexistent/tsbpf-opensnoop-test";
 
 test("opensnoop pairs each openat with its result: pid, comm, fd or errno, flags and path", async () => {
-  const cat = later(`cat /etc/hostname ${MISSING}`);
+  const cat = later(`cat /etc/hostname ${MISSING} 2>/dev/null`);
   const run = new Running(["run", repo("examples/opensnoop.ts"), "--param", `TARGET_PID=${cat.pid}`, "--duration", "5"]);
   await run.waitFor("stderr", /Attached 2 programs/);
   await cat.go();
@@ -37,7 +24,7 @@ test("opensnoop pairs each openat with its result: pid, comm, fd or errno, flags
 });
 
 test("opensnoop --json gives one object per event", async () => {
-  const cat = later(`cat ${MISSING}`);
+  const cat = later(`cat ${MISSING} 2>/dev/null`);
   const run = new Running(["run", repo("examples/opensnoop.ts"), "--param", `TARGET_PID=${cat.pid}`, "--duration", "5", "--json"]);
   await run.waitFor("stderr", /Attached/);
   await cat.go();
@@ -87,7 +74,7 @@ test("vfsstat --interval 1 --clear counts each second afresh", async () => {
 
 test("open-by-pid prints the watched process's opens with printf, whole paths included", async () => {
   const long = `/tmp/${"x".repeat(150)}-tsbpf-open-by-pid`;
-  const cat = later(`cat ${long}`);
+  const cat = later(`cat ${long} 2>/dev/null`);
   const run = new Running(["run", repo("examples/open-by-pid.ts"), "--param", `TARGET_PID=${cat.pid}`, "--duration", "5"]);
   await run.waitFor("stderr", /Attached/);
   await cat.go();

@@ -41,11 +41,11 @@ export function triggerSyncfs(): void {
 }
 
 /**
- * A process whose pid is known before it calls syncfs: a shell that waits for a line on stdin,
- * then becomes `sync --file-system /` (exec keeps the pid).
+ * A process whose pid is known before it runs `command`: a shell that waits for a line on stdin,
+ * then becomes the command (exec keeps the pid). Its output is dropped, its errors shown.
  */
-export function syncfsLater(): { pid: number; go(): Promise<void> } {
-  const child = spawn("sh", ["-c", "read _ && exec sync --file-system /"], { stdio: ["pipe", "ignore", "inherit"] });
+export function runLater(command: string): { pid: number; go(): Promise<void> } {
+  const child = spawn("sh", ["-c", `read _ && exec ${command}`], { stdio: ["pipe", "ignore", "inherit"] });
   const done = new Promise<void>((resolve) => child.on("exit", () => resolve()));
   return {
     pid: child.pid!,
@@ -55,6 +55,9 @@ export function syncfsLater(): { pid: number; go(): Promise<void> } {
     },
   };
 }
+
+/** A process whose pid is known before it calls syncfs (`sync --file-system /`). */
+export const syncfsLater = () => runLater("sync --file-system /");
 
 export type BpfObjectKind = "prog" | "map" | "link" | "btf";
 
