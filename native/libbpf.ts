@@ -41,6 +41,11 @@ function bind(lib: LibraryHandle) {
     mapNextKey: f<(map: bigint, key: Buffer | null, next: Buffer, keySize: number) => number>(
       "int bpf_map__get_next_key(void *map, const uint8_t *cur_key, _Inout_ uint8_t *next_key, size_t key_sz)",
     ),
+    mapFd: f<(map: bigint) => number>("int bpf_map__fd(void *map)"),
+    // Many entries in one system call (Linux 5.6 for hashes, 5.9 for arrays); `count` in: room, out: entries given.
+    mapLookupBatch: f<(fd: number, inBatch: Buffer | null, outBatch: Buffer, keys: Buffer, values: Buffer, count: Uint32Array, opts: null) => number>(
+      "int bpf_map_lookup_batch(int fd, void *in_batch, void *out_batch, void *keys, void *values, void *count, const void *opts)",
+    ),
     numPossibleCpus: f<() => number>("int libbpf_num_possible_cpus(void)"),
     mapName: f<(map: bigint) => string>("const char *bpf_map__name(void *map)"),
     mapInitialValue: f<(map: bigint, size: bigint[]) => bigint | null>("void *bpf_map__initial_value(void *map, _Out_ size_t *size)"),

@@ -34,18 +34,19 @@ const COMMANDS: Record<string, Command> = {
   },
   run: {
     summary: "compile, load, attach, and print what the probe reports until Ctrl-C",
-    usage: "tsbpf run <probe.ts> [--duration <seconds>] [--interval <seconds> [--clear]] [--param NAME=value …]",
+    usage: "tsbpf run <probe.ts> [--duration <seconds>] [--interval <seconds> [--clear]] [--top <n>] [--param NAME=value …]",
     options: [
       ["-d, --duration <seconds>", "detach and exit after this many seconds (0: right after attaching)"],
       ["-i, --interval <seconds>", "print the exported maps every this many seconds, under the time (bpftrace's interval probe with print)"],
       ["--clear", "with --interval: empty the maps after each print (per-interval counts, as vfsstat)"],
+      ["--top <n>", "print only the n largest entries of each map (bpftrace's print(@map, n))"],
       ["-p, --param <NAME=value>", "set a param() of the probe (repeatable)"],
       ["--no-cache", "compile even if an identical build is cached"],
       ["--cpu <v1|v2|v3>", "BPF instruction set version (default v3)"],
       ["-v, --verbose", "print the whole verifier log when the kernel rejects a program"],
       ["--timings", "print where the time went (compile phases, load, attach)"],
     ],
-    flags: { d: "string", duration: "string", i: "string", interval: "string", clear: "boolean", p: "list", param: "list", "no-cache": "boolean", cpu: "string", v: "boolean", verbose: "boolean", timings: "boolean" },
+    flags: { d: "string", duration: "string", i: "string", interval: "string", clear: "boolean", top: "string", p: "list", param: "list", "no-cache": "boolean", cpu: "string", v: "boolean", verbose: "boolean", timings: "boolean" },
     run,
   },
 };
@@ -213,6 +214,7 @@ async function run(file: string, o: Options): Promise<number> {
   if (interval !== undefined && (interval < 0.01 || interval > 86400)) throw new UsageError(`--interval takes from 0.01 to 86400 seconds, not ${interval}`);
   const clearEach = o.clear === true;
   if (clearEach && interval === undefined) throw new UsageError("--clear empties the maps after each --interval print: give an --interval too");
+  const print = { top: topOption(o) };
   const verbose = o.v === true || o.verbose === true;
   const { Probe } = require("./index.js") as typeof import("./index.js");
   const { waitsFor } = require("./attach/attach-program.js") as typeof import("./attach/attach-program.js");
@@ -238,7 +240,7 @@ async function run(file: string, o: Options): Promise<number> {
     writeStderr(`Attached ${links.length} program${links.length === 1 ? "" : "s"}${what}. ${duration === undefined ? "Ctrl-C to stop." : `Stopping in ${duration} s.`}\n`);
     if (duration !== 0) {
       const cancelTimer = duration !== undefined ? setLongTimeout(() => stop.abort(), duration * 1000) : undefined;
-      const ticker = interval !== undefined ? setInterval(() => printMapsNow(probe, clearEach), interval * 1000) : undefined;
+      const ticker = interval !== undefined ? setInterval(() => printMapsNow(probe, clearEach, print), interval * 1000) : undefined;
       try {
         for await (const line of probe.traceLines(stop.signal)) process.stdout.write(`${clock(new Date())} ${line.message}\n`);
       } finally {
@@ -246,7 +248,7 @@ async function run(file: string, o: Options): Promise<number> {
         clearInterval(ticker);
       }
     }
-    await printMapsAtExit(probe);
+    await printMapsAtExit(probe, print);
     return 0;
   } finally {
     process.off("SIGINT", onSignal);
@@ -264,26 +266,36 @@ function secondsOption(text: string | undefined, flag: string, otherwise: string
   return seconds;
 }
 
+/** --top: a whole number of entries. */
+function topOption(o: Options): number | undefined {
+  const text = o.top as string | undefined;
+  if (text === undefined) return undefined;
+  if (!/^\d+$/.test(text) || Number(text) < 1 || Number(text) > 1e9) throw new UsageError(`--top takes a number of entries such as 10, not '${text}'`);
+  return Number(text);
+}
+
+type PrintOptions = import("./output/map-printer.js").PrintOptions;
+
 /** --interval: the exported maps under the time, then (--clear) emptied for the next interval. */
-function printMapsNow(probe: import("./index.js").Probe, clear: boolean): void {
+function printMapsNow(probe: import("./index.js").Probe, clear: boolean, print: PrintOptions): void {
   const maps = exportedMaps(probe);
-  process.stdout.write(`${clock(new Date())}\n${formatted(maps)}`);
+  process.stdout.write(`${clock(new Date())}\n${formatted(maps, print)}`);
   if (clear) for (const map of maps) map.clear();
 }
 
 /** The maps `tsbpf run` prints: those the probe exports. */
 const exportedMaps = (probe: import("./index.js").Probe) => probe.maps.filter((m) => m.exported).map((m) => probe.map(m.name));
 
-function formatted(maps: import("./maps/open-map.js").ProbeMap[]): string {
+function formatted(maps: import("./maps/open-map.js").ProbeMap[], print: PrintOptions): string {
   const { formatMaps } = require("./output/map-printer.js") as typeof import("./output/map-printer.js");
-  return formatMaps(maps);
+  return formatMaps(maps, print);
 }
 
 /** As bpftrace does at exit: the exported maps' entries, once the programs are detached (their final values). */
-async function printMapsAtExit(probe: import("./index.js").Probe): Promise<void> {
+async function printMapsAtExit(probe: import("./index.js").Probe, print: PrintOptions): Promise<void> {
   if (!probe.maps.some((m) => m.exported)) return;
   await probe.detachAsync();
-  const text = formatted(exportedMaps(probe));
+  const text = formatted(exportedMaps(probe), print);
   if (text) process.stdout.write(`\n${text}`);
 }
 

@@ -5,7 +5,7 @@
 import type { CValue } from "../../contract/c-values.js";
 import type { MapInfo } from "../../contract/manifest.js";
 import { BpfMap, sumOf } from "./bpf-map.js";
-import { entriesOf, type ProbeMap } from "./map-reader.js";
+import type { ProbeMap } from "./map-reader.js";
 
 export function hashMapReader(perCpu: boolean): (info: MapInfo, handle: () => bigint) => ProbeMap {
   return (info, handle) => {
@@ -16,7 +16,7 @@ export function hashMapReader(perCpu: boolean): (info: MapInfo, handle: () => bi
       get,
       set: (key, value) => map.update(key, value),
       delete: (key) => map.delete(key),
-      entries: () => entriesOf(map.keys(), get),
+      entries: () => map.entries(),
       keys: () => map.keys(),
       clear: () => {
         for (const key of map.keys()) map.delete(key);

@@ -5,11 +5,13 @@
 import type { CValue } from "../../contract/c-values.js";
 import type { MapInfo } from "../../contract/manifest.js";
 import { arrayMapReader } from "./array-map.js";
+import { sumOf } from "./bpf-map.js";
 import type { ProbeMap } from "./map-reader.js";
 
 export function histogramReader(info: MapInfo, handle: () => bigint): ProbeMap {
   const buckets = arrayMapReader(true)(info, handle);
-  const counts = (): bigint[] => Array.from({ length: info.maxEntries }, (_, b) => buckets.sum!(b) as bigint);
+  // Every bucket's CPUs in one batch: [bucket, [count on CPU 0, …]].
+  const counts = (): bigint[] => buckets.entries().map(([, each]) => sumOf(info, each as CValue[]) as bigint);
   // One entry per counted bucket: [its lowest value, the count].
   const entries = (): [CValue, CValue][] => counts().flatMap((count, b): [CValue, CValue][] => (count ? [[b === 0 ? 0n : 1n << BigInt(b - 1), count]] : []));
   return {

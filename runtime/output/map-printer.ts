@@ -1,26 +1,42 @@
 // The probe's exported maps as bpftrace prints its maps at exit: `@name[key]: value`, a line per
 // entry, integer values in ascending order, a blank line between maps. Per-CPU maps print the
 // sum of their CPUs' integer values; arrays leave out their zero entries (every index exists).
+// Keys and values print as their types show them (value-views.ts: `@bySyscall[openat]: 12`).
+// `top` keeps the last N lines of each, the N largest where values are integers, as bpftrace's
+// print(@map, N) does.
 
 import type { CValue } from "../../contract/c-values.js";
+import { sumOf } from "../maps/bpf-map.js";
 import type { ProbeMap } from "../maps/open-map.js";
+import { viewOf } from "./value-views.js";
+
+export interface PrintOptions {
+  /** Only the N largest entries of each map (--top N). */
+  top?: number;
+}
 
 /** Text of the values bpftrace's print(@map) would show; "" for maps with nothing to show. */
-export function formatMaps(maps: readonly ProbeMap[]): string {
+export function formatMaps(maps: readonly ProbeMap[], options: PrintOptions = {}): string {
   return maps
-    .map(formatMap)
+    .map((map) => formatMap(map, options.top))
     .filter((text) => text !== "")
     .join("\n");
 }
 
-function formatMap(map: ProbeMap): string {
-  if (map.format) return map.format();
+function formatMap(map: ProbeMap, top: number | undefined): string {
+  if (map.format) return map.format(top);
   const { info } = map;
   const perCpu = map.sum !== undefined;
-  const entries: [CValue, CValue][] = map.entries().map(([key, value]) => [key, perCpu && info.value.kind === "int" ? map.sum!(key)! : value]);
-  const shown = map.dense ? entries.filter(([, value]) => !isZero(value)) : entries;
+  // A per-CPU map's entries come with each CPU's value: integers are added up here.
+  const entries: [CValue, CValue][] = map.entries().map(([key, value]) => [key, perCpu && info.value.kind === "int" && Array.isArray(value) ? sumOf(info, value)! : value]);
+  let shown = map.dense ? entries.filter(([, value]) => !isZero(value)) : entries;
   if (info.value.kind === "int") shown.sort(([, a], [, b]) => (a < b ? -1 : a > b ? 1 : 0));
-  return shown.map(([key, value]) => `@${info.name}[${formatValue(key)}]: ${formatValue(value)}\n`).join("");
+  if (top !== undefined) shown = shown.slice(Math.max(0, shown.length - top));
+  const keyText = viewOf(info.key).text;
+  const valueText = viewOf(info.value).text;
+  const eachCpu = perCpu && info.value.kind !== "int";
+  const text = (v: CValue) => (eachCpu ? `[${(v as CValue[]).map(valueText).join(",")}]` : valueText(v));
+  return shown.map(([key, value]) => `@${info.name}[${keyText(key)}]: ${text(value)}\n`).join("");
 }
 
 function isZero(v: CValue): boolean {
@@ -29,14 +45,4 @@ function isZero(v: CValue): boolean {
   if (typeof v === "string") return v === "";
   if (Array.isArray(v)) return v.every(isZero);
   return Object.values(v).every(isZero);
-}
-
-/** bpftrace's way: numbers in decimal, strings bare, records `{ .a = 1, .b = x }`, arrays `[1,2]`. */
-export function formatValue(v: CValue): string {
-  if (typeof v === "number" || typeof v === "bigint" || typeof v === "boolean") return String(v);
-  if (typeof v === "string") return v;
-  if (Array.isArray(v)) return `[${v.map(formatValue).join(",")}]`;
-  return `{ ${Object.entries(v)
-    .map(([field, value]) => `.${field} = ${formatValue(value)}`)
-    .join(", ")} }`;
 }
