@@ -119,6 +119,11 @@ export class BpfMap implements EntryLayout {
     return this.entriesOneByOne();
   }
 
+  /** Whether entries() reads in batches (until the kernel refuses one for this map). */
+  get batched(): boolean {
+    return this.batch;
+  }
+
   private entriesOneByOne(): [CValue, CValue][] {
     const keys = this.walkKeys();
     const all: [CValue, CValue][] = [];
