@@ -9,7 +9,7 @@ import { TsbpfError } from "../../contract/errors.js";
 import type { MapInfo } from "../../contract/manifest.js";
 import { Errno, errnoText, libbpf } from "../../native/libbpf.js";
 import { viewOf, type ValueView } from "../output/value-views.js";
-import { lookupBatch } from "./map-batch.js";
+import { MapBatches, type EntryLayout } from "./map-batch.js";
 
 let cpus: number | undefined;
 
@@ -18,16 +18,6 @@ function possibleCpus(): number {
   cpus ??= libbpf().numPossibleCpus();
   if (cpus < 1) throw new TsbpfError(`cannot count this machine's CPUs (${errnoText(-cpus)})`, { subject: "/sys/devices/system/cpu/possible" });
   return cpus;
-}
-
-/** How the kernel lays out one entry's key and value(s) in the buffers it fills. */
-export interface EntryLayout {
-  readonly keySize: number;
-  /** One value's bytes; a per-CPU map's values are each this, rounded up to 8, one per possible CPU. */
-  readonly valueSize: number;
-  readonly stride: number;
-  /** How many values a lookup gives: 1, or the possible CPUs for a per-CPU map. */
-  readonly copies: number;
 }
 
 export class BpfMap implements EntryLayout {
@@ -41,6 +31,7 @@ export class BpfMap implements EntryLayout {
   private readonly valueView: ValueView;
   /** Whether to try bpf_map_lookup_batch: false once the kernel has refused it for this map. */
   private batch: boolean;
+  private batches: MapBatches | undefined;
 
   /** `handle` gives libbpf's handle for each access: it refuses once the probe is closed. `batch`: false reads one entry at a time. */
   constructor(
@@ -111,7 +102,8 @@ export class BpfMap implements EntryLayout {
    */
   entries(): [CValue, CValue][] {
     if (this.batch) {
-      const all = lookupBatch(libbpf().mapFd(this.handle()), this, (keys, values, n, into) => this.decodeEntries(keys, values, n, into));
+      this.batches ??= new MapBatches(this, this.info.maxEntries);
+      const all = this.batches.read(libbpf().mapFd(this.handle()), (keys, values, n, into) => this.decodeEntries(keys, values, n, into));
       if (all.supported) return all.entries;
       if (all.error !== undefined) throw this.failure("read", all.error);
       this.batch = false;
