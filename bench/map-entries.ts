@@ -15,7 +15,7 @@ import { BpfMap } from "../runtime/maps/bpf-map.js";
 import { median } from "./measure.js";
 
 const option = (name: string): string | undefined => (process.argv.includes(name) ? process.argv[process.argv.indexOf(name) + 1] : undefined);
-const rounds = Number(option("--rounds")) || 7;
+const rounds = Number(option("--rounds")) || 15;
 /** Whole-map reads timed in each round, of which the median counts. */
 const READS = 21;
 const ENTRIES = 10_000;
@@ -55,10 +55,10 @@ function mapId(probe: Probe, name: string): number {
   return Number(id[1]);
 }
 
-/** Median µs of READS calls of `read`. */
-function timeReads(read: () => unknown[]): number {
+/** Median µs of `reads` calls of `read`. */
+function timeReads(read: () => unknown[], reads = READS): number {
   const times: number[] = [];
-  for (let i = 0; i < READS; i++) {
+  for (let i = 0; i < reads; i++) {
     const t0 = process.hrtime.bigint();
     const got = read();
     times.push(Number(process.hrtime.bigint() - t0) / 1e3);
@@ -96,19 +96,21 @@ async function main(): Promise<void> {
           row.c.push(c.medianUs);
           const reader = probe.map(row.map);
           row.batched.push(timeReads(() => reader.entries()));
+          // Entry by entry, for scale: 25 times slower, so read fewer times.
           const info = probe.maps.find((m) => m.name === row.map)!;
           const single = new BpfMap(info, () => loaded.mapHandle(row.map), false, false);
-          row.oneByOne.push(timeReads(() => single.entries()));
+          row.oneByOne.push(timeReads(() => single.entries(), 3));
         }
       }
       const ms = (us: number) => `${(us / 1000).toFixed(2)} ms`;
-      console.log(`Whole-map reads of ${ENTRIES} entries (median of ${rounds} rounds, each the median of ${READS} reads), Node ${process.version}:\n`);
-      console.log("| map | C, bpf_map_lookup_batch | tsbpf entries(), batched | × C | tsbpf, entry by entry | × C |");
+      console.log(`Whole-map reads of ${ENTRIES} entries, ${rounds} rounds (each the median of ${READS} reads by C, then by tsbpf), Node ${process.version}:\n`);
+      console.log("| map | C, bpf_map_lookup_batch | tsbpf entries(), batched | × C (median of the rounds' ratios) | tsbpf, entry by entry | × C |");
       console.log("| --- | ---: | ---: | ---: | ---: | ---: |");
       for (const row of rows) {
         const [c, b, o] = [median(row.c), median(row.batched), median(row.oneByOne)];
+        const ratio = median(row.batched.map((x, i) => x / row.c[i]));
         const what = { counts: "HashMap<u32, u64>", totals: "HashMap<u32, {u64, u64, u32, u32}>", stats: "HashMap<u32, {u64, u64, u32, Str<16>}>" }[row.map];
-        console.log(`| ${what} | ${ms(c)} | ${ms(b)} | **${(b / c).toFixed(2)}** | ${ms(o)} | ${(o / c).toFixed(1)} |`);
+        console.log(`| ${what} | ${ms(c)} | ${ms(b)} | **${ratio.toFixed(2)}** | ${ms(o)} | ${(o / c).toFixed(1)} |`);
       }
       console.log(`\nPer round (× C, batched): ${rows.map((row) => `${row.map} ${row.batched.map((b, i) => (b / row.c[i]).toFixed(2)).join(" / ")}`).join("; ")}`);
     } finally {

@@ -28,6 +28,8 @@ export class BpfMap implements EntryLayout {
   private readonly keyCodec: Codec;
   private readonly valueCodec: Codec;
   private readonly keyView: ValueView;
+  private readonly decodeKey: Codec["decode"];
+  private readonly decodeValue: Codec["decode"];
   private readonly valueView: ValueView;
   /** Whether to try bpf_map_lookup_batch: false once the kernel has refused it for this map. */
   private batch: boolean;
@@ -43,6 +45,8 @@ export class BpfMap implements EntryLayout {
     this.keyCodec = codecOf(info.key);
     this.valueCodec = codecOf(info.value);
     this.keyView = viewOf(info.key);
+    this.decodeKey = this.keyCodec.decode.bind(this.keyCodec);
+    this.decodeValue = this.valueCodec.decode.bind(this.valueCodec);
     this.valueView = viewOf(info.value);
     this.keySize = this.keyCodec.size;
     this.valueSize = this.valueCodec.size;
@@ -146,12 +150,22 @@ export class BpfMap implements EntryLayout {
     const vv = new DataView(values.buffer, values.byteOffset, values.byteLength);
     const { keySize } = this;
     const valueBytes = this.stride * this.copies;
-    const show = this.keyView.show;
-    const { perCpu } = this;
+    // The decoders as plain functions, each called at one site in the loop below.
+    const decodeKey = this.decodeKey;
+    const showKey = this.keyView.show;
+    if (this.perCpu) {
+      for (let i = 0; i < n; i++) {
+        const raw = decodeKey(kv, i * keySize);
+        into.push([showKey ? showKey(raw) : raw, this.perCpuValues(vv, i * valueBytes)]);
+      }
+      return;
+    }
+    const decodeValue = this.decodeValue;
+    const showValue = this.valueView.show;
     for (let i = 0; i < n; i++) {
-      const raw = this.keyCodec.decode(kv, i * keySize);
-      const value = perCpu ? this.perCpuValues(vv, i * valueBytes) : this.value(vv, i * valueBytes);
-      into.push([show ? show(raw) : raw, value]);
+      const key = decodeKey(kv, i * keySize);
+      const value = decodeValue(vv, i * valueBytes);
+      into.push([showKey ? showKey(key) : key, showValue ? showValue(value) : value]);
     }
   }
 

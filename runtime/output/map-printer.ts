@@ -34,8 +34,9 @@ function formatMap(map: ProbeMap, top: number | undefined): string {
   if (top !== undefined) shown = shown.slice(Math.max(0, shown.length - top));
   const keyText = viewOf(info.key).text;
   const valueText = viewOf(info.value).text;
-  const eachCpu = perCpu && info.value.kind !== "int";
-  const text = (v: CValue) => (eachCpu ? `[${(v as CValue[]).map(valueText).join(",")}]` : valueText(v));
+  // Each CPU's value, where a per-CPU map's are not added up (structs): `[{ … },{ … }]`.
+  const eachCpu = perCpu && info.value.kind !== "array";
+  const text = (v: CValue) => (eachCpu && Array.isArray(v) ? `[${v.map(valueText).join(",")}]` : valueText(v));
   return shown.map(([key, value]) => `@${info.name}[${keyText(key)}]: ${text(value)}\n`).join("");
 }
 

@@ -41,7 +41,7 @@ function arrayView(elem: ValueView): ValueView {
   return {
     show: show && ((raw) => (raw as CValue[]).map(show)),
     accept: accept && ((given) => (Array.isArray(given) ? given.map(accept) : given)),
-    text: (v) => `[${(v as CValue[]).map(elem.text).join(",")}]`,
+    text: (v) => (Array.isArray(v) ? `[${v.map(elem.text).join(",")}]` : String(v)),
   };
 }
 
@@ -65,9 +65,10 @@ function structView(fields: { name: string; view: ValueView }[]): ValueView {
           return o;
         }
       : undefined,
+    // A reader may fold a struct into one number (Min's and Max's slots): that prints as it is.
     text: (v) => {
-      const o = v as Record<string, CValue>;
-      return `{ ${fields.map((f) => `.${f.name} = ${f.view.text(o[f.name])}`).join(", ")} }`;
+      if (typeof v !== "object" || Array.isArray(v)) return String(v);
+      return `{ ${fields.map((f) => `.${f.name} = ${f.view.text(v[f.name])}`).join(", ")} }`;
     },
   };
 }
