@@ -94,6 +94,14 @@ export class BpfMap implements EntryLayout {
     return true;
   }
 
+  /** Removes every entry, by its key's bytes as the kernel gave them (a shown key need not name one key: two kernel symbols may share a name). */
+  deleteAll(): void {
+    for (const key of this.walkKeys()) {
+      const err = libbpf().mapDeleteElem(this.handle(), key, this.keySize, 0n);
+      if (err < 0 && err !== -Errno.ENOENT) throw this.failure("write", err);
+    }
+  }
+
   /** Every key, in the kernel's order. */
   keys(): CValue[] {
     return this.entries().map(([key]) => key);

@@ -18,9 +18,7 @@ export function hashMapReader(perCpu: boolean): (info: MapInfo, handle: () => bi
       delete: (key) => map.delete(key),
       entries: () => map.entries(),
       keys: () => map.keys(),
-      clear: () => {
-        for (const key of map.keys()) map.delete(key);
-      },
+      clear: () => map.deleteAll(),
       ...(perCpu && { sum: (key: unknown) => sumOf(info, map.lookupPerCpu(key)) }),
     };
   };

@@ -74,6 +74,7 @@ const ksym: ValueFormatter = {
     if (typeof given !== "string") return given;
     if (/^0x[0-9a-f]+$/i.test(given)) return BigInt(given);
     const m = /^([^+\s]+)(?:\+0x([0-9a-f]+))?(?: \[\S+\])?$/i.exec(given);
+    // A name several symbols share (static functions) is taken at its lowest address: give the address to be exact.
     const base = m ? kernelSymbols().addressOf(m[1]) : undefined;
     if (base === undefined) throw new TsbpfError(`'${given}' is not a kernel symbol`, { subject: "a KernelAddress", hint: "give an address (a bigint, or hex text such as 0xffffffff81000000) or a symbol of /proc/kallsyms (vfs_read, vfs_read+0x12)" });
     return base + BigInt(`0x${m![2] ?? "0"}`);
