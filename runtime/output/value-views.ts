@@ -5,7 +5,7 @@
 
 import type { CType } from "../../contract/c-layout.js";
 import type { CValue } from "../../contract/c-values.js";
-import { VALUE_FORMATTERS } from "./value-formats.js";
+import type { ValueFormatter } from "./value-formats.js";
 
 export interface ValueView {
   /** A decoded value as user space sees it (in place for structs); undefined: as decoded. */
@@ -27,10 +27,16 @@ export function viewOf(t: CType): ValueView {
   return v;
 }
 
+/** Loaded when a formatted type is first met: the name tables cost a run that shows none nothing. */
+function formatterOf(format: keyof typeof import("./value-formats.js")["VALUE_FORMATTERS"]): ValueFormatter {
+  const { VALUE_FORMATTERS } = require("./value-formats.js") as typeof import("./value-formats.js");
+  return VALUE_FORMATTERS[format];
+}
+
 const PLAIN: ValueView = { text: (v) => String(v) };
 
 function makeView(t: CType): ValueView {
-  if ((t.kind === "int" || t.kind === "array") && t.format) return VALUE_FORMATTERS[t.format];
+  if ((t.kind === "int" || t.kind === "array") && t.format) return formatterOf(t.format);
   if (t.kind === "array") return arrayView(viewOf(t.elem));
   if (t.kind === "struct") return structView(t.fields.map((f) => ({ name: f.name, view: viewOf(f.type) })));
   return PLAIN;
