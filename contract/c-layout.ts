@@ -7,10 +7,17 @@
 
 export type IntBits = 8 | 16 | 32 | 64;
 
+/**
+ * How user space shows a value whose bytes are a plain integer or byte array (stdlib/formats.d.ts:
+ * `SyscallNr`, `Errno`, …): no part of the layout, only of how the runtime decodes and prints it.
+ */
+export type ValueFormat = "syscall" | "errno" | "ipv4" | "ipv6" | "ksym";
+
 export interface CInt {
   kind: "int";
   bits: IntBits;
   signed: boolean;
+  format?: ValueFormat;
   /**
    * A C enum's members (a probe's `const enum`), each value as decimal text (JSON has no
    * bigint): the value codec reads a member's value as its name. Not part of the layout.
@@ -33,6 +40,7 @@ export interface CArray {
   kind: "array";
   elem: CType;
   length: number;
+  format?: ValueFormat;
 }
 /** A NUL-terminated string in `length` bytes (C's `char[length]`). */
 export interface CStr {
@@ -167,14 +175,14 @@ export function plainCType<T extends CType>(t: T): T {
 function plain(t: CType): CType {
   switch (t.kind) {
     case "int":
-      return { kind: "int", bits: t.bits, signed: t.signed, ...(t.enumerators && { enumerators: t.enumerators.map((e) => ({ name: e.name, value: e.value })) }) };
+      return { kind: "int", bits: t.bits, signed: t.signed, ...(t.format && { format: t.format }), ...(t.enumerators && { enumerators: t.enumerators.map((e) => ({ name: e.name, value: e.value })) }) };
     case "bool":
     case "ptr":
       return { kind: t.kind };
     case "str":
       return { kind: "str", length: t.length };
     case "array":
-      return { kind: "array", elem: plain(t.elem), length: t.length };
+      return { kind: "array", elem: plain(t.elem), length: t.length, ...(t.format && { format: t.format }) };
     case "struct":
       return { kind: "struct", name: t.name, fields: t.fields.map((f) => ({ name: f.name, type: plain(f.type) })) };
   }

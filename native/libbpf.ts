@@ -52,6 +52,11 @@ function bind(lib: LibraryHandle) {
     mapNextKey: f<(map: bigint, key: Buffer | null, next: Buffer, keySize: number) => number>(
       "int bpf_map__get_next_key(void *map, const uint8_t *cur_key, _Inout_ uint8_t *next_key, size_t key_sz)",
     ),
+    mapFd: f<(map: bigint) => number>("int bpf_map__fd(void *map)"),
+    // Many entries in one system call (Linux 5.6 for hashes, 5.9 for arrays); `count` in: room, out: entries given.
+    mapLookupBatch: f<(fd: number, inBatch: Buffer | null, outBatch: Buffer, keys: Buffer, values: Buffer, count: Uint32Array, opts: null) => number>(
+      "int bpf_map_lookup_batch(int fd, void *in_batch, void *out_batch, void *keys, void *values, void *count, const void *opts)",
+    ),
     numPossibleCpus: f<() => number>("int libbpf_num_possible_cpus(void)"),
     mapName: f<(map: bigint) => string>("const char *bpf_map__name(void *map)"),
     mapInitialValue: f<(map: bigint, size: bigint[]) => bigint | null>("void *bpf_map__initial_value(void *map, _Out_ size_t *size)"),
@@ -63,7 +68,6 @@ function bind(lib: LibraryHandle) {
     testRun: f<(fd: number, opts: TestRunOpts) => number>("int bpf_prog_test_run_opts(int fd, _Inout_ bpf_test_run_opts *opts)"),
     // Pins (runtime/pins.ts): objects on bpffs that outlive the process. These return -errno.
     linkFd: f<(link: bigint) => number>("int bpf_link__fd(void *link)"),
-    mapFd: f<(map: bigint) => number>("int bpf_map__fd(void *map)"),
     objPin: f<(fd: number, path: string) => number>("int bpf_obj_pin(int fd, const char *path)"),
     objGet: f<(path: string) => number>("int bpf_obj_get(const char *path)"),
     objInfo: f<(fd: number, info: Buffer, length: number[]) => number>("int bpf_obj_get_info_by_fd(int fd, _Inout_ uint8_t *info, _Inout_ uint32_t *len)"),

@@ -36,12 +36,13 @@ const COMMANDS: Record<string, Command> = {
   },
   run: {
     summary: "compile, load, attach, and print what the probe reports until Ctrl-C",
-    usage: "tsbpf run <probe.ts> [--duration <seconds>] [--interval <seconds> [--clear]] [--json] [--param NAME=value …] [--pin <dir>]",
+    usage: "tsbpf run <probe.ts> [--duration <seconds>] [--interval <seconds> [--clear]] [--top <n>] [--json] [--param NAME=value …] [--pin <dir>]",
     options: [
       ["-d, --duration <seconds>", "detach and exit after this many seconds (0: right after attaching)"],
       ["-i, --interval <seconds>", "print the exported maps every this many seconds, under the time (bpftrace's interval probe with print)"],
       ["--clear", "with --interval: empty the maps after each print (per-interval counts, as vfsstat)"],
       ["--json", "print events and printf lines as JSON, one object per line (NDJSON)"],
+      ["--top <n>", "print only the n largest entries of each map (bpftrace's print(@map, n))"],
       ["-p, --param <NAME=value>", "set a param() of the probe (repeatable)"],
       ["--pin <dir>", "attach, pin the probe in <dir> on bpffs (/sys/fs/bpf/<name>) and exit: it keeps running until `tsbpf unpin <dir>`"],
       ["--no-cache", "compile even if an identical build is cached"],
@@ -49,7 +50,7 @@ const COMMANDS: Record<string, Command> = {
       ["-v, --verbose", "print the whole verifier log when the kernel rejects a program"],
       ["--timings", "print where the time went (compile phases, load, attach)"],
     ],
-    flags: { d: "string", duration: "string", i: "string", interval: "string", clear: "boolean", json: "boolean", p: "list", param: "list", pin: "string", "no-cache": "boolean", cpu: "string", v: "boolean", verbose: "boolean", timings: "boolean" },
+    flags: { d: "string", duration: "string", i: "string", interval: "string", clear: "boolean", top: "string", json: "boolean", p: "list", param: "list", pin: "string", "no-cache": "boolean", cpu: "string", v: "boolean", verbose: "boolean", timings: "boolean" },
     run,
   },
   unpin: {
@@ -225,6 +226,7 @@ async function run(file: string, o: Options): Promise<number> {
   if (interval !== undefined && (interval < 0.01 || interval > 86400)) throw new UsageError(`--interval takes from 0.01 to 86400 seconds, not ${interval}`);
   const clearEach = o.clear === true;
   if (clearEach && interval === undefined) throw new UsageError("--clear empties the maps after each --interval print: give an --interval too");
+  const print = { top: topOption(o) };
   const verbose = o.v === true || o.verbose === true;
   const pinDir = o.pin as string | undefined;
   if (pinDir !== undefined && (duration !== undefined || interval !== undefined))
@@ -258,7 +260,7 @@ async function run(file: string, o: Options): Promise<number> {
     if (pinned !== undefined) return 0;
     if (duration !== 0) {
       const cancelTimer = duration !== undefined ? setLongTimeout(() => stop.abort(), duration * 1000) : undefined;
-      const ticker = interval !== undefined ? setInterval(() => printMapsNow(probe, clearEach), interval * 1000) : undefined;
+      const ticker = interval !== undefined ? setInterval(() => printMapsNow(probe, clearEach, print), interval * 1000) : undefined;
       try {
         await Promise.all([...readers.map((r) => r.read(stop.signal)), new Promise((resolve) => stop.signal.addEventListener("abort", resolve, { once: true }))]);
       } finally {
@@ -270,7 +272,7 @@ async function run(file: string, o: Options): Promise<number> {
       await probe.detachAsync();
       for (const r of readers) r.drain?.();
     }
-    await printMapsAtExit(probe);
+    await printMapsAtExit(probe, print);
     reportLost(probe);
     return 0;
   } finally {
@@ -340,10 +342,20 @@ function secondsOption(text: string | undefined, flag: string, otherwise: string
   return seconds;
 }
 
+/** --top: a whole number of entries. */
+function topOption(o: Options): number | undefined {
+  const text = o.top as string | undefined;
+  if (text === undefined) return undefined;
+  if (!/^\d+$/.test(text) || Number(text) < 1 || Number(text) > 1e9) throw new UsageError(`--top takes a number of entries such as 10, not '${text}'`);
+  return Number(text);
+}
+
+type PrintOptions = import("./output/map-printer.js").PrintOptions;
+
 /** --interval: the exported maps under the time, then (--clear) emptied for the next interval. */
-function printMapsNow(probe: import("./index.js").Probe, clear: boolean): void {
+function printMapsNow(probe: import("./index.js").Probe, clear: boolean, print: PrintOptions): void {
   const maps = exportedMaps(probe);
-  process.stdout.write(`${clock(new Date())}\n${formatted(maps)}`);
+  process.stdout.write(`${clock(new Date())}\n${formatted(maps, print)}`);
   if (clear) for (const map of maps) map.clear();
 }
 
@@ -353,17 +365,17 @@ function exportedMaps(probe: import("./index.js").Probe): import("./maps/open-ma
   return probe.mapInfos.filter((m) => m.exported && !isStream(m)).map((m) => probe.map(m.name));
 }
 
-function formatted(maps: import("./maps/open-map.js").ProbeMap[]): string {
+function formatted(maps: import("./maps/open-map.js").ProbeMap[], print: PrintOptions): string {
   const { formatMaps } = require("./output/map-printer.js") as typeof import("./output/map-printer.js");
-  return formatMaps(maps);
+  return formatMaps(maps, print);
 }
 
 /** As bpftrace does at exit: the exported maps' entries, once the programs are detached (their final values). */
-async function printMapsAtExit(probe: import("./index.js").Probe): Promise<void> {
+async function printMapsAtExit(probe: import("./index.js").Probe, print: PrintOptions): Promise<void> {
   const maps = exportedMaps(probe);
   if (!maps.length) return;
   await probe.detachAsync();
-  const text = formatted(maps);
+  const text = formatted(maps, print);
   if (text) process.stdout.write(`\n${text}`);
 }
 

@@ -25,6 +25,7 @@ export type * from "./maps/map-views.js";
 export type { CValue } from "../contract/c-values.js";
 export type { TraceLine } from "./trace-pipe.js";
 export type { ParamValues } from "./param-values.js";
+export * from "./formatters.js";
 
 export interface OpenOptions extends CompileOptions {
   /** Print the whole verifier log when a program is rejected. */

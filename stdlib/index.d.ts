@@ -10,3 +10,4 @@ export * from "./programs.js";
 export * from "./params.js";
 export * from "./helpers.js";
 export * from "./maps.js";
+export * from "./formats.js";

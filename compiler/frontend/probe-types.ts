@@ -7,7 +7,8 @@ import { Codes } from "./codes.js";
 import type { CheckedSource } from "./checked-source.js";
 import { errorAt } from "./spans.js";
 import { TsbpfError } from "../../contract/errors.js";
-import { cTypeName, intRange, sizeOf, type CInt } from "../../contract/c-layout.js";
+import { cTypeName, intRange, sizeOf, type CInt, type ValueFormat } from "../../contract/c-layout.js";
+import { formattedType } from "./formatted-types.js";
 
 export interface IntType extends CInt {
   /** The alias the author wrote (u8 … i64, or a const enum's name); the C type is the rest. */
@@ -40,6 +41,8 @@ export interface ArrayType {
   kind: "array";
   elem: ValueType;
   length: number;
+  /** A formatted type's (`Ipv6Addr`): how user space shows it. */
+  format?: ValueFormat;
 }
 /** `Str<N>`: N bytes holding a NUL-terminated string. */
 export interface StrType {
@@ -129,6 +132,8 @@ export function probeTypeOf(p: CheckedSource, type: TS.Type, at: TS.Node): Probe
   const { ts } = p;
   const alias = stdlibAlias(type);
   if (alias && INT_TYPES[alias]) return INT_TYPES[alias];
+  const formatted = alias && formattedType(alias);
+  if (formatted) return formatted;
   if (type.flags & (ts.TypeFlags.Boolean | ts.TypeFlags.BooleanLiteral)) return BOOL;
   if (type.flags & ts.TypeFlags.EnumLiteral && type.symbol && type.symbol.flags & ts.SymbolFlags.Enum) return enumType(p, type, at);
   if (type.flags & (ts.TypeFlags.Number | ts.TypeFlags.NumberLiteral)) return NUMBER;

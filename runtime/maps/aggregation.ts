@@ -5,13 +5,15 @@
 import type { MapInfo } from "../../contract/manifest.js";
 import { arrayMapReader } from "./array-map.js";
 import { hashMapReader } from "./hash-map.js";
-import { entriesOf, type ProbeMap } from "./map-reader.js";
+import type { CValue } from "../../contract/c-values.js";
+import { sumOf } from "./bpf-map.js";
+import type { ProbeMap } from "./map-reader.js";
 
 export function aggregationReader(info: MapInfo, handle: () => bigint): ProbeMap {
   if (!info.keyless) {
     const perKey = hashMapReader(true)(info, handle);
     const total = (key: unknown) => perKey.sum!(key);
-    return { ...perKey, get: total, entries: () => entriesOf(perKey.keys(), total) };
+    return { ...perKey, get: total, entries: () => perKey.entries().map(([key, values]) => [key, sumOf(info, values as CValue[])!]) };
   }
   const single = arrayMapReader(true)(info, handle);
   const total = () => single.sum!(0)!;

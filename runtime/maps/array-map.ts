@@ -5,7 +5,7 @@ import { TsbpfError } from "../../contract/errors.js";
 import type { MapInfo } from "../../contract/manifest.js";
 import { BpfMap, sumOf } from "./bpf-map.js";
 import { codecOf, decodeValue, type CValue } from "../../contract/c-values.js";
-import { entriesOf, type ProbeMap } from "./map-reader.js";
+import type { ProbeMap } from "./map-reader.js";
 
 /** The value of `t` whose bytes are all zero. */
 const zeroOf = (t: MapInfo["value"]): CValue => decodeValue(t, new Uint8Array(codecOf(t).size));
@@ -29,7 +29,7 @@ export function arrayMapReader(perCpu: boolean): (info: MapInfo, handle: () => b
       delete: () => {
         throw new TsbpfError(`entries of map '${info.name}' cannot be deleted: an array always has all ${info.maxEntries}`, { subject: `map '${info.name}'`, hint: "set the entry to zero instead" });
       },
-      entries: () => entriesOf(indexes(), get), // every index has a value: an array is never sparse
+      entries: () => map.entries(), // every index has a value: an array is never sparse
       keys: indexes,
       clear: () => {
         const zero = zeroOf(info.value);

@@ -5,7 +5,7 @@
 import type { CValue } from "../../contract/c-values.js";
 import type { MapInfo } from "../../contract/manifest.js";
 import { BpfMap, sumOf } from "./bpf-map.js";
-import { entriesOf, type ProbeMap } from "./map-reader.js";
+import type { ProbeMap } from "./map-reader.js";
 
 export function hashMapReader(perCpu: boolean): (info: MapInfo, handle: () => bigint) => ProbeMap {
   return (info, handle) => {
@@ -17,11 +17,9 @@ export function hashMapReader(perCpu: boolean): (info: MapInfo, handle: () => bi
       set: (key, value) => map.update(key, value),
       delete: (key) => map.delete(key),
       has: (key) => get(key) !== undefined,
-      entries: () => entriesOf(map.keys(), get),
+      entries: () => map.entries(),
       keys: () => map.keys(),
-      clear: () => {
-        for (const key of map.keys()) map.delete(key);
-      },
+      clear: () => map.deleteAll(),
       ...(perCpu && { sum: (key: unknown) => sumOf(info, map.lookupPerCpu(key)) }),
     };
   };

@@ -26,8 +26,11 @@ export interface ProbeMap {
   sum?(key: unknown): number | bigint | undefined;
   /** Every key always has a value (an array): `tsbpf run` leaves out the zero ones when it prints. */
   dense?: boolean;
-  /** How `tsbpf run` prints it at exit, where a kind prints otherwise than `@name[key]: value` (a histogram). */
-  format?(): string;
+  /**
+   * How `tsbpf run` prints it at exit, where a kind prints otherwise than `@name[key]: value` (a
+   * histogram); `top` (--top N): only the N largest keys, where it has keys.
+   */
+  format?(top?: number): string;
 }
 
 /** [key, value] for each of `keys` that still has a value (an entry may go between the walk and the read). */

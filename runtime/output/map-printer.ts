@@ -3,26 +3,40 @@
 // histogram, an average); the others print an entry a line, `@name[key]: value`, integer
 // values in ascending order as bpftrace sorts count(), sum(), min() and max(). Per-CPU maps print
 // the sum of their CPUs' integer values; arrays leave out their zero entries (every index exists).
+// Values print as their types show them (value-views.ts: `-2 (ENOENT)`). `top` keeps the last N
+// entries of each, the N largest where values are integers, as bpftrace's print(@map, N) does.
 
 import type { CValue } from "../../contract/c-values.js";
+import { sumOf } from "../maps/bpf-map.js";
 import type { ProbeMap } from "../maps/open-map.js";
-import { formatValue, mapText } from "./map-text.js";
+import { mapText } from "./map-text.js";
+import { viewOf } from "./value-views.js";
 
-/** Text of the values bpftrace's print(@map) would show, map after map. */
-export function formatMaps(maps: readonly ProbeMap[]): string {
-  return maps.map(formatMap).join("");
+export interface PrintOptions {
+  /** Only the N largest entries of each map (--top N). */
+  top?: number;
 }
 
-function formatMap(map: ProbeMap): string {
-  if (map.format) return map.format();
+/** Text of the values bpftrace's print(@map) would show, map after map. */
+export function formatMaps(maps: readonly ProbeMap[], options: PrintOptions = {}): string {
+  return maps.map((map) => formatMap(map, options.top)).join("");
+}
+
+function formatMap(map: ProbeMap, top: number | undefined): string {
+  if (map.format) return map.format(top);
   const { info } = map;
   const perCpu = map.sum !== undefined;
-  const entries: [CValue, CValue][] = map.entries().map(([key, value]) => [key, perCpu && info.value.kind === "int" ? map.sum!(key)! : value]);
-  const shown = map.dense ? entries.filter(([, value]) => !isZero(value)) : entries;
+  // A per-CPU map's entries come with each CPU's value: integers are added up here.
+  const entries: [CValue, CValue][] = map.entries().map(([key, value]) => [key, perCpu && info.value.kind === "int" && Array.isArray(value) ? sumOf(info, value)! : value]);
+  let shown = map.dense ? entries.filter(([, value]) => !isZero(value)) : entries;
   if (shown.every(([, value]) => typeof value === "number" || typeof value === "bigint")) shown.sort(([, a], [, b]) => (a < b ? -1 : a > b ? 1 : 0));
+  if (top !== undefined) shown = shown.slice(Math.max(0, shown.length - top));
+  const valueText = viewOf(info.value).text;
+  // Each CPU's value, where a per-CPU map's are not added up (structs): `[{ … },{ … }]`.
+  const text = (v: CValue) => (perCpu && info.value.kind !== "array" && Array.isArray(v) ? `[${v.map(valueText).join(",")}]` : valueText(v));
   return mapText(
     info,
-    shown.map(([key, value]) => [key, formatValue(value)]),
+    shown.map(([key, value]) => [key, text(value)]),
   );
 }
 
