@@ -40,3 +40,6 @@ export type Ipv6Addr = FixedArray<u8, 16> & Shown<"ipv6">;
  * hides its addresses (kptr_restrict).
  */
 export type KernelAddress = u64 & Shown<"ksym">;
+
+/** The format a formatted type carries ("syscall" for SyscallNr, …); never for a plain type. The runtime's `Decoded` reads it. */
+export type FormatOf<T> = T extends { readonly [FORMAT]?: infer F } ? (F extends string ? F : never) : never;

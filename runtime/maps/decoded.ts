@@ -5,7 +5,7 @@
 // a `FixedArray<T, N>` an array, a struct a plain object, a `const enum` its member's name.
 // The two files change together (test/unit/typed-maps.test.ts holds them to each other).
 
-import type { FixedArray, i32, Ptr, u32, UserPtr } from "tsbpf";
+import type { FixedArray, FormatOf, i32, Ptr, u32, UserPtr } from "tsbpf";
 
 /**
  * The enum objects of a probe module (`typeof State` for `export const enum State`), from which
@@ -29,6 +29,9 @@ type MemberNames<L, Enums> = Enums extends unknown ? { [N in keyof Enums]: [Enum
  */
 type EnumValue<L, Enums> = ([MemberNames<L, Enums>] extends [never] ? string : MemberNames<L, Enums>) | number;
 
+/** Formats the runtime shows as strings (`openat`, `10.0.0.1`, `vfs_read+0x12`); an Errno stays a number. */
+type ShownAsText = "syscall" | "ipv4" | "ipv6" | "ksym";
+
 /** An integer type's decoded form: u8 … u32 and i8 … i32 are numbers, u64, i64 and `number` bigints. */
 type DecodedInteger<T> = Branded<T> extends true ? (T extends u32 | i32 ? number : bigint) : Wide<T> extends true ? bigint : never;
 
@@ -37,7 +40,13 @@ type DecodedInteger<T> = Branded<T> extends true ? (T extends u32 | i32 ? number
  * `{ pid: number; comm: string; ts: bigint; … }`. `Enums` names the enums whose member names a
  * `const enum` field decodes to (`EnumsOf<typeof probe>`; without it, `string`).
  */
-export type Decoded<T, Enums = never> = T extends string
+export type Decoded<T, Enums = never> = [FormatOf<T>] extends [never]
+  ? DecodedPlain<T, Enums>
+  : FormatOf<T> extends ShownAsText
+    ? string
+    : DecodedPlain<T, Enums>;
+
+type DecodedPlain<T, Enums> = T extends string
   ? string
   : T extends boolean
     ? boolean

@@ -8,7 +8,7 @@
 import type { CStruct } from "../../contract/c-layout.js";
 import { encodeValue, type CValue } from "../../contract/c-values.js";
 import type { LinearBuckets, MapInfo } from "../../contract/manifest.js";
-import { byRank, histogramLines, mapText } from "../output/map-text.js";
+import { byRank, histogramLines, lastOf, mapText } from "../output/map-text.js";
 import { arrayMapReader } from "./array-map.js";
 import { hashMapReader } from "./hash-map.js";
 import { refusedSet, type ProbeMap } from "./map-reader.js";
@@ -86,13 +86,14 @@ function histogramOf(info: MapInfo, handle: () => bigint, scale: Scale): ProbeMa
     entries: () => source.counted().map((c) => [c.key, bucketsOf(c.counts)]),
     keys: () => source.counted().map((c) => c.key),
     clear: () => source.clear(),
-    format: () => {
+    format: (top) => {
       const total = (counts: bigint[]) => counts.reduce((a, c) => a + c, 0n);
-      const rows = byRank(
+      const ranked = byRank(
         keyType,
         source.counted().map((c) => [c.key, c.counts] as const),
         total,
       );
+      const rows = lastOf(ranked, top);
       return mapText(
         info,
         rows.map(([key, counts]) => [key, `\n${histogramLines(shownBuckets(counts).map(({ b, count }) => ({ label: scale.label(b), count })))}`]),

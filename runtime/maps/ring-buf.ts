@@ -14,6 +14,7 @@ import { errnoText, lastErrno, libbpf } from "../../native/libbpf.js";
 import { libc, mapFailed, MAP_SHARED, memoryAt, PROT_READ, PROT_WRITE, type Mapping } from "../../native/libc.js";
 import { BpfMap } from "./bpf-map.js";
 import { PolledStream } from "./polled-stream.js";
+import { viewOf } from "../output/value-views.js";
 
 const PAGE_SIZE = 4096;
 const BUSY = 0x80000000;
@@ -106,8 +107,14 @@ function mmapFailure(info: MapInfo): TsbpfError {
 
 /** The stream of a loaded RingBuf; `handleOf` finds its drops counter. */
 export function ringBufReader(info: MapInfo, handle: () => bigint, handleOf: (name: string) => bigint): RingBufStream {
+  return new RingBufStream(info, handle(), dropsCounter(info, handleOf), eventDecoder(info));
+}
+
+/** A stream's events as user space sees them: decoded, formatted types shown (`openat`, `10.0.0.1`). */
+export function eventDecoder(info: MapInfo): RecordDecoder<CValue> {
   const codec = codecOf(info.value);
-  return new RingBufStream(info, handle(), dropsCounter(info, handleOf), (view, offset) => codec.decode(view, offset));
+  const show = viewOf(info.value).show;
+  return show ? (view, offset) => show(codec.decode(view, offset)) : (view, offset) => codec.decode(view, offset);
 }
 
 /** A stream's counter of dropped events, if it has one. */

@@ -5,7 +5,7 @@
 
 import type { CValue } from "../../contract/c-values.js";
 import type { MapInfo } from "../../contract/manifest.js";
-import { byRank, mapText } from "../output/map-text.js";
+import { byRank, lastOf, mapText } from "../output/map-text.js";
 import { arrayMapReader } from "./array-map.js";
 import { hashMapReader } from "./hash-map.js";
 import { entriesOf, refusedSet, type ProbeMap } from "./map-reader.js";
@@ -60,10 +60,10 @@ function statsOf(info: MapInfo, handle: () => bigint, view: View): ProbeMap {
     entries: () => recorded().map(([key, c]) => [key, view.value(c)]),
     keys: () => recorded().map(([key]) => key),
     clear: () => slots.clear(),
-    format: () =>
+    format: (top) =>
       mapText(
         info,
-        byRank(info.key, recorded(), (c) => c.average).map(([key, c]) => [key, view.text(c)]),
+        lastOf(byRank(info.key, recorded(), (c) => c.average), top).map(([key, c]) => [key, view.text(c)]),
         "\n\n",
       ),
   };

@@ -5,7 +5,7 @@
 import type { CType } from "../../contract/c-layout.js";
 import type { CValue } from "../../contract/c-values.js";
 import type { MapInfo } from "../../contract/manifest.js";
-import { formatValue } from "./map-text.js";
+import { viewOf } from "./value-views.js";
 
 interface Column {
   title: string;
@@ -13,6 +13,8 @@ interface Column {
   /** Numbers line up on the right, text on the left. */
   right: boolean;
   get: (event: CValue) => CValue;
+  /** As the field's type shows it (value-views.ts: a SyscallNr by name). */
+  text: (value: CValue) => string;
 }
 
 /** Digits a column of this integer width is given (a pid, a count); wider values push the line. */
@@ -22,7 +24,8 @@ function columnsOf(type: CType, title: string, get: (event: CValue) => CValue): 
   if (type.kind === "struct")
     return type.fields.flatMap((f) => columnsOf(f.type, title ? `${title}.${f.name}` : f.name, (e) => (get(e) as Record<string, CValue>)[f.name]));
   const width = type.kind === "int" ? INT_WIDTH[type.bits] : type.kind === "str" ? Math.min(type.length - 1, 16) : type.kind === "bool" ? 5 : 12;
-  return [{ title: (title || "value").toUpperCase(), width: Math.max(width, title.length), right: type.kind === "int", get }];
+  const formatted = (type.kind === "int" || type.kind === "array") && type.format !== undefined;
+  return [{ title: (title || "value").toUpperCase(), width: Math.max(width, title.length), right: type.kind === "int" && !formatted, get, text: viewOf(type).text }];
 }
 
 export class EventTable {
@@ -37,7 +40,7 @@ export class EventTable {
   }
 
   row(event: CValue): string {
-    return this.line(this.columns.map((c) => formatValue(c.get(event))));
+    return this.line(this.columns.map((c) => c.text(c.get(event))));
   }
 
   private line(cells: string[]): string {

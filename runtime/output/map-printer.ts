@@ -9,7 +9,7 @@
 import type { CValue } from "../../contract/c-values.js";
 import { sumOf } from "../maps/bpf-map.js";
 import type { ProbeMap } from "../maps/open-map.js";
-import { mapText } from "./map-text.js";
+import { lastOf, mapText } from "./map-text.js";
 import { viewOf } from "./value-views.js";
 
 export interface PrintOptions {
@@ -30,7 +30,7 @@ function formatMap(map: ProbeMap, top: number | undefined): string {
   const entries: [CValue, CValue][] = map.entries().map(([key, value]) => [key, perCpu && info.value.kind === "int" && Array.isArray(value) ? sumOf(info, value)! : value]);
   let shown = map.dense ? entries.filter(([, value]) => !isZero(value)) : entries;
   if (shown.every(([, value]) => typeof value === "number" || typeof value === "bigint")) shown.sort(([, a], [, b]) => (a < b ? -1 : a > b ? 1 : 0));
-  if (top !== undefined) shown = shown.slice(Math.max(0, shown.length - top));
+  shown = lastOf(shown, top);
   const valueText = viewOf(info.value).text;
   // Each CPU's value, where a per-CPU map's are not added up (structs): `[{ … },{ … }]`.
   const text = (v: CValue) => (perCpu && info.value.kind !== "array" && Array.isArray(v) ? `[${v.map(valueText).join(",")}]` : valueText(v));

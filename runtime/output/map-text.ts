@@ -52,6 +52,9 @@ export function byRank<V>(keyType: CType, entries: readonly (readonly [CValue, V
   return ranked.map(({ key, value }) => [key, value]);
 }
 
+/** The last `top` of entries in print order, the largest (print(@map, top)); all without a top. */
+export const lastOf = <T>(entries: T[], top: number | undefined): T[] => (top === undefined ? entries : entries.slice(Math.max(0, entries.length - top)));
+
 /** Where the bars of a histogram's lines end: bpftrace's 52 columns. */
 const BAR = 52;
 

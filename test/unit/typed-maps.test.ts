@@ -9,7 +9,7 @@ import { repo } from "../helpers/tsbpf-command.js";
 
 const HEADER = [
   'import { open, type Decoded, type Encodable, type EventStream, type HistogramBucket, type ProbeMap } from "tsbpf/runtime";',
-  'import type { FixedArray, i16, i64, Ptr, Str, u64, u8 } from "tsbpf";',
+  'import type { Errno, FixedArray, i16, i64, Ipv4Addr, Ipv6Addr, KernelAddress, Ptr, Str, SyscallNr, u32, u64, u8 } from "tsbpf";',
   'import type * as probe from "./probe.js";',
   "type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;",
   "declare const p: Awaited<ReturnType<typeof open<typeof probe>>>;",
@@ -18,6 +18,8 @@ const HEADER = [
 
 // Each line compiles, and each `Same` holds.
 const GOOD = [
+  // Formatted types decode as the runtime shows them: names and addresses as strings, an Errno as its number.
+  "const shown: Same<Decoded<{ nr: SyscallNr; err: Errno; v4: Ipv4Addr; v6: Ipv6Addr; at: KernelAddress; plain: u32 }>, { nr: string; err: number; v4: string; v6: string; at: string; plain: number }> = true;",
   "type Phase = 'Start' | 'Running' | 'Done' | number;",
   "const visit: Same<ReturnType<typeof p.maps.visits.get>, { pid: number; calls: bigint; name: string; phase: Phase; seen: boolean; where: { x: number; y: number }; last: number[]; delta: bigint }> = true;",
   "p.maps.visits.set(0, { pid: 1, calls: 2, name: 'x', phase: 'Done', seen: true, where: { x: -1, y: 2 }, last: [1, 2, 3], delta: -5n });",
