@@ -286,7 +286,7 @@ function structDecoder(fields: readonly FieldCodec[]): (view: DataView, offset: 
 
 /** The DataView call that reads an integer of type `t` at `at`, as code; undefined for other types. */
 function inlineRead(t: CType, at: string): string | undefined {
-  if (t.kind !== "int") return undefined;
+  if (t.kind !== "int" || t.enumerators?.length) return undefined; // an enum reads as its member's name: its codec
   const name = `${t.bits === 64 ? "Big" : ""}${t.signed ? "Int" : "Uint"}${t.bits}`;
   return t.bits === 8 ? `v.get${name}(${at})` : `v.get${name}(${at}, true)`;
 }

@@ -8,7 +8,8 @@ import { codecOf, decodeValue, type CValue } from "../../contract/c-values.js";
 import type { ProbeMap } from "./map-reader.js";
 
 /** The value of `t` whose bytes are all zero. */
-const zeroOf = (t: MapInfo["value"]): CValue => decodeValue(t, new Uint8Array(codecOf(t).size));
+/** A value of type `t` as a new entry holds it: zeroed bytes, decoded. */
+export const zeroOf = (t: MapInfo["value"]): CValue => decodeValue(t, new Uint8Array(codecOf(t).size));
 
 export function arrayMapReader(perCpu: boolean): (info: MapInfo, handle: () => bigint) => ProbeMap {
   return (info, handle) => {

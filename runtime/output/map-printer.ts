@@ -7,6 +7,7 @@
 // entries of each, the N largest where values are integers, as bpftrace's print(@map, N) does.
 
 import type { CValue } from "../../contract/c-values.js";
+import { zeroOf } from "../maps/array-map.js";
 import { sumOf } from "../maps/bpf-map.js";
 import type { ProbeMap } from "../maps/open-map.js";
 import { lastOf, mapText } from "./map-text.js";
@@ -28,7 +29,7 @@ function formatMap(map: ProbeMap, top: number | undefined): string {
   const perCpu = map.sum !== undefined;
   // A per-CPU map's entries come with each CPU's value: integers are added up here.
   const entries: [CValue, CValue][] = map.entries().map(([key, value]) => [key, perCpu && info.value.kind === "int" && Array.isArray(value) ? sumOf(info, value)! : value]);
-  let shown = map.dense ? entries.filter(([, value]) => !isZero(value)) : entries;
+  let shown = map.dense ? withoutZeroes(map, entries) : entries;
   if (shown.every(([, value]) => typeof value === "number" || typeof value === "bigint")) shown.sort(([, a], [, b]) => (a < b ? -1 : a > b ? 1 : 0));
   shown = lastOf(shown, top);
   const valueText = viewOf(info.value).text;
@@ -40,10 +41,20 @@ function formatMap(map: ProbeMap, top: number | undefined): string {
   );
 }
 
-function isZero(v: CValue): boolean {
-  if (typeof v === "number" || typeof v === "bigint") return v == 0;
-  if (typeof v === "boolean") return !v;
-  if (typeof v === "string") return v === "";
-  if (Array.isArray(v)) return v.every(isZero);
-  return Object.values(v).every(isZero);
+/**
+ * An array's entries but those still as they were made: zeroed bytes, decoded and shown as any
+ * value of the type is (a const enum's zero is its member's name, a SyscallNr 0 is `read`).
+ */
+function withoutZeroes(map: ProbeMap, entries: [CValue, CValue][]): [CValue, CValue][] {
+  const { value } = map.info;
+  const decoded = zeroOf(value);
+  const zero = viewOf(value).show?.(decoded) ?? decoded;
+  const perCpu = map.sum !== undefined && value.kind !== "int";
+  return entries.filter(([, v]) => !(perCpu && Array.isArray(v) ? v.every((each) => sameValue(each, zero)) : sameValue(v, zero)));
+}
+
+function sameValue(a: CValue, b: CValue): boolean {
+  if (typeof a !== "object" || typeof b !== "object") return a === b;
+  const keys = Object.keys(a);
+  return keys.length === Object.keys(b).length && keys.every((k) => sameValue((a as Record<string, CValue>)[k], (b as Record<string, CValue>)[k]));
 }

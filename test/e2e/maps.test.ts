@@ -355,3 +355,14 @@ test("a const enum's values go through the kernel as ints and read back as their
     probe.close();
   }
 });
+
+test("tsbpf run leaves out an array's untouched entries, whose enum field reads as a member's name", async () => {
+  const watched = syncfsLater();
+  const run = new Running(["run", fixture("enum-values.ts"), "--duration", "3"]);
+  await run.waitFor("stderr", /Attached/);
+  await watched.go();
+  expect(await run.exited).toBe(0);
+  // Entry 1 is never written: zeroed, its state `Idle` (0), and not printed.
+  expect(run.stdout).toMatch(/^@slots\[0\]: \{ \.state = (Busy|Gone), \.visits = \d+ \}$/m);
+  expect(run.stdout).not.toContain("@slots[1]");
+});
