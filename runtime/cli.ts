@@ -327,7 +327,7 @@ function outputReaders(probe: import("./index.js").Probe, json: boolean): Reader
 /** Events and lines the probe dropped because user space read too slowly: said, never silently lost. */
 function reportLost(probe: import("./index.js").Probe): void {
   const { isStream } = require("./maps/open-map.js") as typeof import("./maps/open-map.js");
-  const streams = [...probe.mapInfos.filter((m) => isStream(m)).map((m) => [`events of '${m.name}'`, probe.events(m.name)] as const), ...(probe.compiled.printf ? [["printf lines", probe.printf()!] as const] : [])];
+  const streams = [...probe.mapInfos.filter((m) => m.exported && isStream(m)).map((m) => [`events of '${m.name}'`, probe.events(m.name)] as const), ...(probe.compiled.printf ? [["printf lines", probe.printf()!] as const] : [])];
   for (const [what, stream] of streams) {
     const lost = stream.lost;
     if (lost > 0n) writeStderr(`tsbpf: ${lost} ${what} were lost: the ring buffer was full (a bigger RingBuf, or fewer events, keeps up)\n`);
