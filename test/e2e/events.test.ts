@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { open } from "../../runtime/index.js";
 import { compileErrorOf } from "../helpers/compile-error.js";
-import { syncfsFromThisProcess, syncfsLater } from "../helpers/kernel.js";
+import { runLater, syncfsFromThisProcess, syncfsLater } from "../helpers/kernel.js";
 import { expectNoStack, repo, Running } from "../helpers/tsbpf-command.js";
 
 const fixture = (name: string) => repo("test/fixtures/events", name);
@@ -89,6 +89,19 @@ describe("RingBuf", () => {
       expectNoStack(run.stderr);
     }
   });
+});
+
+test("tsbpf run says how many events a full ring buffer lost, and what it printed adds up", async () => {
+  const burst = runLater("perl -e 'getppid() for 1 .. 200000'");
+  const run = new Running(["run", fixture("tiny-ring.ts"), "--param", `TARGET_PID=${burst.pid}`, "--duration", "4", "--json"]);
+  await run.waitFor("stderr", /Attached/);
+  await burst.go();
+  expect(await run.exited).toBe(0);
+  const printed = run.stdout.split("\n").filter((l) => l.startsWith('{"type":"event"')).length;
+  const [, lost] = /tsbpf: (\d+) events of 'bursts' were lost: the ring buffer was full/.exec(run.stderr) ?? [];
+  expect(Number(lost)).toBeGreaterThan(0);
+  expect(printed + Number(lost)).toBe(200000);
+  expectNoStack(run.stderr);
 });
 
 describe("printf", () => {
