@@ -7,7 +7,9 @@
 // runtime/maps/decoded.ts's `Decoded<T>` says the same in types: the two change together.
 //
 // A codec is made once per type (`codecOf`) and then reads and writes with a DataView, allocating
-// only the values it returns: a reader of a ring buffer decodes each record with one call.
+// only the values it returns: a reader of a ring buffer decodes each record with one call. A
+// struct's or array's decoder is a function generated for its type, every field read inline at
+// its offset (D120): per field, a call through the field's codec cost as much as the reads.
 
 import { TsbpfError } from "./errors.js";
 import { cTypeName, intName, intRange, sizeOf, structLayout, type CArray, type CInt, type CStr, type CStruct, type CType } from "./c-layout.js";
@@ -194,13 +196,16 @@ class ArrayCodec implements Codec {
   readonly size: number;
   private readonly elem: Codec;
   private readonly stride: number;
+  readonly decode: (view: DataView, offset: number) => CValue[];
   constructor(readonly type: CArray) {
     this.size = sizeOf(type);
     this.elem = codecOf(type.elem);
     this.stride = this.elem.size;
+    this.decode = type.length <= INLINE_ELEMENTS ? (compileDecoder(type) as (view: DataView, offset: number) => CValue[]) : (view, offset) => this.decodeEach(view, offset);
   }
 
-  decode(view: DataView, offset: number): CValue[] {
+  /** A long array (a buffer of bytes): a loop, not thousands of inline reads. */
+  private decodeEach(view: DataView, offset: number): CValue[] {
     const out = new Array<CValue>(this.type.length);
     for (let i = 0; i < out.length; i++) out[i] = this.elem.decode(view, offset + i * this.stride);
     return out;
@@ -231,22 +236,13 @@ class StructCodec implements Codec {
   readonly size: number;
   private readonly fields: FieldCodec[];
   private readonly names: Set<string>;
+  readonly decode: (view: DataView, offset: number) => { [field: string]: CValue };
   constructor(readonly type: CStruct) {
     const layout = structLayout(type);
     this.size = layout.size;
     this.fields = type.fields.map((f, i) => ({ name: f.name, offset: layout.offsets[i], codec: codecOf(f.type) }));
     this.names = new Set(type.fields.map((f) => f.name));
-  }
-
-  decode(view: DataView, offset: number): { [field: string]: CValue } {
-    const out: { [field: string]: CValue } = {};
-    for (const f of this.fields) {
-      const v = f.codec.decode(view, offset + f.offset);
-      // Assigning `__proto__` would set the object's prototype, not a property.
-      if (f.name === "__proto__") Object.defineProperty(out, f.name, { value: v, enumerable: true, writable: true, configurable: true });
-      else out[f.name] = v;
-    }
-    return out;
+    this.decode = compileDecoder(type) as (view: DataView, offset: number) => { [field: string]: CValue };
   }
 
   write(view: DataView, offset: number, value: unknown): void {
@@ -264,6 +260,48 @@ class StructCodec implements Codec {
     for (const key of Object.keys(fields))
       if (!this.names.has(key)) throw new BadValue(`has a field '${key}' that ${name} does not`, `a ${name}'s fields are: ${[...this.names].join(", ")}`);
   }
+}
+
+/** Arrays up to this length are read element by element inline; longer ones in a loop. */
+const INLINE_ELEMENTS = 32;
+
+/**
+ * The decoder of a struct or array type, as one generated function: each integer, bool and
+ * pointer read inline at its constant offset, nested structs and short arrays as literals; a
+ * Str, an enum or a long array through its codec. Field names enter the source only as JSON
+ * string literals (a `__proto__` as a computed key, which makes a property, not the prototype).
+ */
+function compileDecoder(t: CStruct | CArray): (view: DataView, offset: number) => CValue {
+  const codecs: Codec[] = [];
+  const at = (offset: number) => (offset ? `o + ${offset}` : "o");
+  const through = (c: CType, offset: number) => `c[${codecs.push(codecOf(c)) - 1}].decode(v, ${at(offset)})`;
+  const read = (c: CType, offset: number): string => {
+    switch (c.kind) {
+      case "int": {
+        if (c.enumerators?.length) return through(c, offset);
+        const name = `${c.bits === 64 ? "Big" : ""}${c.signed ? "Int" : "Uint"}${c.bits}`;
+        return c.bits === 8 ? `v.get${name}(${at(offset)})` : `v.get${name}(${at(offset)}, true)`;
+      }
+      case "bool":
+        return `v.getUint8(${at(offset)}) !== 0`;
+      case "ptr":
+        return `v.getBigUint64(${at(offset)}, true)`;
+      case "str":
+        return through(c, offset);
+      case "array": {
+        if (c.length > INLINE_ELEMENTS) return through(c, offset);
+        const stride = sizeOf(c.elem);
+        return `[${Array.from({ length: c.length }, (_, i) => read(c.elem, offset + i * stride)).join(", ")}]`;
+      }
+      case "struct": {
+        const { offsets } = structLayout(c);
+        const fields = c.fields.map((f, i) => `${f.name === "__proto__" ? `["__proto__"]` : JSON.stringify(f.name)}: ${read(f.type, offset + offsets[i])}`);
+        return `{ ${fields.join(", ")} }`;
+      }
+    }
+  };
+  const body = read(t, 0);
+  return new Function("c", `"use strict"; return (v, o) => (${body});`)(codecs);
 }
 
 /** `e` as an error in the part of a value at `key`. */
