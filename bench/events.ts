@@ -10,10 +10,13 @@
 //   startup  `tsbpf run examples/opensnoop.ts --duration 0` (cached) and a Node program doing the
 //            same against `bpftrace bench/opensnoop.bt` exiting once attached.
 //
-// usage: npm run bench:events [-- --only ring,syscall,startup] [--runs N] [--events N] [--calls N]
+// usage: npm run bench:events [-- --only ring,syscall,startup] [--runs N] [--events N] [--calls N] [--no-pin]
 // As root, with bpftrace, gcc and libbpf's headers (apt-get install bpftrace gcc libbpf-dev).
 // Each measured run holds the kernel-test lock (/tmp/tsbpf-kernel-tests.lock) itself: do not
-// run this under flock.
+// run this under flock. The machine is shared: a run starts once the CPUs have been nearly idle
+// for half a second (or after 30 s of waiting), runs at nice -10, the load on CPU 0 and the
+// consumer on CPU 1 (unless --no-pin; unpinned, the scheduler often put both on one CPU and
+// even the C consumer lost a quarter of the events), and says how much time the hypervisor stole.
 
 import { execFileSync, spawn, type ChildProcess } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
@@ -28,6 +31,7 @@ const runs = Number(option("--runs")) || 3;
 const ringEvents = Number(option("--events")) || 10_000_000;
 const syscalls = Number(option("--calls")) || 2_000_000;
 const startupRuns = Number(option("--startup-runs")) || 11;
+const pin = !process.argv.includes("--no-pin");
 
 const LOCK = "/tmp/tsbpf-kernel-tests.lock";
 const here = join(packageRoot, "bench", "events");
@@ -51,6 +55,29 @@ async function locked<T>(f: () => Promise<T>): Promise<T> {
     holder.stdin!.end();
     await new Promise((r) => holder.once("exit", r));
   }
+}
+
+/** The measured processes: at nice -10, pinned to a CPU of their own (the load's and the consumer's). */
+const placed = (cmd: string[], cpu: number): string[] => ["nice", "-n", "-10", ...(pin ? ["taskset", "-c", String(cpu)] : []), ...cmd];
+const LOAD_CPU = 0;
+const CONSUMER_CPU = 1;
+
+/** The CPUs' time so far (/proc/stat's first line): busy, idle and stolen, in clock ticks. */
+function cpuTimes(): { busy: number; idle: number; steal: number } {
+  const [user, nice, system, idle, iowait, irq, softirq, steal] = readFileSync("/proc/stat", "utf8").split("\n")[0].split(/\s+/).slice(1).map(Number);
+  return { busy: user + nice + system + irq + softirq, idle: idle + iowait, steal };
+}
+
+/** Waits until the CPUs were at most 10 % busy over half a second, for 30 s at most; whether they were. */
+async function quiet(): Promise<boolean> {
+  for (const deadline = Date.now() + 30_000; Date.now() < deadline; ) {
+    const a = cpuTimes();
+    await sleep(500);
+    const b = cpuTimes();
+    const total = b.busy - a.busy + b.idle - a.idle + b.steal - a.steal;
+    if (total > 0 && (b.busy - a.busy) / total <= 0.1) return true;
+  }
+  return false;
 }
 
 /** CPU time of a process so far (user + system), in ms; /proc counts in clock ticks of 10 ms. */
@@ -98,6 +125,8 @@ interface Consumer {
   printsLines: boolean;
   /** What says it reads, on its stderr or (passed on by count-lines) its non-event lines. */
   ready: RegExp;
+  /** The consumer it is measured against (the first, if none). */
+  peer?: string;
   /** Received, lost and when the last arrived, from what it and count-lines printed. */
   report: (consumer: Child, lines?: { lines: number; lastNs: number; other: string }) => { received: number; lost: number; lastNs: number };
 }
@@ -111,6 +140,8 @@ interface Outcome {
   rssKb: number[];
   /** The load's own rate (runs or calls per second). */
   loadRate: number;
+  /** The share of the CPUs' time the hypervisor took while the load ran. */
+  stolen: number;
 }
 
 /** What makes the events: started (if it must exist before the consumer), then run against it. */
@@ -122,7 +153,7 @@ interface Load {
 async function measureConsumer(c: Consumer, load: Load): Promise<Outcome> {
   const target = await load.prepare();
   const counter = c.printsLines ? new Child(spawn(tool("count-lines"), [], { stdio: ["pipe", "pipe", "pipe"] }), "count-lines") : undefined;
-  const cmd = c.cmd(target);
+  const cmd = placed(c.cmd(target), CONSUMER_CPU);
   const consumer = new Child(spawn(cmd[0], cmd.slice(1), { stdio: ["ignore", counter ? counter.process.stdin! : "pipe", "pipe"], env: { ...process.env, ...c.env } }), c.name);
   counter?.process.stdin!.destroy(); // the consumer holds the pipe now: its exit is count-lines' EOF
   await consumer.waitFor(c.ready, counter ? [consumer, counter] : [consumer]);
@@ -130,7 +161,9 @@ async function measureConsumer(c: Consumer, load: Load): Promise<Outcome> {
   const rss: number[] = [];
   const sampler = setInterval(() => rss.push(rssKb(consumer.pid)), 250);
   const cpuBefore = cpuMs(consumer.pid);
+  const machineBefore = cpuTimes();
   const { startNs, endNs, count } = await load.run(consumer.pid);
+  const machineAfter = cpuTimes();
   // Drained when the consumer's CPU time stops growing (the last events may still be in flight).
   for (let last = -1, still = 0; still < 4; await sleep(100)) {
     const now = cpuMs(consumer.pid);
@@ -152,6 +185,7 @@ async function measureConsumer(c: Consumer, load: Load): Promise<Outcome> {
     cpuMsPerMillion: (cpu / received) * 1e6,
     rssKb: rss,
     loadRate: count / ((endNs - startNs) / 1e9),
+    stolen: (machineAfter.steal - machineBefore.steal) / (machineAfter.busy + machineAfter.idle + machineAfter.steal - machineBefore.busy - machineBefore.idle - machineBefore.steal),
   };
 }
 
@@ -177,7 +211,8 @@ async function ringBench(): Promise<string[]> {
   const load: Load = {
     prepare: async () => 0,
     run: async (consumerPid) => {
-      const d = new Child(spawn(tool("drive"), [String(consumerPid), String(ringEvents), "100000"]), "drive");
+      const cmd = placed([tool("drive"), String(consumerPid), String(ringEvents), "100000"], LOAD_CPU);
+      const d = new Child(spawn(cmd[0], cmd.slice(1)), "drive");
       if ((await d.exited) !== 0) throw new Error(`drive failed: ${d.stderr}`);
       const r = json(d.stdout);
       return { startNs: r.startNs, endNs: r.endNs, count: r.runs };
@@ -187,17 +222,19 @@ async function ringBench(): Promise<string[]> {
     const r = json(consumer.stderr);
     return lines ? { received: lines.lines, lost: r.lost, lastNs: lines.lastNs } : { received: r.received, lost: r.lost, lastNs: r.lastNs };
   };
+  const cCount = "C: libbpf ring_buffer__poll, each event read";
+  const cPrint = "C: libbpf, a printf line per event";
   const consumers: Consumer[] = [
-    { name: "C, libbpf ring_buffer__poll, each event read", cmd: () => [tool("consume"), tool("producer.bpf.o"), "samples"], printsLines: false, ready: /Attached/, report: cReport },
-    { name: "tsbpf runtime, Node program: consume(), decoded objects", cmd: () => plainNode(nodeConsumer, producer, "samples"), env: nodeEnv, printsLines: false, ready: /Attached/, report: nodeReport },
-    { name: "C, libbpf, a printf line per event", cmd: () => [tool("consume"), tool("producer.bpf.o"), "samples", "--print"], printsLines: true, ready: /Attached/, report: cReport },
-    { name: "tsbpf run: a table line per event", cmd: () => [tsbpf, "run", producer], printsLines: true, ready: /Attached/, report: tsbpfRunReport },
+    { name: cCount, cmd: () => [tool("consume"), tool("producer.bpf.o"), "samples"], printsLines: false, ready: /Attached/, report: cReport },
+    { name: "tsbpf Node program: consume(), decoded objects", cmd: () => plainNode(nodeConsumer, producer, "samples"), env: nodeEnv, printsLines: false, peer: cCount, ready: /Attached/, report: nodeReport },
+    { name: cPrint, cmd: () => [tool("consume"), tool("producer.bpf.o"), "samples", "--print"], printsLines: true, ready: /Attached/, report: cReport },
+    { name: "tsbpf run: a table line per event", cmd: () => [tsbpf, "run", producer], printsLines: true, peer: cPrint, ready: /Attached/, report: tsbpfRunReport },
   ];
   const results = await roundRobin(consumers, load);
   return [
     `${ringEvents.toLocaleString("en")} events of 64 bytes per run, RingBuf of 1 MiB, BPF_PROG_TEST_RUN in calls of 100,000 repetitions; ${runs} runs per consumer, round-robin; median (and each run).`,
     "",
-    ...outcomeTable(results, 0, "C (counting)"),
+    ...outcomeTable(results),
     "",
     "Resident memory of each consumer over its last run (sampled every 250 ms; first, quartiles, last):",
     "",
@@ -211,7 +248,8 @@ async function syscallBench(): Promise<string[]> {
   let loop: Child | undefined;
   const load: Load = {
     prepare: async () => {
-      loop = new Child(spawn(tool("getppid-loop"), [String(syscalls)], { stdio: ["pipe", "pipe", "inherit"] }), "getppid-loop");
+      const cmd = placed([tool("getppid-loop"), String(syscalls)], LOAD_CPU);
+      loop = new Child(spawn(cmd[0], cmd.slice(1), { stdio: ["pipe", "pipe", "inherit"] }), "getppid-loop");
       await loop.waitFor(/ready/);
       return loop.pid;
     },
@@ -227,50 +265,55 @@ async function syscallBench(): Promise<string[]> {
   const printf = join(here, "getppid-printf.ts");
   const consumers: Consumer[] = [
     {
-      name: "bpftrace, printf",
+      name: "bpftrace: printf",
       cmd: (pid) => ["bpftrace", "-e", bpftraceProg, String(pid)],
       printsLines: true,
       ready: /^ready$/m,
       report: (_, lines) => ({ received: lines!.lines, lost: [...lines!.other.matchAll(/Lost (\d+) events/g)].reduce((a, m) => a + Number(m[1]), 0), lastNs: lines!.lastNs }),
     },
-    { name: "tsbpf run, RingBuf: a table line per event", cmd: (pid) => [tsbpf, "run", events, "--param", `TARGET_PID=${pid}`], printsLines: true, ready: /Attached/, report: tsbpfRunReport },
-    { name: "tsbpf run, printf", cmd: (pid) => [tsbpf, "run", printf, "--param", `TARGET_PID=${pid}`], printsLines: true, ready: /Attached/, report: tsbpfRunReport },
-    { name: "tsbpf runtime, Node program: RingBuf, decoded objects", cmd: (pid) => plainNode(nodeConsumer, events, "calls", `TARGET_PID=${pid}`), env: nodeEnv, printsLines: false, ready: /Attached/, report: nodeReport },
-    { name: "tsbpf runtime, Node program: printf lines", cmd: (pid) => plainNode(nodeConsumer, printf, "printf", `TARGET_PID=${pid}`), env: nodeEnv, printsLines: false, ready: /Attached/, report: nodeReport },
+    { name: "tsbpf run: RingBuf, a table line per event", cmd: (pid) => [tsbpf, "run", events, "--param", `TARGET_PID=${pid}`], printsLines: true, ready: /Attached/, report: tsbpfRunReport },
+    { name: "tsbpf run: printf", cmd: (pid) => [tsbpf, "run", printf, "--param", `TARGET_PID=${pid}`], printsLines: true, ready: /Attached/, report: tsbpfRunReport },
+    { name: "tsbpf Node program: RingBuf, decoded objects", cmd: (pid) => plainNode(nodeConsumer, events, "calls", `TARGET_PID=${pid}`), env: nodeEnv, printsLines: false, ready: /Attached/, report: nodeReport },
+    { name: "tsbpf Node program: printf lines", cmd: (pid) => plainNode(nodeConsumer, printf, "printf", `TARGET_PID=${pid}`), env: nodeEnv, printsLines: false, ready: /Attached/, report: nodeReport },
   ];
   const results = await roundRobin(consumers, load);
   return [
     `${syscalls.toLocaleString("en")} getppid() calls per run, each an event (pid, tid, comm, ktime) for the tool watching that process; ${runs} runs per tool, round-robin; median (and each run). Buffers: tsbpf's RingBuf and printf's 1 MiB, bpftrace's perf buffers 64 pages per CPU (its default).`,
     "",
-    ...outcomeTable(results, 0, "bpftrace"),
+    ...outcomeTable(results),
   ];
 }
 
 interface Results {
   consumer: Consumer;
-  outcomes: Outcome[];
+  outcomes: (Outcome & { wasQuiet: boolean })[];
 }
 
 async function roundRobin(consumers: Consumer[], load: Load): Promise<Results[]> {
-  const results = consumers.map((consumer) => ({ consumer, outcomes: [] as Outcome[] }));
+  const results: Results[] = consumers.map((consumer) => ({ consumer, outcomes: [] }));
   // A first run of each, not counted: tsbpf's cache, the page cache and bpftrace's BTF parse warm alike.
   for (const r of results) await locked(() => measureConsumer(r.consumer, load));
   for (let i = 0; i < runs; i++)
     for (const r of results) {
-      const o = await locked(() => measureConsumer(r.consumer, load));
+      const o = await locked(async () => {
+        const wasQuiet = await quiet();
+        return { ...(await measureConsumer(r.consumer, load)), wasQuiet };
+      });
       r.outcomes.push(o);
-      process.stderr.write(`${r.consumer.name}: ${fmtRate(o.rate)} events/s, ${o.lost} lost, ${o.received} received, load ${fmtRate(o.loadRate)}/s, load average ${loadavg()[0].toFixed(1)}\n`);
+      const when = `${o.wasQuiet ? "" : "machine busy, "}${(o.stolen * 100).toFixed(0)} % stolen`;
+      process.stderr.write(`${r.consumer.name}: ${fmtRate(o.rate)} events/s, ${o.lost} lost, ${o.received} received, load ${fmtRate(o.loadRate)}/s, ${when}\n`);
     }
   return results;
 }
 
 const fmtRate = (r: number): string => (r >= 1e6 ? `${(r / 1e6).toFixed(2)} M` : `${(r / 1e3).toFixed(0)} k`);
 
-function outcomeTable(results: Results[], baseIndex: number, baseName: string): string[] {
-  const base = median(results[baseIndex].outcomes.map((o) => o.rate));
+/** The consumers' figures; `stolen`: the hypervisor's share of the CPUs in each run (* when the run began on a busy machine). */
+function outcomeTable(results: Results[]): string[] {
+  const rateOf = (r: Results) => median(r.outcomes.map((o) => o.rate));
   const lines = [
-    `| consumer | events/s received | × ${baseName} | lost (of each run's events) | CPU per 10⁶ events | load's own rate |`,
-    "| --- | ---: | ---: | ---: | ---: | ---: |",
+    `| consumer | events/s received | × its peer | lost (of each run's events) | CPU per 10⁶ events | load's own rate | stolen |`,
+    "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
   ];
   for (const { consumer, outcomes } of results) {
     const rate = median(outcomes.map((o) => o.rate));
@@ -278,7 +321,10 @@ function outcomeTable(results: Results[], baseIndex: number, baseName: string): 
     const lost = outcomes.map((o) => o.lost.toLocaleString("en")).join(" / ");
     const cpu = median(outcomes.map((o) => o.cpuMsPerMillion));
     const loadRate = median(outcomes.map((o) => o.loadRate));
-    lines.push(`| ${consumer.name} | **${fmtRate(rate)}** (${each}) | ${(rate / base).toFixed(2)} | ${lost} | ${(cpu / 1000).toFixed(2)} s | ${fmtRate(loadRate)}/s |`);
+    const stolen = outcomes.map((o) => `${(o.stolen * 100).toFixed(0)}${o.wasQuiet ? "" : "*"}`).join(" / ");
+    const peer = results.find((r) => r.consumer.name === consumer.peer) ?? results[0];
+    const ratio = peer.consumer === consumer ? "1" : `${(rate / rateOf(peer)).toFixed(2)} × ${peer.consumer.name}`;
+    lines.push(`| ${consumer.name} | **${fmtRate(rate)}** (${each}) | ${ratio} | ${lost} | ${(cpu / 1000).toFixed(2)} s | ${fmtRate(loadRate)}/s | ${stolen} % |`);
   }
   return lines;
 }

@@ -8,11 +8,11 @@
 //
 // A codec is made once per type (`codecOf`) and then reads and writes with a DataView, allocating
 // only the values it returns: a reader of a ring buffer decodes each record with one call. A
-// struct's or array's decoder is a function generated for its type, every field read inline at
-// its offset (D120): per field, a call through the field's codec cost as much as the reads.
+// struct's or array's decoder is generated for its type (compiled-decoder.ts, D120).
 
 import { TsbpfError } from "./errors.js";
 import { cTypeName, intName, intRange, sizeOf, structLayout, type CArray, type CInt, type CStr, type CStruct, type CType } from "./c-layout.js";
+import { compileDecoder, INLINE_ELEMENTS, type CompiledDecoder } from "./compiled-decoder.js";
 
 export type CValue = number | bigint | boolean | string | CValue[] | { [field: string]: CValue };
 
@@ -22,6 +22,8 @@ export interface Codec {
   readonly size: number;
   /** The value whose bytes start at `offset` in `view`. */
   decode(view: DataView, offset: number): CValue;
+  /** A reader of values in `view` by offset: made once per buffer (a ring buffer's), faster than decode. */
+  readerOf(view: DataView): (offset: number) => CValue;
   /**
    * Writes `value`'s bytes at `offset`, or throws a `BadValue` saying what is wrong with it.
    * Padding is left as it is: `encodeInto` zeroes the whole range first.
@@ -49,6 +51,10 @@ class IntCodec implements Codec {
   constructor(readonly type: CInt) {
     this.size = sizeOf(type);
     [this.min, this.max] = intRange(type);
+  }
+
+  readerOf(view: DataView): (offset: number) => CValue {
+    return (offset) => this.decode(view, offset);
   }
 
   decode(view: DataView, offset: number): number | bigint {
@@ -102,6 +108,10 @@ class EnumCodec implements Codec {
     }
   }
 
+  readerOf(view: DataView): (offset: number) => CValue {
+    return (offset) => this.decode(view, offset);
+  }
+
   decode(view: DataView, offset: number): string | number | bigint {
     const raw = this.int.decode(view, offset);
     const name = this.names.get(raw);
@@ -137,6 +147,9 @@ class BoolCodec implements Codec {
   decode(view: DataView, offset: number): boolean {
     return view.getUint8(offset) !== 0;
   }
+  readerOf(view: DataView): (offset: number) => CValue {
+    return (offset) => this.decode(view, offset);
+  }
   write(view: DataView, offset: number, value: unknown): void {
     if (typeof value !== "boolean") throw new BadValue(`must be true or false, not ${describe(value)}`, "give a boolean");
     view.setUint8(offset, value ? 1 : 0);
@@ -148,6 +161,9 @@ class PtrCodec implements Codec {
   readonly size = 8;
   decode(view: DataView, offset: number): bigint {
     return view.getBigUint64(offset, LITTLE_ENDIAN);
+  }
+  readerOf(view: DataView): (offset: number) => CValue {
+    return (offset) => this.decode(view, offset);
   }
   write(view: DataView, offset: number, value: unknown): void {
     const v = integerOf(value, this.type);
@@ -163,6 +179,10 @@ class StrCodec implements Codec {
   readonly size: number;
   constructor(readonly type: CStr) {
     this.size = type.length;
+  }
+
+  readerOf(view: DataView): (offset: number) => CValue {
+    return (offset) => this.decode(view, offset);
   }
 
   /** The bytes up to the first NUL (or all of them), as UTF-8; invalid sequences become U+FFFD. */
@@ -196,19 +216,31 @@ class ArrayCodec implements Codec {
   readonly size: number;
   private readonly elem: Codec;
   private readonly stride: number;
-  readonly decode: (view: DataView, offset: number) => CValue[];
+  private readonly compiled: CompiledDecoder<CValue[]> | undefined;
   constructor(readonly type: CArray) {
     this.size = sizeOf(type);
     this.elem = codecOf(type.elem);
     this.stride = this.elem.size;
-    this.decode = type.length <= INLINE_ELEMENTS ? (compileDecoder(type) as (view: DataView, offset: number) => CValue[]) : (view, offset) => this.decodeEach(view, offset);
+    // A long array (a buffer of bytes) is read in a loop, not in thousands of inline reads.
+    this.compiled = type.length <= INLINE_ELEMENTS ? compileDecoder(type, codecOf) : undefined;
   }
 
-  /** A long array (a buffer of bytes): a loop, not thousands of inline reads. */
-  private decodeEach(view: DataView, offset: number): CValue[] {
+  decode(view: DataView, offset: number): CValue[] {
+    if (this.compiled) return this.compiled.decode(view, offset);
     const out = new Array<CValue>(this.type.length);
     for (let i = 0; i < out.length; i++) out[i] = this.elem.decode(view, offset + i * this.stride);
     return out;
+  }
+
+  readerOf(view: DataView): (offset: number) => CValue[] {
+    if (this.compiled) return this.compiled.readerOf(view);
+    const elem = this.elem.readerOf(view);
+    const { length } = this.type;
+    return (offset) => {
+      const out = new Array<CValue>(length);
+      for (let i = 0; i < length; i++) out[i] = elem(offset + i * this.stride);
+      return out;
+    };
   }
 
   write(view: DataView, offset: number, value: unknown): void {
@@ -236,13 +268,19 @@ class StructCodec implements Codec {
   readonly size: number;
   private readonly fields: FieldCodec[];
   private readonly names: Set<string>;
+  private readonly compiled: CompiledDecoder<{ [field: string]: CValue }>;
   readonly decode: (view: DataView, offset: number) => { [field: string]: CValue };
   constructor(readonly type: CStruct) {
     const layout = structLayout(type);
     this.size = layout.size;
     this.fields = type.fields.map((f, i) => ({ name: f.name, offset: layout.offsets[i], codec: codecOf(f.type) }));
     this.names = new Set(type.fields.map((f) => f.name));
-    this.decode = compileDecoder(type) as (view: DataView, offset: number) => { [field: string]: CValue };
+    this.compiled = compileDecoder(type, codecOf);
+    this.decode = this.compiled.decode;
+  }
+
+  readerOf(view: DataView): (offset: number) => { [field: string]: CValue } {
+    return this.compiled.readerOf(view);
   }
 
   write(view: DataView, offset: number, value: unknown): void {
@@ -260,48 +298,6 @@ class StructCodec implements Codec {
     for (const key of Object.keys(fields))
       if (!this.names.has(key)) throw new BadValue(`has a field '${key}' that ${name} does not`, `a ${name}'s fields are: ${[...this.names].join(", ")}`);
   }
-}
-
-/** Arrays up to this length are read element by element inline; longer ones in a loop. */
-const INLINE_ELEMENTS = 32;
-
-/**
- * The decoder of a struct or array type, as one generated function: each integer, bool and
- * pointer read inline at its constant offset, nested structs and short arrays as literals; a
- * Str, an enum or a long array through its codec. Field names enter the source only as JSON
- * string literals (a `__proto__` as a computed key, which makes a property, not the prototype).
- */
-function compileDecoder(t: CStruct | CArray): (view: DataView, offset: number) => CValue {
-  const codecs: Codec[] = [];
-  const at = (offset: number) => (offset ? `o + ${offset}` : "o");
-  const through = (c: CType, offset: number) => `c[${codecs.push(codecOf(c)) - 1}].decode(v, ${at(offset)})`;
-  const read = (c: CType, offset: number): string => {
-    switch (c.kind) {
-      case "int": {
-        if (c.enumerators?.length) return through(c, offset);
-        const name = `${c.bits === 64 ? "Big" : ""}${c.signed ? "Int" : "Uint"}${c.bits}`;
-        return c.bits === 8 ? `v.get${name}(${at(offset)})` : `v.get${name}(${at(offset)}, true)`;
-      }
-      case "bool":
-        return `v.getUint8(${at(offset)}) !== 0`;
-      case "ptr":
-        return `v.getBigUint64(${at(offset)}, true)`;
-      case "str":
-        return through(c, offset);
-      case "array": {
-        if (c.length > INLINE_ELEMENTS) return through(c, offset);
-        const stride = sizeOf(c.elem);
-        return `[${Array.from({ length: c.length }, (_, i) => read(c.elem, offset + i * stride)).join(", ")}]`;
-      }
-      case "struct": {
-        const { offsets } = structLayout(c);
-        const fields = c.fields.map((f, i) => `${f.name === "__proto__" ? `["__proto__"]` : JSON.stringify(f.name)}: ${read(f.type, offset + offsets[i])}`);
-        return `{ ${fields.join(", ")} }`;
-      }
-    }
-  };
-  const body = read(t, 0);
-  return new Function("c", `"use strict"; return (v, o) => (${body});`)(codecs);
 }
 
 /** `e` as an error in the part of a value at `key`. */

@@ -34,8 +34,8 @@ const RELEASE_PARTS = 16;
  */
 const MAX_BATCH = 1024;
 
-/** Reads one record's event at `offset` of `view`; undefined to skip a record it does not know. */
-export type RecordDecoder<T> = (view: DataView, offset: number) => T | undefined;
+/** Reads the event of the record at `offset` of the buffer it was made for; undefined to skip a record it does not know. */
+export type RecordReader<T> = (offset: number) => T | undefined;
 
 export class RingBufStream<T = CValue> implements EventStream<T> {
   private readonly consumerPage: Mapping;
@@ -44,7 +44,7 @@ export class RingBufStream<T = CValue> implements EventStream<T> {
   private readonly consumer: BigUint64Array;
   private readonly producer: BigUint64Array;
   private readonly headers: Int32Array;
-  private readonly data: DataView;
+  private readonly read: RecordReader<T>;
   private readonly size: number;
   private readonly releaseBytes: number;
   private readonly wait: ReadableWait;
@@ -54,7 +54,8 @@ export class RingBufStream<T = CValue> implements EventStream<T> {
     readonly info: MapInfo,
     mapHandle: bigint,
     private readonly drops: BpfMap | undefined,
-    private readonly decode: RecordDecoder<T>,
+    /** Makes the reader of records in the buffer's data area, once. */
+    readerOf: (data: DataView) => RecordReader<T>,
   ) {
     this.size = libbpf().mapMaxEntries(mapHandle);
     this.releaseBytes = this.size / RELEASE_PARTS;
@@ -72,7 +73,7 @@ export class RingBufStream<T = CValue> implements EventStream<T> {
     const dataMemory = memoryAt(this.dataPages, PAGE_SIZE + 2 * this.size);
     this.producer = new BigUint64Array(dataMemory, 0, 1);
     this.headers = new Int32Array(dataMemory, PAGE_SIZE);
-    this.data = new DataView(dataMemory, PAGE_SIZE);
+    this.read = readerOf(new DataView(dataMemory, PAGE_SIZE));
     this.wait = new ReadableWait(fd);
   }
 
@@ -104,7 +105,7 @@ export class RingBufStream<T = CValue> implements EventStream<T> {
       if (header & BUSY) break; // reserved, not yet submitted: it and those after it wait
       const length = header & LENGTH_MASK;
       if (!(header & DISCARD)) {
-        const event = this.decode(this.data, at + HEADER);
+        const event = this.read(at + HEADER);
         if (event !== undefined) batch.push(event);
       }
       position += (length + HEADER + 7) & ~7;
@@ -161,7 +162,7 @@ export class RingBufStream<T = CValue> implements EventStream<T> {
 /** The stream of a loaded RingBuf; `handleOf` finds its drops counter. */
 export function ringBufReader(info: MapInfo, handle: () => bigint, handleOf: (name: string) => bigint): RingBufStream {
   const codec = codecOf(info.value);
-  return new RingBufStream(info, handle(), dropsCounter(info, handleOf), (view, offset) => codec.decode(view, offset));
+  return new RingBufStream(info, handle(), dropsCounter(info, handleOf), (data) => codec.readerOf(data));
 }
 
 /** A stream's counter of dropped events, if it has one. */

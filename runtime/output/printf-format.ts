@@ -51,27 +51,34 @@ function pad(s: string, spec: Spec, zeroes = false): string {
   return sign + s.slice(sign.length).padStart(spec.width - sign.length, "0");
 }
 
+/** `value` (a number of at most 32 bits) as C reads it as a `bits`-bit integer, signed or not. */
+function wrap32(value: number, bits: number, signed: boolean): number {
+  const unused = 32 - bits;
+  return signed ? (value << unused) >> unused : ((value << unused) >>> unused);
+}
+
 function formatInteger(value: number | bigint | boolean, type: CInt | undefined, spec: Spec): string {
   const bits = type?.bits ?? 64;
-  const raw = BigInt(value);
   const { letter, flags, precision } = spec;
-  if (letter === "c") return pad(String.fromCharCode(Number(BigInt.asUintN(8, raw))), spec);
+  if (letter === "c") return pad(String.fromCharCode(Number(BigInt.asUintN(8, BigInt(value)))), spec);
   if (letter === "p") {
-    const address = BigInt.asUintN(64, raw);
+    const address = BigInt.asUintN(64, BigInt(value));
     return pad(address === 0n ? "(nil)" : `0x${address.toString(16)}`, spec);
   }
   const signed = letter === "d" || letter === "i";
-  const n = signed ? BigInt.asIntN(bits, raw) : BigInt.asUintN(bits, raw);
-  const magnitude = n < 0n ? -n : n;
+  // Up to 32 bits the arithmetic stays in numbers: a line of printf is mostly such integers (D122).
+  const n = typeof value === "number" && bits <= 32 ? wrap32(value, bits, signed) : signed ? BigInt.asIntN(bits, BigInt(value)) : BigInt.asUintN(bits, BigInt(value));
   const base = letter === "o" ? 8 : letter === "x" || letter === "X" ? 16 : 10;
-  let digits = precision === 0 && magnitude === 0n ? "" : magnitude.toString(base);
+  const magnitude = typeof n === "number" ? Math.abs(n) : n < 0n ? -n : n;
+  const zero = magnitude === 0 || magnitude === 0n;
+  let digits = precision === 0 && zero ? "" : magnitude.toString(base);
   if (letter === "X") digits = digits.toUpperCase();
   if (precision !== undefined) digits = digits.padStart(precision, "0");
   let prefix = "";
-  if (n < 0n) prefix = "-";
+  if (n < 0) prefix = "-";
   else if (signed && flags.includes("+")) prefix = "+";
   else if (signed && flags.includes(" ")) prefix = " ";
-  if (flags.includes("#") && magnitude !== 0n) {
+  if (flags.includes("#") && !zero) {
     if (base === 16) prefix += letter === "X" ? "0X" : "0x";
     else if (base === 8 && !digits.startsWith("0")) digits = "0" + digits;
   }

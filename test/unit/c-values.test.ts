@@ -196,3 +196,17 @@ test("every width's decoding agrees with Node's own readers", () => {
   expect(decodeValue(u64, bytes)).toBe(bytes.readBigUInt64LE(0));
   expect(decodeValue(i64, bytes)).toBe(bytes.readBigInt64LE(0));
 });
+
+test("a reader bound to a buffer reads what decode reads, at 8-aligned offsets and others, a long array included", () => {
+  const Wide = struct("Wide", { head: u8, big: u64, signed: i64, at: ptr, words: array(u64, 3), bytes: array(u8, 40), event: Event });
+  const value = { head: 9, big: (1n << 64n) - 2n, signed: -(1n << 62n), at: 0xffff888000000000n, words: [1n, 2n, 3n], bytes: Array.from({ length: 40 }, (_, i) => i), event };
+  const size = sizeOf(Wide);
+  const bytes = new Uint8Array(8 + 3 + 2 * size);
+  const view = new DataView(bytes.buffer, 8); // 8-aligned, as a ring buffer's data area is
+  const read = codecOf(Wide).readerOf(view);
+  for (const offset of [0, size, 3 + size]) {
+    encodeInto(Wide, value, bytes, 8 + offset);
+    expect(read(offset)).toEqual(value);
+    expect(codecOf(Wide).decode(view, offset)).toEqual(value);
+  }
+});
