@@ -1,5 +1,6 @@
 // Data out of the kernel as it happens: a RingBuf's typed events and printf's lines, read from the
 // ring buffer's memory and decoded in user space, in the kernel for real.
+import { spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -128,6 +129,22 @@ describe("RingBuf", () => {
       expect(await run.exited).toBe(0);
       expectNoStack(run.stderr);
     }
+  });
+
+  test("tsbpf run waits for a slow reader of its output: every event arrives, none held in memory or dropped at exit", async () => {
+    // 20,000 getppid() calls once tsbpf is attached: 20,000 lines, far more than a pipe holds.
+    const calls = 20_000;
+    const caller = spawn(process.execPath, ["-e", `require("fs").readSync(0, Buffer.alloc(1)); for (let i = 0; i < ${calls}; i++) process.ppid;`], { stdio: ["pipe", "ignore", "inherit"] });
+    const run = new Running(["run", fixture("getppid-calls.ts"), "--param", `TARGET_PID=${caller.pid}`, "--duration", "1"]);
+    run.child.stdout!.pause(); // the reader takes nothing for 2 s: the run's --duration ends meanwhile
+    await run.waitFor("stderr", /Attached/);
+    caller.stdin!.end("g");
+    await new Promise((resolve) => setTimeout(resolve, 2000));
+    run.child.stdout!.resume();
+    expect(await run.exited).toBe(0);
+    const lines = run.stdout.split("\n").filter((l) => new RegExp(`^ +${caller.pid} +\\d+$`).test(l));
+    expect(run.stderr).not.toMatch(/were lost/); // 1 MiB holds them all while the run waits
+    expect(lines.length).toBe(calls);
   });
 });
 
