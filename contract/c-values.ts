@@ -181,8 +181,19 @@ class StrCodec implements Codec {
     this.size = type.length;
   }
 
-  readerOf(view: DataView): (offset: number) => CValue {
-    return (offset) => this.decode(view, offset);
+  /**
+   * As decode, through one Buffer over the whole buffer: each string a native UTF-8 slice of it
+   * (Node's decoder replaces invalid sequences as TextDecoder does), not a call per byte (D120).
+   */
+  readerOf(view: DataView): (offset: number) => string {
+    const bytes = Buffer.from(view.buffer, view.byteOffset, view.byteLength);
+    const { size } = this;
+    return (offset) => {
+      const last = offset + size;
+      let end = offset;
+      while (end < last && bytes[end] !== 0) end++;
+      return bytes.toString("utf8", offset, end);
+    };
   }
 
   /** The bytes up to the first NUL (or all of them), as UTF-8; invalid sequences become U+FFFD. */

@@ -3,7 +3,8 @@
 // its reads and allocations, not a call per field. Two forms: one that reads any DataView, and
 // one bound to a buffer that reads its 64-bit integers through BigUint64Array/BigInt64Array
 // views of it (V8 inlines those loads; DataView's getBigUint64 cost twice as much), used for
-// records at 8-aligned offsets of a little-endian host, as a ring buffer's are.
+// records at 8-aligned offsets of a little-endian host, as a ring buffer's are; its parts left to
+// other codecs (a Str, an enum, a long array) are read by their own readers of that buffer.
 //
 // Field names enter the source only as JSON string literals (a `__proto__` as a computed key,
 // which makes a property, not the prototype); types come from the compile manifest.
@@ -13,6 +14,7 @@ import { sizeOf, structLayout, type CType } from "./c-layout.js";
 /** What reads a part the generated code leaves to others: a Str, an enum, a long array. */
 export interface PartDecoder {
   decode(view: DataView, offset: number): unknown;
+  readerOf(view: DataView): (offset: number) => unknown;
 }
 
 export interface CompiledDecoder<V> {
@@ -29,7 +31,9 @@ const LITTLE_ENDIAN_HOST = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
 export function compileDecoder<V>(t: CType, partDecoder: (t: CType) => PartDecoder): CompiledDecoder<V> {
   const parts: PartDecoder[] = [];
-  const source = (aligned: boolean): string => {
+  /** `bound`: the source of the reader made for one buffer (`r`: its parts' readers); `aligned`: its 64-bit reads through typed arrays. */
+  const source = (bound: boolean, aligned: boolean): string => {
+    let next = 0;
     const at = (offset: number) => (offset ? `o + ${offset}` : "o");
     const read = (c: CType, offset: number): string => {
       switch (c.kind) {
@@ -54,20 +58,30 @@ export function compileDecoder<V>(t: CType, partDecoder: (t: CType) => PartDecod
           return `{ ${fields.join(", ")} }`;
         }
       }
-      return `p[${parts.push(partDecoder(c)) - 1}].decode(v, ${at(offset)})`;
+      // Every source walks the type in the same order: the nth part is the same in each.
+      const part = next++;
+      parts[part] ??= partDecoder(c);
+      return bound ? `r[${part}](${at(offset)})` : `p[${part}].decode(v, ${at(offset)})`;
     };
     return read(t, 0);
   };
+  const decodeSource = source(false, false);
+  const readSource = source(true, false);
+  const alignedSource = source(true, true);
   const made = new Function(
     "p",
     `"use strict";
-    const decode = (v, o) => (${source(false)});
+    const decode = (v, o) => (${decodeSource});
     return {
       decode,
-      readerOf: (v, b, s) => b === undefined ? (o) => decode(v, o) : (o) => {
-        if ((o & 7) !== 0) return decode(v, o);
-        const i = o >> 3;
-        return (${source(true)});
+      readerOf: (v, b, s) => {
+        const r = p.map((part) => part.readerOf(v));
+        const read = (o) => (${readSource});
+        return b === undefined ? read : (o) => {
+          if ((o & 7) !== 0) return read(o);
+          const i = o >> 3;
+          return (${alignedSource});
+        };
       },
     };`,
   )(parts);

@@ -3,8 +3,10 @@
 // a decoder would) and, with --print, printed as a line, as `tsbpf run` prints it. Says
 // "Attached" on stderr once it reads; on SIGINT, prints {"received","lost","firstNs","lastNs"}
 // on stderr (lost: the probe's per-CPU counter of failed reservations, `<map>.drops`).
+// With --drain R: R times, fills the buffer with `fill` test runs of the object's program
+// `produce` and times ring_buffer__consume() emptying it; prints {"events","ns"}.
 //
-// usage: consume <object.bpf.o> <ring buffer map> [--print]
+// usage: consume <object.bpf.o> <ring buffer map> [--print | --drain <rounds> <fill>]
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include <signal.h>
@@ -63,6 +65,26 @@ static long long drops(struct bpf_object *obj, const char *ring) {
   return total;
 }
 
+/** Decoding speed alone: a full buffer emptied, again and again, with nothing else running. */
+static int drain(struct bpf_object *obj, struct ring_buffer *rb, int rounds, int fill) {
+  struct bpf_program *prog = bpf_object__find_program_by_name(obj, "produce");
+  if (!prog) {
+    fprintf(stderr, "consume: the object has no program 'produce'\n");
+    return 1;
+  }
+  unsigned char packet[64] = {0};
+  long long ns = 0;
+  for (int r = 0; r < rounds; r++) {
+    LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = packet, .data_size_in = sizeof packet, .repeat = fill);
+    if (bpf_prog_test_run_opts(bpf_program__fd(prog), &opts) < 0) return 1;
+    long long t0 = now_ns();
+    ring_buffer__consume(rb);
+    ns += now_ns() - t0;
+  }
+  printf("{\"events\":%lld,\"ns\":%lld,\"checksum\":%llu}\n", received, ns, (unsigned long long)checksum);
+  return 0;
+}
+
 int main(int argc, char **argv) {
   if (argc < 3) {
     fprintf(stderr, "usage: consume <object.bpf.o> <ring buffer map> [--print]\n");
@@ -86,6 +108,7 @@ int main(int argc, char **argv) {
   }
   signal(SIGINT, on_signal);
   signal(SIGTERM, on_signal);
+  if (argc > 5 && strcmp(argv[3], "--drain") == 0) return drain(obj, rb, atoi(argv[4]), atoi(argv[5]));
   fprintf(stderr, "Attached\n");
   while (!stop) {
     long long before = received;

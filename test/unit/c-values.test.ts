@@ -210,3 +210,15 @@ test("a reader bound to a buffer reads what decode reads, at 8-aligned offsets a
     expect(codecOf(Wide).decode(view, offset)).toEqual(value);
   }
 });
+
+test("a reader's Str is decode's: up to the NUL or all N bytes, invalid UTF-8 replaced the same way", () => {
+  const Named = struct("Named", { name: str(8), tail: u8 });
+  const raws = [[0x61, 0x62, 0, 0x63], [0xc3, 0x28, 0xff, 0x41, 0xe2, 0x82], [0xf0, 0x9f, 0x98, 0x80, 0x68, 0xc3, 0xa9, 0x21], [0xed, 0xa0, 0x80, 0xc0, 0xaf]];
+  const bytes = new Uint8Array(9 * raws.length);
+  raws.forEach((raw, i) => bytes.set(raw, 9 * i));
+  const view = new DataView(bytes.buffer);
+  const read = codecOf(Named).readerOf(view);
+  const got = raws.map((_, i) => (read(9 * i) as { name: string }).name);
+  expect(got).toEqual(raws.map((_, i) => (codecOf(Named).decode(view, 9 * i) as { name: string }).name));
+  expect(got.slice(0, 3)).toEqual(["ab", "\ufffd(\ufffdA\ufffd", "\u{1f600}hé!"]);
+});
