@@ -237,6 +237,7 @@ async function ringBench(): Promise<string[]> {
     { name: "tsbpf run: a table line per event", cmd: () => [tsbpf, "run", producer], printsLines: true, peer: cPrint, ready: /Attached/, report: tsbpfRunReport },
   ];
   const results = await roundRobin(consumers, load);
+  const capacity = await drainCapacity(producer);
   return [
     `${ringEvents.toLocaleString("en")} events of 64 bytes per run, RingBuf of 1 MiB, BPF_PROG_TEST_RUN in calls of ${repeat.toLocaleString("en")} repetitions; ${runs} runs per consumer, round-robin; median (and each run).`,
     "",
@@ -245,6 +246,40 @@ async function ringBench(): Promise<string[]> {
     "Resident memory of each consumer over its last run (sampled every 250 ms; first, quartiles, last):",
     "",
     ...results.map(({ consumer, outcomes }) => `- ${consumer.name}: ${rssSeries(outcomes[outcomes.length - 1].rssKb)}`),
+    "",
+    `Decoding alone: the buffer filled with ${DRAIN_FILL.toLocaleString("en")} events by test runs, then emptied (libbpf's ring_buffer__consume; the runtime's poll()), ${DRAIN_ROUNDS} times per process, in one process on CPU ${CONSUMER_CPU}; ${runs} processes each, alternating; median:`,
+    "",
+    ...capacity,
+  ];
+}
+
+const DRAIN_ROUNDS = 200;
+/** Of the 14,563 records of 72 bytes that 1 MiB holds. */
+const DRAIN_FILL = 14_000;
+
+/** ns per event of emptying a full buffer: C against the runtime, nothing else running. */
+async function drainCapacity(producer: string): Promise<string[]> {
+  const sides = [
+    { name: "C: libbpf ring_buffer__consume", cmd: [tool("consume"), tool("producer.bpf.o"), "samples", "--drain", String(DRAIN_ROUNDS), String(DRAIN_FILL)], ns: [] as number[] },
+    { name: "tsbpf runtime: poll(), decoded objects", cmd: plainNode(nodeConsumer, producer, "samples", "--drain", String(DRAIN_ROUNDS), String(DRAIN_FILL)), ns: [] as number[] },
+  ];
+  for (let i = 0; i < runs; i++)
+    for (const side of sides)
+      await locked(async () => {
+        await quiet();
+        const cmd = placed(side.cmd, CONSUMER_CPU);
+        const out = execFileSync(cmd[0], cmd.slice(1), { encoding: "utf8", env: { ...process.env, ...nodeEnv } });
+        const r = json(out);
+        side.ns.push(r.ns / r.events);
+      });
+  const c = median(sides[0].ns);
+  return [
+    "| reader | ns per event | events/s | × C |",
+    "| --- | ---: | ---: | ---: |",
+    ...sides.map((side) => {
+      const ns = median(side.ns);
+      return `| ${side.name} | ${ns.toFixed(1)} (${side.ns.map((x) => x.toFixed(1)).join(" / ")}) | ${fmtRate(1e9 / ns)} | ${(c / ns).toFixed(2)} |`;
+    }),
   ];
 }
 

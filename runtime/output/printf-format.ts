@@ -30,13 +30,29 @@ export function compileFormat(format: string, types: readonly CType[]): (args: r
     const spec: Spec = { flags: m[1], width: m[2] ? Number(m[2]) : 0, precision: m[3] === undefined ? undefined : Number(m[3] || 0), letter: m[4] };
     const i = arg++;
     const type = types[i];
-    parts.push(spec.letter === "s" ? (args) => pad(truncate(String(args[i]), spec.precision), spec) : (args) => formatInteger(args[i] as number | bigint | boolean, type as CInt, spec));
+    parts.push(spec.letter === "s" ? (args) => pad(truncate(String(args[i]), spec.precision), spec) : decimal(i, spec, type) ?? ((args) => formatInteger(args[i] as number | bigint | boolean, type as CInt, spec)));
   }
   if (last < format.length) parts.push(format.slice(last));
   return (args) => {
     let out = "";
     for (const p of parts) out += typeof p === "string" ? p : p(args);
     return out;
+  };
+}
+
+/**
+ * A bare %d, %i or %u (no flags, width or precision) of argument `i`, the conversion most lines
+ * are made of, as String() of the integer C reads: no padding or sign logic per value (D122).
+ */
+function decimal(i: number, spec: Spec, type: CType | undefined): ((args: readonly CValue[]) => string) | undefined {
+  if (spec.flags || spec.width || spec.precision !== undefined || !"diu".includes(spec.letter) || type?.kind !== "int") return undefined;
+  const { bits } = type;
+  const signed = spec.letter !== "u";
+  return (args) => {
+    const v = args[i];
+    if (typeof v === "number" && bits <= 32) return String(wrap32(v, bits, signed));
+    if (typeof v !== "bigint") return formatInteger(v as number | boolean, type, spec);
+    return String(signed ? BigInt.asIntN(bits, v) : BigInt.asUintN(bits, v));
   };
 }
 
