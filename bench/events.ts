@@ -105,7 +105,8 @@ class Child {
   ) {
     process.stdout?.on("data", (d) => (this.stdout += d));
     process.stderr?.on("data", (d) => (this.stderr += d));
-    this.exited = new Promise((resolve) => process.on("exit", (code) => resolve(code)));
+    // "close", not "exit": the output is all read by then.
+    this.exited = new Promise((resolve) => process.on("close", (code) => resolve(code)));
   }
   get pid(): number {
     return this.process.pid!;
