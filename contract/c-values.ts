@@ -7,10 +7,12 @@
 // runtime/maps/decoded.ts's `Decoded<T>` says the same in types: the two change together.
 //
 // A codec is made once per type (`codecOf`) and then reads and writes with a DataView, allocating
-// only the values it returns: a reader of a ring buffer decodes each record with one call.
+// only the values it returns: a reader of a ring buffer decodes each record with one call. A
+// struct's or array's decoder is generated for its type (compiled-decoder.ts, D120).
 
 import { TsbpfError } from "./errors.js";
 import { cTypeName, intName, intRange, sizeOf, structLayout, type CArray, type CInt, type CStr, type CStruct, type CType } from "./c-layout.js";
+import { compileDecoder, INLINE_ELEMENTS, type CompiledDecoder } from "./compiled-decoder.js";
 
 export type CValue = number | bigint | boolean | string | CValue[] | { [field: string]: CValue };
 
@@ -20,6 +22,8 @@ export interface Codec {
   readonly size: number;
   /** The value whose bytes start at `offset` in `view`. */
   decode(view: DataView, offset: number): CValue;
+  /** A reader of values in `view` by offset: made once per buffer (a ring buffer's), faster than decode. */
+  readerOf(view: DataView): (offset: number) => CValue;
   /**
    * Writes `value`'s bytes at `offset`, or throws a `BadValue` saying what is wrong with it.
    * Padding is left as it is: `encodeInto` zeroes the whole range first.
@@ -40,27 +44,31 @@ class BadValue extends Error {
 
 const LITTLE_ENDIAN = true;
 
-const INT_READERS: Record<string, (view: DataView, offset: number) => number | bigint> = {
-  u8: (view, offset) => view.getUint8(offset),
-  i8: (view, offset) => view.getInt8(offset),
-  u16: (view, offset) => view.getUint16(offset, LITTLE_ENDIAN),
-  i16: (view, offset) => view.getInt16(offset, LITTLE_ENDIAN),
-  u32: (view, offset) => view.getUint32(offset, LITTLE_ENDIAN),
-  i32: (view, offset) => view.getInt32(offset, LITTLE_ENDIAN),
-  u64: (view, offset) => view.getBigUint64(offset, LITTLE_ENDIAN),
-  i64: (view, offset) => view.getBigInt64(offset, LITTLE_ENDIAN),
-};
-
 class IntCodec implements Codec {
   readonly size: number;
   private readonly min: bigint;
   private readonly max: bigint;
-  /** One small function per width and signedness, chosen once: a reader's loop calls it at one site. */
-  readonly decode: (view: DataView, offset: number) => number | bigint;
   constructor(readonly type: CInt) {
     this.size = sizeOf(type);
     [this.min, this.max] = intRange(type);
-    this.decode = INT_READERS[intName(type)];
+  }
+
+  readerOf(view: DataView): (offset: number) => CValue {
+    return (offset) => this.decode(view, offset);
+  }
+
+  decode(view: DataView, offset: number): number | bigint {
+    const { bits, signed } = this.type;
+    switch (bits) {
+      case 8:
+        return signed ? view.getInt8(offset) : view.getUint8(offset);
+      case 16:
+        return signed ? view.getInt16(offset, LITTLE_ENDIAN) : view.getUint16(offset, LITTLE_ENDIAN);
+      case 32:
+        return signed ? view.getInt32(offset, LITTLE_ENDIAN) : view.getUint32(offset, LITTLE_ENDIAN);
+      case 64:
+        return signed ? view.getBigInt64(offset, LITTLE_ENDIAN) : view.getBigUint64(offset, LITTLE_ENDIAN);
+    }
   }
 
   write(view: DataView, offset: number, value: unknown): void {
@@ -100,6 +108,10 @@ class EnumCodec implements Codec {
     }
   }
 
+  readerOf(view: DataView): (offset: number) => CValue {
+    return (offset) => this.decode(view, offset);
+  }
+
   decode(view: DataView, offset: number): string | number | bigint {
     const raw = this.int.decode(view, offset);
     const name = this.names.get(raw);
@@ -135,6 +147,9 @@ class BoolCodec implements Codec {
   decode(view: DataView, offset: number): boolean {
     return view.getUint8(offset) !== 0;
   }
+  readerOf(view: DataView): (offset: number) => CValue {
+    return (offset) => this.decode(view, offset);
+  }
   write(view: DataView, offset: number, value: unknown): void {
     if (typeof value !== "boolean") throw new BadValue(`must be true or false, not ${describe(value)}`, "give a boolean");
     view.setUint8(offset, value ? 1 : 0);
@@ -147,6 +162,9 @@ class PtrCodec implements Codec {
   decode(view: DataView, offset: number): bigint {
     return view.getBigUint64(offset, LITTLE_ENDIAN);
   }
+  readerOf(view: DataView): (offset: number) => CValue {
+    return (offset) => this.decode(view, offset);
+  }
   write(view: DataView, offset: number, value: unknown): void {
     const v = integerOf(value, this.type);
     if (v < 0n || v >= 1n << 64n) throw new BadValue(`(${v}) is not an address`, "an address is 0 to 2^64 - 1");
@@ -154,19 +172,7 @@ class PtrCodec implements Codec {
   }
 }
 
-
-// The bytes under the last DataView read, as a Buffer (whose latin1 decoding makes a short ASCII
-// string in one native call, three times faster than building it or TextDecoder here, D114): a
-// reader decodes many values from one view in a row.
-let lastView: DataView | undefined;
-let lastBytes: Buffer = Buffer.alloc(0);
-function bytesOf(view: DataView): Buffer {
-  if (view !== lastView) {
-    lastView = view;
-    lastBytes = Buffer.from(view.buffer, view.byteOffset, view.byteLength);
-  }
-  return lastBytes;
-}
+const utf8 = new TextDecoder("utf-8");
 const utf8Encoder = new TextEncoder();
 
 class StrCodec implements Codec {
@@ -175,18 +181,32 @@ class StrCodec implements Codec {
     this.size = type.length;
   }
 
+  /**
+   * As decode, through one Buffer over the whole buffer: each string a native UTF-8 slice of it
+   * (Node's decoder replaces invalid sequences as TextDecoder does), not a call per byte (D120).
+   */
+  readerOf(view: DataView): (offset: number) => string {
+    const bytes = Buffer.from(view.buffer, view.byteOffset, view.byteLength);
+    const { size } = this;
+    return (offset) => {
+      const last = offset + size;
+      let end = offset;
+      while (end < last && bytes[end] !== 0) end++;
+      return bytes.toString("utf8", offset, end);
+    };
+  }
+
   /** The bytes up to the first NUL (or all of them), as UTF-8; invalid sequences become U+FFFD. */
   decode(view: DataView, offset: number): string {
-    const bytes = bytesOf(view);
-    const limit = offset + this.size;
-    let end = offset;
+    let end = 0;
     let ascii = true;
-    for (; end < limit; end++) {
-      const b = bytes[end];
+    for (; end < this.size; end++) {
+      const b = view.getUint8(offset + end);
       if (b === 0) break;
       if (b > 0x7f) ascii = false;
     }
-    return bytes.toString(ascii ? "latin1" : "utf8", offset, end);
+    const bytes = new Uint8Array(view.buffer, view.byteOffset + offset, end);
+    return ascii ? String.fromCharCode.apply(null, bytes as unknown as number[]) : utf8.decode(bytes);
   }
 
   /** The string's UTF-8 bytes, then zeros to the end (the NUL and what C's strncpy leaves). */
@@ -207,16 +227,31 @@ class ArrayCodec implements Codec {
   readonly size: number;
   private readonly elem: Codec;
   private readonly stride: number;
+  private readonly compiled: CompiledDecoder<CValue[]> | undefined;
   constructor(readonly type: CArray) {
     this.size = sizeOf(type);
     this.elem = codecOf(type.elem);
     this.stride = this.elem.size;
+    // A long array (a buffer of bytes) is read in a loop, not in thousands of inline reads.
+    this.compiled = type.length <= INLINE_ELEMENTS ? compileDecoder(type, codecOf) : undefined;
   }
 
   decode(view: DataView, offset: number): CValue[] {
+    if (this.compiled) return this.compiled.decode(view, offset);
     const out = new Array<CValue>(this.type.length);
     for (let i = 0; i < out.length; i++) out[i] = this.elem.decode(view, offset + i * this.stride);
     return out;
+  }
+
+  readerOf(view: DataView): (offset: number) => CValue[] {
+    if (this.compiled) return this.compiled.readerOf(view);
+    const elem = this.elem.readerOf(view);
+    const { length } = this.type;
+    return (offset) => {
+      const out = new Array<CValue>(length);
+      for (let i = 0; i < length; i++) out[i] = elem(offset + i * this.stride);
+      return out;
+    };
   }
 
   write(view: DataView, offset: number, value: unknown): void {
@@ -244,13 +279,19 @@ class StructCodec implements Codec {
   readonly size: number;
   private readonly fields: FieldCodec[];
   private readonly names: Set<string>;
+  private readonly compiled: CompiledDecoder<{ [field: string]: CValue }>;
   readonly decode: (view: DataView, offset: number) => { [field: string]: CValue };
   constructor(readonly type: CStruct) {
     const layout = structLayout(type);
     this.size = layout.size;
     this.fields = type.fields.map((f, i) => ({ name: f.name, offset: layout.offsets[i], codec: codecOf(f.type) }));
     this.names = new Set(type.fields.map((f) => f.name));
-    this.decode = structDecoder(this.fields);
+    this.compiled = compileDecoder(type, codecOf);
+    this.decode = this.compiled.decode;
+  }
+
+  readerOf(view: DataView): (offset: number) => { [field: string]: CValue } {
+    return this.compiled.readerOf(view);
   }
 
   write(view: DataView, offset: number, value: unknown): void {
@@ -268,27 +309,6 @@ class StructCodec implements Codec {
     for (const key of Object.keys(fields))
       if (!this.names.has(key)) throw new BadValue(`has a field '${key}' that ${name} does not`, `a ${name}'s fields are: ${[...this.names].join(", ")}`);
   }
-}
-
-/**
- * A function that decodes the struct of `fields` as one object literal: every object of the type
- * gets one shape, and integer fields are read inline; no loop over fields per value.
- */
-function structDecoder(fields: readonly FieldCodec[]): (view: DataView, offset: number) => { [field: string]: CValue } {
-  const reads = fields.map((f, i) => {
-    // A computed key defines an own property even for `__proto__` (a plain one sets the prototype).
-    const key = /^[A-Za-z_$][\w$]*$/.test(f.name) && f.name !== "__proto__" ? f.name : `[${JSON.stringify(f.name)}]`;
-    return `${key}: ${inlineRead(f.codec.type, `o + ${f.offset}`) ?? `c[${i}].decode(v, o + ${f.offset})`}`;
-  });
-  const make = new Function("c", `return (v, o) => ({ ${reads.join(", ")} });`) as (codecs: Codec[]) => (view: DataView, offset: number) => { [field: string]: CValue };
-  return make(fields.map((f) => f.codec));
-}
-
-/** The DataView call that reads an integer of type `t` at `at`, as code; undefined for other types. */
-function inlineRead(t: CType, at: string): string | undefined {
-  if (t.kind !== "int" || t.enumerators?.length) return undefined; // an enum reads as its member's name: its codec
-  const name = `${t.bits === 64 ? "Big" : ""}${t.signed ? "Int" : "Uint"}${t.bits}`;
-  return t.bits === 8 ? `v.get${name}(${at})` : `v.get${name}(${at}, true)`;
 }
 
 /** `e` as an error in the part of a value at `key`. */

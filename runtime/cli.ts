@@ -4,7 +4,7 @@
 import { statSync } from "node:fs";
 import { TsbpfError } from "../contract/errors.js";
 import { packageVersion } from "../contract/paths.js";
-import { writeStderr } from "./stderr.js";
+import { writeStderr, writeStdout } from "./stderr.js";
 
 const EXIT_USER = 1;
 const EXIT_USAGE = 2;
@@ -297,7 +297,7 @@ interface Reader {
  */
 function outputReaders(probe: import("./index.js").Probe, json: boolean): Reader[] {
   const readers: Reader[] = [];
-  const write = (text: string) => process.stdout.write(text);
+  const write = writeStdout;
   if (probe.usesPrintk) {
     probe.openTracePipe();
     readers.push({
@@ -355,7 +355,7 @@ type PrintOptions = import("./output/map-printer.js").PrintOptions;
 /** --interval: the exported maps under the time, then (--clear) emptied for the next interval. */
 function printMapsNow(probe: import("./index.js").Probe, clear: boolean, print: PrintOptions): void {
   const maps = exportedMaps(probe);
-  process.stdout.write(`${clock(new Date())}\n${formatted(maps, print)}`);
+  writeStdout(`${clock(new Date())}\n${formatted(maps, print)}`);
   if (clear) for (const map of maps) map.clear();
 }
 
@@ -376,7 +376,7 @@ async function printMapsAtExit(probe: import("./index.js").Probe, print: PrintOp
   if (!maps.length) return;
   await probe.detachAsync();
   const text = formatted(maps, print);
-  if (text) process.stdout.write(`\n${text}`);
+  if (text) writeStdout(`\n${text}`);
 }
 
 const clock = (d: Date) => [d.getHours(), d.getMinutes(), d.getSeconds()].map((n) => String(n).padStart(2, "0")).join(":");

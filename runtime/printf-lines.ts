@@ -15,12 +15,18 @@ export function printfLines(channel: PrintfChannel, handleOf: (name: string) => 
     const codecs = args.map((f) => codecOf(f.type));
     const text = compileFormat(format, args.map((f) => f.type));
     const values: CValue[] = new Array(args.length);
-    return (view: DataView, offset: number): string => {
-      for (let i = 0; i < codecs.length; i++) values[i] = codecs[i].decode(view, offset + offsets[i]);
-      return text(values);
+    return (data: DataView) => {
+      const readers = codecs.map((c) => c.readerOf(data));
+      return (offset: number): string => {
+        for (let i = 0; i < readers.length; i++) values[i] = readers[i](offset + offsets[i]);
+        return text(values);
+      };
     };
   });
   const info: MapInfo = { name: channel.map, kind: "RingBuf", key: { kind: "int", bits: 32, signed: false }, value: { kind: "int", bits: 32, signed: false }, maxEntries: 0, exported: false, keyless: true, drops: channel.drops, line: 1, column: 1 };
   // A record of an id this object does not have cannot come from it: skipped.
-  return new RingBufStream(info, handleOf(channel.map), dropsCounter(info, handleOf), (view, offset) => formats[view.getUint32(offset, true)]?.(view, offset));
+  return new RingBufStream(info, handleOf(channel.map), dropsCounter(info, handleOf), (data) => {
+    const lines = formats.map((format) => format(data));
+    return (offset) => lines[data.getUint32(offset, true)]?.(offset);
+  });
 }

@@ -53,7 +53,7 @@ export interface EventStream<D = CValue> extends AsyncIterable<D> {
   readonly lost: bigint;
   /** Calls `onBatch` with the events that arrived, as they arrive, until `signal` aborts or the probe closes. */
   consume(onBatch: (events: D[]) => void, signal?: AbortSignal): Promise<void>;
-  /** Hands out the events ready now, without waiting; how many. */
+  /** Hands out the events ready now, in one or more batches, without waiting; how many. */
   poll(onBatch: (events: D[]) => void): number;
   /** Ends every iteration and releases the buffer's memory (the probe's close() does it). */
   close(): void;

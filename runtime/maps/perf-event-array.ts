@@ -9,7 +9,7 @@ import type { MapInfo } from "../../contract/manifest.js";
 import koffi from "koffi";
 import { errnoText, lastErrno, libbpf } from "../../native/libbpf.js";
 import { PolledStream } from "./polled-stream.js";
-import { eventDecoder } from "./ring-buf.js";
+import { viewOf } from "../output/value-views.js";
 
 /** Each CPU's buffer: 64 pages (256 KiB), bpftrace's default. */
 const PAGES_PER_CPU = 64;
@@ -23,10 +23,13 @@ export class PerfBufferStream extends PolledStream<CValue> {
   constructor(info: MapInfo, mapHandle: bigint) {
     const lib = libbpf();
     const codec = codecOf(info.value);
-    const decode = eventDecoder(info);
+    const show = viewOf(info.value).show;
     const box: { stream?: PerfBufferStream } = {};
     const sample = koffi.register((_ctx: unknown, _cpu: number, data: unknown, size: number) => {
-      if (size >= codec.size) box.stream!.ready.push(decode(new DataView(koffi.view(data, size)), 0)!);
+      if (size >= codec.size) {
+        const event = codec.decode(new DataView(koffi.view(data, size)), 0);
+        box.stream!.ready.push(show ? show(event) : event);
+      }
     }, koffi.pointer(lib.SampleFn));
     const lost = koffi.register((_ctx: unknown, _cpu: number, count: number | bigint) => {
       box.stream!.lostCount += BigInt(count);

@@ -36,13 +36,14 @@ export abstract class PolledStream<T> implements EventStream<T> {
   }
 
   async *[Symbol.asyncIterator](): AsyncGenerator<T> {
-    let ready: T[] = [];
     while (!this.closed) {
-      if (!this.poll((events) => (ready = events))) {
+      // A poll may hand over several batches.
+      const ready: T[][] = [];
+      if (!this.poll((events) => ready.push(events))) {
         await this.waitForMore();
         continue;
       }
-      for (const e of ready) yield e;
+      for (const batch of ready) for (const e of batch) yield e;
     }
   }
 

@@ -39,8 +39,18 @@ export class EventTable {
     return this.line(this.columns.map((c) => c.title));
   }
 
+  /** One event's line: built in one pass, as `tsbpf run` prints one per event (bench/events.ts). */
   row(event: CValue): string {
-    return this.line(this.columns.map((c) => c.text(c.get(event))));
+    const { columns } = this;
+    const last = columns.length - 1;
+    if (last < 0) return "\n";
+    let out = "";
+    for (let i = 0; i < last; i++) {
+      const c = columns[i];
+      const text = c.text(c.get(event));
+      out += (c.right ? text.padStart(c.width) : text.padEnd(c.width)) + " ";
+    }
+    return out + columns[last].text(columns[last].get(event)) + "\n";
   }
 
   private line(cells: string[]): string {

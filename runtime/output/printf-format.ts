@@ -30,13 +30,29 @@ export function compileFormat(format: string, types: readonly CType[]): (args: r
     const spec: Spec = { flags: m[1], width: m[2] ? Number(m[2]) : 0, precision: m[3] === undefined ? undefined : Number(m[3] || 0), letter: m[4] };
     const i = arg++;
     const type = types[i];
-    parts.push(spec.letter === "s" ? (args) => pad(truncate(String(args[i]), spec.precision), spec) : (args) => formatInteger(args[i] as number | bigint | boolean, type as CInt, spec));
+    parts.push(spec.letter === "s" ? (args) => pad(truncate(String(args[i]), spec.precision), spec) : decimal(i, spec, type) ?? ((args) => formatInteger(args[i] as number | bigint | boolean, type as CInt, spec)));
   }
   if (last < format.length) parts.push(format.slice(last));
   return (args) => {
     let out = "";
     for (const p of parts) out += typeof p === "string" ? p : p(args);
     return out;
+  };
+}
+
+/**
+ * A bare %d, %i or %u (no flags, width or precision) of argument `i`, the conversion most lines
+ * are made of, as String() of the integer C reads: no padding or sign logic per value (D122).
+ */
+function decimal(i: number, spec: Spec, type: CType | undefined): ((args: readonly CValue[]) => string) | undefined {
+  if (spec.flags || spec.width || spec.precision !== undefined || !"diu".includes(spec.letter) || type?.kind !== "int") return undefined;
+  const { bits } = type;
+  const signed = spec.letter !== "u";
+  return (args) => {
+    const v = args[i];
+    if (typeof v === "number" && bits <= 32) return String(wrap32(v, bits, signed));
+    if (typeof v !== "bigint") return formatInteger(v as number | boolean, type, spec);
+    return String(signed ? BigInt.asIntN(bits, v) : BigInt.asUintN(bits, v));
   };
 }
 
@@ -51,27 +67,34 @@ function pad(s: string, spec: Spec, zeroes = false): string {
   return sign + s.slice(sign.length).padStart(spec.width - sign.length, "0");
 }
 
+/** `value` (a number of at most 32 bits) as C reads it as a `bits`-bit integer, signed or not. */
+function wrap32(value: number, bits: number, signed: boolean): number {
+  const unused = 32 - bits;
+  return signed ? (value << unused) >> unused : ((value << unused) >>> unused);
+}
+
 function formatInteger(value: number | bigint | boolean, type: CInt | undefined, spec: Spec): string {
   const bits = type?.bits ?? 64;
-  const raw = BigInt(value);
   const { letter, flags, precision } = spec;
-  if (letter === "c") return pad(String.fromCharCode(Number(BigInt.asUintN(8, raw))), spec);
+  if (letter === "c") return pad(String.fromCharCode(Number(BigInt.asUintN(8, BigInt(value)))), spec);
   if (letter === "p") {
-    const address = BigInt.asUintN(64, raw);
+    const address = BigInt.asUintN(64, BigInt(value));
     return pad(address === 0n ? "(nil)" : `0x${address.toString(16)}`, spec);
   }
   const signed = letter === "d" || letter === "i";
-  const n = signed ? BigInt.asIntN(bits, raw) : BigInt.asUintN(bits, raw);
-  const magnitude = n < 0n ? -n : n;
+  // Up to 32 bits the arithmetic stays in numbers: a line of printf is mostly such integers (D122).
+  const n = typeof value === "number" && bits <= 32 ? wrap32(value, bits, signed) : signed ? BigInt.asIntN(bits, BigInt(value)) : BigInt.asUintN(bits, BigInt(value));
   const base = letter === "o" ? 8 : letter === "x" || letter === "X" ? 16 : 10;
-  let digits = precision === 0 && magnitude === 0n ? "" : magnitude.toString(base);
+  const magnitude = typeof n === "number" ? Math.abs(n) : n < 0n ? -n : n;
+  const zero = magnitude === 0 || magnitude === 0n;
+  let digits = precision === 0 && zero ? "" : magnitude.toString(base);
   if (letter === "X") digits = digits.toUpperCase();
   if (precision !== undefined) digits = digits.padStart(precision, "0");
   let prefix = "";
-  if (n < 0n) prefix = "-";
+  if (n < 0) prefix = "-";
   else if (signed && flags.includes("+")) prefix = "+";
   else if (signed && flags.includes(" ")) prefix = " ";
-  if (flags.includes("#") && magnitude !== 0n) {
+  if (flags.includes("#") && !zero) {
     if (base === 16) prefix += letter === "X" ? "0X" : "0x";
     else if (base === 8 && !digits.startsWith("0")) digits = "0" + digits;
   }

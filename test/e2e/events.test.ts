@@ -1,5 +1,6 @@
 // Data out of the kernel as it happens: a RingBuf's typed events and printf's lines, read from the
 // ring buffer's memory and decoded in user space, in the kernel for real.
+import { spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -50,6 +51,46 @@ describe("RingBuf", () => {
     expect(more.map((e) => e.seq)).toEqual([1000n, 1001n, 1002n, 1003n, 1004n]);
   });
 
+  test("a poll hands the buffer over in batches of at most 1024, in order, each one's space free before it is handed over", async () => {
+    await using probe = await open(fixture("producer.ts"));
+    const stream = probe.events("many");
+    probe.testRun("produceMany", new Uint8Array(64), 3000); // of 3,640 that fit
+    const batches: { seq: bigint; payload: bigint[] }[][] = [];
+    const handed = stream.poll((batch) => {
+      // 640 records are free, and the 1,024 of this batch: 1,600 more fit now.
+      if (!batches.length) probe.testRun("produceMany", new Uint8Array(64), 1600);
+      batches.push(batch as (typeof batches)[number]);
+    });
+    expect(handed).toBe(3000);
+    expect(batches.map((b) => b.length)).toEqual([1024, 1024, 952]);
+    expect(stream.lost).toBe(0n);
+    const first = batches[0][0].seq;
+    expect(batches.flat().map((e) => e.seq)).toEqual(Array.from({ length: 3000 }, (_, i) => first + BigInt(i)));
+    expect(batches[2][951].payload).toEqual(Array(7).fill(first + 2999n));
+    // What was sent meanwhile comes next, and for-await yields every batch's events.
+    let next = first + 3000n;
+    let seen = 0;
+    for await (const e of stream) {
+      expect((e as { seq: bigint }).seq).toBe(next++);
+      if (++seen === 1600) break;
+    }
+  });
+
+  test("a callback that closes the probe ends the poll: the buffer's memory is not read after", async () => {
+    const probe = await open(fixture("producer.ts"));
+    const stream = probe.events("many");
+    probe.testRun("produceMany", new Uint8Array(64), 2500);
+    let calls = 0;
+    expect(
+      stream.poll(() => {
+        calls++;
+        probe.close();
+      }),
+    ).toBe(1024);
+    expect(calls).toBe(1);
+    expect(stream.poll(() => calls++)).toBe(0);
+  });
+
   test("consume() hands over batches until aborted, and a closed probe ends iteration", async () => {
     const probe = await open(fixture("syncfs-events.ts"), { params: { TARGET_PID: process.pid } });
     const stream = probe.events("events");
@@ -88,6 +129,22 @@ describe("RingBuf", () => {
       expect(await run.exited).toBe(0);
       expectNoStack(run.stderr);
     }
+  });
+
+  test("tsbpf run waits for a slow reader of its output: every event arrives, none held in memory or dropped at exit", async () => {
+    // 20,000 getppid() calls once tsbpf is attached: 20,000 lines, far more than a pipe holds.
+    const calls = 20_000;
+    const caller = spawn(process.execPath, ["-e", `require("fs").readSync(0, Buffer.alloc(1)); for (let i = 0; i < ${calls}; i++) process.ppid;`], { stdio: ["pipe", "ignore", "inherit"] });
+    const run = new Running(["run", fixture("getppid-calls.ts"), "--param", `TARGET_PID=${caller.pid}`, "--duration", "1"]);
+    run.child.stdout!.pause(); // the reader takes nothing for 2 s: the run's --duration ends meanwhile
+    await run.waitFor("stderr", /Attached/);
+    caller.stdin!.end("g");
+    await new Promise((resolve) => setTimeout(resolve, 2000));
+    run.child.stdout!.resume();
+    expect(await run.exited).toBe(0);
+    const lines = run.stdout.split("\n").filter((l) => new RegExp(`^ +${caller.pid} +\\d+$`).test(l));
+    expect(run.stderr).not.toMatch(/were lost/); // 1 MiB holds them all while the run waits
+    expect(lines.length).toBe(calls);
   });
 });
 

@@ -196,3 +196,29 @@ test("every width's decoding agrees with Node's own readers", () => {
   expect(decodeValue(u64, bytes)).toBe(bytes.readBigUInt64LE(0));
   expect(decodeValue(i64, bytes)).toBe(bytes.readBigInt64LE(0));
 });
+
+test("a reader bound to a buffer reads what decode reads, at 8-aligned offsets and others, a long array included", () => {
+  const Wide = struct("Wide", { head: u8, big: u64, signed: i64, at: ptr, words: array(u64, 3), bytes: array(u8, 40), event: Event });
+  const value = { head: 9, big: (1n << 64n) - 2n, signed: -(1n << 62n), at: 0xffff888000000000n, words: [1n, 2n, 3n], bytes: Array.from({ length: 40 }, (_, i) => i), event };
+  const size = sizeOf(Wide);
+  const bytes = new Uint8Array(8 + 3 + 2 * size);
+  const view = new DataView(bytes.buffer, 8); // 8-aligned, as a ring buffer's data area is
+  const read = codecOf(Wide).readerOf(view);
+  for (const offset of [0, size, 3 + size]) {
+    encodeInto(Wide, value, bytes, 8 + offset);
+    expect(read(offset)).toEqual(value);
+    expect(codecOf(Wide).decode(view, offset)).toEqual(value);
+  }
+});
+
+test("a reader's Str is decode's: up to the NUL or all N bytes, invalid UTF-8 replaced the same way", () => {
+  const Named = struct("Named", { name: str(8), tail: u8 });
+  const raws = [[0x61, 0x62, 0, 0x63], [0xc3, 0x28, 0xff, 0x41, 0xe2, 0x82], [0xf0, 0x9f, 0x98, 0x80, 0x68, 0xc3, 0xa9, 0x21], [0xed, 0xa0, 0x80, 0xc0, 0xaf]];
+  const bytes = new Uint8Array(9 * raws.length);
+  raws.forEach((raw, i) => bytes.set(raw, 9 * i));
+  const view = new DataView(bytes.buffer);
+  const read = codecOf(Named).readerOf(view);
+  const got = raws.map((_, i) => (read(9 * i) as { name: string }).name);
+  expect(got).toEqual(raws.map((_, i) => (codecOf(Named).decode(view, 9 * i) as { name: string }).name));
+  expect(got.slice(0, 3)).toEqual(["ab", "\ufffd(\ufffdA\ufffd", "\u{1f600}hé!"]);
+});
