@@ -25,7 +25,15 @@ async function globalReader(): Promise<{ child: ChildProcess; seen: () => string
   let seen = "";
   child.stdout!.on("data", (d) => (seen += d));
   const exited = new Promise<void>((resolve) => child.on("exit", () => resolve()));
-  const fds = () => readdirSync(`/proc/${child.pid}/fd`).map((fd) => readlinkSync(`/proc/${child.pid}/fd/${fd}`));
+  // An fd listed may be closed before it is read (the shell starting cat closes its own): skipped.
+  const target = (fd: string) => {
+    try {
+      return readlinkSync(`/proc/${child.pid}/fd/${fd}`);
+    } catch {
+      return undefined;
+    }
+  };
+  const fds = () => readdirSync(`/proc/${child.pid}/fd`).map(target);
   await until("cat has opened the global trace_pipe", () => child.exitCode === null && fds().includes(`${TRACEFS}/trace_pipe`));
   return { child, seen: () => seen, stop: () => (child.kill(), exited) };
 }
