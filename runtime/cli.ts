@@ -41,7 +41,7 @@ const COMMANDS: Record<string, Command> = {
       ["-d, --duration <seconds>", "detach and exit after this many seconds (0: right after attaching)"],
       ["-i, --interval <seconds>", "print the exported maps every this many seconds, under the time (bpftrace's interval probe with print)"],
       ["--clear", "with --interval: empty the maps after each print (per-interval counts, as vfsstat)"],
-      ["--json", "print events and printf lines as JSON, one object per line (NDJSON)"],
+      ["--json", "print events, printf lines and the maps as JSON, one object per line (NDJSON)"],
       ["--top <n>", "print only the n largest entries of each map (bpftrace's print(@map, n))"],
       ["-p, --param <NAME=value>", "set a param() of the probe (repeatable)"],
       ["--pin <dir>", "attach, pin the probe in <dir> on bpffs (/sys/fs/bpf/<name>) and exit: it keeps running until `tsbpf unpin <dir>`"],
@@ -226,7 +226,7 @@ async function run(file: string, o: Options): Promise<number> {
   if (interval !== undefined && (interval < 0.01 || interval > 86400)) throw new UsageError(`--interval takes from 0.01 to 86400 seconds, not ${interval}`);
   const clearEach = o.clear === true;
   if (clearEach && interval === undefined) throw new UsageError("--clear empties the maps after each --interval print: give an --interval too");
-  const print = { top: topOption(o) };
+  const print = { top: topOption(o), json: o.json === true };
   const verbose = o.v === true || o.verbose === true;
   const pinDir = o.pin as string | undefined;
   if (pinDir !== undefined && (duration !== undefined || interval !== undefined))
@@ -355,7 +355,8 @@ type PrintOptions = import("./output/map-printer.js").PrintOptions;
 /** --interval: the exported maps under the time, then (--clear) emptied for the next interval. */
 function printMapsNow(probe: import("./index.js").Probe, clear: boolean, print: PrintOptions): void {
   const maps = exportedMaps(probe);
-  writeStdout(`${clock(new Date())}\n${formatted(maps, print)}`);
+  const time = clock(new Date());
+  writeStdout(`${print.json ? `{"type":"time","data":"${time}"}` : time}\n${formatted(maps, print)}`);
   if (clear) for (const map of maps) map.clear();
 }
 
@@ -376,7 +377,7 @@ async function printMapsAtExit(probe: import("./index.js").Probe, print: PrintOp
   if (!maps.length) return;
   await probe.detachAsync();
   const text = formatted(maps, print);
-  if (text) writeStdout(`\n${text}`);
+  if (text) writeStdout(print.json ? text : `\n${text}`);
 }
 
 const clock = (d: Date) => [d.getHours(), d.getMinutes(), d.getSeconds()].map((n) => String(n).padStart(2, "0")).join(":");

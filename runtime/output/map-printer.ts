@@ -12,15 +12,25 @@ import { sumOf } from "../maps/bpf-map.js";
 import type { ProbeMap } from "../maps/open-map.js";
 import { lastOf, mapText } from "./map-text.js";
 import { viewOf } from "./value-views.js";
+import { toJson } from "./event-table.js";
 
 export interface PrintOptions {
   /** Only the N largest entries of each map (--top N). */
   top?: number;
+  /** One JSON object per map, `{"type":"map","map":name,"data":[[key, value], …]}` (--json). */
+  json?: boolean;
 }
 
 /** Text of the values bpftrace's print(@map) would show, map after map. */
 export function formatMaps(maps: readonly ProbeMap[], options: PrintOptions = {}): string {
+  if (options.json) return maps.map((map) => `{"type":"map","map":${JSON.stringify(map.info.name)},"data":${toJson(lastOf(byValue(map.entries()), options.top))}}\n`).join("");
   return maps.map((map) => formatMap(map, options.top)).join("");
+}
+
+/** Entries with number values in ascending order, as they print (the largest last); others as they come. */
+function byValue(entries: [CValue, CValue][]): [CValue, CValue][] {
+  if (entries.every(([, value]) => typeof value === "number" || typeof value === "bigint")) entries.sort(([, a], [, b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return entries;
 }
 
 function formatMap(map: ProbeMap, top: number | undefined): string {
@@ -30,8 +40,7 @@ function formatMap(map: ProbeMap, top: number | undefined): string {
   // A per-CPU map's entries come with each CPU's value: integers are added up here.
   const entries: [CValue, CValue][] = map.entries().map(([key, value]) => [key, perCpu && info.value.kind === "int" && Array.isArray(value) ? sumOf(info, value)! : value]);
   let shown = map.dense ? withoutZeroes(map, entries) : entries;
-  if (shown.every(([, value]) => typeof value === "number" || typeof value === "bigint")) shown.sort(([, a], [, b]) => (a < b ? -1 : a > b ? 1 : 0));
-  shown = lastOf(shown, top);
+  shown = lastOf(byValue(shown), top);
   const valueText = viewOf(info.value).text;
   // Each CPU's value, where a per-CPU map's are not added up (structs): `[{ … },{ … }]`.
   const text = (v: CValue) => (perCpu && info.value.kind !== "array" && Array.isArray(v) ? `[${v.map(valueText).join(",")}]` : valueText(v));

@@ -83,3 +83,22 @@ test("open-by-pid prints the watched process's opens with printf, whole paths in
   expect(await run.exited).toBe(0);
   expectNoStack(run.stderr);
 });
+
+test("--json prints the maps as JSON too, one object per map, the largest last with --top", async () => {
+  const run = new Running(["run", repo("examples/syscall-counts.ts"), "--duration", "1", "--json", "--top", "3"]);
+  expect(await run.exited).toBe(0);
+  const objects = run.stdout
+    .split("\n")
+    .filter((l) => l)
+    .map((l) => JSON.parse(l) as { type: string; map: string; data: [unknown, number][] });
+  expect(objects.map((o) => [o.type, o.map])).toEqual([
+    ["map", "bySyscall"],
+    ["map", "byProcess"],
+    ["map", "total"],
+  ]);
+  const bySyscall = objects[0].data;
+  expect(bySyscall.length).toBeLessThanOrEqual(3);
+  expect(bySyscall.every(([name]) => typeof name === "string")).toBe(true); // SyscallNr keys by name
+  expect(bySyscall.map(([, n]) => n)).toEqual([...bySyscall.map(([, n]) => n)].sort((a, b) => a - b));
+  expect(objects[2].data[0][1]).toBeGreaterThan(0);
+});
