@@ -9,6 +9,7 @@ import type { CheckedSource } from "./checked-source.js";
 import { Codes } from "./codes.js";
 import { typeIfKnown, type ProbeType } from "./probe-types.js";
 import type { TsbpfError } from "../../contract/errors.js";
+import { PRINTF_CONVERSION } from "../../contract/printf-conversions.js";
 import { errorAt } from "./spans.js";
 
 export interface Conversion {
@@ -20,7 +21,7 @@ export interface Conversion {
 /** What a formatting function accepts. */
 export interface FormatDialect {
   name: "printk" | "printf";
-  /** One conversion (or %%): its flags and width, length modifier, and letter. */
+  /** One conversion (or %%): its flags, width, precision, length modifier and letter, as PRINTF_CONVERSION's groups. */
   conversion: RegExp;
   maxArguments: number;
   /** Why there is a limit, and what to do past it. */
@@ -33,7 +34,7 @@ export const PRINTK_MAX_ARGUMENTS = 12;
 
 export const PRINTK: FormatDialect = {
   name: "printk",
-  conversion: /%(?:%|(-?\d*)(l{0,2}|h{0,2}|z)([diuxXps]))/g,
+  conversion: /%(?:%|(-?)(\d*)()(l{0,2}|h{0,2}|z)([diuxXps]))/g,
   maxArguments: PRINTK_MAX_ARGUMENTS,
   limit: `the kernel's limit for bpf_trace_vprintk`,
   supported: "use %d %i %u %x %p (with l/ll/h/hh as in C), %s for a Str, or %% for a percent sign",
@@ -42,7 +43,7 @@ export const PRINTK: FormatDialect = {
 /** Formatted in user space (runtime/output/printf-format.ts): C's flags, width and precision. */
 export const PRINTF: FormatDialect = {
   name: "printf",
-  conversion: /%(?:%|([-+ 0#]*\d*(?:\.\d+)?)(l{0,2}|h{0,2}|z|j|t)([diuxXocps]))/g,
+  conversion: PRINTF_CONVERSION,
   maxArguments: 32,
   limit: "one record carries at most 32",
   supported: "use %d %i %u %x %X %o %c %p (with flags, width and precision as in C; l/ll/h/hh are accepted), %s for a Str, or %% for a percent sign",
@@ -57,8 +58,8 @@ export function parseFormat(fmt: string, dialect: FormatDialect = PRINTK): { con
     if (stray >= 0) return { conversions, bad: { at: last + stray, text: fmt.slice(last + stray, last + stray + 2) } };
     last = m.index + m[0].length;
     if (m[0] === "%%") continue;
-    const letter = m[3];
-    if (letter === "s" && (m[2] || (dialect === PRINTK && m[1]))) return { conversions, bad: { at: m.index, text: m[0] } };
+    const letter = m[5];
+    if (letter === "s" && (m[4] || (dialect === PRINTK && (m[1] || m[2])))) return { conversions, bad: { at: m.index, text: m[0] } };
     conversions.push({ letter: letter as Conversion["letter"], start: m.index, end: last });
   }
   const stray = fmt.indexOf("%", last);

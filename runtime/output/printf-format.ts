@@ -5,6 +5,7 @@
 
 import type { CInt, CType } from "../../contract/c-layout.js";
 import type { CValue } from "../../contract/c-values.js";
+import { PRINTF_CONVERSION } from "../../contract/printf-conversions.js";
 
 interface Spec {
   flags: string;
@@ -13,21 +14,20 @@ interface Spec {
   letter: string;
 }
 
-const CONVERSION = /%(?:%|([-+ 0#]*)(\d*)(?:\.(\d*))?(?:ll|l|hh|h|z|j|t)?([diuxXocps]))/g;
 
 /** `format` as a function of its arguments' values (`types[i]` the C type of argument i). */
 export function compileFormat(format: string, types: readonly CType[]): (args: readonly CValue[]) => string {
   const parts: (string | ((args: readonly CValue[]) => string))[] = [];
   let last = 0;
   let arg = 0;
-  for (const m of format.matchAll(CONVERSION)) {
+  for (const m of format.matchAll(PRINTF_CONVERSION)) {
     if (m.index > last) parts.push(format.slice(last, m.index));
     last = m.index + m[0].length;
     if (m[0] === "%%") {
       parts.push("%");
       continue;
     }
-    const spec: Spec = { flags: m[1], width: m[2] ? Number(m[2]) : 0, precision: m[3] === undefined ? undefined : Number(m[3] || 0), letter: m[4] };
+    const spec: Spec = { flags: m[1], width: m[2] ? Number(m[2]) : 0, precision: m[3] === undefined ? undefined : Number(m[3]), letter: m[5] };
     const i = arg++;
     const type = types[i];
     parts.push(spec.letter === "s" ? (args) => pad(truncate(String(args[i]), spec.precision), spec) : decimal(i, spec, type) ?? ((args) => formatInteger(args[i] as number | bigint | boolean, type as CInt, spec)));
