@@ -36,7 +36,8 @@ export class EventTable {
   }
 
   header(): string {
-    return this.line(this.columns.map((c) => c.title));
+    const { columns } = this;
+    return columns.map((c, i) => (i === columns.length - 1 ? c.title : padded(c, c.title) + " ")).join("") + "\n";
   }
 
   /** One event's line: built in one pass, as `tsbpf run` prints one per event (bench/events.ts). */
@@ -48,16 +49,14 @@ export class EventTable {
     for (let i = 0; i < last; i++) {
       const c = columns[i];
       const text = c.text(c.get(event));
-      out += (c.right ? text.padStart(c.width) : text.padEnd(c.width)) + " ";
+      out += padded(c, text) + " ";
     }
     return out + columns[last].text(columns[last].get(event)) + "\n";
   }
-
-  private line(cells: string[]): string {
-    const last = cells.length - 1;
-    return cells.map((text, i) => (i === last ? text : this.columns[i].right ? text.padStart(this.columns[i].width) : text.padEnd(this.columns[i].width))).join(" ") + "\n";
-  }
 }
+
+/** A cell of a column but the last: as wide as the column, numbers to the right. */
+const padded = (c: Column, text: string): string => (c.right ? text.padStart(c.width) : text.padEnd(c.width));
 
 /** An event (or any decoded value) as JSON: bigints as plain JSON numbers, exact at any size. */
 export function toJson(value: CValue): string {
