@@ -4,7 +4,7 @@
 import { statSync } from "node:fs";
 import { TsbpfError } from "../contract/errors.js";
 import { packageVersion } from "../contract/paths.js";
-import { writeStderr, writeStdout } from "./stderr.js";
+import { flushStdout, stdoutSink, writeStderr, writeStdout, writeStdoutSoon } from "./stderr.js";
 
 const EXIT_USER = 1;
 const EXIT_USAGE = 2;
@@ -273,9 +273,11 @@ async function run(file: string, o: Options): Promise<number> {
       for (const r of readers) r.drain?.();
     }
     await printMapsAtExit(probe, print);
-    reportLost(probe);
+    flushStdout();
+    reportLost(readers);
     return 0;
   } finally {
+    flushStdout();
     process.off("SIGINT", onSignal);
     process.off("SIGTERM", onSignal);
     await probe.closeAsync();
@@ -288,6 +290,8 @@ interface Reader {
   read(signal: AbortSignal): Promise<void>;
   /** Prints what is left once the programs are detached. */
   drain?(): void;
+  /** What it reads, by name, and the count of what the probe dropped before it could be read. */
+  lost?: { what: string; stream: { readonly lost: bigint } };
 }
 
 /**
@@ -297,7 +301,7 @@ interface Reader {
  */
 function outputReaders(probe: import("./index.js").Probe, json: boolean): Reader[] {
   const readers: Reader[] = [];
-  const write = writeStdout;
+  const write = writeStdoutSoon;
   if (probe.usesPrintk) {
     probe.openTracePipe();
     readers.push({
@@ -309,28 +313,34 @@ function outputReaders(probe: import("./index.js").Probe, json: boolean): Reader
   const printf = probe.printf();
   if (printf) {
     const print = (lines: string[]) => write(json ? lines.map((l) => `{"type":"printf","data":${JSON.stringify(l)}}\n`).join("") : lines.join(""));
-    readers.push({ read: (signal) => printf.consume(print, signal), drain: () => printf.poll(print) });
+    readers.push({ read: (signal) => printf.consume(print, signal), drain: () => printf.poll(print), lost: { what: "printf lines", stream: printf } });
   }
   const { isStream } = require("./maps/open-map.js") as typeof import("./maps/open-map.js");
   const { EventTable, toJson } = require("./output/event-table.js") as typeof import("./output/event-table.js");
   for (const info of probe.mapInfos.filter((m) => m.exported && isStream(m))) {
-    const stream = probe.events(info.name);
+    const lost = (stream: { readonly lost: bigint }) => ({ what: `events of '${info.name}'`, stream });
+    if (json) {
+      const stream = probe.events(info.name);
+      const print = (events: import("./index.js").CValue[]) => write(events.map((e) => `{"type":"event","map":${JSON.stringify(info.name)},"data":${toJson(e)}}\n`).join(""));
+      readers.push({ read: (signal) => stream.consume(print, signal), drain: () => stream.poll(print), lost: lost(stream) });
+      continue;
+    }
     const table = new EventTable(info);
-    if (!json) write(table.header());
-    const row = json ? (e: import("./index.js").CValue) => `{"type":"event","map":${JSON.stringify(info.name)},"data":${toJson(e)}}\n` : (e: import("./index.js").CValue) => table.row(e);
-    const print = (events: import("./index.js").CValue[]) => write(events.map(row).join(""));
-    readers.push({ read: (signal) => stream.consume(print, signal), drain: () => stream.poll(print) });
+    write(table.header());
+    // Lines written from the records' bytes into stdout's buffer, without decoding them first.
+    const sink = stdoutSink();
+    const stream = probe.events(info.name, table.linesInto(sink));
+    const print = () => sink.written();
+    readers.push({ read: (signal) => stream.consume(print, signal), drain: () => stream.poll(print), lost: lost(stream) });
   }
   return readers;
 }
 
 /** Events and lines the probe dropped because user space read too slowly: said, never silently lost. */
-function reportLost(probe: import("./index.js").Probe): void {
-  const { isStream } = require("./maps/open-map.js") as typeof import("./maps/open-map.js");
-  const streams = [...probe.mapInfos.filter((m) => m.exported && isStream(m)).map((m) => [`events of '${m.name}'`, probe.events(m.name)] as const), ...(probe.compiled.printf ? [["printf lines", probe.printf()!] as const] : [])];
-  for (const [what, stream] of streams) {
-    const lost = stream.lost;
-    if (lost > 0n) writeStderr(`tsbpf: ${lost} ${what} were lost: the ring buffer was full (a bigger RingBuf, or fewer events, keeps up)\n`);
+function reportLost(readers: Reader[]): void {
+  for (const { lost } of readers) {
+    const count = lost?.stream.lost ?? 0n;
+    if (count > 0n) writeStderr(`tsbpf: ${count} ${lost!.what} were lost: the ring buffer was full (a bigger RingBuf, or fewer events, keeps up)\n`);
   }
 }
 

@@ -8,6 +8,7 @@ import type { CompileOptions, CompileResult } from "../compiler/compile.js";
 import { TsbpfError } from "../contract/errors.js";
 import type { MapInfo, ProgramInfo } from "../contract/manifest.js";
 import type { EventStream, ProbeMap } from "./maps/open-map.js";
+import type { RecordFormat } from "./maps/record-format.js";
 import { mapsByName } from "./maps/maps-by-name.js";
 import type { MapsOf } from "./maps/probe-maps.js";
 import { attachProgram, waitsFor, type Link } from "./attach/attach-program.js";
@@ -19,6 +20,7 @@ import { TracePipe, type TraceLine } from "./trace-pipe.js";
 export { TsbpfError } from "../contract/errors.js";
 export type { MapInfo, ProgramInfo } from "../contract/manifest.js";
 export type { EventStream, ProbeMap } from "./maps/open-map.js";
+export type { RecordFormat } from "./maps/record-format.js";
 export type { Decoded, Encodable, EnumsOf } from "./maps/decoded.js";
 export type { MapView, MapsOf, ProbeMaps } from "./maps/probe-maps.js";
 export type * from "./maps/map-views.js";
@@ -51,8 +53,8 @@ export class Probe<M = unknown> implements Disposable, AsyncDisposable {
   private links: Link[] = [];
   private pipe: TracePipe | undefined;
   private readers: Readonly<Record<string, ProbeMap | EventStream>> | undefined;
-  /** One per RingBuf, made on first use: a buffer has one consumer. */
-  private readonly streams = new Map<string, EventStream<never>>();
+  /** One per RingBuf, made on first use: a buffer has one consumer, reading its records in one form. */
+  private readonly streams = new Map<string, { stream: EventStream<never>; format?: RecordFormat<unknown> }>();
   private readonly forgetAtExit: () => void;
   private pinnedAt: string | undefined;
   readonly timings: PhaseTimings;
@@ -115,15 +117,25 @@ export class Probe<M = unknown> implements Disposable, AsyncDisposable {
    * `for await (const e of probe.events("events"))`, or `consume(onBatch)` for speed. Opened
    * before attaching, it sees every event the probe emits.
    */
-  events(name: string): EventStream {
-    let stream = this.streams.get(name) as EventStream | undefined;
-    if (!stream) {
-      const info = this.mapInfo(name);
-      const { openStream } = require("./maps/open-map.js") as typeof import("./maps/open-map.js");
-      stream = openStream(info, () => this.loaded.mapHandle(name), (other) => this.loaded.mapHandle(other));
-      this.streams.set(name, stream as EventStream<never>);
+  events(name: string): EventStream;
+  /**
+   * The same stream with each record read as `format` says, in place of the decoded object:
+   * `tsbpf run` makes its table lines straight from the bytes. A stream is read in one form.
+   */
+  events<T>(name: string, format: RecordFormat<T>): EventStream<T>;
+  events<T>(name: string, format?: RecordFormat<T>): EventStream<T> {
+    const info = this.mapInfo(name);
+    const { eventObjects } = require("./maps/record-format.js") as typeof import("./maps/record-format.js");
+    const wanted = (format ?? eventObjects(info)) as RecordFormat<unknown>;
+    const open = this.streams.get(name);
+    if (open) {
+      if (open.format !== wanted) throw new TsbpfError(`the events of '${name}' are already being read in another form`, { subject: `map '${name}'`, hint: "read a stream through one events() call, in one form" });
+      return open.stream as EventStream<T>;
     }
-    return stream as EventStream;
+    const { openStream } = require("./maps/open-map.js") as typeof import("./maps/open-map.js");
+    const stream = openStream(info, () => this.loaded.mapHandle(name), (other) => this.loaded.mapHandle(other), wanted);
+    this.streams.set(name, { stream: stream as EventStream<never>, format: wanted });
+    return stream as EventStream<T>;
   }
 
   /**
@@ -133,11 +145,11 @@ export class Probe<M = unknown> implements Disposable, AsyncDisposable {
   printf(): EventStream<string> | undefined {
     const channel = this.compiled.printf;
     if (!channel) return undefined;
-    let stream = this.streams.get(channel.map) as EventStream<string> | undefined;
+    let stream = this.streams.get(channel.map)?.stream as EventStream<string> | undefined;
     if (!stream) {
       const { printfLines } = require("./printf-lines.js") as typeof import("./printf-lines.js");
       stream = printfLines(channel, (name) => this.loaded.mapHandle(name));
-      this.streams.set(channel.map, stream as EventStream<never>);
+      this.streams.set(channel.map, { stream: stream as EventStream<never> });
     }
     return stream;
   }
@@ -243,7 +255,7 @@ export class Probe<M = unknown> implements Disposable, AsyncDisposable {
     try {
       this.detach();
     } finally {
-      for (const stream of this.streams.values()) stream.close();
+      for (const { stream } of this.streams.values()) stream.close();
       this.pipe?.close(); // removes this run's tracefs instance
       this.loaded.close();
     }

@@ -7,18 +7,109 @@
 // lost at exit (D123). Lines keep their order with those written to the streams, which write
 // at once where they can.
 
-import { writeSync } from "node:fs";
+//
+// Events and lines that stream out (stdoutSink, writeStdoutSoon) are gathered into writes of up to 64 KiB
+// when stdout is a pipe or a file, as C's stdio buffers a piped stdout: at a million lines a
+// second, a write per poll was a system call for every few lines, and each woke the reader.
+// They wait at most FLUSH_MS; on a terminal each is written at once (D127).
+
+import { fstatSync, writeSync } from "node:fs";
+import type { ByteSink } from "./output/byte-sink.js";
+
+const GATHER_BYTES = 64 * 1024;
+const FLUSH_MS = 20;
 
 export function writeStderr(text: string): void {
   writeTo(2, text);
 }
 
+/** Written now, after what writeStdoutSoon gathered: output keeps its order. */
 export function writeStdout(text: string): void {
+  flushStdout();
   writeTo(1, text);
 }
 
+/**
+ * What streamed output gathers in, as UTF-8 bytes: event lines are written into it by their
+ * writers (output/event-lines.ts), other text by writeStdoutSoon.
+ */
+class GatheredStdout implements ByteSink {
+  bytes = Buffer.allocUnsafe(GATHER_BYTES);
+  at = 0;
+  private timer: NodeJS.Timeout | undefined;
+
+  room(n: number): number {
+    if (this.at + n > this.bytes.length) {
+      this.flush();
+      if (n > this.bytes.length) this.bytes = Buffer.allocUnsafe(n);
+    }
+    return this.at;
+  }
+
+  writeThrough(text: string): void {
+    this.flush();
+    writeTo(1, text);
+  }
+
+  /** After writers wrote: on a terminal at once, otherwise within FLUSH_MS. */
+  written(): void {
+    if ((stdoutIsTerminal ??= firstGather())) this.flush();
+    else this.timer ??= setTimeout(() => this.flush(), FLUSH_MS);
+  }
+
+  flush(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    if (!this.at) return;
+    const bytes = this.bytes.subarray(0, this.at);
+    this.at = 0;
+    writeBytes(1, bytes);
+  }
+}
+
+let gathered: GatheredStdout | undefined;
+let stdoutIsTerminal: boolean | undefined;
+
+/** Where `tsbpf run` writes streamed lines; call its written() after writing. */
+export function stdoutSink(): ByteSink & { written(): void } {
+  return (gathered ??= new GatheredStdout());
+}
+
+/** Streamed output: written within FLUSH_MS, in writes of up to 64 KiB (at once to a terminal). */
+export function writeStdoutSoon(text: string): void {
+  const sink = stdoutSink();
+  // A UTF-16 unit takes at most 3 bytes of UTF-8.
+  if (text.length * 3 > sink.bytes.length) return sink.writeThrough(text);
+  const at = sink.room(text.length * 3);
+  sink.at = at + sink.bytes.write(text, at, "utf8");
+  sink.written();
+}
+
+export function flushStdout(): void {
+  gathered?.flush();
+}
+
+/**
+ * Whether stdout is a terminal (or another character device: /dev/null takes writes at once
+ * too; node:tty would load node:net to say). When it is not, what is gathered is also written as
+ * the process exits.
+ */
+function firstGather(): boolean {
+  let terminal = true;
+  try {
+    terminal = fstatSync(1).isCharacterDevice();
+  } catch {
+    // A closed stdout: each write reports it, as before.
+  }
+  if (!terminal) process.once("exit", flushStdout);
+  return terminal;
+}
+
 function writeTo(fd: 1 | 2, text: string): void {
-  const bytes = Buffer.from(text);
+  writeBytes(fd, Buffer.from(text));
+}
+
+function writeBytes(fd: 1 | 2, bytes: Buffer): void {
   let done = 0;
   try {
     while (done < bytes.length) done += writeSync(fd, bytes, done);

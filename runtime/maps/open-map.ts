@@ -12,6 +12,7 @@ import { avgReader, statsReader } from "./stats.js";
 import type { EventStream, ProbeMap } from "./map-reader.js";
 import { ringBufReader } from "./ring-buf.js";
 import { perfEventArrayReader } from "./perf-event-array.js";
+import type { RecordFormat } from "./record-format.js";
 
 export type { EventStream, ProbeMap } from "./map-reader.js";
 
@@ -32,8 +33,8 @@ const READERS: ReadonlyMap<string, (info: MapInfo, handle: () => bigint) => Prob
   ["Stats", statsReader],
 ]);
 
-/** Streams of events, by kind: read by waiting for what arrives, not by key. */
-type StreamReader = (info: MapInfo, handle: () => bigint, handleOf: (name: string) => bigint) => EventStream;
+/** Streams of events, by kind: read by waiting for what arrives, not by key; each record read as `format` says. */
+type StreamReader = <T>(info: MapInfo, handle: () => bigint, handleOf: (name: string) => bigint, format: RecordFormat<T>) => EventStream<T>;
 const STREAMS: ReadonlyMap<string, StreamReader> = new Map<string, StreamReader>([
   ["RingBuf", ringBufReader],
   ["PerfEventArray", perfEventArrayReader],
@@ -47,10 +48,10 @@ export function openMap(info: MapInfo, handle: () => bigint): ProbeMap {
   return open(info, handle);
 }
 
-export function openStream(info: MapInfo, handle: () => bigint, handleOf: (name: string) => bigint): EventStream {
+export function openStream<T>(info: MapInfo, handle: () => bigint, handleOf: (name: string) => bigint, format: RecordFormat<T>): EventStream<T> {
   const open = STREAMS.get(info.kind);
   if (!open) throw unreadable(info, READERS.has(info.kind) ? "it is read by key: use probe.map(name)" : undefined);
-  return open(info, handle, handleOf);
+  return open(info, handle, handleOf, format);
 }
 
 function unreadable(info: MapInfo, hint?: string): TsbpfError {

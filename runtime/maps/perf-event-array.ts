@@ -3,33 +3,29 @@
 // them all and calls back, here on Node's thread, once per event (decoded at once: the memory is
 // the kernel's again after the call) and once per loss the kernel reports.
 
-import { codecOf, type CValue } from "../../contract/c-values.js";
+import { sizeOf } from "../../contract/c-layout.js";
 import { TsbpfError } from "../../contract/errors.js";
 import type { MapInfo } from "../../contract/manifest.js";
 import koffi from "koffi";
 import { errnoText, lastErrno, libbpf } from "../../native/libbpf.js";
 import { PolledStream } from "./polled-stream.js";
-import { viewOf } from "../output/value-views.js";
+import type { RecordFormat } from "./record-format.js";
 
 /** Each CPU's buffer: 64 pages (256 KiB), bpftrace's default. */
 const PAGES_PER_CPU = 64;
 
-export class PerfBufferStream extends PolledStream<CValue> {
+export class PerfBufferStream<T> extends PolledStream<T> {
   private readonly buffer: bigint;
   private readonly callbacks: unknown[];
-  private ready: CValue[] = [];
+  private ready: T[] = [];
   private lostCount = 0n;
 
-  constructor(info: MapInfo, mapHandle: bigint) {
+  constructor(info: MapInfo, mapHandle: bigint, format: RecordFormat<T>) {
     const lib = libbpf();
-    const codec = codecOf(info.value);
-    const show = viewOf(info.value).show;
-    const box: { stream?: PerfBufferStream } = {};
-    const sample = koffi.register((_ctx: unknown, _cpu: number, data: unknown, size: number) => {
-      if (size >= codec.size) {
-        const event = codec.decode(new DataView(koffi.view(data, size)), 0);
-        box.stream!.ready.push(show ? show(event) : event);
-      }
+    const size = sizeOf(info.value);
+    const box: { stream?: PerfBufferStream<T> } = {};
+    const sample = koffi.register((_ctx: unknown, _cpu: number, data: unknown, got: number) => {
+      if (got >= size) box.stream!.ready.push(format.decode(new DataView(koffi.view(data, size))));
     }, koffi.pointer(lib.SampleFn));
     const lost = koffi.register((_ctx: unknown, _cpu: number, count: number | bigint) => {
       box.stream!.lostCount += BigInt(count);
@@ -52,7 +48,7 @@ export class PerfBufferStream extends PolledStream<CValue> {
     return this.lostCount;
   }
 
-  poll(onBatch: (events: CValue[]) => void): number {
+  poll(onBatch: (events: T[]) => void): number {
     if (this.closed) return 0;
     libbpf().perfBufferConsume(this.buffer);
     const batch = this.ready;
@@ -68,4 +64,4 @@ export class PerfBufferStream extends PolledStream<CValue> {
   }
 }
 
-export const perfEventArrayReader = (info: MapInfo, handle: () => bigint): PerfBufferStream => new PerfBufferStream(info, handle());
+export const perfEventArrayReader = <T>(info: MapInfo, handle: () => bigint, _handleOf: unknown, format: RecordFormat<T>): PerfBufferStream<T> => new PerfBufferStream(info, handle(), format);

@@ -25,11 +25,22 @@ export abstract class PolledStream<T> implements EventStream<T> {
   abstract get lost(): bigint;
   abstract poll(onBatch: (events: T[]) => void): number;
 
+  /**
+   * After a poll that handed events over, how long to let more gather before the next (ms; 0:
+   * poll again at once, and wait on the file when nothing is left).
+   */
+  protected pauseAfterEvents(): number {
+    return 0;
+  }
+
   async consume(onBatch: (events: T[]) => void, signal?: AbortSignal): Promise<void> {
     const stop = () => this.wait.wake();
     signal?.addEventListener("abort", stop, { once: true });
     try {
-      while (!this.closed && !signal?.aborted) if (!this.poll(onBatch)) await this.waitForMore();
+      while (!this.closed && !signal?.aborted) {
+        if (!this.poll(onBatch)) await this.waitForMore();
+        else await this.pause();
+      }
     } finally {
       signal?.removeEventListener("abort", stop);
     }
@@ -44,7 +55,13 @@ export abstract class PolledStream<T> implements EventStream<T> {
         continue;
       }
       for (const batch of ready) for (const e of batch) yield e;
+      await this.pause();
     }
+  }
+
+  private async pause(): Promise<void> {
+    const ms = this.pauseAfterEvents();
+    if (ms > 0) await new Promise((resolve) => setTimeout(resolve, ms));
   }
 
   private async waitForMore(): Promise<void> {

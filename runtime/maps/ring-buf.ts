@@ -7,14 +7,14 @@
 // around the end reads as one. Each record: a u32 length with BUSY and DISCARD bits, 4 bytes
 // the kernel uses, then the event; the next starts 8-aligned.
 
-import { codecOf, type CValue } from "../../contract/c-values.js";
+import type { CValue } from "../../contract/c-values.js";
 import { TsbpfError } from "../../contract/errors.js";
 import type { MapInfo } from "../../contract/manifest.js";
 import { errnoText, lastErrno, libbpf } from "../../native/libbpf.js";
 import { libc, mapFailed, MAP_SHARED, memoryAt, PROT_READ, PROT_WRITE, type Mapping } from "../../native/libc.js";
 import { BpfMap } from "./bpf-map.js";
 import { PolledStream } from "./polled-stream.js";
-import { viewOf } from "../output/value-views.js";
+import type { RecordFormat } from "./record-format.js";
 
 const PAGE_SIZE = 4096;
 const BUSY = 0x80000000;
@@ -32,6 +32,14 @@ const RELEASE_PARTS = 16;
  * doubled the CPU of some runs (D121).
  */
 const MAX_BATCH = 1024;
+/**
+ * How long a reader lets events gather after a poll that found some (D127). Waiting on the file
+ * instead, a reader that keeps up is woken for nearly every event: the kernel wakes it whenever
+ * it has caught up, and each wake-up costs the producer and the reader more than the event.
+ */
+const PAUSE_MS = 1;
+/** ... unless the producer's pace would fill more than this part of the buffer meanwhile: then it polls again at once. */
+const PAUSE_FILL = 1 / 8;
 
 /** Reads the event of the record at `offset` of the buffer it was made for; undefined to skip a record it does not know. */
 export type RecordReader<T> = (offset: number) => T | undefined;
@@ -46,6 +54,9 @@ export class RingBufStream<T = CValue> extends PolledStream<T> {
   private readonly read: RecordReader<T>;
   private readonly size: number;
   private readonly releaseBytes: number;
+  /** Bytes read since the last pause was decided, and when it was (performance.now()). */
+  private bytesRead = 0;
+  private pausedAt = 0;
 
   constructor(
     info: MapInfo,
@@ -95,6 +106,7 @@ export class RingBufStream<T = CValue> extends PolledStream<T> {
     let handed = 0;
     // Positions count bytes since the map was made: exact as doubles for 2^53 bytes (years of events).
     let position = Number(Atomics.load(this.consumer, 0));
+    const from = position;
     let released = position;
     const end = Number(Atomics.load(this.producer, 0));
     while (position < end) {
@@ -116,9 +128,18 @@ export class RingBufStream<T = CValue> extends PolledStream<T> {
         batch = [];
       }
     }
+    this.bytesRead += position - from;
     if (position !== released) Atomics.store(this.consumer, 0, BigInt(position));
     if (batch.length) onBatch(batch);
     return handed + batch.length;
+  }
+
+  protected override pauseAfterEvents(): number {
+    const now = performance.now();
+    const bytesPerMs = this.bytesRead / Math.max(now - this.pausedAt, 0.001);
+    this.bytesRead = 0;
+    this.pausedAt = now;
+    return bytesPerMs * PAUSE_MS <= this.size * PAUSE_FILL ? PAUSE_MS : 0;
   }
 
   protected release(): void {
@@ -131,16 +152,9 @@ function mmapFailure(info: MapInfo): TsbpfError {
   return new TsbpfError(`cannot map ring buffer '${info.name}' into memory (${errnoText(lastErrno())})`, { subject: `map '${info.name}'`, hint: "the process may be out of address space or over its locked-memory limit (ulimit -l)" });
 }
 
-/** The stream of a loaded RingBuf; `handleOf` finds its drops counter. */
-export function ringBufReader(info: MapInfo, handle: () => bigint, handleOf: (name: string) => bigint): RingBufStream {
-  return new RingBufStream(info, handle(), dropsCounter(info, handleOf), (data) => eventReader(info, data));
-}
-
-/** A stream's events as user space sees them, read from `data`: decoded, formatted types shown (`openat`, `10.0.0.1`). */
-export function eventReader(info: MapInfo, data: DataView): RecordReader<CValue> {
-  const read = codecOf(info.value).readerOf(data);
-  const show = viewOf(info.value).show;
-  return show ? (offset) => show(read(offset)) : read;
+/** The stream of a loaded RingBuf, its records read as `format` says; `handleOf` finds its drops counter. */
+export function ringBufReader<T>(info: MapInfo, handle: () => bigint, handleOf: (name: string) => bigint, format: RecordFormat<T>): RingBufStream<T> {
+  return new RingBufStream(info, handle(), dropsCounter(info, handleOf), format.readerOf);
 }
 
 /** A stream's counter of dropped events, if it has one. */
