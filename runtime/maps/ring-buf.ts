@@ -6,6 +6,12 @@
 // the producer's; the data area follows, mapped twice in a row so that a record that wraps
 // around the end reads as one. Each record: a u32 length with BUSY and DISCARD bits, 4 bytes
 // the kernel uses, then the event; the next starts 8-aligned.
+//
+// Published records are first copied out, as they are, into a backlog in the process's memory,
+// and their space handed back to the kernel; they are decoded from there (D128). Copying is a
+// memcpy; decoding takes a hundred times longer, and far longer while V8 has not yet compiled
+// the decoder (the first 100 ms of a run read 1 MiB in 25–45 ms) or collects garbage: a burst
+// then fills the backlog, not the kernel's buffer, and nothing is dropped.
 
 import type { CValue } from "../../contract/c-values.js";
 import { TsbpfError } from "../../contract/errors.js";
@@ -21,15 +27,15 @@ const BUSY = 0x80000000;
 const DISCARD = 0x40000000;
 const LENGTH_MASK = 0x3fffffff;
 const HEADER = 8;
-/**
- * A poll hands space back to the kernel each time it has read this part of the buffer, not only
- * at its end: a producer then never finds the buffer full because a batch is being decoded (D121).
- */
-const RELEASE_PARTS = 16;
+/** The backlog holds this many times the kernel's buffer, within the bounds below. */
+const BACKLOG_TIMES = 8;
+const BACKLOG_MIN = 16 << 20;
+const BACKLOG_MAX = 256 << 20;
 /**
  * Events per batch at most. A batch lives until its callback returns: one of a whole 1 MiB buffer
  * (14,000 objects) outlived V8's young-generation collections and was copied and promoted, which
- * doubled the CPU of some runs (D121).
+ * doubled the CPU of some runs (D121). Between batches, what the kernel published meanwhile is
+ * copied out.
  */
 const MAX_BATCH = 1024;
 /**
@@ -50,11 +56,17 @@ export class RingBufStream<T = CValue> extends PolledStream<T> {
   /** The consumer's and producer's positions, as 64-bit integers (Atomics: read and written whole). */
   private readonly consumer: BigUint64Array;
   private readonly producer: BigUint64Array;
+  /** The kernel's data area, twice: its record headers, and its bytes. */
   private readonly headers: Int32Array;
-  private readonly read: RecordReader<T>;
+  private readonly ring: Uint8Array;
   private readonly size: number;
-  private readonly releaseBytes: number;
-  /** Bytes read since the last pause was decided, and when it was (performance.now()). */
+  /** Records copied out of the kernel's buffer and not yet decoded: those from `head` to `tail`. */
+  private readonly backlog: Uint8Array;
+  private readonly backlogHeaders: Int32Array;
+  private head = 0;
+  private tail = 0;
+  private readonly read: RecordReader<T>;
+  /** Bytes copied out since the last pause was decided, and when it was (performance.now()). */
   private bytesRead = 0;
   private pausedAt = 0;
 
@@ -62,7 +74,7 @@ export class RingBufStream<T = CValue> extends PolledStream<T> {
     info: MapInfo,
     mapHandle: bigint,
     private readonly drops: BpfMap | undefined,
-    /** Makes the reader of records in the buffer's data area, once. */
+    /** Makes the reader of records in the backlog, once. */
     readerOf: (data: DataView) => RecordReader<T>,
   ) {
     const fd = libbpf().mapFd(mapHandle);
@@ -79,16 +91,19 @@ export class RingBufStream<T = CValue> extends PolledStream<T> {
     }
     super(info, fd);
     this.size = size;
-    this.releaseBytes = size / RELEASE_PARTS;
     this.consumerPage = consumerPage;
     this.dataPages = dataPages;
     this.consumer = new BigUint64Array(memoryAt(this.consumerPage, PAGE_SIZE), 0, 1);
     const dataMemory = memoryAt(this.dataPages, PAGE_SIZE + 2 * this.size);
     this.producer = new BigUint64Array(dataMemory, 0, 1);
     this.headers = new Int32Array(dataMemory, PAGE_SIZE);
-    this.read = readerOf(new DataView(dataMemory, PAGE_SIZE));
+    this.ring = new Uint8Array(dataMemory, PAGE_SIZE);
+    // Its pages are the system's until a burst first writes them: what stays resident is the most a run needed.
+    const backlog = new ArrayBuffer(Math.min(Math.max(size * BACKLOG_TIMES, BACKLOG_MIN), BACKLOG_MAX));
+    this.backlog = new Uint8Array(backlog);
+    this.backlogHeaders = new Int32Array(backlog);
+    this.read = readerOf(new DataView(backlog));
   }
-
 
   /** The events the probe dropped because the buffer was full, on every CPU. */
   get lost(): bigint {
@@ -98,40 +113,62 @@ export class RingBufStream<T = CValue> extends PolledStream<T> {
 
   /**
    * Decodes the records published now and hands them to `onBatch`, in batches of up to MAX_BATCH;
-   * how many. Each batch's space is the kernel's again before the batch is handed over.
+   * how many. Before each batch, what the kernel published meanwhile is copied out.
    */
   poll(onBatch: (events: T[]) => void): number {
     if (this.closed) return 0;
+    this.copyOut();
     let batch: T[] = [];
     let handed = 0;
-    // Positions count bytes since the map was made: exact as doubles for 2^53 bytes (years of events).
-    let position = Number(Atomics.load(this.consumer, 0));
-    const from = position;
-    let released = position;
-    const end = Number(Atomics.load(this.producer, 0));
-    while (position < end) {
-      const at = position % this.size;
-      const header = Atomics.load(this.headers, at >> 2);
-      if (header & BUSY) break; // reserved, not yet submitted: it and those after it wait
-      const length = header & LENGTH_MASK;
+    while (this.head < this.tail) {
+      const header = this.backlogHeaders[this.head >> 2];
       if (!(header & DISCARD)) {
-        const event = this.read(at + HEADER);
+        const event = this.read(this.head + HEADER);
         if (event !== undefined) batch.push(event);
       }
-      position += (length + HEADER + 7) & ~7;
-      // What is decoded is copied out: its space goes back while the rest is read.
-      if (position - released >= this.releaseBytes || batch.length === MAX_BATCH) Atomics.store(this.consumer, 0, BigInt((released = position)));
+      this.head += ((header & LENGTH_MASK) + HEADER + 7) & ~7;
       if (batch.length === MAX_BATCH) {
         handed += batch.length;
         onBatch(batch);
-        if (this.closed) return handed; // closed by the callback: the memory is gone
+        if (this.closed) return handed;
         batch = [];
+        this.copyOut();
       }
     }
-    this.bytesRead += position - from;
-    if (position !== released) Atomics.store(this.consumer, 0, BigInt(position));
+    this.head = this.tail = 0;
     if (batch.length) onBatch(batch);
     return handed + batch.length;
+  }
+
+  /**
+   * Copies the records published so far, up to the backlog's room, to its tail, and hands their
+   * space back to the kernel. A record still being written (BUSY) and those after it wait.
+   */
+  private copyOut(): void {
+    const from = Number(Atomics.load(this.consumer, 0));
+    const end = Number(Atomics.load(this.producer, 0));
+    if (from === end) return;
+    if (this.head > 0 && this.tail + (end - from) > this.backlog.length) {
+      this.backlog.copyWithin(0, this.head, this.tail);
+      this.tail -= this.head;
+      this.head = 0;
+    }
+    const room = this.backlog.length - this.tail;
+    // Positions count bytes since the map was made: exact as doubles for 2^53 bytes (years of events).
+    let to = from;
+    while (to < end) {
+      const header = Atomics.load(this.headers, (to % this.size) >> 2);
+      if (header & BUSY) break;
+      const next = to + (((header & LENGTH_MASK) + HEADER + 7) & ~7);
+      if (next - from > room) break;
+      to = next;
+    }
+    if (to === from) return;
+    const at = from % this.size;
+    this.backlog.set(this.ring.subarray(at, at + (to - from)), this.tail);
+    this.tail += to - from;
+    this.bytesRead += to - from;
+    Atomics.store(this.consumer, 0, BigInt(to));
   }
 
   protected override pauseAfterEvents(): number {

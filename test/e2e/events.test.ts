@@ -51,29 +51,47 @@ describe("RingBuf", () => {
     expect(more.map((e) => e.seq)).toEqual([1000n, 1001n, 1002n, 1003n, 1004n]);
   });
 
-  test("a poll hands the buffer over in batches of at most 1024, in order, each one's space free before it is handed over", async () => {
+  test("a poll copies the records out and frees the buffer before the first batch, hands them over in batches of at most 1024 in order, and takes in what comes meanwhile", async () => {
     await using probe = await open(fixture("producer.ts"));
     const stream = probe.events("many");
     probe.testRun("produceMany", new Uint8Array(64), 3000); // of 3,640 that fit
     const batches: { seq: bigint; payload: bigint[] }[][] = [];
     const handed = stream.poll((batch) => {
-      // 640 records are free, and the 1,024 of this batch: 1,600 more fit now.
-      if (!batches.length) probe.testRun("produceMany", new Uint8Array(64), 1600);
+      // The kernel's buffer is empty now: 3,000 more fit (only 640 would if it were not).
+      if (!batches.length) probe.testRun("produceMany", new Uint8Array(64), 3000);
       batches.push(batch as (typeof batches)[number]);
     });
-    expect(handed).toBe(3000);
-    expect(batches.map((b) => b.length)).toEqual([1024, 1024, 952]);
+    expect(handed).toBe(6000);
+    expect(batches.map((b) => b.length)).toEqual([1024, 1024, 1024, 1024, 1024, 880]);
     expect(stream.lost).toBe(0n);
     const first = batches[0][0].seq;
-    expect(batches.flat().map((e) => e.seq)).toEqual(Array.from({ length: 3000 }, (_, i) => first + BigInt(i)));
-    expect(batches[2][951].payload).toEqual(Array(7).fill(first + 2999n));
-    // What was sent meanwhile comes next, and for-await yields every batch's events.
-    let next = first + 3000n;
+    expect(batches.flat().map((e) => e.seq)).toEqual(Array.from({ length: 6000 }, (_, i) => first + BigInt(i)));
+    expect(batches[5][879].payload).toEqual(Array(7).fill(first + 5999n));
+    // What is sent after the poll comes next, and for-await yields every batch's events.
+    probe.testRun("produceMany", new Uint8Array(64), 1600);
+    let next = first + 6000n;
     let seen = 0;
     for await (const e of stream) {
       expect((e as { seq: bigint }).seq).toBe(next++);
       if (++seen === 1600) break;
     }
+  });
+
+  test("a reader slower than the producer loses nothing while its backlog has room: the kernel's buffer is emptied before each batch", async () => {
+    await using probe = await open(fixture("producer.ts"));
+    const stream = probe.events("many");
+    let received = 0;
+    let callbacks = 0;
+    probe.testRun("produceMany", new Uint8Array(64), 3000);
+    // Each of the first 20 batches' callbacks produces nearly a whole kernel buffer (3,000 of 3,640):
+    // three times what the batch takes out of the backlog.
+    const handed = stream.poll((batch) => {
+      received += batch.length;
+      if (++callbacks <= 20) probe.testRun("produceMany", new Uint8Array(64), 3000);
+    });
+    expect(handed).toBe(63_000);
+    expect(received).toBe(63_000);
+    expect(stream.lost).toBe(0n);
   });
 
   test("a callback that closes the probe ends the poll: the buffer's memory is not read after", async () => {
