@@ -310,9 +310,16 @@ function outputReaders(probe: import("./index.js").Probe, json: boolean): Reader
       },
     });
   }
-  const printf = probe.printf();
-  if (printf) {
-    const print = (lines: string[]) => write(json ? lines.map((l) => `{"type":"printf","data":${JSON.stringify(l)}}\n`).join("") : lines.join(""));
+  if (probe.compiled.printf && json) {
+    const printf = probe.printf()!;
+    const print = (lines: string[]) => write(lines.map((l) => `{"type":"printf","data":${JSON.stringify(l)}}\n`).join(""));
+    readers.push({ read: (signal) => printf.consume(print, signal), drain: () => printf.poll(print), lost: { what: "printf lines", stream: printf } });
+  } else if (probe.compiled.printf) {
+    // Lines written from the records' bytes into stdout's buffer.
+    const sink = stdoutSink();
+    const { printfInto } = require("./printf-lines.js") as typeof import("./printf-lines.js");
+    const printf = probe.printf((channel) => printfInto(channel, sink))!;
+    const print = () => sink.written();
     readers.push({ read: (signal) => printf.consume(print, signal), drain: () => printf.poll(print), lost: { what: "printf lines", stream: printf } });
   }
   const { isStream } = require("./maps/open-map.js") as typeof import("./maps/open-map.js");

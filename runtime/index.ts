@@ -6,7 +6,7 @@
 
 import type { CompileOptions, CompileResult } from "../compiler/compile.js";
 import { TsbpfError } from "../contract/errors.js";
-import type { MapInfo, ProgramInfo } from "../contract/manifest.js";
+import type { MapInfo, PrintfChannel, ProgramInfo } from "../contract/manifest.js";
 import type { EventStream, ProbeMap } from "./maps/open-map.js";
 import type { RecordFormat } from "./maps/record-format.js";
 import { mapsByName } from "./maps/maps-by-name.js";
@@ -54,7 +54,7 @@ export class Probe<M = unknown> implements Disposable, AsyncDisposable {
   private pipe: TracePipe | undefined;
   private readers: Readonly<Record<string, ProbeMap | EventStream>> | undefined;
   /** One per RingBuf, made on first use: a buffer has one consumer, reading its records in one form. */
-  private readonly streams = new Map<string, { stream: EventStream<never>; format?: RecordFormat<unknown> }>();
+  private readonly streams = new Map<string, { stream: EventStream<never>; format?: unknown }>();
   private readonly forgetAtExit: () => void;
   private pinnedAt: string | undefined;
   readonly timings: PhaseTimings;
@@ -142,17 +142,23 @@ export class Probe<M = unknown> implements Disposable, AsyncDisposable {
    * The lines the probe's printf calls send, each formatted (as bpftrace's printf): open it
    * before attaching to see every line. Undefined if the probe never calls printf.
    */
-  printf(): EventStream<string> | undefined {
+  printf(): EventStream<string> | undefined;
+  /** The same lines, each record read as `format` says: `tsbpf run` writes them as bytes. A stream is read in one form. */
+  printf<T>(format: (channel: PrintfChannel) => RecordFormat<T | undefined>): EventStream<T> | undefined;
+  printf<T>(format?: (channel: PrintfChannel) => RecordFormat<T | undefined>): EventStream<T> | undefined {
     const channel = this.compiled.printf;
     if (!channel) return undefined;
-    let stream = this.streams.get(channel.map)?.stream as EventStream<string> | undefined;
-    if (!stream) {
-      const { printfLines } = require("./printf-lines.js") as typeof import("./printf-lines.js");
-      stream = printfLines(channel, (name) => this.loaded.mapHandle(name));
-      this.streams.set(channel.map, { stream: stream as EventStream<never> });
+    const open = this.streams.get(channel.map);
+    if (open) {
+      if (open.format !== format) throw new TsbpfError("printf's lines are already being read in another form", { subject: this.compiled.file, hint: "read them through one printf() call, in one form" });
+      return open.stream as EventStream<T>;
     }
-    return stream;
+    const { printfStream, printfStrings } = require("./printf-lines.js") as typeof import("./printf-lines.js");
+    const stream = printfStream<T>(channel, (name) => this.loaded.mapHandle(name), format ? format(channel) : (printfStrings(channel) as RecordFormat<T | undefined>));
+    this.streams.set(channel.map, { stream: stream as unknown as EventStream<never>, format });
+    return stream as EventStream<T>;
   }
+
 
   /** Whether the probe calls printk: its lines are read from a trace pipe (traceLines()). */
   get usesPrintk(): boolean {

@@ -1,7 +1,7 @@
 // `tsbpf run`'s event lines written as bytes, straight from each record's bytes into the output
 // buffer, as a C tool's printf fills stdio's: no string, object or bigint per event where the
 // field's text needs none (D127). A function is generated per event type: integers and bools
-// are read at their constant offsets and printed by the helpers below; an ASCII Str is copied
+// are read at their constant offsets and printed by byte-text.ts's helpers; an ASCII Str is copied
 // byte for byte. What needs its view's text (a formatted type, an enum, a Str that is not ASCII,
 // a struct inside an array) is made as a string by the field's own reader, and written.
 // The line is the one EventTable.row makes from the decoded event: a test holds them equal.
@@ -10,6 +10,7 @@ import { sizeOf, type CType } from "../../contract/c-layout.js";
 import { INLINE_ELEMENTS } from "../../contract/compiled-decoder.js";
 import { codecOf } from "../../contract/c-values.js";
 import type { ByteSink } from "./byte-sink.js";
+import { BYTE_TEXT as HELPERS, INT_CHARS } from "./byte-text.js";
 import { viewOf } from "./value-views.js";
 
 /** A column of the table as the writer needs it. */
@@ -21,114 +22,6 @@ export interface LineColumn {
   /** The view's text of the field's shown value. */
   text: (shown: never) => string;
 }
-
-const SPACE = 32;
-const MINUS = 45;
-const ZERO = 48;
-/** Integers of up to 2^53 in magnitude are exact as doubles: their high word is below this. */
-const EXACT_HIGH_WORD = 0x200000;
-/** The longest integer's text: 2^64 - 1 and -2^63 both have 20 characters. */
-const INT_CHARS = 20;
-
-/** How many digits a whole number below 2^31 has. */
-function digitsOf(x: number): number {
-  if (x < 100000) return x < 100 ? (x < 10 ? 1 : 2) : x < 1000 ? 3 : x < 10000 ? 4 : 5;
-  return x < 10000000 ? (x < 1000000 ? 6 : 7) : x < 100000000 ? 8 : x < 1000000000 ? 9 : 10;
-}
-
-/** The last `count` digits of `x` (below 2^31), ending before `end`, in 32-bit integer steps. */
-function putDigits(b: Buffer, end: number, x: number, count: number): void {
-  for (let k = 0; k < count; k++) {
-    const q = (x / 10) | 0;
-    b[--end] = ZERO + (x - q * 10);
-    x = q;
-  }
-}
-
-/**
- * Writes `n` (a whole number, |n| ≤ 2^53) at `p`, after spaces up to `width`; the end. Above 10^9
- * it is written as two parts below 2^31, so that every step is a small integer's: the double's
- * own divisions took four times as long (a ktime of 14 digits).
- */
-function int(b: Buffer, p: number, n: number, width: number): number {
-  const negative = n < 0;
-  if (negative) n = -n;
-  let high = 0;
-  let low = n;
-  let digits: number;
-  if (n < 1e9) digits = digitsOf(n);
-  else {
-    high = Math.floor(n / 1e9);
-    low = n - high * 1e9;
-    digits = digitsOf(high) + 9;
-  }
-  for (let k = digits + (negative ? 1 : 0); k < width; k++) b[p++] = SPACE;
-  if (negative) b[p++] = MINUS;
-  const end = p + digits;
-  if (high === 0) putDigits(b, end, low | 0, digits);
-  else {
-    putDigits(b, end, low | 0, 9);
-    putDigits(b, end - 9, high | 0, digits - 9);
-  }
-  return end;
-}
-
-/** ASCII `text` at `p`, padded to `width` on the left (`right`) or the right; the end. */
-function ascii(b: Buffer, p: number, text: string, width: number, right: boolean): number {
-  if (right) for (let k = text.length; k < width; k++) b[p++] = SPACE;
-  for (let k = 0; k < text.length; k++) b[p++] = text.charCodeAt(k);
-  if (!right) for (let k = text.length; k < width; k++) b[p++] = SPACE;
-  return p;
-}
-
-function u64(b: Buffer, p: number, low: number, high: number, width: number): number {
-  if (high < EXACT_HIGH_WORD) return int(b, p, high * 0x100000000 + low, width);
-  return ascii(b, p, ((BigInt(high) << 32n) | BigInt(low)).toString(), width, true);
-}
-
-function i64(b: Buffer, p: number, low: number, high: number, width: number): number {
-  if (high >= -EXACT_HIGH_WORD && high < EXACT_HIGH_WORD) return int(b, p, high * 0x100000000 + low, width);
-  return ascii(b, p, ((BigInt(high) << 32n) + BigInt(low)).toString(), width, true);
-}
-
-/**
- * Any `text` at `p` as UTF-8, padded as String.padStart/padEnd pad it; the end. Room is made for
- * it and for `rest`, the most the rest of the line writes without asking.
- */
-function text(s: ByteSink, p: number, value: string, width: number, right: boolean, rest: number): number {
-  const chars = Math.max(value.length, width);
-  if (p + chars * 3 + rest > s.bytes.length) {
-    s.at = p;
-    if (chars * 3 + rest > s.bytes.length) {
-      s.writeThrough(right ? value.padStart(width) : value.padEnd(width));
-      return s.at;
-    }
-    p = s.room(chars * 3 + rest);
-  }
-  const b = s.bytes;
-  if (right) for (let k = value.length; k < width; k++) b[p++] = SPACE;
-  p += b.write(value, p, "utf8");
-  if (!right) for (let k = value.length; k < width; k++) b[p++] = SPACE;
-  return p;
-}
-
-/**
- * A Str of `size` bytes at `o` of `u`, copied while it is ASCII and padded to `width`; one that is
- * not is written as its decoded text (`read`: invalid UTF-8 shown as U+FFFD), from `start`.
- */
-function str(s: ByteSink, b: Buffer, p: number, u: Uint8Array, o: number, size: number, width: number, read: (o: number) => string, rest: number): number {
-  const start = p;
-  for (let i = o, end = o + size; i < end; i++) {
-    const c = u[i];
-    if (c === 0) break;
-    if (c > 0x7f) return text(s, start, read(o), width, false, rest);
-    b[p++] = c;
-  }
-  for (let k = p - start; k < width; k++) b[p++] = SPACE;
-  return p;
-}
-
-const HELPERS = { int, ascii, u64, i64, text, str };
 
 /** `source`, which writes an ASCII text, followed by spaces up to `width`. */
 const padAfter = (source: string, width: number): string => (width ? `{ const q = p; ${source} for (let k = p - q; k < ${width}; k++) b[p++] = 32; }` : source);

@@ -7,32 +7,42 @@ import type { CInt, CType } from "../../contract/c-layout.js";
 import type { CValue } from "../../contract/c-values.js";
 import { PRINTF_CONVERSION } from "../../contract/printf-conversions.js";
 
-interface Spec {
+export interface Spec {
   flags: string;
   width: number;
   precision: number | undefined;
   letter: string;
 }
 
+/** A format's pieces: text as it is, and each conversion with its argument and its formatter. */
+export type FormatPart = string | { arg: number; spec: Spec; text: (args: readonly CValue[]) => string };
 
-/** `format` as a function of its arguments' values (`types[i]` the C type of argument i). */
-export function compileFormat(format: string, types: readonly CType[]): (args: readonly CValue[]) => string {
-  const parts: (string | ((args: readonly CValue[]) => string))[] = [];
+/** `format`'s pieces (`types[i]` the C type of argument i). */
+export function formatParts(format: string, types: readonly CType[]): FormatPart[] {
+  const parts: FormatPart[] = [];
   let last = 0;
   let arg = 0;
+  const literal = (text: string) => (typeof parts[parts.length - 1] === "string" ? (parts[parts.length - 1] += text) : parts.push(text));
   for (const m of format.matchAll(PRINTF_CONVERSION)) {
-    if (m.index > last) parts.push(format.slice(last, m.index));
+    if (m.index > last) literal(format.slice(last, m.index));
     last = m.index + m[0].length;
     if (m[0] === "%%") {
-      parts.push("%");
+      literal("%");
       continue;
     }
     const spec: Spec = { flags: m[1], width: m[2] ? Number(m[2]) : 0, precision: m[3] === undefined ? undefined : Number(m[3]), letter: m[5] };
     const i = arg++;
     const type = types[i];
-    parts.push(spec.letter === "s" ? (args) => pad(truncate(String(args[i]), spec.precision), spec) : decimal(i, spec, type) ?? ((args) => formatInteger(args[i] as number | bigint | boolean, type as CInt, spec)));
+    const text = spec.letter === "s" ? (args: readonly CValue[]) => pad(truncate(String(args[i]), spec.precision), spec) : decimal(i, spec, type) ?? ((args: readonly CValue[]) => formatInteger(args[i] as number | bigint | boolean, type as CInt, spec));
+    parts.push({ arg: i, spec, text });
   }
-  if (last < format.length) parts.push(format.slice(last));
+  if (last < format.length) literal(format.slice(last));
+  return parts;
+}
+
+/** `format` as a function of its arguments' values (`types[i]` the C type of argument i). */
+export function compileFormat(format: string, types: readonly CType[]): (args: readonly CValue[]) => string {
+  const parts = formatParts(format, types).map((p) => (typeof p === "string" ? p : p.text));
   return (args) => {
     let out = "";
     for (const p of parts) out += typeof p === "string" ? p : p(args);
