@@ -6,8 +6,8 @@ import { intRange, sizeOf, type CType } from "../../contract/c-layout.js";
 import { codecOf, type CValue } from "../../contract/c-values.js";
 import type { MapInfo } from "../../contract/manifest.js";
 import { eventObjects } from "../../runtime/maps/record-format.js";
-import type { ByteSink } from "../../runtime/output/byte-sink.js";
 import { EventTable } from "../../runtime/output/event-table.js";
+import { KeptBytes } from "../helpers/kept-bytes.js";
 import { array, bool, i16, i32, i64, i8, ptr, str, struct, u16, u32, u64, u8 } from "../helpers/c-types.js";
 
 const info = (value: CType): MapInfo => ({ name: "events", kind: "RingBuf", key: u32, value, maxEntries: 4096, exported: true, keyless: true, line: 1, column: 1 });
@@ -22,36 +22,6 @@ function records(type: CType, events: unknown[]): { view: DataView; offsets: num
     return at;
   });
   return { view, offsets };
-}
-
-/** A sink that keeps what is written out, with room for `capacity` bytes: small, to write out mid-line. */
-class KeptBytes implements ByteSink {
-  at = 0;
-  bytes: Buffer;
-  private readonly out: Buffer[] = [];
-  constructor(capacity: number) {
-    this.bytes = Buffer.alloc(capacity);
-  }
-  room(n: number): number {
-    if (this.at + n > this.bytes.length) {
-      this.flush();
-      if (n > this.bytes.length) this.bytes = Buffer.alloc(n);
-    }
-    return this.at;
-  }
-  writeThrough(text: string): void {
-    this.flush();
-    this.out.push(Buffer.from(text));
-  }
-  private flush(): void {
-    this.out.push(Buffer.from(this.bytes.subarray(0, this.at)));
-    this.at = 0;
-  }
-  /** What was written, as lines (each with its newline). */
-  lines(): string[] {
-    this.flush();
-    return Buffer.concat(this.out).toString("utf8").split(/(?<=\n)/);
-  }
 }
 
 function expectSameLines(type: CType, events: unknown[]): string[] {

@@ -4,38 +4,10 @@
 // to their formatter, at each integer's limits, and when the buffer is written out mid-line.
 import { sizeOf, type CStruct, type CType } from "../../contract/c-layout.js";
 import { codecOf, type CValue } from "../../contract/c-values.js";
-import type { ByteSink } from "../../runtime/output/byte-sink.js";
 import { compileFormat } from "../../runtime/output/printf-format.js";
 import { compilePrintfWriter } from "../../runtime/output/printf-writer.js";
+import { KeptBytes } from "../helpers/kept-bytes.js";
 import { i32, i64, str, struct, u32, u64 } from "../helpers/c-types.js";
-
-class KeptBytes implements ByteSink {
-  at = 0;
-  bytes: Buffer;
-  private readonly out: Buffer[] = [];
-  constructor(capacity: number) {
-    this.bytes = Buffer.alloc(capacity);
-  }
-  room(n: number): number {
-    if (this.at + n > this.bytes.length) {
-      this.flush();
-      if (n > this.bytes.length) this.bytes = Buffer.alloc(n);
-    }
-    return this.at;
-  }
-  writeThrough(text: string): void {
-    this.flush();
-    this.out.push(Buffer.from(text));
-  }
-  private flush(): void {
-    this.out.push(Buffer.from(this.bytes.subarray(0, this.at)));
-    this.at = 0;
-  }
-  text(): string {
-    this.flush();
-    return Buffer.concat(this.out).toString("utf8");
-  }
-}
 
 /** A printf record: the call's id, then the arguments. */
 const recordOf = (types: CType[]): CStruct => struct("Record", Object.fromEntries([["id", u32], ...types.map((t, i) => [`a${i}`, t])]));
