@@ -140,7 +140,9 @@ export function loadCheckedSource(file: string, opts: { deferTypeErrors?: boolea
   const symbols = new WeakMap<TS.Node, TS.Symbol | undefined>();
   const symbolAt = (node: TS.Node): TS.Symbol | undefined => {
     if (symbols.has(node)) return symbols.get(node);
-    const sym = checker.getSymbolAtLocation(node);
+    // `{ tid }` names the variable `tid`: its name's own symbol is the property's.
+    const shorthand = node.parent && ts.isShorthandPropertyAssignment(node.parent) && node.parent.name === node;
+    const sym = shorthand ? checker.getShorthandAssignmentValueSymbol(node.parent) : checker.getSymbolAtLocation(node);
     symbols.set(node, sym);
     return sym;
   };
