@@ -53,6 +53,25 @@ const COMMANDS: Record<string, Command> = {
     flags: { d: "string", duration: "string", i: "string", interval: "string", clear: "boolean", top: "string", json: "boolean", p: "list", param: "list", pin: "string", "no-cache": "boolean", cpu: "string", v: "boolean", verbose: "boolean", timings: "boolean" },
     run,
   },
+  print: {
+    summary: "print the maps of a probe that `tsbpf run --pin <dir>` left running, as `tsbpf run` prints them at exit",
+    usage: "tsbpf print <dir> [--top <n>] [--json] [--clear] [--source <probe.ts>]",
+    operand: "pin directory",
+    options: [
+      ["--top <n>", "print only the n largest entries of each map"],
+      ["--json", "print each map as a JSON object, one per line (NDJSON)"],
+      ["--clear", "empty the maps once printed: the next print shows what came since"],
+      ["--source <probe.ts>", "the probe's source, where it has moved since it was pinned (the pins name where it was)"],
+    ],
+    flags: { top: "string", json: "boolean", clear: "boolean", source: "string" },
+    run: (dir, o) =>
+      (require("./pins/print-command.js") as typeof import("./pins/print-command.js")).printCommand(dir, {
+        top: topOption(o),
+        json: o.json === true,
+        clear: o.clear === true,
+        source: o.source as string | undefined,
+      }),
+  },
   unpin: {
     summary: "detach a probe that `tsbpf run --pin <dir>` left running, and remove its pins",
     usage: "tsbpf unpin <dir>",
@@ -255,7 +274,7 @@ async function run(file: string, o: Options): Promise<number> {
     }
     const what = links.length <= 4 ? ` (${links.map((l) => l.description).join(", ")})` : "";
     const pinned = pinDir !== undefined ? probe.pin(pinDir) : undefined;
-    const next = pinned !== undefined ? `Pinned at ${pinned}: it runs after tsbpf exits, until \`tsbpf unpin ${pinned}\`.` : duration === undefined ? "Ctrl-C to stop." : `Stopping in ${duration} s.`;
+    const next = pinned !== undefined ? `Pinned at ${pinned}: it runs after tsbpf exits, until \`tsbpf unpin ${pinned}\` (\`tsbpf print ${pinned}\` prints its maps).` : duration === undefined ? "Ctrl-C to stop." : `Stopping in ${duration} s.`;
     writeStderr(`Attached ${links.length} program${links.length === 1 ? "" : "s"}${what}. ${next}\n`);
     if (pinned !== undefined) return 0;
     if (duration !== 0) {
@@ -379,8 +398,7 @@ function printMapsNow(probe: import("./index.js").Probe, clear: boolean, print: 
 
 /** The maps `tsbpf run` prints: those the probe exports. */
 function exportedMaps(probe: import("./index.js").Probe): import("./maps/open-map.js").ProbeMap[] {
-  const { isStream } = require("./maps/open-map.js") as typeof import("./maps/open-map.js");
-  return probe.mapInfos.filter((m) => m.exported && !isStream(m)).map((m) => probe.map(m.name));
+  return (require("./output/map-printer.js") as typeof import("./output/map-printer.js")).printedMaps(probe);
 }
 
 function formatted(maps: import("./maps/open-map.js").ProbeMap[], print: PrintOptions): string {

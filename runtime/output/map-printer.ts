@@ -9,7 +9,8 @@
 import type { CValue } from "../../contract/c-values.js";
 import { zeroOf } from "../maps/array-map.js";
 import { sumOf } from "../maps/bpf-map.js";
-import type { ProbeMap } from "../maps/open-map.js";
+import { isStream, type ProbeMap } from "../maps/open-map.js";
+import type { Probe } from "../index.js";
 import { lastOf, mapText } from "./map-text.js";
 import { viewOf } from "./value-views.js";
 import { toJson } from "./event-table.js";
@@ -22,6 +23,11 @@ export interface PrintOptions {
 }
 
 /** Text of the values bpftrace's print(@map) would show, map after map. */
+/** The maps `tsbpf run` and `tsbpf print` print: those the probe exports, but its streams of events. */
+export function printedMaps(probe: Probe): ProbeMap[] {
+  return probe.mapInfos.filter((m) => m.exported && !isStream(m)).map((m) => probe.map(m.name));
+}
+
 export function formatMaps(maps: readonly ProbeMap[], options: PrintOptions = {}): string {
   if (options.json) return maps.map((map) => `{"type":"map","map":${JSON.stringify(map.info.name)},"data":${toJson(lastOf(byValue(map.entries()), options.top))}}\n`).join("");
   return maps.map((map) => formatMap(map, options.top)).join("");

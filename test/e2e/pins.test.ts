@@ -74,7 +74,7 @@ test("tsbpf run --pin leaves the probe counting after it exits; the runtime read
   const r = pinWithTsbpf(dir);
   expect([r.code, r.stderr]).toEqual([
     0,
-    `Attached 2 programs (tracepoint:syscalls/sys_enter_syncfs, tracepoint:syscalls/sys_exit_syncfs). Pinned at ${dir}: it runs after tsbpf exits, until \`tsbpf unpin ${dir}\`.\n`,
+    `Attached 2 programs (tracepoint:syscalls/sys_enter_syncfs, tracepoint:syscalls/sys_exit_syncfs). Pinned at ${dir}: it runs after tsbpf exits, until \`tsbpf unpin ${dir}\` (\`tsbpf print ${dir}\` prints its maps).\n`,
   ]);
   expect(readdirSync(dir).sort()).toEqual(PINS);
   expect(lstatSync(dir).mode & 0o777).toBe(0o700);
@@ -96,6 +96,35 @@ test("tsbpf run --pin leaves the probe counting after it exits; the runtime read
   expect(await freed("link", links)).toEqual(links);
   expect(await freed("prog", programs)).toEqual(programs);
   expect(await freed("map", maps)).toEqual(maps);
+});
+
+test("tsbpf print reads a pinned probe's maps as tsbpf run prints them at exit, as JSON, and clears them", async () => {
+  const dir = newDir();
+  expect(pinWithTsbpf(dir).code).toBe(0);
+  for (let i = 0; i < 3; i++) syncfsFromThisProcess();
+  const text = tsbpf(["print", dir]);
+  expect([text.code, text.stdout, text.stderr]).toEqual([0, "@calls[0]: 3\n@calls[1]: 3\n@total: 3\n", ""]);
+  const json = tsbpf(["print", dir, "--json", "--top", "1", "--clear"]);
+  expect([json.code, json.stdout]).toEqual([0, '{"type":"map","map":"calls","data":[[1,3]]}\n{"type":"map","map":"total","data":[[0,3]]}\n']);
+  syncfsFromThisProcess();
+  expect(tsbpf(["print", dir]).stdout).toBe("@calls[0]: 1\n@calls[1]: 1\n@total: 1\n");
+  // The probe ran on throughout; printing held nothing of it.
+  expect(await readCounts(dir)).toEqual([1n, 1n, 1n]);
+  expect(tsbpf(["unpin", dir]).code).toBe(0);
+});
+
+test("tsbpf print of a directory without pins, or of pins whose source has moved, says what to do", () => {
+  const none = tsbpf(["print", `${BPFFS}/tsbpf-test-none-${randomBytes(4).toString("hex")}`]);
+  expect(none.code).toBe(1);
+  expect(none.stderr).toMatch(/error: there are no pins at .*\nhint: pin a probe there first: `tsbpf run <probe.ts> --pin <dir>`/);
+  expectNoStack(none.stderr);
+  const dir = newDir();
+  expect(pinWithTsbpf(dir).code).toBe(0);
+  const moved = tsbpf(["print", dir, "--source", "/nonexistent/probe.ts"]);
+  expect(moved.code).toBe(1);
+  expect(moved.stderr).toContain("/nonexistent/probe.ts");
+  expectNoStack(moved.stderr);
+  expect(tsbpf(["unpin", dir]).code).toBe(0);
 });
 
 test("probe.pin(dir) hands the attachments to the pins: close() leaves the probe running, unpin(dir) detaches it", async () => {
