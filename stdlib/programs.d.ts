@@ -24,9 +24,22 @@ export interface TracepointRecord {
 export type TracepointContext<Fields = {}> = TracepointRecord & { readonly [F in keyof Fields]: Fields[F] };
 
 /**
+ * Each tracepoint's record, by name: filled in as a probe is compiled, from the format files of
+ * the tracepoints it names (/sys/kernel/tracing/events/<category>/<event>/format), and for the
+ * editor by `tsbpf types`. `tracepoint__syscalls__sys_enter_openat` and so on, as bcc names them.
+ */
+export interface TracepointFields {}
+
+/**
  * Runs `handler` each time the kernel hits tracepoint `name` ("category/event", as listed under
- * /sys/kernel/tracing/events). `tracepoint<Fields>(…)` reads the record's fields (see
- * TracepointContext). Attached by `tsbpf run` or the runtime's `attach()`.
+ * /sys/kernel/tracing/events), with the tracepoint's record as `ctx`: `ctx.filename`, `ctx.pid`,
+ * typed from the tracepoint's format file (a syscall's pointers are UserPtr, a `char comm[16]` a
+ * Str<16>). Attached by `tsbpf run` or the runtime's `attach()`.
+ */
+export declare function tracepoint<Name extends keyof TracepointFields>(name: Name, handler: (ctx: TracepointContext<TracepointFields[Name]>) => void): Program<"tracepoint">;
+/**
+ * `tracepoint<Fields>(…)` reads the record's fields as `Fields` lays them out (see
+ * TracepointContext): for a tracepoint whose format this machine cannot read, or another kernel's.
  */
 export declare function tracepoint<Fields = {}>(name: string, handler: (ctx: TracepointContext<Fields>) => void): Program<"tracepoint">;
 

@@ -7,6 +7,7 @@ import type * as TS from "typescript";
 import { generatedDeclarationFiles, isGeneratedDeclarationFile, isTsbpfDeclarationFile, readDeclarationFile, stdlibIndex, stdlibLib } from "../declaration-files.js";
 import { spanAt, TsbpfError } from "../../contract/errors.js";
 import { readProbeSource } from "../source-file.js";
+import { kernelDeclarations, KERNEL_DECLARATIONS_FILE } from "../kernel/kernel-declarations.js";
 import { Codes } from "./codes.js";
 import { checkBracketNesting, checkTreeDepth, isStackOverflow, parserOverflowError, stackOverflowError } from "./nesting.js";
 import { Diagnostics } from "./diagnostics.js";
@@ -75,14 +76,17 @@ export function probeCompilerOptions(ts: typeof TS): TS.CompilerOptions {
  * `deferTypeErrors`, TypeScript's full check of the file waits for `checkTypes()`, so that code
  * generation can start first and run alongside it.
  */
-export function loadCheckedSource(file: string, opts: { deferTypeErrors?: boolean; source?: string } = {}): CheckedSource {
+export function loadCheckedSource(file: string, opts: { deferTypeErrors?: boolean; source?: string; kernelDeclarations?: string } = {}): CheckedSource {
   const fileName = resolve(file);
   const text = opts.source ?? readProbeSource(fileName).toString("utf8");
+  // The kernel's types the probe names, made for this compile (kernel/kernel-declarations.ts).
+  const kernel = "kernelDeclarations" in opts ? opts.kernelDeclarations : kernelDeclarations(text);
   const ts = typescript();
   const options = probeCompilerOptions(ts);
   const host: TS.CompilerHost = {
     getSourceFile(name, languageVersion) {
       if (name === fileName) return ts.createSourceFile(name, text, languageVersion, true, ts.ScriptKind.TS);
+      if (name === KERNEL_DECLARATIONS_FILE) return kernel === undefined ? undefined : ts.createSourceFile(name, kernel, languageVersion, true, ts.ScriptKind.TS);
       // Probe code is one file: nothing but it and tsbpf's declarations is ever read
       // (a `/// <reference path>` is refused by checkSyntax).
       return isDeclarationServed(name) ? declarationSourceFile(ts, name, languageVersion) : undefined;
@@ -95,7 +99,7 @@ export function loadCheckedSource(file: string, opts: { deferTypeErrors?: boolea
     getCanonicalFileName: (f) => f,
     useCaseSensitiveFileNames: () => true,
     getNewLine: () => "\n",
-    fileExists: (f) => f === fileName || (isDeclarationServed(f) && existsSync(f)),
+    fileExists: (f) => f === fileName || (f === KERNEL_DECLARATIONS_FILE ? kernel !== undefined : isDeclarationServed(f) && existsSync(f)),
     readFile: (f) => (f === fileName ? text : undefined),
     resolveModuleNameLiterals(literals, containingFile) {
       // Probe code may import "tsbpf" and nothing else: there is no module system in the kernel.
@@ -112,7 +116,7 @@ export function loadCheckedSource(file: string, opts: { deferTypeErrors?: boolea
   checkBracketNesting(ts, fileName, text);
   let program: TS.Program;
   try {
-    program = ts.createProgram({ rootNames: [fileName, stdlibLib, ...generatedDeclarationFiles()], options, host });
+    program = ts.createProgram({ rootNames: [fileName, stdlibLib, ...generatedDeclarationFiles(), ...(kernel === undefined ? [] : [KERNEL_DECLARATIONS_FILE])], options, host });
   } catch (e) {
     throw isStackOverflow(e) ? parserOverflowError(ts, fileName, text) : e;
   }
@@ -152,11 +156,15 @@ export function loadCheckedSource(file: string, opts: { deferTypeErrors?: boolea
 /** What to do about the TypeScript errors that probe authors meet most. */
 const KERNEL_ONLY =
   "probe code runs inside the kernel: only what `tsbpf` exports is available (printk writes a line to the trace pipe)";
+const TRACEPOINT_WITHOUT_FORMAT =
+  "a tracepoint's fields come from its format file (/sys/kernel/tracing/events/<category>/<event>/format), and there is none for this name here: check it (`tsbpf list 'tracepoint:<category>:*'`), build as root if tracefs is not readable, or name the fields yourself: tracepoint<Fields>(…)";
 const MAYBE_ABSENT = "a map may have no value there: check it first (`if (v !== undefined) …`), or give a default (`map.get(i) ?? 0`)";
 
 const HINTS: Record<number, (msg: string) => string | undefined> = {
   2304: (m) => (/'(console|Math|JSON|Date|process|setTimeout|Promise|Symbol|BigInt)'/.test(m) ? KERNEL_ONLY : 'declare it, or import it from "tsbpf"'),
   2584: () => KERNEL_ONLY,
+  // A field of a tracepoint this machine has no format file for (a misspelt name, tracefs unreadable).
+  2339: (m) => (m.includes("'TracepointContext<{}>'") ? TRACEPOINT_WITHOUT_FORMAT : undefined),
   // 'x' is possibly 'undefined': a map's get() found nothing.
   18048: () => MAYBE_ABSENT,
   2532: () => MAYBE_ABSENT,

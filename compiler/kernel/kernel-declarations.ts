@@ -1,0 +1,73 @@
+// Declarations of the kernel's own types that a probe names, made for each compile from the
+// kernel it runs on (D129): today the records of the tracepoints it attaches to, from tracefs.
+// They join the probe's TypeScript program as one more of tsbpf's declaration files, which
+// exists only in memory; the object cache keys on their text, so a kernel whose records differ
+// compiles anew. Only what the probe names is read: a probe pays for its own tracepoints.
+
+import { readFileSync, statSync } from "node:fs";
+import { join } from "node:path";
+import { stdlibDir } from "../declaration-files.js";
+import { parseFormat, recordInterface } from "./tracepoint-fields.js";
+
+/** Where the declarations stand among tsbpf's (never on disk). */
+export const KERNEL_DECLARATIONS_FILE = join(stdlibDir, "kernel", "probe-kernel-types.d.ts");
+
+/** Where tracefs is mounted, if it is (the compiler reads; it never mounts). */
+function tracefsRoot(): string | undefined {
+  for (const root of ["/sys/kernel/tracing", "/sys/kernel/debug/tracing"]) {
+    try {
+      if (statSync(join(root, "events")).isDirectory()) return root;
+    } catch {
+      // not there, or not readable by this user
+    }
+  }
+  return undefined;
+}
+
+/**
+ * The tracepoints `source` names: the first argument of each `tracepoint(…)` call written as a
+ * string literal (found in the text, so that a cached run need not load TypeScript; a name in a
+ * comment costs one more record, nothing else).
+ */
+export function tracepointNames(source: string): string[] {
+  const names = new Set<string>();
+  for (const m of source.matchAll(/\btracepoint\s*(?:<[^>()]*>)?\s*\(\s*(["'`])([A-Za-z0-9_]+\/[A-Za-z0-9_.-]+)\1/g)) names.add(m[2]);
+  return [...names].sort();
+}
+
+/** The record's interface name: bcc's name for the same struct. */
+const recordName = (category: string, event: string) => `tracepoint__${category}__${event.replace(/[^A-Za-z0-9_]/g, "_")}`;
+
+/** The declarations for the kernel types `source` names, or undefined if it names none this kernel has. */
+export function kernelDeclarations(source: string): string | undefined {
+  const names = tracepointNames(source);
+  const root = names.length ? tracefsRoot() : undefined;
+  if (!root) return undefined;
+  const records: { name: string; iface: string; text: string }[] = [];
+  for (const name of names) {
+    const [category, event] = name.split("/");
+    const file = join(root, "events", category, event, "format");
+    let text: string;
+    try {
+      text = readFileSync(file, "utf8");
+    } catch {
+      continue; // no such tracepoint: attaching says so, with the nearest names
+    }
+    const fields = parseFormat(text);
+    if (!fields) continue;
+    const iface = recordName(category, event);
+    records.push({ name, iface, text: recordInterface(iface, category, fields, file) });
+  }
+  if (!records.length) return undefined;
+  return [
+    "// The records of the tracepoints this probe names, read from this kernel's tracefs format files by tsbpf.",
+    'import type { u8, u16, u32, u64, i8, i16, i32, i64, Ptr, UserPtr, FixedArray, Str } from "tsbpf";',
+    'declare module "tsbpf" {',
+    ...records.map((r) => r.text.replace(/^/gm, "  ")),
+    "  interface TracepointFields {",
+    ...records.map((r) => `    ${JSON.stringify(r.name)}: ${r.iface};`),
+    "  }",
+    "}",
+    "",
+  ].join("\n");
+}
