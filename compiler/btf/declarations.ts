@@ -151,22 +151,25 @@ export class ParameterText {
   ) {}
 
   of(proto: number): string {
+    return this.list(proto).join(", ");
+  }
+
+  /** Each parameter as `name: T`. */
+  list(proto: number): string[] {
     const btf = this.btf;
     const n = btf.vlen(proto);
-    let out = "";
-    let used: string[] | undefined;
+    const out: string[] = [];
+    const used: string[] = [];
     for (let i = 0; i < n; i++) {
       const type = btf.paramType(proto, i);
-      if (i > 0) out += ", ";
       if (type === 0 && i === n - 1) {
-        out += "...rest: u64[]"; // C's `...`
+        out.push("...rest: u64[]"); // C's `...`
         break;
       }
       let name = this.name(btf.paramNameOffset(proto, i)) || `arg${i}`;
-      used ??= [];
       while (used.includes(name)) name += "_";
       used.push(name);
-      out += `${name}: ${this.text.of(type)}`;
+      out.push(`${name}: ${this.text.of(type)}`);
     }
     return out;
   }

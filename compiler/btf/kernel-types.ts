@@ -14,6 +14,7 @@ import { TypeText } from "./type-text.js";
 
 export { TsbpfError } from "../../contract/errors.js";
 export { KERNEL_BTF } from "./btf-file.js";
+export { writeOutput } from "../output-file.js";
 export type { Btf } from "./btf.js";
 export type { DeclarationCounts } from "./declarations.js";
 
@@ -50,22 +51,29 @@ export function functionNames(btf: Btf): string[] {
   return [...names].sort();
 }
 
+export interface Prototype {
+  /** Each as `name: T`. */
+  params: string[];
+  returns: string;
+}
+
 /**
  * Each function's parameters and return type as the generated declarations spell them
- * (`file: Ptr<file>, buf: Ptr<i8>, …`), by name; a name BTF gives twice, with different
+ * (`file: Ptr<file>`, `buf: Ptr<i8>`, …), by name; a name BTF gives twice, with different
  * prototypes, has each.
  */
-export function functionPrototypes(btf: Btf, wanted: readonly string[]): Map<string, { params: string; returns: string }[]> {
+export function functionPrototypes(btf: Btf, wanted: readonly string[]): Map<string, Prototype[]> {
   const text = new TypeText(btf, nameTypes(btf));
   const parameters = new ParameterText(btf, text);
   const want = new Set(wanted);
-  const out = new Map<string, { params: string; returns: string }[]>();
+  const out = new Map<string, Prototype[]>();
   for (let id = 1; id < btf.count; id++) {
     if (btf.kind(id) !== Kind.Func || !want.has(btf.name(id)) || btf.kind(btf.ref(id)) !== Kind.FuncProto) continue;
     const proto = btf.ref(id);
-    const entry = { params: parameters.of(proto), returns: text.of(btf.ref(proto)) };
+    const entry = { params: parameters.list(proto), returns: text.of(btf.ref(proto)) };
     const known = out.get(btf.name(id)) ?? [];
-    if (!known.some((k) => k.params === entry.params && k.returns === entry.returns)) out.set(btf.name(id), [...known, entry]);
+    const same = (k: Prototype) => k.returns === entry.returns && k.params.join() === entry.params.join();
+    if (!known.some(same)) out.set(btf.name(id), [...known, entry]);
   }
   return out;
 }
