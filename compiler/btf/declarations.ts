@@ -63,8 +63,8 @@ export function kernelDeclarations(btf: Btf, header: string[]): KernelDeclaratio
   for (let i = 0; i < text.pending.length; i++) out.push(composite(btf, text.pending[i], names, text));
   out.push(...constants);
   const signatures = functionSignatures(btf, functions, text);
-  counts.functions = signatures.length;
-  out.push(`export declare namespace ${FUNCTIONS} {\n`, ...signatures.map((s) => `  function ${s};\n`), "}\n");
+  counts.functions = signatures.count;
+  out.push(`export declare namespace ${FUNCTIONS} {\n`, signatures.lines, "}\n");
   return { text: out.join(""), counts };
 }
 
@@ -78,7 +78,8 @@ function composite(btf: Btf, id: number, names: TypeNames, text: TypeText): stri
     if (seen.has(name)) return;
     seen.add(name);
     const type = btf.memberType(parent, i);
-    out += `  /** ${offsetText(btf, type, btf.memberBitfieldSize(parent, i), bitOffset)} */\n  ${propertyName(name)}: ${text.of(type)};\n`;
+    const bitfield = btf.kindFlag(parent) ? btf.memberBitfieldSize(parent, i) : intBitfield(btf, type);
+    out += `  /** ${offsetText(bitfield, bitOffset)} */\n  ${propertyName(name)}: ${text.of(type)};\n`;
   };
   fields(btf, id, 0, add, 0);
   return out + "}\n";
@@ -99,14 +100,14 @@ function fields(btf: Btf, id: number, base: number, add: (parent: number, i: num
   }
 }
 
+/** Without the struct's kind flag, a bitfield's width is its INT's (0: not a bitfield). */
+function intBitfield(btf: Btf, type: number): number {
+  const t = btf.underlying(type, true);
+  return btf.kind(t) === Kind.Int && btf.intBits(t) !== btf.size(t) * 8 ? btf.intBits(t) : 0;
+}
+
 /** "offset 8 bytes", and a bitfield's bits within that byte onward ("offset 8 bytes, bits 3..5"). */
-function offsetText(btf: Btf, type: number, bitfieldSize: number, bitOffset: number): string {
-  let width = bitfieldSize;
-  if (width === 0) {
-    // Without the kind flag, a bitfield's width is its INT's.
-    const t = btf.underlying(type, true);
-    if (btf.kind(t) === Kind.Int && btf.intBits(t) !== btf.size(t) * 8) width = btf.intBits(t);
-  }
+function offsetText(width: number, bitOffset: number): string {
   const first = bitOffset & 7;
   const bytes = (bitOffset - first) / 8;
   return width === 0 && first === 0 ? `offset ${bytes} bytes` : `offset ${bytes} bytes, bits ${first}..${first + Math.max(width, 1) - 1}`;
@@ -132,10 +133,27 @@ function enumConstants(btf: Btf, id: number, names: TypeNames, text: TypeText): 
   });
 }
 
-/** `name(params): ret` of each function, in type id order, identical ones once. */
-function functionSignatures(btf: Btf, ids: number[], text: TypeText): string[] {
+/**
+ * The kernel's functions as `function name(params): ret;` lines, in type id order; a name BTF
+ * gives again (a static function in two files) only if its prototype differs. Built as one
+ * string: the 50,000 functions of a vmlinux are a third of the module.
+ */
+function functionSignatures(btf: Btf, ids: number[], text: TypeText): { lines: string; count: number } {
   const params = new ParameterText(btf, text);
-  return [...new Set(ids.map((id) => `${functionName(btf.name(id))}(${params.of(btf.ref(id))}): ${text.of(btf.ref(btf.ref(id)))}`))];
+  const byName = new Map<string, string>();
+  let lines = "";
+  let count = 0;
+  for (const id of ids) {
+    const name = btf.name(id);
+    const proto = btf.ref(id);
+    const signature = `(${params.of(proto)}): ${text.of(btf.ref(proto))}`;
+    const known = byName.get(name);
+    if (known !== undefined && (known === signature || known.split("\n").includes(signature))) continue;
+    byName.set(name, known === undefined ? signature : `${known}\n${signature}`);
+    lines += `  function ${functionName(name)}${signature};\n`;
+    count++;
+  }
+  return { lines, count };
 }
 
 const functionName = (name: string) => (usableValueName(name) ? name : name + "_");
@@ -151,7 +169,10 @@ export class ParameterText {
   ) {}
 
   of(proto: number): string {
-    return this.list(proto).join(", ");
+    const all = this.list(proto);
+    let out = all.length ? all[0] : "";
+    for (let i = 1; i < all.length; i++) out += ", " + all[i];
+    return out;
   }
 
   /** Each parameter as `name: T`. */
