@@ -2,9 +2,8 @@
 // Read as a bounded regular file (a device or fifo named by mistake must not read forever), then
 // parsed; every way it can fail is a TsbpfError that says what to do.
 
-import { closeSync, constants, fstatSync, openSync } from "node:fs";
 import { TsbpfError } from "../../contract/errors.js";
-import { readUpTo } from "../trusted-files.js";
+import { readRegularFile } from "../source-file.js";
 import type { Btf } from "./btf.js";
 import { parseBtf } from "./btf-parse.js";
 
@@ -15,22 +14,12 @@ const MAX_BTF_BYTES = 512 << 20;
 
 /** The bytes of `file` (default: the running kernel's BTF). */
 export function readBtfBytes(file = KERNEL_BTF): Buffer {
-  let fd: number;
-  try {
-    fd = openSync(file, constants.O_RDONLY | constants.O_NONBLOCK);
-  } catch (e) {
-    throw unreadable(file, e);
-  }
-  try {
-    const st = fstatSync(fd);
-    if (!st.isFile()) throw new TsbpfError("is not a regular file, so not a BTF file", { subject: file, hint: "name a BTF file, such as /sys/kernel/btf/vmlinux" });
-    if (st.size > MAX_BTF_BYTES) throw new TsbpfError(`is ${st.size} bytes; a kernel's BTF is a few MB`, { subject: file, hint: "name a BTF file, such as /sys/kernel/btf/vmlinux" });
-    return readUpTo(fd, st.size);
-  } catch (e) {
-    throw e instanceof TsbpfError ? e : unreadable(file, e);
-  } finally {
-    closeSync(fd);
-  }
+  const notBtf = (why: string) => new TsbpfError(why, { subject: file, hint: "name a BTF file, such as /sys/kernel/btf/vmlinux" });
+  return readRegularFile(file, MAX_BTF_BYTES, {
+    notRegular: (directory) => notBtf(directory ? "is a directory, not a BTF file" : "is not a regular file, so not a BTF file"),
+    tooLarge: (size) => notBtf(`is ${size} bytes; a kernel's BTF is a few MB`),
+    unreadable: (e) => unreadable(file, e),
+  });
 }
 
 /** The parsed BTF of `file` (default: the running kernel's). */
@@ -46,7 +35,6 @@ function unreadable(file: string, e: unknown): TsbpfError {
       hint: "use a kernel built with CONFIG_DEBUG_INFO_BTF=y (most distributions' kernels since 5.4), or name a BTF file with --btf <file>",
     });
   if (code === "ENOENT") return new TsbpfError("no such file", { subject: file, hint: "check the path of the BTF file" });
-  if (code === "EISDIR") return new TsbpfError("is a directory, not a BTF file", { subject: file, hint: "name a BTF file, such as /sys/kernel/btf/vmlinux" });
   if (code === "EACCES" || code === "EPERM") return new TsbpfError(`cannot read the file (permission denied, ${code})`, { subject: file, hint: "check the file's permissions (the kernel's BTF is readable by everyone on most systems)" });
   return new TsbpfError(`cannot read the file (${code ?? (e as Error).message})`, { subject: file });
 }

@@ -74,6 +74,16 @@ function typeStarts(words: Uint32Array, fail: (what: string) => TsbpfError): Uin
   return starts.slice(0, id);
 }
 
+/** Where a kind's items (after the header) hold a name offset and a type id, and their size in words. */
+const ITEMS: Partial<Record<Kind, { stride: number; name?: number; type?: number; what: string }>> = {
+  [Kind.Struct]: { stride: 3, name: 0, type: 1, what: "member" },
+  [Kind.Union]: { stride: 3, name: 0, type: 1, what: "member" },
+  [Kind.Enum]: { stride: 2, name: 0, what: "value" },
+  [Kind.Enum64]: { stride: 3, name: 0, what: "value" },
+  [Kind.FuncProto]: { stride: 2, name: 0, type: 1, what: "parameter" },
+  [Kind.Datasec]: { stride: 3, type: 0, what: "variable" },
+};
+
 /** Every type id in range, every name offset inside the string section. */
 function checkReferences(words: Uint32Array, starts: Uint32Array, stringBytes: number, fail: (what: string) => TsbpfError): void {
   const count = starts.length;
@@ -107,27 +117,11 @@ function checkReferences(words: Uint32Array, starts: Uint32Array, stringBytes: n
         typeAt(id, "index ", words[at + 4]);
         break;
     }
-    switch (kind) {
-      case Kind.Struct:
-      case Kind.Union:
-        for (let i = 0, m = at + 3; i < vlen; i++, m += 3) {
-          nameAt(id, words[m]);
-          typeAt(id, `member ${i}'s `, words[m + 1]);
-        }
-        break;
-      case Kind.Enum:
-      case Kind.Enum64:
-        for (let i = 0, m = at + 3, step = kind === Kind.Enum ? 2 : 3; i < vlen; i++, m += step) nameAt(id, words[m]);
-        break;
-      case Kind.FuncProto:
-        for (let i = 0, m = at + 3; i < vlen; i++, m += 2) {
-          nameAt(id, words[m]);
-          typeAt(id, `parameter ${i}'s `, words[m + 1]);
-        }
-        break;
-      case Kind.Datasec:
-        for (let i = 0, m = at + 3; i < vlen; i++, m += 3) typeAt(id, `variable ${i}'s `, words[m]);
-        break;
+    const items = ITEMS[kind];
+    if (!items) continue;
+    for (let i = 0, m = at + 3; i < vlen; i++, m += items.stride) {
+      if (items.name !== undefined) nameAt(id, words[m + items.name]);
+      if (items.type !== undefined) typeAt(id, `${items.what} ${i}'s `, words[m + items.type]);
     }
   }
 }
