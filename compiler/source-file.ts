@@ -10,21 +10,39 @@ export const MAX_SOURCE_BYTES = 32 * 1024 * 1024;
 
 /** The probe file's bytes; a TsbpfError naming it if it is missing, not a regular file or too large. */
 export function readProbeSource(fileName: string): Buffer {
+  return readRegularFile(fileName, MAX_SOURCE_BYTES, {
+    notRegular: (directory) =>
+      directory
+        ? new TsbpfError("is a directory, not a probe file", { subject: fileName, hint: "name a .ts file" })
+        : new TsbpfError("is not a regular file", { subject: fileName, hint: "a probe is a .ts file; devices, pipes and sockets are not read" }),
+    tooLarge: (size) =>
+      new TsbpfError(`is ${size} bytes; tsbpf reads probe files of at most ${MAX_SOURCE_BYTES / 1024 / 1024} MiB`, { subject: fileName, hint: "split it into several probe files" }),
+    unreadable: (e) => unreadable(fileName, e),
+  });
+}
+
+/**
+ * The bytes of a regular file of at most `maxBytes` (opened without blocking: a fifo named by
+ * mistake is refused, not waited on), or the error `errors` gives for what is wrong.
+ */
+export function readRegularFile(
+  fileName: string,
+  maxBytes: number,
+  errors: { notRegular(directory: boolean): TsbpfError; tooLarge(size: number): TsbpfError; unreadable(e: unknown): TsbpfError },
+): Buffer {
   let fd: number;
   try {
     fd = openSync(fileName, constants.O_RDONLY | constants.O_NONBLOCK);
   } catch (e) {
-    throw unreadable(fileName, e);
+    throw errors.unreadable(e);
   }
   try {
     const st = fstatSync(fd);
-    if (st.isDirectory()) throw new TsbpfError("is a directory, not a probe file", { subject: fileName, hint: "name a .ts file" });
-    if (!st.isFile()) throw new TsbpfError("is not a regular file", { subject: fileName, hint: "a probe is a .ts file; devices, pipes and sockets are not read" });
-    if (st.size > MAX_SOURCE_BYTES)
-      throw new TsbpfError(`is ${st.size} bytes; tsbpf reads probe files of at most ${MAX_SOURCE_BYTES / 1024 / 1024} MiB`, { subject: fileName, hint: "split it into several probe files" });
+    if (!st.isFile()) throw errors.notRegular(st.isDirectory());
+    if (st.size > maxBytes) throw errors.tooLarge(st.size);
     return readUpTo(fd, st.size);
   } catch (e) {
-    throw e instanceof TsbpfError ? e : unreadable(fileName, e);
+    throw e instanceof TsbpfError ? e : errors.unreadable(e);
   } finally {
     closeSync(fd);
   }

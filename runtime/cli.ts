@@ -15,6 +15,8 @@ interface Command {
   usage: string;
   /** What the one argument names (default: the probe file). */
   operand?: string;
+  /** The command runs without its argument too (it gets ""). */
+  operandOptional?: boolean;
   options: [string, string][];
   flags: Record<string, "boolean" | "string" | "list">;
   run(file: string, o: Options): Promise<number>;
@@ -79,6 +81,31 @@ const COMMANDS: Record<string, Command> = {
     options: [],
     flags: {},
     run: (dir) => (require("./pins/unpin-command.js") as typeof import("./pins/unpin-command.js")).unpinCommand(dir),
+  },
+  types: {
+    summary: "write the kernel's types (from its BTF) as TypeScript declarations: <dir>/vmlinux.d.ts",
+    usage: "tsbpf types [-o <dir>] [--btf <file>]",
+    operand: "nothing (types takes options only)",
+    operandOptional: true,
+    options: [
+      ["-o, --output <dir>", "the directory to write vmlinux.d.ts in (default: ./kernel-types, made if missing)"],
+      ["--btf <file>", "read this BTF file instead of the running kernel's (/sys/kernel/btf/vmlinux)"],
+    ],
+    flags: { o: "string", output: "string", btf: "string" },
+    run: (extra, o) => {
+      if (extra) throw new UsageError(`unexpected argument '${extra}'`);
+      const { kernelTypesCommand, DEFAULT_TYPES_DIR } = require("./kernel-types-command.js") as typeof import("./kernel-types-command.js");
+      return kernelTypesCommand((o.o ?? o.output ?? DEFAULT_TYPES_DIR) as string, o.btf as string | undefined);
+    },
+  },
+  list: {
+    summary: "list the tracepoints and kernel functions to attach to (like bpftrace -l)",
+    usage: "tsbpf list [pattern] [-v]",
+    operand: "pattern",
+    operandOptional: true,
+    options: [["-v, --verbose", "with each tracepoint's fields and each function's parameters"]],
+    flags: { v: "boolean", verbose: "boolean" },
+    run: (pattern, o) => (require("./list-command.js") as typeof import("./list-command.js")).listCommand(pattern, o.v === true || o.verbose === true),
   },
 };
 
@@ -157,8 +184,8 @@ export async function main(argv: string[]): Promise<number> {
       process.stdout.write(commandHelp(first, c) + "\n");
       return 0;
     }
-    if (!file) throw new UsageError(`name the ${c.operand ?? "probe file"}`);
-    return await c.run(file, o);
+    if (!file && !c.operandOptional) throw new UsageError(`name the ${c.operand ?? "probe file"}`);
+    return await c.run(file ?? "", o);
   } catch (e) {
     if (e instanceof UsageError) {
       process.stderr.write(`tsbpf: ${e.message}\n${c ? `usage: ${c.usage}\n` : ""}run 'tsbpf --help' for help\n`);

@@ -1,0 +1,44 @@
+// Issue 10: `tsbpf types -o <tmp>` (the whole vmlinux as TypeScript declarations) side by side
+// with `bpftool btf dump file /sys/kernel/btf/vmlinux format c` (the same BTF as C), round-robin
+// in one run. Prints a markdown table for bench/RESULTS.md. Targets: under 3 s, within 2× of
+// bpftool.  Usage: npm run bench:types [-- --runs N] (bpftool installed; run it under
+// `flock /tmp/tsbpf-kernel-tests.lock` beside other benchmarks).
+
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, rmSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { packageRoot } from "../contract/paths.js";
+import { installed, series, startupTable, timeProcess, timeRoundRobin } from "./measure.js";
+
+const option = (name: string): string | undefined => (process.argv.includes(name) ? process.argv[process.argv.indexOf(name) + 1] : undefined);
+const runs = Number(option("--runs")) || 7;
+const tsbpf = join(packageRoot, "bin", "tsbpf");
+
+function main(): void {
+  if (!installed("bpftool")) {
+    process.stderr.write("bench: bpftool is not installed (apt-get install bpftool)\n");
+    process.exit(1);
+  }
+  const dir = mkdtempSync(join(tmpdir(), "tsbpf-bench-types-"));
+  try {
+    const bpftool = ["sh", "-c", "bpftool btf dump file /sys/kernel/btf/vmlinux format c > /dev/null"];
+    // Warm the page cache the same way for both.
+    timeProcess(bpftool);
+    timeProcess([tsbpf, "types", "-o", dir]);
+    const all = [series("bpftool btf dump … format c > /dev/null", () => ({ cmd: bpftool })), series("tsbpf types -o <tmp>", () => ({ cmd: [tsbpf, "types", "-o", dir] }))];
+    timeRoundRobin(all, runs);
+    const size = statSync(join(dir, "vmlinux.d.ts")).size;
+    const load = execFileSync("cat", ["/proc/loadavg"], { encoding: "utf8" }).split(" ").slice(0, 3).join(" ");
+    const lines = [
+      `runs: ${runs} per series, round-robin; median wall time of the whole process; ${new Date().toISOString().slice(0, 10)}, ${execFileSync("uname", ["-r"], { encoding: "utf8" }).trim()}, load average ${load}; vmlinux.d.ts ${(size / 1e6).toFixed(1)} MB`,
+      "",
+      ...startupTable(all),
+    ];
+    process.stdout.write(lines.join("\n") + "\n");
+  } finally {
+    rmSync(dir, { recursive: true });
+  }
+}
+
+main();

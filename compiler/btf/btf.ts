@@ -1,0 +1,208 @@
+// A parsed BTF file held compactly: the type section as 32-bit words with each type's start,
+// the string section as bytes, names decoded only when asked for. btf-parse.ts builds it and
+// has checked every offset and type id it holds, so the accessors index without checks.
+
+import { TsbpfError } from "../../contract/errors.js";
+import { Kind } from "./btf-kinds.js";
+
+/** Longest chain of modifiers and typedefs followed; a longer one is a cycle in a crafted file. */
+const MAX_CHAIN = 256;
+
+export interface Member {
+  name: string;
+  type: number;
+  /** From the start of the struct. */
+  bitOffset: number;
+  /** 0 unless the member is a bitfield. */
+  bitfieldSize: number;
+}
+
+export interface EnumValue {
+  name: string;
+  value: bigint;
+}
+
+export interface Param {
+  /** "" for an unnamed parameter; a variadic `...` is a last parameter of type 0. */
+  name: string;
+  type: number;
+}
+
+export class Btf {
+  /** The whole string section as one string when it is ASCII (then byte offsets are character offsets). */
+  private readonly ascii: string | undefined;
+  private readonly names = new Map<number, string>();
+  private byName: Map<string, number[]> | undefined;
+
+  constructor(
+    /** Where it was read from, for messages. */
+    readonly file: string,
+    /** The type section, one word per 4 bytes, in the machine's byte order. */
+    private readonly words: Uint32Array,
+    /** Word index of each type's header; index 0 (void) is unused. */
+    private readonly starts: Uint32Array,
+    private readonly strings: Buffer,
+  ) {
+    this.ascii = isAscii(strings) ? strings.toString("latin1") : undefined;
+  }
+
+  /** Type ids run from 1 to count - 1; 0 is void. */
+  get count(): number {
+    return this.starts.length;
+  }
+
+  kind(id: number): Kind {
+    return id === 0 ? Kind.Void : (this.words[this.starts[id] + 1] >>> 24) & 0x1f;
+  }
+  vlen(id: number): number {
+    return this.words[this.starts[id] + 1] & 0xffff;
+  }
+  kindFlag(id: number): boolean {
+    return this.words[this.starts[id] + 1] >>> 31 === 1;
+  }
+  /** The size in bytes (INT, STRUCT, UNION, ENUM, ENUM64, FLOAT, DATASEC). */
+  size(id: number): number {
+    return this.words[this.starts[id] + 2];
+  }
+  /** The type referred to (PTR, TYPEDEF, modifiers, FUNC, VAR, DECL_TAG; FUNC_PROTO's return). */
+  ref(id: number): number {
+    return this.words[this.starts[id] + 2];
+  }
+  /** Whether the type has a name (without decoding it). */
+  named(id: number): boolean {
+    return id !== 0 && this.words[this.starts[id]] !== 0;
+  }
+  name(id: number): string {
+    return id === 0 ? "" : this.string(this.words[this.starts[id]]);
+  }
+
+  /** INT's encoding (INT_SIGNED, INT_BOOL, …) and width in bits. */
+  intEncoding(id: number): number {
+    return (this.words[this.starts[id] + 3] >>> 24) & 0x0f;
+  }
+  intBits(id: number): number {
+    return this.words[this.starts[id] + 3] & 0xff;
+  }
+
+  array(id: number): { type: number; indexType: number; count: number } {
+    const at = this.starts[id] + 3;
+    return { type: this.words[at], indexType: this.words[at + 1], count: this.words[at + 2] };
+  }
+
+  members(id: number): Member[] {
+    const out: Member[] = [];
+    for (let i = 0, n = this.vlen(id); i < n; i++)
+      out.push({ name: this.memberName(id, i), type: this.memberType(id, i), bitOffset: this.memberBitOffset(id, i), bitfieldSize: this.memberBitfieldSize(id, i) });
+    return out;
+  }
+
+  // Members one part at a time, for the loops that run over every struct (no object per member).
+  memberNameOffset(id: number, i: number): number {
+    return this.words[this.starts[id] + 3 + 3 * i];
+  }
+  memberName(id: number, i: number): string {
+    return this.string(this.memberNameOffset(id, i));
+  }
+  memberType(id: number, i: number): number {
+    return this.words[this.starts[id] + 4 + 3 * i];
+  }
+  memberBitOffset(id: number, i: number): number {
+    const offset = this.words[this.starts[id] + 5 + 3 * i];
+    return this.kindFlag(id) ? offset & 0xffffff : offset;
+  }
+  /** 0 unless the member is a bitfield (and the struct says so with its kind flag). */
+  memberBitfieldSize(id: number, i: number): number {
+    return this.kindFlag(id) ? this.words[this.starts[id] + 5 + 3 * i] >>> 24 : 0;
+  }
+
+  /** ENUM's and ENUM64's values, signed or not as the kind flag says. */
+  enumValues(id: number): EnumValue[] {
+    const signed = this.kindFlag(id);
+    const wide = this.kind(id) === Kind.Enum64;
+    const out: EnumValue[] = [];
+    for (let i = 0, at = this.starts[id] + 3, n = this.vlen(id); i < n; i++, at += wide ? 3 : 2) {
+      const low = this.words[at + 1];
+      let value: bigint;
+      if (!wide) value = BigInt(signed ? low | 0 : low);
+      else {
+        const bits = (BigInt(this.words[at + 2]) << 32n) | BigInt(low);
+        value = signed ? BigInt.asIntN(64, bits) : bits;
+      }
+      out.push({ name: this.string(this.words[at]), value });
+    }
+    return out;
+  }
+
+  params(id: number): Param[] {
+    const out: Param[] = [];
+    for (let i = 0, n = this.vlen(id); i < n; i++) out.push({ name: this.string(this.paramNameOffset(id, i)), type: this.paramType(id, i) });
+    return out;
+  }
+  paramNameOffset(id: number, i: number): number {
+    return this.words[this.starts[id] + 3 + 2 * i];
+  }
+  paramType(id: number, i: number): number {
+    return this.words[this.starts[id] + 4 + 2 * i];
+  }
+
+  /** The ids of the types named `name`, in id order (a name may be a struct and a typedef, or twice a func). */
+  idsNamed(name: string): readonly number[] {
+    if (!this.byName) {
+      const byOffset = new Map<number, number[]>();
+      for (let id = 1; id < this.count; id++) {
+        const offset = this.words[this.starts[id]];
+        if (offset === 0) continue;
+        const ids = byOffset.get(offset);
+        if (ids) ids.push(id);
+        else byOffset.set(offset, [id]);
+      }
+      this.byName = new Map();
+      for (const [offset, ids] of byOffset) {
+        const key = this.string(offset);
+        const known = this.byName.get(key);
+        this.byName.set(key, known ? [...known, ...ids].sort((a, b) => a - b) : ids);
+      }
+    }
+    return this.byName.get(name) ?? [];
+  }
+
+  /** The first type named `name` of one of `kinds`, or undefined. */
+  find(name: string, ...kinds: Kind[]): number | undefined {
+    return this.idsNamed(name).find((id) => kinds.includes(this.kind(id)));
+  }
+
+  /** `id` without const, volatile, restrict and type tags (and typedefs, if asked). */
+  underlying(id: number, throughTypedefs = false): number {
+    for (let steps = 0; steps < MAX_CHAIN; steps++) {
+      const kind = this.kind(id);
+      if (kind !== Kind.Const && kind !== Kind.Volatile && kind !== Kind.Restrict && kind !== Kind.TypeTag && !(throughTypedefs && kind === Kind.Typedef)) return id;
+      id = this.ref(id);
+    }
+    throw this.cycle(id);
+  }
+
+  /** The error for a chain of types that does not end: only a crafted file has one. */
+  cycle(id: number): TsbpfError {
+    return new TsbpfError(`is not a usable BTF file: type ${id} is part of a chain of types that does not end (a cycle)`, {
+      subject: this.file,
+      hint: "give a kernel's BTF: /sys/kernel/btf/vmlinux of the kernel whose types you want, or a copy of it",
+    });
+  }
+
+  /** The NUL-terminated string at `offset` of the string section (checked to lie inside it). */
+  string(offset: number): string {
+    if (offset === 0) return "";
+    if (this.ascii !== undefined) return this.ascii.slice(offset, this.ascii.indexOf("\0", offset));
+    let s = this.names.get(offset);
+    if (s === undefined) {
+      s = this.strings.toString("utf8", offset, this.strings.indexOf(0, offset));
+      this.names.set(offset, s);
+    }
+    return s;
+  }
+}
+
+function isAscii(bytes: Uint8Array): boolean {
+  for (let i = 0; i < bytes.length; i++) if (bytes[i] > 0x7f) return false;
+  return true;
+}

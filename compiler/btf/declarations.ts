@@ -1,0 +1,207 @@
+// A kernel's BTF as one TypeScript module of declarations (D140): structs and unions as
+// interfaces (a doc comment with each field's offset; C11 anonymous members flattened into the
+// parent), enums as const enums, typedefs as type aliases, the members of anonymous enums as
+// constants, and the kernel's functions in `namespace functions`. Types come in type id order,
+// functions too: the same BTF always gives the same text.
+
+import { Btf } from "./btf.js";
+import { Kind } from "./btf-kinds.js";
+import { isIdentifier, propertyName, usableValueName } from "./ts-names.js";
+import { FUNCTIONS, IMPORTED, nameTypes, type TypeNames } from "./type-names.js";
+import { TypeText } from "./type-text.js";
+
+export interface DeclarationCounts {
+  structs: number;
+  unions: number;
+  enums: number;
+  typedefs: number;
+  functions: number;
+}
+
+export interface KernelDeclarations {
+  text: string;
+  counts: DeclarationCounts;
+}
+
+/** `header`: the comment lines that say where the types come from. */
+export function kernelDeclarations(btf: Btf, header: string[]): KernelDeclarations {
+  const names = nameTypes(btf);
+  const text = new TypeText(btf, names);
+  const out: string[] = [...header.map((l) => `// ${l}\n`), `import type { ${IMPORTED.join(", ")} } from "tsbpf";\n`];
+  const counts: DeclarationCounts = { structs: 0, unions: 0, enums: 0, typedefs: 0, functions: 0 };
+  const constants: string[] = [];
+  const functions: number[] = [];
+  for (let id = 1; id < btf.count; id++) {
+    switch (btf.kind(id)) {
+      case Kind.Struct:
+      case Kind.Union:
+        if (names.of[id] === undefined) break; // anonymous: flattened, or declared when first used
+        out.push(composite(btf, id, names, text));
+        counts[btf.kind(id) === Kind.Struct ? "structs" : "unions"]++;
+        break;
+      case Kind.Fwd:
+        if (!names.aliases.has(id)) out.push(`/** ${btf.kindFlag(id) ? "union" : "struct"} ${btf.name(id)}: declared, never defined in this BTF */\nexport interface ${names.of[id]} {}\n`);
+        break;
+      case Kind.Enum:
+      case Kind.Enum64:
+        if (names.of[id] === undefined) constants.push(...enumConstants(btf, id, names, text));
+        else if (!names.aliases.has(id)) {
+          out.push(constEnum(btf, id, names));
+          counts.enums++;
+        }
+        break;
+      case Kind.Typedef:
+        if (names.aliases.has(id)) break;
+        out.push(`export type ${names.of[id]} = ${text.of(btf.ref(id))};\n`);
+        counts.typedefs++;
+        break;
+      case Kind.Func:
+        if (btf.kind(btf.ref(id)) === Kind.FuncProto && isIdentifier(btf.name(id))) functions.push(id);
+        break;
+    }
+  }
+  for (let i = 0; i < text.pending.length; i++) out.push(composite(btf, text.pending[i], names, text));
+  out.push(...constants);
+  const signatures = functionSignatures(btf, functions, text);
+  counts.functions = signatures.count;
+  out.push(`export declare namespace ${FUNCTIONS} {\n`, signatures.lines, "}\n");
+  return { text: out.join(""), counts };
+}
+
+function composite(btf: Btf, id: number, names: TypeNames, text: TypeText): string {
+  const kind = btf.kind(id) === Kind.Struct ? "struct" : "union";
+  const cName = btf.name(id) || "(anonymous)";
+  let out = `/** ${kind} ${cName}: ${btf.size(id)} bytes */\nexport interface ${names.of[id]} {\n`;
+  const seen = new Set<string>();
+  const add = (parent: number, i: number, bitOffset: number) => {
+    const name = btf.memberName(parent, i);
+    if (seen.has(name)) return;
+    seen.add(name);
+    const type = btf.memberType(parent, i);
+    const bitfield = btf.kindFlag(parent) ? btf.memberBitfieldSize(parent, i) : intBitfield(btf, type);
+    out += `  /** ${offsetText(bitfield, bitOffset)} */\n  ${propertyName(name)}: ${text.of(type)};\n`;
+  };
+  fields(btf, id, 0, add, 0);
+  return out + "}\n";
+}
+
+/** The named fields of a struct or union, with those of its anonymous members, at their offsets. */
+function fields(btf: Btf, id: number, base: number, add: (parent: number, i: number, bitOffset: number) => void, depth: number): void {
+  if (depth > 64) throw btf.cycle(id);
+  for (let i = 0, n = btf.vlen(id); i < n; i++) {
+    const bitOffset = base + btf.memberBitOffset(id, i);
+    if (btf.memberNameOffset(id, i) !== 0) add(id, i, bitOffset);
+    else {
+      const t = btf.underlying(btf.memberType(id, i));
+      const k = btf.kind(t);
+      if (k === Kind.Struct || k === Kind.Union) fields(btf, t, bitOffset, add, depth + 1);
+      // an unnamed bitfield is padding: nothing to read
+    }
+  }
+}
+
+/** Without the struct's kind flag, a bitfield's width is its INT's (0: not a bitfield). */
+function intBitfield(btf: Btf, type: number): number {
+  const t = btf.underlying(type, true);
+  return btf.kind(t) === Kind.Int && btf.intBits(t) !== btf.size(t) * 8 ? btf.intBits(t) : 0;
+}
+
+/** "offset 8 bytes", and a bitfield's bits within that byte onward ("offset 8 bytes, bits 3..5"). */
+function offsetText(width: number, bitOffset: number): string {
+  const first = bitOffset & 7;
+  const bytes = (bitOffset - first) / 8;
+  return width === 0 && first === 0 ? `offset ${bytes} bytes` : `offset ${bytes} bytes, bits ${first}..${first + Math.max(width, 1) - 1}`;
+}
+
+function constEnum(btf: Btf, id: number, names: TypeNames): string {
+  const seen = new Set<string>();
+  const members = btf.enumValues(id).flatMap(({ name, value }) => {
+    if (seen.has(name)) return [];
+    seen.add(name);
+    return [`  ${propertyName(name)} = ${value},\n`];
+  });
+  return `export declare const enum ${names.of[id]} {\n${members.join("")}}\n`;
+}
+
+/** An anonymous enum's members as constants of its integer type, where the name is free. */
+function enumConstants(btf: Btf, id: number, names: TypeNames, text: TypeText): string[] {
+  const type = text.of(id);
+  return btf.enumValues(id).flatMap(({ name, value }) => {
+    if (!usableValueName(name) || names.values.has(name)) return [];
+    names.values.take(name);
+    return [`/** = ${value} */\nexport declare const ${name}: ${type};\n`];
+  });
+}
+
+/**
+ * The kernel's functions as `function name(params): ret;` lines, in type id order; a name BTF
+ * gives again (a static function in two files) only if its prototype differs. Built as one
+ * string: the 50,000 functions of a vmlinux are a third of the module.
+ */
+function functionSignatures(btf: Btf, ids: number[], text: TypeText): { lines: string; count: number } {
+  const params = new ParameterText(btf, text);
+  const byName = new Map<string, string>();
+  let lines = "";
+  let count = 0;
+  for (const id of ids) {
+    const name = btf.name(id);
+    const proto = btf.ref(id);
+    const signature = `(${params.of(proto)}): ${text.of(btf.ref(proto))}`;
+    const known = byName.get(name);
+    if (known !== undefined && (known === signature || known.split("\n").includes(signature))) continue;
+    byName.set(name, known === undefined ? signature : `${known}\n${signature}`);
+    lines += `  function ${functionName(name)}${signature};\n`;
+    count++;
+  }
+  return { lines, count };
+}
+
+const functionName = (name: string) => (usableValueName(name) ? name : name + "_");
+
+/** A function prototype's parameters: BTF's names (argN where none, or one TypeScript refuses). */
+export class ParameterText {
+  /** By string offset: the name as a parameter's, or "" where it cannot be one. */
+  private readonly usable = new Map<number, string>();
+
+  constructor(
+    private readonly btf: Btf,
+    private readonly text: TypeText,
+  ) {}
+
+  of(proto: number): string {
+    const all = this.list(proto);
+    let out = all.length ? all[0] : "";
+    for (let i = 1; i < all.length; i++) out += ", " + all[i];
+    return out;
+  }
+
+  /** Each parameter as `name: T`. */
+  list(proto: number): string[] {
+    const btf = this.btf;
+    const n = btf.vlen(proto);
+    const out: string[] = [];
+    const used: string[] = [];
+    for (let i = 0; i < n; i++) {
+      const type = btf.paramType(proto, i);
+      if (type === 0 && i === n - 1) {
+        out.push("...rest: u64[]"); // C's `...`
+        break;
+      }
+      let name = this.name(btf.paramNameOffset(proto, i)) || `arg${i}`;
+      while (used.includes(name)) name += "_";
+      used.push(name);
+      out.push(`${name}: ${this.text.of(type)}`);
+    }
+    return out;
+  }
+
+  private name(offset: number): string {
+    let name = this.usable.get(offset);
+    if (name === undefined) {
+      const text = this.btf.string(offset);
+      name = usableValueName(text) && text !== "rest" ? text : "";
+      this.usable.set(offset, name);
+    }
+    return name;
+  }
+}

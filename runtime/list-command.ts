@@ -1,0 +1,72 @@
+// `tsbpf list [pattern] [-v]`, as `bpftrace -l`: the probes this kernel offers, sorted:
+// `tracepoint:<category>:<event>` from tracefs and `kprobe:<function>` from the kernel's BTF
+// (its FUNC records), those matching a glob (`*`, `?`). With -v, each tracepoint's fields and
+// each function's parameters as the generated declarations type them.
+
+import { release } from "node:os";
+import { TsbpfError } from "../contract/errors.js";
+import { nearestNames } from "./attach/nearest-names.js";
+import { writeStdout } from "./stderr.js";
+import { tracepointFields, tracepointNames } from "./tracepoint-list.js";
+
+type KernelTypes = typeof import("../compiler/btf/kernel-types.js");
+
+interface Provider {
+  /** The probe type, before the first `:`. */
+  type: string;
+  names(): string[];
+  /** With -v: the lines under each name (indented by the caller). */
+  details(names: string[]): Map<string, string[]>;
+}
+
+const tracepoints: Provider = {
+  type: "tracepoint",
+  names: tracepointNames,
+  details: (names) => new Map(names.map((n) => [n, tracepointFields(n)])),
+};
+
+function kprobes(): Provider {
+  let btf: import("../compiler/btf/kernel-types.js").Btf | undefined;
+  const types = () => require("../compiler/btf/kernel-types.js") as KernelTypes;
+  const load = () => (btf ??= types().loadBtf());
+  return {
+    type: "kprobe",
+    names: () => types().functionNames(load()),
+    details: (names) => {
+      const prototypes = types().functionPrototypes(load(), names);
+      return new Map(names.map((n) => [n, (prototypes.get(n) ?? []).flatMap((p, i) => [...(i > 0 ? ["or:"] : []), ...p.params, `returns: ${p.returns}`])]));
+    },
+  };
+}
+
+export async function listCommand(pattern: string | undefined, verbose: boolean): Promise<number> {
+  const wanted = pattern === undefined || pattern === "" ? "*" : pattern;
+  const match = globMatcher(wanted.includes(":") ? wanted : `*:${wanted}`);
+  const typeMatch = globMatcher(wanted.includes(":") ? wanted.slice(0, wanted.indexOf(":")) : "*");
+  const providers = [kprobes(), tracepoints].filter((p) => typeMatch(p.type));
+  if (!providers.length)
+    throw new TsbpfError(`no probe type matches '${wanted.slice(0, wanted.indexOf(":"))}'`, { subject: wanted, hint: "tsbpf lists tracepoint:<category>:<event> and kprobe:<function>" });
+  const all = providers.flatMap((p) => p.names().map((n) => ({ provider: p, name: n, full: `${p.type}:${n}` })));
+  const found = all.filter((p) => match(p.full)).sort((a, b) => (a.full < b.full ? -1 : a.full > b.full ? 1 : 0));
+  if (!found.length) {
+    const near = nearestNames(wanted.replace(/[*?]/g, ""), all.map((p) => p.full));
+    throw new TsbpfError(`no probe matches '${wanted}' on this kernel (${release()})`, {
+      subject: wanted,
+      hint: near.length ? `did you mean ${near.map((n) => `'${n}'`).join(", ")}?` : "list them all with `tsbpf list`, or a part with a glob: `tsbpf list 'kprobe:vfs_*'`",
+    });
+  }
+  if (!verbose) {
+    writeStdout(found.map((p) => p.full + "\n").join(""));
+    return 0;
+  }
+  const details = new Map<Provider, Map<string, string[]>>();
+  for (const p of providers) details.set(p, p.details(found.filter((f) => f.provider === p).map((f) => f.name)));
+  writeStdout(found.map((f) => [f.full, ...(details.get(f.provider)!.get(f.name) ?? []).map((l) => `    ${l}`)].join("\n") + "\n").join(""));
+  return 0;
+}
+
+/** A test for a glob: `*` any run of characters, `?` one; everything else itself. */
+function globMatcher(glob: string): (name: string) => boolean {
+  const re = new RegExp(`^${glob.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".")}$`, "s");
+  return (name) => re.test(name);
+}

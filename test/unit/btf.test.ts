@@ -1,0 +1,201 @@
+// The BTF reader and the declarations generator on small BTF files made here: what they read,
+// how C names become TypeScript names, that the module type-checks, and that every malformed
+// file is a TsbpfError naming it, quickly (no hang, no exception from an array index).
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { TsbpfError } from "../../contract/errors.js";
+import { parseBtf } from "../../compiler/btf/btf-parse.js";
+import { kernelDeclarations } from "../../compiler/btf/declarations.js";
+import { BtfBuilder } from "../helpers/btf-builder.js";
+import { typeCheckFiles } from "../helpers/type-check.js";
+
+/** A small kernel: what the generator has to get right, each at least once. */
+function sample(): BtfBuilder {
+  const b = new BtfBuilder();
+  const int = b.int("int", 4, true); // 1
+  const uchar = b.int("unsigned char", 1); // 2
+  const char = b.int("char", 1, true); // 3
+  const bool = b.int("_Bool", 1, false, true); // 4
+  const ulong = b.int("long unsigned int", 8); // 5
+  const u8 = b.typedef("u8", uchar);
+  b.typedef("__u8", uchar);
+  const name16 = b.array(char, 16, int);
+  const inner = b.struct("", 8, [["a", int, 0], ["b", int, 32]]); // anonymous: named by its field
+  const anonUnion = b.struct("", 8, [["hash", ulong, 0], ["len", int, 0]], true); // C11 anonymous member
+  const fnProto = b.add("funcProto", "", 1, int, [b.str("x"), int]);
+  const foo = b.struct("foo", 64, [
+    ["id", int, 0],
+    ["flag", uchar, 32, 1],
+    ["mode", uchar, 33, 3],
+    ["", anonUnion, 64],
+    ["pair", inner, 128],
+    ["name", name16, 192],
+    ["self", b.ptr(0), 320],
+    ["ok", bool, 384],
+    ["cb", b.ptr(fnProto), 448],
+  ]);
+  b.typedef("foo", foo); // typedef struct foo foo: nothing to declare
+  b.typedef("foo_t", foo);
+  b.struct("string", 4, [["x", int, 0]]); // a name TypeScript refuses for an interface
+  b.typedef("number", int);
+  b.struct("dup", 4, [["x", int, 0]]);
+  b.struct("dup", 8, [["y", ulong, 0]]); // a second struct of the same name (BTF has such)
+  b.add("fwd", "opaque", 0, 0);
+  b.add("fwd", "foo", 0, 0); // a forward declaration of a defined struct: that struct
+  b.enum("state", 4, [["STATE_ON", 1], ["STATE_OFF", 0], ["STATE_ERR", -1]], true);
+  b.enum("", 4, [["FLAG_A", 1], ["FLAG_B", 2], ["state", 3]]); // `state` is taken by the enum
+  b.add("enum64", "big", 2, 8, [b.str("BIG_MAX"), 0xffffffff, 0xffffffff, b.str("BIG_ONE"), 1, 0]);
+  b.typedef("pfoo", b.ptr(b.add("const", "", 0, foo)));
+  b.func("open_foo", b.ptr(foo), [["new", u8], ["", int], ["name", b.ptr(char)]]);
+  b.func("log_foo", 0, [["fmt", b.ptr(char)], ["", 0]]);
+  b.func("in", int, []); // a reserved word as a function's name
+  b.add("float", "double", 0, 8);
+  return b;
+}
+
+const generate = (bytes: Uint8Array) => kernelDeclarations(parseBtf(bytes, "sample.btf"), ["sample"]).text;
+
+test("the reader reads each kind's record", () => {
+  const btf = parseBtf(sample().bytes(), "sample.btf");
+  const foo = btf.find("foo", 4)!;
+  expect(btf.name(foo)).toBe("foo");
+  expect(btf.size(foo)).toBe(64);
+  expect(btf.members(foo).slice(0, 3)).toEqual([
+    { name: "id", type: 1, bitOffset: 0, bitfieldSize: 0 },
+    { name: "flag", type: 2, bitOffset: 32, bitfieldSize: 1 },
+    { name: "mode", type: 2, bitOffset: 33, bitfieldSize: 3 },
+  ]);
+  expect(btf.enumValues(btf.find("state", 6)!).map((v) => v.value)).toEqual([1n, 0n, -1n]);
+  expect(btf.enumValues(btf.find("big", 19)!).map((v) => v.value)).toEqual([0xffffffffffffffffn, 1n]);
+  expect(btf.params(btf.ref(btf.find("open_foo", 12)!)).map((p) => p.name)).toEqual(["new", "", "name"]);
+  expect(btf.idsNamed("dup")).toHaveLength(2);
+});
+
+test("the declarations name, lay out and type what C has", () => {
+  const text = generate(sample().bytes());
+  expect(text).toContain('import type { u8, u16, u32, u64, i8, i16, i32, i64, Ptr, FixedArray } from "tsbpf";');
+  expect(text).toContain("export interface foo {");
+  expect(text).toMatch(/offset 4 bytes, bits 0\.\.0 \*\/\n {2}flag: u8;/);
+  expect(text).toMatch(/offset 4 bytes, bits 1\.\.3 \*\/\n {2}mode: u8;/);
+  expect(text).toMatch(/offset 8 bytes \*\/\n {2}hash: u64;\n {2}\/\*\* offset 8 bytes \*\/\n {2}len: i32;/); // flattened
+  for (const declared of [
+    "pair: foo__pair;",
+    "export interface foo__pair {",
+    "name: FixedArray<i8, 16>;",
+    "self: Ptr<void>;",
+    "ok: boolean;",
+    "cb: u64;",
+    "export type __u8 = u8;",
+    "export type foo_t = foo;",
+    "export interface string_ {",
+    "export type number_ = i32;",
+    "export interface dup {\n  /** offset 0 bytes */\n  x: i32;",
+    "export interface dup_ {\n  /** offset 0 bytes */\n  y: u64;",
+    "export interface opaque {}",
+    "export declare const enum state {\n  STATE_ON = 1,\n  STATE_OFF = 0,\n  STATE_ERR = -1,\n}",
+    "BIG_MAX = 18446744073709551615,",
+    "export declare const FLAG_A: u32;",
+    "export type pfoo = Ptr<foo>;",
+    "function open_foo(arg0: u8, arg1: i32, name: Ptr<i8>): Ptr<foo>;",
+    "function log_foo(fmt: Ptr<i8>, ...rest: u64[]): void;",
+    "function in_(): i32;",
+  ])
+    expect(text).toContain(declared);
+  expect(text).not.toMatch(/export type foo =|export type u8 =/);
+  expect(text).not.toMatch(/export interface foo_ /);
+  expect(text).not.toContain("export declare const state:");
+});
+
+test("the declarations type-check, and a probe's use of them too", () => {
+  const dir = mkdtempSync(join(tmpdir(), "tsbpf-btf-"));
+  try {
+    writeFileSync(join(dir, "kernel.d.ts"), generate(sample().bytes()));
+    writeFileSync(
+      join(dir, "use.ts"),
+      'import type { foo, state } from "./kernel";\nimport { type i32, type u64 } from "tsbpf";\nexport const id = (f: foo): i32 => f.id + f.pair.b;\nexport const h = (f: foo): u64 => f.hash;\nexport const s = (x: state) => x;\n',
+    );
+    expect(typeCheckFiles([join(dir, "kernel.d.ts"), join(dir, "use.ts")])).toEqual([]);
+  } finally {
+    rmSync(dir, { recursive: true });
+  }
+});
+
+test("the same BTF gives the same bytes; a big-endian BTF the same declarations", () => {
+  const bytes = sample().bytes();
+  expect(generate(bytes)).toBe(generate(Buffer.from(bytes)));
+  expect(generate(bigEndian(bytes))).toBe(generate(bytes));
+});
+
+/** The file as a big-endian machine writes it: every header field and type word swapped. */
+function bigEndian(little: Buffer): Buffer {
+  const out = Buffer.from(little);
+  out.writeUInt16BE(0xeb9f, 0);
+  for (let at = 4; at < 24; at += 4) out.writeUInt32BE(little.readUInt32LE(at), at);
+  const typesEnd = 24 + little.readUInt32LE(12);
+  for (let at = 24; at < typesEnd; at += 4) out.writeUInt32BE(little.readUInt32LE(at), at);
+  return out;
+}
+
+/** Parses and generates; the TsbpfError's text if one is thrown (anything else fails the test). */
+function outcome(bytes: Uint8Array): string {
+  try {
+    generate(bytes);
+    return "ok";
+  } catch (e) {
+    if (!(e instanceof TsbpfError)) throw e;
+    expect(e.format()).toMatch(/^sample\.btf: error: /);
+    return e.message;
+  }
+}
+
+describe("a file that is not usable BTF is a TsbpfError naming it", () => {
+  const good = sample().bytes();
+  const withWord = (at: number, value: number) => {
+    const b = Buffer.from(good);
+    b.writeUInt32LE(value >>> 0, at);
+    return b;
+  };
+  const typeWord = (id: number, word: number) => 24 + findTypeStart(good, id) + word * 4;
+
+  test.each([
+    ["empty", Buffer.alloc(0), /fewer than a BTF header/],
+    ["zero bytes", Buffer.alloc(4096), /not BTF's magic/],
+    ["text", Buffer.from("root:x:0:0:root:/root:/bin/bash\n"), /not BTF's magic 0xeb9f/],
+    ["version 2", Buffer.from(good).fill(2, 2, 3), /BTF version 2/],
+    ["header length past the end", withWord(4, 1 << 30), /header length/],
+    ["type section past the end", withWord(12, 1 << 30), /type section .* runs past the end/],
+    ["string section past the end", withWord(20, 0xffffffff), /string section .* runs past the end/],
+    ["a huge member count", withWord(typeWord(17, 1), (4 << 24) | 0xffff), /runs past the end of the type section/],
+    ["an unknown kind", withWord(typeWord(3, 1), 25 << 24), /kind 25/],
+    ["a type id out of range", withWord(typeWord(6, 2), 99999), /refers to type 99999/],
+    ["a name past the strings", withWord(typeWord(1, 0), 1 << 20), /name at offset 1048576, past the string section/],
+    ["a typedef that is its own target", withWord(typeWord(6, 2), 6), /cycle/],
+  ])("%s", (_, bytes, message) => {
+    expect(outcome(bytes)).toMatch(message);
+  });
+
+  test("cut off anywhere", () => {
+    const started = Date.now();
+    for (let length = 0; length < good.length; length++) expect(outcome(good.subarray(0, length))).not.toBe("ok");
+    expect(Date.now() - started).toBeLessThan(5000);
+  });
+
+  test("a thousand random words changed: an answer or a TsbpfError each, quickly", () => {
+    let seed = 12345;
+    const random = () => (seed = (seed * 1103515245 + 12345) & 0x7fffffff);
+    const started = Date.now();
+    for (let i = 0; i < 1000; i++) {
+      const b = Buffer.from(good);
+      for (let n = 0; n < 3; n++) b.writeUInt32LE(random() * 2 >>> 0, 24 + 4 * (random() % ((good.length - 24) / 4 - 1)));
+      outcome(b);
+    }
+    expect(Date.now() - started).toBeLessThan(10000);
+  });
+});
+
+/** The byte offset of type `id`'s record in the type section of a file the builder made. */
+function findTypeStart(file: Buffer, id: number): number {
+  const btf = parseBtf(file, "x") as unknown as { starts: Uint32Array };
+  return btf.starts[id] * 4;
+}
