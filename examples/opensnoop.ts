@@ -3,25 +3,11 @@
 // result and sends one typed event through a ring buffer, which `tsbpf run` prints as a table
 // (or NDJSON with --json) and a Node program reads as objects (`probe.events("events")`).
 // Run: tsbpf run examples/opensnoop.ts [--param TARGET_PID=1234], then open a file anywhere.
-import { comm, HashMap, i32, param, pid, readUserStr, RingBuf, tid, tracepoint, u32, type i64, type Str, type u64, type u8, type UserPtr } from "tsbpf";
+// The handlers' `ctx` are the tracepoints' records, typed from this kernel's tracefs format files.
+import { comm, HashMap, i32, param, pid, readUserStr, RingBuf, tid, tracepoint, u32, type Str, type u8, type UserPtr } from "tsbpf";
 
 /** 0: every process. */
 const TARGET_PID = param<u32>("TARGET_PID", 0);
-
-/** The records of syscalls/sys_enter_openat and sys_exit_openat (their tracefs `format` files). */
-interface OpenatEnter {
-  common: u64;
-  nr: i32;
-  dfd: i64;
-  filename: UserPtr<u8>;
-  flags: i64;
-  mode: u64;
-}
-interface SyscallExit {
-  common: u64;
-  nr: i32;
-  ret: i64;
-}
 
 interface Pending {
   filename: UserPtr<u8>;
@@ -40,12 +26,12 @@ interface OpenEvent {
 const pending = new HashMap<u32, Pending>(10240);
 export const events = new RingBuf<OpenEvent>(256 * 1024);
 
-export const enter = tracepoint<OpenatEnter>("syscalls/sys_enter_openat", (ctx) => {
+export const enter = tracepoint("syscalls/sys_enter_openat", (ctx) => {
   if (TARGET_PID !== 0 && pid() !== TARGET_PID) return;
   pending.set(tid(), { filename: ctx.filename, flags: u32(ctx.flags) });
 });
 
-export const exit = tracepoint<SyscallExit>("syscalls/sys_exit_openat", (ctx) => {
+export const exit = tracepoint("syscalls/sys_exit_openat", (ctx) => {
   const call = pending.get(tid());
   if (call === undefined) return;
   const ok = ctx.ret >= 0;

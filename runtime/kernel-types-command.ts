@@ -9,7 +9,7 @@ import { writeStderr } from "./stderr.js";
 export const DEFAULT_TYPES_DIR = "kernel-types";
 
 export async function kernelTypesCommand(dir: string, btfFile: string | undefined): Promise<number> {
-  const { kernelTypes, writeOutput, KERNEL_BTF } = require("../compiler/btf/kernel-types.js") as typeof import("../compiler/btf/kernel-types.js");
+  const { allTracepointDeclarations, kernelTypes, writeOutput, KERNEL_BTF } = require("../compiler/btf/kernel-types.js") as typeof import("../compiler/btf/kernel-types.js");
   const types = kernelTypes(btfFile);
   makeDirectory(dir);
   const out = join(dir, "vmlinux.d.ts");
@@ -19,6 +19,13 @@ export async function kernelTypesCommand(dir: string, btfFile: string | undefine
   writeStderr(
     `tsbpf: wrote ${out}: ${total} types (${c.structs} structs, ${c.unions} unions, ${c.enums} enums, ${c.typedefs} typedefs) and ${c.functions} functions, from ${types.source}\n`,
   );
+  // The running kernel's tracepoint records (a --btf file says nothing of them): \`ctx\` typed in the editor.
+  const tracepoints = btfFile === undefined ? allTracepointDeclarations() : undefined;
+  if (tracepoints) {
+    const file = join(dir, "tracepoints.d.ts");
+    writeOutput(file, tracepoints.text, "tracefs");
+    writeStderr(`tsbpf: wrote ${file}: the records of ${tracepoints.count} tracepoints, from tracefs\n`);
+  } else if (btfFile === undefined) writeStderr("tsbpf: no tracepoint records written: tracefs is not mounted or not readable (as root it is)\n");
   return 0;
 }
 

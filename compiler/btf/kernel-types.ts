@@ -15,6 +15,7 @@ import { TypeText } from "./type-text.js";
 export { TsbpfError } from "../../contract/errors.js";
 export { KERNEL_BTF } from "./btf-file.js";
 export { writeOutput } from "../output-file.js";
+export { allTracepointDeclarations } from "../kernel/kernel-declarations.js";
 export type { Btf } from "./btf.js";
 export type { DeclarationCounts } from "./declarations.js";
 

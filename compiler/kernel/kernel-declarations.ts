@@ -4,7 +4,8 @@
 // exists only in memory; the object cache keys on their text, so a kernel whose records differ
 // compiles anew. Only what the probe names is read: a probe pays for its own tracepoints.
 
-import { readFileSync, statSync } from "node:fs";
+import { readdirSync, readFileSync, statSync } from "node:fs";
+import { release } from "node:os";
 import { join } from "node:path";
 import { stdlibDir } from "../declaration-files.js";
 import { parseFormat, recordInterface } from "./tracepoint-fields.js";
@@ -41,7 +42,31 @@ const recordName = (category: string, event: string) => `tracepoint__${category}
 /** The declarations for the kernel types `source` names, or undefined if it names none this kernel has. */
 export function kernelDeclarations(source: string): string | undefined {
   const names = tracepointNames(source);
-  const root = names.length ? tracefsRoot() : undefined;
+  return names.length ? tracepointDeclarations(names, "this probe names") : undefined;
+}
+
+/**
+ * Every tracepoint's record, for the editor (`tsbpf types`): what the compiler makes for the
+ * tracepoints each probe names. Undefined without a readable tracefs.
+ */
+export function allTracepointDeclarations(): { text: string; count: number } | undefined {
+  const root = tracefsRoot();
+  if (!root) return undefined;
+  const dirs = (dir: string) => {
+    try {
+      return readdirSync(dir, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name).sort();
+    } catch {
+      return [];
+    }
+  };
+  const names = dirs(join(root, "events")).flatMap((category) => dirs(join(root, "events", category)).map((event) => `${category}/${event}`));
+  const text = tracepointDeclarations(names, "this kernel has");
+  return text === undefined ? undefined : { text, count: (text.match(/^ {4}"/gm) ?? []).length };
+}
+
+/** The records of the tracepoints `names` (those this kernel has a format for), as one declaration file. */
+function tracepointDeclarations(names: readonly string[], which: string): string | undefined {
+  const root = tracefsRoot();
   if (!root) return undefined;
   const records: { name: string; iface: string; text: string }[] = [];
   for (const name of names) {
@@ -60,7 +85,7 @@ export function kernelDeclarations(source: string): string | undefined {
   }
   if (!records.length) return undefined;
   return [
-    "// The records of the tracepoints this probe names, read from this kernel's tracefs format files by tsbpf.",
+    `// The records of the tracepoints ${which}, read from its tracefs format files by tsbpf (Linux ${release()}).`,
     'import type { u8, u16, u32, u64, i8, i16, i32, i64, Ptr, UserPtr, FixedArray, Str } from "tsbpf";',
     'declare module "tsbpf" {',
     ...records.map((r) => r.text.replace(/^/gm, "  ")),

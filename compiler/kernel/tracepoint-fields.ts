@@ -4,6 +4,8 @@
 // it elsewhere (a syscall's `int flags` fills 8 bytes). No TypeScript here: a cached run reads
 // the formats to key its cache without loading it.
 
+import { alignUp } from "../../contract/c-layout.js";
+
 /** One `field:` line of a format file. */
 export interface FormatField {
   /** The C declaration as written, without the name: `const char *`, `char`, `__data_loc char[]`. */
@@ -86,13 +88,13 @@ export function recordInterface(interfaceName: string, category: string, fields:
   const userPointers = category === "syscalls";
   for (const f of fields) {
     const t = fieldType(f, userPointers);
-    const aligned = t ? Math.ceil(at / t.align) * t.align : at;
+    const aligned = t ? alignUp(at, t.align) : at;
     if (!t || aligned > f.offset || (t.bytes > f.size && !f.ctype.includes("["))) {
       members.push(`  // '${f.ctype} ${f.name}' (offset ${f.offset}, ${f.size} bytes) and what follows it: not typed (${formatFile})`);
       break;
     }
     if (aligned < f.offset) members.push(`  readonly __pad${at}: FixedArray<u8, ${f.offset - at}>;`);
-    members.push(`  /** \`${f.ctype} ${f.name}${f.length !== undefined ? `[${f.length}]` : ""}\`: offset ${f.offset}, ${f.size} bytes */`);
+    members.push(`  /** \`${f.ctype} ${f.name}${f.length !== undefined ? `[${f.length}]` : ""}\`: offset ${f.offset}, ${f.size} byte${f.size === 1 ? "" : "s"} */`);
     members.push(`  readonly ${memberName(f.name)}: ${t.ts};`);
     at = f.offset + t.bytes;
   }

@@ -2,7 +2,7 @@
 // the declarations for the whole vmlinux type-checked with TypeScript and their offsets against
 // bpftool's, and `tsbpf types` / `tsbpf list` as a user runs them.
 import { execFileSync, spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { KERNEL_BTF, kernelTypes, loadBtf } from "../../compiler/btf/kernel-types.js";
@@ -116,6 +116,25 @@ describe("tsbpf types", () => {
     const written = readFileSync(join(dir, "out", "vmlinux.d.ts"), "utf8");
     expect(written).toMatch(/^\/\/ Kernel types of Linux .*\n\/\/ BTF: \d+ bytes, sha256 [0-9a-f]{64}\n/);
     expect(written).toContain("export interface task_struct {");
+    expect(r.stderr).toMatch(/\ntsbpf: wrote .*out\/tracepoints\.d\.ts: the records of \d+ tracepoints, from tracefs\n$/);
+  });
+
+  test("tracepoints.d.ts types every tracepoint's ctx in the editor: a probe reading openat's and sched_switch's fields checks clean, a wrong field does not", () => {
+    const out = join(dir, "out");
+    expect(existsSync(join(out, "tracepoints.d.ts"))).toBe(true);
+    const probe = join(out, "probe.ts");
+    writeFileSync(
+      probe,
+      [
+        'import { tracepoint, readUserStr, printf, type Str, type i32 } from "tsbpf";',
+        'export const a = tracepoint("syscalls/sys_enter_openat", (ctx) => { const path: Str<64> = readUserStr(ctx.filename, 64); const dfd: i32 = ctx.dfd; printf("%d %s\\n", dfd, path); });',
+        'export const b = tracepoint("sched/sched_switch", (ctx) => { const comm: Str<16> = ctx.prev_comm; const next: i32 = ctx.next_pid; printf("%s %d\\n", comm, next); });',
+        "",
+      ].join("\n"),
+    );
+    expect(typeCheckFiles([join(out, "tracepoints.d.ts"), probe])).toEqual([]);
+    writeFileSync(probe, 'import { tracepoint, printf } from "tsbpf";\nexport const a = tracepoint("syscalls/sys_enter_openat", (ctx) => { printf("%d", ctx.filenam); });\n');
+    expect(typeCheckFiles([join(out, "tracepoints.d.ts"), probe])).toEqual([`${probe}:2 Property 'filenam' does not exist on type 'TracepointContext<tracepoint__syscalls__sys_enter_openat>'. Did you mean 'filename'?`]);
   });
 
   test("--btf of a file that is not BTF: a clear error", () => {
