@@ -14,6 +14,8 @@ export const EPOLLIN = 1;
 const EPOLL_CTL_ADD = 1;
 const EINTR = 4;
 const EPOLL_CLOEXEC = 0o2000000;
+/** fcntl(2): a pipe's capacity (Linux 2.6.35). */
+export const F_SETPIPE_SZ = 1031;
 const EFD_CLOEXEC = 0o2000000;
 const EFD_NONBLOCK = 0o4000;
 /** struct epoll_event is packed on x86-64 (12 bytes, its data at 4), naturally aligned elsewhere (16, at 8). */
@@ -33,6 +35,7 @@ function bind() {
     write: f<(fd: number, buf: Buffer, count: number) => number>("intptr_t write(int fd, const uint8_t *buf, size_t count)"),
     read: f<(fd: number, buf: Buffer, count: number) => number>("intptr_t read(int fd, _Out_ uint8_t *buf, size_t count)"),
     close: f<(fd: number) => number>("int close(int fd)"),
+    fcntl: f<(fd: number, cmd: number, arg: number) => number>("int fcntl(int fd, int cmd, int arg)"),
   };
 }
 

@@ -18,6 +18,7 @@ import type { ByteSink } from "./output/byte-sink.js";
 
 const GATHER_BYTES = 64 * 1024;
 const FLUSH_MS = 20;
+const PIPE_BYTES = 1 << 20;
 
 export function writeStderr(text: string): void {
   writeTo(2, text);
@@ -96,13 +97,28 @@ export function flushStdout(): void {
  */
 function firstGather(): boolean {
   let terminal = true;
+  let pipe = false;
   try {
-    terminal = fstatSync(1).isCharacterDevice();
+    const st = fstatSync(1);
+    terminal = st.isCharacterDevice();
+    pipe = st.isFIFO();
   } catch {
     // A closed stdout: each write reports it, as before.
   }
   if (!terminal) process.once("exit", flushStdout);
+  if (pipe) widenPipe();
   return terminal;
+}
+
+/**
+ * A pipe's reader that gets the CPU late (a `| grep` on a busy machine) holds a run back once
+ * the pipe is full: 64 KiB, one gathered write. Up to 1 MiB (the limit an unprivileged process
+ * may ask for, /proc/sys/fs/pipe-max-size) gives it 16 writes of slack before the run waits and
+ * the kernel's buffer fills (D127). A refusal leaves the pipe as it was.
+ */
+function widenPipe(): void {
+  const { libc, F_SETPIPE_SZ } = require("../native/libc.js") as typeof import("../native/libc.js");
+  libc().fcntl(1, F_SETPIPE_SZ, PIPE_BYTES);
 }
 
 function writeTo(fd: 1 | 2, text: string): void {
