@@ -323,7 +323,7 @@ async function syscallBench(): Promise<string[]> {
   ];
   const results = await roundRobin(consumers, load);
   return [
-    `${syscalls.toLocaleString("en")} getppid() calls per run, each an event (pid, tid, comm, ktime) for the tool watching that process; ${runs} runs per tool, round-robin; median (and each run). Buffers: tsbpf's RingBuf and printf's 1 MiB, bpftrace's perf buffers 64 pages per CPU (its default).`,
+    `${syscalls.toLocaleString("en")} getppid() calls per run, each an event (pid, tid, comm, ktime) for the tool watching that process; ${runs} runs per tool, round-robin; median (and each run). Buffers: tsbpf's RingBuf and printf's 4 MiB, bpftrace's perf buffers 64 pages per CPU (its default). Lines go through a pipe to a line counter at the measured processes' priority.`,
     "",
     ...outcomeTable(results),
   ];

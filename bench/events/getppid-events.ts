@@ -12,7 +12,7 @@ interface Call {
   nsecs: u64;
 }
 
-export const calls = new RingBuf<Call>(1024 * 1024);
+export const calls = new RingBuf<Call>(4 * 1024 * 1024);
 
 export const onGetppid = tracepoint("syscalls/sys_enter_getppid", () => {
   if (pid() !== TARGET_PID) return;

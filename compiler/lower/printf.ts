@@ -21,8 +21,12 @@ import type { ExpressionLowerer } from "./expressions.js";
 
 /** The ring buffer's name in the object ('.' keeps it apart from the probe's own names). */
 const PRINTF_MAP = "printf.events";
-/** 1 MiB: bursts of lines wait there while user space formats. */
-const PRINTF_BYTES = 1 << 20;
+/**
+ * 4 MiB: lines wait there while the reader is off the CPU (its backlog takes them once it runs,
+ * D128). 1 MiB held 14 ms of a getppid loop's lines, and runs sharing 2 CPUs with a pipe's reader
+ * lost up to 0.6 % of them; bpftrace's perf buffers are 256 KiB per CPU, 16 MiB on 64 CPUs.
+ */
+const PRINTF_BYTES = 4 << 20;
 
 /** The module's printf ring buffer and the formats of its calls, in the order they were lowered (their ids). */
 export class PrintfLines {
