@@ -10,7 +10,7 @@
 //   startup  `tsbpf run examples/opensnoop.ts --duration 0` (cached) and a Node program doing the
 //            same against `bpftrace bench/opensnoop.bt` exiting once attached.
 //
-// usage: npm run bench:events [-- --only ring,syscall,startup] [--runs N] [--events N] [--calls N] [--no-pin]
+// usage: npm run bench:events [-- --only ring,syscall,startup] [--runs N] [--events N] [--calls N] [--no-pin] [--counter-nice N]
 // As root, with bpftrace, gcc and libbpf's headers (apt-get install bpftrace gcc libbpf-dev).
 // Each measured run holds the kernel-test lock (/tmp/tsbpf-kernel-tests.lock) itself: do not
 // run this under flock. The machine is shared: a run starts once the CPUs have been nearly idle
@@ -38,6 +38,8 @@ const repeat = Number(option("--repeat")) || 1_000_000;
 const syscalls = Number(option("--calls")) || 2_000_000;
 const startupRuns = Number(option("--startup-runs")) || 11;
 const pin = !process.argv.includes("--no-pin");
+/** The line counter's niceness: the measured processes' by default (--counter-nice 0: the second session's harness). */
+const counterNice = Number(option("--counter-nice") ?? -10);
 
 const LOCK = "/tmp/tsbpf-kernel-tests.lock";
 const here = join(packageRoot, "bench", "events");
@@ -162,7 +164,7 @@ async function measureConsumer(c: Consumer, load: Load): Promise<Outcome> {
   // The line counter is part of the measurement, at the measured processes' priority: at nice 0
   // beside two processes at −10 on two CPUs it got the CPU late, the pipe filled, and the tool
   // waited on its writes while the kernel's buffer overflowed (a loss of the harness, not the tool's).
-  const counter = c.printsLines ? new Child(spawn("nice", ["-n", "-10", tool("count-lines")], { stdio: ["pipe", "pipe", "pipe"] }), "count-lines") : undefined;
+  const counter = c.printsLines ? new Child(spawn("nice", ["-n", String(counterNice), tool("count-lines")], { stdio: ["pipe", "pipe", "pipe"] }), "count-lines") : undefined;
   const cmd = placed(c.cmd(target), CONSUMER_CPU);
   const consumer = new Child(spawn(cmd[0], cmd.slice(1), { stdio: ["ignore", counter ? counter.process.stdin! : "pipe", "pipe"], env: { ...process.env, ...c.env } }), c.name);
   counter?.process.stdin!.destroy(); // the consumer holds the pipe now: its exit is count-lines' EOF
