@@ -26,6 +26,12 @@ export declare function ktime(): u64;
 export declare function cpu(): u32;
 /** The current task's name (`comm`), as `ps` shows it. */
 export declare function comm(): Str<16>;
+/**
+ * The id of the current task's cgroup (v2): the inode number of its directory under the cgroup2
+ * mount (`stat -c %i /sys/fs/cgroup/<path>`, the path from /proc/<pid>/cgroup's `0::` line), as
+ * bpftrace's `cgroup` and bcc's `--cgroupmap` filter on. Linux 4.18.
+ */
+export declare function cgroupId(): u64;
 
 /**
  * Prints a line the way bpftrace's printf does: the probe sends the arguments, and `tsbpf run`

@@ -40,6 +40,7 @@ const BUILTINS: Record<string, Lowering> = {
   uid: fromHelper(Helper.getCurrentUidGid, "low", INT_TYPES.u32),
   gid: fromHelper(Helper.getCurrentUidGid, "high", INT_TYPES.u32),
   ktime: fromHelper(Helper.ktimeGetNs, "whole", INT_TYPES.u64),
+  cgroupId: fromHelper(Helper.getCurrentCgroupId, "whole", INT_TYPES.u64),
   comm: (l, call) => {
     const type: StrType = { kind: "str", length: 16 };
     const buf = allocate(l, type, call);
