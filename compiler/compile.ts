@@ -104,7 +104,7 @@ function partsFor(text: string, programs: number, requested: number | undefined)
 }
 
 /** Looks the object up in the cache, or builds it and stores it there. */
-function cached<R extends CompileResult | Promise<CompileResult>>(file: string, opts: CompileOptions, build: (fileName: string, source?: ProbeInput) => R): R {
+function cached<R extends CompileResult | Promise<CompileResult>>(file: string, opts: CompileOptions, build: (fileName: string, source?: string) => R): R {
   const t0 = performance.now();
   const fileName = resolve(file);
   const useCache = opts.cache !== false && !opts.emitLLVM;
@@ -117,7 +117,7 @@ function cached<R extends CompileResult | Promise<CompileResult>>(file: string, 
     if (key) writeCache(key, result);
     return result;
   };
-  const r = build(fileName, keyed && { text: keyed.source, kernelDeclarations: keyed.kernelDeclarations });
+  const r = build(fileName, keyed?.source);
   return (r instanceof Promise ? r.then(store) : store(r as CompileResult)) as R;
 }
 
@@ -131,12 +131,6 @@ export const writeOutput: typeof import("./output-file.js").writeOutput = (...ar
 /** The sum of phase times that were not overlapped by others (".bg" phases ran alongside). */
 export function criticalPath(timings: Record<string, number>): number {
   return Object.entries(timings).reduce((a, [k, v]) => (k.endsWith(".bg") ? a : a + v), 0);
-}
-
-/** What the cache key was made from, compiled as it was: the probe's text and the kernel's types it names. */
-interface ProbeInput {
-  text: string;
-  kernelDeclarations: string | undefined;
 }
 
 interface Prepared {
@@ -157,7 +151,7 @@ type Codegen = typeof import("./llvm/codegen.js");
  */
 function prepare(
   fileName: string,
-  source: ProbeInput | undefined,
+  source: string | undefined,
   opts: CompileOptions,
   deferTypeErrors: boolean,
   sink?: (llvm: Codegen, parts: number) => import("./lower/module-lowerer.js").PartSink,
@@ -171,7 +165,7 @@ function prepare(
       timings[name] = (timings[name] ?? 0) + performance.now() - t;
     }
   };
-  const text = source?.text ?? readProbeSource(fileName).toString("utf8");
+  const text = source ?? readProbeSource(fileName).toString("utf8");
   // Loaded on demand: a cached run never pays for TypeScript or LLVM (nor node:v8).
   const { loadCheckedSource } = require("./frontend/checked-source.js") as typeof import("./frontend/checked-source.js");
   const { buildModuleModel } = require("./frontend/module-model.js") as typeof import("./frontend/module-model.js");
@@ -182,7 +176,7 @@ function prepare(
   preloadLibLLVM();
   // Before TypeScript is loaded: V8's flags are part of its code cache's key (v8-tuning.ts).
   if (opts.tuneV8) (require("./v8-tuning.js") as typeof import("./v8-tuning.js")).tuneV8ForBuild(text.length);
-  const p = phase("typescript", () => loadCheckedSource(fileName, { deferTypeErrors, source: text, ...(source && { kernelDeclarations: source.kernelDeclarations }) }));
+  const p = phase("typescript", () => loadCheckedSource(fileName, { deferTypeErrors, source: text }));
   try {
     // Every error the frontend finds, at once (the model is built only for a file without any).
     const decls = phase("typescript", () => buildModuleModel(p));

@@ -4,7 +4,7 @@
 // sha256: an object that does not match, or is not a BPF ELF file, is dropped and rebuilt (D35).
 
 import { createHash } from "node:crypto";
-import { kernelDeclarations } from "./kernel/kernel-declarations.js";
+import { kernelKey } from "./kernel/tracepoint-formats.js";
 import { readdirSync, statSync, type Dirent } from "node:fs";
 import { join } from "node:path";
 import { readProbeSource } from "./source-file.js";
@@ -56,19 +56,18 @@ export interface ObjectOptions {
  * The key, and the source it was made from: the build compiles that same text, so an object is
  * never stored under the key of a file that changed in between.
  */
-export function cacheKey(fileName: string, opts: ObjectOptions): { key: string; source: string; kernelDeclarations: string | undefined } {
+export function cacheKey(fileName: string, opts: ObjectOptions): { key: string; source: string } {
   const bytes = readProbeSource(fileName);
   const source = bytes.toString("utf8");
-  // The kernel's records the probe reads: another kernel's may be laid out otherwise (D129).
-  const kernel = kernelDeclarations(source);
   const key = createHash("sha256")
     .update(compilerFingerprint())
     .update(`\0${fileName}\0${opts.cpu ?? "v3"}\0${process.env.TSBPF_LIBLLVM ?? ""}\0`)
     .update(bytes)
-    .update(`\0${kernel ?? ""}`)
+    // The records of the tracepoints the probe reads: another kernel's may be laid out otherwise (D129).
+    .update(`\0${kernelKey(source)}`)
     .digest("hex")
     .slice(0, 32);
-  return { key, source, kernelDeclarations: kernel };
+  return { key, source };
 }
 
 const MAX_OBJECT_BYTES = 256 << 20;

@@ -4,45 +4,24 @@
 // exists only in memory; the object cache keys on their text, so a kernel whose records differ
 // compiles anew. Only what the probe names is read: a probe pays for its own tracepoints.
 
-import { readdirSync, readFileSync, statSync } from "node:fs";
+import { readdirSync } from "node:fs";
 import { release } from "node:os";
 import { join } from "node:path";
 import { stdlibDir } from "../declaration-files.js";
 import { parseFormat, recordInterface } from "./tracepoint-fields.js";
+import { tracefsRoot, tracepointFormats, tracepointNames } from "./tracepoint-formats.js";
+
+export { tracepointNames } from "./tracepoint-formats.js";
 
 /** Where the declarations stand among tsbpf's (never on disk). */
 export const KERNEL_DECLARATIONS_FILE = join(stdlibDir, "kernel", "probe-kernel-types.d.ts");
-
-/** Where tracefs is mounted, if it is (the compiler reads; it never mounts). */
-function tracefsRoot(): string | undefined {
-  for (const root of ["/sys/kernel/tracing", "/sys/kernel/debug/tracing"]) {
-    try {
-      if (statSync(join(root, "events")).isDirectory()) return root;
-    } catch {
-      // not there, or not readable by this user
-    }
-  }
-  return undefined;
-}
-
-/**
- * The tracepoints `source` names: the first argument of each `tracepoint(…)` call written as a
- * string literal (found in the text, so that a cached run need not load TypeScript; a name in a
- * comment costs one more record, nothing else).
- */
-export function tracepointNames(source: string): string[] {
-  const names = new Set<string>();
-  for (const m of source.matchAll(/\btracepoint\s*(?:<[^>()]*>)?\s*\(\s*(["'`])([A-Za-z0-9_]+\/[A-Za-z0-9_.-]+)\1/g)) names.add(m[2]);
-  return [...names].sort();
-}
 
 /** The record's interface name: bcc's name for the same struct. */
 const recordName = (category: string, event: string) => `tracepoint__${category}__${event.replace(/[^A-Za-z0-9_]/g, "_")}`;
 
 /** The declarations for the kernel types `source` names, or undefined if it names none this kernel has. */
 export function kernelDeclarations(source: string): string | undefined {
-  const names = tracepointNames(source);
-  return names.length ? tracepointDeclarations(names, "this probe names") : undefined;
+  return tracepointDeclarations(tracepointNames(source), "this probe names");
 }
 
 /**
@@ -60,28 +39,19 @@ export function allTracepointDeclarations(): { text: string; count: number } | u
     }
   };
   const names = dirs(join(root, "events")).flatMap((category) => dirs(join(root, "events", category)).map((event) => `${category}/${event}`));
-  const text = tracepointDeclarations(names, "this kernel has");
+  const text = tracepointDeclarations(names, "this kernel has", root);
   return text === undefined ? undefined : { text, count: (text.match(/^ {4}"/gm) ?? []).length };
 }
 
 /** The records of the tracepoints `names` (those this kernel has a format for), as one declaration file. */
-function tracepointDeclarations(names: readonly string[], which: string): string | undefined {
-  const root = tracefsRoot();
-  if (!root) return undefined;
+function tracepointDeclarations(names: readonly string[], which: string, root?: string): string | undefined {
   const records: { name: string; iface: string; text: string }[] = [];
-  for (const name of names) {
-    const [category, event] = name.split("/");
-    const file = join(root, "events", category, event, "format");
-    let text: string;
-    try {
-      text = readFileSync(file, "utf8");
-    } catch {
-      continue; // no such tracepoint: attaching says so, with the nearest names
-    }
-    const fields = parseFormat(text);
+  for (const [name, format] of tracepointFormats(names, root)) {
+    const fields = parseFormat(format.text);
     if (!fields) continue;
+    const [category, event] = name.split("/");
     const iface = recordName(category, event);
-    records.push({ name, iface, text: recordInterface(iface, category, fields, file) });
+    records.push({ name, iface, text: recordInterface(iface, category, fields, format.file) });
   }
   if (!records.length) return undefined;
   return [

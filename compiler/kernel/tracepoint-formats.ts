@@ -1,0 +1,50 @@
+// The tracefs format files of the tracepoints a probe names: what D129's declarations are made
+// from, and what a cached run keys its object on. Kept apart from the declarations' generator:
+// a cached run reads these files and loads nothing else of it.
+
+import { readFileSync, statSync } from "node:fs";
+import { join } from "node:path";
+
+/** Where tracefs is mounted, if it is (the compiler reads; it never mounts). */
+export function tracefsRoot(): string | undefined {
+  for (const root of ["/sys/kernel/tracing", "/sys/kernel/debug/tracing"]) {
+    try {
+      if (statSync(join(root, "events")).isDirectory()) return root;
+    } catch {
+      // not there, or not readable by this user
+    }
+  }
+  return undefined;
+}
+
+/**
+ * The tracepoints `source` names: the first argument of each `tracepoint(…)` call written as a
+ * string literal (found in the text, so that a cached run need not load TypeScript; a name in a
+ * comment costs one more record, nothing else).
+ */
+export function tracepointNames(source: string): string[] {
+  const names = new Set<string>();
+  for (const m of source.matchAll(/\btracepoint\s*(?:<[^>()]*>)?\s*\(\s*(["'`])([A-Za-z0-9_]+\/[A-Za-z0-9_.-]+)\1/g)) names.add(m[2]);
+  return [...names].sort();
+}
+
+/** The format file of each of `names` this kernel has, by name; empty without a readable tracefs. */
+export function tracepointFormats(names: readonly string[], root = names.length ? tracefsRoot() : undefined): Map<string, { file: string; text: string }> {
+  const formats = new Map<string, { file: string; text: string }>();
+  if (!root) return formats;
+  for (const name of names) {
+    const [category, event] = name.split("/");
+    const file = join(root, "events", category, event, "format");
+    try {
+      formats.set(name, { file, text: readFileSync(file, "utf8") });
+    } catch {
+      // no such tracepoint: attaching says so, with the nearest names
+    }
+  }
+  return formats;
+}
+
+/** What a probe's object depends on of this kernel: the format files of the tracepoints it names. */
+export function kernelKey(source: string): string {
+  return [...tracepointFormats(tracepointNames(source))].map(([name, f]) => `${name}\n${f.text}`).join("\0");
+}
