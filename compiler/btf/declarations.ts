@@ -27,7 +27,8 @@ export interface KernelDeclarations {
 export function kernelDeclarations(btf: Btf, header: string[]): KernelDeclarations {
   const names = nameTypes(btf);
   const text = new TypeText(btf, names);
-  const out: string[] = [...header.map((l) => `// ${l}\n`), `import type { ${IMPORTED.join(", ")} } from "tsbpf";\n`];
+  const out = new TextChunks();
+  out.push(...header.map((l) => `// ${l}\n`), `import type { ${IMPORTED.join(", ")} } from "tsbpf";\n`);
   const counts: DeclarationCounts = { structs: 0, unions: 0, enums: 0, typedefs: 0, functions: 0 };
   const constants: string[] = [];
   const functions: number[] = [];
@@ -65,7 +66,29 @@ export function kernelDeclarations(btf: Btf, header: string[]): KernelDeclaratio
   const signatures = functionSignatures(btf, functions, text);
   counts.functions = signatures.count;
   out.push(`export declare namespace ${FUNCTIONS} {\n`, signatures.lines, "}\n");
-  return { text: out.join(""), counts };
+  return { text: out.text(), counts };
+}
+
+/**
+ * Text gathered in pieces and joined a few thousand at a time: the pieces of a 10 MB module die
+ * young that way, where kept for one final join they were promoted and collected again (a third
+ * of `tsbpf types`' time went to the collector).
+ */
+class TextChunks {
+  private pieces: string[] = [];
+  private readonly chunks: string[] = [];
+
+  push(...texts: string[]): void {
+    for (const t of texts) this.pieces.push(t);
+    if (this.pieces.length >= 2048) {
+      this.chunks.push(this.pieces.join(""));
+      this.pieces = [];
+    }
+  }
+
+  text(): string {
+    return this.chunks.join("") + this.pieces.join("");
+  }
 }
 
 function composite(btf: Btf, id: number, names: TypeNames, text: TypeText): string {
