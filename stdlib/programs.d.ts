@@ -2,6 +2,7 @@
 // compiler's type checker see; the compiler lowers each of them to BPF. Nothing here runs in Node.
 
 import type { u32, u64 } from "./integers.js";
+import type { Str } from "./aggregates.js";
 
 // ── Program kinds ────────────────────────────────────────────────────────────────────────────
 /** A program handle; the runtime attaches it. Only the compiler creates them. */
@@ -13,6 +14,12 @@ export interface Program<Kind extends string = string> {
 /** The context of a tracepoint program: the tracepoint's record. */
 export interface TracepointRecord {
   readonly __tracepointContext: unique symbol;
+  /**
+   * A `__data_loc` string of the record as a Str of at most `size` − 1 bytes and a NUL:
+   * `ctx.str(ctx.filename, 256)` in a sched_process_exec handler. The field (a `u32`) holds the
+   * string's length and its offset in the record, as its format file's `__data_loc char[]` says.
+   */
+  str<N extends number>(field: u32, size: N): Str<N>;
 }
 
 /**

@@ -39,6 +39,17 @@ test("openat's arguments and a new task's pid and comm, typed from their format 
   }
 });
 
+test("a __data_loc string, read with ctx.str(): the file an exec runs", async () => {
+  await using probe = await open(repo("test/fixtures/tracepoints/exec-names.ts"));
+  const execs = probe.events("execs");
+  probe.attach();
+  const child = spawnSync("/bin/true");
+  expect(child.status).toBe(0);
+  const seen: { pid: number; file: string }[] = [];
+  execs.poll((batch) => seen.push(...(batch as typeof seen)));
+  expect(seen).toContainEqual({ pid: child.pid, file: "/bin/true" });
+});
+
 describe("mistakes", () => {
   const dir = mkdtempSync(join(tmpdir(), "tsbpf-tp-errors-"));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -52,6 +63,14 @@ describe("mistakes", () => {
     const { file, r } = build("misspelt", 'export const p = tracepoint("syscalls/sys_enter_openat", (ctx) => {\n  printf("%d\\n", ctx.filenam);\n});');
     expect(r.code).toBe(1);
     expect(r.stderr).toContain(`${file}:3:22: error TS2551: Property 'filenam' does not exist on type 'TracepointContext<tracepoint__syscalls__sys_enter_openat>'. Did you mean 'filename'?`);
+    expectNoStack(r.stderr);
+  });
+
+  test("ctx.str() with a size that is not a constant", () => {
+    const { file, r } = build("str-size", 'export const p = tracepoint("sched/sched_process_exec", (ctx) => {\n  const n = ctx.pid;\n  printf("%s\\n", ctx.str(ctx.filename, n));\n});');
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(`${file}:4:`);
+    expect(r.stderr).toContain("the string's size must be a constant from 1 to 4096");
     expectNoStack(r.stderr);
   });
 
