@@ -39,6 +39,7 @@ function bind(lib: LibraryHandle) {
       "void *bpf_program__attach_tracepoint(void *prog, const char *category, const char *name)",
     ),
     attachRawTracepoint: f<(prog: bigint, name: string) => bigint | null>("void *bpf_program__attach_raw_tracepoint(void *prog, const char *name)"),
+    attachTrace: f<(prog: bigint) => bigint | null>("void *bpf_program__attach_trace(void *prog)"),
     linkDestroy: f<(link: bigint) => number>("int bpf_link__destroy(void *link)"),
     nextMap: f<(obj: bigint, prev: bigint | null) => bigint | null>("void *bpf_object__next_map(void *obj, void *prev)"),
     findMapByName: f<(obj: bigint, name: string) => bigint | null>("void *bpf_object__find_map_by_name(void *obj, const char *name)"),

@@ -82,6 +82,10 @@ export class LoadedObject {
         if (opts.verbose) e.options.detail = `verifier log:\n${text}`;
         throw e;
       }
+      // A BTF tracepoint (tp_btf) the kernel does not have: libbpf looks its id up at load.
+      const missing = /prog '([^']+)': failed to find kernel BTF type ID of '[^']+'/.exec(messages);
+      const program = missing && c.programs.find((p) => p.name === missing[1]);
+      if (program) throw (require("./attach/raw-tracepoint-names.js") as typeof import("./attach/raw-tracepoint-names.js")).unknownRawTracepoint(program, c.file);
       const map = /map '([^']+)': failed to create: [^\n]*/.exec(messages);
       const info = map && c.maps?.find((m) => m.name === map[1]);
       if (map && info) throw mapCreationError(c.file, info, -err, map[0]);

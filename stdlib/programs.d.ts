@@ -73,6 +73,15 @@ export interface RawTracepointContext {
  */
 export declare function rawTracepoint(name: string, handler: (ctx: RawTracepointContext) => void): Program<"rawTracepoint">;
 
+/**
+ * Runs `handler` each time the kernel hits tracepoint `name` (the event alone: "sched_switch"),
+ * as rawTracepoint does, in a program the kernel checks against the tracepoint's prototype
+ * (btf_trace_<name> in its BTF; Linux 5.5): the cheapest way to a tracepoint's arguments
+ * (`ctx.arg(i)`), as bcc's runqlat reads sched_switch's. A name the kernel does not have fails
+ * the load, naming it.
+ */
+export declare function tpBtf(name: string, handler: (ctx: RawTracepointContext) => void): Program<"tpBtf">;
+
 /** The context of an XDP program: the packet as it arrives at the network driver. */
 export interface XdpContext {
   readonly __xdpContext: unique symbol;

@@ -13,7 +13,8 @@ import { literalTarget, type ContextMember, type ProgramKind } from "./program-k
 /** The context is `u64 args[]`; the kernel passes at most 12 (MAX_BPF_FUNC_ARGS). */
 const MAX_ARGS = 12;
 
-const arg: ContextMember = {
+/** `ctx.arg(i)`: also tpBtf's (tp-btf.ts), whose context is the same array of arguments. */
+export const arg: ContextMember = {
   check(p, call, constants) {
     const index = call.arguments[0];
     const i = index && constantValue(p, index, constants);
@@ -32,18 +33,22 @@ const arg: ContextMember = {
   },
 };
 
+/** A raw tracepoint's name (its event alone: "sched_switch"), as rawTracepoint and tpBtf take it. */
+export const rawTracepointName: (...a: Parameters<ProgramKind["target"]>) => ReturnType<typeof literalTarget> = (p, args, declaredAt) =>
+  literalTarget(args, declaredAt, p, {
+    what: "raw tracepoint",
+    pattern: /^[A-Za-z0-9_]+$/,
+    shape: (name) =>
+      name.includes("/")
+        ? `a raw tracepoint is named by its event alone, without the category: "${name.slice(name.lastIndexOf("/") + 1)}"`
+        : 'a raw tracepoint is named by its event, e.g. "sched_switch" or "sys_enter"',
+    example: "sched_switch",
+  });
+
 export const rawTracepointKind: ProgramKind = {
   name: "rawTracepoint",
   target(p, args, declaredAt) {
-    const { name, node } = literalTarget(args, declaredAt, p, {
-      what: "raw tracepoint",
-      pattern: /^[A-Za-z0-9_]+$/,
-      shape: (name) =>
-        name.includes("/")
-          ? `a raw tracepoint is named by its event alone, without the category: "${name.slice(name.lastIndexOf("/") + 1)}"`
-          : 'a raw tracepoint is named by its event, e.g. "sched_switch" or "sys_enter"',
-      example: "sched_switch",
-    });
+    const { name, node } = rawTracepointName(p, args, declaredAt);
     return { target: name, section: `raw_tp/${name}`, node };
   },
   returns: "ignored",

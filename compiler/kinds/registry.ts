@@ -4,12 +4,13 @@
 import type { IntType } from "../frontend/probe-types.js";
 import type { ContextMember, ProgramKind } from "./program-kind.js";
 import { rawTracepointKind } from "./raw-tracepoint.js";
+import { tpBtfKind } from "./tp-btf.js";
 import { tracepointKind } from "./tracepoint.js";
 import { xdpKind } from "./xdp.js";
 
 export type { ProgramKind } from "./program-kind.js";
 
-const KINDS: readonly ProgramKind[] = [tracepointKind, rawTracepointKind, xdpKind];
+const KINDS: readonly ProgramKind[] = [tracepointKind, rawTracepointKind, tpBtfKind, xdpKind];
 
 const byName = new Map(KINDS.map((k) => [k.name, k]));
 

@@ -7,12 +7,13 @@ import type { LoadedProgram } from "../loader.js";
 import type { Link } from "./link.js";
 import type { ProgramAttacher } from "./program-attacher.js";
 import { rawTracepointAttacher } from "./raw-tracepoint.js";
+import { tpBtfAttacher } from "./tp-btf.js";
 import { tracepointAttacher } from "./tracepoint.js";
 import { xdpAttacher } from "./xdp.js";
 
 export type { Link } from "./link.js";
 
-const ATTACHERS: ReadonlyMap<string, ProgramAttacher> = new Map([tracepointAttacher, rawTracepointAttacher, xdpAttacher].map((a) => [a.kind, a]));
+const ATTACHERS: ReadonlyMap<string, ProgramAttacher> = new Map([tracepointAttacher, rawTracepointAttacher, tpBtfAttacher, xdpAttacher].map((a) => [a.kind, a]));
 
 /** What a program waits for, if `attach()` does not attach it (xdp: an interface). */
 export function waitsFor(p: ProgramInfo): string | undefined {

@@ -77,6 +77,26 @@ describe("rawTracepoint", () => {
   });
 });
 
+describe("tpBtf", () => {
+  test("loads as tp_btf/<event> against the kernel's BTF, attaches, and counts the watched process's switches", async () => {
+    await using probe = await open(fixture("tp-btf-switch.ts"), { params: { TARGET: process.pid } });
+    expect(probe.programs.map((p) => [p.kind, p.section])).toEqual([["tpBtf", "tp_btf/sched_switch"]]);
+    expect(probe.attach().map((l) => l.description)).toEqual(["tp_btf:sched_switch"]);
+    expect(loadedPrograms().filter((p) => p.name === "onSwitch" && p.type === "tracing")).toHaveLength(1);
+    // This process sleeps a few times: each is a switch away from it.
+    for (let i = 0; i < 5; i++) await new Promise((r) => setTimeout(r, 5));
+    expect(probe.map("switches").get(0) as bigint).toBeGreaterThanOrEqual(5n);
+  });
+
+  test("a BTF tracepoint this kernel lacks is named at its line when the load fails, with the nearest it has", () => {
+    const r = tsbpf(["run", fixture("tp-btf-misspelt.ts"), "--duration", "0"]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/tp-btf-misspelt\.ts:3:31: error: BTF tracepoint 'sched_swich' does not exist on this kernel/);
+    expect(r.stderr).toContain("did you mean 'sched_switch'");
+    expectNoStack(r.stderr);
+  });
+});
+
 test("a helper that means nothing in a kind of program is an error at the call, through the functions that reach it", () => {
   const e = compileErrorOf(fixture("xdp-calls-pid.ts"));
   expect([e?.code, e?.at?.line, e?.at?.column]).toEqual(["TSB1109", 4, 10]);
