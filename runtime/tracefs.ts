@@ -1,13 +1,13 @@
 // tracefs holds the tracepoint list and trace_pipe (printk's output). A fresh machine may not
 // have it mounted; tsbpf mounts it where the kernel expects it and says so.
 
-import { existsSync } from "node:fs";
 import koffi from "koffi";
 import { TsbpfError } from "../contract/errors.js";
+import { TRACEFS, tracefsRoot } from "../contract/tracefs.js";
 import { Errno, lastErrno } from "../native/libbpf.js";
 import { privilegeError } from "./privileges.js";
 
-export const TRACEFS = "/sys/kernel/tracing";
+export { TRACEFS } from "../contract/tracefs.js";
 
 /** Where tracefs was found (or mounted): looked for once per process. */
 let root: string | undefined;
@@ -18,8 +18,8 @@ export function ensureTracefs(): string {
 }
 
 function findOrMount(): string {
-  if (existsSync(`${TRACEFS}/events`)) return TRACEFS;
-  if (existsSync("/sys/kernel/debug/tracing/events")) return "/sys/kernel/debug/tracing";
+  const found = tracefsRoot();
+  if (found) return found;
   const libc = koffi.load("libc.so.6");
   const mount = libc.func("int mount(const char *source, const char *target, const char *fstype, unsigned long flags, const void *data)") as unknown as (
     ...a: (string | number | null)[]

@@ -1,18 +1,17 @@
 // The kernel's tracepoints as tracefs lists them (events/<category>/<event>/), and the fields of
-// one from its `format` file, as `tsbpf list -v` (like `bpftrace -lv`) prints them.
+// one from its `format` file, as `tsbpf list -v` (like `bpftrace -lv`) prints them: read by the
+// compiler's own reader of tracefs (compiler/kernel/, what types a tracepoint's ctx).
 
-import { readdirSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { ensureTracefs } from "./tracefs.js";
 
-/** "category:event" of every tracepoint, unsorted. */
+const kernelTypes = () => require("../compiler/btf/kernel-types.js") as typeof import("../compiler/btf/kernel-types.js");
+
+/** "category:event" of every tracepoint. */
 export function tracepointNames(): string[] {
-  const events = `${ensureTracefs()}/events`;
-  const out: string[] = [];
-  for (const category of readdirSync(events, { withFileTypes: true })) {
-    if (!category.isDirectory()) continue;
-    for (const event of readdirSync(`${events}/${category.name}`, { withFileTypes: true })) if (event.isDirectory()) out.push(`${category.name}:${event.name}`);
-  }
-  return out;
+  return kernelTypes()
+    .tracepointEvents(ensureTracefs())
+    .map((name) => name.replace("/", ":"));
 }
 
 /**
@@ -26,10 +25,5 @@ export function tracepointFields(name: string): string[] {
   } catch {
     return [];
   }
-  const fields: string[] = [];
-  for (const m of format.matchAll(/^\s*field:([^;]*);/gm)) {
-    const declaration = m[1].trim();
-    if (!/\bcommon_\w+$/.test(declaration)) fields.push(declaration);
-  }
-  return fields;
+  return (kernelTypes().parseFormat(format) ?? []).filter((f) => !f.name.startsWith("common_")).map((f) => f.declaration);
 }

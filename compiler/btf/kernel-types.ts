@@ -16,6 +16,8 @@ export { TsbpfError } from "../../contract/errors.js";
 export { KERNEL_BTF } from "./btf-file.js";
 export { writeOutput } from "../output-file.js";
 export { allTracepointDeclarations } from "../kernel/kernel-declarations.js";
+export { parseFormat } from "../kernel/tracepoint-fields.js";
+export { tracepointEvents } from "../kernel/tracepoint-formats.js";
 export type { Btf } from "./btf.js";
 export type { DeclarationCounts } from "./declarations.js";
 
@@ -57,6 +59,20 @@ export interface Prototype {
   params: string[];
   returns: string;
 }
+
+/** The kernel's raw tracepoints (the events of its `btf_trace_<event>` typedefs). */
+export function rawTracepointNames(btf: Btf): Set<string> {
+  const names = new Set<string>();
+  for (let id = 1; id < btf.count; id++) {
+    if (btf.kind(id) !== Kind.Typedef) continue;
+    const name = btf.name(id);
+    if (name.startsWith(RAW_TRACEPOINT_PREFIX)) names.add(name.slice(RAW_TRACEPOINT_PREFIX.length));
+  }
+  return names;
+}
+
+/** The prefix of a raw tracepoint's typedef in the kernel's BTF. */
+export const RAW_TRACEPOINT_PREFIX = "btf_trace_";
 
 /**
  * Each function's parameters and return type as the generated declarations spell them

@@ -4,12 +4,11 @@
 // exists only in memory; the object cache keys on their text, so a kernel whose records differ
 // compiles anew. Only what the probe names is read: a probe pays for its own tracepoints.
 
-import { readdirSync } from "node:fs";
 import { release } from "node:os";
 import { join } from "node:path";
 import { stdlibDir } from "../declaration-files.js";
 import { parseFormat, recordInterface } from "./tracepoint-fields.js";
-import { tracefsRoot, tracepointFormats, tracepointNames } from "./tracepoint-formats.js";
+import { tracefsRoot, tracepointEvents, tracepointFormats, tracepointNames } from "./tracepoint-formats.js";
 
 export { tracepointNames } from "./tracepoint-formats.js";
 
@@ -31,15 +30,7 @@ export function kernelDeclarations(source: string): string | undefined {
 export function allTracepointDeclarations(): { text: string; count: number } | undefined {
   const root = tracefsRoot();
   if (!root) return undefined;
-  const dirs = (dir: string) => {
-    try {
-      return readdirSync(dir, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name).sort();
-    } catch {
-      return [];
-    }
-  };
-  const names = dirs(join(root, "events")).flatMap((category) => dirs(join(root, "events", category)).map((event) => `${category}/${event}`));
-  const text = tracepointDeclarations(names, "this kernel has", root);
+  const text = tracepointDeclarations(tracepointEvents(root), "this kernel has", root);
   return text === undefined ? undefined : { text, count: (text.match(/^ {4}"/gm) ?? []).length };
 }
 

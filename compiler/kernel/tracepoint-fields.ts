@@ -8,7 +8,9 @@ import { alignUp } from "../../contract/c-layout.js";
 
 /** One `field:` line of a format file. */
 export interface FormatField {
-  /** The C declaration as written, without the name: `const char *`, `char`, `__data_loc char[]`. */
+  /** The C declaration as the format file writes it: `const char * filename`, `char comm[16]`. */
+  declaration: string;
+  /** Its type, without the name: `const char *`, `char`, `__data_loc char[]`. */
   ctype: string;
   name: string;
   /** For `char comm[16]`: 16. */
@@ -31,7 +33,7 @@ export function parseFormat(text: string): FormatField[] | undefined {
     const d = /^(.*?)([A-Za-z_][A-Za-z0-9_]*)\s*(?:\[(\d*)\])?$/.exec(decl);
     if (!d) return undefined;
     const [, ctype, name, length] = d;
-    fields.push({ ctype: ctype.trim() + (length === "" ? "[]" : ""), name, length: length ? Number(length) : undefined, offset: Number(m[2]), size: Number(m[3]), signed: m[4] === "1" });
+    fields.push({ declaration: decl, ctype: ctype.trim() + (length === "" ? "[]" : ""), name, length: length ? Number(length) : undefined, offset: Number(m[2]), size: Number(m[3]), signed: m[4] === "1" });
   }
   return fields;
 }
@@ -90,11 +92,11 @@ export function recordInterface(interfaceName: string, category: string, fields:
     const t = fieldType(f, userPointers);
     const aligned = t ? alignUp(at, t.align) : at;
     if (!t || aligned > f.offset || (t.bytes > f.size && !f.ctype.includes("["))) {
-      members.push(`  // '${f.ctype} ${f.name}' (offset ${f.offset}, ${f.size} bytes) and what follows it: not typed (${formatFile})`);
+      members.push(`  // '${f.declaration}' (offset ${f.offset}, ${f.size} bytes) and what follows it: not typed (${formatFile})`);
       break;
     }
     if (aligned < f.offset) members.push(`  readonly __pad${at}: FixedArray<u8, ${f.offset - at}>;`);
-    members.push(`  /** \`${f.ctype} ${f.name}${f.length !== undefined ? `[${f.length}]` : ""}\`: offset ${f.offset}, ${f.size} byte${f.size === 1 ? "" : "s"} */`);
+    members.push(`  /** \`${f.declaration}\`: offset ${f.offset}, ${f.size} byte${f.size === 1 ? "" : "s"} */`);
     members.push(`  readonly ${memberName(f.name)}: ${t.ts};`);
     at = f.offset + t.bytes;
   }

@@ -2,20 +2,11 @@
 // from, and what a cached run keys its object on. Kept apart from the declarations' generator:
 // a cached run reads these files and loads nothing else of it.
 
-import { readFileSync, statSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import { tracefsRoot } from "../../contract/tracefs.js";
 
-/** Where tracefs is mounted, if it is (the compiler reads; it never mounts). */
-export function tracefsRoot(): string | undefined {
-  for (const root of ["/sys/kernel/tracing", "/sys/kernel/debug/tracing"]) {
-    try {
-      if (statSync(join(root, "events")).isDirectory()) return root;
-    } catch {
-      // not there, or not readable by this user
-    }
-  }
-  return undefined;
-}
+export { tracefsRoot } from "../../contract/tracefs.js";
 
 /**
  * The tracepoints `source` names: the first argument of each `tracepoint(…)` call written as a
@@ -42,6 +33,21 @@ export function tracepointFormats(names: readonly string[], root = names.length 
     }
   }
   return formats;
+}
+
+/** Every tracepoint tracefs at `root` lists, as "category/event", sorted. */
+export function tracepointEvents(root: string): string[] {
+  const dirs = (dir: string) => {
+    try {
+      return readdirSync(dir, { withFileTypes: true })
+        .filter((e) => e.isDirectory())
+        .map((e) => e.name)
+        .sort();
+    } catch {
+      return [];
+    }
+  };
+  return dirs(join(root, "events")).flatMap((category) => dirs(join(root, "events", category)).map((event) => `${category}/${event}`));
 }
 
 /** What a probe's object depends on of this kernel: the format files of the tracepoints it names. */

@@ -2,13 +2,13 @@
 // the error that names one it does not have, with the nearest it has, at attach (raw_tp) or at
 // load (tp_btf, runtime/loader.ts). Read only when something failed.
 
-import { readFileSync } from "node:fs";
 import { release } from "node:os";
 import { TsbpfError } from "../../contract/errors.js";
 import type { ProgramInfo } from "../../contract/manifest.js";
 import { declarationSpan } from "../source-span.js";
 import { nearestNames } from "./nearest-names.js";
 
+// For the hints; compiler/btf/ (loaded only when a name is missing) reads the BTF itself.
 export const VMLINUX_BTF = "/sys/kernel/btf/vmlinux";
 export const PREFIX = "btf_trace_";
 
@@ -24,26 +24,13 @@ export function unknownRawTracepoint(info: ProgramInfo, file: string, known = ra
   });
 }
 
-/**
- * The raw tracepoints this kernel has, from the string section of its BTF: names that start
- * with `btf_trace_` are those typedefs and nothing else. Undefined without kernel BTF.
- */
+/** The raw tracepoints this kernel has, from its BTF (compiler/btf/); undefined without it. */
 export function rawTracepointNames(): Set<string> | undefined {
-  let btf: Buffer;
+  const btf = require("../../compiler/btf/kernel-types.js") as typeof import("../../compiler/btf/kernel-types.js");
   try {
-    btf = readFileSync(VMLINUX_BTF);
-  } catch {
-    return undefined;
+    return btf.rawTracepointNames(btf.loadBtf());
+  } catch (e) {
+    if (e instanceof TsbpfError) return undefined; // no BTF, or none this tsbpf can read
+    throw e;
   }
-  if (btf.length < 24 || btf.readUInt16LE(0) !== 0xeb9f) return undefined; // struct btf_header, this machine's byte order
-  const headerLength = btf.readUInt32LE(4);
-  const stringsStart = headerLength + btf.readUInt32LE(16);
-  const strings = btf.subarray(stringsStart, stringsStart + btf.readUInt32LE(20)).toString("latin1");
-  const names = new Set<string>();
-  for (let at = strings.indexOf(PREFIX); at >= 0; at = strings.indexOf(PREFIX, at + 1)) {
-    if (at > 0 && strings.charCodeAt(at - 1) !== 0) continue; // inside a longer string
-    const end = strings.indexOf("\0", at);
-    names.add(strings.slice(at + PREFIX.length, end < 0 ? undefined : end));
-  }
-  return names;
 }

@@ -8029,7 +8029,7 @@ declare module "tsbpf" {
     readonly ip: u64;
     /** `const char * fmt`: offset 16, 8 bytes */
     readonly fmt: Ptr<u8>;
-    // 'u32[] buf' (offset 24, 0 bytes) and what follows it: not typed (/sys/kernel/tracing/events/ftrace/bprint/format)
+    // 'u32 buf[]' (offset 24, 0 bytes) and what follows it: not typed (/sys/kernel/tracing/events/ftrace/bprint/format)
   }
   interface tracepoint__ftrace__bputs {
     /** `unsigned short common_type`: offset 0, 2 bytes */
@@ -8122,7 +8122,7 @@ declare module "tsbpf" {
     readonly func: u64;
     /** `unsigned int depth`: offset 16, 4 bytes */
     readonly depth: u32;
-    // 'unsigned long[] args' (offset 24, 0 bytes) and what follows it: not typed (/sys/kernel/tracing/events/ftrace/funcgraph_entry/format)
+    // 'unsigned long args[]' (offset 24, 0 bytes) and what follows it: not typed (/sys/kernel/tracing/events/ftrace/funcgraph_entry/format)
   }
   interface tracepoint__ftrace__funcgraph_exit {
     /** `unsigned short common_type`: offset 0, 2 bytes */
@@ -8157,7 +8157,7 @@ declare module "tsbpf" {
     readonly ip: u64;
     /** `unsigned long parent_ip`: offset 16, 8 bytes */
     readonly parent_ip: u64;
-    // 'unsigned long[] args' (offset 24, 0 bytes) and what follows it: not typed (/sys/kernel/tracing/events/ftrace/function/format)
+    // 'unsigned long args[]' (offset 24, 0 bytes) and what follows it: not typed (/sys/kernel/tracing/events/ftrace/function/format)
   }
   interface tracepoint__ftrace__hwlat {
     /** `unsigned short common_type`: offset 0, 2 bytes */
@@ -8278,7 +8278,7 @@ declare module "tsbpf" {
     readonly common_pid: i32;
     /** `unsigned long ip`: offset 8, 8 bytes */
     readonly ip: u64;
-    // 'char[] buf' (offset 16, 0 bytes) and what follows it: not typed (/sys/kernel/tracing/events/ftrace/print/format)
+    // 'char buf[]' (offset 16, 0 bytes) and what follows it: not typed (/sys/kernel/tracing/events/ftrace/print/format)
   }
   interface tracepoint__ftrace__raw_data {
     /** `unsigned short common_type`: offset 0, 2 bytes */
@@ -8291,7 +8291,7 @@ declare module "tsbpf" {
     readonly common_pid: i32;
     /** `unsigned int id`: offset 8, 4 bytes */
     readonly id: u32;
-    // 'char[] buf' (offset 12, 0 bytes) and what follows it: not typed (/sys/kernel/tracing/events/ftrace/raw_data/format)
+    // 'char buf[]' (offset 12, 0 bytes) and what follows it: not typed (/sys/kernel/tracing/events/ftrace/raw_data/format)
   }
   interface tracepoint__ftrace__timerlat {
     /** `unsigned short common_type`: offset 0, 2 bytes */

@@ -1,0 +1,20 @@
+// Where tracefs is found: the compiler reads tracepoint formats from it (never mounting it), the
+// runtime reads the tracepoint list and trace pipes (mounting it at TRACEFS where it is missing).
+
+import { statSync } from "node:fs";
+
+export const TRACEFS = "/sys/kernel/tracing";
+/** Where kernels mount it: its own mount point, and inside debugfs on older set-ups. */
+const MOUNT_POINTS = [TRACEFS, "/sys/kernel/debug/tracing"];
+
+/** Where tracefs is mounted (its events/ readable by this user), if it is. */
+export function tracefsRoot(): string | undefined {
+  for (const root of MOUNT_POINTS) {
+    try {
+      if (statSync(`${root}/events`).isDirectory()) return root;
+    } catch {
+      // not there, or not readable by this user
+    }
+  }
+  return undefined;
+}
