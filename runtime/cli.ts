@@ -356,35 +356,35 @@ function outputReaders(probe: import("./index.js").Probe, json: boolean): Reader
       },
     });
   }
-  if (probe.compiled.printf && json) {
-    const printf = probe.printf()!;
-    const print = (lines: string[]) => write(lines.map((l) => `{"type":"printf","data":${JSON.stringify(l)}}\n`).join(""));
-    readers.push({ read: (signal) => printf.consume(print, signal), drain: () => printf.poll(print), lost: { what: "printf lines", stream: printf } });
-  } else if (probe.compiled.printf) {
-    // Lines written from the records' bytes into stdout's buffer.
-    const sink = stdoutSink();
+  // A stream of printf lines or of one RingBuf's events: printed batch by batch as it arrives,
+  // the rest once detached, and what the probe dropped said at exit.
+  const streamed = <T>(stream: import("./index.js").EventStream<T>, print: (batch: T[]) => void, what: string): Reader => ({
+    read: (signal) => stream.consume(print, signal),
+    drain: () => stream.poll(print),
+    lost: { what, stream },
+  });
+  // Without --json, lines are written from the records' bytes into stdout's buffer.
+  const sink = json ? undefined : stdoutSink();
+  const written = () => sink!.written();
+  if (probe.compiled.printf) {
     const { printfInto } = require("./printf-lines.js") as typeof import("./printf-lines.js");
-    const printf = probe.printf((channel) => printfInto(channel, sink))!;
-    const print = () => sink.written();
-    readers.push({ read: (signal) => printf.consume(print, signal), drain: () => printf.poll(print), lost: { what: "printf lines", stream: printf } });
+    readers.push(
+      sink
+        ? streamed(probe.printf((channel) => printfInto(channel, sink))!, written, "printf lines")
+        : streamed(probe.printf()!, (lines) => write(lines.map((l) => `{"type":"printf","data":${JSON.stringify(l)}}\n`).join("")), "printf lines"),
+    );
   }
   const { isStream } = require("./maps/open-map.js") as typeof import("./maps/open-map.js");
   const { EventTable, toJson } = require("./output/event-table.js") as typeof import("./output/event-table.js");
   for (const info of probe.mapInfos.filter((m) => m.exported && isStream(m))) {
-    const lost = (stream: { readonly lost: bigint }) => ({ what: `events of '${info.name}'`, stream });
-    if (json) {
-      const stream = probe.events(info.name);
-      const print = (events: import("./index.js").CValue[]) => write(events.map((e) => `{"type":"event","map":${JSON.stringify(info.name)},"data":${toJson(e)}}\n`).join(""));
-      readers.push({ read: (signal) => stream.consume(print, signal), drain: () => stream.poll(print), lost: lost(stream) });
+    const what = `events of '${info.name}'`;
+    if (!sink) {
+      readers.push(streamed(probe.events(info.name), (events) => write(events.map((e) => `{"type":"event","map":${JSON.stringify(info.name)},"data":${toJson(e)}}\n`).join("")), what));
       continue;
     }
     const table = new EventTable(info);
     write(table.header());
-    // Lines written from the records' bytes into stdout's buffer, without decoding them first.
-    const sink = stdoutSink();
-    const stream = probe.events(info.name, table.linesInto(sink));
-    const print = () => sink.written();
-    readers.push({ read: (signal) => stream.consume(print, signal), drain: () => stream.poll(print), lost: lost(stream) });
+    readers.push(streamed(probe.events(info.name, table.linesInto(sink)), written, what));
   }
   return readers;
 }
