@@ -126,16 +126,12 @@ export class Probe<M = unknown> implements Disposable, AsyncDisposable {
   events<T>(name: string, format?: RecordFormat<T>): EventStream<T> {
     const info = this.mapInfo(name);
     const { eventObjects } = require("./maps/record-format.js") as typeof import("./maps/record-format.js");
-    const wanted = (format ?? eventObjects(info)) as RecordFormat<unknown>;
-    const open = this.streams.get(name);
-    if (open) {
-      if (open.format !== wanted) throw new TsbpfError(`the events of '${name}' are already being read in another form`, { subject: `map '${name}'`, hint: "read a stream through one events() call, in one form" });
-      return open.stream as EventStream<T>;
-    }
-    const { openStream } = require("./maps/open-map.js") as typeof import("./maps/open-map.js");
-    const stream = openStream(info, () => this.loaded.mapHandle(name), (other) => this.loaded.mapHandle(other), wanted);
-    this.streams.set(name, { stream: stream as EventStream<never>, format: wanted });
-    return stream as EventStream<T>;
+    const wanted = (format ?? eventObjects(info)) as RecordFormat<T>;
+    const refused = () => new TsbpfError(`the events of '${name}' are already being read in another form`, { subject: `map '${name}'`, hint: "read a stream through one events() call, in one form" });
+    return this.stream(name, wanted, refused, () => {
+      const { openStream } = require("./maps/open-map.js") as typeof import("./maps/open-map.js");
+      return openStream(info, () => this.loaded.mapHandle(name), (other) => this.loaded.mapHandle(other), wanted);
+    });
   }
 
   /**
@@ -148,17 +144,24 @@ export class Probe<M = unknown> implements Disposable, AsyncDisposable {
   printf<T>(format?: (channel: PrintfChannel) => RecordFormat<T | undefined>): EventStream<T> | undefined {
     const channel = this.compiled.printf;
     if (!channel) return undefined;
-    const open = this.streams.get(channel.map);
-    if (open) {
-      if (open.format !== format) throw new TsbpfError("printf's lines are already being read in another form", { subject: this.compiled.file, hint: "read them through one printf() call, in one form" });
-      return open.stream as EventStream<T>;
-    }
-    const { printfStream, printfStrings } = require("./printf-lines.js") as typeof import("./printf-lines.js");
-    const stream = printfStream<T>(channel, (name) => this.loaded.mapHandle(name), format ? format(channel) : (printfStrings(channel) as RecordFormat<T | undefined>));
-    this.streams.set(channel.map, { stream: stream as unknown as EventStream<never>, format });
-    return stream as EventStream<T>;
+    const refused = () => new TsbpfError("printf's lines are already being read in another form", { subject: this.compiled.file, hint: "read them through one printf() call, in one form" });
+    return this.stream(channel.map, format, refused, () => {
+      const { printfStream, printfStrings } = require("./printf-lines.js") as typeof import("./printf-lines.js");
+      return printfStream<T>(channel, (name) => this.loaded.mapHandle(name), format ? format(channel) : (printfStrings(channel) as RecordFormat<T | undefined>));
+    });
   }
 
+  /** The stream of map `key`, opened on first use in the form `format` names; asked for in another form, `refused()`. */
+  private stream<T>(key: string, format: unknown, refused: () => TsbpfError, open: () => EventStream<T>): EventStream<T> {
+    const known = this.streams.get(key);
+    if (known) {
+      if (known.format !== format) throw refused();
+      return known.stream as unknown as EventStream<T>;
+    }
+    const stream = open();
+    this.streams.set(key, { stream: stream as unknown as EventStream<never>, format });
+    return stream;
+  }
 
   /** Whether the probe calls printk: its lines are read from a trace pipe (traceLines()). */
   get usesPrintk(): boolean {

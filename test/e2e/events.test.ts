@@ -4,7 +4,7 @@ import { spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { open } from "../../runtime/index.js";
+import { open, TsbpfError } from "../../runtime/index.js";
 import { compileErrorOf } from "../helpers/compile-error.js";
 import { runLater, syncfsFromThisProcess, syncfsLater } from "../helpers/kernel.js";
 import { expectNoStack, repo, Running } from "../helpers/tsbpf-command.js";
@@ -107,6 +107,22 @@ describe("RingBuf", () => {
     ).toBe(1024);
     expect(calls).toBe(1);
     expect(stream.poll(() => calls++)).toBe(0);
+  });
+
+  test("a stream is read in one form: asked for again in another, a clear error", async () => {
+    await using probe = await open(fixture("producer.ts"));
+    const objects = probe.events("small");
+    expect(probe.events("small")).toBe(objects);
+    const lines = { readerOf: () => () => "line", decode: () => "line" };
+    const e = (() => {
+      try {
+        probe.events("small", lines);
+      } catch (err) {
+        return err;
+      }
+    })() as TsbpfError;
+    expect(e).toBeInstanceOf(TsbpfError);
+    expect([e.message, e.options.hint]).toEqual(["the events of 'small' are already being read in another form", "read a stream through one events() call, in one form"]);
   });
 
   test("consume() hands over batches until aborted, and a closed probe ends iteration", async () => {
