@@ -6,15 +6,15 @@
 // and counts its drops, as with bpftrace or a C tool), memory stays flat and nothing written is
 // lost at exit (D123). Lines keep their order with those written to the streams, which write
 // at once where they can.
-
 //
-// Events and lines that stream out (stdoutSink, writeStdoutSoon) are gathered into writes of up to 64 KiB
-// when stdout is a pipe or a file, as C's stdio buffers a piped stdout: at a million lines a
-// second, a write per poll was a system call for every few lines, and each woke the reader.
-// They wait at most FLUSH_MS; on a terminal each is written at once (D127).
+// Events and lines that stream out (stdoutSink, writeStdoutSoon) are gathered into writes of up
+// to 64 KiB when stdout is a pipe or a file, as C's stdio buffers a piped stdout: at a million
+// lines a second, a write per poll was a system call for every few lines, and each woke the
+// reader. They wait at most FLUSH_MS; on a terminal each is written at once (D127).
 
 import { fstatSync, writeSync } from "node:fs";
 import type { ByteSink } from "./output/byte-sink.js";
+import { BYTE_TEXT } from "./output/byte-text.js";
 
 const GATHER_BYTES = 64 * 1024;
 const FLUSH_MS = 20;
@@ -79,10 +79,7 @@ export function stdoutSink(): ByteSink & { written(): void } {
 /** Streamed output: written within FLUSH_MS, in writes of up to 64 KiB (at once to a terminal). */
 export function writeStdoutSoon(text: string): void {
   const sink = stdoutSink();
-  // A UTF-16 unit takes at most 3 bytes of UTF-8.
-  if (text.length * 3 > sink.bytes.length) return sink.writeThrough(text);
-  const at = sink.room(text.length * 3);
-  sink.at = at + sink.bytes.write(text, at, "utf8");
+  sink.at = BYTE_TEXT.text(sink, sink.at, text, 0, false, 0);
   sink.written();
 }
 
