@@ -47,6 +47,9 @@ const PAUSE_MS = 1;
 /** ... unless the producer's pace would fill more than this part of the buffer meanwhile: then it polls again at once. */
 const PAUSE_FILL = 1 / 8;
 
+/** The bytes a record takes, its header included: the next starts 8-aligned. */
+const recordBytes = (header: number): number => ((header & LENGTH_MASK) + HEADER + 7) & ~7;
+
 /** Reads the event of the record at `offset` of the buffer it was made for; undefined to skip a record it does not know. */
 export type RecordReader<T> = (offset: number) => T | undefined;
 
@@ -126,7 +129,7 @@ export class RingBufStream<T = CValue> extends PolledStream<T> {
         const event = this.read(this.head + HEADER);
         if (event !== undefined) batch.push(event);
       }
-      this.head += ((header & LENGTH_MASK) + HEADER + 7) & ~7;
+      this.head += recordBytes(header);
       if (batch.length === MAX_BATCH) {
         handed += batch.length;
         onBatch(batch);
@@ -162,7 +165,7 @@ export class RingBufStream<T = CValue> extends PolledStream<T> {
     while (to < end) {
       const header = Atomics.load(this.headers, (to % this.size) >> 2);
       if (header & BUSY) break;
-      const next = to + (((header & LENGTH_MASK) + HEADER + 7) & ~7);
+      const next = to + recordBytes(header);
       if (next - from > room) break;
       to = next;
     }

@@ -113,3 +113,29 @@ function str(s: ByteSink, b: Buffer, p: number, u: Uint8Array, o: number, size: 
 
 /** The helpers, as the generated writers receive them. */
 export const BYTE_TEXT = { int, ascii, u64, i64, text, str };
+
+/**
+ * A writer of one record's line, generated from `statements`: source that writes the line of the
+ * record at `o` (read from `v`, a DataView, or `u`, its bytes) into `b` from `p`, with BYTE_TEXT
+ * as `H`, the sink as `s` and `extras` by name; `MOST` in it stands for `most`, the bytes it
+ * writes without asking for room again. Bound to a buffer of records and a sink, it writes a line
+ * per call and returns 1. The source holds numbers and the helpers' names only.
+ */
+export function generateLineWriter<Extras extends unknown[]>(statements: readonly string[], most: number, extras: readonly string[]): (data: DataView, sink: ByteSink, ...extras: Extras) => (offset: number) => number {
+  const make = new Function(
+    "H",
+    `"use strict";
+    return (v, u, s${extras.map((e) => `, ${e}`).join("")}) => (o) => {
+      let p = s.room(${most});
+      let b = s.bytes;
+      ${statements.join("\n      ").replaceAll("MOST", String(most))}
+      s.at = p;
+      return 1;
+    };`,
+  )(BYTE_TEXT) as (v: DataView, u: Uint8Array, s: ByteSink, ...extras: Extras) => (offset: number) => number;
+  return (data, sink, ...rest) => {
+    // Room for two of the longest lines: a line never waits for a buffer smaller than itself.
+    if (sink.bytes.length < most * 2) sink.room(most * 2);
+    return make(data, new Uint8Array(data.buffer, data.byteOffset, data.byteLength), sink, ...rest);
+  };
+}

@@ -10,7 +10,7 @@ import { sizeOf, type CType } from "../../contract/c-layout.js";
 import { INLINE_ELEMENTS } from "../../contract/compiled-decoder.js";
 import { codecOf } from "../../contract/c-values.js";
 import type { ByteSink } from "./byte-sink.js";
-import { BYTE_TEXT as HELPERS, INT_CHARS } from "./byte-text.js";
+import { generateLineWriter, INT_CHARS } from "./byte-text.js";
 import { viewOf } from "./value-views.js";
 
 /** A column of the table as the writer needs it. */
@@ -79,7 +79,7 @@ export function compileLineWriter(columns: LineColumn[]): (data: DataView, sink:
     const space = i === last ? "" : " b[p++] = 32;";
     if (c.type.kind === "str") {
       most += Math.max(c.type.length, width) + 1;
-      return `p = H.str(s, b, p, u, o + ${c.offset}, ${c.type.length}, ${width}, t[${textOf(c)}], REST); b = s.bytes;${space}`;
+      return `p = H.str(s, b, p, u, o + ${c.offset}, ${c.type.length}, ${width}, t[${textOf(c)}], MOST); b = s.bytes;${space}`;
     }
     const inline = inlineWrite(c.type, c.offset, width, c.right);
     if (inline) {
@@ -87,26 +87,12 @@ export function compileLineWriter(columns: LineColumn[]): (data: DataView, sink:
       return `${inline.source}${space}`;
     }
     // Its text may need room of its own: the line so far is kept in the sink first.
-    return `p = H.text(s, p, t[${textOf(c)}](o + ${c.offset}), ${width}, ${c.right}, REST); b = s.bytes;${space}`;
+    return `p = H.text(s, p, t[${textOf(c)}](o + ${c.offset}), ${width}, ${c.right}, MOST); b = s.bytes;${space}`;
   });
-  const make = new Function(
-    "H",
-    `"use strict";
-    return (v, u, s, t) => (o) => {
-      let p = s.room(${most});
-      let b = s.bytes;
-      ${cells.join("\n      ").replaceAll("REST", String(most))}
-      b[p++] = 10;
-      s.at = p;
-      return 1;
-    };`,
-  )(HELPERS) as (v: DataView, u: Uint8Array, s: ByteSink, t: Texts) => (offset: number) => number;
-  return (data, sink) => {
-    if (sink.bytes.length < most * 2) sink.room(most * 2);
-    const u = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
-    return make(
+  const write = generateLineWriter<[Texts]>([...cells, "b[p++] = 10;"], most, ["t"]);
+  return (data, sink) =>
+    write(
       data,
-      u,
       sink,
       texts.map((c) => {
         const read = codecOf(c.type).readerOf(data);
@@ -115,5 +101,4 @@ export function compileLineWriter(columns: LineColumn[]): (data: DataView, sink:
         return show ? (o: number) => shownText(show(read(o))) : (o: number) => shownText(read(o));
       }),
     );
-  };
 }

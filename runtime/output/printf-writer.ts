@@ -8,7 +8,7 @@
 import { structLayout, type CStruct } from "../../contract/c-layout.js";
 import { codecOf, type CValue } from "../../contract/c-values.js";
 import type { ByteSink } from "./byte-sink.js";
-import { BYTE_TEXT, INT_CHARS } from "./byte-text.js";
+import { generateLineWriter, INT_CHARS } from "./byte-text.js";
 import { formatParts, type FormatPart } from "./printf-format.js";
 
 /** Text up to this many bytes is written byte by byte inline; longer text is copied. */
@@ -42,19 +42,8 @@ export function compilePrintfWriter(format: string, record: CStruct): (data: Dat
     else writeConversion(w, part, args[part.arg].type, offsets[part.arg]);
   }
   const most = w.most;
-  const make = new Function(
-    "H",
-    `"use strict";
-    return (v, u, s, T, F, S) => (o) => {
-      let p = s.room(${most});
-      let b = s.bytes;
-      ${w.lines.join("\n      ").replaceAll("MOST", String(most))}
-      s.at = p;
-      return 1;
-    };`,
-  )(BYTE_TEXT) as (v: DataView, u: Uint8Array, s: ByteSink, T: Uint8Array[], F: ((o: number) => string)[], S: ((o: number) => string)[]) => (offset: number) => number;
+  const write = generateLineWriter<[Uint8Array[], ((o: number) => string)[], ((o: number) => string)[]]>(w.lines, most, ["T", "F", "S"]);
   return (data, sink) => {
-    if (sink.bytes.length < most * 2) sink.room(most * 2);
     const values: CValue[] = new Array(args.length);
     // A formatted argument's text: its value read into the arguments its formatter reads.
     const formatted = w.formatted.map((part) => {
@@ -66,7 +55,7 @@ export function compilePrintfWriter(format: string, record: CStruct): (data: Dat
       };
     });
     const strings = w.strings.map((arg) => codecOf(args[arg].type).readerOf(data) as (o: number) => string);
-    return make(data, new Uint8Array(data.buffer, data.byteOffset, data.byteLength), sink, w.texts, formatted, strings);
+    return write(data, sink, w.texts, formatted, strings);
   };
 }
 
