@@ -7,7 +7,7 @@ import type * as TS from "typescript";
 import { generatedDeclarationFiles, isGeneratedDeclarationFile, isTsbpfDeclarationFile, readDeclarationFile, stdlibIndex, stdlibLib } from "../declaration-files.js";
 import { spanAt, TsbpfError } from "../../contract/errors.js";
 import { readProbeSource } from "../source-file.js";
-import { kernelDeclarations, KERNEL_DECLARATIONS_FILE } from "../kernel/kernel-declarations.js";
+import { KERNEL_DECLARATIONS_FILE, probeKernelDeclarations } from "../kernel/kernel-declarations.js";
 import { Codes } from "./codes.js";
 import { checkBracketNesting, checkTreeDepth, isStackOverflow, parserOverflowError, stackOverflowError } from "./nesting.js";
 import { Diagnostics } from "./diagnostics.js";
@@ -76,11 +76,11 @@ export function probeCompilerOptions(ts: typeof TS): TS.CompilerOptions {
  * `deferTypeErrors`, TypeScript's full check of the file waits for `checkTypes()`, so that code
  * generation can start first and run alongside it.
  */
-export function loadCheckedSource(file: string, opts: { deferTypeErrors?: boolean; source?: string; kernelDeclarations?: string } = {}): CheckedSource {
+export function loadCheckedSource(file: string, opts: { deferTypeErrors?: boolean; source?: string } = {}): CheckedSource {
   const fileName = resolve(file);
   const text = opts.source ?? readProbeSource(fileName).toString("utf8");
   // The kernel's types the probe names, made for this compile (kernel/kernel-declarations.ts).
-  const kernel = "kernelDeclarations" in opts ? opts.kernelDeclarations : kernelDeclarations(text);
+  const kernel = probeKernelDeclarations(text);
   const ts = typescript();
   const options = probeCompilerOptions(ts);
   const host: TS.CompilerHost = {

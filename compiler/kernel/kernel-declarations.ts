@@ -19,7 +19,7 @@ export const KERNEL_DECLARATIONS_FILE = join(stdlibDir, "kernel", "probe-kernel-
 const recordName = (category: string, event: string) => `tracepoint__${category}__${event.replace(/[^A-Za-z0-9_]/g, "_")}`;
 
 /** The declarations for the kernel types `source` names, or undefined if it names none this kernel has. */
-export function kernelDeclarations(source: string): string | undefined {
+export function probeKernelDeclarations(source: string): string | undefined {
   return tracepointDeclarations(tracepointNames(source), "this probe names");
 }
 

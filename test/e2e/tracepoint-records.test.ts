@@ -6,7 +6,7 @@ import { closeSync, constants, mkdtempSync, openSync, readFileSync, rmSync, writ
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { open } from "../../runtime/index.js";
-import { kernelDeclarations, tracepointNames } from "../../compiler/kernel/kernel-declarations.js";
+import { probeKernelDeclarations, tracepointNames } from "../../compiler/kernel/kernel-declarations.js";
 import { expectNoStack, repo, tsbpf } from "../helpers/tsbpf-command.js";
 
 const FIXTURE = repo("test/fixtures/tracepoints/typed-records.ts");
@@ -86,9 +86,9 @@ describe("mistakes", () => {
 test("only the tracepoints a probe names are read, and the same kernel gives the same declarations", () => {
   const source = readFileSync(FIXTURE, "utf8");
   expect(tracepointNames(source)).toEqual(["syscalls/sys_enter_openat", "task/task_newtask"]);
-  const text = kernelDeclarations(source)!;
-  expect(text).toBe(kernelDeclarations(source));
+  const text = probeKernelDeclarations(source)!;
+  expect(text).toBe(probeKernelDeclarations(source));
   expect(text.match(/^ {2}interface tracepoint__\w+/gm)).toEqual(["  interface tracepoint__syscalls__sys_enter_openat", "  interface tracepoint__task__task_newtask"]);
   expect(text).toContain('"syscalls/sys_enter_openat": tracepoint__syscalls__sys_enter_openat;');
-  expect(kernelDeclarations('tracepoint("nosuch/event", () => {});')).toBeUndefined();
+  expect(probeKernelDeclarations('tracepoint("nosuch/event", () => {});')).toBeUndefined();
 });
