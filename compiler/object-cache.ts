@@ -4,7 +4,7 @@
 // sha256: an object that does not match, or is not a BPF ELF file, is dropped and rebuilt (D35).
 
 import { createHash } from "node:crypto";
-import { kernelKey } from "./kernel/tracepoint-formats.js";
+import { kernelKey } from "./kernel/kernel-request.js";
 import { readdirSync, statSync, type Dirent } from "node:fs";
 import { join } from "node:path";
 import { readProbeSource } from "./source-file.js";
@@ -63,7 +63,8 @@ export function cacheKey(fileName: string, opts: ObjectOptions): { key: string; 
     .update(compilerFingerprint())
     .update(`\0${fileName}\0${opts.cpu ?? "v3"}\0${process.env.TSBPF_LIBLLVM ?? ""}\0`)
     .update(bytes)
-    // The records of the tracepoints the probe reads: another kernel's may be laid out otherwise (D129).
+    // The records of the tracepoints the probe reads, and the kernel its types came from: another
+    // kernel's may be laid out otherwise (D129, D130).
     .update(`\0${kernelKey(source)}`)
     .digest("hex")
     .slice(0, 32);

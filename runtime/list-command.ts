@@ -5,7 +5,7 @@
 
 import { release } from "node:os";
 import { TsbpfError } from "../contract/errors.js";
-import { nearestNames } from "./attach/nearest-names.js";
+import { nearestNames } from "../contract/nearest-names.js";
 import { writeStdout } from "./stderr.js";
 import { tracepointFields, tracepointNames } from "./tracepoint-list.js";
 

@@ -1,6 +1,7 @@
 // Part of `import … from "tsbpf"` (index.d.ts re-exports it): declarations the editor and the
 // compiler's type checker see; the compiler lowers each of them to BPF. Nothing here runs in Node.
 
+import type { Ptr } from "./memory.js";
 import type { Str } from "./aggregates.js";
 import type { u32, u64 } from "./integers.js";
 
@@ -32,6 +33,17 @@ export declare function comm(): Str<16>;
  * bpftrace's `cgroup` and bcc's `--cgroupmap` filter on. Linux 4.18.
  */
 export declare function cgroupId(): u64;
+
+/**
+ * The kernel's types a probe's compile adds to (declare module "tsbpf"): task_struct, from the
+ * running kernel's BTF, as `tsbpf types` writes it and as a probe that calls currentTask() gets.
+ */
+export interface KernelTypes {}
+/**
+ * The current task (bpf_get_current_task): its fields read through the pointer with CO-RE,
+ * `currentTask().real_parent.tgid` (the parent's pid), as bpftrace's `curtask`.
+ */
+export declare function currentTask(): Ptr<KernelTypes extends { task_struct: infer T } ? T : never>;
 
 /**
  * Prints a line the way bpftrace's printf does: the probe sends the arguments, and `tsbpf run`

@@ -2,15 +2,25 @@
 // compiler's type checker see; the compiler lowers each of them to BPF. Nothing here runs in Node.
 
 import type { Str } from "./aggregates.js";
-import type { u8, u64 } from "./integers.js";
+import type { u8, u32, u64 } from "./integers.js";
 
 // ── Pointers ─────────────────────────────────────────────────────────────────────────────────
 // Memory outside the program (the kernel's, or the current process's) is read through a helper
 // that cannot fault: `readKernel(p)`, `readUser(p)`. A failed read gives zeroes.
 declare const POINTEE: unique symbol;
 declare const SPACE: unique symbol;
-/** The address of a T in kernel memory. */
-export type Ptr<T> = { readonly [POINTEE]: T; readonly [SPACE]: "kernel" };
+/**
+ * The address of a T in kernel memory. When T is a kernel struct (`Ptr<task_struct>`, from
+ * "tsbpf/kernel"), its fields read through the pointer: `task.real_parent.tgid` compiles to CO-RE
+ * relocated reads, which find each field where the running kernel has it.
+ */
+export type Ptr<T> = { readonly [POINTEE]: T } & KernelSpace<T>;
+/**
+ * The address space, and a struct's fields readable through a pointer to it (nothing more for
+ * integers, pointers and arrays). Apart from the pointee's part: an intersection that keeps two
+ * parts keeps its name, Ptr<u8>, in errors and to the compiler.
+ */
+type KernelSpace<T> = { readonly [SPACE]: "kernel" } & (T extends number | boolean | string | void | { readonly [POINTEE]: unknown } | { readonly length: number } ? unknown : { readonly [F in keyof T]: T[F] });
 /** The address of a T in the current process's memory (a system call's pointer argument). */
 export type UserPtr<T> = { readonly [POINTEE]: T; readonly [SPACE]: "user" };
 
@@ -28,3 +38,13 @@ export declare function readUser<T>(p: UserPtr<T>): T;
 export declare function readKernelStr<N extends number>(p: Ptr<u8>, size: N): Str<N>;
 /** Reads a NUL-terminated string of at most size - 1 bytes from the current process's memory. */
 export declare function readUserStr<N extends number>(p: UserPtr<u8>, size: N): Str<N>;
+
+// ── Kernel types that differ between kernels (CO-RE) ─────────────────────────────────────────
+/**
+ * Whether the running kernel has the field a kernel struct's field access names:
+ * `fieldExists(task.loginuid)`. Relocated by libbpf at load, as bpf_core_field_exists; the access
+ * is not read. Code under a false branch may name fields this kernel lacks.
+ */
+export declare function fieldExists(field: unknown): boolean;
+/** The size of kernel type T on the running kernel, in bytes (bpf_core_type_size). */
+export declare function typeSize<T>(): u32;

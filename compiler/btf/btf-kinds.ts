@@ -31,6 +31,7 @@ export const KIND_NAMES = ["UNKN", "INT", "PTR", "ARRAY", "STRUCT", "UNION", "EN
 
 /** INT's encoding bits. */
 export const INT_SIGNED = 1;
+export const INT_CHAR = 2;
 export const INT_BOOL = 4;
 
 /** Words after the header: a fixed part, and per vlen item. */

@@ -1,13 +1,15 @@
 // A kernel's BTF as one TypeScript module of declarations (D140): structs and unions as
 // interfaces (a doc comment with each field's offset; C11 anonymous members flattened into the
 // parent), enums as const enums, typedefs as type aliases, the members of anonymous enums as
-// constants, and the kernel's functions in `namespace functions`. Types come in type id order,
-// functions too: the same BTF always gives the same text.
+// constants. The kernel's functions go into tsbpf's `KernelFunctions` interface (a module
+// augmentation, which types kprobe/fentry handlers' parameters), and `task_struct` into its
+// `KernelTypes` (currentTask()'s type). Types come in type id order, functions too: the same BTF
+// always gives the same text. A probe's compile declares the part of this it uses (kernel-subset.ts).
 
 import { Btf } from "./btf.js";
 import { Kind } from "./btf-kinds.js";
 import { isIdentifier, propertyName, usableValueName } from "./ts-names.js";
-import { FUNCTIONS, IMPORTED, nameTypes, type TypeNames } from "./type-names.js";
+import { IMPORTED, nameTypes, type TypeNames } from "./type-names.js";
 import { TypeText } from "./type-text.js";
 
 export interface DeclarationCounts {
@@ -65,7 +67,7 @@ export function kernelDeclarations(btf: Btf, header: string[]): KernelDeclaratio
   out.push(...constants);
   const signatures = functionSignatures(btf, functions, text);
   counts.functions = signatures.count;
-  out.push(`export declare namespace ${FUNCTIONS} {\n`, signatures.lines, "}\n");
+  out.push(tsbpfAugmentation(signatures.lines, btf.find("task_struct", Kind.Struct) !== undefined));
   return { text: out.text(), counts };
 }
 
@@ -91,7 +93,7 @@ class TextChunks {
   }
 }
 
-function composite(btf: Btf, id: number, names: TypeNames, text: TypeText): string {
+export function composite(btf: Btf, id: number, names: TypeNames, text: TypeText): string {
   const kind = btf.kind(id) === Kind.Struct ? "struct" : "union";
   const cName = btf.name(id) || "(anonymous)";
   let out = `/** ${kind} ${cName}: ${btf.size(id)} bytes */\nexport interface ${names.of[id]} {\n`;
@@ -109,7 +111,7 @@ function composite(btf: Btf, id: number, names: TypeNames, text: TypeText): stri
 }
 
 /** The named fields of a struct or union, with those of its anonymous members, at their offsets. */
-function fields(btf: Btf, id: number, base: number, add: (parent: number, i: number, bitOffset: number) => void, depth: number): void {
+export function fields(btf: Btf, id: number, base: number, add: (parent: number, i: number, bitOffset: number) => void, depth: number): void {
   if (depth > 64) throw btf.cycle(id);
   for (let i = 0, n = btf.vlen(id); i < n; i++) {
     const bitOffset = base + btf.memberBitOffset(id, i);
@@ -136,7 +138,7 @@ function offsetText(width: number, bitOffset: number): string {
   return width === 0 && first === 0 ? `offset ${bytes} bytes` : `offset ${bytes} bytes, bits ${first}..${first + Math.max(width, 1) - 1}`;
 }
 
-function constEnum(btf: Btf, id: number, names: TypeNames): string {
+export function constEnum(btf: Btf, id: number, names: TypeNames): string {
   const seen = new Set<string>();
   const members = btf.enumValues(id).flatMap(({ name, value }) => {
     if (seen.has(name)) return [];
@@ -157,11 +159,11 @@ function enumConstants(btf: Btf, id: number, names: TypeNames, text: TypeText): 
 }
 
 /**
- * The kernel's functions as `function name(params): ret;` lines, in type id order; a name BTF
+ * The kernel's functions as `name(params): ret;` lines, in type id order; a name BTF
  * gives again (a static function in two files) only if its prototype differs. Built as one
  * string: the 50,000 functions of a vmlinux are a third of the module.
  */
-function functionSignatures(btf: Btf, ids: number[], text: TypeText): { lines: string; count: number } {
+export function functionSignatures(btf: Btf, ids: readonly number[], text: TypeText): { lines: string; count: number } {
   const params = new ParameterText(btf, text);
   const byName = new Map<string, string>();
   let lines = "";
@@ -173,13 +175,19 @@ function functionSignatures(btf: Btf, ids: number[], text: TypeText): { lines: s
     const known = byName.get(name);
     if (known !== undefined && (known === signature || known.split("\n").includes(signature))) continue;
     byName.set(name, known === undefined ? signature : `${known}\n${signature}`);
-    lines += `  function ${functionName(name)}${signature};\n`;
+    lines += `    ${propertyName(name)}${signature};\n`;
     count++;
   }
   return { lines, count };
 }
 
-const functionName = (name: string) => (usableValueName(name) ? name : name + "_");
+/**
+ * What the kernel's types add to tsbpf's module: its functions' prototypes (`signatures`, as
+ * functionSignatures gives them), and task_struct as the current task's type.
+ */
+export function tsbpfAugmentation(signatures: string, hasTask: boolean): string {
+  return `declare module "tsbpf" {\n  interface KernelFunctions {\n${signatures}  }\n${hasTask ? "  interface KernelTypes {\n    task_struct: task_struct;\n  }\n" : ""}}\n`;
+}
 
 /** A function prototype's parameters: BTF's names (argN where none, or one TypeScript refuses). */
 export class ParameterText {

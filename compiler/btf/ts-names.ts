@@ -55,6 +55,11 @@ export class NameTable {
     return this.taken.has(name);
   }
 
+  /** Every name handed out or taken. */
+  all(): Iterable<string> {
+    return this.taken;
+  }
+
   /** Marks a name another table handed out (a const enum is a type and a value). */
   take(name: string): void {
     this.taken.add(name);

@@ -13,9 +13,13 @@ import { Btf } from "./btf.js";
 import { Kind } from "./btf-kinds.js";
 import { NameTable, typeNames, valueNames } from "./ts-names.js";
 
-/** What the module imports from "tsbpf", and the namespace holding the kernel's functions. */
-export const IMPORTED = ["u8", "u16", "u32", "u64", "i8", "i16", "i32", "i64", "Ptr", "FixedArray"];
-export const FUNCTIONS = "functions";
+/** What the module imports from "tsbpf". */
+export const IMPORTED = ["u8", "u16", "u32", "u64", "i8", "i16", "i32", "i64", "Ptr", "FixedArray", "Str"];
+/**
+ * Names no kernel type may take: what a probe's kernel declarations import besides (tracepoint
+ * records), and the interfaces the module augments, whose bodies name kernel types.
+ */
+const RESERVED_NAMES = [...IMPORTED, "UserPtr", "KernelFunctions", "KernelTypes", "TracepointFields"];
 
 const INT_NAMES: Record<number, [string, string]> = { 1: ["u8", "i8"], 2: ["u16", "i16"], 4: ["u32", "i32"], 8: ["u64", "i64"] };
 
@@ -35,7 +39,7 @@ const isComposite = (k: Kind) => k === Kind.Struct || k === Kind.Union;
 const isEnum = (k: Kind) => k === Kind.Enum || k === Kind.Enum64;
 
 export function nameTypes(btf: Btf): TypeNames {
-  const names: TypeNames = { of: new Array(btf.count), aliases: new Set(), types: typeNames([...IMPORTED, FUNCTIONS]), values: valueNames([...IMPORTED, FUNCTIONS]) };
+  const names: TypeNames = { of: new Array(btf.count), aliases: new Set(), types: typeNames(RESERVED_NAMES), values: valueNames(RESERVED_NAMES) };
   nameTags(btf, names);
   nameTypedefs(btf, names);
   nameFieldTypes(btf, names);

@@ -1,13 +1,14 @@
 // A BTF type as a TypeScript type, where it is used (a field, a parameter, a typedef):
 //   integers by size and signedness (u8 … i64; _Bool: boolean; 128-bit: FixedArray<u64, 2>);
 //   floats as the unsigned integer of their size, a placeholder holding their bits (D142);
-//   T * → Ptr<T>, void * → Ptr<void>, a function pointer → u64; T[N] → FixedArray<T, N>;
+//   T * → Ptr<T>, void * → Ptr<void>, a function pointer → u64; T[N] → FixedArray<T, N>, but
+//   char[N] → Str<N>;
 //   structs, unions, enums, typedefs by name (an anonymous enum as its integer type);
 //   const, volatile, restrict and type tags dropped.
 // Each type's text is worked out once.
 
 import { Btf } from "./btf.js";
-import { INT_BOOL, INT_SIGNED, Kind } from "./btf-kinds.js";
+import { INT_BOOL, INT_CHAR, INT_SIGNED, Kind } from "./btf-kinds.js";
 import { intTypeName, type TypeNames } from "./type-names.js";
 
 /** Deepest nesting of pointers and arrays followed; deeper is a cycle in a crafted file. */
@@ -17,6 +18,8 @@ export class TypeText {
   private readonly texts: (string | undefined)[];
   /** Anonymous structs and unions named on first use, not yet declared. */
   readonly pending: number[] = [];
+  /** Called once for each type that is spelled by its name (a declaration must exist for it). */
+  onNamed?: (id: number) => void;
 
   constructor(
     private readonly btf: Btf,
@@ -30,6 +33,7 @@ export class TypeText {
     if (text === undefined) {
       if (depth > MAX_DEPTH) throw this.btf.cycle(id);
       text = this.texts[id] = this.compute(id, depth + 1);
+      if (this.onNamed && this.names.of[id] === text) this.onNamed(id);
     }
     return text;
   }
@@ -50,7 +54,8 @@ export class TypeText {
       }
       case Kind.Array: {
         const { type, count } = btf.array(id);
-        return `FixedArray<${this.of(type, depth)}, ${count}>`;
+        // C's strings: char name[16] is a Str<16>, printable and comparable as bpftrace's are.
+        return isChar(btf, type) && count > 0 ? `Str<${count}>` : `FixedArray<${this.of(type, depth)}, ${count}>`;
       }
       case Kind.Struct:
       case Kind.Union:
@@ -79,6 +84,12 @@ export class TypeText {
     this.pending.push(id);
     return name;
   }
+}
+
+/** Whether `id` is C's char (the BTF encoding says so, or the name: clang marks only signed ones). */
+function isChar(btf: Btf, id: number): boolean {
+  const t = btf.underlying(id, true);
+  return btf.kind(t) === Kind.Int && btf.size(t) === 1 && ((btf.intEncoding(t) & INT_CHAR) !== 0 || /^(unsigned |signed )?char$/.test(btf.name(t)));
 }
 
 /** An integer of `size` bytes: u8 … i64, or its bytes for other sizes. */

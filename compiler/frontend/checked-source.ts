@@ -7,7 +7,8 @@ import type * as TS from "typescript";
 import { generatedDeclarationFiles, isGeneratedDeclarationFile, isTsbpfDeclarationFile, readDeclarationFile, stdlibIndex, stdlibLib } from "../declaration-files.js";
 import { spanAt, TsbpfError } from "../../contract/errors.js";
 import { readProbeSource } from "../source-file.js";
-import { KERNEL_DECLARATIONS_FILE, probeKernelDeclarations } from "../kernel/kernel-declarations.js";
+import { KERNEL_DECLARATIONS_FILE, probeKernelDeclarations, type ProbeKernelTypes } from "../kernel/kernel-declarations.js";
+import { KERNEL_MODULE } from "../kernel/kernel-request.js";
 import { Codes } from "./codes.js";
 import { checkBracketNesting, checkTreeDepth, isStackOverflow, parserOverflowError, stackOverflowError } from "./nesting.js";
 import { Diagnostics } from "./diagnostics.js";
@@ -35,6 +36,8 @@ export interface CheckedSource {
   checkTypes(): void;
   /** The language errors found so far; the frontend's passes add theirs (diagnostics.ts). */
   diagnostics: Diagnostics;
+  /** The kernel's types the probe uses (its tracepoints' records, its "tsbpf/kernel" types). */
+  kernel: ProbeKernelTypes | undefined;
 }
 
 /** Parsed declaration files, kept for the process's next compiles while their text is the same. */
@@ -80,13 +83,13 @@ export function loadCheckedSource(file: string, opts: { deferTypeErrors?: boolea
   const fileName = resolve(file);
   const text = opts.source ?? readProbeSource(fileName).toString("utf8");
   // The kernel's types the probe names, made for this compile (kernel/kernel-declarations.ts).
-  const kernel = probeKernelDeclarations(text);
+  const kernel = probeKernelDeclarations(fileName, text);
   const ts = typescript();
   const options = probeCompilerOptions(ts);
   const host: TS.CompilerHost = {
     getSourceFile(name, languageVersion) {
       if (name === fileName) return ts.createSourceFile(name, text, languageVersion, true, ts.ScriptKind.TS);
-      if (name === KERNEL_DECLARATIONS_FILE) return kernel === undefined ? undefined : ts.createSourceFile(name, kernel, languageVersion, true, ts.ScriptKind.TS);
+      if (name === KERNEL_DECLARATIONS_FILE) return kernel === undefined ? undefined : ts.createSourceFile(name, kernel.text, languageVersion, true, ts.ScriptKind.TS);
       // Probe code is one file: nothing but it and tsbpf's declarations is ever read
       // (a `/// <reference path>` is refused by checkSyntax).
       return isDeclarationServed(name) ? declarationSourceFile(ts, name, languageVersion) : undefined;
@@ -102,10 +105,13 @@ export function loadCheckedSource(file: string, opts: { deferTypeErrors?: boolea
     fileExists: (f) => f === fileName || (f === KERNEL_DECLARATIONS_FILE ? kernel !== undefined : isDeclarationServed(f) && existsSync(f)),
     readFile: (f) => (f === fileName ? text : undefined),
     resolveModuleNameLiterals(literals, containingFile) {
-      // Probe code may import "tsbpf" and nothing else: there is no module system in the kernel.
-      // tsbpf's declaration files import one another ("./integers.js", as editors resolve it).
+      // Probe code may import "tsbpf" and "tsbpf/kernel" and nothing else: there is no module
+      // system in the kernel. tsbpf's declaration files import one another ("./integers.js", as
+      // editors resolve it).
       const fromDeclarations = isTsbpfDeclarationFile(containingFile);
       return literals.map((lit) => {
+        if (lit.text === KERNEL_MODULE && kernel !== undefined)
+          return { resolvedModule: { resolvedFileName: KERNEL_DECLARATIONS_FILE, extension: ts.Extension.Dts, isExternalLibraryImport: false } };
         const target = lit.text === "tsbpf" ? stdlibIndex : fromDeclarations && lit.text.startsWith("./") ? resolve(dirname(containingFile), lit.text.replace(/\.js$/, ".d.ts")) : undefined;
         return target && isTsbpfDeclarationFile(target)
           ? { resolvedModule: { resolvedFileName: target, extension: ts.Extension.Dts, isExternalLibraryImport: false } }
@@ -150,7 +156,7 @@ export function loadCheckedSource(file: string, opts: { deferTypeErrors?: boolea
     symbols.set(node, sym);
     return sym;
   };
-  return { ts, tsProgram: program, checker, source, fileName, text, symbolAt, checkTypes, diagnostics };
+  return { ts, tsProgram: program, checker, source, fileName, text, symbolAt, checkTypes, diagnostics, kernel };
 }
 
 /** What to do about the TypeScript errors that probe authors meet most. */
@@ -201,8 +207,8 @@ function diagnosticsError(ts: typeof TS, all: readonly TS.Diagnostic[]): TsbpfEr
     }
     const at = d.file && d.start !== undefined ? spanAt(d.file.fileName, d.file.text, d.start, d.length ?? 1) : undefined;
     if (d.code === 2307) {
-      // An import of anything but "tsbpf": a language rule rather than a missing file.
-      return new TsbpfError(`probe code can import only from "tsbpf" (${message})`, { code: Codes.importNotTsbpf, at, hint: "there is no module system in the kernel: put shared code in this file" });
+      // An import of anything but tsbpf's modules: a language rule rather than a missing file.
+      return new TsbpfError(`probe code can import only from "tsbpf" and "tsbpf/kernel" (${message})`, { code: Codes.importNotTsbpf, at, hint: "there is no module system in the kernel: put shared code in this file" });
     }
     if (d.code === 6053 || d.code === 6231) {
       // A `/// <reference path>` (or lib/types) to a file that is not served: one file only.

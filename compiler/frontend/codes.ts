@@ -239,7 +239,7 @@ const table = {
   },
   importNotTsbpf: {
     code: "TSB2013",
-    refuses: 'imports other than `"tsbpf"`, `/// <reference>` directives',
+    refuses: 'imports other than `"tsbpf"` and `"tsbpf/kernel"`, `/// <reference>` directives',
     hint: "there is no module system in the kernel: put shared code in this file",
     example: 'import { readFileSync } from "fs";',
     placement: "module",
@@ -287,6 +287,20 @@ const table = {
     hint: 'compare a Str with === or !== to a string literal or another Str; give startsWith a string literal: s.startsWith("kworker")',
     example: 'if (comm() < comm()) printk("less");',
     placement: "handler",
+  },
+  unknownKernelName: {
+    code: "TSB1301",
+    refuses: "a kernel type or function the running kernel's BTF does not have",
+    hint: "check the name: `tsbpf list <pattern>` lists kernel functions, `tsbpf types` writes every kernel type",
+    example: 'import type { task_strct } from "tsbpf/kernel";',
+    placement: "module",
+  },
+  kernelStructUse: {
+    code: "TSB1302",
+    refuses: "a kernel struct used other than a field at a time (stored, passed, compared), or a bitfield read",
+    hint: "read the fields you need through the pointer: task.real_parent.tgid",
+    example: 'import type { task_struct } from "tsbpf/kernel";\nexport const t = tracepoint("sched/sched_process_exec", () => { const p = currentTask(); const x = p.thread_info; });',
+    placement: "module",
   },
 } as const satisfies Record<string, DiagnosticEntry>;
 

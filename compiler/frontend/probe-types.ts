@@ -9,6 +9,7 @@ import { errorAt } from "./spans.js";
 import { TsbpfError } from "../../contract/errors.js";
 import { cTypeName, intRange, sizeOf, type CInt, type ValueFormat } from "../../contract/c-layout.js";
 import { formattedType } from "./formatted-types.js";
+import { KERNEL_DECLARATIONS_FILE } from "../kernel/kernel-declarations.js";
 
 export interface IntType extends CInt {
   /** The alias the author wrote (u8 … i64, or a const enum's name); the C type is the rest. */
@@ -52,8 +53,19 @@ export interface StrType {
 /** `Ptr<T>` / `UserPtr<T>`: an address (64 bits) of a T in another address space. */
 export interface PtrType {
   kind: "ptr";
-  to: ValueType;
+  to: ValueType | KernelStructType | VoidType;
   space: "kernel" | "user";
+}
+/**
+ * A struct or union of the running kernel's (from "tsbpf/kernel"): never a value in a probe, but
+ * what a Ptr points to, read a field at a time (`task.real_parent.tgid`) through CO-RE (D131).
+ */
+export interface KernelStructType {
+  kind: "kstruct";
+  /** The TypeScript name (the module's: `foo_` where C's `foo` was taken). */
+  name: string;
+  /** Its type id in the kernel's BTF. */
+  btfId: number;
 }
 /**
  * `V | undefined`: what a map's `get` gives, a value that may be absent. Held as the address of
@@ -96,9 +108,10 @@ export function typeName(t: ProbeType): string {
     case "array":
       return `FixedArray<${typeName(t.elem)}, ${t.length}>`;
     case "ptr":
-      return `${t.space === "kernel" ? "Ptr" : "UserPtr"}<${typeName(t.to)}>`;
+      return `${t.space === "kernel" ? "Ptr" : "UserPtr"}<${t.to.kind === "kstruct" ? t.to.name : typeName(t.to)}>`;
     case "optional":
       return `${typeName(t.of)} | undefined`;
+
     default:
       return cTypeName(t);
   }
@@ -142,16 +155,37 @@ export function probeTypeOf(p: CheckedSource, type: TS.Type, at: TS.Node): Probe
   if (known) return known;
   if (alias === "FixedArray") return arrayType(p, type, at);
   if (alias === "Str") return strType(type, at);
-  if (alias === "Ptr" || alias === "UserPtr") {
-    const to = valueType(p, type.aliasTypeArguments![0], at, "what a pointer points to");
-    return { kind: "ptr", to, space: alias === "Ptr" ? "kernel" : "user" };
-  }
+  if (alias === "Ptr" || alias === "UserPtr") return { kind: "ptr", to: pointeeType(p, type.aliasTypeArguments![0], at), space: alias === "Ptr" ? "kernel" : "user" };
+  const kernel = kernelStructType(p, type);
+  if (kernel) throw kernelStructValue(at, kernel);
   if (type.flags & ts.TypeFlags.Object && !type.getCallSignatures().length && !p.checker.isArrayType(type)) return structType(p, type, at);
   if (type.isUnion() && type.types.some((t) => t.flags & ts.TypeFlags.Undefined)) {
     const present = p.checker.getNonNullableType(type);
     if (present !== type) return { kind: "optional", of: valueType(p, present, at, "a value that may be undefined") };
   }
   throw errorAt(at, Codes.unsupportedType, `the type '${p.checker.typeToString(type)}' cannot be used in probe code`, "use an integer type (u8…u64, i8…i64), boolean, an interface of those, or FixedArray<T, N>");
+}
+
+/** What a pointer points to: a value, a kernel struct, or nothing known (C's `void *`). */
+function pointeeType(p: CheckedSource, type: TS.Type, at: TS.Node): PtrType["to"] {
+  if (type.flags & p.ts.TypeFlags.Void) return VOID;
+  return kernelStructType(p, type) ?? valueType(p, type, at, "what a pointer points to");
+}
+
+const kernelStructs = new WeakMap<TS.Type, KernelStructType>();
+
+/** The kernel struct or union `type` is, if it is one ("tsbpf/kernel" declares it). */
+export function kernelStructType(p: CheckedSource, type: TS.Type): KernelStructType | undefined {
+  const known = kernelStructs.get(type);
+  if (known) return known;
+  const symbol = type.aliasSymbol ? undefined : type.getSymbol();
+  const decl = symbol?.declarations?.[0];
+  if (!symbol || !decl || !p.kernel || decl.getSourceFile().fileName !== KERNEL_DECLARATIONS_FILE) return undefined;
+  const btfId = p.kernel.composites.get(symbol.name);
+  if (btfId === undefined) return undefined;
+  const t: KernelStructType = { kind: "kstruct", name: symbol.name, btfId };
+  kernelStructs.set(type, t);
+  return t;
 }
 
 function valueType(p: CheckedSource, type: TS.Type, at: TS.Node, what: string): ValueType {
@@ -243,6 +277,11 @@ function enumType(p: CheckedSource, type: TS.Type, at: TS.Node): IntType {
   const t: IntType = { ...base, name: type.symbol.name, members, enumerators };
   enums.set(type, t);
   return t;
+}
+
+/** The error for a kernel struct where a value is needed. */
+export function kernelStructValue(at: TS.Node, t: KernelStructType): TsbpfError {
+  return errorAt(at, Codes.kernelStructUse, `a kernel ${t.name} is read a field at a time, not as a whole value`, "read the fields you need through the pointer: task.real_parent.tgid, file.f_path.dentry");
 }
 
 export function typeAt(p: CheckedSource, node: TS.Node): ProbeType {

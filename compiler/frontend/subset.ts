@@ -3,6 +3,7 @@
 // own (checked-source.ts); this pass sees only well-typed files.
 
 import type * as TS from "typescript";
+import { KERNEL_MODULE } from "../kernel/kernel-request.js";
 import { spanAt, TsbpfError } from "../../contract/errors.js";
 import type { CallGraph } from "./call-graph.js";
 import { checkProgramHelpers } from "./program-helpers.js";
@@ -14,6 +15,9 @@ import type { CheckedSource } from "./checked-source.js";
 import type { Diagnostics } from "./diagnostics.js";
 import { errorAt } from "./spans.js";
 import { stdlibAlias } from "./probe-types.js";
+
+/** The modules probe code may import: tsbpf's own, and the running kernel's types (D130). */
+const PROBE_MODULES = ["tsbpf", KERNEL_MODULE];
 
 const CLOSURE_HINT = "declare a function at the top level of the file (`function f(x: u32): u32 { … }`) and call it";
 
@@ -63,8 +67,8 @@ export function checkSyntax(ts: typeof TS, source: TS.SourceFile, diagnostics: D
       case ts.SyntaxKind.ImportDeclaration:
       case ts.SyntaxKind.ExportDeclaration: {
         const spec = (node as TS.ImportDeclaration).moduleSpecifier;
-        if (spec && (!ts.isStringLiteral(spec) || spec.text !== "tsbpf"))
-          refuse(Codes.importNotTsbpf, "probe code can import only from \"tsbpf\"", "there is no module system in the kernel: put shared code in this file", spec);
+        if (spec && (!ts.isStringLiteral(spec) || !PROBE_MODULES.includes(spec.text)))
+          refuse(Codes.importNotTsbpf, 'probe code can import only from "tsbpf" and "tsbpf/kernel"', "there is no module system in the kernel: put shared code in this file", spec);
         break;
       }
       case ts.SyntaxKind.CallExpression:
@@ -123,7 +127,7 @@ function refusedKinds(ts: typeof TS): Map<number, Rule> {
     ],
     [[K.ComputedPropertyName], { code: Codes.dynamicProperty, message: "computed property names are not supported in probe code", hint: "name the field" }],
     [[K.ForInStatement], { code: Codes.dynamicProperty, message: "for…in is not supported in probe code", hint: "loop over a counted range: for (let i: u32 = 0; i < N; i++)" }],
-    [[K.ImportEqualsDeclaration], { code: Codes.importNotTsbpf, message: 'probe code can import only from "tsbpf"', hint: "put shared code in this file" }],
+    [[K.ImportEqualsDeclaration], { code: Codes.importNotTsbpf, message: 'probe code can import only from "tsbpf" and "tsbpf/kernel"', hint: "put shared code in this file" }],
     ...(
       [
         [K.TypeOfExpression, "typeof is not supported in probe code"],

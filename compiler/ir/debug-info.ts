@@ -53,7 +53,7 @@ export class DebugInfo {
     return this.node(`!{${items.join(", ")}}`);
   }
 
-  basicType(name: string, sizeBits: number, encoding: "signed" | "unsigned" | "boolean" | "signed_char" | "unsigned_char"): DebugTypeRef {
+  basicType(name: string, sizeBits: number, encoding: "signed" | "unsigned" | "boolean" | "signed_char" | "unsigned_char" | "float"): DebugTypeRef {
     return { ref: this.node(`!DIBasicType(name: ${mdString(name)}, size: ${sizeBits}, encoding: DW_ATE_${encoding})`), sizeBits };
   }
 
@@ -91,6 +91,19 @@ export class DebugInfo {
     const nameField = name ? `name: ${mdString(name)}, ` : "";
     this.fill(ref, `!DICompositeType(tag: DW_TAG_structure_type, ${nameField}file: ${this.file}, line: ${line}, size: ${sizeBits}, elements: ${this.tuple(memberRefs)})`, false);
     return { ref, sizeBits };
+  }
+
+  /** A struct or union whose members come later, and may grow (refilled by fillComposite). */
+  reserveComposite(): MDRef {
+    return this.reserve(false);
+  }
+
+  fillComposite(ref: MDRef, opts: { union: boolean; name: string; sizeBits: number; members: { name: string; type: DebugTypeRef; offsetBits: number }[] }): void {
+    const memberRefs = opts.members.map((m) =>
+      this.node(`!DIDerivedType(tag: DW_TAG_member, name: ${mdString(m.name)}, scope: ${ref}, file: ${this.file}, baseType: ${m.type.ref}, size: ${m.type.sizeBits}, offset: ${m.offsetBits})`),
+    );
+    const tag = opts.union ? "DW_TAG_union_type" : "DW_TAG_structure_type";
+    this.fill(ref, `!DICompositeType(tag: ${tag}, name: ${mdString(opts.name)}, file: ${this.file}, size: ${opts.sizeBits}, elements: ${this.tuple(memberRefs)})`, false);
   }
 
   subroutineType(ret: DebugTypeRef | null, params: DebugTypeRef[]): MDRef {

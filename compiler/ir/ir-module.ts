@@ -4,7 +4,7 @@
 
 import { UniqueNames } from "./unique-names.js";
 import { escapeBytes, type DebugInfo, type MDRef } from "./debug-info.js";
-import { fnType, i64, i8, ptrTo, sameType, typeText, type FnType, type IRType, type PointerMode } from "./ir-types.js";
+import { fnType, i32, i64, i8, mangledType, ptrTo, sameType, typeText, type FnType, type IRType, type PointerMode } from "./ir-types.js";
 
 export interface Value {
   readonly type: IRType;
@@ -361,15 +361,49 @@ export class IRBuilder {
     return this.fn.module;
   }
 
-  private emit(text: string): void {
+  /** `metadata`: more attachments than the location (`!llvm.preserve.access.index !7`). */
+  private emit(text: string, metadata = ""): void {
     if (this.block.terminated) return; // unreachable code after return/break: dropped
-    this.block.instructions.push(`  ${text}${this.location ? `, !dbg ${this.location}` : ""}`);
+    this.block.instructions.push(`  ${text}${this.location ? `, !dbg ${this.location}` : ""}${metadata}`);
   }
 
-  private valueOf(type: IRType, expr: string): Value {
+  private valueOf(type: IRType, expr: string, metadata?: string): Value {
     const ref = this.fn.newTemp();
-    this.emit(`${ref} = ${expr}`);
+    this.emit(`${ref} = ${expr}`, metadata);
     return { type, ref };
+  }
+
+  /**
+   * CO-RE (BPF's compile once, run everywhere): the address of member `index` of the struct or
+   * union `base` points to, which the BPF backend records as a relocation that libbpf fixes to
+   * where the running kernel has that member. `container`: the struct's (or union's) IR type and
+   * debug type, whose name and members' names libbpf matches against the kernel's BTF.
+   */
+  preserveAccess(base: Value, container: { type: IRType; debugType: MDRef; union: boolean }, index: number, member: IRType): Value {
+    const m = this.m;
+    const attach = `, !llvm.preserve.access.index ${container.debugType}`;
+    const at = ptrTo(member);
+    const base_ = `${m.ty(base.type)} elementtype(${m.ty(container.type)}) ${base.ref}`;
+    if (container.union) {
+      const name = m.intrinsic(`llvm.preserve.union.access.index.${mangledType(base.type, m.mode)}.${mangledType(base.type, m.mode)}`, `${m.ty(base.type)} @NAME(${m.ty(base.type)}, i32 immarg)`);
+      const same = this.valueOf(base.type, `call ${m.ty(base.type)} ${name}(${m.ty(base.type)} ${base.ref}, i32 ${index})`, attach);
+      return this.cast("bitcast", same, at);
+    }
+    const name = m.intrinsic(`llvm.preserve.struct.access.index.${mangledType(at, m.mode)}.${mangledType(base.type, m.mode)}`, `${m.ty(at)} @NAME(${m.ty(base.type)}, i32 immarg, i32 immarg)`);
+    return this.valueOf(at, `call ${m.ty(at)} ${name}(${base_}, i32 ${index}, i32 ${index})`, attach);
+  }
+
+  /** CO-RE: a fact about the member `field` points to (a preserveAccess result), as the running kernel has it: 2 = whether it exists. */
+  fieldInfo(field: Value, kind: number): Value {
+    const m = this.m;
+    const name = m.intrinsic(`llvm.bpf.preserve.field.info.${mangledType(field.type, m.mode)}`, `i32 @NAME(${m.ty(field.type)}, i64 immarg)`);
+    return this.valueOf(i32, `call i32 ${name}(${m.ty(field.type)} ${field.ref}, i64 ${kind})`);
+  }
+
+  /** CO-RE: a fact about a type as the running kernel has it (1 = its size). `sequence` keeps calls apart. */
+  typeInfo(debugType: MDRef, sequence: number, kind: number): Value {
+    const name = this.m.intrinsic("llvm.bpf.preserve.type.info", "i32 @NAME(i32, i64)");
+    return this.valueOf(i32, `call i32 ${name}(i32 ${sequence}, i64 ${kind})`, `, !llvm.preserve.access.index ${debugType}`);
   }
 
   positionAt(b: Block): void {

@@ -66,6 +66,24 @@ function spell(t: IRType, mode: PointerMode): string {
   }
 }
 
+/** A type as an overloaded intrinsic's name spells it (`p0s_kernel.files` for LLVM 14's `%kernel.file*`). */
+export function mangledType(t: IRType, mode: PointerMode): string {
+  switch (t.kind) {
+    case "ptr":
+      return mode.opaquePointers ? "p0" : `p0${t.to.kind === "void" ? "i8" : mangledType(t.to, mode)}`;
+    case "int":
+      return `i${t.bits}`;
+    case "array":
+      return `a${t.length}${mangledType(t.of, mode)}`;
+    case "named":
+      return `s_${t.name}s`;
+    case "struct":
+      return `sl_${t.fields.map((f) => mangledType(f, mode)).join("")}s`;
+    default:
+      throw new Error(`internal compiler error: no intrinsic takes a ${t.kind}`);
+  }
+}
+
 export function sameType(a: IRType, b: IRType): boolean {
   return typeText(a, TYPED) === typeText(b, TYPED);
 }

@@ -1,12 +1,21 @@
 // Declarations of the kernel's own types that a probe names, made for each compile from the
-// kernel it runs on (D129): today the records of the tracepoints it attaches to, from tracefs.
-// They join the probe's TypeScript program as one more of tsbpf's declaration files, which
-// exists only in memory; the object cache keys on their text, so a kernel whose records differ
-// compiles anew. Only what the probe names is read: a probe pays for its own tracepoints.
+// kernel it runs on: the records of the tracepoints it attaches to, from tracefs (D129), and the
+// structs, typedefs and function prototypes it uses, from the kernel's BTF (D130). They are one
+// declaration file, the module "tsbpf/kernel", which exists only in memory; the object cache keys
+// on what they were made from (kernel-request.ts), so another kernel compiles anew. Only what
+// the probe names is read: a probe pays for its own tracepoints and types.
 
 import { release } from "node:os";
 import { join } from "node:path";
+import { TsbpfError, spanAt } from "../../contract/errors.js";
+import { nearestNames } from "../../contract/nearest-names.js";
 import { stdlibDir } from "../declaration-files.js";
+import type { Btf } from "../btf/btf.js";
+import { readBtf } from "../btf/btf-file.js";
+import { kernelSubset } from "../btf/kernel-subset.js";
+import { nameTypes, type TypeNames } from "../btf/type-names.js";
+import { Codes } from "../frontend/codes.js";
+import { kernelRequest, type KernelRequest } from "./kernel-request.js";
 import { parseFormat, recordInterface } from "./tracepoint-fields.js";
 import { tracefsRoot, tracepointEvents, tracepointFormats, tracepointNames } from "./tracepoint-formats.js";
 
@@ -15,12 +24,52 @@ export { tracepointNames } from "./tracepoint-formats.js";
 /** Where the declarations stand among tsbpf's (never on disk). */
 export const KERNEL_DECLARATIONS_FILE = join(stdlibDir, "kernel", "probe-kernel-types.d.ts");
 
-/** The record's interface name: bcc's name for the same struct. */
-const recordName = (category: string, event: string) => `tracepoint__${category}__${event.replace(/[^A-Za-z0-9_]/g, "_")}`;
+const IMPORTS = 'import type { u8, u16, u32, u64, i8, i16, i32, i64, Ptr, UserPtr, FixedArray, Str } from "tsbpf";';
+
+/** The kernel's types as one probe's compile knows them. */
+export interface ProbeKernelTypes {
+  /** The declaration file's text. */
+  text: string;
+  /** The kernel's BTF, where the probe uses its types. */
+  btf?: Btf;
+  /** The BTF id of each struct and union declared, by TypeScript name. */
+  composites: ReadonlyMap<string, number>;
+}
 
 /** The declarations for the kernel types `source` names, or undefined if it names none this kernel has. */
-export function probeKernelDeclarations(source: string): string | undefined {
-  return tracepointDeclarations(tracepointNames(source), "this probe names");
+export function probeKernelDeclarations(file: string, source: string): ProbeKernelTypes | undefined {
+  const records = tracepointRecords(tracepointNames(source));
+  const request = kernelRequest(source);
+  const types = request && btfTypes(file, source, request);
+  if (!records && !types) return undefined;
+  const text = [
+    `// The kernel's types this probe names, read by tsbpf from Linux ${release()}: its tracefs format files and its BTF.`,
+    IMPORTS,
+    types?.text ?? "",
+    records ? augmentation(records) : "",
+  ].join("\n");
+  return { text, btf: types?.btf, composites: types?.composites ?? new Map() };
+}
+
+let kernelBtf: { btf: Btf; names: TypeNames } | undefined;
+
+function btfTypes(file: string, source: string, request: KernelRequest): { text: string; btf: Btf; composites: Map<string, number> } {
+  kernelBtf ??= (() => {
+    const btf = readBtf();
+    return { btf, names: nameTypes(btf) };
+  })();
+  const { btf, names } = kernelBtf;
+  const subset = kernelSubset(btf, names, request);
+  const unknown = request.imports.find((i) => subset.missing.types.includes(i.name));
+  if (unknown) {
+    const near = nearestNames(unknown.name, names.types.all());
+    throw new TsbpfError(`the kernel has no type '${unknown.name}' (in its BTF, ${release()})`, {
+      code: Codes.unknownKernelName,
+      at: spanAt(file, source, unknown.offset, unknown.name.length),
+      hint: near.length ? `did you mean ${near.map((n) => `'${n}'`).join(", ")}?` : "`tsbpf types` writes every kernel type; `tsbpf list` the functions",
+    });
+  }
+  return { text: subset.text, btf, composites: subset.composites };
 }
 
 /**
@@ -30,13 +79,24 @@ export function probeKernelDeclarations(source: string): string | undefined {
 export function allTracepointDeclarations(): { text: string; count: number } | undefined {
   const root = tracefsRoot();
   if (!root) return undefined;
-  const text = tracepointDeclarations(tracepointEvents(root), "this kernel has", root);
-  return text === undefined ? undefined : { text, count: (text.match(/^ {4}"/gm) ?? []).length };
+  const records = tracepointRecords(tracepointEvents(root), root);
+  if (!records) return undefined;
+  const text = [`// The records of the tracepoints this kernel has, read from its tracefs format files by tsbpf (Linux ${release()}).`, IMPORTS, augmentation(records), ""].join("\n");
+  return { text, count: records.length };
 }
 
-/** The records of the tracepoints `names` (those this kernel has a format for), as one declaration file. */
-function tracepointDeclarations(names: readonly string[], which: string, root?: string): string | undefined {
-  const records: { name: string; iface: string; text: string }[] = [];
+interface TracepointRecordText {
+  name: string;
+  iface: string;
+  text: string;
+}
+
+/** The record's interface name: bcc's name for the same struct. */
+const recordName = (category: string, event: string) => `tracepoint__${category}__${event.replace(/[^A-Za-z0-9_]/g, "_")}`;
+
+/** The records of the tracepoints `names` (those this kernel has a format for). */
+function tracepointRecords(names: readonly string[], root?: string): TracepointRecordText[] | undefined {
+  const records: TracepointRecordText[] = [];
   for (const [name, format] of tracepointFormats(names, root)) {
     const fields = parseFormat(format.text);
     if (!fields) continue;
@@ -44,10 +104,11 @@ function tracepointDeclarations(names: readonly string[], which: string, root?: 
     const iface = recordName(category, event);
     records.push({ name, iface, text: recordInterface(iface, category, fields, format.file) });
   }
-  if (!records.length) return undefined;
+  return records.length ? records : undefined;
+}
+
+function augmentation(records: TracepointRecordText[]): string {
   return [
-    `// The records of the tracepoints ${which}, read from its tracefs format files by tsbpf (Linux ${release()}).`,
-    'import type { u8, u16, u32, u64, i8, i16, i32, i64, Ptr, UserPtr, FixedArray, Str } from "tsbpf";',
     'declare module "tsbpf" {',
     ...records.map((r) => r.text.replace(/^/gm, "  ")),
     "  interface TracepointFields {",

@@ -49,8 +49,3 @@ export function tracepointEvents(root: string): string[] {
   };
   return dirs(join(root, "events")).flatMap((category) => dirs(join(root, "events", category)).map((event) => `${category}/${event}`));
 }
-
-/** What a probe's object depends on of this kernel: the format files of the tracepoints it names. */
-export function kernelKey(source: string): string {
-  return [...tracepointFormats(tracepointNames(source))].map(([name, f]) => `${name}\n${f.text}`).join("\0");
-}

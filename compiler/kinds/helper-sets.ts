@@ -21,7 +21,7 @@ export const BASE_HELPERS: HelperSet = {
  * to interrupt: its ids and name would be silently wrong. Older kernels refuse them there.
  */
 export const TASK_HELPERS: HelperSet = {
-  names: ["pid", "tid", "uid", "gid", "comm", "cgroupId"],
+  names: ["pid", "tid", "uid", "gid", "comm", "cgroupId", "currentTask"],
   unavailable: "they describe the current task, and a packet is handled in interrupt context, where the current task is whichever one the CPU happened to interrupt",
 };
 

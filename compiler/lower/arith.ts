@@ -78,7 +78,7 @@ export function sameLayout(a: ProbeType, b: ProbeType): boolean {
   if (a.kind !== b.kind) return false;
   if (a.kind === "array" && b.kind === "array") return a.length === b.length && sameLayout(a.elem, b.elem);
   if (a.kind === "str" && b.kind === "str") return a.length === b.length;
-  if (a.kind === "ptr" && b.kind === "ptr") return a.space === b.space && sameLayout(a.to, b.to);
+  if (a.kind === "ptr" && b.kind === "ptr") return a.space === b.space && (a.to.kind === "kstruct" || b.to.kind === "kstruct" ? a.to.kind === b.to.kind : sameLayout(a.to, b.to));
   if (a.kind === "struct" && b.kind === "struct")
     // The same field types in the same order: the same offsets and size.
     return a.fields.length === b.fields.length && a.fields.every((f, i) => f.name === b.fields[i].name && sameLayout(f.type, b.fields[i].type));

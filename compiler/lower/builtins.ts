@@ -13,6 +13,7 @@ import { Helper } from "./helper-ids.js";
 import { lowerPrintk } from "./printk.js";
 import { lowerPrintf } from "./printf.js";
 import { lowerStartsWith } from "./str-compare.js";
+import { kernelFieldExists, kernelTypeSize } from "./kernel-fields.js";
 import { KIND_CONSTANTS } from "../kinds/registry.js";
 
 type Lowering = (l: ExpressionLowerer, call: TS.CallExpression) => Operand;
@@ -41,6 +42,9 @@ const BUILTINS: Record<string, Lowering> = {
   gid: fromHelper(Helper.getCurrentUidGid, "high", INT_TYPES.u32),
   ktime: fromHelper(Helper.ktimeGetNs, "whole", INT_TYPES.u64),
   cgroupId: fromHelper(Helper.getCurrentCgroupId, "whole", INT_TYPES.u64),
+  currentTask: (l, call) => ({ value: l.b.callHelper(Helper.getCurrentTask, i64, []), type: typeAt(l.p, call) }),
+  fieldExists: kernelFieldExists,
+  typeSize: kernelTypeSize,
   comm: (l, call) => {
     const type: StrType = { kind: "str", length: 16 };
     const buf = allocate(l, type, call);

@@ -1,6 +1,7 @@
 // Expressions: literals, names (locals, module constants, params, tsbpf constants), operators
 // with C semantics (arith.ts), calls (module functions and tsbpf builtins).
 
+import { kernelFieldRead } from "./kernel-fields.js";
 import type * as TS from "typescript";
 import { describeSyntax } from "../frontend/body-checks.js";
 import { Codes } from "../frontend/codes.js";
@@ -184,6 +185,8 @@ export abstract class ExpressionLowerer {
   private propertyAccess(e: TS.PropertyAccessExpression): Operand {
     const v = this.p.checker.getConstantValue(e);
     if (typeof v === "number" && Number.isInteger(v)) return literal(String(v), e); // an enum member
+    const kernelField = kernelFieldRead(this, e);
+    if (kernelField) return kernelField;
     const base = this.expression(e.expression);
     if (base.type.kind === "struct") return read(this, fieldPlace(this, base, e.name.text, e.name));
     if (base.type.kind === "array" && e.name.text === "length") return literal(String(base.type.length), e);

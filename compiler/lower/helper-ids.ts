@@ -10,6 +10,7 @@ export const Helper = {
   getCurrentUidGid: 15,
   getCurrentComm: 16,
   perfEventOutput: 25,
+  getCurrentTask: 35,
   getCurrentCgroupId: 80,
   probeReadUser: 112,
   probeReadKernel: 113,

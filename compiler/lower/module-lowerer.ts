@@ -1,6 +1,7 @@
 // Lowers a checked probe file to one LLVM IR module: the licence, the load-time parameters,
 // module-level functions, and one function per program in the ELF section libbpf attaches it by.
 
+import { KernelLocalTypes } from "./kernel-local-types.js";
 import { basename, dirname } from "node:path";
 import type * as TS from "typescript";
 import type { Calls } from "../frontend/call-graph.js";
@@ -71,6 +72,7 @@ export class ModuleLowerer {
   private paramsGlobal: Value | undefined;
   /** printf's ring buffer, made when some body calls printf. */
   printf: PrintfLines | undefined;
+  private localKernelTypes: KernelLocalTypes | undefined;
   readonly layout: ParamLayout[];
 
   constructor(
@@ -82,6 +84,13 @@ export class ModuleLowerer {
     this.m = new IRModule(mode, this.debug);
     this.btf = new BtfTypes(this.debug);
     this.layout = paramLayout(decls.params);
+  }
+
+  /** The kernel structs this object reads fields of, as CO-RE declares them locally. */
+  get kernelTypes(): KernelLocalTypes {
+    const btf = this.p.kernel?.btf;
+    if (!btf) throw new Error("internal compiler error: a kernel struct without the kernel's BTF");
+    return (this.localKernelTypes ??= new KernelLocalTypes(btf, this.m, this.debug));
   }
 
   lower(sink?: PartSink): LoweredModule {

@@ -6,7 +6,7 @@ import { release } from "node:os";
 import { TsbpfError } from "../../contract/errors.js";
 import type { ProgramInfo } from "../../contract/manifest.js";
 import { declarationSpan } from "../source-span.js";
-import { nearestNames } from "./nearest-names.js";
+import { nearestNames } from "../../contract/nearest-names.js";
 
 // For the hints; compiler/btf/ (loaded only when a name is missing) reads the BTF itself.
 export const VMLINUX_BTF = "/sys/kernel/btf/vmlinux";

@@ -10,7 +10,7 @@ import { declarationSpan } from "../source-span.js";
 import { ensureTracefs } from "../tracefs.js";
 import type { Link } from "./link.js";
 import { ownLink } from "./link.js";
-import { nearestNames } from "./nearest-names.js";
+import { nearestNames } from "../../contract/nearest-names.js";
 import type { ProgramAttacher } from "./program-attacher.js";
 
 export const tracepointAttacher: ProgramAttacher = { kind: "tracepoint", attach: attachTracepoint };

@@ -5,7 +5,7 @@
 import type { CValue } from "../../contract/c-values.js";
 import type { ValueFormat } from "../../contract/c-layout.js";
 import { TsbpfError } from "../../contract/errors.js";
-import { nearestNames } from "../attach/nearest-names.js";
+import { nearestNames } from "../../contract/nearest-names.js";
 import { writeStderr } from "../stderr.js";
 import { errnoNumber, formatResult } from "./errno.js";
 import { formatIpv4, formatIpv6, parseIpv4, parseIpv6 } from "./ip-address.js";

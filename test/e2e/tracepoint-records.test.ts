@@ -86,9 +86,9 @@ describe("mistakes", () => {
 test("only the tracepoints a probe names are read, and the same kernel gives the same declarations", () => {
   const source = readFileSync(FIXTURE, "utf8");
   expect(tracepointNames(source)).toEqual(["syscalls/sys_enter_openat", "task/task_newtask"]);
-  const text = probeKernelDeclarations(source)!;
-  expect(text).toBe(probeKernelDeclarations(source));
+  const text = probeKernelDeclarations(FIXTURE, source)!.text;
+  expect(text).toBe(probeKernelDeclarations(FIXTURE, source)!.text);
   expect(text.match(/^ {2}interface tracepoint__\w+/gm)).toEqual(["  interface tracepoint__syscalls__sys_enter_openat", "  interface tracepoint__task__task_newtask"]);
   expect(text).toContain('"syscalls/sys_enter_openat": tracepoint__syscalls__sys_enter_openat;');
-  expect(probeKernelDeclarations('tracepoint("nosuch/event", () => {});')).toBeUndefined();
+  expect(probeKernelDeclarations(FIXTURE, 'tracepoint("nosuch/event", () => {});')).toBeUndefined();
 });

@@ -1,0 +1,69 @@
+// What a probe asks of the kernel's types, found in its text (no TypeScript: a cached run reads
+// this too): the names it imports from "tsbpf/kernel", the functions it attaches to, the names it
+// uses after a `.`, whether it calls currentTask(). A name in a comment costs a declaration,
+// nothing else (kernel-subset.ts declares what this asks for).
+
+import { statSync } from "node:fs";
+import { release, version } from "node:os";
+import { KERNEL_BTF } from "../btf/btf-file.js";
+import type { SubsetRequest } from "../btf/kernel-subset.js";
+import { tracepointFormats, tracepointNames } from "./tracepoint-formats.js";
+
+/** The module of the kernel's types, as a probe imports it. */
+export const KERNEL_MODULE = "tsbpf/kernel";
+
+const KERNEL_IMPORT = /\bimport\s+(?:type\s+)?\{([^}]*)\}\s*from\s*(["'])tsbpf\/kernel\2/g;
+/** kprobe("fn", …), fexit(["a", "b"], …): the functions whose prototypes type a handler. */
+const FUNCTION_PROBE = /\b(?:kprobe|kretprobe|fentry|fexit)\s*(?:<[^>()]*>)?\s*\(\s*(\[[^\]]*\]|(["'`])[A-Za-z0-9_.]+\2)/g;
+/** bcc's sugar: `export function kprobe__fuse_open(…)`. */
+const SUGAR = /\bfunction\s+(?:kprobe|kretprobe)__([A-Za-z0-9_]+)/g;
+const PROPERTY = /\.\s*([A-Za-z_$][\w$]*)/g;
+
+export interface ImportedName {
+  name: string;
+  /** Where the name stands in the source. */
+  offset: number;
+}
+
+export interface KernelRequest extends SubsetRequest {
+  imports: ImportedName[];
+}
+
+/** What `source` asks of the kernel's types; undefined if nothing. */
+export function kernelRequest(source: string): KernelRequest | undefined {
+  const imports: ImportedName[] = [];
+  for (const m of source.matchAll(KERNEL_IMPORT)) {
+    const start = m.index! + m[0].indexOf("{") + 1;
+    let at = 0;
+    for (const part of m[1].split(",")) {
+      const name = /^\s*(?:type\s+)?([A-Za-z_$][\w$]*)/.exec(part)?.[1];
+      if (name) imports.push({ name, offset: start + at + part.indexOf(name) });
+      at += part.length + 1;
+    }
+  }
+  const functions = new Set<string>();
+  for (const m of source.matchAll(FUNCTION_PROBE)) for (const s of m[1].matchAll(/["'`]([A-Za-z0-9_.]+)["'`]/g)) if (!s[1].includes("*")) functions.add(s[1]);
+  for (const m of source.matchAll(SUGAR)) functions.add(m[1]);
+  const task = /\bcurrentTask\s*\(/.test(source);
+  if (!imports.length && !functions.size && !task) return undefined;
+  const properties = new Set<string>();
+  for (const m of source.matchAll(PROPERTY)) properties.add(m[1]);
+  return { imports, types: [...new Set(imports.map((i) => i.name))], functions: [...functions].sort(), properties, task };
+}
+
+/**
+ * What a probe's object depends on of this kernel: the format files of the tracepoints it names
+ * (D129), and which kernel's BTF its kernel types came from (its release, build and BTF size).
+ */
+export function kernelKey(source: string): string {
+  const formats = [...tracepointFormats(tracepointNames(source))].map(([name, f]) => `${name}\n${f.text}`).join("\0");
+  return kernelRequest(source) ? `${formats}\0${btfIdentity()}` : formats;
+}
+
+function btfIdentity(): string {
+  try {
+    return `${release()} ${version()} ${statSync(KERNEL_BTF).size}`;
+  } catch {
+    return "no BTF";
+  }
+}
