@@ -22,7 +22,7 @@ export interface DiagnosticEntry {
 }
 
 /** What an example may use without importing it. */
-export const PROBE_IMPORTS = ["tracepoint", "rawTracepoint", "xdp", "ArrayMap", "LinearHistogram", "printk", "pid", "comm", "param", "u8", "u16", "u32", "u64", "i8", "i16", "i32", "i64", "type FixedArray"];
+export const PROBE_IMPORTS = ["tracepoint", "rawTracepoint", "xdp", "ArrayMap", "LinearHistogram", "printk", "pid", "comm", "param", "currentTask", "u8", "u16", "u32", "u64", "i8", "i16", "i32", "i64", "type FixedArray"];
 
 const LOOP_HINT = "loop over a counted range with a constant bound: for (let i: u32 = 0; i < N; i++)";
 
@@ -299,7 +299,7 @@ const table = {
     code: "TSB1302",
     refuses: "a kernel struct used other than a field at a time (stored, passed, compared), or a bitfield read",
     hint: "read the fields you need through the pointer: task.real_parent.tgid",
-    example: 'import type { task_struct } from "tsbpf/kernel";\nexport const t = tracepoint("sched/sched_process_exec", () => { const p = currentTask(); const x = p.thread_info; });',
+    example: 'export const t = tracepoint("sched/sched_process_exec", () => { const task = currentTask(); const info = task.thread_info; });',
     placement: "module",
   },
 } as const satisfies Record<string, DiagnosticEntry>;

@@ -74,7 +74,7 @@ test("the reader reads each kind's record", () => {
 
 test("the declarations name, lay out and type what C has", () => {
   const text = generate(sample().bytes());
-  expect(text).toContain('import type { u8, u16, u32, u64, i8, i16, i32, i64, Ptr, FixedArray } from "tsbpf";');
+  expect(text).toContain('import type { u8, u16, u32, u64, i8, i16, i32, i64, Ptr, FixedArray, Str } from "tsbpf";');
   expect(text).toContain("export interface foo {");
   expect(text).toMatch(/offset 4 bytes, bits 0\.\.0 \*\/\n {2}flag: u8;/);
   expect(text).toMatch(/offset 4 bytes, bits 1\.\.3 \*\/\n {2}mode: u8;/);
@@ -82,7 +82,7 @@ test("the declarations name, lay out and type what C has", () => {
   for (const declared of [
     "pair: foo__pair;",
     "export interface foo__pair {",
-    "name: FixedArray<i8, 16>;",
+    "name: Str<16>;", // char[16]: a string
     "self: Ptr<void>;",
     "ok: boolean;",
     "cb: u64;",
@@ -97,9 +97,10 @@ test("the declarations name, lay out and type what C has", () => {
     "BIG_MAX = 18446744073709551615,",
     "export declare const FLAG_A: u32;",
     "export type pfoo = Ptr<foo>;",
-    "function open_foo(arg0: u8, arg1: i32, name: Ptr<i8>): Ptr<foo>;",
-    "function log_foo(fmt: Ptr<i8>, ...rest: u64[]): void;",
-    "function in_(): i32;",
+    'declare module "tsbpf" {\n  interface KernelFunctions {\n',
+    "    open_foo(arg0: u8, arg1: i32, name: Ptr<i8>): Ptr<foo>;",
+    "    log_foo(fmt: Ptr<i8>, ...rest: u64[]): void;",
+    "    in(): i32;", // a property name may be a reserved word: kprobe("in", …) names it as the kernel does
   ])
     expect(text).toContain(declared);
   expect(text).not.toMatch(/export type foo =|export type u8 =/);
