@@ -223,10 +223,11 @@ function isProgramHandler(p: CheckedSource, node: TS.Node): boolean {
   return p.ts.isCallExpression(call) && call.arguments[call.arguments.length - 1] === node && isDeclaringCall(p, call) && stdlibName(p, call.expression) !== "param";
 }
 
-/** The name a program or param is declared with: `tracepoint("a/b", …)`, `param("N", 0)`. */
+/** The name a program or param is declared with: `tracepoint("a/b", …)`, `param("N", 0)`, or one of a list (`kprobe(["a", "b"], …)`). */
 function isDeclaredName(p: CheckedSource, node: TS.Node): boolean {
-  const call = node.parent;
-  return p.ts.isCallExpression(call) && call.arguments[0] === node && isDeclaringCall(p, call);
+  const named = p.ts.isArrayLiteralExpression(node.parent) ? node.parent : node;
+  const call = named.parent;
+  return p.ts.isCallExpression(call) && call.arguments[0] === named && isDeclaringCall(p, call);
 }
 
 function isFixedArray(t: TS.Type): boolean {
