@@ -10,6 +10,7 @@ import { resolveParams, writeParams, type ParamValues } from "./param-values.js"
 import { Errno, errnoText, lastErrno, libbpf, takeLibbpfMessages, TEST_RUN_OPTS_SIZE, type TestRunOpts } from "../native/libbpf.js";
 import { privilegeError, requireBpfPrivileges } from "./privileges.js";
 import { verifierError } from "./verifier-log.js";
+import { loadRefusal, prepareProgram } from "./attach/attach-program.js";
 
 export interface LoadedProgram {
   readonly info: ProgramInfo;
@@ -69,10 +70,18 @@ export class LoadedObject {
       logs.set(progName, log);
       programs.push({ info, handle: p });
     }
+    for (const p of programs) prepareProgram(p);
     const err = lib.load(obj);
     if (err < 0) {
       const messages = takeLibbpfMessages().join("");
       lib.close(obj);
+      // A kind the kernel refuses with EPERM for want of a feature (fentry without trampolines), not of a privilege.
+      const refused = -err === Errno.EPERM ? /prog '([^']+)': BPF program load failed: Operation not permitted/.exec(messages) : null;
+      const refusedProgram = refused && c.programs.find((p) => p.name === refused[1]);
+      // (requireBpfPrivileges passed: the privileges are there.)
+      const why = refusedProgram && loadRefusal(refusedProgram);
+      if (refusedProgram && why)
+        throw new TsbpfError(`the kernel refused to load ${refusedProgram.kind} program '${refusedProgram.name}' (EPERM)`, { at: declarationSpan(c.file, refusedProgram.line, refusedProgram.column, refusedProgram.name.length), hint: why });
       // EACCES with a verifier log is the verifier's refusal, not a missing privilege.
       if (-err === Errno.EPERM || (-err === Errno.EACCES && !hasLog(logs))) throw privilegeError("load BPF programs");
       for (const [progName, log] of logs) {
