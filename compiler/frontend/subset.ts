@@ -272,9 +272,10 @@ function isEqualityOperator(ts: typeof TS, kind: TS.SyntaxKind): boolean {
   return kind === K.EqualsEqualsEqualsToken || kind === K.ExclamationEqualsEqualsToken || kind === K.EqualsEqualsToken || kind === K.ExclamationEqualsToken;
 }
 
+/** `from "tsbpf"`, or `declare module "tsbpf" { … }` (declaring a kernel function's prototype in KernelFunctions). */
 function isImportSpecifier(p: CheckedSource, node: TS.Node): boolean {
   const parent = node.parent;
-  return (p.ts.isImportDeclaration(parent) || p.ts.isExportDeclaration(parent)) && parent.moduleSpecifier === node;
+  return ((p.ts.isImportDeclaration(parent) || p.ts.isExportDeclaration(parent)) && parent.moduleSpecifier === node) || (p.ts.isModuleDeclaration(parent) && parent.name === node);
 }
 
 function isFormatString(p: CheckedSource, node: TS.Node): boolean {
