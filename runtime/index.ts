@@ -11,7 +11,7 @@ import type { EventStream, ProbeMap } from "./maps/open-map.js";
 import type { RecordFormat } from "./maps/record-format.js";
 import { mapsByName } from "./maps/maps-by-name.js";
 import type { MapsOf } from "./maps/probe-maps.js";
-import { attachProgram, waitsFor, type Link, type MissingProbes, type SkippedProgram } from "./attach/attach-program.js";
+import { attachProgram, loadRefusal, prepareProgram, waitsFor, type Link, type MissingProbes, type SkippedProgram } from "./attach/attach-program.js";
 import { LoadedObject, ObjectOpenError } from "./loader.js";
 import type { ParamValues } from "./param-values.js";
 import { atProcessEnd } from "./process-end.js";
@@ -75,7 +75,7 @@ export class Probe<M = unknown> implements Disposable, AsyncDisposable {
     const { compileAsync } = require("../compiler/compile.js") as typeof import("../compiler/compile.js");
     const load = (c: CompileResult) =>
       opts.pinned === undefined
-        ? LoadedObject.load(c, { verbose: opts.verbose, params: opts.params })
+        ? LoadedObject.load(c, { verbose: opts.verbose, params: opts.params, kinds: { prepare: prepareProgram, loadRefusal } })
         : (require("./pins/pins.js") as typeof import("./pins/pins.js")).openPinnedMaps(c, opts.pinned);
     let compiled = await compileAsync(file, opts);
     let t = performance.now();
