@@ -241,6 +241,8 @@ function finish(prepared: Prepared, object: Buffer, parts: number): CompileResul
     section: d.section,
     ...lineColumn(d.declaration),
     targetAt: { ...lineColumn(d.targetNode), length: d.targetNode.getWidth() },
+    ...(d.alternatives && { alternatives: d.alternatives }),
+    ...(d.optional && { optional: true }),
   }));
   return {
     file: prepared.p.fileName,
