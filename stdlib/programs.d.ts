@@ -114,6 +114,10 @@ export interface KernelFunctions {}
 export type KernelFunctionName = keyof KernelFunctions & string;
 /** A kernel function's arguments, as a tuple. */
 export type KernelArguments<F extends KernelFunctionName> = KernelFunctions[F] extends (...args: infer A) => unknown ? A : never;
+/** Those of the names `F` this kernel's BTF describes. */
+export type KnownFunction<F extends string> = F extends KernelFunctionName ? F : never;
+/** The arguments of those of `F` this kernel has (declared by the handler where it has none). */
+export type KnownArguments<F extends string> = [KnownFunction<F>] extends [never] ? any[] : KernelArguments<KnownFunction<F>>;
 /** What a kernel function returns. */
 export type KernelReturn<F extends KernelFunctionName> = KernelFunctions[F] extends (...args: never[]) => infer R ? R : never;
 /** A glob over kernel function names (`*` any run of characters, `?` one): "vfs_*". */
@@ -136,8 +140,14 @@ export interface KernelProbeOptions {
  * the running kernel has is probed (`["fuse_open_common", "fuse_open"]`, for kernels before and
  * after a rename). Needs a kernel with kprobes (CONFIG_KPROBES).
  */
-export declare function kprobe<F extends KernelFunctionName>(fn: F | readonly F[], handler: (...args: KernelArguments<F>) => void): Program<"kprobe">;
-export declare function kprobe<F extends KernelFunctionName>(fn: F | readonly F[], options: KernelProbeOptions, handler: (...args: KernelArguments<F>) => void): Program<"kprobe">;
+export declare function kprobe<F extends KernelFunctionName>(fn: F, handler: (...args: KernelArguments<F>) => void): Program<"kprobe">;
+export declare function kprobe<F extends KernelFunctionName>(fn: F, options: KernelProbeOptions, handler: (...args: KernelArguments<F>) => void): Program<"kprobe">;
+/**
+ * Alternatives of which this kernel has only some (a function renamed between kernels): the
+ * handler's parameters are typed from those it has.
+ */
+export declare function kprobe<F extends string>(fn: readonly F[], handler: (...args: KnownArguments<F>) => void): Program<"kprobe">;
+export declare function kprobe<F extends string>(fn: readonly F[], options: KernelProbeOptions, handler: (...args: KnownArguments<F>) => void): Program<"kprobe">;
 /**
  * A pattern probes every function it matches (`kprobe("vfs_*", …)`): the arguments of
  * functions that differ are u64 each; `funcName()` says which function it is.
