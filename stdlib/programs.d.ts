@@ -59,7 +59,8 @@ export interface RawTracepointContext {
   readonly __rawTracepointContext: unique symbol;
   /**
    * The tracepoint's argument `index` (a constant, from 0), as 64 bits: pointers as addresses
-   * (`kernelPtr<T>(ctx.arg(1))` to read through one), narrower integers widened. Reading past the
+   * (`kernelPtr<T>(ctx.arg(1))` to read through one), narrower integers widened; for a tracepoint
+   * of the running kernel's BTF, its arguments are also fields by name (`ctx.prev`). Reading past the
    * tracepoint's last argument makes attaching fail.
    */
   arg(index: number): u64;
@@ -72,15 +73,30 @@ export interface RawTracepointContext {
  * its BTF); the per-syscall events (syscalls/sys_enter_openat) are not among them: use
  * "sys_enter" and test the syscall number, ctx.arg(1).
  */
+export declare function rawTracepoint<Name extends keyof RawTracepointArguments>(name: Name, handler: (ctx: RawTracepointArgs<RawTracepointArguments[Name]>) => void): Program<"rawTracepoint">;
 export declare function rawTracepoint(name: string, handler: (ctx: RawTracepointContext) => void): Program<"rawTracepoint">;
+
+/**
+ * Each raw tracepoint's arguments (its TP_PROTO), by name, in order: filled in as a probe is
+ * compiled, from the btf_trace_<name> typedefs of the running kernel's BTF, and for the editor by
+ * `tsbpf types`. For "sched_switch": `{ preempt: boolean; prev: Ptr<task_struct>; next: … }`.
+ */
+export interface RawTracepointArguments {}
+
+/**
+ * A raw tracepoint's context with its arguments readable by name, `ctx.next.pid`: each is the
+ * tracepoint's 64-bit argument slot read as its declared type (as ctx.arg(i) reads it as u64).
+ */
+export type RawTracepointArgs<Args = {}> = RawTracepointContext & { readonly [A in keyof Args]: Args[A] };
 
 /**
  * Runs `handler` each time the kernel hits tracepoint `name` (the event alone: "sched_switch"),
  * as rawTracepoint does, in a program the kernel checks against the tracepoint's prototype
  * (btf_trace_<name> in its BTF; Linux 5.5): the cheapest way to a tracepoint's arguments
- * (`ctx.arg(i)`), as bcc's runqlat reads sched_switch's. A name the kernel does not have fails
- * the load, naming it.
+ * (`ctx.next`, typed from the prototype; or `ctx.arg(i)`), as bcc's runqlat reads
+ * sched_switch's. A name the kernel does not have fails the load, naming it.
  */
+export declare function tpBtf<Name extends keyof RawTracepointArguments>(name: Name, handler: (ctx: RawTracepointArgs<RawTracepointArguments[Name]>) => void): Program<"tpBtf">;
 export declare function tpBtf(name: string, handler: (ctx: RawTracepointContext) => void): Program<"tpBtf">;
 
 /** The context of an XDP program: the packet as it arrives at the network driver. */

@@ -34,6 +34,8 @@ export function kernelDeclarations(btf: Btf, header: string[]): KernelDeclaratio
   const counts: DeclarationCounts = { structs: 0, unions: 0, enums: 0, typedefs: 0, functions: 0 };
   const constants: string[] = [];
   const functions: number[] = [];
+  const rawTracepoints: number[] = [];
+  const callers = new Map<string, number>();
   for (let id = 1; id < btf.count; id++) {
     switch (btf.kind(id)) {
       case Kind.Struct:
@@ -54,12 +56,14 @@ export function kernelDeclarations(btf: Btf, header: string[]): KernelDeclaratio
         }
         break;
       case Kind.Typedef:
+        if (btf.name(id).startsWith(RAW_TRACEPOINT_PREFIX)) rawTracepoints.push(id);
         if (names.aliases.has(id)) break;
         out.push(`export type ${names.of[id]} = ${text.of(btf.ref(id))};\n`);
         counts.typedefs++;
         break;
       case Kind.Func:
         if (btf.kind(btf.ref(id)) === Kind.FuncProto && isIdentifier(btf.name(id))) functions.push(id);
+        if (btf.name(id).startsWith(RAW_TRACEPOINT_CALLER)) callers.set(btf.name(id).slice(RAW_TRACEPOINT_CALLER.length), id);
         break;
     }
   }
@@ -67,7 +71,14 @@ export function kernelDeclarations(btf: Btf, header: string[]): KernelDeclaratio
   out.push(...constants);
   const signatures = functionSignatures(btf, functions, text);
   counts.functions = signatures.count;
-  out.push(tsbpfAugmentation(signatures.lines, btf.find("task_struct", Kind.Struct) !== undefined));
+  const parameters = new ParameterText(btf, text);
+  const raw = rawTracepoints
+    .map((id) => {
+      const event = btf.name(id).slice(RAW_TRACEPOINT_PREFIX.length);
+      return rawTracepointArguments(btf, event, id, callers.get(event), parameters) ?? "";
+    })
+    .join("");
+  out.push(tsbpfAugmentation(signatures.lines, btf.find("task_struct", Kind.Struct) !== undefined, raw));
   return { text: out.text(), counts };
 }
 
@@ -185,8 +196,42 @@ export function functionSignatures(btf: Btf, ids: readonly number[], text: TypeT
  * What the kernel's types add to tsbpf's module: its functions' prototypes (`signatures`, as
  * functionSignatures gives them), and task_struct as the current task's type.
  */
-export function tsbpfAugmentation(signatures: string, hasTask: boolean): string {
-  return `declare module "tsbpf" {\n  interface KernelFunctions {\n${signatures}  }\n${hasTask ? "  interface KernelTypes {\n    task_struct: task_struct;\n  }\n" : ""}}\n`;
+export function tsbpfAugmentation(signatures: string, hasTask: boolean, rawTracepoints = ""): string {
+  const task = hasTask ? "  interface KernelTypes {\n    task_struct: task_struct;\n  }\n" : "";
+  const raw = rawTracepoints ? `  interface RawTracepointArguments {\n${rawTracepoints}  }\n` : "";
+  return `declare module "tsbpf" {\n  interface KernelFunctions {\n${signatures}  }\n${task}${raw}}\n`;
+}
+
+/** The prefix of a raw tracepoint's typedef in the kernel's BTF. */
+export const RAW_TRACEPOINT_PREFIX = "btf_trace_";
+
+/**
+ * The prefix of the kernel's function that calls a raw tracepoint's probes (Linux 5.10), whose
+ * parameters have names, unlike the typedef's. (__bpf_trace_<x> has them too, but for an event
+ * of a DEFINE_EVENT class x is the class: sched_wakeup's is __bpf_trace_sched_wakeup_template.)
+ */
+const RAW_TRACEPOINT_CALLER = "__traceiter_";
+
+/**
+ * A raw tracepoint's arguments as an `event: { arg: T; … };` line (RawTracepointArguments): the
+ * prototype of `__traceiter_<event>` (`caller`, a FUNC: its parameters have names), else that
+ * of its btf_trace_<event> typedef (`typedef`: unnamed, so arg1, arg2, …); the first parameter
+ * is the tracepoint's own `void *__data`, which no handler sees. Undefined without a prototype.
+ */
+export function rawTracepointArguments(btf: Btf, event: string, typedef: number | undefined, caller: number | undefined, parameters: ParameterText): string | undefined {
+  let proto = caller !== undefined ? btf.ref(caller) : 0;
+  if (btf.kind(proto) !== Kind.FuncProto && typedef !== undefined) {
+    const ptr = btf.underlying(btf.ref(typedef));
+    proto = btf.kind(ptr) === Kind.Ptr ? btf.underlying(btf.ref(ptr)) : 0;
+  }
+  if (btf.kind(proto) !== Kind.FuncProto || btf.vlen(proto) === 0) return undefined;
+  const args = parameters.list(proto).slice(1);
+  return `    ${propertyName(event)}: { ${args.map((a) => a + ";").join(" ")}${args.length ? " " : ""}};\n`;
+}
+
+/** A raw tracepoint's typedef and caller (for rawTracepointArguments), found by name. */
+export function rawTracepointTypes(btf: Btf, event: string): { typedef: number | undefined; caller: number | undefined } {
+  return { typedef: btf.find(RAW_TRACEPOINT_PREFIX + event, Kind.Typedef), caller: btf.find(RAW_TRACEPOINT_CALLER + event, Kind.Func) };
 }
 
 /** A function prototype's parameters: BTF's names (argN where none, or one TypeScript refuses). */

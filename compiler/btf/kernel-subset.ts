@@ -2,7 +2,8 @@
 // (D130). A vmlinux declares 15,000 types and 56,000 functions: checking them all would cost a
 // probe seconds. What a probe can reach is far less, and its source says which:
 //   - the roots: the names it imports from "tsbpf/kernel", the functions it probes (their
-//     parameters' structs), task_struct if it calls currentTask();
+//     parameters' structs), the raw tracepoints it reads (their arguments' structs),
+//     task_struct if it calls currentTask();
 //   - a struct reached through a field is declared with its fields only if the probe's source
 //     uses that field's name after a `.` somewhere (`task.real_parent.tgid` uses real_parent,
 //     so task_struct's real_parent field's struct is declared whole); otherwise it is declared
@@ -13,7 +14,7 @@
 
 import { Btf } from "./btf.js";
 import { Kind } from "./btf-kinds.js";
-import { composite, constEnum, fields, functionSignatures, tsbpfAugmentation } from "./declarations.js";
+import { composite, constEnum, fields, functionSignatures, ParameterText, rawTracepointArguments, rawTracepointTypes, tsbpfAugmentation } from "./declarations.js";
 import type { TypeNames } from "./type-names.js";
 import { TypeText } from "./type-text.js";
 
@@ -26,6 +27,8 @@ export interface SubsetRequest {
   properties: ReadonlySet<string>;
   /** Whether the probe calls currentTask(). */
   task: boolean;
+  /** Raw tracepoints whose arguments its handlers read (rawTracepoint, tpBtf). */
+  rawTracepoints: readonly string[];
 }
 
 export interface KernelSubset {
@@ -54,6 +57,17 @@ export function kernelSubset(btf: Btf, names: TypeNames, request: SubsetRequest)
       for (let i = 0; i < btf.vlen(proto); i++) roots.push(btf.paramType(proto, i));
     }
   }
+  const raws: { event: string; typedef: number | undefined; caller: number | undefined }[] = [];
+  for (const event of request.rawTracepoints) {
+    const found = rawTracepointTypes(btf, event);
+    if (found.typedef === undefined && found.caller === undefined) continue; // loading names it, with the kernel's nearest
+    raws.push({ event, ...found });
+    for (const id of [found.caller, found.typedef]) {
+      const ptr = id === undefined ? 0 : btf.underlying(btf.ref(id));
+      const proto = btf.kind(ptr) === Kind.FuncProto ? ptr : btf.kind(ptr) === Kind.Ptr ? btf.underlying(btf.ref(ptr)) : 0;
+      if (btf.kind(proto) === Kind.FuncProto) for (let i = 1; i < btf.vlen(proto); i++) roots.push(btf.paramType(proto, i));
+    }
+  }
   const whole = expandedComposites(btf, roots, request.properties);
   const text = new TypeText(btf, names);
   const emitted = new Set<number>();
@@ -66,6 +80,8 @@ export function kernelSubset(btf: Btf, names: TypeNames, request: SubsetRequest)
   };
   for (const id of roots) text.of(id);
   const signatures = functionSignatures(btf, functionIds.sort((a, b) => a - b), text);
+  const parameters = new ParameterText(btf, text);
+  const raw = raws.map((r) => rawTracepointArguments(btf, r.event, r.typedef, r.caller, parameters) ?? "").join("");
   const declarations = new Map<number, string>();
   const composites = new Map<string, number>();
   for (let i = 0; i < queue.length; i++) {
@@ -75,7 +91,7 @@ export function kernelSubset(btf: Btf, names: TypeNames, request: SubsetRequest)
     if (isComposite(btf.kind(id))) composites.set(names.of[id]!, id);
   }
   const body = [...declarations.keys()].sort((a, b) => a - b).map((id) => declarations.get(id)!);
-  const augmentation = signatures.count || task !== undefined ? tsbpfAugmentation(signatures.lines, task !== undefined) : "";
+  const augmentation = signatures.count || task !== undefined || raw ? tsbpfAugmentation(signatures.lines, task !== undefined, raw) : "";
   return { text: body.join("") + augmentation, composites, missing };
 }
 

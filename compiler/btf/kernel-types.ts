@@ -8,11 +8,12 @@ import type { Btf } from "./btf.js";
 import { Kind } from "./btf-kinds.js";
 import { KERNEL_BTF, readBtfBytes } from "./btf-file.js";
 import { parseBtf } from "./btf-parse.js";
-import { kernelDeclarations, ParameterText, type DeclarationCounts } from "./declarations.js";
+import { kernelDeclarations, ParameterText, RAW_TRACEPOINT_PREFIX, type DeclarationCounts } from "./declarations.js";
 import { nameTypes } from "./type-names.js";
 import { TypeText } from "./type-text.js";
 
 export { TsbpfError } from "../../contract/errors.js";
+export { RAW_TRACEPOINT_PREFIX } from "./declarations.js";
 export { KERNEL_BTF } from "./btf-file.js";
 export { writeOutput } from "../output-file.js";
 export { allTracepointDeclarations } from "../kernel/kernel-declarations.js";
@@ -71,8 +72,6 @@ export function rawTracepointNames(btf: Btf): Set<string> {
   return names;
 }
 
-/** The prefix of a raw tracepoint's typedef in the kernel's BTF. */
-export const RAW_TRACEPOINT_PREFIX = "btf_trace_";
 
 /**
  * Each function's parameters and return type as the generated declarations spell them

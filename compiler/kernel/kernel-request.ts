@@ -1,6 +1,6 @@
 // What a probe asks of the kernel's types, found in its text (no TypeScript: a cached run reads
-// this too): the names it imports from "tsbpf/kernel", the functions it attaches to, the names it
-// uses after a `.`, whether it calls currentTask(). A name in a comment costs a declaration,
+// this too): the names it imports from "tsbpf/kernel", the functions and raw tracepoints it
+// attaches to, the names it uses after a `.`, whether it calls currentTask(). A name in a comment costs a declaration,
 // nothing else (kernel-subset.ts declares what this asks for).
 
 import { statSync } from "node:fs";
@@ -18,6 +18,8 @@ const FUNCTION_PROBE = /\b(?:kprobe|kretprobe|fentry|fexit)\s*(?:<[^>()]*>)?\s*\
 /** bcc's sugar: `export function kprobe__fuse_open(…)`. */
 const SUGAR = /\bfunction\s+(?:kprobe|kretprobe)__([A-Za-z0-9_]+)/g;
 const PROPERTY = /\.\s*([A-Za-z_$][\w$]*)/g;
+/** rawTracepoint("sched_switch", …), tpBtf(…): the raw tracepoints whose arguments type a handler. */
+const RAW_TRACEPOINT = /\b(?:rawTracepoint|tpBtf)\s*\(\s*(["'`])([A-Za-z0-9_]+)\1/g;
 
 export interface ImportedName {
   name: string;
@@ -45,10 +47,11 @@ export function kernelRequest(source: string): KernelRequest | undefined {
   for (const m of source.matchAll(FUNCTION_PROBE)) for (const s of m[1].matchAll(/["'`]([A-Za-z0-9_.]+)["'`]/g)) if (!s[1].includes("*")) functions.add(s[1]);
   for (const m of source.matchAll(SUGAR)) functions.add(m[1]);
   const task = /\bcurrentTask\s*\(/.test(source);
-  if (!imports.length && !functions.size && !task) return undefined;
+  const rawTracepoints = [...new Set([...source.matchAll(RAW_TRACEPOINT)].map((m) => m[2]))].sort();
+  if (!imports.length && !functions.size && !task && !rawTracepoints.length) return undefined;
   const properties = new Set<string>();
   for (const m of source.matchAll(PROPERTY)) properties.add(m[1]);
-  return { imports, types: [...new Set(imports.map((i) => i.name))], functions: [...functions].sort(), properties, task };
+  return { imports, types: [...new Set(imports.map((i) => i.name))], functions: [...functions].sort(), properties, task, rawTracepoints };
 }
 
 /**

@@ -66,6 +66,8 @@ export interface ProgramKind {
     readonly members?: Readonly<Record<string, ContextMember>>;
     /** `ctx.field` reads the record the kernel passes, laid out as the context type's argument says (`tracepoint<Fields>`). */
     readonly fields?: true;
+    /** `ctx.name` reads an argument the kernel passes as a 64-bit slot, by its position in the context type's argument (`RawTracepointArgs<Args>`). */
+    readonly arguments?: true;
   };
   /** What the handler's parameters are, for a kind whose handler takes values rather than a context. */
   readonly parameters?: HandlerParameters;

@@ -53,5 +53,5 @@ export const rawTracepointKind: ProgramKind = {
   },
   returns: "ignored",
   helpers: TRACING_HELPERS,
-  context: { type: "RawTracepointContext", members: { arg } },
+  context: { type: "RawTracepointContext", members: { arg }, arguments: true },
 };

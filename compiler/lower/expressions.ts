@@ -1,6 +1,7 @@
 // Expressions: literals, names (locals, module constants, params, tsbpf constants), operators
 // with C semantics (arith.ts), calls (module functions and tsbpf builtins).
 
+import { argumentAs } from "../kinds/kernel-function.js";
 import { kernelFieldRead } from "./kernel-fields.js";
 import type * as TS from "typescript";
 import { describeSyntax } from "../frontend/body-checks.js";
@@ -12,7 +13,7 @@ import { errorAt, lineColumn } from "../frontend/spans.js";
 import { BOOL, INT_TYPES, isAggregate, probeTypeOf, typeAt, typeName, VOID, type ArrayType, type ProbeType, type StructType, type ValueType } from "../frontend/probe-types.js";
 import type { MDRef } from "../ir/debug-info.js";
 import { constInt, type Block, type IRBuilder, type IRFunction, type IRModule, type Value } from "../ir/ir-module.js";
-import { i1 } from "../ir/ir-types.js";
+import { i1, i64 } from "../ir/ir-types.js";
 import { arith, compare, convert, irTypeOf, resultType, sameLayout, truthy, type ArithOp, type CompareOp, type Operand } from "./arith.js";
 import { allocate, convertAt, fieldPlace, literalValue, read, withElement, write, zeroOf, type Place } from "./aggregate-storage.js";
 import { lowerBuiltinCall, stdlibConstant } from "./builtins.js";
@@ -61,7 +62,13 @@ export abstract class ExpressionLowerer {
   /** Where aggregates go once the stack is full: a program's scratch buffer (none in functions). */
   scratch?: (size: number, align: number, at: TS.Node, what: string) => { base: Value; offset: number };
   /** A program's context: its handler's parameter, and the pointer the kernel passes (none in functions). */
-  context?: { symbol: TS.Symbol | undefined; pointer: Value; record?: StructType };
+  context?: {
+    symbol: TS.Symbol | undefined;
+    pointer: Value;
+    record?: StructType;
+    /** Arguments the context holds as 64-bit slots, by name, in order (a raw tracepoint's `ctx.prev`). */
+    arguments?: ReadonlyMap<string, number>;
+  };
   private readonly inlining = new Set<TS.Symbol>();
 
   constructor(
@@ -185,6 +192,8 @@ export abstract class ExpressionLowerer {
   private propertyAccess(e: TS.PropertyAccessExpression): Operand {
     const v = this.p.checker.getConstantValue(e);
     if (typeof v === "number" && Number.isInteger(v)) return literal(String(v), e); // an enum member
+    const argument = this.contextArgument(e);
+    if (argument) return argument;
     const kernelField = kernelFieldRead(this, e);
     if (kernelField) return kernelField;
     const base = this.expression(e.expression);
@@ -242,6 +251,15 @@ export abstract class ExpressionLowerer {
     const r = name ? lowerBuiltinCall(this, name, e) : undefined;
     if (r) return r;
     throw errorAt(e.expression, Codes.callNotInSubset, `'${e.expression.getText()}' cannot be called from probe code`, "call functions declared in this file with `function`, or tsbpf's helpers");
+  }
+
+  /** `ctx.prev`: an argument of the handler's context, its 64-bit slot read as the declared type. */
+  private contextArgument(e: TS.PropertyAccessExpression): Operand | undefined {
+    const index = this.context?.arguments?.get(e.name.text);
+    if (index === undefined || !this.p.ts.isIdentifier(e.expression) || this.p.symbolAt(e.expression) !== this.context!.symbol) return undefined;
+    const type = typeAt(this.p, e);
+    if (type.kind !== "int" && type.kind !== "bool" && type.kind !== "ptr") return this.unsupported(e, `an argument of type ${typeName(type)}`);
+    return argumentAs(this, this.b.load(this.b.byteOffset(this.context!.pointer, index * 8, i64), 8), type);
   }
 
   /** `ctx.arg(i)`: a method of a program's context, on the handler's own context. */

@@ -165,7 +165,13 @@ export class ModuleLowerer {
         l.at(param);
         l.bindLocal(param, parameters.lower(l, fn.params[0], i, typeAt(this.p, param.name) as ScalarType, prog.handler));
       });
-    } else l.context = { symbol: ctx && this.p.symbolAt(ctx.name), pointer: fn.params[0], record: ctx && prog.kind.context?.fields && this.contextRecord(ctx) };
+    } else
+      l.context = {
+        symbol: ctx && this.p.symbolAt(ctx.name),
+        pointer: fn.params[0],
+        record: ctx && prog.kind.context?.fields && this.contextRecord(ctx),
+        arguments: ctx && prog.kind.context?.arguments ? this.contextArguments(ctx) : undefined,
+      };
     // A program's scratch map is its own (defined in its part): each may use a whole per-CPU value.
     const scratch = new ScratchMap(this.m, this.debug);
     l.scratch = scratch.allocatorFor(fn, sp, prog.declaration);
@@ -180,6 +186,12 @@ export class ModuleLowerer {
     if (!fields || !fields.getProperties().length) return undefined;
     const t = probeTypeOf(this.p, fields, ctx.name);
     return t.kind === "struct" ? t : undefined;
+  }
+
+  /** The arguments a handler's context names, by position: `Args` of its `RawTracepointArgs<Args>`. */
+  private contextArguments(ctx: TS.ParameterDeclaration): ReadonlyMap<string, number> | undefined {
+    const args = this.p.checker.getTypeAtLocation(ctx.name).aliasTypeArguments?.[0];
+    return args && new Map(args.getProperties().map((prop, i) => [prop.name, i]));
   }
 
   /** Lowers a module function's body once, the functions it calls first; its chain's stack bytes. */

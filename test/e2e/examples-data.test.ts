@@ -69,6 +69,21 @@ test("readlatency prints a log2 histogram of the watched process's reads at exit
   expect(total).toBeLessThan(200);
 });
 
+test("runqlat prints a log2 histogram of run-queue waits, read from the scheduler's task_struct arguments", async () => {
+  const run = new Running(["run", repo("examples/runqlat.ts"), "--duration", "2"]);
+  await run.waitFor("stderr", /Attached 3 programs \(tp_btf:sched_wakeup, tp_btf:sched_wakeup_new, tp_btf:sched_switch\)/);
+  // Wake-ups to wait for: a few short sleeps.
+  for (let i = 0; i < 20; i++) await new Promise((r) => setTimeout(r, 5));
+  expect(await run.exited).toBe(0);
+  const lines = run.stdout.trim().split("\n");
+  expect(lines[0]).toBe("@runQueueMicroseconds: ");
+  const counts = lines.slice(1).map((l) => Number(/^\[[^\]]+\]? +(\d+) \|[@ ]{52}\|$/.exec(l)?.[1] ?? NaN));
+  expect(counts.every((n) => Number.isInteger(n))).toBe(true);
+  // This test's own timers woke this process 20 times at least.
+  expect(counts.reduce((a, b) => a + b, 0)).toBeGreaterThanOrEqual(20);
+  expectNoStack(run.stderr);
+});
+
 test("vfsstat --interval 1 --clear counts each second afresh", async () => {
   const run = new Running(["run", repo("examples/vfsstat.ts"), "--interval", "1", "--clear", "--duration", "4.5"]);
   await run.waitFor("stderr", /Attached 5 programs/);

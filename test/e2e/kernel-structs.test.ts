@@ -8,7 +8,7 @@ import { loadBtf } from "../../compiler/btf/kernel-types.js";
 import { probeKernelDeclarations } from "../../compiler/kernel/kernel-declarations.js";
 import { open } from "../../runtime/index.js";
 import { compileErrorOf } from "../helpers/compile-error.js";
-import { syncfsFromThisProcess } from "../helpers/kernel.js";
+import { runLater, syncfsFromThisProcess } from "../helpers/kernel.js";
 import { repo } from "../helpers/tsbpf-command.js";
 
 const fixture = (name: string) => repo("test/fixtures/kernel", name);
@@ -30,6 +30,21 @@ test("a task's fields read through kernel pointers are this process's", async ()
     size: btf.size(btf.find("task_struct", Kind.Struct)!),
     hasParent: true,
   });
+});
+
+test("a raw tracepoint's arguments are read by name, typed from the kernel's prototype (raw_tp and tp_btf)", async () => {
+  const child = runLater("true");
+  await using probe = await open(fixture("exec-arguments.ts"), { params: { TARGET: child.pid } });
+  const execs = probe.events("execs");
+  probe.attach();
+  await child.go();
+  const seen: Record<string, unknown>[] = [];
+  execs.poll((batch) => seen.push(...(batch as Record<string, unknown>[])));
+  expect(seen.map((e) => e.kind).sort()).toEqual([1, 2]);
+  for (const e of seen) {
+    expect(e).toMatchObject({ pid: child.pid, oldPid: child.pid });
+    expect(e.filename).toMatch(/^\/(usr\/)?bin\/true$/);
+  }
 });
 
 test("a probe's compile declares the kernel types it uses, not the kernel's 15,000", () => {
