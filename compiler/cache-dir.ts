@@ -102,7 +102,7 @@ function notWritable(dir: string): string | undefined {
  * With `create: false`, undefined also when the folder does not exist (yet): looking for files
  * that only a generator writes leaves no empty folder behind.
  */
-export function cacheDir(sub: "objects" | "v8" | "types", { create = true } = {}): string | undefined {
+export function cacheDir(sub: "objects" | "v8" | "types" | "kernel", { create = true } = {}): string | undefined {
   const known = subdirs.get(sub);
   if (known !== undefined || (subdirs.has(sub) && !create)) return known;
   const top = openRoot();

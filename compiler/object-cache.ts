@@ -21,7 +21,7 @@ let fingerprint: string | undefined;
  * files (not the compiler's own .d.ts, nor source maps): every cached run walks them, and each
  * stat costs (D82).
  */
-function compilerFingerprint(): string {
+export function compilerFingerprint(): string {
   if (fingerprint) return fingerprint;
   const h = createHash("sha256").update(packageVersion);
   const walk = (dir: string, counts: RegExp): void => {

@@ -15,6 +15,7 @@ import { readBtf } from "../btf/btf-file.js";
 import { kernelSubset } from "../btf/kernel-subset.js";
 import { nameTypes, type TypeNames } from "../btf/type-names.js";
 import { Codes } from "../frontend/codes.js";
+import { readDeclarations, writeDeclarations } from "./declarations-cache.js";
 import { kernelRequest, type KernelRequest } from "./kernel-request.js";
 import { parseFormat, recordInterface } from "./tracepoint-fields.js";
 import { tracefsRoot, tracepointEvents, tracepointFormats, tracepointNames } from "./tracepoint-formats.js";
@@ -51,14 +52,20 @@ export function probeKernelDeclarations(file: string, source: string): ProbeKern
   return { text, btf: types?.btf, composites: types?.composites ?? new Map() };
 }
 
-let kernelBtf: { btf: Btf; names: TypeNames } | undefined;
+let kernelBtf: Btf | undefined;
+let kernelNames: TypeNames | undefined;
+
+/** The running kernel's BTF, read once per process. */
+const runningKernelBtf = (): Btf => (kernelBtf ??= readBtf());
+
 
 function btfTypes(file: string, source: string, request: KernelRequest): { text: string; btf: Btf; composites: Map<string, number> } {
-  kernelBtf ??= (() => {
-    const btf = readBtf();
-    return { btf, names: nameTypes(btf) };
-  })();
-  const { btf, names } = kernelBtf;
+  // Read here even when the declarations are cached: lowering reads its structs' fields in it,
+  // and parsing is a hot loop that must run before a build switches V8's optimiser off.
+  const btf = runningKernelBtf();
+  const cached = readDeclarations(request);
+  if (cached) return { ...cached, btf };
+  const names = (kernelNames ??= nameTypes(btf));
   const subset = kernelSubset(btf, names, request);
   const unknown = request.imports.find((i) => subset.missing.types.includes(i.name));
   if (unknown) {
@@ -69,6 +76,7 @@ function btfTypes(file: string, source: string, request: KernelRequest): { text:
       hint: near.length ? `did you mean ${near.map((n) => `'${n}'`).join(", ")}?` : "`tsbpf types` writes every kernel type; `tsbpf list` the functions",
     });
   }
+  writeDeclarations(request, subset);
   return { text: subset.text, btf, composites: subset.composites };
 }
 

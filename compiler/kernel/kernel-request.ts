@@ -63,7 +63,8 @@ export function kernelKey(source: string): string {
   return kernelRequest(source) ? `${formats}\0${btfIdentity()}` : formats;
 }
 
-function btfIdentity(): string {
+/** Which kernel's BTF this is: its release and build, and the BTF's size. */
+export function btfIdentity(): string {
   try {
     return `${release()} ${version()} ${statSync(KERNEL_BTF).size}`;
   } catch {
