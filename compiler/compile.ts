@@ -94,7 +94,11 @@ export async function compileAsync(file: string, opts: CompileOptions = {}): Pro
  * Parts for LLVM: one per core (at most 4) for a large file of several programs, else one;
  * always one where libbpf, whose linker joins the parts' objects, is not installed.
  */
-function partsFor(text: string, programs: number, requested: number | undefined): number {
+function partsFor(text: string, programs: number, requested: number | undefined, kernelStructs: boolean): number {
+  // LLVM's BPF CO-RE pass keeps its relocation globals in a map shared by every module of the
+  // process (BPFAbstractMemberAccess::GEPGlobals, static): two threads building modules that read
+  // kernel structs would race on it (D131). One part, one thread.
+  if (kernelStructs) return 1;
   const { availableParallelism } = require("node:os") as typeof import("node:os");
   const wanted =
     requested !== undefined ? Math.min(requested, programs) : programs < 2 || text.length < 16_000 ? 1 : Math.min(programs, 4, Math.max(2, availableParallelism()));
@@ -190,7 +194,7 @@ function prepare(
         hint: 'declare one at the top level, e.g. export const hello = tracepoint("syscalls/sys_enter_syncfs", () => { printk("hi"); });',
       });
     const lib = phase("llvm", () => loadLibLLVM());
-    const partSink = sink && phase("llvm", () => sink(llvm, partsFor(p.text, decls.programs.length, opts.parts)));
+    const partSink = sink && phase("llvm", () => sink(llvm, partsFor(p.text, decls.programs.length, opts.parts, p.kernel?.btf !== undefined)));
     const lowered = phase("lower", () => lowerModule(p, decls, { opaquePointers: lib.opaquePointers }, partSink));
     return { opts, p, decls, lowered, timings, phase, llvm };
   } catch (e) {

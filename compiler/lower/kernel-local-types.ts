@@ -6,6 +6,11 @@
 // in the order they were met, at offsets one after another rather than the kernel's (BTF wants
 // them increasing): the offsets here are placeholders that libbpf's relocations replace with
 // the running kernel's, and nothing else reads them.
+// Each struct is named as a "flavour" of the kernel's (`task_struct___tsbpf3`: libbpf matches
+// the name before `___`), a new one for each module the process builds: LLVM's CO-RE pass keeps
+// the globals it makes for each access in a map shared by all modules of the process, keyed by
+// the struct's name and the access, and would hand a second module the first one's (freed)
+// global (D131).
 
 import { Btf } from "../btf/btf.js";
 import { INT_BOOL, INT_SIGNED, Kind } from "../btf/btf-kinds.js";
@@ -34,8 +39,12 @@ export interface LocalContainer {
   btfId: number;
 }
 
+/** Modules this process has declared kernel structs for: each one's flavour suffix. */
+let modules = 0;
+
 export class KernelLocalTypes {
   private readonly containers = new Map<number, LocalContainer>();
+  private readonly flavour = `___tsbpf${++modules}`;
   private readonly debugTypes = new Map<number, DebugTypeRef>();
   private sequence = 0;
 
@@ -92,7 +101,8 @@ export class KernelLocalTypes {
       sizeBits = Math.max(sizeBits, offsetBits);
       return { name: m.name, type: m.debugType, offsetBits: at };
     });
-    this.debug.fillComposite(c.debugType, { union: c.union, name: this.btf.name(c.btfId), sizeBits, members });
+    const name = this.btf.name(c.btfId);
+    this.debug.fillComposite(c.debugType, { union: c.union, name: name && name + this.flavour, sizeBits, members });
     this.ir.namedType((c.type as { name: string }).name, structOf(c.members.map((m) => m.irType)));
   }
 

@@ -4,6 +4,7 @@
 import { readFileSync, realpathSync } from "node:fs";
 import { basename } from "node:path";
 import { Kind } from "../../compiler/btf/btf-kinds.js";
+import { compile } from "../../compiler/compile.js";
 import { loadBtf } from "../../compiler/btf/kernel-types.js";
 import { probeKernelDeclarations } from "../../compiler/kernel/kernel-declarations.js";
 import { open } from "../../runtime/index.js";
@@ -57,6 +58,12 @@ test("a probe's compile declares the kernel types it uses, not the kernel's 15,0
   expect(composites.size).toBeLessThan(400);
   expect(text.length).toBeLessThan(300_000);
   expect(text).toContain("interface KernelTypes {\n    task_struct: task_struct;");
+});
+
+test("a probe reading kernel structs compiles again in the same process (LLVM's CO-RE pass shares state between modules)", () => {
+  const first = compile(fixture("task-fields.ts"), { cache: false });
+  const again = compile(fixture("task-fields.ts"), { cache: false });
+  expect(again.object.length).toBe(first.object.length);
 });
 
 test("a kernel struct used as a value is refused where it is used", () => {
