@@ -1,6 +1,8 @@
 // Start-up benchmark (issue 2): from `tsbpf run examples/hello-syncfs.ts` to attached-and-exited,
 // side by side with bpftrace doing the same, in one run. Prints a markdown table for
 // bench/RESULTS.md.  Usage: npm run bench [-- --runs N] [--against <other checkout>/bin/tsbpf]
+// [--probe execsnoop] (issue 10: examples/execsnoop.ts, which reads kernel structs, against
+// bench/execsnoop.bt)
 // (root; bpftrace installed). --against times another build's launcher in the same rounds, so
 // that a change is measured before and after on the same stretch of this noisy machine.
 
@@ -15,7 +17,23 @@ const option = (name: string): string | undefined => (process.argv.includes(name
 const runs = Number(option("--runs")) || 9;
 const against = option("--against");
 const tsbpf = join(packageRoot, "bin", "tsbpf");
-const example = join(packageRoot, "examples", "hello-syncfs.ts");
+
+/** Each probe timed, with the bpftrace command that does the same and exits once attached. */
+const PROBES: Record<string, { example: string; bpftrace: string[]; label: string }> = {
+  hello: {
+    example: join(packageRoot, "examples", "hello-syncfs.ts"),
+    bpftrace: ["bpftrace", "-e", 'tracepoint:syscalls:sys_enter_syncfs { printf("syncfs called\\n"); } BEGIN { exit(); }'],
+    label: "bpftrace -e '…' (BEGIN { exit() })",
+  },
+  execsnoop: {
+    example: join(packageRoot, "examples", "execsnoop.ts"),
+    bpftrace: ["bpftrace", join(packageRoot, "bench", "execsnoop.bt"), "1"],
+    label: "bpftrace bench/execsnoop.bt (exits once attached)",
+  },
+};
+const probe = PROBES[option("--probe") ?? "hello"];
+if (!probe) throw new Error(`--probe: one of ${Object.keys(PROBES).join(", ")}`);
+const example = probe.example;
 
 function main(): void {
   if (!installed("bpftrace")) {
@@ -25,11 +43,10 @@ function main(): void {
   // Warm the page cache and tsbpf's caches the same way for everyone.
   timeProcess([tsbpf, "run", example, "--duration", "0"]);
   if (against) timeProcess([against, "run", example, "--duration", "0"]);
-  const bpftraceProg = 'tracepoint:syscalls:sys_enter_syncfs { printf("syncfs called\\n"); } BEGIN { exit(); }';
-  timeProcess(["bpftrace", "-e", bpftraceProg]);
+  timeProcess(probe.bpftrace);
 
   const results = [
-    series("bpftrace -e '…' (BEGIN { exit() })", () => ({ cmd: ["bpftrace", "-e", bpftraceProg] })),
+    series(probe.label, () => ({ cmd: probe.bpftrace })),
     series("tsbpf run, cached object", () => ({ cmd: [tsbpf, "run", example, "--duration", "0", "--timings"] })),
     series("tsbpf run, cold (compiles; toolchain caches warm)", () => ({ cmd: [tsbpf, "run", example, "--duration", "0", "--timings", "--no-cache"] })),
     series("tsbpf run, first run ever (empty cache dir)", () => {

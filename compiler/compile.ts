@@ -168,15 +168,19 @@ function prepare(
   const text = source ?? readProbeSource(fileName).toString("utf8");
   // Loaded on demand: a cached run never pays for TypeScript or LLVM (nor node:v8).
   const { loadCheckedSource } = require("./frontend/checked-source.js") as typeof import("./frontend/checked-source.js");
+  const { probeKernelDeclarations } = require("./kernel/kernel-declarations.js") as typeof import("./kernel/kernel-declarations.js");
   const { buildModuleModel } = require("./frontend/module-model.js") as typeof import("./frontend/module-model.js");
   const { lowerModule } = require("./lower/module-lowerer.js") as typeof import("./lower/module-lowerer.js");
   const { loadLibLLVM, preloadLibLLVM } = require("./llvm/libllvm.js") as typeof import("./llvm/libllvm.js");
   const llvm = require("./llvm/codegen.js") as typeof import("./llvm/codegen.js");
 
   preloadLibLLVM();
+  // The kernel's types before V8's optimiser is switched off: reading and naming 100,000 BTF
+  // types is a few hot loops, 3× slower unoptimised.
+  const kernel = phase("kernel", () => probeKernelDeclarations(fileName, text));
   // Before TypeScript is loaded: V8's flags are part of its code cache's key (v8-tuning.ts).
   if (opts.tuneV8) (require("./v8-tuning.js") as typeof import("./v8-tuning.js")).tuneV8ForBuild(text.length);
-  const p = phase("typescript", () => loadCheckedSource(fileName, { deferTypeErrors, source: text }));
+  const p = phase("typescript", () => loadCheckedSource(fileName, { deferTypeErrors, source: text, kernel }));
   try {
     // Every error the frontend finds, at once (the model is built only for a file without any).
     const decls = phase("typescript", () => buildModuleModel(p));
@@ -237,6 +241,8 @@ function finish(prepared: Prepared, object: Buffer, parts: number): CompileResul
     section: d.section,
     ...lineColumn(d.declaration),
     targetAt: { ...lineColumn(d.targetNode), length: d.targetNode.getWidth() },
+    ...(d.alternatives && { alternatives: d.alternatives }),
+    ...(d.optional && { optional: true }),
   }));
   return {
     file: prepared.p.fileName,

@@ -13,6 +13,10 @@ export interface ProgramInfo {
   column: number;
   /** Where the target (e.g. the tracepoint's name) is written in the source. */
   targetAt: { line: number; column: number; length: number };
+  /** Targets to try in order, the first the kernel has (`kprobe(["fuse_open_common", "fuse_open"], …)`); `target` is the first. */
+  alternatives?: string[];
+  /** Attach only where the kernel has the target; else the program is left out without a word. */
+  optional?: boolean;
 }
 
 /** Where one load-time parameter sits in the `.rodata.params` map's value. */

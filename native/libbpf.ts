@@ -40,6 +40,11 @@ function bind(lib: LibraryHandle) {
     ),
     attachRawTracepoint: f<(prog: bigint, name: string) => bigint | null>("void *bpf_program__attach_raw_tracepoint(void *prog, const char *name)"),
     attachTrace: f<(prog: bigint) => bigint | null>("void *bpf_program__attach_trace(void *prog)"),
+    // Kernel functions (runtime/attach/kprobe.ts, ksyscall.ts, fentry.ts).
+    attachKprobe: f<(prog: bigint, fn: string, opts: KprobeOpts) => bigint | null>("void *bpf_program__attach_kprobe_opts(void *prog, const char *func_name, const bpf_kprobe_opts *opts)"),
+    attachKsyscall: f<(prog: bigint, name: string, opts: KsyscallOpts) => bigint | null>("void *bpf_program__attach_ksyscall(void *prog, const char *syscall_name, const bpf_ksyscall_opts *opts)"),
+    setAttachTarget: f<(prog: bigint, attachProgFd: number, fn: string) => number>("int bpf_program__set_attach_target(void *prog, int attach_prog_fd, const char *attach_func_name)"),
+    setAutoload: f<(prog: bigint, autoload: boolean) => number>("int bpf_program__set_autoload(void *prog, bool autoload)"),
     linkDestroy: f<(link: bigint) => number>("int bpf_link__destroy(void *link)"),
     nextMap: f<(obj: bigint, prev: bigint | null) => bigint | null>("void *bpf_object__next_map(void *obj, void *prev)"),
     findMapByName: f<(obj: bigint, name: string) => bigint | null>("void *bpf_object__find_map_by_name(void *obj, const char *name)"),
@@ -115,6 +120,23 @@ export interface TestRunOpts {
 
 export const TEST_RUN_OPTS_SIZE = 80;
 
+/** struct bpf_kprobe_opts as libbpf 1.1 has it (1.2 adds fields after these: `sz` says which we pass). */
+export interface KprobeOpts {
+  sz: number;
+  bpf_cookie: bigint;
+  offset: number;
+  retprobe: boolean;
+}
+export const KPROBE_OPTS_SIZE = 32;
+
+/** struct bpf_ksyscall_opts. */
+export interface KsyscallOpts {
+  sz: number;
+  bpf_cookie: bigint;
+  retprobe: boolean;
+}
+export const KSYSCALL_OPTS_SIZE = 24;
+
 let bound: ReturnType<typeof bind> | undefined;
 const messages: string[] = [];
 
@@ -122,6 +144,8 @@ export function libbpf(): ReturnType<typeof bind> {
   if (bound) return bound;
   // The leading fields of libbpf's structs; `sz` tells libbpf how many we pass.
   once("bpf_object_open_opts", () => koffi.struct("bpf_object_open_opts", { sz: "size_t", object_name: "const char *" }));
+  once("bpf_kprobe_opts", () => koffi.struct("bpf_kprobe_opts", { sz: "size_t", bpf_cookie: "uint64_t", offset: "size_t", retprobe: "bool" }));
+  once("bpf_ksyscall_opts", () => koffi.struct("bpf_ksyscall_opts", { sz: "size_t", bpf_cookie: "uint64_t", retprobe: "bool" }));
   once("bpf_test_run_opts", () =>
     koffi.struct("bpf_test_run_opts", {
       sz: "size_t",

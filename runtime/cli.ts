@@ -2,7 +2,7 @@
 // usage mistakes exit 2; anything else is a tsbpf bug and says so.
 
 import { statSync } from "node:fs";
-import { TsbpfError } from "../contract/errors.js";
+import { TsbpfError, visible } from "../contract/errors.js";
 import { packageVersion } from "../contract/paths.js";
 import { flushStdout, stdoutSink, writeStderr, writeStdout, writeStdoutSoon } from "./stderr.js";
 
@@ -47,12 +47,13 @@ const COMMANDS: Record<string, Command> = {
       ["--top <n>", "print only the n largest entries of each map (bpftrace's print(@map, n))"],
       ["-p, --param <NAME=value>", "set a param() of the probe (repeatable)"],
       ["--pin <dir>", "attach, pin the probe in <dir> on bpffs (/sys/fs/bpf/<name>) and exit: it keeps running until `tsbpf unpin <dir>`"],
+      ["--missing-probes <error|warn|ignore>", "a kernel function this kernel does not have: an error (default), a warning, or nothing; the probe runs without it"],
       ["--no-cache", "compile even if an identical build is cached"],
       ["--cpu <v1|v2|v3>", "BPF instruction set version (default v3)"],
       ["-v, --verbose", "print the whole verifier log when the kernel rejects a program"],
       ["--timings", "print where the time went (compile phases, load, attach)"],
     ],
-    flags: { d: "string", duration: "string", i: "string", interval: "string", clear: "boolean", top: "string", json: "boolean", p: "list", param: "list", pin: "string", "no-cache": "boolean", cpu: "string", v: "boolean", verbose: "boolean", timings: "boolean" },
+    flags: { d: "string", duration: "string", i: "string", interval: "string", clear: "boolean", top: "string", json: "boolean", p: "list", param: "list", pin: "string", "missing-probes": "string", "no-cache": "boolean", cpu: "string", v: "boolean", verbose: "boolean", timings: "boolean" },
     run,
   },
   print: {
@@ -278,7 +279,9 @@ async function run(file: string, o: Options): Promise<number> {
   if (pinDir !== undefined && (duration !== undefined || interval !== undefined))
     throw new UsageError("--pin leaves the probe running after tsbpf exits: it takes no --duration or --interval");
   const { Probe } = require("./index.js") as typeof import("./index.js");
-  const { waitsFor } = require("./attach/attach-program.js") as typeof import("./attach/attach-program.js");
+  const { waitsFor, MISSING_PROBES } = require("./attach/attach-program.js") as typeof import("./attach/attach-program.js");
+  const missingProbes = (o["missing-probes"] ?? "error") as (typeof MISSING_PROBES)[number];
+  if (!MISSING_PROBES.includes(missingProbes)) throw new UsageError(`--missing-probes takes ${MISSING_PROBES.join(", ")}, not '${missingProbes}'`);
   const { setLongTimeout } = require("./long-timer.js") as typeof import("./long-timer.js");
 
   const probe = await Probe.open(file, { cpu: cpuOption(o), cache: o["no-cache"] !== true, verbose, params: paramOptions(o), tuneV8: true });
@@ -290,7 +293,9 @@ async function run(file: string, o: Options): Promise<number> {
     // Every reader is open before the programs attach: nothing they send is missed. A pinned
     // probe outlives this process: nothing is read.
     const readers = pinDir === undefined ? outputReaders(probe, o.json === true) : [];
-    const links = probe.attach();
+    const links = probe.attach({ missingProbes });
+    if (missingProbes === "warn")
+      for (const { program, error, optional } of probe.skipped) if (!optional) writeStderr(`tsbpf: warning: not attached: ${program}: ${visible(error.message)}${error.at ? ` (${visible(error.at.file)}:${error.at.line}:${error.at.column})` : ""}\n${error.options.hint ? `  hint: ${visible(error.options.hint)}\n` : ""}`);
     for (const p of probe.programs) {
       const reason = waitsFor(p);
       if (reason) process.stderr.write(`tsbpf: not attached: ${p.name} (${p.kind}) waits for ${reason}\n`);

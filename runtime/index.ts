@@ -11,7 +11,7 @@ import type { EventStream, ProbeMap } from "./maps/open-map.js";
 import type { RecordFormat } from "./maps/record-format.js";
 import { mapsByName } from "./maps/maps-by-name.js";
 import type { MapsOf } from "./maps/probe-maps.js";
-import { attachProgram, waitsFor, type Link } from "./attach/attach-program.js";
+import { attachProgram, loadRefusal, prepareProgram, waitsFor, type Link, type MissingProbes, type SkippedProgram } from "./attach/attach-program.js";
 import { LoadedObject, ObjectOpenError } from "./loader.js";
 import type { ParamValues } from "./param-values.js";
 import { atProcessEnd } from "./process-end.js";
@@ -51,6 +51,8 @@ export interface PhaseTimings {
  */
 export class Probe<M = unknown> implements Disposable, AsyncDisposable {
   private links: Link[] = [];
+  /** The programs attach() left out: their targets are missing on this kernel. */
+  readonly skipped: SkippedProgram[] = [];
   private pipe: TracePipe | undefined;
   private readers: Readonly<Record<string, ProbeMap | EventStream>> | undefined;
   /** One per RingBuf, made on first use: a buffer has one consumer, reading its records in one form. */
@@ -73,7 +75,7 @@ export class Probe<M = unknown> implements Disposable, AsyncDisposable {
     const { compileAsync } = require("../compiler/compile.js") as typeof import("../compiler/compile.js");
     const load = (c: CompileResult) =>
       opts.pinned === undefined
-        ? LoadedObject.load(c, { verbose: opts.verbose, params: opts.params })
+        ? LoadedObject.load(c, { verbose: opts.verbose, params: opts.params, kinds: { prepare: prepareProgram, loadRefusal } })
         : (require("./pins/pins.js") as typeof import("./pins/pins.js")).openPinnedMaps(c, opts.pinned);
     let compiled = await compileAsync(file, opts);
     let t = performance.now();
@@ -191,11 +193,20 @@ export class Probe<M = unknown> implements Disposable, AsyncDisposable {
     return this.loaded.kernelBtf;
   }
 
-  /** Attaches every program; on failure, detaches the ones already attached. */
-  attach(): Link[] {
+  /**
+   * Attaches every program; on failure, detaches the ones already attached. A program whose
+   * kernel function this kernel does not have is an error, unless it is `{ optional: true }` or
+   * `missingProbes` is "warn" or "ignore": it is then left out, in `skipped`.
+   */
+  attach(opts: { missingProbes?: MissingProbes } = {}): Link[] {
     const t = performance.now();
     try {
-      for (const p of this.loaded.programs) if (!waitsFor(p.info)) this.links.push(attachProgram(p, this.compiled.file));
+      for (const p of this.loaded.programs) {
+        if (waitsFor(p.info)) continue;
+        const attached = attachProgram(p, this.compiled.file, opts.missingProbes);
+        if ("program" in attached) this.skipped.push(attached);
+        else this.links.push(attached);
+      }
     } catch (e) {
       this.detach();
       throw e;
@@ -212,7 +223,7 @@ export class Probe<M = unknown> implements Disposable, AsyncDisposable {
   pin(dir: string): string {
     const { pinProbe } = require("./pins/pins.js") as typeof import("./pins/pins.js");
     if (this.pinnedAt) throw new TsbpfError(`the probe is pinned at ${this.pinnedAt} already`, { subject: dir, hint: `its attachments are that directory's: unpin(${JSON.stringify(this.pinnedAt)}) detaches them` });
-    const programs = this.loaded.programs.filter((p) => !waitsFor(p.info)).map((p) => p.info.name);
+    const programs = this.loaded.programs.filter((p) => !waitsFor(p.info) && !this.skipped.some((s) => s.program === p.info.name)).map((p) => p.info.name);
     if (programs.length !== this.links.length) throw new TsbpfError("the probe is not attached", { subject: dir, hint: "attach() it before pin(), and pin before detach()" });
     const path = (this.pinnedAt = pinProbe(dir, this.compiled.file, programs.map((program, i) => ({ program, link: this.links[i] })), this.compiled.maps, (name) => this.loaded.mapHandle(name)));
     // Our descriptors only (the pins hold the links). A new array: attach() gave out the old one.

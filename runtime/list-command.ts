@@ -6,6 +6,7 @@
 import { release } from "node:os";
 import { TsbpfError } from "../contract/errors.js";
 import { nearestNames } from "../contract/nearest-names.js";
+import { globMatcher } from "./attach/kernel-functions.js";
 import { writeStdout } from "./stderr.js";
 import { tracepointFields, tracepointNames } from "./tracepoint-list.js";
 
@@ -63,10 +64,4 @@ export async function listCommand(pattern: string | undefined, verbose: boolean)
   for (const p of providers) details.set(p, p.details(found.filter((f) => f.provider === p).map((f) => f.name)));
   writeStdout(found.map((f) => [f.full, ...(details.get(f.provider)!.get(f.name) ?? []).map((l) => `    ${l}`)].join("\n") + "\n").join(""));
   return 0;
-}
-
-/** A test for a glob: `*` any run of characters, `?` one; everything else itself. */
-function globMatcher(glob: string): (name: string) => boolean {
-  const re = new RegExp(`^${glob.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".")}$`, "s");
-  return (name) => re.test(name);
 }

@@ -26,6 +26,12 @@ export interface CompiledObject {
 
 const LOG_SIZE = 16 * 1024 * 1024;
 
+/** What program kinds do as an object loads (given by the caller: the kinds' attachers import this file). */
+export interface LoadHooks {
+  prepare(p: LoadedProgram): void;
+  loadRefusal(p: ProgramInfo): string | undefined;
+}
+
 /** libbpf could not read the object at all: a corrupt file, not a refusal by the kernel. */
 export class ObjectOpenError extends TsbpfError {}
 
@@ -45,7 +51,11 @@ export class LoadedObject {
     return !this.closed && libbpf().btfFd(this.handle) >= 0;
   }
 
-  static load(c: CompiledObject, opts: { verbose?: boolean; params?: ParamValues } = {}): LoadedObject {
+  /**
+   * `kinds`: each kind's part in loading (runtime/attach/attach-program.ts's, which Probe passes):
+   * what it chooses before the load, and why the kernel may refuse a kind with EPERM.
+   */
+  static load(c: CompiledObject, opts: { verbose?: boolean; params?: ParamValues; kinds?: LoadHooks } = {}): LoadedObject {
     const params = resolveParams(c.params ?? [], opts.params ?? {}, c.file);
     requireBpfPrivileges();
     const lib = libbpf();
@@ -69,10 +79,18 @@ export class LoadedObject {
       logs.set(progName, log);
       programs.push({ info, handle: p });
     }
+    for (const p of programs) opts.kinds?.prepare(p);
     const err = lib.load(obj);
     if (err < 0) {
       const messages = takeLibbpfMessages().join("");
       lib.close(obj);
+      // A kind the kernel refuses with EPERM for want of a feature (fentry without trampolines), not of a privilege.
+      const refused = -err === Errno.EPERM ? /prog '([^']+)': BPF program load failed: Operation not permitted/.exec(messages) : null;
+      const refusedProgram = refused && c.programs.find((p) => p.name === refused[1]);
+      // (requireBpfPrivileges passed: the privileges are there.)
+      const why = refusedProgram && opts.kinds?.loadRefusal(refusedProgram);
+      if (refusedProgram && why)
+        throw new TsbpfError(`the kernel refused to load ${refusedProgram.kind} program '${refusedProgram.name}' (EPERM)`, { at: declarationSpan(c.file, refusedProgram.line, refusedProgram.column, refusedProgram.name.length), hint: why });
       // EACCES with a verifier log is the verifier's refusal, not a missing privilege.
       if (-err === Errno.EPERM || (-err === Errno.EACCES && !hasLog(logs))) throw privilegeError("load BPF programs");
       for (const [progName, log] of logs) {

@@ -2,6 +2,7 @@
 // compiler's type checker see; the compiler lowers each of them to BPF. Nothing here runs in Node.
 
 import type { u32, u64 } from "./integers.js";
+import type { KernelAddress } from "./formats.js";
 import type { Str } from "./aggregates.js";
 
 // ── Program kinds ────────────────────────────────────────────────────────────────────────────
@@ -99,3 +100,117 @@ export declare const XDP_REDIRECT: u32;
  * is the verdict (XDP_PASS, XDP_DROP, …). `Probe.testRun()` runs it on a given packet.
  */
 export declare function xdp(handler: (ctx: XdpContext) => u32): Program<"xdp">;
+
+// ── Kernel functions ─────────────────────────────────────────────────────────────────────────
+/**
+ * Each kernel function's prototype, by name: filled in as a probe is compiled, from the running
+ * kernel's BTF (its FUNC records), and for the editor by `tsbpf types`, e.g.
+ * `fuse_open(inode: Ptr<inode>, file: Ptr<file>, isdir: boolean): i32`. A probe on a function
+ * named here gets its handler's parameters typed from it.
+ */
+export interface KernelFunctions {}
+
+/** The name of a kernel function this kernel's BTF describes. */
+export type KernelFunctionName = keyof KernelFunctions & string;
+/** A kernel function's arguments, as a tuple. */
+export type KernelArguments<F extends KernelFunctionName> = KernelFunctions[F] extends (...args: infer A) => unknown ? A : never;
+/** Those of the names `F` this kernel's BTF describes. */
+export type KnownFunction<F extends string> = F extends KernelFunctionName ? F : never;
+/** The arguments of those of `F` this kernel has (declared by the handler where it has none). */
+export type KnownArguments<F extends string> = [KnownFunction<F>] extends [never] ? any[] : KernelArguments<KnownFunction<F>>;
+/** What a kernel function returns. */
+export type KernelReturn<F extends KernelFunctionName> = KernelFunctions[F] extends (...args: never[]) => infer R ? R : never;
+/** A glob over kernel function names (`*` any run of characters, `?` one): "vfs_*". */
+export type KernelFunctionPattern = `${string}*${string}` | `${string}?${string}`;
+
+/** How a probe on a kernel function attaches. */
+export interface KernelProbeOptions {
+  /**
+   * Attach only where the kernel has the function (or one of the list, or a match of the
+   * pattern); on a kernel without it the probe runs without this program, saying nothing.
+   * Without it, a missing function is what `tsbpf run --missing-probes` says (an error by default).
+   */
+  readonly optional?: boolean;
+}
+
+/**
+ * Runs `handler` each time the kernel enters function `fn`, with the function's arguments as the
+ * handler's parameters (read from the argument registers: at most six), typed from the kernel's
+ * BTF: `kprobe("fuse_open", (inode, file, isdir) => …)`. A list names alternatives: the first
+ * the running kernel has is probed (`["fuse_open_common", "fuse_open"]`, for kernels before and
+ * after a rename). Needs a kernel with kprobes (CONFIG_KPROBES).
+ */
+export declare function kprobe<F extends KernelFunctionName>(fn: F, handler: (...args: KernelArguments<F>) => void): Program<"kprobe">;
+export declare function kprobe<F extends KernelFunctionName>(fn: F, options: KernelProbeOptions, handler: (...args: KernelArguments<F>) => void): Program<"kprobe">;
+/**
+ * Alternatives of which this kernel has only some (a function renamed between kernels): the
+ * handler's parameters are typed from those it has.
+ */
+export declare function kprobe<F extends string>(fn: readonly F[], handler: (...args: KnownArguments<F>) => void): Program<"kprobe">;
+export declare function kprobe<F extends string>(fn: readonly F[], options: KernelProbeOptions, handler: (...args: KnownArguments<F>) => void): Program<"kprobe">;
+/**
+ * A pattern probes every function it matches (`kprobe("vfs_*", …)`): the arguments of
+ * functions that differ are u64 each; `funcName()` says which function it is.
+ */
+export declare function kprobe(pattern: KernelFunctionPattern, handler: (...args: u64[]) => void): Program<"kprobe">;
+export declare function kprobe(pattern: KernelFunctionPattern, options: KernelProbeOptions, handler: (...args: u64[]) => void): Program<"kprobe">;
+/**
+ * A function this kernel's BTF does not describe (or another kernel's): the handler declares the
+ * arguments' types itself, `(inode: Ptr<inode>, file: Ptr<file>) => …` (an integer type, boolean,
+ * or a `Ptr`/`UserPtr`, which is the argument's 64-bit address).
+ */
+export declare function kprobe(fn: string | readonly string[], handler: (...args: any[]) => void): Program<"kprobe">;
+export declare function kprobe(fn: string | readonly string[], options: KernelProbeOptions, handler: (...args: any[]) => void): Program<"kprobe">;
+
+/**
+ * Runs `handler` each time kernel function `fn` returns, with its return value as the one
+ * parameter (typed from the kernel's BTF; declared by the handler for other functions):
+ * `kretprobe("vfs_read", (ret) => …)`. Lists, patterns and options as kprobe's.
+ */
+export declare function kretprobe<F extends KernelFunctionName>(fn: F | readonly F[], handler: (ret: KernelReturn<F>) => void): Program<"kretprobe">;
+export declare function kretprobe<F extends KernelFunctionName>(fn: F | readonly F[], options: KernelProbeOptions, handler: (ret: KernelReturn<F>) => void): Program<"kretprobe">;
+export declare function kretprobe(fn: string | readonly string[], handler: (ret: any) => void): Program<"kretprobe">;
+export declare function kretprobe(fn: string | readonly string[], options: KernelProbeOptions, handler: (ret: any) => void): Program<"kretprobe">;
+
+/**
+ * Runs `handler` each time a task enters system call `name` ("openat", "read": the name alone),
+ * with the system call's arguments as its parameters, declared by the handler:
+ * `ksyscall("openat", (dfd: i32, filename: UserPtr<u8>, flags: i32) => …)`. A kprobe on the
+ * kernel's entry of the call (`__x64_sys_openat`), whose arguments it reads where the kernel keeps
+ * the caller's registers, as libbpf's BPF_KSYSCALL does. Needs kprobes (CONFIG_KPROBES).
+ */
+export declare function ksyscall(name: string | readonly string[], handler: (...args: any[]) => void): Program<"ksyscall">;
+export declare function ksyscall(name: string | readonly string[], options: KernelProbeOptions, handler: (...args: any[]) => void): Program<"ksyscall">;
+/** Runs `handler` each time system call `name` returns, with what it returns (declared by the handler: `(ret: i64) => …`). */
+export declare function kretsyscall(name: string | readonly string[], handler: (ret: any) => void): Program<"kretsyscall">;
+export declare function kretsyscall(name: string | readonly string[], options: KernelProbeOptions, handler: (ret: any) => void): Program<"kretsyscall">;
+
+/**
+ * Runs `handler` each time the kernel enters function `fn`, as kprobe does, through a BPF
+ * trampoline: cheaper, and checked by the kernel against the function's BTF when it loads (Linux
+ * 5.5 with BPF trampolines). The arguments are the handler's parameters, typed from BTF; up to 12.
+ * A list names alternatives, the first the kernel has. No patterns.
+ */
+export declare function fentry<F extends KernelFunctionName>(fn: F | readonly F[], handler: (...args: KernelArguments<F>) => void): Program<"fentry">;
+export declare function fentry<F extends KernelFunctionName>(fn: F | readonly F[], options: KernelProbeOptions, handler: (...args: KernelArguments<F>) => void): Program<"fentry">;
+export declare function fentry(fn: string | readonly string[], handler: (...args: any[]) => void): Program<"fentry">;
+export declare function fentry(fn: string | readonly string[], options: KernelProbeOptions, handler: (...args: any[]) => void): Program<"fentry">;
+
+/**
+ * Runs `handler` each time kernel function `fn` returns, through a BPF trampoline, with the
+ * function's arguments and then its return value as the parameters: `(inode, file, isdir, ret)`
+ * (every argument is listed before the return value).
+ */
+export declare function fexit<F extends KernelFunctionName>(fn: F | readonly F[], handler: (...args: [...KernelArguments<F>, KernelReturn<F>]) => void): Program<"fexit">;
+export declare function fexit<F extends KernelFunctionName>(fn: F | readonly F[], options: KernelProbeOptions, handler: (...args: [...KernelArguments<F>, KernelReturn<F>]) => void): Program<"fexit">;
+export declare function fexit(fn: string | readonly string[], handler: (...args: any[]) => void): Program<"fexit">;
+export declare function fexit(fn: string | readonly string[], options: KernelProbeOptions, handler: (...args: any[]) => void): Program<"fexit">;
+
+/**
+ * In a probe on a kernel function (kprobe, kretprobe, ksyscall, fentry, fexit): the function's
+ * address (bpf_get_func_ip, Linux 5.15), shown as its name (`vfs_read`) in printed maps and
+ * events. What a pattern's handler tells its functions apart by: `counts.add(funcName())`.
+ */
+export declare function funcName(): KernelAddress;
+/** The probe's function, as funcName() gives it: bpftrace's `probe` for kernel functions. */
+export declare function probeName(): KernelAddress;

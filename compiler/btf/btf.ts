@@ -5,6 +5,9 @@
 import { TsbpfError } from "../../contract/errors.js";
 import { Kind } from "./btf-kinds.js";
 
+/** Name lookups answered by scanning before an index of every name pays off. */
+const INDEX_AFTER_LOOKUPS = 32;
+
 /** Longest chain of modifiers and typedefs followed; a longer one is a cycle in a crafted file. */
 const MAX_CHAIN = 256;
 
@@ -33,6 +36,7 @@ export class Btf {
   private readonly ascii: string | undefined;
   private readonly names = new Map<number, string>();
   private byName: Map<string, number[]> | undefined;
+  private lookups = 0;
 
   constructor(
     /** Where it was read from, for messages. */
@@ -147,6 +151,8 @@ export class Btf {
 
   /** The ids of the types named `name`, in id order (a name may be a struct and a typedef, or twice a func). */
   idsNamed(name: string): readonly number[] {
+    // A few names (a probe's compile) cost a scan each; an index of all 100,000 costs 150 ms.
+    if (!this.byName && ++this.lookups <= INDEX_AFTER_LOOKUPS) return this.scanFor(name);
     if (!this.byName) {
       const byOffset = new Map<number, number[]>();
       for (let id = 1; id < this.count; id++) {
@@ -164,6 +170,17 @@ export class Btf {
       }
     }
     return this.byName.get(name) ?? [];
+  }
+
+  /** The ids whose name is `name`, found by its offsets in the string section (a string may be there twice). */
+  private scanFor(name: string): number[] {
+    const offsets = new Set<number>();
+    const needle = Buffer.from(`\0${name}\0`, "utf8");
+    for (let at = this.strings.indexOf(needle); at !== -1; at = this.strings.indexOf(needle, at + 1)) offsets.add(at + 1);
+    const ids: number[] = [];
+    if (!offsets.size) return ids;
+    for (let id = 1; id < this.count; id++) if (offsets.has(this.words[this.starts[id]])) ids.push(id);
+    return ids;
   }
 
   /** The first type named `name` of one of `kinds`, or undefined. */

@@ -77,13 +77,14 @@ export function probeCompilerOptions(ts: typeof TS): TS.CompilerOptions {
 /**
  * Parses and checks a probe file (`source`: its text, if the caller has read it already). With
  * `deferTypeErrors`, TypeScript's full check of the file waits for `checkTypes()`, so that code
- * generation can start first and run alongside it.
+ * generation can start first and run alongside it. `kernel`: the kernel's declarations, if the
+ * caller has made them already.
  */
-export function loadCheckedSource(file: string, opts: { deferTypeErrors?: boolean; source?: string } = {}): CheckedSource {
+export function loadCheckedSource(file: string, opts: { deferTypeErrors?: boolean; source?: string; kernel?: ProbeKernelTypes } = {}): CheckedSource {
   const fileName = resolve(file);
   const text = opts.source ?? readProbeSource(fileName).toString("utf8");
   // The kernel's types the probe names, made for this compile (kernel/kernel-declarations.ts).
-  const kernel = probeKernelDeclarations(fileName, text);
+  const kernel = "kernel" in opts ? opts.kernel : probeKernelDeclarations(fileName, text);
   const ts = typescript();
   const options = probeCompilerOptions(ts);
   const host: TS.CompilerHost = {

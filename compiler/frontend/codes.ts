@@ -22,7 +22,7 @@ export interface DiagnosticEntry {
 }
 
 /** What an example may use without importing it. */
-export const PROBE_IMPORTS = ["tracepoint", "rawTracepoint", "xdp", "ArrayMap", "LinearHistogram", "printk", "pid", "comm", "param", "currentTask", "u8", "u16", "u32", "u64", "i8", "i16", "i32", "i64", "type FixedArray"];
+export const PROBE_IMPORTS = ["tracepoint", "rawTracepoint", "xdp", "kprobe", "ArrayMap", "LinearHistogram", "printk", "pid", "comm", "param", "currentTask", "u8", "u16", "u32", "u64", "i8", "i16", "i32", "i64", "type FixedArray"];
 
 const LOOP_HINT = "loop over a counted range with a constant bound: for (let i: u32 = 0; i < N; i++)";
 
@@ -109,6 +109,27 @@ const table = {
     refuses: "a context argument by an index that is not a constant, or past the last argument the kernel can pass (ctx.arg(12))",
     hint: "write the index as a constant from 0 to 11: the verifier checks each access to the context at load time",
     example: 'export const r = rawTracepoint("sched_switch", (ctx) => {\n  const a: u64 = ctx.arg(12);\n});',
+    placement: "module",
+  },
+  badKernelFunctionTarget: {
+    code: "TSB1120",
+    refuses: "a probe on a kernel function whose target is malformed: not a name, a pattern where the kind takes one function (fentry), an empty list of alternatives, options that are not `{ optional: true }`",
+    hint: 'name the function as the kernel does ("vfs_read"), or alternatives in a list (["fuse_open_common", "fuse_open"]); kprobe() takes patterns ("vfs_*")',
+    example: 'export const k = kprobe("vfs read", (file: u64) => {});',
+    placement: "module",
+  },
+  badHandlerParameter: {
+    code: "TSB1121",
+    refuses: "a handler parameter that cannot hold a kernel function's argument: past the last register (a 7th kprobe argument on x86-64), without a type where tsbpf has no prototype, a struct by value, a pattern's argument typed other than u64",
+    hint: "declare at most six arguments (x86-64), each an integer, boolean or Ptr<T>; those of a pattern (vfs_*) are u64",
+    example: 'export const k = kprobe("vfs_*", (file: u32) => {});',
+    placement: "module",
+  },
+  badProgramFunctionName: {
+    code: "TSB1122",
+    refuses: "a function named as a program in bcc's convention (`kprobe__<function>`, `kretprobe__<function>`) without a function name after the `__`",
+    hint: "name the kernel function after the prefix: function kprobe__vfs_read(file: Ptr<u8>) { … }",
+    example: "export function kprobe__(): void {}",
     placement: "module",
   },
   badMap: {

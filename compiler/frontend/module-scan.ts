@@ -14,7 +14,8 @@ import type { LinearBuckets } from "../../contract/manifest.js";
 import { typeAt, type IntType, type ValueType } from "./probe-types.js";
 import { constantValue } from "./constants.js";
 import { MAP_KIND_NAMES, mapKindNamed, type MapKind } from "../maps/registry.js";
-import { programKindNamed, type ProgramKind } from "../kinds/registry.js";
+import { programKindNamed, SECTION_SUGAR, type ProgramKind } from "../kinds/registry.js";
+import type { ProgramTarget } from "../kinds/program-kind.js";
 
 export interface ProgramDecl {
   kind: ProgramKind;
@@ -22,9 +23,14 @@ export interface ProgramDecl {
   target: string; // e.g. "syscalls/sys_enter_syncfs"; "" for kinds attached to an interface
   section: string; // ELF section, which libbpf reads to know how to attach
   exported: boolean;
-  handler: TS.ArrowFunction | TS.FunctionExpression;
-  declaration: TS.VariableDeclaration;
+  /** The handler: written inline, or the function itself in bcc's convention (`function kprobe__vfs_read(…)`). */
+  handler: TS.ArrowFunction | TS.FunctionExpression | (TS.FunctionDeclaration & { readonly body: TS.Block });
+  declaration: TS.VariableDeclaration | TS.FunctionDeclaration;
   targetNode: TS.Node;
+  /** Targets to try in order, the first the kernel has (ProgramTarget's). */
+  alternatives?: string[];
+  /** Attached only where the kernel has the target. */
+  optional?: boolean;
 }
 
 /** `const hits = new ArrayMap<u64>(4)`: a BPF map, created when the probe loads. */
@@ -95,6 +101,11 @@ export function scanModule(p: CheckedSource): ModuleDecls {
   const { diagnostics } = p;
   const out: ModuleDecls = { programs: [], maps: [], functions: [], params: [], constants: new Map() };
   for (const stmt of p.source.statements) {
+    const sugar = ts.isFunctionDeclaration(stmt) && stmt.body ? sugarKind(stmt) : undefined;
+    if (sugar) {
+      diagnostics.attempt(() => out.programs.push(sugarProgram(p, sugar, stmt as TS.FunctionDeclaration)));
+      continue;
+    }
     if (ts.isFunctionDeclaration(stmt) && stmt.body) {
       for (const param of stmt.parameters) {
         if (param.initializer || param.questionToken || param.dotDotDotToken)
@@ -140,8 +151,31 @@ function program(p: CheckedSource, kind: ProgramKind, decl: TS.VariableDeclarati
   if (!handler || !(ts.isArrowFunction(handler) || ts.isFunctionExpression(handler)))
     throw errorAt(handler ?? init, Codes.programHandlerNotInline, "the program's handler must be written inline as a function", "pass `(ctx) => { … }`");
   // A wrong target is reported, and the program kept: its handler is still checked.
-  const { target, section, node } = p.diagnostics.attempt(() => kind.target(p, args, init.expression)) ?? { target: "", section: "", node: args[0] ?? init.expression };
-  return { kind, name: decl.name.text, exported, handler, declaration: decl, target, section, targetNode: node };
+  const found = p.diagnostics.attempt(() => kind.target(p, args, init.expression));
+  return withTarget(p, { kind, name: decl.name.text, exported, handler, declaration: decl }, found ?? { target: "", section: "", node: args[0] ?? init.expression }, found !== undefined);
+}
+
+/** A program with its target; a kind whose handler takes values (a kprobe's arguments) checks them against it. */
+function withTarget(p: CheckedSource, decl: Omit<ProgramDecl, "target" | "section" | "targetNode">, t: ProgramTarget, targetFound: boolean): ProgramDecl {
+  if (targetFound) decl.kind.parameters?.check(p, decl.handler, t);
+  return { ...decl, target: t.target, section: t.section, targetNode: t.node, ...(t.alternatives && { alternatives: t.alternatives }), ...(t.optional && { optional: true }) };
+}
+
+/** The kind a function declares in bcc's convention (`kprobe__vfs_read`), if its name has a kind's prefix. */
+function sugarKind(f: TS.FunctionDeclaration): { kind: ProgramKind; prefix: string } | undefined {
+  const name = f.name?.text ?? "";
+  for (const [prefix, kind] of SECTION_SUGAR) if (name.startsWith(prefix)) return { kind, prefix };
+  return undefined;
+}
+
+/** `export function kprobe__vfs_read(file: Ptr<file>) { … }`: a kprobe on vfs_read, as bcc names one. */
+function sugarProgram(p: CheckedSource, { kind, prefix }: { kind: ProgramKind; prefix: string }, f: TS.FunctionDeclaration): ProgramDecl {
+  const name = f.name!;
+  const fn = name.text.slice(prefix.length);
+  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(fn))
+    throw errorAt(name, Codes.badProgramFunctionName, `'${name.text}' names a ${kind.name} program without the kernel function it probes`, `name the function after '${prefix}': ${prefix}vfs_read`);
+  const exported = f.modifiers?.some((m) => m.kind === p.ts.SyntaxKind.ExportKeyword) ?? false;
+  return withTarget(p, { kind, name: name.text, exported, handler: f as TS.FunctionDeclaration & { body: TS.Block }, declaration: f }, { target: fn, section: `${kind.name}/${fn}`, node: name }, true);
 }
 
 /**
@@ -231,7 +265,7 @@ export const FIXED_SECTIONS = ["license", ".maps", ".rodata.params"];
  */
 function checkNoSectionNames(p: CheckedSource, decls: ModuleDecls): void {
   const sections = new Set([...FIXED_SECTIONS, ...decls.programs.map((d) => d.section)]);
-  for (const { name, node } of [...decls.programs.map((d) => ({ name: d.name, node: d.declaration.name })), ...decls.maps.map((d) => ({ name: d.name, node: d.binding }))]) {
+  for (const { name, node } of [...decls.programs.map((d) => ({ name: d.name, node: d.declaration.name! })), ...decls.maps.map((d) => ({ name: d.name, node: d.binding }))]) {
     if (sections.has(name))
       p.diagnostics.report(errorAt(node, Codes.badSymbolName, `'${name}' cannot name a program or map: it is the name of an ELF section of this object`, `rename it (e.g. '${name}Program')`));
   }

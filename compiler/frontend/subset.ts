@@ -227,10 +227,11 @@ function isProgramHandler(p: CheckedSource, node: TS.Node): boolean {
   return p.ts.isCallExpression(call) && call.arguments[call.arguments.length - 1] === node && isDeclaringCall(p, call) && stdlibName(p, call.expression) !== "param";
 }
 
-/** The name a program or param is declared with: `tracepoint("a/b", …)`, `param("N", 0)`. */
+/** The name a program or param is declared with: `tracepoint("a/b", …)`, `param("N", 0)`, or one of a list (`kprobe(["a", "b"], …)`). */
 function isDeclaredName(p: CheckedSource, node: TS.Node): boolean {
-  const call = node.parent;
-  return p.ts.isCallExpression(call) && call.arguments[0] === node && isDeclaringCall(p, call);
+  const named = p.ts.isArrayLiteralExpression(node.parent) ? node.parent : node;
+  const call = named.parent;
+  return p.ts.isCallExpression(call) && call.arguments[0] === named && isDeclaringCall(p, call);
 }
 
 function isFixedArray(t: TS.Type): boolean {
@@ -275,9 +276,10 @@ function isEqualityOperator(ts: typeof TS, kind: TS.SyntaxKind): boolean {
   return kind === K.EqualsEqualsEqualsToken || kind === K.ExclamationEqualsEqualsToken || kind === K.EqualsEqualsToken || kind === K.ExclamationEqualsToken;
 }
 
+/** `from "tsbpf"`, or `declare module "tsbpf" { … }` (declaring a kernel function's prototype in KernelFunctions). */
 function isImportSpecifier(p: CheckedSource, node: TS.Node): boolean {
   const parent = node.parent;
-  return (p.ts.isImportDeclaration(parent) || p.ts.isExportDeclaration(parent)) && parent.moduleSpecifier === node;
+  return ((p.ts.isImportDeclaration(parent) || p.ts.isExportDeclaration(parent)) && parent.moduleSpecifier === node) || (p.ts.isModuleDeclaration(parent) && parent.name === node);
 }
 
 function isFormatString(p: CheckedSource, node: TS.Node): boolean {

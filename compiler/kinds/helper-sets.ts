@@ -25,8 +25,14 @@ export const TASK_HELPERS: HelperSet = {
   unavailable: "they describe the current task, and a packet is handled in interrupt context, where the current task is whichever one the CPU happened to interrupt",
 };
 
+/** About the kernel function a program probes (kprobe, kretprobe, ksyscall, fentry, fexit): bpf_get_func_ip. */
+export const FUNCTION_HELPERS: HelperSet = {
+  names: ["funcName", "probeName"],
+  unavailable: "they name the kernel function a kprobe, kretprobe, ksyscall, fentry or fexit program probes (bpf_get_func_ip), and this program probes none",
+};
+
 /** Every helper some kind may be refused; calls to anything else (casts, kernelPtr) are always allowed. */
-export const RESTRICTED_HELPERS: ReadonlyMap<string, HelperSet> = new Map([BASE_HELPERS, TASK_HELPERS].flatMap((set) => set.names.map((n) => [n, set] as const)));
+export const RESTRICTED_HELPERS: ReadonlyMap<string, HelperSet> = new Map([BASE_HELPERS, TASK_HELPERS, FUNCTION_HELPERS].flatMap((set) => set.names.map((n) => [n, set] as const)));
 
 export const TRACING_HELPERS: readonly HelperSet[] = [BASE_HELPERS, TASK_HELPERS];
 export const NETWORK_HELPERS: readonly HelperSet[] = [BASE_HELPERS];

@@ -7,7 +7,7 @@ import type { TsbpfError } from "../../contract/errors.js";
 import type { CheckedSource } from "../frontend/checked-source.js";
 import { Codes } from "../frontend/codes.js";
 import { errorAt } from "../frontend/spans.js";
-import type { IntType } from "../frontend/probe-types.js";
+import type { IntType, ScalarType } from "../frontend/probe-types.js";
 import type { Operand } from "../lower/arith.js";
 import type { ExpressionLowerer } from "../lower/expressions.js";
 import type { HelperSet } from "./helper-sets.js";
@@ -19,6 +19,21 @@ export interface ProgramTarget {
   section: string;
   /** Where errors about the target point. */
   node: TS.Node;
+  /** Targets to try in order, the first the kernel has taken (`kprobe(["fuse_open_common", "fuse_open"], …)`); `target` is the first. */
+  alternatives?: string[];
+  /** Attach only where the kernel has the target: missing, the program is left out without a word. */
+  optional?: boolean;
+}
+
+/**
+ * Handler parameters that are not a context but values the kind reads from it (a kprobe's are
+ * the kernel function's arguments): checked before lowering, then each lowered by the kind.
+ */
+export interface HandlerParameters {
+  /** Reports to `p.diagnostics` what is wrong with the handler's parameters for this target. */
+  check(p: CheckedSource, handler: TS.SignatureDeclaration, target: ProgramTarget): void;
+  /** Parameter `index` (of `handler`), of the checked type `type`, read through the context pointer. */
+  lower(l: ExpressionLowerer, context: Operand["value"], index: number, type: ScalarType, handler: TS.SignatureDeclaration): Operand;
 }
 
 /**
@@ -42,13 +57,18 @@ export interface ProgramKind {
   readonly returns: IntType | "ignored";
   /** The sets of helpers (helper-sets.ts) this kind may call. */
   readonly helpers: readonly HelperSet[];
-  /** The context type's name in the stdlib, and the methods it has (`RawTracepointContext.arg`). */
-  readonly context: {
+  /**
+   * The context type's name in the stdlib, and the methods it has (`RawTracepointContext.arg`);
+   * none for a kind whose handler takes `parameters` instead.
+   */
+  readonly context?: {
     readonly type: string;
     readonly members?: Readonly<Record<string, ContextMember>>;
     /** `ctx.field` reads the record the kernel passes, laid out as the context type's argument says (`tracepoint<Fields>`). */
     readonly fields?: true;
   };
+  /** What the handler's parameters are, for a kind whose handler takes values rather than a context. */
+  readonly parameters?: HandlerParameters;
   /** Named constants of this kind (`XDP_PASS`): their stdlib names, values and types. */
   readonly constants?: Readonly<Record<string, { value: bigint; type: IntType }>>;
 }

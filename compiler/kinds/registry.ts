@@ -7,12 +7,21 @@ import { rawTracepointKind } from "./raw-tracepoint.js";
 import { tpBtfKind } from "./tp-btf.js";
 import { tracepointKind } from "./tracepoint.js";
 import { xdpKind } from "./xdp.js";
+import { kprobeKind, kretprobeKind } from "./kprobe.js";
+import { ksyscallKind, kretsyscallKind } from "./ksyscall.js";
+import { fentryKind, fexitKind } from "./fentry.js";
 
 export type { ProgramKind } from "./program-kind.js";
 
-const KINDS: readonly ProgramKind[] = [tracepointKind, rawTracepointKind, tpBtfKind, xdpKind];
+const KINDS: readonly ProgramKind[] = [tracepointKind, rawTracepointKind, tpBtfKind, xdpKind, kprobeKind, kretprobeKind, ksyscallKind, kretsyscallKind, fentryKind, fexitKind];
 
 const byName = new Map(KINDS.map((k) => [k.name, k]));
+
+/**
+ * bcc's convention: `function kprobe__fuse_open(inode, file) { … }` is a program of the kind its
+ * name starts with, on the function its name ends with.
+ */
+export const SECTION_SUGAR: ReadonlyMap<string, ProgramKind> = new Map([["kprobe__", kprobeKind], ["kretprobe__", kretprobeKind]]);
 
 /** The kind that the stdlib function `name` declares, if it declares one. */
 export const programKindNamed = (name: string): ProgramKind | undefined => byName.get(name);
@@ -23,4 +32,4 @@ export const KIND_CONSTANTS: ReadonlyMap<string, { value: bigint; type: IntType 
 );
 
 /** `Context.member` → its check and lowering, by the qualified stdlib name (`RawTracepointContext.arg`). */
-export const CONTEXT_MEMBERS: ReadonlyMap<string, ContextMember> = new Map(KINDS.flatMap((k) => Object.entries(k.context.members ?? {}).map(([m, member]) => [`${k.context.type}.${m}`, member] as const)));
+export const CONTEXT_MEMBERS: ReadonlyMap<string, ContextMember> = new Map(KINDS.flatMap((k) => Object.entries(k.context?.members ?? {}).map(([m, member]) => [`${k.context!.type}.${m}`, member] as const)));

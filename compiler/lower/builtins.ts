@@ -15,6 +15,9 @@ import { lowerPrintf } from "./printf.js";
 import { lowerStartsWith } from "./str-compare.js";
 import { kernelFieldExists, kernelTypeSize } from "./kernel-fields.js";
 import { KIND_CONSTANTS } from "../kinds/registry.js";
+import { Codes } from "../frontend/codes.js";
+import { formattedType } from "../frontend/formatted-types.js";
+import { errorAt } from "../frontend/spans.js";
 
 type Lowering = (l: ExpressionLowerer, call: TS.CallExpression) => Operand;
 
@@ -51,8 +54,17 @@ const BUILTINS: Record<string, Lowering> = {
     l.b.callHelper(Helper.getCurrentComm, i64, [buf, constInt(i32, 16)]);
     return { value: buf, type };
   },
+  funcName: funcAddress,
+  probeName: funcAddress,
   cpu: (l) => convert(l.b, { value: l.b.callHelper(Helper.getSmpProcessorId, i64, []), type: INT_TYPES.u64 }, INT_TYPES.u32),
 };
+
+/** funcName(): the probed function's address (bpf_get_func_ip, which reads the program's context). */
+function funcAddress(l: ExpressionLowerer, call: TS.CallExpression): Operand {
+  if (!l.context)
+    throw errorAt(call, Codes.unsupportedSyntax, `${call.expression.getText()}() needs the program's context, which only its handler has`, "call it in the handler, and pass what it gives to the function");
+  return { value: l.b.callHelper(Helper.getFuncIp, i64, [l.context.pointer]), type: formattedType("KernelAddress")! };
+}
 
 /** readKernel / readUser: the helper copies size bytes into storage, zeroed when it cannot. */
 function readVia(id: number): Lowering {

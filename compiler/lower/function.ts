@@ -54,11 +54,14 @@ export class FunctionLowerer extends ExpressionLowerer {
   /** Binds parameters to stack slots (O2 turns them back into registers). */
   bindParams(params: readonly TS.ParameterDeclaration[], types: ProbeType[]): void {
     const first = this.sret ? 1 : 0;
-    params.forEach((param, i) => {
-      const slot = this.fn.alloca(irTypeOf(types[i]));
-      this.b.store(this.fn.params[first + i], slot);
-      this.locals.set(this.p.symbolAt(param.name)!, { slot, type: types[i] });
-    });
+    params.forEach((param, i) => this.bindLocal(param, { value: this.fn.params[first + i], type: types[i] }));
+  }
+
+  /** Binds a parameter to a stack slot holding `value`. */
+  bindLocal(param: TS.ParameterDeclaration, value: Operand): void {
+    const slot = this.fn.alloca(irTypeOf(value.type));
+    this.b.store(value.value, slot);
+    this.locals.set(this.p.symbolAt(param.name)!, { slot, type: value.type });
   }
 
   /** Lowers the body; falling off the end returns 0 (or nothing, for void). */

@@ -19,4 +19,6 @@ export const Helper = {
   ringbufReserve: 131,
   ringbufSubmit: 132,
   traceVprintk: 177,
+  getFuncIp: 173,
+  getFuncRet: 184,
 } as const;

@@ -9,7 +9,7 @@ import type { ModuleModel } from "../frontend/module-model.js";
 import { FIXED_SECTIONS, type ProgramDecl } from "../frontend/module-scan.js";
 import type { CheckedSource } from "../frontend/checked-source.js";
 import { lineColumn } from "../frontend/spans.js";
-import { INT_TYPES, isAggregate, probeTypeOf, type IntType, type ProbeType, type StructType } from "../frontend/probe-types.js";
+import { INT_TYPES, isAggregate, probeTypeOf, typeAt, type IntType, type ProbeType, type ScalarType, type StructType } from "../frontend/probe-types.js";
 import { DebugInfo, type DebugTypeRef } from "../ir/debug-info.js";
 import { cIdentifier, constInt, type IRBuilder, IRModule, type IRFunction, type Value } from "../ir/ir-module.js";
 import { arrayOf, fnType, i32, i8, ptrTo, structOf, voidType, type FnType, type PointerMode } from "../ir/ir-types.js";
@@ -156,8 +156,16 @@ export class ModuleLowerer {
     const fn = this.m.addFunction({ name: prog.name, ret: i32, params: [{ name: "ctx", type: ptrTo(i8) }], section: prog.section, dbg: sp });
     const l = new FunctionLowerer(this, fn, sp, prog.name, prog.kind.returns);
     const ctx = prog.handler.parameters[0];
+    const { parameters } = prog.kind;
     // The pointer the kernel passes is there whether or not the handler names it (emit() to a perf buffer needs it).
-    l.context = { symbol: ctx && this.p.symbolAt(ctx.name), pointer: fn.params[0], record: ctx && prog.kind.context.fields && this.contextRecord(ctx) };
+    if (parameters) {
+      // The handler's parameters are values the kind reads through it (a kprobe's arguments).
+      l.context = { symbol: undefined, pointer: fn.params[0] };
+      prog.handler.parameters.forEach((param, i) => {
+        l.at(param);
+        l.bindLocal(param, parameters.lower(l, fn.params[0], i, typeAt(this.p, param.name) as ScalarType, prog.handler));
+      });
+    } else l.context = { symbol: ctx && this.p.symbolAt(ctx.name), pointer: fn.params[0], record: ctx && prog.kind.context?.fields && this.contextRecord(ctx) };
     // A program's scratch map is its own (defined in its part): each may use a whole per-CPU value.
     const scratch = new ScratchMap(this.m, this.debug);
     l.scratch = scratch.allocatorFor(fn, sp, prog.declaration);

@@ -33,3 +33,14 @@ export function ownLink(handle: bigint, description: string): Link {
     },
   };
 }
+
+/** Several attachments of one program (a pattern's functions) as one: detached together. */
+export function linkGroup(links: readonly Link[], description: string): Link {
+  return {
+    description,
+    destroy: () => links.forEach((l) => l.destroy()),
+    destroyAsync: () => Promise.all(links.map((l) => l.destroyAsync())).then(() => undefined),
+    // One pin holds one link: a pattern's many are not pinned (tsbpf unpin would find one).
+    pin: () => -Errno.EOPNOTSUPP,
+  };
+}

@@ -5,6 +5,13 @@ import type { LoadedProgram } from "../loader.js";
 import type { Link } from "./link.js";
 
 export type ProgramAttacher =
-  | { readonly kind: string; attach(p: LoadedProgram, file: string): Link }
+  | {
+      readonly kind: string;
+      attach(p: LoadedProgram, file: string): Link;
+      /** Before the object loads: what the kernel checks at load (an fentry's function) chosen, or the program left out. */
+      prepare?(p: LoadedProgram): void;
+      /** Why the kernel may refuse to load a program of the kind with EPERM when tsbpf has every privilege (an fentry: no trampolines). */
+      readonly loadRefused?: string;
+    }
   /** A kind the runtime does not attach on its own: what it waits for, as a user reads it. */
   | { readonly kind: string; readonly waitsFor: string };

@@ -35,6 +35,21 @@ test("opensnoop --json gives one object per event", async () => {
   expect(await run.exited).toBe(0);
 });
 
+test("execsnoop shows each program started, with its parent's pid read from the kernel's task_struct", async () => {
+  const child = later("true");
+  const run = new Running(["run", repo("examples/execsnoop.ts"), "--param", `TARGET_PPID=${process.pid}`, "--duration", "5"]);
+  await run.waitFor("stderr", /Attached 1 program/);
+  await child.go();
+  // `sh -c 'read _ && exec true'`: the exec keeps the shell's pid; its parent is this process.
+  await run.waitFor("stdout", new RegExp(`^ +${child.pid} +${process.pid} +${process.getuid!()} true +\\S*/true$`, "m"));
+  expect(run.stdout.split("\n")[0]).toMatch(/^ +PID +PPID +UID COMM +FILENAME$/);
+  // Only this process's children.
+  expect(run.stdout.split("\n").slice(1).filter((l) => l.trim() && !new RegExp(`^ +\\d+ +${process.pid} `).test(l))).toEqual([]);
+  run.child.kill("SIGINT");
+  expect(await run.exited).toBe(0);
+  expectNoStack(run.stderr);
+});
+
 test("readlatency prints a log2 histogram of the watched process's reads at exit", async () => {
   const cat = later("cat /etc/hostname /etc/hostname /etc/hostname");
   const run = new Running(["run", repo("examples/readlatency.ts"), "--param", `TARGET_PID=${cat.pid}`, "--duration", "3"]);
