@@ -68,6 +68,20 @@ export const t = tracepoint("syscalls/sys_enter_openat", (ctx) => {
 type VfsRead = KernelFunctions["vfs_read"];
 type Missing = KernelFunctions["vfs_raed"];
 `,
+  // A kprobe's parameters typed from the function's prototype (KernelFunctions).
+  "kprobe-arguments.ts": `import { kprobe, type Ptr } from "tsbpf";
+import type { task_struct } from "tsbpf/kernel";
+
+function parentOf(task: Ptr<task_struct>) {
+  return task.real_parent.tgid;
+}
+export const read = kprobe("vfs_read", (file, buf, count) => {
+  parentOf(file);
+});
+export const unknown = kprobe("vfs_raed", (file) => {
+  parentOf(file);
+});
+`,
   // Completion and hover: \`task.\` at the end of line 4.
   "completion.ts": `import { tracepoint, currentTask } from "tsbpf";
 
@@ -238,11 +252,17 @@ test("an unknown kernel function", () => {
   ]);
 });
 
-// To enable when kprobe (typed through KernelFunctions) is in stdlib/programs.d.ts: a handler's
-// parameters typed from the prototype, `kprobe("vfs_read", (file) => parentOf(file))` an error
-// at `file`. An unknown function in kprobe(…) is not an editor error there: kprobe's overload
-// for functions without BTF takes any string (the compiler reports it, with "did you mean").
-test.todo("kprobe's handler parameters are typed from KernelFunctions");
+test("a kprobe handler's parameters are typed from the function's prototype", () => {
+  // An unknown function in kprobe(…) is no error in the editor: kprobe's overload for functions
+  // without BTF (another kernel's) takes any name and untyped parameters. `tsbpf run` reports it
+  // as it attaches (--missing-probes), with the kernel's nearest names; KernelFunctions["vfs_raed"]
+  // (above) is where the editor says it.
+  expect(errorsIn("kprobe-arguments.ts")).toEqual([
+    { line: 8, column: 12, length: 4, text: "file", code: 2345, message: "Argument of type 'Ptr<file>' is not assignable to parameter of type 'Ptr<task_struct>'." },
+  ]);
+  const info = service.getQuickInfoAtPosition(join(PROJECT, "kprobe-arguments.ts"), after("kprobe-arguments.ts", '"vfs_read", (fi'))!;
+  expect(ts.displayPartsToString(info.displayParts)).toBe("(parameter) file: Ptr<file>");
+});
 
 test("completion after `task.` offers the kernel struct's fields", () => {
   const file = join(PROJECT, "completion.ts");
@@ -251,6 +271,12 @@ test("completion after `task.` offers the kernel struct's fields", () => {
   expect(names).toEqual(expect.arrayContaining(["real_parent", "parent", "tgid", "pid", "comm", "mm"]));
   // Only the struct's fields: the pointer's brands are symbols, not names.
   expect(names.every((n) => /^[A-Za-z_$][\w$]*$/.test(n))).toBe(true);
+});
+
+test("completion of a tracepoint's name offers the records' names", () => {
+  const file = join(PROJECT, "tracepoint-field.ts");
+  const completions = service.getCompletionsAtPosition(file, after("tracepoint-field.ts", '"syscalls/sys_enter_open'), {})!;
+  expect(completions.entries.map((e) => e.name)).toEqual(expect.arrayContaining(["syscalls/sys_enter_openat", "syscalls/sys_enter_openat2", "sched/sched_process_exec"]));
 });
 
 test("hover on a field shows its type and its offset in the struct", () => {
