@@ -49475,3 +49475,4 @@ declare module "tsbpf" {
     "xfs/xlog_intent_recovery_failed": tracepoint__xfs__xlog_intent_recovery_failed;
   }
 }
+

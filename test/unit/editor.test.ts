@@ -42,3 +42,45 @@ test.each(["bundler", "nodenext"])('an example type-checks with "tsbpf" resolved
   // The only error is the one in bad.ts: everything the example imports resolved.
   expect(r.stdout.trim()).toMatch(/^(?:[^\n]*\/)?bad\.ts\(3,14\): error TS2322: Type 'u8' is not assignable to type 'string'\.$/);
 });
+
+// Without BTF on the machine (docs/editor.md): "tsbpf/kernel" and "tsbpf/kernel/tracepoints" are
+// the shipped snapshot, found through package.json's exports and named in "types", which gives
+// currentTask() its task_struct and ctx its record. tsbpf is a link in node_modules here, as
+// pnpm and `npm link` make it: the snapshot must still be one file (one task_struct).
+test('"tsbpf/kernel" is the shipped snapshot, through package.json and "types" (moduleResolution nodenext, node_modules linked)', () => {
+  const dir = mkdtempSync(join(tmpdir(), "tsbpf-editor-"));
+  mkdirSync(join(dir, "node_modules"));
+  symlinkSync(repo(), join(dir, "node_modules", "tsbpf"));
+  const config = {
+    compilerOptions: {
+      noLib: true,
+      types: ["tsbpf/kernel", "tsbpf/kernel/tracepoints"],
+      strict: true,
+      target: "es2022",
+      module: "nodenext",
+      moduleResolution: "nodenext",
+      noEmit: true,
+      skipLibCheck: true,
+    },
+    files: ["node_modules/tsbpf/stdlib/lib.d.ts", "probe.ts"],
+  };
+  writeFileSync(join(dir, "tsconfig.json"), JSON.stringify(config));
+  writeFileSync(
+    join(dir, "probe.ts"),
+    [
+      'import { currentTask, tracepoint, type Ptr, type i32 } from "tsbpf";',
+      'import type { task_struct, file } from "tsbpf/kernel";',
+      "const parentOf = (task: Ptr<task_struct>): i32 => task.real_parent.tgid;",
+      'export const t = tracepoint("syscalls/sys_enter_openat", (ctx) => {',
+      "  const flags: i32 = ctx.flags;",
+      "  const ppid: i32 = parentOf(currentTask());",
+      "});",
+      "export const wrong = (f: Ptr<file>) => parentOf(f);",
+      "",
+    ].join("\n"),
+  );
+  const r = tsc(join(dir, "tsconfig.json"));
+  rmSync(dir, { recursive: true });
+  expect(r.stdout.match(/error TS/g)).toHaveLength(1);
+  expect(r.stdout.trim()).toMatch(/^(?:[^\n]*\/)?probe\.ts\(8,49\): error TS2345: Argument of type 'Ptr<file>' is not assignable to parameter of type 'Ptr<task_struct>'\.\n/);
+});
