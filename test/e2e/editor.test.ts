@@ -103,7 +103,7 @@ function kernelTypesFile(): string {
   const btf = loadBtf();
   const properties = new Set<string>();
   for (const text of Object.values(probes)) for (const m of text.matchAll(/\.\s*([A-Za-z_$][\w$]*)/g)) properties.add(m[1]);
-  const subset = kernelSubset(btf, nameTypes(btf), { types: ["task_struct", "file"], functions: ["vfs_read", "vfs_write"], properties, task: true });
+  const subset = kernelSubset(btf, nameTypes(btf), { types: ["task_struct", "file"], functions: ["vfs_read", "vfs_write"], properties, task: true, rawTracepoints: ["sched_switch"] });
   expect(subset.missing).toEqual({ types: [], functions: [] });
   return `import type { ${IMPORTED.join(", ")} } from "tsbpf";\n${subset.text}`;
 }
