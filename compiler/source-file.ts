@@ -10,7 +10,7 @@ export const MAX_SOURCE_BYTES = 32 * 1024 * 1024;
 
 /** The probe file's bytes; a TsbpfError naming it if it is missing, not a regular file or too large. */
 export function readProbeSource(fileName: string): Buffer {
-  return readRegularFile(fileName, MAX_SOURCE_BYTES, {
+  const bytes = readRegularFile(fileName, MAX_SOURCE_BYTES, {
     notRegular: (directory) =>
       directory
         ? new TsbpfError("is a directory, not a probe file", { subject: fileName, hint: "name a .ts file" })
@@ -19,6 +19,16 @@ export function readProbeSource(fileName: string): Buffer {
       new TsbpfError(`is ${size} bytes; tsbpf reads probe files of at most ${MAX_SOURCE_BYTES / 1024 / 1024} MiB`, { subject: fileName, hint: "split it into several probe files" }),
     unreadable: (e) => unreadable(fileName, e),
   });
+  // TypeScript leaves a root file of another extension out of the program, and a built object
+  // (`tsbpf run probe.bpf.o`) is an easy mistake to make.
+  if (!/\.[cm]?ts$/.test(fileName) || /\.d\.[cm]?ts$/.test(fileName))
+    throw new TsbpfError("is not a TypeScript probe file", {
+      subject: fileName,
+      hint: /\.o$/.test(fileName)
+        ? "tsbpf builds and runs probes from their .ts source: run the .ts file (a built object loads with any libbpf tool, e.g. bpftool prog loadall)"
+        : "a probe is a .ts file (not a .d.ts): rename it, or name the .ts file",
+    });
+  return bytes;
 }
 
 /**

@@ -2,6 +2,7 @@
 // compiler puts the probe's source into the BTF line info, so the log quotes it as
 // `; <source line> @ file.ts:7` before the instructions of that line.
 
+import { release } from "node:os";
 import { basename } from "node:path";
 import { TsbpfError } from "../contract/errors.js";
 import { lineSpan } from "./source-span.js";
@@ -38,13 +39,33 @@ const HINTS: [RegExp, string][] = [
   [/unknown func|program of this type cannot use helper/, "this helper is not available to this program kind or kernel"],
 ];
 
+/**
+ * libbpf's words for a field the running kernel's struct lacks (a CO-RE read of a probe built
+ * against another kernel's BTF): `failed to resolve CO-RE relocation <byte_off> [22] struct
+ * task_struct___tsbpf1.loginuid (0:57 @ offset 1432)`. The `___` suffix is the compiler's (D131).
+ */
+const CORE_FAILURE = /failed to resolve CO-RE relocation <(\w+)> \[\d+\] (struct|union|typedef|enum) ([A-Za-z0-9_]+?)(?:___\w+)?(?:\.([A-Za-z0-9_.]+))? /;
+
+/** The error for a CO-RE read the running kernel cannot place, naming the field, the struct and the kernel. */
+function coreFailure(programName: string, m: RegExpExecArray): { message: string; hint: string } {
+  const [, , kind, name, field] = m;
+  return field
+    ? {
+        message: `program '${programName}' cannot load: this kernel (Linux ${release()}) has no field '${field}' in ${kind} ${name}, which the probe reads`,
+        hint: `the probe was built against another kernel's types: read it only where the kernel has it, if (fieldExists(x.${field.split(".").pop()})) …, or build on a kernel like this one`,
+      }
+    : { message: `program '${programName}' cannot load: this kernel (Linux ${release()}) has no ${kind} ${name}, which the probe uses`, hint: "build the probe against this kernel's types, or guard the use" };
+}
+
 export function verifierError(programName: string, fileName: string, log: string): TsbpfError {
   const f = parseVerifierLog(log, fileName);
   const at = f.line !== undefined ? lineSpan(fileName, f.line) : undefined;
-  return new TsbpfError(`the kernel verifier rejected program '${programName}': ${f.message}`, {
+  const core = CORE_FAILURE.exec(log);
+  const { message, hint } = core ? coreFailure(programName, core) : { message: `the kernel verifier rejected program '${programName}': ${f.message}`, hint: HINTS.find(([re]) => re.test(log))?.[1] };
+  return new TsbpfError(message, {
     at,
     subject: at ? undefined : `program '${programName}'`,
-    hint: HINTS.find(([re]) => re.test(log))?.[1],
+    hint,
     detail: `verifier log (last lines; --verbose prints all of it):\n${f.excerpt.replace(/^/gm, "  ")}`,
   });
 }

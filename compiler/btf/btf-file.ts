@@ -32,7 +32,7 @@ function unreadable(file: string, e: unknown): TsbpfError {
   if (code === "ENOENT" && file === KERNEL_BTF)
     return new TsbpfError("this kernel has no BTF (its type information)", {
       subject: KERNEL_BTF,
-      hint: "use a kernel built with CONFIG_DEBUG_INFO_BTF=y (most distributions' kernels since 5.4), or name a BTF file with --btf <file>",
+      hint: "use a kernel built with CONFIG_DEBUG_INFO_BTF=y (most distributions' kernels since 5.4), or name a BTF file: `tsbpf types --btf <file>`, and TSBPF_BTF=<file> for the kernel types a probe reads",
     });
   if (code === "ENOENT") return new TsbpfError("no such file", { subject: file, hint: "check the path of the BTF file" });
   if (code === "EACCES" || code === "EPERM") return new TsbpfError(`cannot read the file (permission denied, ${code})`, { subject: file, hint: "check the file's permissions (the kernel's BTF is readable by everyone on most systems)" });

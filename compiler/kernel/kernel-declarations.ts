@@ -16,7 +16,7 @@ import { kernelSubset } from "../btf/kernel-subset.js";
 import { nameTypes, type TypeNames } from "../btf/type-names.js";
 import { Codes } from "../frontend/codes.js";
 import { readDeclarations, writeDeclarations } from "./declarations-cache.js";
-import { kernelRequest, type KernelRequest } from "./kernel-request.js";
+import { compileBtfPath, kernelRequest, type KernelRequest } from "./kernel-request.js";
 import { parseFormat, recordInterface } from "./tracepoint-fields.js";
 import { tracefsRoot, tracepointEvents, tracepointFormats, tracepointNames } from "./tracepoint-formats.js";
 
@@ -53,10 +53,14 @@ export function probeKernelDeclarations(file: string, source: string): ProbeKern
 }
 
 let kernelBtf: Btf | undefined;
-let kernelNames: TypeNames | undefined;
+let kernelNames: { btf: Btf; names: TypeNames } | undefined;
 
-/** The running kernel's BTF, read once per process. */
-const runningKernelBtf = (): Btf => (kernelBtf ??= readBtf());
+/** The BTF kernel types come from (the running kernel's), read once per process. */
+const runningKernelBtf = (): Btf => {
+  const path = compileBtfPath();
+  if (kernelBtf?.file !== path) kernelBtf = readBtf(path);
+  return kernelBtf;
+};
 
 
 function btfTypes(file: string, source: string, request: KernelRequest): { text: string; btf: Btf; composites: Map<string, number> } {
@@ -65,7 +69,8 @@ function btfTypes(file: string, source: string, request: KernelRequest): { text:
   const btf = runningKernelBtf();
   const cached = readDeclarations(request);
   if (cached) return { ...cached, btf };
-  const names = (kernelNames ??= nameTypes(btf));
+  if (kernelNames?.btf !== btf) kernelNames = { btf, names: nameTypes(btf) };
+  const { names } = kernelNames;
   const subset = kernelSubset(btf, names, request);
   const unknown = request.imports.find((i) => subset.missing.types.includes(i.name));
   if (unknown) {

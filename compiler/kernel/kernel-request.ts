@@ -63,10 +63,18 @@ export function kernelKey(source: string): string {
   return kernelRequest(source) ? `${formats}\0${btfIdentity()}` : formats;
 }
 
-/** Which kernel's BTF this is: its release and build, and the BTF's size. */
+/**
+ * The BTF a probe's kernel types come from: the running kernel's, or the file TSBPF_BTF names
+ * (another kernel's, to build on one machine for another: libbpf relocates on the target anyway).
+ */
+export const compileBtfPath = (): string => process.env.TSBPF_BTF || KERNEL_BTF;
+
+/** Which kernel's BTF this is: its release and build (or the file's path and time), and its size. */
 export function btfIdentity(): string {
+  const path = compileBtfPath();
   try {
-    return `${release()} ${version()} ${statSync(KERNEL_BTF).size}`;
+    const st = statSync(path);
+    return path === KERNEL_BTF ? `${release()} ${version()} ${st.size}` : `${path} ${st.mtimeMs} ${st.size}`;
   } catch {
     return "no BTF";
   }

@@ -1,8 +1,9 @@
 // Kernel structs in probes: "tsbpf/kernel" declared from the running kernel's BTF for each
 // compile, and fields read through pointers with CO-RE, checked against what the process knows
 // of itself; and what a mistake with them gets.
-import { readFileSync, realpathSync } from "node:fs";
-import { basename } from "node:path";
+import { mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from "node:fs";
+import { release, tmpdir } from "node:os";
+import { basename, join } from "node:path";
 import { Kind } from "../../compiler/btf/btf-kinds.js";
 import { compile } from "../../compiler/compile.js";
 import { loadBtf } from "../../compiler/btf/kernel-types.js";
@@ -10,7 +11,7 @@ import { probeKernelDeclarations } from "../../compiler/kernel/kernel-declaratio
 import { open } from "../../runtime/index.js";
 import { compileErrorOf } from "../helpers/compile-error.js";
 import { runLater, syncfsFromThisProcess } from "../helpers/kernel.js";
-import { repo } from "../helpers/tsbpf-command.js";
+import { expectNoStack, repo, tsbpf } from "../helpers/tsbpf-command.js";
 
 const fixture = (name: string) => repo("test/fixtures/kernel", name);
 
@@ -81,4 +82,48 @@ test("an unknown kernel type is an error at its import, with the kernel's neares
 test("an unknown field of a kernel struct is TypeScript's error, with its suggestion", () => {
   const e = compileErrorOf(fixture("unknown-field.ts"))!;
   expect(e.format()).toMatch(/unknown-field\.ts:3:44: error TS2551: Property 'tgidd' does not exist on type 'Ptr<task_struct>'\. Did you mean 'tgid'\?/);
+});
+
+/** A copy of this kernel's BTF in which task_struct's real_parent is called real_parenx: "another kernel". */
+function otherKernelBtf(dir: string): string {
+  const btf = Buffer.from(readFileSync("/sys/kernel/btf/vmlinux"));
+  const strings = btf.readUInt32LE(4) + btf.readUInt32LE(16);
+  const at = btf.indexOf("\0real_parent\0", strings);
+  btf.write("real_parenx", at + 1, "latin1");
+  const file = join(dir, "other.btf");
+  writeFileSync(file, btf);
+  return file;
+}
+
+describe("a probe built against another kernel's types", () => {
+  let dir: string;
+  let btf: string;
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), "tsbpf-other-kernel-"));
+    btf = otherKernelBtf(dir);
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  test("reads a field this kernel lacks only under fieldExists, which is false here", async () => {
+    process.env.TSBPF_BTF = btf;
+    try {
+      await using probe = await open(fixture("other-kernel.ts"), { params: { TARGET: process.pid }, cache: false });
+      const parents = probe.events("parents");
+      probe.attach();
+      syncfsFromThisProcess();
+      const seen: Record<string, unknown>[] = [];
+      parents.poll((batch) => seen.push(...(batch as Record<string, unknown>[])));
+      expect(seen).toEqual([{ known: false, ppid: -1 }]);
+    } finally {
+      delete process.env.TSBPF_BTF;
+    }
+  });
+
+  test("without the guard, loading names the field, the struct and the kernel, at the line", () => {
+    const r = tsbpf(["run", fixture("other-kernel-unguarded.ts"), "--duration", "0", "--no-cache"], { env: { TSBPF_BTF: btf } });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(`other-kernel-unguarded.ts:5:3: error: program 'unguarded' cannot load: this kernel (Linux ${release()}) has no field 'real_parenx' in struct task_struct, which the probe reads`);
+    expect(r.stderr).toContain("hint: the probe was built against another kernel's types");
+    expectNoStack(r.stderr);
+  });
 });
