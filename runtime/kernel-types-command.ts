@@ -13,7 +13,7 @@ export async function kernelTypesCommand(dir: string, btfFile: string | undefine
   const types = kernelTypes(btfFile);
   makeDirectory(dir);
   const out = join(dir, "vmlinux.d.ts");
-  writeOutput(out, types.text, btfFile ?? KERNEL_BTF);
+  writeOutput(out, types.bytes, btfFile ?? KERNEL_BTF);
   const c = types.counts;
   const total = c.structs + c.unions + c.enums + c.typedefs;
   writeStderr(

@@ -4,6 +4,7 @@
 
 import { TsbpfError } from "../../contract/errors.js";
 import { Kind } from "./btf-kinds.js";
+import { StringKeys } from "./string-keys.js";
 
 /** Longest chain of modifiers and typedefs followed; a longer one is a cycle in a crafted file. */
 const MAX_CHAIN = 256;
@@ -46,6 +47,16 @@ export class Btf {
     this.ascii = isAscii(strings) ? strings.toString("latin1") : undefined;
   }
 
+  /** Whether every string is ASCII. */
+  get isAscii(): boolean {
+    return this.ascii !== undefined;
+  }
+
+  /** The size of the type and string sections, in bytes. */
+  get byteLength(): number {
+    return 4 * this.words.length + this.strings.length;
+  }
+
   /** Type ids run from 1 to count - 1; 0 is void. */
   get count(): number {
     return this.starts.length;
@@ -71,6 +82,14 @@ export class Btf {
   /** Whether the type has a name (without decoding it). */
   named(id: number): boolean {
     return id !== 0 && this.words[this.starts[id]] !== 0;
+  }
+  /** Where the type's name is in the string section (0: none). */
+  nameOffset(id: number): number {
+    return id === 0 ? 0 : this.words[this.starts[id]];
+  }
+  /** A key per distinct string of the string section (string-keys.ts); `expected`: how many will be asked for. */
+  stringKeys(expected: number): StringKeys {
+    return new StringKeys(this.strings, expected);
   }
   name(id: number): string {
     return id === 0 ? "" : this.string(this.words[this.starts[id]]);
@@ -117,20 +136,23 @@ export class Btf {
 
   /** ENUM's and ENUM64's values, signed or not as the kind flag says. */
   enumValues(id: number): EnumValue[] {
-    const signed = this.kindFlag(id);
-    const wide = this.kind(id) === Kind.Enum64;
     const out: EnumValue[] = [];
-    for (let i = 0, at = this.starts[id] + 3, n = this.vlen(id); i < n; i++, at += wide ? 3 : 2) {
-      const low = this.words[at + 1];
-      let value: bigint;
-      if (!wide) value = BigInt(signed ? low | 0 : low);
-      else {
-        const bits = (BigInt(this.words[at + 2]) << 32n) | BigInt(low);
-        value = signed ? BigInt.asIntN(64, bits) : bits;
-      }
-      out.push({ name: this.string(this.words[at]), value });
-    }
+    for (let i = 0, n = this.vlen(id); i < n; i++) out.push({ name: this.enumName(id, i), value: BigInt(this.enumValue(id, i)) });
     return out;
+  }
+  enumName(id: number, i: number): string {
+    return this.string(this.words[this.enumAt(id, i)]);
+  }
+  /** Value i of an ENUM (a number: no BigInt for the common case) or an ENUM64 (a bigint). */
+  enumValue(id: number, i: number): number | bigint {
+    const at = this.enumAt(id, i);
+    const low = this.words[at + 1];
+    if (this.kind(id) !== Kind.Enum64) return this.kindFlag(id) ? low | 0 : low;
+    const bits = (BigInt(this.words[at + 2]) << 32n) | BigInt(low);
+    return this.kindFlag(id) ? BigInt.asIntN(64, bits) : bits;
+  }
+  private enumAt(id: number, i: number): number {
+    return this.starts[id] + 3 + (this.kind(id) === Kind.Enum64 ? 3 : 2) * i;
   }
 
   params(id: number): Param[] {
