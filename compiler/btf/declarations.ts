@@ -10,7 +10,7 @@ import { Btf } from "./btf.js";
 import { Kind } from "./btf-kinds.js";
 import { isIdentifier, propertyName, usableValueName } from "./ts-names.js";
 import { IMPORTED, nameTypes, type TypeNames } from "./type-names.js";
-import { TextBuffer } from "./text-buffer.js";
+import { flat, TextBuffer } from "./text-buffer.js";
 import { TypeText } from "./type-text.js";
 
 export interface DeclarationCounts {
@@ -92,7 +92,7 @@ export function composite(btf: Btf, id: number, names: TypeNames, text: TypeText
     seen.add(name);
     const type = btf.memberType(parent, i);
     const bitfield = btf.kindFlag(parent) ? btf.memberBitfieldSize(parent, i) : intBitfield(btf, type);
-    out += `  /** ${offsetText(bitfield, bitOffset)} */\n  ${propertyName(name)}: ${text.of(type)};\n`;
+    out += fieldHead(bitfield, bitOffset) + propertyName(name) + text.asField(type);
   };
   fields(btf, id, 0, add, 0);
   return out + "}\n";
@@ -119,12 +119,21 @@ function intBitfield(btf: Btf, type: number): number {
   return btf.kind(t) === Kind.Int && btf.intBits(t) !== btf.size(t) * 8 ? btf.intBits(t) : 0;
 }
 
-/** "offset 8 bytes", and a bitfield's bits within that byte onward ("offset 8 bytes, bits 3..5"). */
-function offsetText(width: number, bitOffset: number): string {
+/**
+ * A field's doc comment and indent: `  /** offset 8 bytes *\/\n  `, and a bitfield's bits within
+ * that byte onward ("offset 8 bytes, bits 3..5"). Those of whole bytes are made once each: a
+ * vmlinux's 63,000 fields are at a few thousand offsets.
+ */
+function fieldHead(width: number, bitOffset: number): string {
   const first = bitOffset & 7;
   const bytes = (bitOffset - first) / 8;
-  return width === 0 && first === 0 ? `offset ${bytes} bytes` : `offset ${bytes} bytes, bits ${first}..${first + Math.max(width, 1) - 1}`;
+  if (width !== 0 || first !== 0) return `  /** offset ${bytes} bytes, bits ${first}..${first + Math.max(width, 1) - 1} */\n  `;
+  if (bytes >= HEADS_KEPT) return `  /** offset ${bytes} bytes */\n  `;
+  return (byteHeads[bytes] ??= flat(`  /** offset ${bytes} bytes */\n  `));
 }
+
+const HEADS_KEPT = 1 << 16;
+const byteHeads: string[] = [];
 
 export function constEnum(btf: Btf, id: number, names: TypeNames): string {
   let out = `export declare const enum ${names.of[id]} {\n`;
@@ -141,11 +150,14 @@ export function constEnum(btf: Btf, id: number, names: TypeNames): string {
 /** An anonymous enum's members as constants of its integer type, where the name is free. */
 function enumConstants(btf: Btf, id: number, names: TypeNames, text: TypeText): string[] {
   const type = text.of(id);
-  return btf.enumValues(id).flatMap(({ name, value }) => {
-    if (!usableValueName(name) || names.values.has(name)) return [];
+  const out: string[] = [];
+  for (let i = 0, n = btf.vlen(id); i < n; i++) {
+    const name = btf.enumName(id, i);
+    if (!usableValueName(name) || names.values.has(name)) continue;
     names.values.take(name);
-    return [`/** = ${value} */\nexport declare const ${name}: ${type};\n`];
-  });
+    out.push(`/** = ${btf.enumValue(id, i)} */\nexport declare const ${name}: ${type};\n`);
+  }
+  return out;
 }
 
 /**
@@ -165,7 +177,7 @@ export function functionSignatures(btf: Btf, ids: readonly number[], text: TypeT
  */
 function writeFunctionSignatures(out: TextBuffer, btf: Btf, ids: readonly number[], text: TypeText): number {
   const params = new ParameterText(btf, text);
-  /** Each prototype's `(params): ret`: a vmlinux's 56,000 functions have 25,000 prototypes. */
+  /** Each prototype's `(params): ret;\n`: a vmlinux's 56,000 functions have 25,000 prototypes. */
   const signatures = new Map<number, string>();
   const keys = btf.stringKeys(ids.length);
   /** Of each line written: its prototype, and the previous line of its name (index + 1, or 0). */
@@ -177,12 +189,12 @@ function writeFunctionSignatures(out: TextBuffer, btf: Btf, ids: readonly number
   for (const id of ids) {
     const proto = btf.ref(id);
     let signature = signatures.get(proto);
-    if (signature === undefined) signatures.set(proto, (signature = `(${params.of(proto)}): ${text.of(btf.ref(proto))}`));
+    if (signature === undefined) signatures.set(proto, (signature = flat(`(${params.of(proto)}): ${text.of(btf.ref(proto))};\n`)));
     const key = keys.key(btf.nameOffset(id));
     let line = last[key];
     while (line !== 0 && signatures.get(lineProto[line - 1]) !== signature) line = previous[line - 1];
     if (line !== 0) continue; // the same name and signature again
-    out.write(`    ${propertyName(btf.name(id))}${signature};\n`);
+    out.write("    " + propertyName(btf.name(id)) + signature);
     lineProto[count] = proto;
     previous[count] = last[key];
     last[key] = ++count;

@@ -52,3 +52,13 @@ export class TextBuffer {
     this.used += this.bytes.write(s, this.used, encoding);
   }
 }
+
+/**
+ * `s` made one piece now, where it was built of pieces (`Ptr<` + name + `>`): a text written
+ * many times is then copied as one piece each time, not walked through its pieces again.
+ * (V8 flattens a string in place the first time a character of it is read.)
+ */
+export function flat(s: string): string {
+  s.charCodeAt(0);
+  return s;
+}
