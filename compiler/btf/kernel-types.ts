@@ -15,11 +15,15 @@ import { TypeText } from "./type-text.js";
 export { TsbpfError } from "../../contract/errors.js";
 export { KERNEL_BTF } from "./btf-file.js";
 export { writeOutput } from "../output-file.js";
-export { allTracepointDeclarations } from "../kernel/kernel-declarations.js";
 export { parseFormat } from "../kernel/tracepoint-fields.js";
 export { tracepointEvents } from "../kernel/tracepoint-formats.js";
 export type { Btf } from "./btf.js";
 export type { DeclarationCounts } from "./declarations.js";
+
+/** Every tracepoint's record (kernel-declarations.ts), loaded only when asked for: `--btf` never is. */
+export function allTracepointDeclarations(): { text: string; count: number } | undefined {
+  return (require("../kernel/kernel-declarations.js") as typeof import("../kernel/kernel-declarations.js")).allTracepointDeclarations();
+}
 
 /** The BTF of `file`, or of the running kernel. */
 export function loadBtf(file?: string): Btf {
