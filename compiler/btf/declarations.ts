@@ -85,17 +85,34 @@ export function composite(btf: Btf, id: number, names: TypeNames, text: TypeText
   const kind = btf.kind(id) === Kind.Struct ? "struct" : "union";
   const cName = btf.name(id) || "(anonymous)";
   let out = `/** ${kind} ${cName}: ${btf.size(id)} bytes */\nexport interface ${names.of[id]} {\n`;
-  const seen = new Set<string>();
+  const seen = new SeenNames();
   const add = (parent: number, i: number, bitOffset: number) => {
     const name = btf.memberName(parent, i);
-    if (seen.has(name)) return;
-    seen.add(name);
+    if (!seen.first(name)) return;
     const type = btf.memberType(parent, i);
     const bitfield = btf.kindFlag(parent) ? btf.memberBitfieldSize(parent, i) : intBitfield(btf, type);
     out += fieldHead(bitfield, bitOffset) + propertyName(name) + text.asField(type);
   };
   fields(btf, id, 0, add, 0);
   return out + "}\n";
+}
+
+/**
+ * The names a struct's fields have taken: a short list searched in turn, a Set once it is long.
+ * Most structs have a few fields: a Set for each cost as much as reading their names.
+ */
+class SeenNames {
+  private readonly few: string[] = [];
+  private many: Set<string> | undefined;
+
+  /** Whether `name` is new (now seen). */
+  first(name: string): boolean {
+    if (this.many) return this.many.size !== this.many.add(name).size;
+    if (this.few.includes(name)) return false;
+    this.few.push(name);
+    if (this.few.length > 32) this.many = new Set(this.few);
+    return true;
+  }
 }
 
 /** The named fields of a struct or union, with those of its anonymous members, at their offsets. */
@@ -223,11 +240,10 @@ export class ParameterText {
     private readonly text: TypeText,
   ) {}
 
+  /** The parameters as a signature lists them: `name: T, name: T`. */
   of(proto: number): string {
     const all = this.list(proto);
-    let out = all.length ? all[0] : "";
-    for (let i = 1; i < all.length; i++) out += ", " + all[i];
-    return out;
+    return all.length === 1 ? all[0] : all.join(", ");
   }
 
   /** Each parameter as `name: T`. */
