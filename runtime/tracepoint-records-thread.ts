@@ -4,17 +4,25 @@
 // reports what it made, or that it failed: then the main thread makes them itself, and so
 // reports any error as it always has.
 
-import { Worker, isMainThread, parentPort } from "node:worker_threads";
+import { Worker, parentPort, workerData } from "node:worker_threads";
 import type { allTracepointDeclarations as AllTracepointDeclarations } from "../compiler/btf/kernel-types.js";
 
 type Records = ReturnType<typeof AllTracepointDeclarations>;
+
+/** What this file's thread is started with: this module loaded in another thread (a test runner's) does nothing. */
+const ROLE = "tsbpf: tracepoint records";
 
 const load = () => require("../compiler/btf/kernel-types.js") as typeof import("../compiler/btf/kernel-types.js");
 
 /** Starts making the records; await the result when they are needed. */
 export function tracepointRecordsSoon(): () => Promise<Records> {
   const made = new Promise<{ records: Records } | undefined>((resolve) => {
-    const worker = new Worker(__filename);
+    let worker: Worker;
+    try {
+      worker = new Worker(__filename, { workerData: ROLE });
+    } catch {
+      return resolve(undefined); // no thread: made on this one
+    }
     worker.once("message", (m: { records: Records } | undefined) => resolve(m));
     worker.once("error", () => resolve(undefined));
     worker.once("exit", () => resolve(undefined));
@@ -25,7 +33,7 @@ export function tracepointRecordsSoon(): () => Promise<Records> {
   };
 }
 
-if (!isMainThread && parentPort) {
+if (workerData === ROLE && parentPort) {
   let answer: { records: Records } | undefined;
   try {
     answer = { records: load().allTracepointDeclarations() };
