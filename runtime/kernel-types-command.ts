@@ -5,22 +5,25 @@ import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { TsbpfError } from "../contract/errors.js";
 import { writeStderr } from "./stderr.js";
+import { tracepointRecordsSoon } from "./tracepoint-records-thread.js";
 
 export const DEFAULT_TYPES_DIR = "kernel-types";
 
 export async function kernelTypesCommand(dir: string, btfFile: string | undefined): Promise<number> {
-  const { allTracepointDeclarations, kernelTypes, writeOutput, KERNEL_BTF } = require("../compiler/btf/kernel-types.js") as typeof import("../compiler/btf/kernel-types.js");
+  const { kernelTypes, writeOutput, KERNEL_BTF } = require("../compiler/btf/kernel-types.js") as typeof import("../compiler/btf/kernel-types.js");
+  // The running kernel's tracepoint records (a --btf file says nothing of them): `ctx` typed in the editor,
+  // made on another thread meanwhile.
+  const tracepointRecords = btfFile === undefined ? tracepointRecordsSoon() : undefined;
   const types = kernelTypes(btfFile);
   makeDirectory(dir);
   const out = join(dir, "vmlinux.d.ts");
-  writeOutput(out, types.text, btfFile ?? KERNEL_BTF);
+  writeOutput(out, types.bytes, btfFile ?? KERNEL_BTF);
   const c = types.counts;
   const total = c.structs + c.unions + c.enums + c.typedefs;
   writeStderr(
     `tsbpf: wrote ${out}: ${total} types (${c.structs} structs, ${c.unions} unions, ${c.enums} enums, ${c.typedefs} typedefs) and ${c.functions} functions, from ${types.source}\n`,
   );
-  // The running kernel's tracepoint records (a --btf file says nothing of them): \`ctx\` typed in the editor.
-  const tracepoints = btfFile === undefined ? allTracepointDeclarations() : undefined;
+  const tracepoints = await tracepointRecords?.();
   if (tracepoints) {
     const file = join(dir, "tracepoints.d.ts");
     writeOutput(file, tracepoints.text, "tracefs");

@@ -15,7 +15,7 @@ const header = `// A snapshot for editors, not read by the compiler: regenerate 
 
 try {
   const types = kernelTypes();
-  writeGenerated(join(snapshotDir, "vmlinux.d.ts"), header + types.text);
+  writeGenerated(join(snapshotDir, "vmlinux.d.ts"), Buffer.concat([Buffer.from(header), types.bytes]));
 } catch (e) {
   if (!(e instanceof TsbpfError)) throw e;
   process.stderr.write(`${e.format()}\n`);

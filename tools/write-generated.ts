@@ -3,7 +3,7 @@
 import { randomBytes } from "node:crypto";
 import { renameSync, writeFileSync } from "node:fs";
 
-export function writeGenerated(path: string, text: string): void {
+export function writeGenerated(path: string, text: string | Uint8Array): void {
   const temp = `${path}.${randomBytes(6).toString("hex")}.tmp`;
   writeFileSync(temp, text, { flag: "wx" });
   renameSync(temp, path);

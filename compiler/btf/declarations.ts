@@ -10,6 +10,7 @@ import { Btf } from "./btf.js";
 import { Kind } from "./btf-kinds.js";
 import { isIdentifier, propertyName, usableValueName } from "./ts-names.js";
 import { IMPORTED, nameTypes, type TypeNames } from "./type-names.js";
+import { flat, TextBuffer } from "./text-buffer.js";
 import { TypeText } from "./type-text.js";
 
 export interface DeclarationCounts {
@@ -21,7 +22,8 @@ export interface DeclarationCounts {
 }
 
 export interface KernelDeclarations {
-  text: string;
+  /** The module's text, UTF-8. */
+  bytes: Buffer;
   counts: DeclarationCounts;
 }
 
@@ -29,36 +31,44 @@ export interface KernelDeclarations {
 export function kernelDeclarations(btf: Btf, header: string[]): KernelDeclarations {
   const names = nameTypes(btf);
   const text = new TypeText(btf, names);
-  const out = new TextChunks();
-  out.push(...header.map((l) => `// ${l}\n`), `import type { ${IMPORTED.join(", ")} } from "tsbpf";\n`);
+  // A vmlinux's module is about 1.7 times its BTF: room for it at once, with no copy to grow.
+  // All of it but the header is made of BTF's names and ASCII.
+  const out = new TextBuffer(2 * btf.byteLength + 4096, btf.isAscii);
+  for (const line of header) out.writeUtf8(`// ${line}\n`);
+  out.write(`import type { ${IMPORTED.join(", ")} } from "tsbpf";\n`);
   const counts: DeclarationCounts = { structs: 0, unions: 0, enums: 0, typedefs: 0, functions: 0 };
   const constants: string[] = [];
   const functions: number[] = [];
   const rawTracepoints: number[] = [];
   const callers = new Map<string, number>();
+  let hasTask = false;
   for (let id = 1; id < btf.count; id++) {
     switch (btf.kind(id)) {
       case Kind.Struct:
       case Kind.Union:
         if (names.of[id] === undefined) break; // anonymous: flattened, or declared when first used
-        out.push(composite(btf, id, names, text));
-        counts[btf.kind(id) === Kind.Struct ? "structs" : "unions"]++;
+        out.write(composite(btf, id, names, text));
+        if (btf.kind(id) === Kind.Struct) {
+          counts.structs++;
+          hasTask ||= btf.name(id) === "task_struct";
+        } else counts.unions++;
         break;
       case Kind.Fwd:
-        if (!names.aliases.has(id)) out.push(`/** ${btf.kindFlag(id) ? "union" : "struct"} ${btf.name(id)}: declared, never defined in this BTF */\nexport interface ${names.of[id]} {}\n`);
+        if (names.aliases.has(id)) break;
+        out.write(`/** ${btf.kindFlag(id) ? "union" : "struct"} ${btf.name(id)}: declared, never defined in this BTF */\nexport interface ${names.of[id]} {}\n`);
         break;
       case Kind.Enum:
       case Kind.Enum64:
         if (names.of[id] === undefined) constants.push(...enumConstants(btf, id, names, text));
         else if (!names.aliases.has(id)) {
-          out.push(constEnum(btf, id, names));
+          out.write(constEnum(btf, id, names));
           counts.enums++;
         }
         break;
       case Kind.Typedef:
         if (btf.name(id).startsWith(RAW_TRACEPOINT_PREFIX)) rawTracepoints.push(id);
         if (names.aliases.has(id)) break;
-        out.push(`export type ${names.of[id]} = ${text.of(btf.ref(id))};\n`);
+        out.write(`export type ${names.of[id]} = ${text.of(btf.ref(id))};\n`);
         counts.typedefs++;
         break;
       case Kind.Func:
@@ -67,58 +77,51 @@ export function kernelDeclarations(btf: Btf, header: string[]): KernelDeclaratio
         break;
     }
   }
-  for (let i = 0; i < text.pending.length; i++) out.push(composite(btf, text.pending[i], names, text));
-  out.push(...constants);
-  const signatures = functionSignatures(btf, functions, text);
-  counts.functions = signatures.count;
+  for (let i = 0; i < text.pending.length; i++) out.write(composite(btf, text.pending[i], names, text));
+  for (const c of constants) out.write(c);
+  out.write(AUGMENTATION_START);
+  counts.functions = writeFunctionSignatures(out, btf, functions, text);
   const parameters = new ParameterText(btf, text);
-  const raw = rawTracepoints
-    .map((id) => {
-      const event = btf.name(id).slice(RAW_TRACEPOINT_PREFIX.length);
-      return rawTracepointArguments(btf, event, id, callers.get(event), parameters) ?? "";
-    })
-    .join("");
-  out.push(tsbpfAugmentation(signatures.lines, btf.find("task_struct", Kind.Struct) !== undefined, raw));
-  return { text: out.text(), counts };
-}
-
-/**
- * Text gathered in pieces and joined a few thousand at a time: the pieces of a 10 MB module die
- * young that way, where kept for one final join they were promoted and collected again (a third
- * of `tsbpf types`' time went to the collector).
- */
-class TextChunks {
-  private pieces: string[] = [];
-  private readonly chunks: string[] = [];
-
-  push(...texts: string[]): void {
-    for (const t of texts) this.pieces.push(t);
-    if (this.pieces.length >= 2048) {
-      this.chunks.push(this.pieces.join(""));
-      this.pieces = [];
-    }
-  }
-
-  text(): string {
-    return this.chunks.join("") + this.pieces.join("");
-  }
+  const raw = rawTracepoints.map((id) => {
+    const event = btf.name(id).slice(RAW_TRACEPOINT_PREFIX.length);
+    return rawTracepointArguments(btf, event, id, callers.get(event), parameters) ?? "";
+  });
+  out.write(augmentationEnd(hasTask, raw.join("")));
+  return { bytes: out.view(), counts };
 }
 
 export function composite(btf: Btf, id: number, names: TypeNames, text: TypeText): string {
   const kind = btf.kind(id) === Kind.Struct ? "struct" : "union";
   const cName = btf.name(id) || "(anonymous)";
   let out = `/** ${kind} ${cName}: ${btf.size(id)} bytes */\nexport interface ${names.of[id]} {\n`;
-  const seen = new Set<string>();
+  const seen = new SeenNames();
   const add = (parent: number, i: number, bitOffset: number) => {
     const name = btf.memberName(parent, i);
-    if (seen.has(name)) return;
-    seen.add(name);
+    if (!seen.first(name)) return;
     const type = btf.memberType(parent, i);
     const bitfield = btf.kindFlag(parent) ? btf.memberBitfieldSize(parent, i) : intBitfield(btf, type);
-    out += `  /** ${offsetText(bitfield, bitOffset)} */\n  ${propertyName(name)}: ${text.of(type)};\n`;
+    out += fieldHead(bitfield, bitOffset) + propertyName(name) + text.asField(type);
   };
   fields(btf, id, 0, add, 0);
   return out + "}\n";
+}
+
+/**
+ * The names a struct's fields have taken: a short list searched in turn, a Set once it is long.
+ * Most structs have a few fields: a Set for each cost as much as reading their names.
+ */
+class SeenNames {
+  private readonly few: string[] = [];
+  private many: Set<string> | undefined;
+
+  /** Whether `name` is new (now seen). */
+  first(name: string): boolean {
+    if (this.many) return this.many.size !== this.many.add(name).size;
+    if (this.few.includes(name)) return false;
+    this.few.push(name);
+    if (this.few.length > 32) this.many = new Set(this.few);
+    return true;
+  }
 }
 
 /** The named fields of a struct or union, with those of its anonymous members, at their offsets. */
@@ -142,64 +145,100 @@ function intBitfield(btf: Btf, type: number): number {
   return btf.kind(t) === Kind.Int && btf.intBits(t) !== btf.size(t) * 8 ? btf.intBits(t) : 0;
 }
 
-/** "offset 8 bytes", and a bitfield's bits within that byte onward ("offset 8 bytes, bits 3..5"). */
-function offsetText(width: number, bitOffset: number): string {
+/**
+ * A field's doc comment and indent: `  /** offset 8 bytes *\/\n  `, and a bitfield's bits within
+ * that byte onward ("offset 8 bytes, bits 3..5"). Those of whole bytes are made once each: a
+ * vmlinux's 63,000 fields are at a few thousand offsets.
+ */
+function fieldHead(width: number, bitOffset: number): string {
   const first = bitOffset & 7;
   const bytes = (bitOffset - first) / 8;
-  return width === 0 && first === 0 ? `offset ${bytes} bytes` : `offset ${bytes} bytes, bits ${first}..${first + Math.max(width, 1) - 1}`;
+  if (width !== 0 || first !== 0) return `  /** offset ${bytes} bytes, bits ${first}..${first + Math.max(width, 1) - 1} */\n  `;
+  if (bytes >= HEADS_KEPT) return `  /** offset ${bytes} bytes */\n  `;
+  return (byteHeads[bytes] ??= flat(`  /** offset ${bytes} bytes */\n  `));
 }
 
+const HEADS_KEPT = 1 << 16;
+const byteHeads: string[] = [];
+
 export function constEnum(btf: Btf, id: number, names: TypeNames): string {
+  let out = `export declare const enum ${names.of[id]} {\n`;
   const seen = new Set<string>();
-  const members = btf.enumValues(id).flatMap(({ name, value }) => {
-    if (seen.has(name)) return [];
+  for (let i = 0, n = btf.vlen(id); i < n; i++) {
+    const name = btf.enumName(id, i);
+    if (seen.has(name)) continue;
     seen.add(name);
-    return [`  ${propertyName(name)} = ${value},\n`];
-  });
-  return `export declare const enum ${names.of[id]} {\n${members.join("")}}\n`;
+    out += `  ${propertyName(name)} = ${btf.enumValue(id, i)},\n`;
+  }
+  return out + "}\n";
 }
 
 /** An anonymous enum's members as constants of its integer type, where the name is free. */
 function enumConstants(btf: Btf, id: number, names: TypeNames, text: TypeText): string[] {
   const type = text.of(id);
-  return btf.enumValues(id).flatMap(({ name, value }) => {
-    if (!usableValueName(name) || names.values.has(name)) return [];
+  const out: string[] = [];
+  for (let i = 0, n = btf.vlen(id); i < n; i++) {
+    const name = btf.enumName(id, i);
+    if (!usableValueName(name) || names.values.has(name)) continue;
     names.values.take(name);
-    return [`/** = ${value} */\nexport declare const ${name}: ${type};\n`];
-  });
+    out.push(`/** = ${btf.enumValue(id, i)} */\nexport declare const ${name}: ${type};\n`);
+  }
+  return out;
 }
 
 /**
  * The kernel's functions as `name(params): ret;` lines, in type id order; a name BTF
- * gives again (a static function in two files) only if its prototype differs. Built as one
- * string: the 50,000 functions of a vmlinux are a third of the module.
+ * gives again (a static function in two files) only if its prototype differs.
  */
 export function functionSignatures(btf: Btf, ids: readonly number[], text: TypeText): { lines: string; count: number } {
+  const out = new TextBuffer();
+  const count = writeFunctionSignatures(out, btf, ids, text);
+  return { lines: out.toString(), count };
+}
+
+/**
+ * functionSignatures' lines, written to `out`; how many. A name seen before is written again
+ * only with another signature: each line's name is a key into typed arrays (string-keys.ts),
+ * not a string kept in a Map, whose 56,000 entries lived through the young generation's collections.
+ */
+function writeFunctionSignatures(out: TextBuffer, btf: Btf, ids: readonly number[], text: TypeText): number {
   const params = new ParameterText(btf, text);
-  const byName = new Map<string, string>();
-  let lines = "";
+  /** Each prototype's `(params): ret;\n`: a vmlinux's 56,000 functions have 25,000 prototypes. */
+  const signatures = new Map<number, string>();
+  const keys = btf.stringKeys(ids.length);
+  /** Of each line written: its prototype, and the previous line of its name (index + 1, or 0). */
+  const lineProto = new Int32Array(ids.length);
+  const previous = new Int32Array(ids.length);
+  /** Of each name's key: its last line (index + 1, or 0). */
+  const last = new Int32Array(ids.length);
   let count = 0;
   for (const id of ids) {
-    const name = btf.name(id);
     const proto = btf.ref(id);
-    const signature = `(${params.of(proto)}): ${text.of(btf.ref(proto))}`;
-    const known = byName.get(name);
-    if (known !== undefined && (known === signature || known.split("\n").includes(signature))) continue;
-    byName.set(name, known === undefined ? signature : `${known}\n${signature}`);
-    lines += `    ${propertyName(name)}${signature};\n`;
-    count++;
+    let signature = signatures.get(proto);
+    if (signature === undefined) signatures.set(proto, (signature = flat(`(${params.of(proto)}): ${text.of(btf.ref(proto))};\n`)));
+    const key = keys.key(btf.nameOffset(id));
+    let line = last[key];
+    while (line !== 0 && signatures.get(lineProto[line - 1]) !== signature) line = previous[line - 1];
+    if (line !== 0) continue; // the same name and signature again
+    out.write("    " + propertyName(btf.name(id)) + signature);
+    lineProto[count] = proto;
+    previous[count] = last[key];
+    last[key] = ++count;
   }
-  return { lines, count };
+  return count;
 }
+
+const AUGMENTATION_START = 'declare module "tsbpf" {\n  interface KernelFunctions {\n';
+/** The end of the augmentation: task_struct as currentTask()'s type, raw tracepoints' arguments (`event: {…};` lines). */
+const augmentationEnd = (hasTask: boolean, rawTracepoints: string) =>
+  `  }\n${hasTask ? "  interface KernelTypes {\n    task_struct: task_struct;\n  }\n" : ""}${rawTracepoints ? `  interface RawTracepointArguments {\n${rawTracepoints}  }\n` : ""}}\n`;
 
 /**
  * What the kernel's types add to tsbpf's module: its functions' prototypes (`signatures`, as
  * functionSignatures gives them), and task_struct as the current task's type.
  */
 export function tsbpfAugmentation(signatures: string, hasTask: boolean, rawTracepoints = ""): string {
-  const task = hasTask ? "  interface KernelTypes {\n    task_struct: task_struct;\n  }\n" : "";
-  const raw = rawTracepoints ? `  interface RawTracepointArguments {\n${rawTracepoints}  }\n` : "";
-  return `declare module "tsbpf" {\n  interface KernelFunctions {\n${signatures}  }\n${task}${raw}}\n`;
+  return AUGMENTATION_START + signatures + augmentationEnd(hasTask, rawTracepoints);
 }
 
 /** The prefix of a raw tracepoint's typedef in the kernel's BTF. */
@@ -244,11 +283,10 @@ export class ParameterText {
     private readonly text: TypeText,
   ) {}
 
+  /** The parameters as a signature lists them: `name: T, name: T`. */
   of(proto: number): string {
     const all = this.list(proto);
-    let out = all.length ? all[0] : "";
-    for (let i = 1; i < all.length; i++) out += ", " + all[i];
-    return out;
+    return all.length === 1 ? all[0] : all.join(", ");
   }
 
   /** Each parameter as `name: T`. */

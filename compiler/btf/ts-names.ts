@@ -30,6 +30,7 @@ export function isIdentifier(name: string): boolean {
 
 /** A name usable as a declaration's: a C name with anything but letters, digits and `_` made `_`. */
 export function identifierOf(name: string): string {
+  if (isIdentifier(name)) return name; // nearly every C name: no regular expressions run
   const cleaned = name.replace(/[^A-Za-z0-9_$]/g, "_");
   return /^[0-9]/.test(cleaned) || cleaned === "" ? "_" + cleaned : cleaned;
 }

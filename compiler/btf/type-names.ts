@@ -106,10 +106,10 @@ function sameInt(btf: Btf, id: number, name: string): boolean {
 }
 
 function nameFieldTypes(btf: Btf, names: TypeNames): void {
-  const walked = new Set<number>();
+  const walked = new Uint8Array(btf.count);
   const walk = (id: number, parent: string, depth: number): void => {
     if (depth > 64) throw btf.cycle(id);
-    walked.add(id);
+    walked[id] = 1;
     for (let i = 0, n = btf.vlen(id); i < n; i++) {
       let t = btf.underlying(btf.memberType(id, i));
       for (let steps = 0; btf.kind(t) === Kind.Array && steps < 64; steps++) t = btf.underlying(btf.array(t).type);
@@ -121,5 +121,5 @@ function nameFieldTypes(btf: Btf, names: TypeNames): void {
       }
     }
   };
-  for (let id = 1; id < btf.count; id++) if (isComposite(btf.kind(id)) && names.of[id] !== undefined && !walked.has(id)) walk(id, names.of[id]!, 0);
+  for (let id = 1; id < btf.count; id++) if (isComposite(btf.kind(id)) && names.of[id] !== undefined && walked[id] === 0) walk(id, names.of[id]!, 0);
 }

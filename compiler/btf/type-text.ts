@@ -9,6 +9,7 @@
 
 import { Btf } from "./btf.js";
 import { INT_BOOL, INT_CHAR, INT_SIGNED, Kind } from "./btf-kinds.js";
+import { flat } from "./text-buffer.js";
 import { intTypeName, type TypeNames } from "./type-names.js";
 
 /** Deepest nesting of pointers and arrays followed; deeper is a cycle in a crafted file. */
@@ -16,6 +17,7 @@ const MAX_DEPTH = 64;
 
 export class TypeText {
   private readonly texts: (string | undefined)[];
+  private readonly fields: (string | undefined)[];
   /** Anonymous structs and unions named on first use, not yet declared. */
   readonly pending: number[] = [];
   /** Called once for each type that is spelled by its name (a declaration must exist for it). */
@@ -26,16 +28,22 @@ export class TypeText {
     private readonly names: TypeNames,
   ) {
     this.texts = new Array(btf.count);
+    this.fields = new Array(btf.count);
   }
 
   of(id: number, depth = 0): string {
     let text = this.texts[id];
     if (text === undefined) {
       if (depth > MAX_DEPTH) throw this.btf.cycle(id);
-      text = this.texts[id] = this.compute(id, depth + 1);
+      text = this.texts[id] = flat(this.compute(id, depth + 1));
       if (this.onNamed && this.names.of[id] === text) this.onNamed(id);
     }
     return text;
+  }
+
+  /** The type as a field's: `: T;\n` (made once: written for each field of the type). */
+  asField(id: number): string {
+    return (this.fields[id] ??= flat(`: ${this.of(id)};\n`));
   }
 
   private compute(id: number, depth: number): string {

@@ -54,7 +54,7 @@ function sample(): BtfBuilder {
   return b;
 }
 
-const generate = (bytes: Uint8Array) => kernelDeclarations(parseBtf(bytes, "sample.btf"), ["sample"]).text;
+const generate = (bytes: Uint8Array) => kernelDeclarations(parseBtf(bytes, "sample.btf"), ["sample"]).bytes.toString();
 
 test("the reader reads each kind's record", () => {
   const btf = parseBtf(sample().bytes(), "sample.btf");
