@@ -2,7 +2,7 @@
 // compiler's type checker see; the compiler lowers each of them to BPF. Nothing here runs in Node.
 
 import type { Str } from "./aggregates.js";
-import type { u8, u32, u64 } from "./integers.js";
+import type { i64, u8, u32, u64 } from "./integers.js";
 
 // ── Pointers ─────────────────────────────────────────────────────────────────────────────────
 // Memory outside the program (the kernel's, or the current process's) is read through a helper
@@ -48,3 +48,10 @@ export declare function readUserStr<N extends number>(p: UserPtr<u8>, size: N): 
 export declare function fieldExists(field: unknown): boolean;
 /** The size of kernel type T on the running kernel, in bytes (bpf_core_type_size). */
 export declare function typeSize<T>(): u32;
+/**
+ * Whether the running kernel's enum has this member (`enumValueExists(bpf_func_id.BPF_FUNC_loop)`,
+ * a const enum of "tsbpf/kernel"), as bpf_core_enum_value_exists: relocated by libbpf at load.
+ */
+export declare function enumValueExists(member: number): boolean;
+/** The member's value on the running kernel (bpf_core_enum_value); 0 where it has no such member. */
+export declare function enumValue(member: number): i64;

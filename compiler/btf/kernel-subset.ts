@@ -34,7 +34,7 @@ export interface SubsetRequest {
 export interface KernelSubset {
   /** The declarations: exported types, then the augmentation of "tsbpf". */
   text: string;
-  /** The BTF id of each struct and union declared, by TypeScript name. */
+  /** The BTF id of each struct, union and enum declared, by TypeScript name. */
   composites: Map<string, number>;
   /** Requested names this BTF does not have. */
   missing: { types: string[]; functions: string[] };
@@ -88,7 +88,7 @@ export function kernelSubset(btf: Btf, names: TypeNames, request: SubsetRequest)
     const id = queue[i];
     const decl = declaration(btf, id, names, text, whole);
     if (decl !== undefined) declarations.set(id, decl);
-    if (isComposite(btf.kind(id))) composites.set(names.of[id]!, id);
+    if (isComposite(btf.kind(id)) || btf.kind(id) === Kind.Enum || btf.kind(id) === Kind.Enum64) composites.set(names.of[id]!, id);
   }
   const body = [...declarations.keys()].sort((a, b) => a - b).map((id) => declarations.get(id)!);
   const augmentation = signatures.count || task !== undefined || raw ? tsbpfAugmentation(signatures.lines, task !== undefined, raw) : "";

@@ -182,7 +182,7 @@ export function kernelStructType(p: CheckedSource, type: TS.Type): KernelStructT
   const decl = symbol?.declarations?.[0];
   if (!symbol || !decl || !p.kernel || decl.getSourceFile().fileName !== KERNEL_DECLARATIONS_FILE) return undefined;
   const btfId = p.kernel.composites.get(symbol.name);
-  if (btfId === undefined) return undefined;
+  if (btfId === undefined || !p.ts.isInterfaceDeclaration(decl)) return undefined; // an enum is an integer
   const t: KernelStructType = { kind: "kstruct", name: symbol.name, btfId };
   kernelStructs.set(type, t);
   return t;

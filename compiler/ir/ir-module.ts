@@ -400,6 +400,13 @@ export class IRBuilder {
     return this.valueOf(i32, `call i32 ${name}(${m.ty(field.type)} ${field.ref}, i64 ${kind})`);
   }
 
+  /** CO-RE: a fact about an enum's member (`name`: "MEMBER:value") as the running kernel has it: 10 = whether it exists, 11 = its value. */
+  enumValueInfo(debugType: MDRef, sequence: number, name: Value, kind: number): Value {
+    const m = this.m;
+    const fn = m.intrinsic(`llvm.bpf.preserve.enum.value`, `i64 @NAME(i32, ${m.ty(name.type)}, i64)`);
+    return this.valueOf(i64, `call i64 ${fn}(i32 ${sequence}, ${m.ty(name.type)} ${name.ref}, i64 ${kind})`, `, !llvm.preserve.access.index ${debugType}`);
+  }
+
   /** CO-RE: a fact about a type as the running kernel has it (1 = its size). `sequence` keeps calls apart. */
   typeInfo(debugType: MDRef, sequence: number, kind: number): Value {
     const name = this.m.intrinsic("llvm.bpf.preserve.type.info", "i32 @NAME(i32, i64)");

@@ -13,7 +13,7 @@ import { Helper } from "./helper-ids.js";
 import { lowerPrintk } from "./printk.js";
 import { lowerPrintf } from "./printf.js";
 import { lowerStartsWith } from "./str-compare.js";
-import { kernelFieldExists, kernelTypeSize } from "./kernel-fields.js";
+import { kernelEnumValue, kernelFieldExists, kernelTypeSize } from "./kernel-fields.js";
 import { KIND_CONSTANTS } from "../kinds/registry.js";
 import { Codes } from "../frontend/codes.js";
 import { formattedType } from "../frontend/formatted-types.js";
@@ -48,6 +48,8 @@ const BUILTINS: Record<string, Lowering> = {
   currentTask: (l, call) => ({ value: l.b.callHelper(Helper.getCurrentTask, i64, []), type: typeAt(l.p, call) }),
   fieldExists: kernelFieldExists,
   typeSize: kernelTypeSize,
+  enumValueExists: (l, call) => kernelEnumValue(l, call, "exists"),
+  enumValue: (l, call) => kernelEnumValue(l, call, "value"),
   comm: (l, call) => {
     const type: StrType = { kind: "str", length: 16 };
     const buf = allocate(l, type, call);

@@ -65,9 +65,32 @@ export function kernelTypeSize(l: ExpressionLowerer, call: TS.CallExpression): O
   return { value: l.b.typeInfo(local.debugType, l.ml.kernelTypes.nextSequence(), TYPE_SIZE), type: { kind: "int", bits: 32, signed: false, name: "u32" } };
 }
 
-/** BPF_FIELD_EXISTS and BPF_TYPE_SIZE, of libbpf's relocation kinds. */
+/** `enumValueExists(E.M)`, `enumValue(E.M)`: a kernel enum's member as the running kernel has it (CO-RE enum value). */
+export function kernelEnumValue(l: ExpressionLowerer, call: TS.CallExpression, kind: "exists" | "value"): Operand {
+  const { p } = l;
+  const arg = call.arguments[0];
+  const value = arg && p.ts.isPropertyAccessExpression(arg) ? p.checker.getConstantValue(arg) : undefined;
+  const named = arg && p.ts.isPropertyAccessExpression(arg) ? p.symbolAt(arg.expression) : undefined;
+  const enumSymbol = named && named.flags & p.ts.SymbolFlags.Alias ? p.checker.getAliasedSymbol(named) : named; // imported: the import's symbol first
+  const btfId = enumSymbol?.flags && enumSymbol.flags & p.ts.SymbolFlags.ConstEnum ? p.kernel?.composites.get(enumSymbol.name) : undefined;
+  if (typeof value !== "number" || btfId === undefined || !p.ts.isPropertyAccessExpression(arg))
+    throw errorAt(arg ?? call, Codes.kernelStructUse, `${kind === "exists" ? "enumValueExists" : "enumValue"} takes a member of a kernel enum`, 'e.g. enumValueExists(bpf_func_id.BPF_FUNC_loop), with the enum imported from "tsbpf/kernel"');
+  const types = l.ml.kernelTypes;
+  const name = l.ml.m.addCString(l.ml.m.uniqueName("core_enum"), `${arg.name.text}:${value}`).ptr;
+  const info = l.b.enumValueInfo(types.debugTypeOf(btfId).ref, types.nextSequence(), name, kind === "exists" ? ENUMVAL_EXISTS : ENUMVAL_VALUE);
+  if (kind === "value") return { value: info, type: { kind: "int", bits: 64, signed: true, name: "i64" } };
+  return { value: l.b.icmp("ne", info, constInt(i64, 0)), type: { kind: "bool" } };
+}
+
+/**
+ * The intrinsics' flags, as clang's __builtin_preserve_{field,type}_info and
+ * __builtin_preserve_enum_value take them (not libbpf's relocation kinds: an enum's are 0 and 1
+ * here, 10 and 11 there; a flag LLVM does not know is a fatal error that ends the process).
+ */
 const FIELD_EXISTS = 2;
 const TYPE_SIZE = 1;
+const ENUMVAL_EXISTS = 0;
+const ENUMVAL_VALUE = 1;
 
 function kernelFieldPlace(l: ExpressionLowerer, e: TS.PropertyAccessExpression): FieldPlace | undefined {
   const { p } = l;

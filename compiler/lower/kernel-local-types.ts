@@ -6,7 +6,7 @@
 // in the order they were met, at offsets one after another rather than the kernel's (BTF wants
 // them increasing): the offsets here are placeholders that libbpf's relocations replace with
 // the running kernel's, and nothing else reads them.
-// Each struct is named as a "flavour" of the kernel's (`task_struct___tsbpf3`: libbpf matches
+// Each struct (and enum) is named as a "flavour" of the kernel's (`task_struct___tsbpf3`: libbpf matches
 // the name before `___`), a new one for each module the process builds: LLVM's CO-RE pass keeps
 // the globals it makes for each access in a map shared by all modules of the process, keyed by
 // the struct's name and the access, and would hand a second module the first one's (freed)
@@ -125,7 +125,7 @@ export class KernelLocalTypes {
   }
 
   /** The debug type of a member's type: typedefs and qualifiers dropped (libbpf skips them too). */
-  private debugTypeOf(type: number): DebugTypeRef {
+  debugTypeOf(type: number): DebugTypeRef {
     const btf = this.btf;
     const t = btf.underlying(type, true);
     const known = this.debugTypes.get(t);
@@ -158,7 +158,7 @@ export class KernelLocalTypes {
         break;
       case Kind.Enum:
       case Kind.Enum64:
-        d = this.debug.enumerationType(btf.name(t), btf.size(t) * 8, btf.kindFlag(t), btf.enumValues(t));
+        d = this.debug.enumerationType(btf.name(t) && btf.name(t) + this.flavour, btf.size(t) * 8, btf.kindFlag(t), btf.enumValues(t));
         break;
       default:
         d = this.debug.basicType("long", 64, "signed"); // nothing a field holds (FUNC_PROTO only behind a pointer)

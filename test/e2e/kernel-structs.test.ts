@@ -31,6 +31,8 @@ test("a task's fields read through kernel pointers are this process's", async ()
     exe: basename(realpathSync("/proc/self/exe")),
     size: btf.size(btf.find("task_struct", Kind.Struct)!),
     hasParent: true,
+    hasLoop: true,
+    loop: btf.enumValues(btf.find("bpf_func_id", Kind.Enum)!).find((v) => v.name === "BPF_FUNC_loop")!.value,
   });
 });
 
@@ -90,6 +92,8 @@ function otherKernelBtf(dir: string): string {
   const strings = btf.readUInt32LE(4) + btf.readUInt32LE(16);
   const at = btf.indexOf("\0real_parent\0", strings);
   btf.write("real_parenx", at + 1, "latin1");
+  const loop = btf.indexOf("\0BPF_FUNC_loop\0", strings);
+  btf.write("BPF_FUNC_lopp", loop + 1, "latin1");
   const file = join(dir, "other.btf");
   writeFileSync(file, btf);
   return file;
@@ -104,7 +108,7 @@ describe("a probe built against another kernel's types", () => {
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-  test("reads a field this kernel lacks only under fieldExists, which is false here", async () => {
+  test("reads a field this kernel lacks only under fieldExists, which is false here, as enumValueExists of a member it lacks", async () => {
     process.env.TSBPF_BTF = btf;
     try {
       await using probe = await open(fixture("other-kernel.ts"), { params: { TARGET: process.pid }, cache: false });
@@ -113,7 +117,7 @@ describe("a probe built against another kernel's types", () => {
       syncfsFromThisProcess();
       const seen: Record<string, unknown>[] = [];
       parents.poll((batch) => seen.push(...(batch as Record<string, unknown>[])));
-      expect(seen).toEqual([{ known: false, ppid: -1 }]);
+      expect(seen).toEqual([{ known: false, ppid: -1, lopp: false }]);
     } finally {
       delete process.env.TSBPF_BTF;
     }
