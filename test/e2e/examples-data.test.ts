@@ -1,10 +1,10 @@
 // The examples that get data out of the kernel, end to end: each triggered by a process whose pid
 // the test knows, and its decoded output checked against what that process did.
-import { closeSync, fsyncSync, openSync, rmSync } from "node:fs";
+import { closeSync, fsyncSync, openSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import { runLater as later } from "../helpers/kernel.js";
-import { expectNoStack, repo, Running } from "../helpers/tsbpf-command.js";
+import { expectNoStack, repo, Running, tsbpf } from "../helpers/tsbpf-command.js";
 
 const MISSING = "/nonexistent/tsbpf-opensnoop-test";
 
@@ -48,6 +48,43 @@ test("execsnoop shows each program started, with its parent's pid read from the 
   run.child.kill("SIGINT");
   expect(await run.exited).toBe(0);
   expectNoStack(run.stderr);
+});
+
+/** A file on a mounted FUSE filesystem, if there is one here (sshfs, rclone, …). */
+function fileOnFuse(): string | undefined {
+  for (const line of readFileSync("/proc/self/mounts", "utf8").split("\n")) {
+    const [, dir, type] = line.split(" ");
+    if (!type?.startsWith("fuse.") && type !== "fuse") continue;
+    try {
+      const entry = readdirSync(dir, { withFileTypes: true }).find((e) => e.isFile());
+      if (entry) return join(dir, entry.name);
+    } catch {
+      // not ours to read
+    }
+  }
+  return undefined;
+}
+
+test("fuse-open prints the name of each file opened on a FUSE filesystem, where the kernel has kprobes", async () => {
+  const tried = tsbpf(["run", repo("examples/fuse-open.ts"), "--duration", "0"]);
+  if (/this kernel has no kprobes/.test(tried.stderr)) {
+    // It loaded (the verifier accepted it: examples-load.test.ts); attaching is what this kernel cannot do.
+    console.log("attach skipped: this kernel has no kprobes (CONFIG_KPROBES off)");
+    expect(tried.stderr).toMatch(/fuse-open\.ts:\d+:\d+: error: cannot attach kprobe to 'fuse_open(_common)?'/);
+    return;
+  }
+  expect(tried.code).toBe(0);
+  const file = fileOnFuse();
+  if (!file) {
+    console.log("open skipped: no FUSE filesystem is mounted here to open a file on");
+    return;
+  }
+  const run = new Running(["run", repo("examples/fuse-open.ts"), "--duration", "5"]);
+  await run.waitFor("stderr", /Attached 1 program/);
+  closeSync(openSync(file, "r"));
+  await run.waitFor("stdout", new RegExp(` ${basename(file).replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}$`, "m"));
+  run.child.kill("SIGINT");
+  expect(await run.exited).toBe(0);
 });
 
 test("readlatency prints a log2 histogram of the watched process's reads at exit", async () => {
