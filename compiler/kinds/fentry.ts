@@ -30,6 +30,7 @@ export const fentryKind: ProgramKind = {
   parameters: {
     check: (p, handler, target) => checkArgumentParameters(p, handler, target, { kind: "fentry", max: MAX_ARGS, tooMany: "a BPF trampoline passes at most 12 arguments", untypedHint: UNTYPED }),
     lower: (l, context, index, type) => contextWordAs(l, context, index * 8, type),
+    typedByBtf: () => true,
   },
 };
 
@@ -58,6 +59,8 @@ export const fexitKind: ProgramKind = {
       l.b.callHelper(Helper.getFuncRet, i64, [context, l.b.cast("bitcast", slot, ptrTo(i8))]);
       return argumentAs(l, l.b.load(slot, 8), type);
     },
+    // The return value comes from a helper: a number to the verifier, whatever its C type.
+    typedByBtf: (index, handler) => index < handler.parameters.length - 1,
   },
 };
 

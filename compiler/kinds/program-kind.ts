@@ -34,6 +34,12 @@ export interface HandlerParameters {
   check(p: CheckedSource, handler: TS.SignatureDeclaration, target: ProgramTarget): void;
   /** Parameter `index` (of `handler`), of the checked type `type`, read through the context pointer. */
   lower(l: ExpressionLowerer, context: Operand["value"], index: number, type: ScalarType, handler: TS.SignatureDeclaration): Operand;
+  /**
+   * Whether the kernel passes parameter `index` typed by its BTF (a BPF trampoline's arguments):
+   * the verifier then knows what a pointer among them points to, and kernel struct fields read
+   * through it are loads.
+   */
+  typedByBtf?(index: number, handler: TS.SignatureDeclaration): boolean;
 }
 
 /**
@@ -68,6 +74,8 @@ export interface ProgramKind {
     readonly fields?: true;
     /** `ctx.name` reads an argument the kernel passes as a 64-bit slot, by its position in the context type's argument (`RawTracepointArgs<Args>`). */
     readonly arguments?: true;
+    /** Those arguments are typed by the kernel's BTF (tp_btf): see HandlerParameters.btfTyped. */
+    readonly btfTyped?: true;
   };
   /** What the handler's parameters are, for a kind whose handler takes values rather than a context. */
   readonly parameters?: HandlerParameters;

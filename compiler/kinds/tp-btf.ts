@@ -16,5 +16,5 @@ export const tpBtfKind: ProgramKind = {
   },
   returns: "ignored",
   helpers: TRACING_HELPERS,
-  context: { type: "RawTracepointContext", members: { arg }, arguments: true },
+  context: { type: "RawTracepointContext", members: { arg }, arguments: true, btfTyped: true },
 };

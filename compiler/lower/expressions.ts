@@ -68,7 +68,11 @@ export abstract class ExpressionLowerer {
     record?: StructType;
     /** Arguments the context holds as 64-bit slots, by name, in order (a raw tracepoint's `ctx.prev`). */
     arguments?: ReadonlyMap<string, number>;
+    /** Those arguments are typed by the kernel's BTF (tp_btf): pointers the verifier can load through. */
+    btfTyped?: boolean;
   };
+  /** Handler parameters the kernel passes typed by its BTF, never assigned (fentry's): pointers the verifier can load through. */
+  readonly btfTypedParameters = new Set<TS.Symbol>();
   private readonly inlining = new Set<TS.Symbol>();
 
   constructor(

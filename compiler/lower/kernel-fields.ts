@@ -23,6 +23,8 @@ interface FieldPlace {
   address: Value;
   member: LocalMember;
   container: KernelStructType;
+  /** Reached from a pointer the verifier knows the type of (BTF): a load reads it. */
+  typed: boolean;
 }
 
 /** `base.field` where base is a kernel struct pointer (or a struct inside one); undefined otherwise. */
@@ -36,6 +38,9 @@ export function kernelFieldRead(l: ExpressionLowerer, e: TS.PropertyAccessExpres
   const type = typeAt(l.p, e);
   if (type.kind === "void" || type.kind === "optional" || sizeOf(type) !== member.size)
     throw errorAt(e.name, Codes.unsupportedType, `${container.name}.${e.name.text} is ${member.size} bytes in the kernel's BTF, which its declared type does not match`, "regenerate the kernel's declarations (`tsbpf types`) for this kernel");
+  // Through a pointer the kernel typed (a tp_btf or fentry argument, and the pointers read from
+  // it), the verifier allows a load and makes a fault read zero, as the helper does.
+  if (place.typed && !isAggregate(type)) return { value: l.b.load(l.b.cast("bitcast", place.address, ptrTo(irTypeOf(type))), member.size), type };
   const source = l.b.cast("bitcast", place.address, ptrTo(i8));
   if (isAggregate(type)) {
     const storage = allocate(l, type, e);
@@ -97,11 +102,13 @@ function kernelFieldPlace(l: ExpressionLowerer, e: TS.PropertyAccessExpression):
   const baseType = p.checker.getTypeAtLocation(e.expression);
   let container = kernelStructType(p, baseType);
   let base: Value;
+  let typed: boolean;
   if (container) {
     // A struct inside a kernel struct (`file.f_path`): only ever reached through its parent.
     const parent = p.ts.isPropertyAccessExpression(e.expression) ? kernelFieldPlace(l, e.expression) : undefined;
     if (!parent) throw kernelStructValue(e.expression, container);
     base = parent.address;
+    typed = parent.typed;
   } else {
     if (stdlibAlias(baseType) !== "Ptr" && stdlibAlias(baseType) !== "UserPtr") return undefined;
     const ptr = probeTypeOf(p, baseType, e.expression) as PtrType;
@@ -109,10 +116,32 @@ function kernelFieldPlace(l: ExpressionLowerer, e: TS.PropertyAccessExpression):
     container = ptr.to;
     if (ptr.space === "user") throw errorAt(e, Codes.kernelStructUse, `a UserPtr<${container.name}> points into a process's memory, whose fields CO-RE does not read`, "read the whole struct with readUser, or declare it as a probe interface");
     base = l.expression(e.expression).value;
+    typed = typedByBtf(l, e.expression);
   }
   const local = l.ml.kernelTypes.container(container.btfId);
   const member = l.ml.kernelTypes.member(container.btfId, e.name.text);
   if (!member) throw errorAt(e.name, Codes.unknownKernelName, `the kernel's ${container.name} has no field '${e.name.text}'`);
-  const typed = base.type.kind === "int" ? l.b.cast("inttoptr", base, ptrTo(local.type)) : l.b.cast("bitcast", base, ptrTo(local.type));
-  return { address: l.b.preserveAccess(typed, local, member.index, member.irType), member, container };
+  const structPtr = base.type.kind === "int" ? l.b.cast("inttoptr", base, ptrTo(local.type)) : l.b.cast("bitcast", base, ptrTo(local.type));
+  return { address: l.b.preserveAccess(structPtr, local, member.index, member.irType), member, container, typed };
+}
+
+/**
+ * Whether the pointer `e` evaluates to is one the verifier knows the BTF type of: a tp_btf
+ * argument (`ctx.next`), a trampoline's argument (fentry's parameters, never assigned), or a
+ * pointer field loaded through one (`ctx.next.mm`). Anything else (a map's value, currentTask(),
+ * a kprobe's argument) is a number to it, read through the helper.
+ */
+function typedByBtf(l: ExpressionLowerer, e: TS.Expression): boolean {
+  const { ts } = l.p;
+  if (ts.isParenthesizedExpression(e)) return typedByBtf(l, e.expression);
+  if (ts.isIdentifier(e)) {
+    const symbol = l.p.symbolAt(e);
+    return symbol !== undefined && l.btfTypedParameters.has(symbol);
+  }
+  if (!ts.isPropertyAccessExpression(e)) return false;
+  const ctx = l.context;
+  if (ctx?.btfTyped && ctx.arguments?.has(e.name.text) && ts.isIdentifier(e.expression) && l.p.symbolAt(e.expression) === ctx.symbol) return true;
+  const base = l.p.checker.getTypeAtLocation(e.expression);
+  const throughKernelStruct = kernelStructType(l.p, base) !== undefined || (stdlibAlias(base) === "Ptr" && (probeTypeOf(l.p, base, e.expression) as PtrType).to.kind === "kstruct");
+  return throughKernelStruct && typedByBtf(l, e.expression);
 }

@@ -58,6 +58,17 @@ export interface PartSink {
   onPart(ir: string): void;
 }
 
+/** Whether `symbol` is assigned anywhere in `fn` (`x = …`, `x += …`, `x++`). */
+function isAssigned(p: CheckedSource, fn: TS.Node, symbol: TS.Symbol): boolean {
+  const { ts } = p;
+  const target = (n: TS.Node) => ts.isIdentifier(n) && p.symbolAt(n) === symbol;
+  const visit = (n: TS.Node): boolean =>
+    (ts.isBinaryExpression(n) && n.operatorToken.kind >= ts.SyntaxKind.FirstAssignment && n.operatorToken.kind <= ts.SyntaxKind.LastAssignment && target(n.left)) ||
+    ((ts.isPrefixUnaryExpression(n) || ts.isPostfixUnaryExpression(n)) && (n.operator === ts.SyntaxKind.PlusPlusToken || n.operator === ts.SyntaxKind.MinusMinusToken) && target(n.operand)) ||
+    ts.forEachChild(n, visit) === true;
+  return visit(fn);
+}
+
 /** Registers r1-r5: what a BPF function (a subprogram) can be passed. */
 const BPF_MAX_ARGUMENTS = 5;
 
@@ -164,6 +175,8 @@ export class ModuleLowerer {
       prog.handler.parameters.forEach((param, i) => {
         l.at(param);
         l.bindLocal(param, parameters.lower(l, fn.params[0], i, typeAt(this.p, param.name) as ScalarType, prog.handler));
+        const symbol = this.p.symbolAt(param.name);
+        if (symbol && parameters.typedByBtf?.(i, prog.handler) && !isAssigned(this.p, prog.handler, symbol)) l.btfTypedParameters.add(symbol);
       });
     } else
       l.context = {
@@ -171,6 +184,7 @@ export class ModuleLowerer {
         pointer: fn.params[0],
         record: ctx && prog.kind.context?.fields && this.contextRecord(ctx),
         arguments: ctx && prog.kind.context?.arguments ? this.contextArguments(ctx) : undefined,
+        btfTyped: prog.kind.context?.btfTyped,
       };
     // A program's scratch map is its own (defined in its part): each may use a whole per-CPU value.
     const scratch = new ScratchMap(this.m, this.debug);

@@ -10,6 +10,7 @@ import { TsbpfError } from "../../contract/errors.js";
 import { kernelHasKprobes } from "../../runtime/attach/kernel-functions.js";
 import { open } from "../../runtime/index.js";
 import { compileErrorOf } from "../helpers/compile-error.js";
+import { disassembly } from "../helpers/disassembly.js";
 import { loadedPrograms, syncfsLater } from "../helpers/kernel.js";
 import { expectNoStack, repo, tsbpf } from "../helpers/tsbpf-command.js";
 
@@ -17,11 +18,6 @@ const fixture = (name: string) => repo("test/fixtures/kernel-functions", name);
 const dir = mkdtempSync(join(tmpdir(), "tsbpf-kfunc-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-/** The disassembly of each program of `object`, by ELF section. */
-function disassembly(object: string): Map<string, string> {
-  const text = execFileSync("llvm-objdump", ["-d", "--no-show-raw-insn", object], { encoding: "utf8" });
-  return new Map([...text.matchAll(/^Disassembly of section ([^:]+):\n([\s\S]*?)(?=^Disassembly of section |(?![\s\S]))/gm)].map((m) => [m[1], m[2]]));
-}
 
 /** The byte offsets of the 8-byte loads from the program's context (r1 on entry, before any call). */
 const contextLoads = (code: string) => [...code.matchAll(/= \*\(u64 \*\)\(r1 \+ (\d+)\)/g)].map((m) => Number(m[1]));

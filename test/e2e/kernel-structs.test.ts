@@ -3,13 +3,14 @@
 // of itself; and what a mistake with them gets.
 import { mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from "node:fs";
 import { release, tmpdir } from "node:os";
-import { basename, join } from "node:path";
+import { basename, dirname, join } from "node:path";
 import { Kind } from "../../compiler/btf/btf-kinds.js";
 import { compile } from "../../compiler/compile.js";
 import { loadBtf } from "../../compiler/btf/kernel-types.js";
 import { probeKernelDeclarations } from "../../compiler/kernel/kernel-declarations.js";
 import { open } from "../../runtime/index.js";
 import { compileErrorOf } from "../helpers/compile-error.js";
+import { disassembly } from "../helpers/disassembly.js";
 import { runLater, syncfsFromThisProcess } from "../helpers/kernel.js";
 import { expectNoStack, repo, tsbpf } from "../helpers/tsbpf-command.js";
 
@@ -48,6 +49,20 @@ test("a raw tracepoint's arguments are read by name, typed from the kernel's pro
   for (const e of seen) {
     expect(e).toMatchObject({ pid: child.pid, oldPid: child.pid });
     expect(e.filename).toMatch(/^\/(usr\/)?bin\/true$/);
+  }
+});
+
+test("fields are loaded directly through pointers the kernel typed (tp_btf), read by the helper through others (raw_tp)", () => {
+  const out = join(mkdtempSync(join(tmpdir(), "tsbpf-loads-")), "exec.bpf.o");
+  try {
+    expect(tsbpf(["build", fixture("exec-arguments.ts"), "-o", out]).code).toBe(0);
+    const code = disassembly(out);
+    const PROBE_READ_KERNEL = /call 113\b/;
+    expect(code.get("tp_btf/sched_process_exec")).not.toMatch(PROBE_READ_KERNEL);
+    expect(code.get("tp_btf/sched_process_exec")).toMatch(/= \*\(u32 \*\)\(r\d+ \+ \d+\)/); // ctx.p.tgid, a load
+    expect(code.get("raw_tp/sched_process_exec")).toMatch(PROBE_READ_KERNEL);
+  } finally {
+    rmSync(dirname(out), { recursive: true, force: true });
   }
 });
 
