@@ -6,7 +6,7 @@
 // in the order they were met, at offsets one after another rather than the kernel's (BTF wants
 // them increasing): the offsets here are placeholders that libbpf's relocations replace with
 // the running kernel's, and nothing else reads them.
-// Each struct (and enum) is named as a "flavour" of the kernel's (`task_struct___tsbpf3`: libbpf matches
+// Each struct (and enum) is named as a "flavour" of the kernel's (`task_struct___tsbpf_x_3`: libbpf matches
 // the name before `___`), a new one for each module the process builds: LLVM's CO-RE pass keeps
 // the globals it makes for each access in a map shared by all modules of the process, keyed by
 // the struct's name and the access, and would hand a second module the first one's (freed)
@@ -39,12 +39,18 @@ export interface LocalContainer {
   btfId: number;
 }
 
-/** Modules this process has declared kernel structs for: each one's flavour suffix. */
+/**
+ * Modules this copy of the compiler has declared kernel structs for: each one's flavour suffix.
+ * LLVM's map lives as long as the process, and a process may hold several copies of these
+ * modules (a test runner loads them afresh for each test file): each copy's names start with
+ * the time it was loaded, so no two copies in one process ever make the same name.
+ */
 let modules = 0;
+const copy = (process.hrtime.bigint() % 36n ** 8n).toString(36);
 
 export class KernelLocalTypes {
   private readonly containers = new Map<number, LocalContainer>();
-  private readonly flavour = `___tsbpf${++modules}`;
+  private readonly flavour = `___tsbpf_${copy}_${++modules}`;
   private readonly debugTypes = new Map<number, DebugTypeRef>();
   private sequence = 0;
 
