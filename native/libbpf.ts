@@ -40,6 +40,7 @@ function bind(lib: LibraryHandle) {
     ),
     attachRawTracepoint: f<(prog: bigint, name: string) => bigint | null>("void *bpf_program__attach_raw_tracepoint(void *prog, const char *name)"),
     attachTrace: f<(prog: bigint) => bigint | null>("void *bpf_program__attach_trace(void *prog)"),
+    attachPerfEvent: f<(prog: bigint, pfd: number) => bigint | null>("void *bpf_program__attach_perf_event(void *prog, int pfd)"),
     // Kernel functions (runtime/attach/kprobe.ts, ksyscall.ts, fentry.ts).
     attachKprobe: f<(prog: bigint, fn: string, opts: KprobeOpts) => bigint | null>("void *bpf_program__attach_kprobe_opts(void *prog, const char *func_name, const bpf_kprobe_opts *opts)"),
     attachKsyscall: f<(prog: bigint, name: string, opts: KsyscallOpts) => bigint | null>("void *bpf_program__attach_ksyscall(void *prog, const char *syscall_name, const bpf_ksyscall_opts *opts)"),

@@ -22,9 +22,15 @@ const EFD_NONBLOCK = 0o4000;
 const EPOLL_EVENT_SIZE = process.arch === "x64" ? 12 : 16;
 const EPOLL_DATA_OFFSET = process.arch === "x64" ? 4 : 8;
 
+/** The perf_event_open system call's number. */
+const PERF_EVENT_OPEN = process.arch === "arm64" ? 241 : 298;
+
 function bind() {
   const libc = koffi.load("libc.so.6");
   const f = <T extends (...args: any[]) => any>(decl: string) => libc.func(decl) as unknown as T;
+  const syscall = f<(n: number, attr: Buffer, pid: number, cpu: number, groupFd: number, flags: number) => number>(
+    "long syscall(long number, const uint8_t *attr, int pid, int cpu, int group_fd, unsigned long flags)",
+  );
   return {
     mmap: f<(addr: null, length: number, prot: number, flags: number, fd: number, offset: number) => Mapping>("void *mmap(void *addr, size_t length, int prot, int flags, int fd, intptr_t offset)"),
     munmap: f<(addr: Mapping, length: number) => number>("int munmap(void *addr, size_t length)"),
@@ -36,6 +42,8 @@ function bind() {
     read: f<(fd: number, buf: Buffer, count: number) => number>("intptr_t read(int fd, _Out_ uint8_t *buf, size_t count)"),
     close: f<(fd: number) => number>("int close(int fd)"),
     fcntl: f<(fd: number, cmd: number, arg: number) => number>("int fcntl(int fd, int cmd, int arg)"),
+    // perf_event_open has no libc wrapper; glibc's syscall() passes its arguments on in registers.
+    perfEventOpen: (attr: Buffer, pid: number, cpu: number, groupFd: number, flags: number): number => syscall(PERF_EVENT_OPEN, attr, pid, cpu, groupFd, flags),
   };
 }
 

@@ -99,6 +99,28 @@ export type RawTracepointArgs<Args = {}> = RawTracepointContext & { readonly [A 
 export declare function tpBtf<Name extends keyof RawTracepointArguments>(name: Name, handler: (ctx: RawTracepointArgs<RawTracepointArguments[Name]>) => void): Program<"tpBtf">;
 export declare function tpBtf(name: string, handler: (ctx: RawTracepointContext) => void): Program<"tpBtf">;
 
+/** The context of a perf event program: the sampled CPU's registers and the sample (bpf_perf_event_data). */
+export interface PerfEventContext {
+  readonly __perfEventContext: unique symbol;
+}
+
+/** A perf event that samples, as perf(1) names them: software events on any machine, hardware ones where it has a PMU. */
+export type PerfEvent =
+  | { type: "software"; config: "cpu-clock" | "task-clock" | "page-faults" | "context-switches" | "cpu-migrations" | "minor-faults" | "major-faults" }
+  | { type: "hardware"; config: "cycles" | "cpu-cycles" | "instructions" | "cache-references" | "cache-misses" | "branch-instructions" | "branch-misses" | "bus-cycles" | "ref-cycles" };
+/** How often it samples: `frequency` samples a second (the kernel adjusts the period), or every `period` events. */
+export type PerfEventRate = { frequency: number; period?: never } | { period: number; frequency?: never };
+
+/**
+ * Runs `handler` on each sample of `event`, on every CPU: `perfEvent({ type: "software", config:
+ * "cpu-clock", frequency: 99 }, …)` samples what each CPU runs 99 times a second (bpftrace's
+ * `profile:hz:99`; pid(), comm() are the sampled task's). The event is written out as literals.
+ */
+export declare function perfEvent(event: PerfEvent & PerfEventRate, handler: (ctx: PerfEventContext) => void): Program<"perfEvent">;
+
+/** Runs `handler` every `milliseconds`, on one CPU (bpftrace's `interval:ms:N`): a literal. */
+export declare function interval(milliseconds: number, handler: (ctx: PerfEventContext) => void): Program<"interval">;
+
 /** The context of an XDP program: the packet as it arrives at the network driver. */
 export interface XdpContext {
   readonly __xdpContext: unique symbol;

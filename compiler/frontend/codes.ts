@@ -22,7 +22,7 @@ export interface DiagnosticEntry {
 }
 
 /** What an example may use without importing it. */
-export const PROBE_IMPORTS = ["tracepoint", "rawTracepoint", "xdp", "kprobe", "ArrayMap", "LinearHistogram", "printk", "pid", "comm", "param", "currentTask", "u8", "u16", "u32", "u64", "i8", "i16", "i32", "i64", "type FixedArray"];
+export const PROBE_IMPORTS = ["tracepoint", "rawTracepoint", "xdp", "kprobe", "perfEvent", "interval", "ArrayMap", "LinearHistogram", "printk", "pid", "comm", "param", "currentTask", "u8", "u16", "u32", "u64", "i8", "i16", "i32", "i64", "type FixedArray"];
 
 const LOOP_HINT = "loop over a counted range with a constant bound: for (let i: u32 = 0; i < N; i++)";
 
@@ -308,6 +308,13 @@ const table = {
     hint: 'compare a Str with === or !== to a string literal or another Str; give startsWith a string literal: s.startsWith("kworker")',
     example: 'if (comm() < comm()) printk("less");',
     placement: "handler",
+  },
+  badPerfEvent: {
+    code: "TSB1130",
+    refuses: "a perf event or interval not written as literals: an unknown type or event name, no frequency or period, or both, a rate that is not a positive integer literal",
+    hint: 'write the event out: perfEvent({ type: "software", config: "cpu-clock", frequency: 99 }, …), interval(1000, …)',
+    example: "export const t = interval(0, () => {});",
+    placement: "module",
   },
   unknownKernelName: {
     code: "TSB1301",

@@ -228,10 +228,16 @@ function isProgramHandler(p: CheckedSource, node: TS.Node): boolean {
 }
 
 /** The name a program or param is declared with: `tracepoint("a/b", …)`, `param("N", 0)`, or one of a list (`kprobe(["a", "b"], …)`). */
+/**
+ * A string the compiler reads from a declaring call's arguments: a program's target (a name, a
+ * list of them), or a value in its options (`perfEvent({ type: "software", … })`).
+ */
 function isDeclaredName(p: CheckedSource, node: TS.Node): boolean {
-  const named = p.ts.isArrayLiteralExpression(node.parent) ? node.parent : node;
-  const call = named.parent;
-  return p.ts.isCallExpression(call) && call.arguments[0] === named && isDeclaringCall(p, call);
+  const { ts } = p;
+  let arg = node;
+  while (ts.isArrayLiteralExpression(arg.parent) || (ts.isPropertyAssignment(arg.parent) && arg.parent.initializer === arg) || ts.isObjectLiteralExpression(arg.parent)) arg = arg.parent;
+  const call = arg.parent;
+  return ts.isCallExpression(call) && call.arguments.includes(arg as TS.Expression) && !ts.isFunctionLike(arg) && isDeclaringCall(p, call);
 }
 
 function isFixedArray(t: TS.Type): boolean {

@@ -14,12 +14,14 @@ import { kprobeAttacher, kretprobeAttacher } from "./kprobe.js";
 import { ksyscallAttacher, kretsyscallAttacher } from "./ksyscall.js";
 import { fentryAttacher, fexitAttacher } from "./fentry.js";
 import { MissingProbe } from "./kernel-functions.js";
+import { intervalAttacher, perfEventAttacher } from "./perf-event.js";
 
 export type { Link } from "./link.js";
 
 const ATTACHERS: ReadonlyMap<string, ProgramAttacher> = new Map([
     tracepointAttacher, rawTracepointAttacher, tpBtfAttacher, xdpAttacher,
     kprobeAttacher, kretprobeAttacher, ksyscallAttacher, kretsyscallAttacher, fentryAttacher, fexitAttacher,
+    perfEventAttacher, intervalAttacher,
   ].map((a) => [a.kind, a]));
 
 /** What a program waits for, if `attach()` does not attach it (xdp: an interface). */
