@@ -52,19 +52,15 @@ function intervalTarget(p: CheckedSource, args: readonly TS.Expression[], declar
   return { target: perfEventTargetText({ type: "software", config: "cpu-clock", rate: "interval", value: Number(ms.text) }), section: "perf_event", node: ms };
 }
 
-export const perfEventKind: ProgramKind = {
-  name: "perfEvent",
-  target: perfEventTarget,
+/** A perf event program: what the kernel passes is the sample (bpf_perf_event_data); its result is ignored. */
+const perfEventProgram = (name: string, target: ProgramKind["target"]): ProgramKind => ({
+  name,
+  target,
   returns: "ignored",
   // A sample interrupts whatever runs on its CPU: the current task is the one sampled, as profilers want.
   helpers: TRACING_HELPERS,
   context: { type: "PerfEventContext" },
-};
+});
 
-export const intervalKind: ProgramKind = {
-  name: "interval",
-  target: intervalTarget,
-  returns: "ignored",
-  helpers: TRACING_HELPERS,
-  context: { type: "PerfEventContext" },
-};
+export const perfEventKind = perfEventProgram("perfEvent", perfEventTarget);
+export const intervalKind = perfEventProgram("interval", intervalTarget);
