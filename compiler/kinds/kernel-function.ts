@@ -12,6 +12,8 @@ import { i64, i8 } from "../ir/ir-types.js";
 import { convert, truthy, type Operand } from "../lower/arith.js";
 import type { ExpressionLowerer } from "../lower/expressions.js";
 import type { ProgramTarget } from "./program-kind.js";
+import { nearestNames } from "../../contract/nearest-names.js";
+import { functionNames } from "../btf/kernel-types.js";
 
 /** A glob over function names: `*` any run of characters, `?` one. */
 export const isPattern = (name: string): boolean => /[*?]/.test(name);
@@ -32,6 +34,22 @@ export interface TargetRule {
 
 /** Kernel symbols: C identifiers, and the compiler's local ones (`fuse_open.cold`, `.isra.0`). */
 export const KERNEL_SYMBOL = /^[A-Za-z_][A-Za-z0-9_.]*$/;
+
+/**
+ * What to do about a parameter without a type: declare it, or (a name the kernel's BTF does not
+ * have, usually a typo) the kernel's nearest function names.
+ */
+function untypedHint(p: CheckedSource, target: ProgramTarget, rule: ParameterRule): string {
+  const btf = p.kernel?.btf;
+  if (!btf || isPattern(target.target) || target.alternatives) return rule.untypedHint;
+  nearestFunctions ??= new Map();
+  let near = nearestFunctions.get(target.target);
+  if (!near) nearestFunctions.set(target.target, (near = nearestNames(target.target, functionNames(btf))));
+  return near.length ? `the running kernel has no function '${target.target}': did you mean ${near.map((n) => `'${n}'`).join(", ")}? (${rule.untypedHint})` : rule.untypedHint;
+}
+
+/** Each misspelt name's nearest kernel functions, found once per compile process. */
+let nearestFunctions: Map<string, string[]> | undefined;
 
 /**
  * The arguments before the handler: the function (a string literal, or an array literal of
@@ -106,7 +124,7 @@ export function checkArgumentParameters(p: CheckedSource, handler: TS.SignatureD
       return report(param, "a kernel function's arguments are plain parameters: no destructuring, default, optional or rest parameter", "write one name per argument, e.g. (inode, file) => …");
     const tsType = p.checker.getTypeAtLocation(param.name);
     if (tsType.flags & ts.TypeFlags.Any)
-      return report(param, `parameter '${param.name.text}' has no type: '${target.target}' is not among the kernel functions whose prototypes tsbpf knows (KernelFunctions)`, rule.untypedHint);
+      return report(param, `parameter '${param.name.text}' has no type: '${target.target}' is not among the kernel functions whose prototypes tsbpf knows (KernelFunctions)`, untypedHint(p, target, rule));
     let type;
     try {
       type = probeTypeOf(p, tsType, param.name);

@@ -231,6 +231,12 @@ describe("bad input, refused when compiling, at its place", () => {
     expect(r.line).toBeGreaterThan(1);
   });
 
+  test("an untyped argument of a misspelt kernel function: the kernel's nearest names", () => {
+    const r = refusal('export const k = kprobe("vfs_raed", (file, buf) => {});');
+    expect(r.code).toBe("TSB1121");
+    expect(r.hint).toMatch(/^the running kernel has no function 'vfs_raed': did you mean 'vfs_read'/);
+  });
+
   test("fexit typed from KernelFunctions lists every argument before the return value", () => {
     const r = refusal(
       'declare module "tsbpf" {\n  interface KernelFunctions {\n    tsbpf_f(a: Ptr<u8>, b: u64, c: u32): i64;\n  }\n}\nexport const x = fexit("tsbpf_f", (a, b, ret) => {});',
