@@ -255,6 +255,7 @@ function finish(prepared: Prepared, object: Buffer, parts: number): CompileResul
     params: prepared.lowered.params,
     ...(prepared.lowered.printf && { printf: prepared.lowered.printf }),
     ...(prepared.lowered.printk && { printk: true }),
+    ...(prepared.lowered.stacks && { stacks: prepared.lowered.stacks }),
     maps: prepared.decls.maps.map((d) => ({
       name: d.name,
       kind: d.kind.name,

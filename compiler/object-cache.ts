@@ -90,7 +90,7 @@ export function readCache(key: string): CompiledObject | undefined {
   if (!index) return undefined;
   const entry = parseIndex(index);
   const object = entry && readCached(objectPath, MAX_OBJECT_BYTES);
-  if (entry && object && sha256(object) === entry.sha256 && isBpfElf(object)) return { object, programs: entry.programs, params: entry.params, maps: entry.maps, ...(entry.printf && { printf: entry.printf }), ...(entry.printk && { printk: true }) };
+  if (entry && object && sha256(object) === entry.sha256 && isBpfElf(object)) return { object, programs: entry.programs, params: entry.params, maps: entry.maps, ...(entry.printf && { printf: entry.printf }), ...(entry.printk && { printk: true }), ...(entry.stacks && { stacks: entry.stacks }) };
   dropCached(indexPath, objectPath);
   return undefined;
 }
@@ -115,6 +115,6 @@ export function writeCache(key: string, r: CompiledObject): void {
   const dir = cacheDir("objects");
   if (!dir) return;
   writeCached(join(dir, `${key}.bpf.o`), r.object);
-  const entry: IndexEntry = { sha256: sha256(r.object), programs: r.programs, params: r.params, maps: r.maps, ...(r.printf && { printf: r.printf }), ...(r.printk && { printk: true }) };
+  const entry: IndexEntry = { sha256: sha256(r.object), programs: r.programs, params: r.params, maps: r.maps, ...(r.printf && { printf: r.printf }), ...(r.printk && { printk: true }), ...(r.stacks && { stacks: r.stacks }) };
   writeCached(join(dir, `${key}.json`), JSON.stringify(entry));
 }

@@ -86,4 +86,6 @@ export interface CompiledObject {
   printf?: PrintfChannel;
   /** It calls printk: its lines come through a trace pipe (runtime/trace-pipe.ts). */
   printk?: true;
+  /** The map kstack() records stacks in, by name, if it calls kstack (the KernelStack ids are its keys). */
+  stacks?: string;
 }

@@ -68,6 +68,15 @@ export class Probe<M = unknown> implements Disposable, AsyncDisposable {
   ) {
     this.timings = timings;
     this.forgetAtExit = atProcessEnd(() => this.close());
+    if (compiled.stacks) this.showKernelStacks(compiled.stacks);
+  }
+
+  /** KernelStack values in this probe's maps and events show the frames its stack map `name` holds. */
+  private showKernelStacks(name: string): void {
+    const { bindKernelStacks } = require("./output/kernel-stacks.js") as typeof import("./output/kernel-stacks.js");
+    const { readStack } = require("./maps/stack-map.js") as typeof import("./maps/stack-map.js");
+    const types = this.compiled.maps.flatMap((m) => [m.key, m.value]);
+    bindKernelStacks(types, (id) => readStack(this.loaded.mapHandle(name), id));
   }
 
   /** Compiles `file` (or takes it from the cache) and loads it into the kernel. */

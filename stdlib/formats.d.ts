@@ -2,7 +2,7 @@
 // compiler's type checker see; the compiler lowers each of them to BPF. Nothing here runs in Node.
 
 import type { FixedArray } from "./aggregates.js";
-import type { i32, u8, u32, u64 } from "./integers.js";
+import type { i32, i64, u8, u32, u64 } from "./integers.js";
 
 // ── Formatted values ─────────────────────────────────────────────────────────────────────────
 // Plain integers (and bytes) in the kernel, shown the way a person reads them in user space:
@@ -40,6 +40,14 @@ export type Ipv6Addr = FixedArray<u8, 16> & Shown<"ipv6">;
  * hides its addresses (kptr_restrict).
  */
 export type KernelAddress = u64 & Shown<"ksym">;
+
+/**
+ * A kernel stack, as kstack() records it: an id (an i64) of the stack kept in the probe's stack
+ * map, shown by user space as its frames, each a kernel symbol (`do_syscall_64+0x5c`), innermost
+ * first: `tsbpf run` prints a map keyed by it as bpftrace prints `@[kstack]`. Negative: no stack
+ * was recorded (the map was full, or the stack could not be walked).
+ */
+export type KernelStack = i64 & Shown<"kstack">;
 
 /** The format a formatted type carries ("syscall" for SyscallNr, …); never for a plain type. The runtime's `Decoded` reads it. */
 export type FormatOf<T> = T extends { readonly [FORMAT]?: infer F } ? (F extends string ? F : never) : never;

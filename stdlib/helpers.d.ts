@@ -2,6 +2,7 @@
 // compiler's type checker see; the compiler lowers each of them to BPF. Nothing here runs in Node.
 
 import type { Ptr } from "./memory.js";
+import type { KernelStack } from "./formats.js";
 import type { Str } from "./aggregates.js";
 import type { u32, u64 } from "./integers.js";
 
@@ -33,6 +34,13 @@ export declare function comm(): Str<16>;
  * bpftrace's `cgroup` and bcc's `--cgroupmap` filter on. Linux 4.18.
  */
 export declare function cgroupId(): u64;
+
+/**
+ * The kernel stack where the program runs now, recorded in the probe's stack map (bpftrace's
+ * `kstack`): count by it (`new Count<KernelStack>()`, `c.increment(kstack())`) and `tsbpf run`
+ * prints each stack's frames. Called in a program's handler.
+ */
+export declare function kstack(): KernelStack;
 
 /**
  * The kernel's types a probe's compile adds to (declare module "tsbpf"): task_struct, from the

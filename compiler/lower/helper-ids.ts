@@ -11,6 +11,7 @@ export const Helper = {
   getCurrentComm: 16,
   perfEventOutput: 25,
   getCurrentTask: 35,
+  getStackid: 27,
   getCurrentCgroupId: 80,
   probeReadUser: 112,
   probeReadKernel: 113,

@@ -25,6 +25,7 @@ import { BtfMap, MapType } from "../maps/btf-map.js";
 import { perCpuArrayMapKind } from "../maps/array-map.js";
 import { dropsMapName } from "../maps/ring-buf.js";
 import { PrintfLines } from "./printf.js";
+import { StackTraces, STACKS_MAP } from "./stack-traces.js";
 import type { PrintfChannel } from "../../contract/manifest.js";
 import type { MapRef } from "../maps/map-kind.js";
 import { uniqueWithin } from "../ir/unique-names.js";
@@ -46,6 +47,8 @@ export interface LoweredModule {
   printf?: PrintfChannel;
   /** Whether it calls printk (its lines come through a trace pipe). */
   printk: boolean;
+  /** The map of kstack()'s stack traces, if it calls kstack. */
+  stacks?: string;
 }
 
 /**
@@ -83,6 +86,8 @@ export class ModuleLowerer {
   private paramsGlobal: Value | undefined;
   /** printf's ring buffer, made when some body calls printf. */
   printf: PrintfLines | undefined;
+  /** kstack()'s stack traces, made when some body calls kstack. */
+  stacks: StackTraces | undefined;
   private localKernelTypes: KernelLocalTypes | undefined;
   readonly layout: ParamLayout[];
 
@@ -156,7 +161,7 @@ export class ModuleLowerer {
     for (const lowerBody of bodies.values()) lowerBody();
     endPart();
     let text: string | undefined;
-    return { text: () => (text ??= m.text()), params: this.layout, printf: this.printf?.manifest(), printk: this.calls("printk") };
+    return { text: () => (text ??= m.text()), params: this.layout, printf: this.printf?.manifest(), printk: this.calls("printk"), ...(this.stacks && { stacks: STACKS_MAP }) };
   }
 
   private lowerProgram(prog: ProgramDecl): IRFunction {
@@ -309,6 +314,7 @@ export class ModuleLowerer {
       this.maps.set(this.p.symbolAt(d.binding)!, { kind: d.kind, key: d.key, value: d.value, ref: map.ref, drops, linear: d.linear });
     }
     if (this.calls("printf")) this.printf = new PrintfLines(this.m, this.debug, (name) => this.dropsCounter(name, 1));
+    if (this.calls("kstack")) this.stacks = new StackTraces(this.m, this.debug);
   }
 
   /** Whether some body calls the stdlib function `name`. */

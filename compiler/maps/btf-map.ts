@@ -15,6 +15,7 @@ export const MapType = {
   perfEventArray: 4,
   percpuHash: 5,
   percpuArray: 6,
+  stackTrace: 7,
   lruHash: 9,
   lruPercpuHash: 10,
   ringbuf: 27,

@@ -3,7 +3,7 @@
 // shows it through its formatter (value-formats.ts). Worked out once per type: a type with no
 // format inside has no `show` at all, and a struct's view touches only its formatted fields.
 
-import type { CType } from "../../contract/c-layout.js";
+import type { CType, ValueFormat } from "../../contract/c-layout.js";
 import type { CValue } from "../../contract/c-values.js";
 import type { ValueFormatter } from "./value-formats.js";
 
@@ -28,7 +28,7 @@ export function viewOf(t: CType): ValueView {
 }
 
 /** Loaded when a formatted type is first met: the name tables cost a run that shows none nothing. */
-function formatterOf(format: keyof typeof import("./value-formats.js")["VALUE_FORMATTERS"]): ValueFormatter {
+function formatterOf(format: Exclude<ValueFormat, "kstack">): ValueFormatter {
   const { VALUE_FORMATTERS } = require("./value-formats.js") as typeof import("./value-formats.js");
   return VALUE_FORMATTERS[format];
 }
@@ -36,7 +36,8 @@ function formatterOf(format: keyof typeof import("./value-formats.js")["VALUE_FO
 const PLAIN: ValueView = { text: (v) => String(v) };
 
 function makeView(t: CType): ValueView {
-  if ((t.kind === "int" || t.kind === "array") && t.format) return formatterOf(t.format);
+  if ((t.kind === "int" || t.kind === "array") && t.format)
+    return t.format === "kstack" ? (require("./kernel-stacks.js") as typeof import("./kernel-stacks.js")).kernelStackView(t) : formatterOf(t.format);
   if (t.kind === "array") return arrayView(viewOf(t.elem));
   if (t.kind === "struct") return structView(t.fields.map((f) => ({ name: f.name, view: viewOf(f.type) })));
   return PLAIN;

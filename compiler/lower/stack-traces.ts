@@ -1,0 +1,42 @@
+// The stack traces kstack() records: a BPF_MAP_TYPE_STACK_TRACE the compiler adds when a body
+// calls kstack(), as printf's ring buffer is added (D134). bpf_get_stackid stores the kernel stack
+// of the moment there, once per distinct stack, and gives its id: what a probe keeps (a map key,
+// a field) is the id, a KernelStack; user space reads the addresses by id (runtime/stacks.ts).
+
+import type * as TS from "typescript";
+import { Codes } from "../frontend/codes.js";
+import { errorAt } from "../frontend/spans.js";
+import type { DebugInfo } from "../ir/debug-info.js";
+import { constInt, type IRModule, type Value } from "../ir/ir-module.js";
+import { arrayOf, i32, i64, ptrTo, i8 } from "../ir/ir-types.js";
+import { BtfMap, MapType } from "../maps/btf-map.js";
+import { Helper } from "./helper-ids.js";
+import type { ExpressionLowerer } from "./expressions.js";
+import type { Operand } from "./arith.js";
+
+/** The map's name in the object and the manifest. */
+export const STACKS_MAP = "kernel_stacks";
+/** PERF_MAX_STACK_DEPTH: the frames the kernel records of a stack. */
+export const STACK_DEPTH = 127;
+/** Distinct stacks kept (bpftrace's default). */
+const STACKS = 4096;
+
+export class StackTraces {
+  readonly ref: Value;
+
+  constructor(m: IRModule, debug: DebugInfo) {
+    const map = new BtfMap(m, debug, m.uniqueName(STACKS_MAP));
+    const u32 = debug.basicType("unsigned int", 32, "unsigned");
+    const frames = debug.arrayType(debug.basicType("unsigned long long", 64, "unsigned"), STACK_DEPTH);
+    map.define({ type: MapType.stackTrace, maxEntries: STACKS, key: { ir: i32, btf: u32 }, value: { ir: arrayOf(STACK_DEPTH, i64), btf: frames }, line: 1 });
+    this.ref = map.ref;
+  }
+}
+
+/** `kstack()`: bpf_get_stackid(ctx, &stacks, 0), the kernel stack's id (negative: none recorded). */
+export function lowerKernelStack(l: ExpressionLowerer, call: TS.CallExpression, stacks: StackTraces, type: Operand["type"]): Operand {
+  if (!l.context)
+    throw errorAt(call, Codes.unsupportedSyntax, "kstack() is called from a program's handler, not from a function", "the helper needs the program's context: call kstack() in the handler and pass the id on");
+  const id = l.b.callHelper(Helper.getStackid, i64, [l.b.cast("bitcast", l.context.pointer, ptrTo(i8)), l.b.cast("bitcast", stacks.ref, ptrTo(i8)), constInt(i64, 0)]);
+  return { value: id, type };
+}
