@@ -2,6 +2,7 @@
 // usage mistakes exit 2; anything else is a tsbpf bug and says so.
 
 import { statSync } from "node:fs";
+import { basename } from "node:path";
 import { TsbpfError, visible } from "../contract/errors.js";
 import { packageVersion } from "../contract/paths.js";
 import { flushStdout, stdoutSink, writeStderr, writeStdout, writeStdoutSoon } from "./stderr.js";
@@ -38,13 +39,15 @@ const COMMANDS: Record<string, Command> = {
   },
   run: {
     summary: "compile, load, attach, and print what the probe reports until Ctrl-C",
-    usage: "tsbpf run <probe.ts> [--duration <seconds>] [--interval <seconds> [--clear]] [--top <n>] [--json] [--param NAME=value …] [--pin <dir>]",
+    usage: "tsbpf run <probe.ts> [--duration <seconds>] [--interval <seconds> [--clear]] [--top <n>] [--json] [--folded] [--flamegraph <file.svg>] [--param NAME=value …] [--pin <dir>]",
     options: [
       ["-d, --duration <seconds>", "detach and exit after this many seconds (0: right after attaching)"],
       ["-i, --interval <seconds>", "print the exported maps every this many seconds, under the time (bpftrace's interval probe with print)"],
       ["--clear", "with --interval: empty the maps after each print (per-interval counts, as vfsstat)"],
       ["--json", "print events, printf lines and the maps as JSON, one object per line (NDJSON)"],
       ["--top <n>", "print only the n largest entries of each map (bpftrace's print(@map, n))"],
+      ["--folded", "print maps that count stacks as folded stacks (`a;b;c 12`), as flamegraph.pl and speedscope read them"],
+      ["--flamegraph <file.svg>", "write the stacks a map counts as an interactive flame graph (click to zoom, Search) at exit"],
       ["-p, --param <NAME=value>", "set a param() of the probe (repeatable)"],
       ["--pin <dir>", "attach, pin the probe in <dir> on bpffs (/sys/fs/bpf/<name>) and exit: it keeps running until `tsbpf unpin <dir>`"],
       ["--missing-probes <error|warn|ignore>", "a kernel function this kernel does not have: an error (default), a warning, or nothing; the probe runs without it"],
@@ -53,7 +56,7 @@ const COMMANDS: Record<string, Command> = {
       ["-v, --verbose", "print the whole verifier log when the kernel rejects a program"],
       ["--timings", "print where the time went (compile phases, load, attach)"],
     ],
-    flags: { d: "string", duration: "string", i: "string", interval: "string", clear: "boolean", top: "string", json: "boolean", p: "list", param: "list", pin: "string", "missing-probes": "string", "no-cache": "boolean", cpu: "string", v: "boolean", verbose: "boolean", timings: "boolean" },
+    flags: { d: "string", duration: "string", i: "string", interval: "string", clear: "boolean", top: "string", json: "boolean", folded: "boolean", flamegraph: "string", p: "list", param: "list", pin: "string", "missing-probes": "string", "no-cache": "boolean", cpu: "string", v: "boolean", verbose: "boolean", timings: "boolean" },
     run,
   },
   print: {
@@ -273,7 +276,8 @@ async function run(file: string, o: Options): Promise<number> {
   if (interval !== undefined && (interval < 0.01 || interval > 86400)) throw new UsageError(`--interval takes from 0.01 to 86400 seconds, not ${interval}`);
   const clearEach = o.clear === true;
   if (clearEach && interval === undefined) throw new UsageError("--clear empties the maps after each --interval print: give an --interval too");
-  const print = { top: topOption(o), json: o.json === true };
+  const print: PrintOptions = { top: topOption(o), json: o.json === true, folded: o.folded === true, flameGraph: o.flamegraph as string | undefined };
+  if (print.flameGraph === "") throw new UsageError("--flamegraph takes the SVG file to write, e.g. --flamegraph profile.svg");
   const verbose = o.v === true || o.verbose === true;
   const pinDir = o.pin as string | undefined;
   if (pinDir !== undefined && (duration !== undefined || interval !== undefined))
@@ -445,6 +449,19 @@ async function printMapsAtExit(probe: import("./index.js").Probe, print: PrintOp
   await probe.detachAsync();
   const text = formatted(maps, print);
   if (text) writeStdout(print.json ? text : `\n${text}`);
+  if (print.flameGraph !== undefined) writeFlameGraph(probe, maps, print.flameGraph);
+}
+
+/** --flamegraph: the stacks every stack-counting map holds, as one SVG (written whole or not at all). */
+function writeFlameGraph(probe: import("./index.js").Probe, maps: readonly import("./maps/open-map.js").ProbeMap[], file: string): void {
+  const { foldedStacks, isStackCount } = require("./output/folded.js") as typeof import("./output/folded.js");
+  const { flameGraphSvg } = require("./output/flamegraph.js") as typeof import("./output/flamegraph.js");
+  const counting = maps.filter(isStackCount);
+  if (!counting.length) throw new TsbpfError("--flamegraph: the probe has no map that counts stacks", { subject: probe.compiled.file, hint: "count samples by stack: export const samples = new Count<KernelStack>(); … samples.increment(kstack())" });
+  const stacks = counting.flatMap(foldedStacks);
+  const { writeOutput } = require("../compiler/compile.js") as typeof import("../compiler/compile.js");
+  writeOutput(file, flameGraphSvg(stacks, `${basename(probe.compiled.file)}: ${stacks.reduce((n, s) => n + s.count, 0)} samples`), probe.compiled.file);
+  writeStderr(`tsbpf: wrote ${file}: a flame graph of ${stacks.length} stacks\n`);
 }
 
 const clock = (d: Date) => [d.getHours(), d.getMinutes(), d.getSeconds()].map((n) => String(n).padStart(2, "0")).join(":");

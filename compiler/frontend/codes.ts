@@ -310,7 +310,7 @@ const table = {
     placement: "handler",
   },
   badPerfEvent: {
-    code: "TSB1130",
+    code: "TSB1140",
     refuses: "a perf event or interval not written as literals: an unknown type or event name, no frequency or period, or both, a rate that is not a positive integer literal",
     hint: 'write the event out: perfEvent({ type: "software", config: "cpu-clock", frequency: 99 }, …), interval(1000, …)',
     example: "export const t = interval(0, () => {});",

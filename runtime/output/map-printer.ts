@@ -14,12 +14,17 @@ import type { Probe } from "../index.js";
 import { lastOf, mapText } from "./map-text.js";
 import { viewOf } from "./value-views.js";
 import { toJson } from "./event-table.js";
+import { foldedStacks, foldedText, isStackCount } from "./folded.js";
 
 export interface PrintOptions {
   /** Only the N largest entries of each map (--top N). */
   top?: number;
   /** One JSON object per map, `{"type":"map","map":name,"data":[[key, value], …]}` (--json). */
   json?: boolean;
+  /** Maps that count stacks as folded stacks, `a;b;c 12` (--folded; output/folded.ts). */
+  folded?: boolean;
+  /** Where `tsbpf run` writes a flame graph of the stacks at exit (--flamegraph). */
+  flameGraph?: string;
 }
 
 /** Text of the values bpftrace's print(@map) would show, map after map. */
@@ -30,7 +35,7 @@ export function printedMaps(probe: Probe): ProbeMap[] {
 
 export function formatMaps(maps: readonly ProbeMap[], options: PrintOptions = {}): string {
   if (options.json) return maps.map((map) => `{"type":"map","map":${JSON.stringify(map.info.name)},"data":${toJson(lastOf(byValue(map.entries()), options.top))}}\n`).join("");
-  return maps.map((map) => formatMap(map, options.top)).join("");
+  return maps.map((map) => (options.folded && isStackCount(map) ? foldedText(foldedStacks(map)) : formatMap(map, options.top))).join("");
 }
 
 /** Entries with number values in ascending order, as they print (the largest last); others as they come. */

@@ -59,6 +59,6 @@ test("an unknown event, or one without a rate, is refused at its place with what
   const unknown = compileErrorOf(fixture("bad-event.ts"))!;
   expect(unknown.format()).toMatch(/bad-event\.ts:2:53: error TS2820: Type '"cpu-clocks"' is not assignable to type .*Did you mean '"cpu-clock"'\?/);
   // What the types allow and the kernel would not: a rate of 0, a fraction of a millisecond.
-  expect(compileErrorOf(fixture("no-rate.ts"))!.format()).toContain("no-rate.ts:2:85: error TSB1130: the frequency must be a positive integer literal");
-  expect(compileErrorOf(fixture("bad-interval.ts"))!.format()).toContain("bad-interval.ts:2:30: error TSB1130: interval() takes its period in milliseconds, a positive integer literal");
+  expect(compileErrorOf(fixture("no-rate.ts"))!.format()).toContain("no-rate.ts:2:85: error TSB1140: the frequency must be a positive integer literal");
+  expect(compileErrorOf(fixture("bad-interval.ts"))!.format()).toContain("bad-interval.ts:2:30: error TSB1140: interval() takes its period in milliseconds, a positive integer literal");
 });

@@ -1,0 +1,43 @@
+// Maps keyed by stacks as folded stacks, the lines flamegraph.pl, speedscope and inferno read:
+// `outermost;…;innermost count`, function names without their offsets (samples in one function
+// merge), one line per distinct stack (`tsbpf run --folded`, and the flame graph's input).
+
+import type { CValue } from "../../contract/c-values.js";
+import type { CType } from "../../contract/c-layout.js";
+import type { ProbeMap } from "../maps/open-map.js";
+
+export interface FoldedStack {
+  /** Outermost first. */
+  frames: string[];
+  count: number;
+}
+
+const isStackKey = (t: CType) => t.kind === "int" && t.format === "kstack";
+
+/** Whether `map` is keyed by stacks and counts (what folded output is made of). */
+export const isStackCount = (map: ProbeMap): boolean => isStackKey(map.info.key) && map.info.value.kind === "int";
+
+/** The map's stacks, each with its count; stacks the map could not show (no id recorded) left out. */
+export function foldedStacks(map: ProbeMap): FoldedStack[] {
+  const out: FoldedStack[] = [];
+  for (const [key, value] of map.entries() as [CValue, CValue][]) {
+    if (typeof key !== "string") continue;
+    const frames = key
+      .split("\n")
+      .map((f) => f.trim().replace(/\+0x[0-9a-f]+$/, ""))
+      .filter((f) => f !== "")
+      .reverse();
+    out.push({ frames, count: Number(Array.isArray(value) ? value.reduce((a, b) => (a as bigint) + (b as bigint), 0n) : value) });
+  }
+  return out;
+}
+
+/** The folded lines: one per distinct stack, counts of stacks that fold alike added up. */
+export function foldedText(stacks: readonly FoldedStack[]): string {
+  const counts = new Map<string, number>();
+  for (const s of stacks) {
+    const line = s.frames.join(";");
+    counts.set(line, (counts.get(line) ?? 0) + s.count);
+  }
+  return [...counts].map(([line, n]) => `${line} ${n}\n`).join("");
+}
