@@ -10,10 +10,11 @@ import { xdpKind } from "./xdp.js";
 import { kprobeKind, kretprobeKind } from "./kprobe.js";
 import { ksyscallKind, kretsyscallKind } from "./ksyscall.js";
 import { fentryKind, fexitKind } from "./fentry.js";
+import { uprobeKind, uretprobeKind } from "./uprobe.js";
 
 export type { ProgramKind } from "./program-kind.js";
 
-const KINDS: readonly ProgramKind[] = [tracepointKind, rawTracepointKind, tpBtfKind, xdpKind, kprobeKind, kretprobeKind, ksyscallKind, kretsyscallKind, fentryKind, fexitKind];
+const KINDS: readonly ProgramKind[] = [tracepointKind, rawTracepointKind, tpBtfKind, xdpKind, kprobeKind, kretprobeKind, ksyscallKind, kretsyscallKind, fentryKind, fexitKind, uprobeKind, uretprobeKind];
 
 const byName = new Map(KINDS.map((k) => [k.name, k]));
 
