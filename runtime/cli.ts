@@ -313,11 +313,15 @@ async function run(file: string, o: Options): Promise<number> {
     if (duration !== 0) {
       const cancelTimer = duration !== undefined ? setLongTimeout(() => stop.abort(), duration * 1000) : undefined;
       const ticker = interval !== undefined ? setInterval(() => printMapsNow(probe, clearEach, print), interval * 1000) : undefined;
+      // Until Ctrl-C: a probe with maps only (no stream, printk or timer to wait on) leaves Node
+      // nothing pending, and it would exit at once without printing them.
+      const keepAlive = setInterval(() => {}, 1 << 30);
       try {
         await Promise.all([...readers.map((r) => r.read(stop.signal)), new Promise((resolve) => stop.signal.addEventListener("abort", resolve, { once: true }))]);
       } finally {
         cancelTimer?.();
         clearInterval(ticker);
+        clearInterval(keepAlive);
       }
     }
     if (readers.some((r) => r.drain)) {

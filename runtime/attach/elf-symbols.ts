@@ -31,7 +31,7 @@ export function elfFunctions(path: string): ElfFunctions {
   try {
     const size = fstatSync(fd).size;
     const read = (offset: number, length: number, what: string): Buffer => {
-      if (offset < 0 || length < 0 || offset + length > size || length > MAX_TABLE) throw new NotElf(`its ${what} lies outside the file (${length} bytes at ${offset}, in ${size})`);
+      if (offset < 0 || length < 0 || offset + length > size || length > MAX_TABLE) throw new NotElf(`it is malformed: its ${what} (${length} bytes at ${offset}) would end past its last byte (${size})`);
       const buf = Buffer.alloc(length);
       let done = 0;
       while (done < length) {
@@ -41,9 +41,9 @@ export function elfFunctions(path: string): ElfFunctions {
       }
       return buf;
     };
+    if (size < 4 || read(0, 4, "magic").readUInt32BE(0) !== 0x7f454c46) throw new NotElf("it does not start with the ELF magic (\\x7fELF)");
     if (size < 64) throw new NotElf("it is too small to be an ELF file");
     const header = read(0, 64, "header");
-    if (header.readUInt32BE(0) !== 0x7f454c46) throw new NotElf("it does not start with the ELF magic (\\x7fELF)");
     if (header[4] !== 2 || header[5] !== 1) throw new NotElf(`it is a ${header[4] === 1 ? "32-bit" : "?-bit"} ${header[5] === 2 ? "big-endian" : "little-endian"} ELF file; tsbpf reads 64-bit little-endian ones`);
     const shoff = Number(header.readBigUInt64LE(0x28));
     const shentsize = header.readUInt16LE(0x3a);
