@@ -188,3 +188,37 @@ describe("compile errors", () => {
     expect(e.at?.line).toBeGreaterThan(1);
   });
 });
+
+describe("examples", () => {
+  test("bashreadline prints each line an interactive bash (driven through a pty) read", async () => {
+    const marker = `tsbpf-readline-${process.pid}`;
+    const run = new Running(["run", repo("examples/bashreadline.ts"), "--duration", "20"]);
+    try {
+      await run.waitFor("stderr", /Attached 1 program \(uretprobe:\/.*\/bash:readline\)/);
+      const shell = spawn("script", ["-qc", "bash --norc -i", "/dev/null"], { stdio: ["pipe", "ignore", "ignore"] });
+      shell.stdin.end(`echo ${marker}\nexit\n`);
+      await new Promise((resolve) => shell.on("exit", resolve));
+      const [, pid] = await run.waitFor("stdout", new RegExp(`^ +(\\d+) echo ${marker}$`, "m"));
+      await run.waitFor("stdout", new RegExp(`^ +${pid} exit$`, "m"));
+      expect(run.stdout.split("\n")[0]).toMatch(/^ +PID LINE$/);
+    } finally {
+      run.child.kill("SIGINT");
+    }
+    expect(await run.exited).toBe(0);
+    expectNoStack(run.stderr);
+  });
+
+  test("gethostlatency times a lookup through libc's getaddrinfo, by process and host", async () => {
+    const run = new Running(["run", repo("examples/gethostlatency.ts"), "--duration", "20"]);
+    try {
+      await run.waitFor("stderr", /Attached 2 programs \(uprobe:\/.*\/libc\.so\.6:getaddrinfo, uretprobe:/);
+      const getent = spawn("getent", ["ahosts", "localhost"], { stdio: "ignore" });
+      await new Promise((resolve) => getent.on("exit", resolve));
+      await run.waitFor("stdout", new RegExp(`^ +${getent.pid} getent +\\d+ +\\d+ +0 localhost$`, "m"));
+      expect(run.stdout.split("\n")[0]).toMatch(/^ +PID COMM +MS +US +RESULT HOST$/);
+    } finally {
+      run.child.kill("SIGINT");
+    }
+    expect(await run.exited).toBe(0);
+  });
+});
