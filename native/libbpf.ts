@@ -44,6 +44,10 @@ function bind(lib: LibraryHandle) {
     // Kernel functions (runtime/attach/kprobe.ts, ksyscall.ts, fentry.ts).
     attachKprobe: f<(prog: bigint, fn: string, opts: KprobeOpts) => bigint | null>("void *bpf_program__attach_kprobe_opts(void *prog, const char *func_name, const bpf_kprobe_opts *opts)"),
     attachKsyscall: f<(prog: bigint, name: string, opts: KsyscallOpts) => bigint | null>("void *bpf_program__attach_ksyscall(void *prog, const char *syscall_name, const bpf_ksyscall_opts *opts)"),
+    // User functions (runtime/attach/uprobe.ts): pid -1 for every process.
+    attachUprobe: f<(prog: bigint, pid: number, binaryPath: string, funcOffset: number, opts: UprobeOpts) => bigint | null>(
+      "void *bpf_program__attach_uprobe_opts(void *prog, int pid, const char *binary_path, size_t func_offset, const bpf_uprobe_opts *opts)",
+    ),
     setAttachTarget: f<(prog: bigint, attachProgFd: number, fn: string) => number>("int bpf_program__set_attach_target(void *prog, int attach_prog_fd, const char *attach_func_name)"),
     setAutoload: f<(prog: bigint, autoload: boolean) => number>("int bpf_program__set_autoload(void *prog, bool autoload)"),
     linkDestroy: f<(link: bigint) => number>("int bpf_link__destroy(void *link)"),
@@ -138,6 +142,17 @@ export interface KsyscallOpts {
 }
 export const KSYSCALL_OPTS_SIZE = 24;
 
+/** struct bpf_uprobe_opts as libbpf 1.1 has it (1.2 adds attach_mode after func_name). */
+export interface UprobeOpts {
+  sz: number;
+  ref_ctr_offset: number;
+  bpf_cookie: bigint;
+  retprobe: boolean;
+  /** The function; libbpf finds its file offset in the binary's symbol tables and adds func_offset. */
+  func_name: string;
+}
+export const UPROBE_OPTS_SIZE = 40;
+
 let bound: ReturnType<typeof bind> | undefined;
 const messages: string[] = [];
 
@@ -146,6 +161,9 @@ export function libbpf(): ReturnType<typeof bind> {
   // The leading fields of libbpf's structs; `sz` tells libbpf how many we pass.
   once("bpf_object_open_opts", () => koffi.struct("bpf_object_open_opts", { sz: "size_t", object_name: "const char *" }));
   once("bpf_kprobe_opts", () => koffi.struct("bpf_kprobe_opts", { sz: "size_t", bpf_cookie: "uint64_t", offset: "size_t", retprobe: "bool" }));
+  once("bpf_uprobe_opts", () =>
+    koffi.struct("bpf_uprobe_opts", { sz: "size_t", ref_ctr_offset: "size_t", bpf_cookie: "uint64_t", retprobe: "bool", func_name: "const char *" }),
+  );
   once("bpf_ksyscall_opts", () => koffi.struct("bpf_ksyscall_opts", { sz: "size_t", bpf_cookie: "uint64_t", retprobe: "bool" }));
   once("bpf_test_run_opts", () =>
     koffi.struct("bpf_test_run_opts", {

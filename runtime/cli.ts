@@ -51,12 +51,13 @@ const COMMANDS: Record<string, Command> = {
       ["-p, --param <NAME=value>", "set a param() of the probe (repeatable)"],
       ["--pin <dir>", "attach, pin the probe in <dir> on bpffs (/sys/fs/bpf/<name>) and exit: it keeps running until `tsbpf unpin <dir>`"],
       ["--missing-probes <error|warn|ignore>", "a kernel function this kernel does not have: an error (default), a warning, or nothing; the probe runs without it"],
+      ["--pid <pid>", "limit uprobes and uretprobes to one process"],
       ["--no-cache", "compile even if an identical build is cached"],
       ["--cpu <v1|v2|v3>", "BPF instruction set version (default v3)"],
       ["-v, --verbose", "print the whole verifier log when the kernel rejects a program"],
       ["--timings", "print where the time went (compile phases, load, attach)"],
     ],
-    flags: { d: "string", duration: "string", i: "string", interval: "string", clear: "boolean", top: "string", json: "boolean", folded: "boolean", flamegraph: "string", p: "list", param: "list", pin: "string", "missing-probes": "string", "no-cache": "boolean", cpu: "string", v: "boolean", verbose: "boolean", timings: "boolean" },
+    flags: { d: "string", duration: "string", i: "string", interval: "string", clear: "boolean", top: "string", json: "boolean", folded: "boolean", flamegraph: "string", p: "list", param: "list", pin: "string", "missing-probes": "string", pid: "string", "no-cache": "boolean", cpu: "string", v: "boolean", verbose: "boolean", timings: "boolean" },
     run,
   },
   print: {
@@ -297,7 +298,7 @@ async function run(file: string, o: Options): Promise<number> {
     // Every reader is open before the programs attach: nothing they send is missed. A pinned
     // probe outlives this process: nothing is read.
     const readers = pinDir === undefined ? outputReaders(probe, o.json === true) : [];
-    const links = probe.attach({ missingProbes });
+    const links = probe.attach({ missingProbes, pid: pidOption(o) });
     if (missingProbes === "warn")
       for (const { program, error, optional } of probe.skipped) if (!optional) writeStderr(`tsbpf: warning: not attached: ${program}: ${visible(error.message)}${error.at ? ` (${visible(error.at.file)}:${error.at.line}:${error.at.column})` : ""}\n${error.options.hint ? `  hint: ${visible(error.options.hint)}\n` : ""}`);
     for (const p of probe.programs) {
@@ -316,11 +317,15 @@ async function run(file: string, o: Options): Promise<number> {
     if (duration !== 0) {
       const cancelTimer = duration !== undefined ? setLongTimeout(() => stop.abort(), duration * 1000) : undefined;
       const ticker = interval !== undefined ? setInterval(() => printMapsNow(probe, clearEach, print), interval * 1000) : undefined;
+      // Until Ctrl-C: a probe with maps only (no stream, printk or timer to wait on) leaves Node
+      // nothing pending, and it would exit at once without printing them.
+      const keepAlive = setInterval(() => {}, 1 << 30);
       try {
         await Promise.all([...readers.map((r) => r.read(stop.signal)), new Promise((resolve) => stop.signal.addEventListener("abort", resolve, { once: true }))]);
       } finally {
         cancelTimer?.();
         clearInterval(ticker);
+        clearInterval(keepAlive);
       }
     }
     if (readers.some((r) => r.drain)) {
@@ -407,6 +412,14 @@ function reportLost(readers: Reader[]): void {
 }
 
 /** Plain decimal seconds: Number() would also take '', '0x10', 'Infinity' and '1e400'. */
+/** --pid: checked as a number here; that the process exists, by attach(). */
+function pidOption(o: Options): number | undefined {
+  const text = o.pid as string | undefined;
+  if (text === undefined) return undefined;
+  if (!/^[1-9][0-9]*$/.test(text)) throw new UsageError(`--pid takes a process id, not '${text}'`);
+  return Number(text);
+}
+
 function secondsOption(text: string | undefined, flag: string, otherwise: string): number | undefined {
   if (text === undefined) return undefined;
   const seconds = /^(\d+\.?\d*|\.\d+)$/.test(text) ? Number(text) : NaN;

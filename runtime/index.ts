@@ -11,7 +11,8 @@ import type { EventStream, ProbeMap } from "./maps/open-map.js";
 import type { RecordFormat } from "./maps/record-format.js";
 import { mapsByName } from "./maps/maps-by-name.js";
 import type { MapsOf } from "./maps/probe-maps.js";
-import { attachProgram, loadRefusal, prepareProgram, waitsFor, type Link, type MissingProbes, type SkippedProgram } from "./attach/attach-program.js";
+import { attachProgram, loadRefusal, prepareProgram, waitsFor, type AttachOptions, type Link, type MissingProbes, type SkippedProgram } from "./attach/attach-program.js";
+import { checkPid } from "./attach/uprobe.js";
 import { LoadedObject, ObjectOpenError } from "./loader.js";
 import type { ParamValues } from "./param-values.js";
 import { atProcessEnd } from "./process-end.js";
@@ -205,14 +206,16 @@ export class Probe<M = unknown> implements Disposable, AsyncDisposable {
   /**
    * Attaches every program; on failure, detaches the ones already attached. A program whose
    * kernel function this kernel does not have is an error, unless it is `{ optional: true }` or
-   * `missingProbes` is "warn" or "ignore": it is then left out, in `skipped`.
+   * `missingProbes` is "warn" or "ignore": it is then left out, in `skipped`. `pid` limits
+   * uprobes to that process.
    */
-  attach(opts: { missingProbes?: MissingProbes } = {}): Link[] {
+  attach(opts: { missingProbes?: MissingProbes } & AttachOptions = {}): Link[] {
     const t = performance.now();
+    if (opts.pid !== undefined) checkPid(opts.pid);
     try {
       for (const p of this.loaded.programs) {
         if (waitsFor(p.info)) continue;
-        const attached = attachProgram(p, this.compiled.file, opts.missingProbes);
+        const attached = attachProgram(p, this.compiled.file, opts.missingProbes, { pid: opts.pid });
         if ("program" in attached) this.skipped.push(attached);
         else this.links.push(attached);
       }

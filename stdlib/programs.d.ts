@@ -245,6 +245,23 @@ export declare function fexit(fn: string | readonly string[], handler: (...args:
 export declare function fexit(fn: string | readonly string[], options: KernelProbeOptions, handler: (...args: any[]) => void): Program<"fexit">;
 
 /**
+ * Runs `handler` each time a process enters function `symbol` of a user binary:
+ * `uprobe("libc:getaddrinfo", (node: UserPtr<u8>) => …)`. The target is "binary:symbol" or
+ * "binary:symbol+offset"; the binary an absolute path, a library by short name as the dynamic
+ * linker finds it ("libc"), or a command on PATH ("bash"); the symbol from its ELF symbol tables
+ * (shared libraries and PIE executables alike). User code has no BTF: the handler declares each
+ * argument's type (an integer, boolean, or a `UserPtr<T>` read with readUser/readUserStr), read
+ * from the calling convention's registers, at most 6 on x86-64. `tsbpf run --pid N` limits it
+ * to one process.
+ */
+export declare function uprobe(target: string, handler: (...args: any[]) => void): Program<"uprobe">;
+/**
+ * Runs `handler` each time function `symbol` of a user binary returns, with its return value as
+ * the one parameter, declared by the handler: `uretprobe("bash:readline", (line: UserPtr<u8>) => …)`.
+ */
+export declare function uretprobe(target: string, handler: (ret: any) => void): Program<"uretprobe">;
+
+/**
  * In a probe on a kernel function (kprobe, kretprobe, ksyscall, fentry, fexit): the function's
  * address (bpf_get_func_ip, Linux 5.15), shown as its name (`vfs_read`) in printed maps and
  * events. What a pattern's handler tells its functions apart by: `counts.add(funcName())`.

@@ -22,7 +22,7 @@ export interface DiagnosticEntry {
 }
 
 /** What an example may use without importing it. */
-export const PROBE_IMPORTS = ["tracepoint", "rawTracepoint", "xdp", "kprobe", "perfEvent", "interval", "ArrayMap", "LinearHistogram", "printk", "pid", "comm", "param", "currentTask", "u8", "u16", "u32", "u64", "i8", "i16", "i32", "i64", "type FixedArray"];
+export const PROBE_IMPORTS = ["tracepoint", "rawTracepoint", "xdp", "kprobe", "uprobe", "perfEvent", "interval", "ArrayMap", "LinearHistogram", "printk", "pid", "comm", "param", "currentTask", "u8", "u16", "u32", "u64", "i8", "i16", "i32", "i64", "type FixedArray"];
 
 const LOOP_HINT = "loop over a counted range with a constant bound: for (let i: u32 = 0; i < N; i++)";
 
@@ -123,6 +123,13 @@ const table = {
     refuses: "a handler parameter that cannot hold a kernel function's argument: past the last register (a 7th kprobe argument on x86-64), without a type where tsbpf has no prototype, a struct by value, a pattern's argument typed other than u64",
     hint: "declare at most six arguments (x86-64), each an integer, boolean or Ptr<T>; those of a pattern (vfs_*) are u64",
     example: 'export const k = kprobe("vfs_*", (file: u32) => {});',
+    placement: "module",
+  },
+  badUserProbeTarget: {
+    code: "TSB1130",
+    refuses: "a uprobe or uretprobe whose target is not a string literal \"binary:function\" (with an optional \"+offset\"), or a binary named by a relative path",
+    hint: 'name the binary by absolute path, a library by short name or a command on PATH, then the function: "/usr/bin/bash:readline", "libc:getaddrinfo", "bash:readline+4"',
+    example: 'export const u = uprobe("readline", (a: u64) => {});',
     placement: "module",
   },
   badProgramFunctionName: {

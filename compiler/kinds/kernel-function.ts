@@ -107,6 +107,10 @@ export interface ParameterRule {
   tooMany: string;
   /** The types the handler gives parameters it leaves untyped, when the function is not in KernelFunctions. */
   untypedHint: string;
+  /** Why a parameter needs a type, when not because the function is not in KernelFunctions (a uprobe's: user code has no BTF). */
+  untypedWhy?: string;
+  /** What the arguments are, for messages ("a kernel function's"). */
+  whose?: string;
 }
 
 /**
@@ -121,10 +125,10 @@ export function checkArgumentParameters(p: CheckedSource, handler: TS.SignatureD
     const report = (node: TS.Node, message: string, hint: string) => p.diagnostics.report(errorAt(node, Codes.badHandlerParameter, message, hint));
     if (i >= rule.max) return report(param, `${rule.kind}'s handler takes at most ${rule.max} parameter${rule.max === 1 ? "" : "s"}: ${rule.tooMany}`, "leave the others out");
     if (!ts.isIdentifier(param.name) || param.initializer || param.questionToken || param.dotDotDotToken)
-      return report(param, "a kernel function's arguments are plain parameters: no destructuring, default, optional or rest parameter", "write one name per argument, e.g. (inode, file) => …");
+      return report(param, `${rule.whose ?? "a kernel function's"} arguments are plain parameters: no destructuring, default, optional or rest parameter`, "write one name per argument, e.g. (inode, file) => …");
     const tsType = p.checker.getTypeAtLocation(param.name);
     if (tsType.flags & ts.TypeFlags.Any)
-      return report(param, `parameter '${param.name.text}' has no type: '${target.target}' is not among the kernel functions whose prototypes tsbpf knows (KernelFunctions)`, untypedHint(p, target, rule));
+      return report(param, `parameter '${param.name.text}' has no type: ${rule.untypedWhy ?? `'${target.target}' is not among the kernel functions whose prototypes tsbpf knows (KernelFunctions)`}`, rule.untypedWhy ? rule.untypedHint : untypedHint(p, target, rule));
     let type;
     try {
       type = probeTypeOf(p, tsType, param.name);
@@ -132,7 +136,7 @@ export function checkArgumentParameters(p: CheckedSource, handler: TS.SignatureD
       return report(param, `parameter '${param.name.text}' has a type no register holds ('${p.checker.typeToString(tsType)}')`, "declare an integer type (u8…u64, i8…i64), boolean, or a Ptr<T>/UserPtr<T>: a struct is passed by its address");
     }
     if (type.kind !== "int" && type.kind !== "bool" && type.kind !== "ptr")
-      return report(param, `parameter '${param.name.text}' is a ${typeName(type)}: a kernel function's argument is one register`, "declare it as the Ptr<T> it points to, or an integer (u8…u64, i8…i64), or boolean");
+      return report(param, `parameter '${param.name.text}' is a ${typeName(type)}: ${rule.whose ?? "a kernel function's"} argument is one register`, "declare it as the Ptr<T> it points to, or an integer (u8…u64, i8…i64), or boolean");
     if (isPattern(target.target) && !(type.kind === "int" && type.bits === 64 && !type.signed))
       report(param, `parameter '${param.name.text}' is a ${typeName(type)}, but the functions a pattern ("${target.target}") matches have arguments of different types: each is a u64`, "declare it u64 (or leave it untyped), and convert it where a function is known: kernelPtr<file>(a)");
   });

@@ -11,10 +11,11 @@ import { kprobeKind, kretprobeKind } from "./kprobe.js";
 import { ksyscallKind, kretsyscallKind } from "./ksyscall.js";
 import { fentryKind, fexitKind } from "./fentry.js";
 import { intervalKind, perfEventKind } from "./perf-event.js";
+import { uprobeKind, uretprobeKind } from "./uprobe.js";
 
 export type { ProgramKind } from "./program-kind.js";
 
-const KINDS: readonly ProgramKind[] = [tracepointKind, rawTracepointKind, tpBtfKind, xdpKind, kprobeKind, kretprobeKind, ksyscallKind, kretsyscallKind, fentryKind, fexitKind, perfEventKind, intervalKind];
+const KINDS: readonly ProgramKind[] = [tracepointKind, rawTracepointKind, tpBtfKind, xdpKind, kprobeKind, kretprobeKind, ksyscallKind, kretsyscallKind, fentryKind, fexitKind, uprobeKind, uretprobeKind, perfEventKind, intervalKind];
 
 const byName = new Map(KINDS.map((k) => [k.name, k]));
 

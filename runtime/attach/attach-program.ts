@@ -5,7 +5,7 @@ import { TsbpfError } from "../../contract/errors.js";
 import type { ProgramInfo } from "../../contract/manifest.js";
 import type { LoadedProgram } from "../loader.js";
 import type { Link } from "./link.js";
-import type { ProgramAttacher } from "./program-attacher.js";
+import type { AttachOptions, ProgramAttacher } from "./program-attacher.js";
 import { rawTracepointAttacher } from "./raw-tracepoint.js";
 import { tpBtfAttacher } from "./tp-btf.js";
 import { tracepointAttacher } from "./tracepoint.js";
@@ -13,14 +13,16 @@ import { xdpAttacher } from "./xdp.js";
 import { kprobeAttacher, kretprobeAttacher } from "./kprobe.js";
 import { ksyscallAttacher, kretsyscallAttacher } from "./ksyscall.js";
 import { fentryAttacher, fexitAttacher } from "./fentry.js";
+import { uprobeAttacher, uretprobeAttacher } from "./uprobe.js";
 import { MissingProbe } from "./kernel-functions.js";
 import { intervalAttacher, perfEventAttacher } from "./perf-event.js";
 
 export type { Link } from "./link.js";
+export type { AttachOptions } from "./program-attacher.js";
 
 const ATTACHERS: ReadonlyMap<string, ProgramAttacher> = new Map([
     tracepointAttacher, rawTracepointAttacher, tpBtfAttacher, xdpAttacher,
-    kprobeAttacher, kretprobeAttacher, ksyscallAttacher, kretsyscallAttacher, fentryAttacher, fexitAttacher,
+    kprobeAttacher, kretprobeAttacher, ksyscallAttacher, kretsyscallAttacher, fentryAttacher, fexitAttacher, uprobeAttacher, uretprobeAttacher,
     perfEventAttacher, intervalAttacher,
   ].map((a) => [a.kind, a]));
 
@@ -56,12 +58,12 @@ export interface SkippedProgram {
 }
 
 /** The program's link; or, for a missing target that is optional or not an error here, why it is left out. */
-export function attachProgram(p: LoadedProgram, file: string, missing: MissingProbes = "error"): Link | SkippedProgram {
+export function attachProgram(p: LoadedProgram, file: string, missing: MissingProbes = "error", opts: AttachOptions = {}): Link | SkippedProgram {
   const attacher = ATTACHERS.get(p.info.kind);
   if (!attacher || !("attach" in attacher))
     throw new TsbpfError(`programs of kind '${p.info.kind}' cannot be attached by this version of tsbpf`, { subject: `program '${p.info.name}'`, hint: "rebuild the probe with this version's compiler" });
   try {
-    return attacher.attach(p, file);
+    return attacher.attach(p, file, opts);
   } catch (e) {
     const optional = p.info.optional === true;
     if (e instanceof MissingProbe && (optional || missing !== "error")) return { program: p.info.name, error: e, optional };

@@ -4,10 +4,16 @@
 import type { LoadedProgram } from "../loader.js";
 import type { Link } from "./link.js";
 
+/** How `tsbpf run` or `attach()` limits what is attached. */
+export interface AttachOptions {
+  /** Only this process (uprobes; bpftrace's -p). */
+  pid?: number;
+}
+
 export type ProgramAttacher =
   | {
       readonly kind: string;
-      attach(p: LoadedProgram, file: string): Link;
+      attach(p: LoadedProgram, file: string, opts: AttachOptions): Link;
       /** Before the object loads: what the kernel checks at load (an fentry's function) chosen, or the program left out. */
       prepare?(p: LoadedProgram): void;
       /** Why the kernel may refuse to load a program of the kind with EPERM when tsbpf has every privilege (an fentry: no trampolines). */

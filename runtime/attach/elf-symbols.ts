@@ -1,0 +1,84 @@
+// The function names in a user binary's ELF symbol tables (.symtab, .dynsym), for a uprobe's
+// "did you mean" and to tell a stripped binary from a misspelt name. The binary is a trust
+// boundary (any file a probe names): every read is bounded by the file's size and by caps, and
+// a malformed file is an error that says so, never a crash.
+
+import { closeSync, fstatSync, openSync, readSync } from "node:fs";
+
+export interface ElfFunctions {
+  /** Defined functions (STT_FUNC, STT_GNU_IFUNC) of .symtab and .dynsym. */
+  readonly names: ReadonlySet<string>;
+  /** Whether it has a .symtab: without one (stripped), only its dynamic symbols have names. */
+  readonly symtab: boolean;
+}
+
+/** Why a file is not one tsbpf can read symbols from. */
+export class NotElf extends Error {}
+
+const SHT_SYMTAB = 2;
+const SHT_DYNSYM = 11;
+const STT_FUNC = 2;
+const STT_GNU_IFUNC = 10;
+const SYM_SIZE = 24; // Elf64_Sym
+const SHDR_SIZE = 64; // Elf64_Shdr
+// Caps on what one file makes tsbpf read: far above real binaries (libLLVM's .dynsym is ~4 MB).
+const MAX_SECTIONS = 65_535;
+const MAX_TABLE = 256 << 20;
+
+/** The functions `path` names; throws NotElf for a file that is not a 64-bit little-endian ELF or is malformed. */
+export function elfFunctions(path: string): ElfFunctions {
+  const fd = openSync(path, "r");
+  try {
+    const size = fstatSync(fd).size;
+    const read = (offset: number, length: number, what: string): Buffer => {
+      if (offset < 0 || length < 0 || offset + length > size || length > MAX_TABLE) throw new NotElf(`it is malformed: its ${what} (${length} bytes at ${offset}) would end past its last byte (${size})`);
+      const buf = Buffer.alloc(length);
+      let done = 0;
+      while (done < length) {
+        const n = readSync(fd, buf, done, length - done, offset + done);
+        if (n === 0) throw new NotElf(`it ended while reading its ${what}`);
+        done += n;
+      }
+      return buf;
+    };
+    if (size < 4 || read(0, 4, "magic").readUInt32BE(0) !== 0x7f454c46) throw new NotElf("it does not start with the ELF magic (\\x7fELF)");
+    if (size < 64) throw new NotElf("it is too small to be an ELF file");
+    const header = read(0, 64, "header");
+    if (header[4] !== 2 || header[5] !== 1) throw new NotElf(`it is a ${header[4] === 1 ? "32-bit" : "?-bit"} ${header[5] === 2 ? "big-endian" : "little-endian"} ELF file; tsbpf reads 64-bit little-endian ones`);
+    const shoff = Number(header.readBigUInt64LE(0x28));
+    const shentsize = header.readUInt16LE(0x3a);
+    const shnum = header.readUInt16LE(0x3c);
+    if (shnum === 0) return { names: new Set(), symtab: false };
+    if (shentsize !== SHDR_SIZE || shnum > MAX_SECTIONS) throw new NotElf(`its section headers are malformed (${shnum} of ${shentsize} bytes)`);
+    const shdrs = read(shoff, shnum * SHDR_SIZE, "section headers");
+    const section = (i: number) => {
+      const o = i * SHDR_SIZE;
+      return { type: shdrs.readUInt32LE(o + 4), offset: Number(shdrs.readBigUInt64LE(o + 0x18)), size: Number(shdrs.readBigUInt64LE(o + 0x20)), link: shdrs.readUInt32LE(o + 0x28) };
+    };
+    const names = new Set<string>();
+    let symtab = false;
+    for (let i = 0; i < shnum; i++) {
+      const s = section(i);
+      if (s.type !== SHT_SYMTAB && s.type !== SHT_DYNSYM) continue;
+      if (s.type === SHT_SYMTAB) symtab = true;
+      const kind = s.type === SHT_SYMTAB ? ".symtab" : ".dynsym";
+      if (s.link >= shnum) throw new NotElf(`its ${kind} names a string table that does not exist`);
+      const strs = section(s.link);
+      const table = read(s.offset, s.size - (s.size % SYM_SIZE), kind);
+      const strings = read(strs.offset, strs.size, `${kind} string table`);
+      for (let o = 0; o < table.length; o += SYM_SIZE) {
+        const type = table[o + 4] & 0xf;
+        const shndx = table.readUInt16LE(o + 6);
+        if ((type !== STT_FUNC && type !== STT_GNU_IFUNC) || shndx === 0) continue;
+        const name = table.readUInt32LE(o);
+        if (name >= strings.length) continue;
+        const end = strings.indexOf(0, name);
+        names.add(strings.toString("latin1", name, end < 0 ? strings.length : end));
+      }
+    }
+    names.delete("");
+    return { names, symtab };
+  } finally {
+    closeSync(fd);
+  }
+}
