@@ -6,7 +6,7 @@
 import type { CType } from "../../contract/c-layout.js";
 import type { CValue } from "../../contract/c-values.js";
 import { kernelSymbols } from "./kernel-symbols.js";
-import type { ValueView } from "./value-views.js";
+import type { ValueFormatter } from "./value-formats.js";
 
 /** The addresses of stack `id`, innermost first; undefined if the map has no such stack. */
 export type StackFrames = (id: bigint) => bigint[] | undefined;
@@ -31,7 +31,7 @@ const FRAME_INDENT = "        ";
  * (`@[\n        do_syscall_64+0x5c\n        …\n]: 3` in a map's print). An id the map no longer
  * holds, or a negative one (no stack was recorded), stays the number.
  */
-export function kernelStackView(t: CType): ValueView {
+export function kernelStackView(t: CType): ValueFormatter {
   return {
     show: (raw) => {
       const id = raw as bigint;
