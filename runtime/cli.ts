@@ -290,6 +290,8 @@ async function run(file: string, o: Options): Promise<number> {
   const { setLongTimeout } = require("./long-timer.js") as typeof import("./long-timer.js");
 
   const probe = await Probe.open(file, { cpu: cpuOption(o), cache: o["no-cache"] !== true, verbose, params: paramOptions(o), tuneV8: true });
+  if (print.flameGraph !== undefined && !probe.mapInfos.some((m) => m.exported && (require("./output/folded.js") as typeof import("./output/folded.js")).countsStacks(m)))
+    throw new TsbpfError("--flamegraph: the probe has no map that counts stacks", { subject: file, hint: "count samples by stack: export const samples = new Count<KernelStack>(); … samples.increment(kstack())" });
   const stop = new AbortController();
   const onSignal = () => stop.abort();
   process.once("SIGINT", onSignal);
@@ -469,9 +471,7 @@ async function printMapsAtExit(probe: import("./index.js").Probe, print: PrintOp
 function writeFlameGraph(probe: import("./index.js").Probe, maps: readonly import("./maps/open-map.js").ProbeMap[], file: string): void {
   const { foldedStacks, isStackCount } = require("./output/folded.js") as typeof import("./output/folded.js");
   const { flameGraphSvg } = require("./output/flamegraph.js") as typeof import("./output/flamegraph.js");
-  const counting = maps.filter(isStackCount);
-  if (!counting.length) throw new TsbpfError("--flamegraph: the probe has no map that counts stacks", { subject: probe.compiled.file, hint: "count samples by stack: export const samples = new Count<KernelStack>(); … samples.increment(kstack())" });
-  const stacks = counting.flatMap(foldedStacks);
+  const stacks = maps.filter(isStackCount).flatMap(foldedStacks); // there is one: run() checked before attaching
   const { writeOutput } = require("../compiler/compile.js") as typeof import("../compiler/compile.js");
   writeOutput(file, flameGraphSvg(stacks, `${basename(probe.compiled.file)}: ${stacks.reduce((n, s) => n + s.count, 0)} samples`), probe.compiled.file);
   writeStderr(`tsbpf: wrote ${file}: a flame graph of ${stacks.length} stacks\n`);

@@ -4,6 +4,7 @@
 
 import type { CValue } from "../../contract/c-values.js";
 import type { CType } from "../../contract/c-layout.js";
+import type { MapInfo } from "../../contract/manifest.js";
 import type { ProbeMap } from "../maps/open-map.js";
 
 export interface FoldedStack {
@@ -14,8 +15,9 @@ export interface FoldedStack {
 
 const isStackKey = (t: CType) => t.kind === "int" && t.format === "kstack";
 
-/** Whether `map` is keyed by stacks and counts (what folded output is made of). */
-export const isStackCount = (map: ProbeMap): boolean => isStackKey(map.info.key) && map.info.value.kind === "int";
+/** Whether a map is keyed by stacks and counts (what folded output is made of). */
+export const countsStacks = (info: MapInfo): boolean => isStackKey(info.key) && info.value.kind === "int";
+export const isStackCount = (map: ProbeMap): boolean => countsStacks(map.info);
 
 /** The map's stacks, each with its count; stacks the map could not show (no id recorded) left out. */
 export function foldedStacks(map: ProbeMap): FoldedStack[] {

@@ -3,7 +3,11 @@
 import { open } from "../../runtime/index.js";
 import { compileErrorOf } from "../helpers/compile-error.js";
 import { syncfsFromThisProcess, syncfsLater } from "../helpers/kernel.js";
-import { expectNoStack, repo, Running } from "../helpers/tsbpf-command.js";
+import { expectNoStack, repo, Running, tsbpf } from "../helpers/tsbpf-command.js";
+import { spawn } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 
 const fixture = (name: string) => repo("test/fixtures/stacks", name);
 /** The frames a syncfs's stack passes through on every kernel: the system call's way in. */
@@ -32,6 +36,52 @@ test("tsbpf run prints a map keyed by stacks as bpftrace does: @m[, a frame a li
   expect(run.stdout).toMatch(/^@stacks\[\n( {8}\S+\+0x[0-9a-f]+\n)+\]: 1$/m);
   expect(run.stdout).toMatch(SYSCALL_ENTRY);
   expectNoStack(run.stderr);
+});
+
+describe("sampled kernel stacks while a process copies bytes a syscall at a time", () => {
+  const dir = mkdtempSync(join(tmpdir(), "tsbpf-stacks-"));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  /** `tsbpf run` of the profile for a second beside dd, which spends its time in read and write. */
+  const profile = (...options: string[]) => {
+    const dd = spawn("dd", ["if=/dev/zero", "of=/dev/null", "bs=1", "count=100000000"], { stdio: "ignore" });
+    try {
+      return tsbpf(["run", fixture("kernel-profile.ts"), "--duration", "1", ...options]);
+    } finally {
+      dd.kill("SIGKILL");
+    }
+  };
+
+  test("--folded prints each stack as flamegraph.pl reads it: outermost;…;innermost count", () => {
+    const r = profile("--folded");
+    expect(r.code).toBe(0);
+    const lines = r.stdout.trim().split("\n").slice(1);
+    expect(lines.length).toBeGreaterThan(0);
+    for (const line of lines) expect(line).toMatch(/^[^\s;]+(;[^\s;]+)* \d+$/);
+    // dd's system calls, from their entry inwards.
+    expect(lines.some((l) => /(^|;)do_syscall_64;.*(read|write)/.test(l))).toBe(true);
+  });
+
+  test("--flamegraph writes an SVG with a box per frame, its zoom and its search", () => {
+    const svg = join(dir, "profile.svg");
+    const r = profile("--flamegraph", svg);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(new RegExp(`tsbpf: wrote ${svg}: a flame graph of \\d+ stacks`));
+    const text = readFileSync(svg, "utf8");
+    expect(text.startsWith('<?xml version="1.0"')).toBe(true);
+    expect(text.trimEnd().endsWith("</svg>")).toBe(true);
+    expect(text).toMatch(/<g class="f" data-x="\d+" data-w="\d+" data-l="\d+"><title>do_syscall_64 \(\d+ samples, [\d.]+%\)<\/title><rect x="[\d.]+" y="\d+" width="[\d.]+"/);
+    expect(text).toContain('<text id="search"');
+    expect(text).toContain("<script><![CDATA[");
+  });
+
+  test("--flamegraph of a probe that counts no stacks says what it needs", () => {
+    const r = tsbpf(["run", fixture("syncfs-stacks.ts"), "--duration", "0", "--flamegraph", join(dir, "none.svg")]);
+    expect(r.code).toBe(0); // its map counts stacks: an empty graph
+    const plain = tsbpf(["run", repo("examples/vfsstat.ts"), "--duration", "0", "--flamegraph", join(dir, "vfs.svg")]);
+    expect(plain.code).toBe(1);
+    expect(plain.stderr).toContain("error: --flamegraph: the probe has no map that counts stacks");
+    expectNoStack(plain.stderr);
+  });
 });
 
 test("kstack() in a function is refused at the call: it needs the program's context", () => {
