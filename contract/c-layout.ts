@@ -11,7 +11,7 @@ export type IntBits = 8 | 16 | 32 | 64;
  * How user space shows a value whose bytes are a plain integer or byte array (stdlib/formats.d.ts:
  * `SyscallNr`, `Errno`, …): no part of the layout, only of how the runtime decodes and prints it.
  */
-export type ValueFormat = "syscall" | "errno" | "ipv4" | "ipv6" | "ksym" | "kstack";
+export type ValueFormat = "syscall" | "errno" | "ipv4" | "ipv6" | "ksym" | "kstack" | "ustack";
 
 export interface CInt {
   kind: "int";

@@ -86,6 +86,12 @@ export interface CompiledObject {
   printf?: PrintfChannel;
   /** It calls printk: its lines come through a trace pipe (runtime/trace-pipe.ts). */
   printk?: true;
-  /** The map kstack() records stacks in, by name, if it calls kstack (the KernelStack ids are its keys). */
-  stacks?: string;
+  /** The maps kstack() and ustack() record stacks in, if it calls them (the ids are their keys). */
+  stacks?: StackMaps;
+}
+
+/** The stack trace maps the compiler adds, by name: kstack()'s and ustack()'s. */
+export interface StackMaps {
+  kernel?: string;
+  user?: string;
 }

@@ -4,6 +4,7 @@
 // so is the tracefs instance that printk's lines are read from (trace-pipe.ts). Only pin(dir)
 // keeps a probe after its process (pins/pins.ts).
 
+import type { StackMaps } from "../contract/manifest.js";
 import type { CompileOptions, CompileResult } from "../compiler/compile.js";
 import { TsbpfError } from "../contract/errors.js";
 import type { MapInfo, PrintfChannel, ProgramInfo } from "../contract/manifest.js";
@@ -69,16 +70,19 @@ export class Probe<M = unknown> implements Disposable, AsyncDisposable {
   ) {
     this.timings = timings;
     this.forgetAtExit = atProcessEnd(() => this.close());
-    if (compiled.stacks) this.showKernelStacks(compiled.stacks);
+    if (compiled.stacks) this.showStacks(compiled.stacks);
   }
 
-  /** KernelStack values in this probe's maps and events show the frames its stack map `name` holds. */
-  private showKernelStacks(name: string): void {
-    const { bindKernelStacks } = require("./output/kernel-stacks.js") as typeof import("./output/kernel-stacks.js");
+  /** Stacks in this probe's maps show the frames its stack maps hold. */
+  private showStacks(maps: StackMaps): void {
+    const { bindStacks } = require("./output/stacks.js") as typeof import("./output/stacks.js");
     const { readStack } = require("./maps/stack-map.js") as typeof import("./maps/stack-map.js");
     const types = this.compiled.maps.flatMap((m) => [m.key, m.value]);
-    bindKernelStacks(types, (id) => readStack(this.loaded.mapHandle(name), id));
+    const { kernel, user } = maps;
+    if (kernel) bindStacks(types, "kstack", (id) => readStack(this.loaded.mapHandle(kernel), id));
+    if (user) bindStacks(types, "ustack", (id) => readStack(this.loaded.mapHandle(user), id));
   }
+
 
   /** Compiles `file` (or takes it from the cache) and loads it into the kernel. */
   static async open<M = unknown>(file: string, opts: OpenOptions = {}): Promise<Probe<M>> {

@@ -49,5 +49,13 @@ export type KernelAddress = u64 & Shown<"ksym">;
  */
 export type KernelStack = i64 & Shown<"kstack">;
 
+/**
+ * A user stack, as ustack() records it: the process's id (high 32 bits) and the id of the stack
+ * kept in the probe's user stack map, shown as its frames, each a function of the binary or
+ * library mapped there (`spin+0x14`), innermost first; a process that has exited by then shows
+ * its frames' addresses and says so. Needs code built with frame pointers to walk far.
+ */
+export type UserStack = u64 & Shown<"ustack">;
+
 /** The format a formatted type carries ("syscall" for SyscallNr, …); never for a plain type. The runtime's `Decoded` reads it. */
 export type FormatOf<T> = T extends { readonly [FORMAT]?: infer F } ? (F extends string ? F : never) : never;

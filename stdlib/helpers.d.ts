@@ -2,7 +2,7 @@
 // compiler's type checker see; the compiler lowers each of them to BPF. Nothing here runs in Node.
 
 import type { Ptr } from "./memory.js";
-import type { KernelStack } from "./formats.js";
+import type { KernelStack, UserStack } from "./formats.js";
 import type { Str } from "./aggregates.js";
 import type { u32, u64 } from "./integers.js";
 
@@ -41,6 +41,13 @@ export declare function cgroupId(): u64;
  * prints each stack's frames. Called in a program's handler.
  */
 export declare function kstack(): KernelStack;
+
+/**
+ * The user stack of the current process where the program runs now (bpftrace's `ustack`),
+ * recorded in the probe's user stack map: `new Count<UserStack>()`, `c.increment(ustack())`, and
+ * `tsbpf run` prints each stack's functions (`--folded`, `--flamegraph out.svg` for a profile).
+ */
+export declare function ustack(): UserStack;
 
 /**
  * The kernel's types a probe's compile adds to (declare module "tsbpf"): task_struct, from the

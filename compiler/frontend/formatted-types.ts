@@ -12,6 +12,7 @@ const FORMATTED_TYPES: ReadonlyMap<string, IntType | ArrayType> = new Map<string
   ["Ipv4Addr", { kind: "int", bits: 32, signed: false, name: "Ipv4Addr", format: "ipv4" }],
   ["KernelAddress", { kind: "int", bits: 64, signed: false, name: "KernelAddress", format: "ksym" }],
   ["KernelStack", { kind: "int", bits: 64, signed: true, name: "KernelStack", format: "kstack" }],
+  ["UserStack", { kind: "int", bits: 64, signed: false, name: "UserStack", format: "ustack" }],
   ["Ipv6Addr", { kind: "array", elem: BYTE, length: 16, format: "ipv6" }],
 ]);
 

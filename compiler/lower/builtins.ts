@@ -14,7 +14,7 @@ import { lowerPrintk } from "./printk.js";
 import { lowerPrintf } from "./printf.js";
 import { lowerStartsWith } from "./str-compare.js";
 import { kernelEnumValue, kernelFieldExists, kernelTypeSize } from "./kernel-fields.js";
-import { lowerKernelStack } from "./stack-traces.js";
+import { lowerStack } from "./stack-traces.js";
 import { KIND_CONSTANTS } from "../kinds/registry.js";
 import { Codes } from "../frontend/codes.js";
 import { formattedType } from "../frontend/formatted-types.js";
@@ -47,7 +47,8 @@ const BUILTINS: Record<string, Lowering> = {
   ktime: fromHelper(Helper.ktimeGetNs, "whole", INT_TYPES.u64),
   cgroupId: fromHelper(Helper.getCurrentCgroupId, "whole", INT_TYPES.u64),
   currentTask: (l, call) => ({ value: l.b.callHelper(Helper.getCurrentTask, i64, []), type: typeAt(l.p, call) }),
-  kstack: (l, call) => lowerKernelStack(l, call, l.ml.stacks!, typeAt(l.p, call)),
+  kstack: (l, call) => lowerStack(l, call, l.ml.stacks.kernel!, false, typeAt(l.p, call)),
+  ustack: (l, call) => lowerStack(l, call, l.ml.stacks.user!, true, typeAt(l.p, call)),
   fieldExists: kernelFieldExists,
   typeSize: kernelTypeSize,
   enumValueExists: (l, call) => kernelEnumValue(l, call, "exists"),

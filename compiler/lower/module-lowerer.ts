@@ -1,6 +1,7 @@
 // Lowers a checked probe file to one LLVM IR module: the licence, the load-time parameters,
 // module-level functions, and one function per program in the ELF section libbpf attaches it by.
 
+import type { StackMaps } from "../../contract/manifest.js";
 import { KernelLocalTypes } from "./kernel-local-types.js";
 import { basename, dirname } from "node:path";
 import type * as TS from "typescript";
@@ -25,7 +26,7 @@ import { BtfMap, MapType } from "../maps/btf-map.js";
 import { perCpuArrayMapKind } from "../maps/array-map.js";
 import { dropsMapName } from "../maps/ring-buf.js";
 import { PrintfLines } from "./printf.js";
-import { StackTraces, STACKS_MAP } from "./stack-traces.js";
+import { StackTraces, STACK_MAPS } from "./stack-traces.js";
 import type { PrintfChannel } from "../../contract/manifest.js";
 import type { MapRef } from "../maps/map-kind.js";
 import { uniqueWithin } from "../ir/unique-names.js";
@@ -47,8 +48,8 @@ export interface LoweredModule {
   printf?: PrintfChannel;
   /** Whether it calls printk (its lines come through a trace pipe). */
   printk: boolean;
-  /** The map of kstack()'s stack traces, if it calls kstack. */
-  stacks?: string;
+  /** The maps of kstack()'s and ustack()'s stack traces, by name, if it calls them. */
+  stacks?: StackMaps;
 }
 
 /**
@@ -86,8 +87,8 @@ export class ModuleLowerer {
   private paramsGlobal: Value | undefined;
   /** printf's ring buffer, made when some body calls printf. */
   printf: PrintfLines | undefined;
-  /** kstack()'s stack traces, made when some body calls kstack. */
-  stacks: StackTraces | undefined;
+  /** kstack()'s and ustack()'s stack traces, each made when some body calls it. */
+  readonly stacks: { kernel?: StackTraces; user?: StackTraces } = {};
   private localKernelTypes: KernelLocalTypes | undefined;
   readonly layout: ParamLayout[];
 
@@ -161,7 +162,7 @@ export class ModuleLowerer {
     for (const lowerBody of bodies.values()) lowerBody();
     endPart();
     let text: string | undefined;
-    return { text: () => (text ??= m.text()), params: this.layout, printf: this.printf?.manifest(), printk: this.calls("printk"), ...(this.stacks && { stacks: STACKS_MAP }) };
+    return { text: () => (text ??= m.text()), params: this.layout, printf: this.printf?.manifest(), printk: this.calls("printk"), ...((this.stacks.kernel || this.stacks.user) && { stacks: { ...(this.stacks.kernel && { kernel: STACK_MAPS.kernel }), ...(this.stacks.user && { user: STACK_MAPS.user }) } }) };
   }
 
   private lowerProgram(prog: ProgramDecl): IRFunction {
@@ -314,7 +315,8 @@ export class ModuleLowerer {
       this.maps.set(this.p.symbolAt(d.binding)!, { kind: d.kind, key: d.key, value: d.value, ref: map.ref, drops, linear: d.linear });
     }
     if (this.calls("printf")) this.printf = new PrintfLines(this.m, this.debug, (name) => this.dropsCounter(name, 1));
-    if (this.calls("kstack")) this.stacks = new StackTraces(this.m, this.debug);
+    if (this.calls("kstack")) this.stacks.kernel = new StackTraces(this.m, this.debug, STACK_MAPS.kernel);
+    if (this.calls("ustack")) this.stacks.user = new StackTraces(this.m, this.debug, STACK_MAPS.user);
   }
 
   /** Whether some body calls the stdlib function `name`. */

@@ -14,8 +14,10 @@ import { Helper } from "./helper-ids.js";
 import type { ExpressionLowerer } from "./expressions.js";
 import type { Operand } from "./arith.js";
 
-/** The map's name in the object and the manifest. */
-export const STACKS_MAP = "kernel_stacks";
+/** The maps' names in the object and the manifest. */
+export const STACK_MAPS = { kernel: "kernel_stacks", user: "user_stacks" } as const;
+/** BPF_F_USER_STACK: bpf_get_stackid walks the user stack. */
+const USER_STACK = 1n << 8n;
 /** PERF_MAX_STACK_DEPTH: the frames the kernel records of a stack. */
 export const STACK_DEPTH = 127;
 /** Distinct stacks kept (bpftrace's default). */
@@ -24,8 +26,8 @@ const STACKS = 4096;
 export class StackTraces {
   readonly ref: Value;
 
-  constructor(m: IRModule, debug: DebugInfo) {
-    const map = new BtfMap(m, debug, m.uniqueName(STACKS_MAP));
+  constructor(m: IRModule, debug: DebugInfo, name: string) {
+    const map = new BtfMap(m, debug, m.uniqueName(name));
     const u32 = debug.basicType("unsigned int", 32, "unsigned");
     const frames = debug.arrayType(debug.basicType("unsigned long long", 64, "unsigned"), STACK_DEPTH);
     map.define({ type: MapType.stackTrace, maxEntries: STACKS, key: { ir: i32, btf: u32 }, value: { ir: arrayOf(STACK_DEPTH, i64), btf: frames }, line: 1 });
@@ -33,10 +35,20 @@ export class StackTraces {
   }
 }
 
-/** `kstack()`: bpf_get_stackid(ctx, &stacks, 0), the kernel stack's id (negative: none recorded). */
-export function lowerKernelStack(l: ExpressionLowerer, call: TS.CallExpression, stacks: StackTraces, type: Operand["type"]): Operand {
+/**
+ * `kstack()`: bpf_get_stackid(ctx, &kernel_stacks, 0), the kernel stack's id (negative: none
+ * recorded). `ustack()`: the user stack's, in user_stacks, with the process's id in the high 32
+ * bits (user space needs it to read the process's mappings); no stack is id 0xffffffff.
+ */
+export function lowerStack(l: ExpressionLowerer, call: TS.CallExpression, stacks: StackTraces, user: boolean, type: Operand["type"]): Operand {
   if (!l.context)
-    throw errorAt(call, Codes.unsupportedSyntax, "kstack() is called from a program's handler, not from a function", "the helper needs the program's context: call kstack() in the handler and pass the id on");
-  const id = l.b.callHelper(Helper.getStackid, i64, [l.b.cast("bitcast", l.context.pointer, ptrTo(i8)), l.b.cast("bitcast", stacks.ref, ptrTo(i8)), constInt(i64, 0)]);
-  return { value: id, type };
+    throw errorAt(call, Codes.unsupportedSyntax, `${user ? "ustack" : "kstack"}() is called from a program's handler, not from a function`, `the helper needs the program's context: call ${user ? "ustack" : "kstack"}() in the handler and pass the id on`);
+  const b = l.b;
+  const id = b.callHelper(Helper.getStackid, i64, [b.cast("bitcast", l.context.pointer, ptrTo(i8)), b.cast("bitcast", stacks.ref, ptrTo(i8)), constInt(i64, user ? USER_STACK : 0n)]);
+  if (!user) return { value: id, type };
+  const none = b.icmp("slt", id, constInt(i64, 0));
+  const low = b.binary("and", id, constInt(i64, 0xffffffffn));
+  const stackId = b.select(none, constInt(i64, 0xffffffffn), low);
+  const tgid = b.binary("and", b.callHelper(Helper.getCurrentPidTgid, i64, []), constInt(i64, 0xffffffff00000000n));
+  return { value: b.binary("or", tgid, stackId), type };
 }

@@ -10,6 +10,16 @@ export interface ElfFunctions {
   readonly names: ReadonlySet<string>;
   /** Whether it has a .symtab: without one (stripped), only its dynamic symbols have names. */
   readonly symtab: boolean;
+  /** The same functions with their addresses and sizes, by address: for symbolising a user stack. */
+  readonly byAddress: readonly ElfFunction[];
+  /** Its loadable segments (PT_LOAD): where each part of the file is in memory, relative to where it is loaded. */
+  readonly segments: readonly { offset: number; address: number; size: number }[];
+}
+
+export interface ElfFunction {
+  name: string;
+  address: number;
+  size: number;
 }
 
 /** Why a file is not one tsbpf can read symbols from. */
@@ -45,10 +55,11 @@ export function elfFunctions(path: string): ElfFunctions {
     if (size < 64) throw new NotElf("it is too small to be an ELF file");
     const header = read(0, 64, "header");
     if (header[4] !== 2 || header[5] !== 1) throw new NotElf(`it is a ${header[4] === 1 ? "32-bit" : "?-bit"} ${header[5] === 2 ? "big-endian" : "little-endian"} ELF file; tsbpf reads 64-bit little-endian ones`);
+    const segments = programSegments(header, read);
     const shoff = Number(header.readBigUInt64LE(0x28));
     const shentsize = header.readUInt16LE(0x3a);
     const shnum = header.readUInt16LE(0x3c);
-    if (shnum === 0) return { names: new Set(), symtab: false };
+    if (shnum === 0) return { names: new Set(), symtab: false, byAddress: [], segments };
     if (shentsize !== SHDR_SIZE || shnum > MAX_SECTIONS) throw new NotElf(`its section headers are malformed (${shnum} of ${shentsize} bytes)`);
     const shdrs = read(shoff, shnum * SHDR_SIZE, "section headers");
     const section = (i: number) => {
@@ -56,6 +67,7 @@ export function elfFunctions(path: string): ElfFunctions {
       return { type: shdrs.readUInt32LE(o + 4), offset: Number(shdrs.readBigUInt64LE(o + 0x18)), size: Number(shdrs.readBigUInt64LE(o + 0x20)), link: shdrs.readUInt32LE(o + 0x28) };
     };
     const names = new Set<string>();
+    const byAddress: ElfFunction[] = [];
     let symtab = false;
     for (let i = 0; i < shnum; i++) {
       const s = section(i);
@@ -73,12 +85,36 @@ export function elfFunctions(path: string): ElfFunctions {
         const name = table.readUInt32LE(o);
         if (name >= strings.length) continue;
         const end = strings.indexOf(0, name);
-        names.add(strings.toString("latin1", name, end < 0 ? strings.length : end));
+        const text = strings.toString("latin1", name, end < 0 ? strings.length : end);
+        names.add(text);
+        if (text) byAddress.push({ name: text, address: Number(table.readBigUInt64LE(o + 8)), size: Number(table.readBigUInt64LE(o + 16)) });
       }
     }
     names.delete("");
-    return { names, symtab };
+    byAddress.sort((a, b) => a.address - b.address);
+    return { names, symtab, byAddress, segments };
   } finally {
     closeSync(fd);
   }
+}
+
+const PT_LOAD = 1;
+const PHDR_SIZE = 56; // Elf64_Phdr
+const MAX_SEGMENTS = 4096;
+
+/** The PT_LOAD program headers: file offset, virtual address and size in the file of each. */
+function programSegments(header: Buffer, read: (offset: number, length: number, what: string) => Buffer): { offset: number; address: number; size: number }[] {
+  const phoff = Number(header.readBigUInt64LE(0x20));
+  const phentsize = header.readUInt16LE(0x36);
+  const phnum = header.readUInt16LE(0x38);
+  if (phnum === 0) return [];
+  if (phentsize !== PHDR_SIZE || phnum > MAX_SEGMENTS) throw new NotElf(`its program headers are malformed (${phnum} of ${phentsize} bytes)`);
+  const phdrs = read(phoff, phnum * PHDR_SIZE, "program headers");
+  const out: { offset: number; address: number; size: number }[] = [];
+  for (let i = 0; i < phnum; i++) {
+    const o = i * PHDR_SIZE;
+    if (phdrs.readUInt32LE(o) !== PT_LOAD) continue;
+    out.push({ offset: Number(phdrs.readBigUInt64LE(o + 8)), address: Number(phdrs.readBigUInt64LE(o + 16)), size: Number(phdrs.readBigUInt64LE(o + 32)) });
+  }
+  return out;
 }

@@ -30,7 +30,7 @@ type MemberNames<L, Enums> = Enums extends unknown ? { [N in keyof Enums]: [Enum
 type EnumValue<L, Enums> = ([MemberNames<L, Enums>] extends [never] ? string : MemberNames<L, Enums>) | number;
 
 /** Formats the runtime shows as strings (`openat`, `10.0.0.1`, `vfs_read+0x12`, a kstack's lines); an Errno stays a number. */
-type ShownAsText = "syscall" | "ipv4" | "ipv6" | "ksym" | "kstack";
+type ShownAsText = "syscall" | "ipv4" | "ipv6" | "ksym" | "kstack" | "ustack";
 
 /** An integer type's decoded form: u8 … u32 and i8 … i32 are numbers, u64, i64 and `number` bigints. */
 type DecodedInteger<T> = Branded<T> extends true ? (T extends u32 | i32 ? number : bigint) : Wide<T> extends true ? bigint : never;

@@ -13,7 +13,7 @@ export interface FoldedStack {
   count: number;
 }
 
-const isStackKey = (t: CType) => t.kind === "int" && t.format === "kstack";
+const isStackKey = (t: CType) => t.kind === "int" && (t.format === "kstack" || t.format === "ustack");
 
 /** Whether a map is keyed by stacks and counts (what folded output is made of). */
 export const countsStacks = (info: MapInfo): boolean => isStackKey(info.key) && info.value.kind === "int";

@@ -82,8 +82,8 @@ const ksym: ValueFormatter = {
   text: asText,
 };
 
-/** A KernelStack is shown from its probe's stack map: kernel-stacks.ts. */
-export const VALUE_FORMATTERS: Readonly<Record<Exclude<ValueFormat, "kstack">, ValueFormatter>> = { syscall, errno, ipv4, ipv6, ksym };
+/** A stack is shown from its probe's stack map: stacks.ts. */
+export const VALUE_FORMATTERS: Readonly<Record<Exclude<ValueFormat, "kstack" | "ustack">, ValueFormatter>> = { syscall, errno, ipv4, ipv6, ksym };
 
 function unknownName(given: string, what: string, where: string, names: Iterable<string>): TsbpfError {
   const near = nearestNames(given, names);

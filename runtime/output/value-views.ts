@@ -28,7 +28,7 @@ export function viewOf(t: CType): ValueView {
 }
 
 /** Loaded when a formatted type is first met: the name tables cost a run that shows none nothing. */
-function formatterOf(format: Exclude<ValueFormat, "kstack">): ValueFormatter {
+function formatterOf(format: Exclude<ValueFormat, "kstack" | "ustack">): ValueFormatter {
   const { VALUE_FORMATTERS } = require("./value-formats.js") as typeof import("./value-formats.js");
   return VALUE_FORMATTERS[format];
 }
@@ -37,7 +37,7 @@ const PLAIN: ValueView = { text: (v) => String(v) };
 
 function makeView(t: CType): ValueView {
   if ((t.kind === "int" || t.kind === "array") && t.format)
-    return t.format === "kstack" ? (require("./kernel-stacks.js") as typeof import("./kernel-stacks.js")).kernelStackView(t) : formatterOf(t.format);
+    return t.format === "kstack" || t.format === "ustack" ? (require("./stacks.js") as typeof import("./stacks.js")).stackView(t) : formatterOf(t.format);
   if (t.kind === "array") return arrayView(viewOf(t.elem));
   if (t.kind === "struct") return structView(t.fields.map((f) => ({ name: f.name, view: viewOf(f.type) })));
   return PLAIN;

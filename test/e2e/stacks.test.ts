@@ -4,8 +4,8 @@ import { open } from "../../runtime/index.js";
 import { compileErrorOf } from "../helpers/compile-error.js";
 import { syncfsFromThisProcess, syncfsLater } from "../helpers/kernel.js";
 import { expectNoStack, repo, Running, tsbpf } from "../helpers/tsbpf-command.js";
-import { spawn } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { execFileSync, spawn } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
@@ -54,7 +54,7 @@ describe("sampled kernel stacks while a process copies bytes a syscall at a time
   test("--folded prints each stack as flamegraph.pl reads it: outermost;…;innermost count", () => {
     const r = profile("--folded");
     expect(r.code).toBe(0);
-    const lines = r.stdout.trim().split("\n").slice(1);
+    const lines = r.stdout.trim().split("\n").filter((l) => l !== "");
     expect(lines.length).toBeGreaterThan(0);
     for (const line of lines) expect(line).toMatch(/^[^\s;]+(;[^\s;]+)* \d+$/);
     // dd's system calls, from their entry inwards.
@@ -81,6 +81,60 @@ describe("sampled kernel stacks while a process copies bytes a syscall at a time
     expect(plain.code).toBe(1);
     expect(plain.stderr).toContain("error: --flamegraph: the probe has no map that counts stacks");
     expectNoStack(plain.stderr);
+  });
+});
+
+describe("examples/profile.ts: user stacks of a program busy in one function", () => {
+  const dir = mkdtempSync(join(tmpdir(), "tsbpf-profile-"));
+  const busy = join(dir, "busy");
+  // CI installs clang-14; gcc may be absent there.
+  const cc = ["/usr/bin/clang-14", "/usr/bin/cc", "/usr/bin/gcc"].find(existsSync);
+  beforeAll(() => {
+    if (!cc) throw new Error("no C compiler (clang-14, cc) to build the profiled program");
+    execFileSync(cc, ["-O1", "-fno-omit-frame-pointer", "-o", busy, fixture("busy.c")]);
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  const profile = (...options: string[]) => {
+    const child = spawn(busy, { stdio: "ignore" });
+    try {
+      return tsbpf(["run", repo("examples/profile.ts"), "--param", `TARGET_PID=${child.pid}`, "--duration", "1", ...options]);
+    } finally {
+      child.kill("SIGKILL");
+    }
+  };
+
+  test("the busy function tops the folded output, under main", () => {
+    const r = profile("--folded");
+    expect(r.code).toBe(0);
+    const lines = r.stdout.trim().split("\n").filter((l) => l !== "");
+    const counts = lines.map((l) => Number(/ (\d+)$/.exec(l)![1]));
+    const top = lines[counts.indexOf(Math.max(...counts))];
+    expect(top).toMatch(/(^|;)main;spin \d+$/);
+    // 49 a second for a second on a CPU of its own: most of the samples are its.
+    expect(Math.max(...counts)).toBeGreaterThan(20);
+    expectNoStack(r.stderr);
+  });
+
+  test("the flame graph has a box for it, and for main below it", () => {
+    const svg = join(dir, "profile.svg");
+    expect(profile("--flamegraph", svg).code).toBe(0);
+    const text = readFileSync(svg, "utf8");
+    const level = (name: string) => Number(new RegExp(`data-l="(\\d+)"><title>${name} \\(`).exec(text)?.[1]);
+    expect(level("spin")).toBe(level("main") + 1);
+  });
+
+  test("a stack of a process that has exited says so instead of naming wrong functions", async () => {
+    const child = spawn(busy, { stdio: "ignore" });
+    await using probe = await open(repo("examples/profile.ts"), { params: { TARGET_PID: child.pid! } });
+    probe.attach();
+    await new Promise((r) => setTimeout(r, 500));
+    probe.detach();
+    child.kill("SIGKILL");
+    await new Promise((r) => child.on("exit", r));
+    const stacks = [...probe.map("samples").entries()].map(([stack]) => stack as string);
+    expect(stacks.length).toBeGreaterThan(0);
+    expect(stacks.some((s) => new RegExp(`^ {8}0x[0-9a-f]+ \\(process ${child.pid} has exited\\)$`, "m").test(s))).toBe(true);
   });
 });
 

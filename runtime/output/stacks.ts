@@ -1,0 +1,53 @@
+// Stacks (kstack()'s KernelStack, ustack()'s UserStack) as user space shows them: the frames the
+// probe's stack map holds for the id, innermost first, each a symbol (kernel ones from
+// /proc/kallsyms, user ones from the process's mapped binaries: user-symbols.ts); printed as
+// bpftrace prints a stack, one frame a line (D134). A type is bound to the stack map of the probe
+// whose manifest it came from (each probe's types are its own objects), when the probe opens.
+
+import type { CType } from "../../contract/c-layout.js";
+import type { CValue } from "../../contract/c-values.js";
+import { kernelSymbols } from "./kernel-symbols.js";
+import { userSymbol } from "./user-symbols.js";
+import type { ValueFormatter } from "./value-formats.js";
+
+/** The addresses of stack `id`, innermost first; undefined if the map has no such stack. */
+export type StackFrames = (id: bigint) => bigint[] | undefined;
+
+const bound = new WeakMap<CType, StackFrames>();
+
+/** Binds every stack of `format` among `types` (inside structs and arrays too) to `frames`. */
+export function bindStacks(types: Iterable<CType>, format: "kstack" | "ustack", frames: StackFrames): void {
+  const visit = (t: CType): void => {
+    if (t.kind === "int" && t.format === format) bound.set(t, frames);
+    else if (t.kind === "array") visit(t.elem);
+    else if (t.kind === "struct") t.fields.forEach((f) => visit(f.type));
+  };
+  for (const t of types) visit(t);
+}
+
+/** bpftrace's indentation of a stack's frames. */
+const FRAME_INDENT = "        ";
+/** ustack()'s id when no stack was recorded. */
+const NO_USER_STACK = 0xffffffffn;
+
+/**
+ * The view of a stack: its frames as bpftrace prints a stack, a line each after a newline
+ * (`@[\n        do_syscall_64+0x5c\n        …\n]: 3` in a map's print). An id the map no longer
+ * holds, or none recorded, stays the number.
+ */
+export function stackView(t: CType): ValueFormatter {
+  const user = t.kind === "int" && t.format === "ustack";
+  return {
+    show: (raw) => {
+      const value = raw as bigint;
+      const id = user ? value & 0xffffffffn : value;
+      const frames = id >= 0n && !(user && id === NO_USER_STACK) ? bound.get(t)?.(id) : undefined;
+      if (!frames) return value;
+      const pid = Number(value >> 32n);
+      const symbol = user ? (a: bigint) => userSymbol(pid, a) : ((s) => (a: bigint) => s.format(a))(kernelSymbols());
+      return `\n${frames.map((a) => FRAME_INDENT + symbol(a) + "\n").join("")}`;
+    },
+    accept: (given) => given,
+    text: (shown: CValue) => String(shown),
+  };
+}
