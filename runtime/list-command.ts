@@ -1,7 +1,8 @@
 // `tsbpf list [pattern] [-v]`, as `bpftrace -l`: the probes this kernel offers, sorted:
-// `tracepoint:<category>:<event>` from tracefs and `kprobe:<function>` from the kernel's BTF
-// (its FUNC records), those matching a glob (`*`, `?`). With -v, each tracepoint's fields and
-// each function's parameters as the generated declarations type them.
+// `tracepoint:<category>:<event>` from tracefs, `kprobe:<function>` (its FUNC records) and
+// `rawtracepoint:<event>` from the kernel's BTF, those matching a glob (`*`, `?`). With -v, each
+// tracepoint's fields, function's parameters and raw tracepoint's arguments as the generated
+// declarations type them.
 
 import { release } from "node:os";
 import { TsbpfError } from "../contract/errors.js";
@@ -26,10 +27,14 @@ const tracepoints: Provider = {
   details: (names) => new Map(names.map((n) => [n, tracepointFields(n)])),
 };
 
-function kprobes(): Provider {
+/** The kernel's BTF, read once for both providers that need it. */
+function kernelBtf(): { types: () => KernelTypes; load: () => import("../compiler/btf/kernel-types.js").Btf } {
   let btf: import("../compiler/btf/kernel-types.js").Btf | undefined;
   const types = () => require("../compiler/btf/kernel-types.js") as KernelTypes;
-  const load = () => (btf ??= types().loadBtf());
+  return { types, load: () => (btf ??= types().loadBtf()) };
+}
+
+function kprobes({ types, load }: ReturnType<typeof kernelBtf>): Provider {
   return {
     type: "kprobe",
     names: () => types().functionNames(load()),
@@ -40,13 +45,30 @@ function kprobes(): Provider {
   };
 }
 
+/**
+ * `rawtracepoint:<event>` (bpftrace's name), for rawTracepoint() and tpBtf(): the kernel's
+ * btf_trace_<event> typedefs; with -v, the arguments its handler reads by name (`ctx.prev`), from
+ * the prototype of __traceiter_<event> without the tracepoint's own first one.
+ */
+function rawTracepoints({ types, load }: ReturnType<typeof kernelBtf>): Provider {
+  return {
+    type: "rawtracepoint",
+    names: () => [...types().rawTracepointNames(load())].sort(),
+    details: (names) => {
+      const prototypes = types().functionPrototypes(load(), names.map((n) => `__traceiter_${n}`));
+      return new Map(names.map((n) => [n, prototypes.get(`__traceiter_${n}`)?.[0]?.params.slice(1) ?? []]));
+    },
+  };
+}
+
 export async function listCommand(pattern: string | undefined, verbose: boolean): Promise<number> {
   const wanted = pattern === undefined || pattern === "" ? "*" : pattern;
   const match = globMatcher(wanted.includes(":") ? wanted : `*:${wanted}`);
   const typeMatch = globMatcher(wanted.includes(":") ? wanted.slice(0, wanted.indexOf(":")) : "*");
-  const providers = [kprobes(), tracepoints].filter((p) => typeMatch(p.type));
+  const btf = kernelBtf();
+  const providers = [kprobes(btf), rawTracepoints(btf), tracepoints].filter((p) => typeMatch(p.type));
   if (!providers.length)
-    throw new TsbpfError(`no probe type matches '${wanted.slice(0, wanted.indexOf(":"))}'`, { subject: wanted, hint: "tsbpf lists tracepoint:<category>:<event> and kprobe:<function>" });
+    throw new TsbpfError(`no probe type matches '${wanted.slice(0, wanted.indexOf(":"))}'`, { subject: wanted, hint: "tsbpf lists tracepoint:<category>:<event>, rawtracepoint:<event> and kprobe:<function>" });
   const all = providers.flatMap((p) => p.names().map((n) => ({ provider: p, name: n, full: `${p.type}:${n}` })));
   const found = all.filter((p) => match(p.full)).sort((a, b) => (a.full < b.full ? -1 : a.full > b.full ? 1 : 0));
   if (!found.length) {

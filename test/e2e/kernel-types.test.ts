@@ -170,6 +170,12 @@ describe("tsbpf list", () => {
     expect(r.code).toBe(0);
   });
 
+  test("raw tracepoints with -v show the arguments a handler reads by name", () => {
+    const r = tsbpf(["list", "rawtracepoint:sched_switch", "-v"]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^rawtracepoint:sched_switch\n {4}preempt: bool\n {4}prev: Ptr<task_struct>\n {4}next: Ptr<task_struct>\n {4}prev_state: u32\n$/);
+  });
+
   test("a function with -v shows its typed parameters", () => {
     const r = tsbpf(["list", "kprobe:vfs_read", "-v"]);
     expect(r.stdout).toMatch(/^kprobe:vfs_read\n {4}file: Ptr<file>\n {4}buf: Ptr<[iu]8>\n {4}count: size_t\n {4}pos: Ptr<loff_t>\n {4}returns: ssize_t\n$/);
