@@ -11,7 +11,8 @@ import { errorAt } from "../frontend/spans.js";
 import { i64, i8 } from "../ir/ir-types.js";
 import { convert, truthy, type Operand } from "../lower/arith.js";
 import type { ExpressionLowerer } from "../lower/expressions.js";
-import type { ProgramTarget } from "./program-kind.js";
+import type { HandlerParameters, ProgramTarget } from "./program-kind.js";
+import { archRegisters } from "./registers.js";
 import { nearestNames } from "../../contract/nearest-names.js";
 import { functionNames } from "../btf/kernel-types.js";
 
@@ -152,4 +153,32 @@ export function argumentAs(l: ExpressionLowerer, raw: Operand["value"], type: Sc
   if (type.kind === "bool") return { value: truthy(l.b, { value: l.b.cast("trunc", raw, i8), type: INT_TYPES.u8 }), type };
   if (type.kind === "ptr") return { value: raw, type };
   return convert(l.b, { value: raw, type: INT_TYPES.u64 }, type);
+}
+
+/**
+ * Handler parameters read from the probed function's argument registers (kprobe, uprobe): at
+ * most as many as the calling convention passes in registers. `rule` says the kind's words.
+ */
+export function argumentRegisters(rule: Omit<ParameterRule, "max" | "tooMany">, probe: string): HandlerParameters {
+  return {
+    check(p, handler, target) {
+      const regs = archRegisters();
+      const tooMany = `the arguments past the ${regs.args.length}th are passed on the stack on ${regs.name}, which a ${probe} does not read`;
+      checkArgumentParameters(p, handler, target, { ...rule, max: regs.args.length, tooMany });
+    },
+    lower: (l, context, index, type) => contextWordAs(l, context, archRegisters().args[index], type),
+  };
+}
+
+/** The one handler parameter read from the return register (kretprobe, uretprobe): the function's result. */
+export function returnRegister(rule: Omit<ParameterRule, "max" | "tooMany">, probe: string): HandlerParameters {
+  return {
+    check: (p, handler, target) =>
+      checkArgumentParameters(p, handler, target, {
+        ...rule,
+        max: 1,
+        tooMany: `the function's return value (its arguments are gone when it returns: a ${probe} can keep them in a map by tid)`,
+      }),
+    lower: (l, context, _index, type) => contextWordAs(l, context, archRegisters().ret, type),
+  };
 }

@@ -5,9 +5,8 @@
 // of alternatives, the first the kernel has; a pattern, every function it matches.
 
 import { FUNCTION_HELPERS, TRACING_HELPERS } from "./helper-sets.js";
-import { checkArgumentParameters, contextWordAs, KERNEL_SYMBOL, kernelFunctionTarget, type TargetRule } from "./kernel-function.js";
+import { argumentRegisters, KERNEL_SYMBOL, kernelFunctionTarget, returnRegister, type TargetRule } from "./kernel-function.js";
 import type { ProgramKind } from "./program-kind.js";
-import { archRegisters } from "./registers.js";
 
 const rule = (kind: string): TargetRule => ({ kind, section: kind, what: "kernel function", name: KERNEL_SYMBOL, patterns: true, example: "vfs_read" });
 
@@ -18,20 +17,7 @@ export const kprobeKind: ProgramKind = {
   target: (p, args, declaredAt) => kernelFunctionTarget(p, args, declaredAt, rule("kprobe")),
   returns: "ignored",
   helpers: [...TRACING_HELPERS, FUNCTION_HELPERS],
-  parameters: {
-    check(p, handler, target) {
-      const regs = archRegisters();
-      checkArgumentParameters(p, handler, target, {
-        kind: "kprobe",
-        max: regs.args.length,
-        tooMany: `the arguments past the ${regs.args.length}th are passed on the stack on ${regs.name}, which a kprobe does not read`,
-        untypedHint: UNTYPED,
-      });
-    },
-    lower(l, context, index, type) {
-      return contextWordAs(l, context, archRegisters().args[index], type);
-    },
-  },
+  parameters: argumentRegisters({ kind: "kprobe", untypedHint: UNTYPED }, "kprobe"),
 };
 
 export const kretprobeKind: ProgramKind = {
@@ -39,14 +25,5 @@ export const kretprobeKind: ProgramKind = {
   target: (p, args, declaredAt) => kernelFunctionTarget(p, args, declaredAt, rule("kretprobe")),
   returns: "ignored",
   helpers: [...TRACING_HELPERS, FUNCTION_HELPERS],
-  parameters: {
-    check: (p, handler, target) =>
-      checkArgumentParameters(p, handler, target, {
-        kind: "kretprobe",
-        max: 1,
-        tooMany: "the function's return value (its arguments are gone when it returns: a kprobe can keep them in a map by tid)",
-        untypedHint: "declare its type, e.g. (ret: i64) => …",
-      }),
-    lower: (l, context, _index, type) => contextWordAs(l, context, archRegisters().ret, type),
-  },
+  parameters: returnRegister({ kind: "kretprobe", untypedHint: "declare its type, e.g. (ret: i64) => …" }, "kprobe"),
 };

@@ -10,9 +10,8 @@ import { parseUprobeTarget } from "../../contract/uprobe-target.js";
 import { Codes } from "../frontend/codes.js";
 import { errorAt } from "../frontend/spans.js";
 import { TRACING_HELPERS } from "./helper-sets.js";
-import { checkArgumentParameters, contextWordAs } from "./kernel-function.js";
+import { argumentRegisters, returnRegister } from "./kernel-function.js";
 import type { ProgramKind, ProgramTarget } from "./program-kind.js";
-import { archRegisters } from "./registers.js";
 import type { CheckedSource } from "../frontend/checked-source.js";
 
 const WHY_TYPED = "user code has no BTF, so tsbpf knows no function's prototype";
@@ -37,20 +36,10 @@ export const uprobeKind: ProgramKind = {
   target: (p, args, declaredAt) => userFunctionTarget("uprobe", p, args, declaredAt),
   returns: "ignored",
   helpers: TRACING_HELPERS,
-  parameters: {
-    check(p, handler, target) {
-      const regs = archRegisters();
-      checkArgumentParameters(p, handler, target, {
-        kind: "uprobe",
-        max: regs.args.length,
-        tooMany: `the arguments past the ${regs.args.length}th are passed on the stack on ${regs.name}, which a uprobe does not read`,
-        untypedWhy: WHY_TYPED,
-        untypedHint: "declare each argument's type as the function's C prototype has it: (fd: i32, buf: UserPtr<u8>, count: u64) => …",
-        whose: WHOSE,
-      });
-    },
-    lower: (l, context, index, type) => contextWordAs(l, context, archRegisters().args[index], type),
-  },
+  parameters: argumentRegisters(
+    { kind: "uprobe", untypedWhy: WHY_TYPED, untypedHint: "declare each argument's type as the function's C prototype has it: (fd: i32, buf: UserPtr<u8>, count: u64) => …", whose: WHOSE },
+    "uprobe",
+  ),
 };
 
 export const uretprobeKind: ProgramKind = {
@@ -58,16 +47,8 @@ export const uretprobeKind: ProgramKind = {
   target: (p, args, declaredAt) => userFunctionTarget("uretprobe", p, args, declaredAt),
   returns: "ignored",
   helpers: TRACING_HELPERS,
-  parameters: {
-    check: (p, handler, target) =>
-      checkArgumentParameters(p, handler, target, {
-        kind: "uretprobe",
-        max: 1,
-        tooMany: "the function's return value (its arguments are gone when it returns: a uprobe can keep them in a map by tid)",
-        untypedWhy: WHY_TYPED,
-        untypedHint: "declare its type as the function's C prototype has it, e.g. (ret: i32) => … or (line: UserPtr<u8>) => …",
-        whose: WHOSE,
-      }),
-    lower: (l, context, _index, type) => contextWordAs(l, context, archRegisters().ret, type),
-  },
+  parameters: returnRegister(
+    { kind: "uretprobe", untypedWhy: WHY_TYPED, untypedHint: "declare its type as the function's C prototype has it, e.g. (ret: i32) => … or (line: UserPtr<u8>) => …", whose: WHOSE },
+    "uprobe",
+  ),
 };
