@@ -90,6 +90,11 @@ export interface CompiledObject {
   stacks?: StackMaps;
 }
 
+/** PERF_MAX_STACK_DEPTH: the frames each entry of a stack map holds (the compiler declares the maps, the runtime reads them). */
+export const STACK_DEPTH = 127;
+/** A UserStack (ustack()) holds the process id in its high 32 bits and the stack id in the low ones: this id when none was recorded. */
+export const NO_USER_STACK = 0xffffffffn;
+
 /** The stack trace maps the compiler adds, by name: kstack()'s and ustack()'s. */
 export interface StackMaps {
   kernel?: string;

@@ -4,6 +4,7 @@
 // a field) is the id, a KernelStack; user space reads the addresses by id (runtime/stacks.ts).
 
 import type * as TS from "typescript";
+import { NO_USER_STACK, STACK_DEPTH } from "../../contract/manifest.js";
 import { Codes } from "../frontend/codes.js";
 import { errorAt } from "../frontend/spans.js";
 import type { DebugInfo } from "../ir/debug-info.js";
@@ -18,8 +19,6 @@ import type { Operand } from "./arith.js";
 export const STACK_MAPS = { kernel: "kernel_stacks", user: "user_stacks" } as const;
 /** BPF_F_USER_STACK: bpf_get_stackid walks the user stack. */
 const USER_STACK = 1n << 8n;
-/** PERF_MAX_STACK_DEPTH: the frames the kernel records of a stack. */
-export const STACK_DEPTH = 127;
 /** Distinct stacks kept (bpftrace's default). */
 const STACKS = 4096;
 
@@ -48,7 +47,7 @@ export function lowerStack(l: ExpressionLowerer, call: TS.CallExpression, stacks
   if (!user) return { value: id, type };
   const none = b.icmp("slt", id, constInt(i64, 0));
   const low = b.binary("and", id, constInt(i64, 0xffffffffn));
-  const stackId = b.select(none, constInt(i64, 0xffffffffn), low);
+  const stackId = b.select(none, constInt(i64, NO_USER_STACK), low);
   const tgid = b.binary("and", b.callHelper(Helper.getCurrentPidTgid, i64, []), constInt(i64, 0xffffffff00000000n));
   return { value: b.binary("or", tgid, stackId), type };
 }

@@ -1,10 +1,8 @@
 // A stack trace map (BPF_MAP_TYPE_STACK_TRACE): each stack's addresses by its id, as
-// bpf_get_stackid stored them (127 slots, the unused ones 0).
+// bpf_get_stackid stored them (STACK_DEPTH slots, the unused ones 0).
 
+import { STACK_DEPTH as DEPTH } from "../../contract/manifest.js";
 import { libbpf } from "../../native/libbpf.js";
-
-/** PERF_MAX_STACK_DEPTH: the slots of each stack (compiler/lower/stack-traces.ts). */
-const DEPTH = 127;
 
 /** The addresses of stack `id` in the map `handle`, innermost first; undefined if it has none. */
 export function readStack(handle: bigint, id: bigint): bigint[] | undefined {

@@ -6,6 +6,7 @@
 
 import type { CType } from "../../contract/c-layout.js";
 import type { CValue } from "../../contract/c-values.js";
+import { NO_USER_STACK } from "../../contract/manifest.js";
 import { kernelSymbols } from "./kernel-symbols.js";
 import { userSymbol } from "./user-symbols.js";
 import type { ValueFormatter } from "./value-formats.js";
@@ -27,8 +28,6 @@ export function bindStacks(types: Iterable<CType>, format: "kstack" | "ustack", 
 
 /** bpftrace's indentation of a stack's frames. */
 const FRAME_INDENT = "        ";
-/** ustack()'s id when no stack was recorded. */
-const NO_USER_STACK = 0xffffffffn;
 
 /**
  * The view of a stack: its frames as bpftrace prints a stack, a line each after a newline
@@ -44,7 +43,8 @@ export function stackView(t: CType): ValueFormatter {
       const frames = id >= 0n && !(user && id === NO_USER_STACK) ? bound.get(t)?.(id) : undefined;
       if (!frames) return value;
       const pid = Number(value >> 32n);
-      const symbol = user ? (a: bigint) => userSymbol(pid, a) : ((s) => (a: bigint) => s.format(a))(kernelSymbols());
+      const kernel = user ? undefined : kernelSymbols();
+      const symbol = (a: bigint) => (kernel ? kernel.format(a) : userSymbol(pid, a));
       return `\n${frames.map((a) => FRAME_INDENT + symbol(a) + "\n").join("")}`;
     },
     accept: (given) => given,
