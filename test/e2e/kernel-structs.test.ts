@@ -11,18 +11,14 @@ import { probeKernelDeclarations } from "../../compiler/kernel/kernel-declaratio
 import { open } from "../../runtime/index.js";
 import { compileErrorOf } from "../helpers/compile-error.js";
 import { disassembly } from "../helpers/disassembly.js";
-import { runLater, syncfsFromThisProcess } from "../helpers/kernel.js";
+import { eventsOfOwnSyncfs, runLater } from "../helpers/kernel.js";
 import { expectNoStack, repo, tsbpf } from "../helpers/tsbpf-command.js";
 
 const fixture = (name: string) => repo("test/fixtures/kernel", name);
 
 test("a task's fields read through kernel pointers are this process's", async () => {
   await using probe = await open(fixture("task-fields.ts"), { params: { TARGET: process.pid } });
-  const tasks = probe.events("tasks");
-  probe.attach();
-  syncfsFromThisProcess();
-  const seen: Record<string, unknown>[] = [];
-  tasks.poll((batch) => seen.push(...(batch as Record<string, unknown>[])));
+  const seen = eventsOfOwnSyncfs(probe, "tasks");
   expect(seen.length).toBe(1);
   const btf = loadBtf();
   expect(seen[0]).toEqual({
@@ -127,11 +123,7 @@ describe("a probe built against another kernel's types", () => {
     process.env.TSBPF_BTF = btf;
     try {
       await using probe = await open(fixture("other-kernel.ts"), { params: { TARGET: process.pid }, cache: false });
-      const parents = probe.events("parents");
-      probe.attach();
-      syncfsFromThisProcess();
-      const seen: Record<string, unknown>[] = [];
-      parents.poll((batch) => seen.push(...(batch as Record<string, unknown>[])));
+      const seen = eventsOfOwnSyncfs(probe, "parents");
       expect(seen).toEqual([{ known: false, ppid: -1, lopp: false }]);
     } finally {
       delete process.env.TSBPF_BTF;

@@ -2,7 +2,7 @@
 // itself: ids from the process, the cgroup id from the cgroup2 directory's inode number.
 import { readFileSync, statSync } from "node:fs";
 import { open } from "../../runtime/index.js";
-import { syncfsFromThisProcess } from "../helpers/kernel.js";
+import { eventsOfOwnSyncfs } from "../helpers/kernel.js";
 import { repo } from "../helpers/tsbpf-command.js";
 
 /** Where cgroup2 is mounted, from /proc/self/mountinfo (/sys/fs/cgroup, or …/unified beside v1). */
@@ -13,11 +13,7 @@ function cgroup2Mount(): string | undefined {
 
 test("pid, tid, uid, gid and cgroupId are this process's", async () => {
   await using probe = await open(repo("test/fixtures/language/current-task.ts"), { params: { TARGET: process.pid } });
-  const tasks = probe.events("tasks");
-  probe.attach();
-  syncfsFromThisProcess();
-  const seen: Record<string, unknown>[] = [];
-  tasks.poll((batch) => seen.push(...(batch as Record<string, unknown>[])));
+  const seen = eventsOfOwnSyncfs(probe, "tasks");
   expect(seen.length).toBe(1);
   const [task] = seen;
   expect([task.pid, task.uid, task.gid]).toEqual([process.pid, process.getuid!(), process.getgid!()]);

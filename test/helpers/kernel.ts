@@ -2,6 +2,7 @@
 import { execFileSync, spawn } from "node:child_process";
 import { readdirSync, readFileSync, readlinkSync } from "node:fs";
 import koffi from "koffi";
+import type { Probe } from "../../runtime/index.js";
 
 export interface KernelProg {
   id: number;
@@ -54,6 +55,19 @@ export function runLater(command: string): { pid: number; go(): Promise<void> } 
       await done;
     },
   };
+}
+
+/**
+ * What the probe's event stream `stream` carries once this process calls syncfs: the stream taken
+ * before attaching, so that nothing is missed, then polled once.
+ */
+export function eventsOfOwnSyncfs(probe: Probe, stream: string): Record<string, unknown>[] {
+  const events = probe.events(stream);
+  probe.attach();
+  syncfsFromThisProcess();
+  const seen: Record<string, unknown>[] = [];
+  events.poll((batch) => seen.push(...(batch as Record<string, unknown>[])));
+  return seen;
 }
 
 /** A process whose pid is known before it calls syncfs (`sync --file-system /`). */
