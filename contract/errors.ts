@@ -19,6 +19,7 @@ export class TsbpfError extends Error {
       code?: string; // stable code (TSBxxxx) for language errors, TSxxxx for TypeScript's own
       at?: SourceSpan; // where in the user's file
       subject?: string; // or: what is missing (a library, a tracepoint, a permission)
+      why?: string; // what in the probe caused it, in plain words (a verifier refusal's explanation)
       hint?: string; // what to do about it
       detail?: string; // extra text shown after the hint (e.g. a verifier log excerpt)
       related?: TsbpfError[]; // further errors of the same run
@@ -48,7 +49,7 @@ export class TsbpfError extends Error {
 }
 
 function formatOne(e: TsbpfError): string {
-  const { code, at, subject, hint, detail } = e.options;
+  const { code, at, subject, why, hint, detail } = e.options;
   const where = at ? `${visible(at.file)}:${at.line}:${at.column}` : subject && visible(subject);
   const head = `${where ? where + ": " : ""}error${code ? " " + code : ""}: ${visible(e.message)}`;
   const lines = [head];
@@ -59,6 +60,7 @@ function formatOne(e: TsbpfError): string {
     lines.push(`${at.line} | ${text}`);
     lines.push(`${" ".repeat(gutter)} | ${" ".repeat(caret)}${"^".repeat(width)}`);
   }
+  if (why) lines.push(`why: ${visible(why)}`);
   if (hint) lines.push(`hint: ${visible(hint)}`);
   if (detail) lines.push(visible(detail));
   return lines.join("\n");

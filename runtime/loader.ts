@@ -9,7 +9,7 @@ import { declarationSpan } from "./source-span.js";
 import { resolveParams, writeParams, type ParamValues } from "./param-values.js";
 import { Errno, errnoText, lastErrno, libbpf, takeLibbpfMessages, TEST_RUN_OPTS_SIZE, type TestRunOpts } from "../native/libbpf.js";
 import { privilegeError, requireBpfPrivileges } from "./privileges.js";
-import { verifierError } from "./verifier-log.js";
+import { verifierError } from "./verifier/verifier-error.js";
 
 export interface LoadedProgram {
   readonly info: ProgramInfo;
@@ -24,7 +24,13 @@ export interface CompiledObject {
   maps?: MapInfo[];
 }
 
+/**
+ * The verifier's log buffer per program. Its pages are touched only by a log, which the kernel
+ * writes only when a load fails; a log that fills it is loaded again into a larger one, up to
+ * MAX_LOG_SIZE (the kernel keeps a log's end when it does not fit, so the failure is always there).
+ */
 const LOG_SIZE = 16 * 1024 * 1024;
+const MAX_LOG_SIZE = 256 * 1024 * 1024;
 
 /** What program kinds do as an object loads (given by the caller: the kinds' attachers import this file). */
 export interface LoadHooks {
@@ -55,7 +61,8 @@ export class LoadedObject {
    * `kinds`: each kind's part in loading (runtime/attach/attach-program.ts's, which Probe passes):
    * what it chooses before the load, and why the kernel may refuse a kind with EPERM.
    */
-  static load(c: CompiledObject, opts: { verbose?: boolean; params?: ParamValues; kinds?: LoadHooks } = {}): LoadedObject {
+  static load(c: CompiledObject, opts: { verbose?: boolean; params?: ParamValues; kinds?: LoadHooks; logSize?: number } = {}): LoadedObject {
+    const logSize = opts.logSize ?? LOG_SIZE;
     const params = resolveParams(c.params ?? [], opts.params ?? {}, c.file);
     requireBpfPrivileges();
     const lib = libbpf();
@@ -73,9 +80,9 @@ export class LoadedObject {
       const progName = lib.programName(p);
       const info = c.programs.find((i) => i.name === progName);
       if (!info) continue;
-      const log = Buffer.allocUnsafe(LOG_SIZE);
+      const log = Buffer.allocUnsafe(logSize);
       log[0] = 0;
-      lib.setLogBuf(p, log, LOG_SIZE);
+      lib.setLogBuf(p, log, logSize);
       logs.set(progName, log);
       programs.push({ info, handle: p });
     }
@@ -96,9 +103,9 @@ export class LoadedObject {
       for (const [progName, log] of logs) {
         const text = cString(log);
         if (!text) continue;
-        const e = verifierError(progName, c.file, text);
-        if (opts.verbose) e.options.detail = `verifier log:\n${text}`;
-        throw e;
+        const full = text.length >= logSize - 1;
+        if (full && logSize < MAX_LOG_SIZE) return LoadedObject.load(c, { ...opts, logSize: logSize * 4 });
+        throw verifierError(progName, c.file, text, { verbose: opts.verbose, truncatedAt: full ? logSize : undefined });
       }
       // A BTF tracepoint (tp_btf) the kernel does not have: libbpf looks its id up at load.
       const missing = /prog '([^']+)': failed to find kernel BTF type ID of '[^']+'/.exec(messages);

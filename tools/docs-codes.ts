@@ -6,6 +6,7 @@ import { join } from "node:path";
 import { randomBytes } from "node:crypto";
 import { diagnosticTable, type DiagnosticEntry } from "../compiler/frontend/codes.js";
 import { packageRoot } from "../contract/paths.js";
+import { VERIFIER_CLASSES } from "../runtime/verifier/verifier-classes.js";
 
 export const LANGUAGE_DOC = join(packageRoot, "docs", "language.md");
 const START = "<!-- codes:start -->";
@@ -32,10 +33,30 @@ export function renderCodesTable(): string {
   return [START, NOTE, "| code | refused | example | usual hint |", "| --- | --- | --- | --- |", ...diagnosticTable.map(row), END].join("\n");
 }
 
-/** `doc` with the text between the markers (and the markers) replaced by the rendered table. */
+const VERIFIER_START = "<!-- verifier-codes:start -->";
+const VERIFIER_NOTE = "<!-- generated from runtime/verifier/verifier-classes.ts by `npm run docs:codes`: edit the table there -->";
+const VERIFIER_END = "<!-- verifier-codes:end -->";
+
+/** The verifier's refusals as a markdown table, marker comments included. */
+export function renderVerifierTable(): string {
+  const rows = VERIFIER_CLASSES.map((c) => `| ${c.code} | ${cell(c.refuses)} | ${c.patterns.map((p) => codeCell(p.source)).join("<br>")} | ${cell(c.hint)} |`);
+  return [VERIFIER_START, VERIFIER_NOTE, "| code | the kernel refused | the verifier's words (patterns) | usual hint |", "| --- | --- | --- | --- |", ...rows, VERIFIER_END].join("\n");
+}
+
+/** Where the generated verifier table (markers included) sits in `doc`. */
+export function verifierTableRange(doc: string): { start: number; end: number } {
+  const start = doc.indexOf(VERIFIER_START);
+  const endMarker = doc.indexOf(VERIFIER_END, start);
+  if (start < 0 || endMarker < 0) throw new Error(`${LANGUAGE_DOC} has no "${VERIFIER_START}" … "${VERIFIER_END}" markers`);
+  return { start, end: endMarker + VERIFIER_END.length };
+}
+
+/** `doc` with the text between each pair of markers (and the markers) replaced by the rendered table. */
 export function withCodesTable(doc: string): string {
-  const { start, end } = codesTableRange(doc);
-  return doc.slice(0, start) + renderCodesTable() + doc.slice(end);
+  const codes = codesTableRange(doc);
+  doc = doc.slice(0, codes.start) + renderCodesTable() + doc.slice(codes.end);
+  const verifier = verifierTableRange(doc);
+  return doc.slice(0, verifier.start) + renderVerifierTable() + doc.slice(verifier.end);
 }
 
 /** Where the generated table (markers included) sits in `doc`. */

@@ -175,6 +175,10 @@ const HINTS: Record<number, (msg: string) => string | undefined> = {
   // 'x' is possibly 'undefined': a map's get() found nothing.
   18048: () => MAYBE_ABSENT,
   2532: () => MAYBE_ABSENT,
+  // Read before it is written: the verifier refuses reads of stack memory no path has written.
+  2454: () => "give it a value where it is declared (let x: u32 = 0), so that every path writes it before it is read",
+  // Arithmetic on a kernel or user pointer: the verifier would refuse it, or it would read the wrong memory.
+  2365: (m) => (/'(User)?Ptr</.test(m) ? "a pointer into kernel or user memory cannot be moved by arithmetic: read through it (p.field, readKernel(p)), or index a FixedArray field" : undefined),
 };
 
 const INT = "[ui](?:8|16|32|64)";

@@ -1,10 +1,5 @@
 // Every user mistake of the first-light path: one paragraph naming the file:line:col or the
 // missing thing, what to do, a non-zero exit, and no JavaScript stack.
-import { readFileSync } from "node:fs";
-import { compile } from "../../compiler/compile.js";
-import { irToObject } from "../../compiler/llvm/codegen.js";
-import { TsbpfError } from "../../contract/errors.js";
-import { LoadedObject } from "../../runtime/loader.js";
 import { expectNoStack, repo, tsbpf } from "../helpers/tsbpf-command.js";
 
 const fixture = (name: string) => repo("test/fixtures/errors", name);
@@ -95,26 +90,7 @@ describe("bad input", () => {
     const jobs = tsbpf(["build", repo("examples/hello-syncfs.ts"), "-o", "/dev/null", "--jobs", "0"]);
     expect([jobs.code, jobs.stderr]).toEqual([2, expect.stringContaining("--jobs takes a number of parts from 1 to 64, not '0'")]);
   });
-
-  test("the verifier's rejection is reported at the TypeScript line it points to", () => {
-    // A real rejection: the same program without a GPL licence may not call bpf_trace_printk.
-    const file = repo("examples/hello-syncfs.ts");
-    const c = compile(file, { emitLLVM: true });
-    const ir = c.ir!.replace('c"GPL\\00"', 'c"MIT\\00"');
-    expect(ir).toContain('c"MIT\\00"');
-    const object = irToObject(ir).object;
-    let error: unknown;
-    try {
-      LoadedObject.load({ file, object, programs: c.programs }).close();
-    } catch (e) {
-      error = e;
-    }
-    expect(error).toBeInstanceOf(TsbpfError);
-    const text = (error as TsbpfError).format();
-    const line = readFileSync(file, "utf8").split("\n").findIndex((l) => l.includes("printk(")) + 1;
-    expect(text).toContain(`hello-syncfs.ts:${line}:3: error: the kernel verifier rejected program 'hello': cannot call GPL-restricted function`);
-    expect(text).toContain("hint: the licence section must be GPL-compatible");
-  });
+  // The verifier's refusals: test/e2e/verifier-corpus.test.ts.
 });
 
 describe("help", () => {

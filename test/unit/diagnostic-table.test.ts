@@ -7,7 +7,8 @@ import { join } from "node:path";
 import type { TsbpfError } from "../../compiler/compile.js";
 import { Codes, diagnosticTable, PROBE_IMPORTS, RETIRED_CODES, type DiagnosticEntry } from "../../compiler/frontend/codes.js";
 import { compileErrorOf } from "../helpers/compile-error.js";
-import { codesTableRange, LANGUAGE_DOC, renderCodesTable } from "../../tools/docs-codes.js";
+import { codesTableRange, LANGUAGE_DOC, renderCodesTable, renderVerifierTable, verifierTableRange } from "../../tools/docs-codes.js";
+import { VERIFIER_CLASSES } from "../../runtime/verifier/verifier-classes.js";
 
 const dir = mkdtempSync(join(tmpdir(), "tsbpf-codes-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -34,6 +35,21 @@ test("docs/language.md shows the table as rendered from compiler/frontend/codes.
   const shown = doc.slice(start, end);
   if (shown !== renderCodesTable())
     throw new Error("docs/language.md's table of codes is stale: run `npm run docs:codes` and commit docs/language.md");
+});
+
+test("docs/language.md shows the verifier's refusals as rendered from runtime/verifier/verifier-classes.ts", () => {
+  const doc = readFileSync(LANGUAGE_DOC, "utf8");
+  const { start, end } = verifierTableRange(doc);
+  if (doc.slice(start, end) !== renderVerifierTable())
+    throw new Error("docs/language.md's table of the verifier's refusals is stale: run `npm run docs:codes` and commit docs/language.md");
+});
+
+test("the verifier's codes are TSB3xxx, unique, and none is also a compiler code or a retired one", () => {
+  const codes = VERIFIER_CLASSES.map((c) => c.code as string);
+  for (const code of codes) expect(code).toMatch(/^TSB3\d{3}$/);
+  expect(new Set(codes).size).toBe(codes.length);
+  const taken = new Set<string>([...diagnosticTable.map((e) => e.code), ...RETIRED_CODES]);
+  expect(codes.filter((c) => taken.has(c))).toEqual([]);
 });
 
 test("every code has one row in docs/language.md", () => {
