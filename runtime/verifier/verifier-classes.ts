@@ -49,7 +49,7 @@ export const VERIFIER_CLASSES = [
   {
     code: "TSB3001",
     refuses: "a map value (or another maybe-null pointer) used before it was checked",
-    patterns: [/invalid mem access '(\w*_or_null)'/, /R\d+ type=(\w*_or_null) expected/],
+    patterns: [/invalid mem access '(\w*_or_null)'/, /R\d+ type=(\w*_or_null) expected/, /pointer arithmetic on (\w*_or_null) prohibited/],
     explain: (_log, m) => `the value may be missing here (the verifier's type is '${m[1]}'): a map lookup finds nothing for an absent key, and the kernel will not let the program read through it unchecked`,
     hint: "check the value before using it: const v = m.get(k); if (v !== undefined) { … }",
   },

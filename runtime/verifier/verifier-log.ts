@@ -23,7 +23,8 @@ export interface VerifierLog {
   excerpt: string;
 }
 
-const TRAILER = /^(processed \d+ insns|verification time|stack depth|max_states_per_insn|-- END PROG LOAD LOG)/;
+/** What the verifier prints after its words for the failure: statistics, and the states it compared. */
+const TRAILER = /^(processed \d+ insns|verification time|stack depth|max_states_per_insn|-- END PROG LOAD LOG|(cur|old) state: )/;
 const SOURCE_LINE = /^; (.*) @ (.+):(\d+)$/;
 const INSTRUCTION = /^(\d+): \(([0-9a-f]{2})\)/;
 

@@ -13,7 +13,7 @@ import { TsbpfError } from "../../contract/errors.js";
 import { LoadedObject } from "../../runtime/loader.js";
 import { VERIFIER_CLASSES } from "../../runtime/verifier/verifier-classes.js";
 import { compileErrorOf } from "../helpers/compile-error.js";
-import { expectNoStack } from "../helpers/tsbpf-command.js";
+import { expectNoStack, tsbpf } from "../helpers/tsbpf-command.js";
 
 const dir = mkdtempSync(join(tmpdir(), "tsbpf-verifier-corpus-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -102,6 +102,35 @@ const KERNEL_CASES: KernelCase[] = [
 });\n`,
     // The lookup's result read before the branch on it: what dropping the check would give.
     mutate: (ir) => edit(ir, /(%(t\d+) = call ptr \(ptr, ptr\) inttoptr \(i64 1 to ptr\)\(ptr @counts, ptr %t\d+\)(, !dbg !\d+))/, "$1\n  %early = load volatile i64, ptr %$2$3"),
+  },
+  {
+    name: "a map value moved by arithmetic before its null check",
+    cls: "TSB3001",
+    source: counted + `export const p = tracepoint("syscalls/sys_enter_syncfs", () => {
+  const n = counts.get(pid()); //!
+  if (n !== undefined) printk("%d", n);
+});\n`,
+    mutate: (ir) => edit(ir, /(%(t\d+) = call ptr \(ptr, ptr\) inttoptr \(i64 1 to ptr\)\(ptr @counts, ptr %t\d+\)(, !dbg !\d+))/, "$1\n  %moved = getelementptr inbounds i8, ptr %$2, i64 4$3\n  %early = load volatile i32, ptr %moved$3"),
+  },
+  {
+    name: "a loop whose counter never moves",
+    cls: "TSB3002",
+    source: HEADER + `export const p = tracepoint("syscalls/sys_enter_syncfs", () => {
+  let s: u32 = 0;
+  for (let i: u32 = 0; i < 10; i++) { //!
+    s = s + pid();
+  }
+  printk("%d", s);
+});\n`,
+    mutate: (ir) => edit(ir, /(%t\d+ = add i32 %t\d+), 1, (!dbg !\d+)(?=\n\s*store i32 %t\d+, ptr %t\d+, !dbg !\d+\n\s*br label %loop\.cond)/, "$1, 0, $2"),
+  },
+  {
+    name: "a tracepoint record read past its end",
+    cls: "TSB3004",
+    source: HEADER + `export const p = tracepoint("syscalls/sys_enter_openat", (ctx) => {
+  printk("%d", ctx.flags); //!
+});\n`,
+    mutate: (ir) => edit(ir, /ptr %ctx, i64 32\b/, "ptr %ctx, i64 16384"),
   },
   {
     name: "a ring-buffer record reserved and never submitted",
@@ -250,6 +279,24 @@ export const p = tracepoint("syscalls/sys_enter_syncfs", () => { printk("%d", f(
 });\n`,
   },
   {
+    name: "a loop without a condition",
+    cls: "TSB3002",
+    code: "TSB2012",
+    source: HEADER + `export const p = tracepoint("syscalls/sys_enter_syncfs", () => {
+  for (;;) { //!
+    if (pid() > 0) break;
+  }
+});\n`,
+  },
+  {
+    name: "a tracepoint string read with a size the compiler cannot see",
+    cls: "TSB3004",
+    code: "TSB1110",
+    source: HEADER + `export const p = tracepoint("sched/sched_process_exec", (ctx) => {
+  const s = ctx.str(ctx.filename, pid()); //!
+});\n`,
+  },
+  {
     name: "a helper that means nothing in an xdp program",
     cls: "TSB3005",
     code: "TSB1109",
@@ -302,5 +349,17 @@ test("the corpus covers every class of the verifier's refusals, with at least 25
   const covered = new Set([...KERNEL_CASES.map((c) => c.cls), ...COMPILER_CASES.map((c) => c.cls)]);
   const uncovered = VERIFIER_CLASSES.map((c) => c.code).filter((code) => !covered.has(code));
   expect(uncovered).toEqual([]);
-  expect(KERNEL_CASES.length + COMPILER_CASES.length).toBeGreaterThanOrEqual(21);
+  expect(KERNEL_CASES.length + COMPILER_CASES.length).toBeGreaterThanOrEqual(25);
+});
+
+test("tsbpf run --verbose prints the whole log, each instruction beside the probe's line", () => {
+  const { file, line } = probeFile(KERNEL_CASES[0].source);
+  const r = tsbpf(["run", file, "--verbose", "--duration", "0"]);
+  expect(r.code).toBe(1);
+  const base = file.split("/").pop()!;
+  expect(r.stderr).toContain(`${file}:${line}:5: error TSB3002: the kernel verifier rejected program 'p': The sequence of 8193 jumps is too complex.`);
+  expect(r.stderr).toContain("verifier log, each instruction beside the probe's line:");
+  expect(r.stderr).toMatch(new RegExp(`\\n${base.replace(".", "\\.")}:${line} +\\| ▸ if \\(\\(x & 1\\) == 1\\)`));
+  expect(r.stderr).toMatch(new RegExp(`\\n${base.replace(".", "\\.")}:${line} +\\|   \\d+: \\([0-9a-f]{2}\\) `));
+  expectNoStack(r.stderr);
 });
