@@ -1,7 +1,7 @@
 // The `tsbpf` command: build, run, help. User mistakes print one error paragraph and exit 1;
 // usage mistakes exit 2; anything else is a tsbpf bug and says so.
 
-import { statSync } from "node:fs";
+import { readFileSync, statSync } from "node:fs";
 import { basename } from "node:path";
 import { TsbpfError, visible } from "../contract/errors.js";
 import { packageVersion } from "../contract/paths.js";
@@ -51,7 +51,7 @@ const COMMANDS: Record<string, Command> = {
       ["-p, --param <NAME=value>", "set a param() of the probe (repeatable)"],
       ["--pin <dir>", "attach, pin the probe in <dir> on bpffs (/sys/fs/bpf/<name>) and exit: it keeps running until `tsbpf unpin <dir>`"],
       ["--missing-probes <error|warn|ignore>", "a kernel function this kernel does not have: an error (default), a warning, or nothing; the probe runs without it"],
-      ["--pid <pid>", "limit uprobes and uretprobes to one process"],
+      ["--pid <pid>", "limit uprobes and uretprobes to one process; the run ends when it exits"],
       ["--no-cache", "compile even if an identical build is cached"],
       ["--cpu <v1|v2|v3>", "BPF instruction set version (default v3)"],
       ["-v, --verbose", "print the whole verifier log when the kernel rejects a program"],
@@ -284,7 +284,7 @@ async function run(file: string, o: Options): Promise<number> {
   if (pinDir !== undefined && (duration !== undefined || interval !== undefined))
     throw new UsageError("--pin leaves the probe running after tsbpf exits: it takes no --duration or --interval");
   const { Probe } = require("./index.js") as typeof import("./index.js");
-  const { waitsFor, MISSING_PROBES } = require("./attach/attach-program.js") as typeof import("./attach/attach-program.js");
+  const { waitsFor, limitsToPid, MISSING_PROBES } = require("./attach/attach-program.js") as typeof import("./attach/attach-program.js");
   const missingProbes = (o["missing-probes"] ?? "error") as (typeof MISSING_PROBES)[number];
   if (!MISSING_PROBES.includes(missingProbes)) throw new UsageError(`--missing-probes takes ${MISSING_PROBES.join(", ")}, not '${missingProbes}'`);
   const { setLongTimeout } = require("./long-timer.js") as typeof import("./long-timer.js");
@@ -300,7 +300,13 @@ async function run(file: string, o: Options): Promise<number> {
     // Every reader is open before the programs attach: nothing they send is missed. A pinned
     // probe outlives this process: nothing is read.
     const readers = pinDir === undefined ? outputReaders(probe, o.json === true) : [];
-    const links = probe.attach({ missingProbes, pid: pidOption(o) });
+    const pid = pidOption(o);
+    const links = probe.attach({ missingProbes, pid });
+    if (pid !== undefined) {
+      const everywhere = probe.programs.filter((p) => !limitsToPid(p) && !waitsFor(p)).map((p) => `${p.name} (${p.kind})`);
+      if (everywhere.length)
+        writeStderr(`tsbpf: warning: --pid limits uprobes and USDT probes to process ${pid}; ${everywhere.join(", ")} ${everywhere.length === 1 ? "fires" : "fire"} in every process\n  hint: filter in the probe: if (pid() === …), with the pid as a param (--param)\n`);
+    }
     if (missingProbes === "warn")
       for (const { program, error, optional } of probe.skipped) if (!optional) writeStderr(`tsbpf: warning: not attached: ${program}: ${visible(error.message)}${error.at ? ` (${visible(error.at.file)}:${error.at.line}:${error.at.column})` : ""}\n${error.options.hint ? `  hint: ${visible(error.options.hint)}\n` : ""}`);
     for (const p of probe.programs) {
@@ -322,12 +328,15 @@ async function run(file: string, o: Options): Promise<number> {
       // Until Ctrl-C: a probe with maps only (no stream, printk or timer to wait on) leaves Node
       // nothing pending, and it would exit at once without printing them.
       const keepAlive = setInterval(() => {}, 1 << 30);
+      // As bpftrace -p: the run ends with the process it watches.
+      const watcher = pid !== undefined ? setInterval(() => processGone(pid) && (writeStderr(`tsbpf: process ${pid} exited\n`), stop.abort()), PID_POLL_MS) : undefined;
       try {
         await Promise.all([...readers.map((r) => r.read(stop.signal)), new Promise((resolve) => stop.signal.addEventListener("abort", resolve, { once: true }))]);
       } finally {
         cancelTimer?.();
         clearInterval(ticker);
         clearInterval(keepAlive);
+        clearInterval(watcher);
       }
     }
     if (readers.some((r) => r.drain)) {
@@ -414,6 +423,24 @@ function reportLost(readers: Reader[]): void {
 }
 
 /** Plain decimal seconds: Number() would also take '', '0x10', 'Infinity' and '1e400'. */
+/** How often `tsbpf run --pid` looks whether the process is still there. */
+const PID_POLL_MS = 200;
+
+/** Whether process `pid` has ended: signal 0 finds no such process (ESRCH; EPERM means it is there), or it is a zombie its parent has not reaped. */
+function processGone(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === "ESRCH";
+  }
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "latin1");
+    return stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3) === "Z"; // the name in (…) may hold anything
+  } catch {
+    return true;
+  }
+}
+
 /** --pid: checked as a number here; that the process exists, by attach(). */
 function pidOption(o: Options): number | undefined {
   const text = o.pid as string | undefined;

@@ -44,6 +44,12 @@ export function loadRefusal(p: ProgramInfo): string | undefined {
   return attacher && "loadRefused" in attacher ? attacher.loadRefused : undefined;
 }
 
+/** Whether `--pid` limits a program of this kind to one process (user-space probes do; a tracepoint fires in every process). */
+export function limitsToPid(p: ProgramInfo): boolean {
+  const attacher = ATTACHERS.get(p.kind);
+  return attacher !== undefined && "limitsToPid" in attacher && attacher.limitsToPid === true;
+}
+
 /** What to do about a probe whose target this kernel does not have (bpftrace's `missing_probes`). */
 export type MissingProbes = "error" | "warn" | "ignore";
 export const MISSING_PROBES: readonly MissingProbes[] = ["error", "warn", "ignore"];

@@ -18,6 +18,8 @@ export type ProgramAttacher =
       prepare?(p: LoadedProgram): void;
       /** Why the kernel may refuse to load a program of the kind with EPERM when tsbpf has every privilege (an fentry: no trampolines). */
       readonly loadRefused?: string;
+      /** `AttachOptions.pid` limits it to that process (user-space probes); other kinds fire in every process. */
+      readonly limitsToPid?: true;
     }
   /** A kind the runtime does not attach on its own: what it waits for, as a user reads it. */
   | { readonly kind: string; readonly waitsFor: string };

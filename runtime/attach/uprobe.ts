@@ -18,8 +18,8 @@ import type { AttachOptions, ProgramAttacher } from "./program-attacher.js";
 import { findBinary } from "./user-binaries.js";
 import { existsSync } from "node:fs";
 
-export const uprobeAttacher: ProgramAttacher = { kind: "uprobe", attach: (p, file, opts) => attachUprobe(p, file, opts, false) };
-export const uretprobeAttacher: ProgramAttacher = { kind: "uretprobe", attach: (p, file, opts) => attachUprobe(p, file, opts, true) };
+export const uprobeAttacher: ProgramAttacher = { kind: "uprobe", attach: (p, file, opts) => attachUprobe(p, file, opts, false), limitsToPid: true };
+export const uretprobeAttacher: ProgramAttacher = { kind: "uretprobe", attach: (p, file, opts) => attachUprobe(p, file, opts, true), limitsToPid: true };
 
 const targetSpan = (info: ProgramInfo, file: string) => declarationSpan(file, info.targetAt.line, info.targetAt.column, info.targetAt.length);
 

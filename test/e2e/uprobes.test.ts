@@ -94,6 +94,19 @@ describe("tsbpf run --pid", () => {
     expect(run.stdout).not.toContain(`[${other.pid}]`);
   });
 
+  test("the run ends when the process exits, as bpftrace -p's does; a tracepoint beside it is said to fire everywhere", async () => {
+    const sleeper = spawn("sleep", ["1"], { stdio: "ignore" });
+    const run = new Running(["run", repo("examples/hello-syncfs.ts"), "--pid", String(sleeper.pid)]);
+    const closed = new Promise<number | null>((resolve) => run.child.on("close", resolve));
+    try {
+      expect(await closed).toBe(0);
+    } finally {
+      run.child.kill("SIGKILL");
+    }
+    expect(run.stderr).toContain(`tsbpf: warning: --pid limits uprobes and USDT probes to process ${sleeper.pid}; hello (tracepoint) fires in every process`);
+    expect(run.stderr).toContain(`tsbpf: process ${sleeper.pid} exited`);
+  });
+
   test("a pid that names no process is an error before anything attaches", () => {
     const r = tsbpf(["run", probeFile("count.ts"), "--pid", "999999999", "--duration", "0"]);
     expect(r.code).toBe(1);
