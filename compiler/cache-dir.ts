@@ -6,6 +6,7 @@
 import { accessSync, constants, existsSync, realpathSync, rmSync } from "node:fs";
 import { homedir } from "node:os";
 import { dirname, isAbsolute, join, relative, resolve, sep } from "node:path";
+import { pruneOccasionally } from "./cache-prune.js";
 import { errnoCode, makePrivateDirectory, notOwnDirectory, readOwnFile, replaceFile, unsafeAncestry, UntrustedFile } from "./trusted-files.js";
 
 /** Where the cache goes, and the directory above it that must already exist (tsbpf creates the rest). */
@@ -139,6 +140,7 @@ export function readCached(path: string, maxBytes: number): Buffer | undefined {
 
 /** Stores a file in the cache, 0600; a cache that cannot be written only costs time. */
 export function writeCached(path: string, data: Uint8Array | string): void {
+  pruneOccasionally(dirname(path));
   try {
     replaceFile(path, data, 0o600);
   } catch (e) {
