@@ -7,19 +7,21 @@ import { statSync } from "node:fs";
 import { release, version } from "node:os";
 import { KERNEL_BTF } from "../btf/btf-file.js";
 import type { SubsetRequest } from "../btf/kernel-subset.js";
+import { localNames, namePattern } from "./probe-imports.js";
 import { tracepointFormats, tracepointNames } from "./tracepoint-formats.js";
 
 /** The module of the kernel's types, as a probe imports it. */
 export const KERNEL_MODULE = "tsbpf/kernel";
 
 const KERNEL_IMPORT = /\bimport\s+(?:type\s+)?\{([^}]*)\}\s*from\s*(["'])tsbpf\/kernel\2/g;
-/** kprobe("fn", …), fexit(["a", "b"], …): the functions whose prototypes type a handler. */
-const FUNCTION_PROBE = /\b(?:kprobe|kretprobe|fentry|fexit)\s*(?:<[^>()]*>)?\s*\(\s*(\[[^\]]*\]|(["'`])[A-Za-z0-9_.]+\2)/g;
+/** kprobe("fn", …), fexit(["a", "b"], …): the functions whose prototypes type a handler (under the names the probe imports them as). */
+const functionProbe = (source: string) =>
+  new RegExp(`(?<![\\w$])${namePattern(localNames(source, ["kprobe", "kretprobe", "fentry", "fexit"]))}\\s*(?:<[^>()]*>)?\\s*\\(\\s*(\\[[^\\]]*\\]|(["'\`])[A-Za-z0-9_.]+\\2)`, "g");
 /** bcc's sugar: `export function kprobe__fuse_open(…)`. */
 const SUGAR = /\bfunction\s+(?:kprobe|kretprobe)__([A-Za-z0-9_]+)/g;
 const PROPERTY = /\.\s*([A-Za-z_$][\w$]*)/g;
 /** rawTracepoint("sched_switch", …), tpBtf(…): the raw tracepoints whose arguments type a handler. */
-const RAW_TRACEPOINT = /\b(?:rawTracepoint|tpBtf)\s*\(\s*(["'`])([A-Za-z0-9_]+)\1/g;
+const rawTracepoint = (source: string) => new RegExp(`(?<![\\w$])${namePattern(localNames(source, ["rawTracepoint", "tpBtf"]))}\\s*\\(\\s*(["'\`])([A-Za-z0-9_]+)\\1`, "g");
 
 export interface ImportedName {
   name: string;
@@ -44,10 +46,10 @@ export function kernelRequest(source: string): KernelRequest | undefined {
     }
   }
   const functions = new Set<string>();
-  for (const m of source.matchAll(FUNCTION_PROBE)) for (const s of m[1].matchAll(/["'`]([A-Za-z0-9_.]+)["'`]/g)) if (!s[1].includes("*")) functions.add(s[1]);
+  for (const m of source.matchAll(functionProbe(source))) for (const s of m[1].matchAll(/["'`]([A-Za-z0-9_.]+)["'`]/g)) if (!s[1].includes("*")) functions.add(s[1]);
   for (const m of source.matchAll(SUGAR)) functions.add(m[1]);
   const task = /\bcurrentTask\s*\(/.test(source);
-  const rawTracepoints = [...new Set([...source.matchAll(RAW_TRACEPOINT)].map((m) => m[2]))].sort();
+  const rawTracepoints = [...new Set([...source.matchAll(rawTracepoint(source))].map((m) => m[2]))].sort();
   if (!imports.length && !functions.size && !task && !rawTracepoints.length) return undefined;
   const properties = new Set<string>();
   for (const m of source.matchAll(PROPERTY)) properties.add(m[1]);

@@ -5,6 +5,7 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { tracefsRoot } from "../../contract/tracefs.js";
+import { localNames, namePattern } from "./probe-imports.js";
 
 export { tracefsRoot } from "../../contract/tracefs.js";
 
@@ -15,7 +16,8 @@ export { tracefsRoot } from "../../contract/tracefs.js";
  */
 export function tracepointNames(source: string): string[] {
   const names = new Set<string>();
-  for (const m of source.matchAll(/\btracepoint\s*(?:<[^>()]*>)?\s*\(\s*(["'`])([A-Za-z0-9_]+\/[A-Za-z0-9_.-]+)\1/g)) names.add(m[2]);
+  const callee = namePattern(localNames(source, ["tracepoint"]));
+  for (const m of source.matchAll(new RegExp(`(?<![\\w$])${callee}\\s*(?:<[^>()]*>)?\\s*\\(\\s*(["'\`])([A-Za-z0-9_]+\\/[A-Za-z0-9_.-]+)\\1`, "g"))) names.add(m[2]);
   return [...names].sort();
 }
 

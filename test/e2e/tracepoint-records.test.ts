@@ -7,6 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { open } from "../../runtime/index.js";
 import { probeKernelDeclarations, tracepointNames } from "../../compiler/kernel/kernel-declarations.js";
+import { kernelRequest } from "../../compiler/kernel/kernel-request.js";
 import { expectNoStack, repo, tsbpf } from "../helpers/tsbpf-command.js";
 
 const FIXTURE = repo("test/fixtures/tracepoints/typed-records.ts");
@@ -91,4 +92,16 @@ test("only the tracepoints a probe names are read, and the same kernel gives the
   expect(text.match(/^ {2}interface tracepoint__\w+/gm)).toEqual(["  interface tracepoint__syscalls__sys_enter_openat", "  interface tracepoint__task__task_newtask"]);
   expect(text).toContain('"syscalls/sys_enter_openat": tracepoint__syscalls__sys_enter_openat;');
   expect(probeKernelDeclarations(FIXTURE, 'tracepoint("nosuch/event", () => {});')).toBeUndefined();
+});
+
+test("a program function imported under another name still types its handler: the kernel's names are found through the alias", () => {
+  expect(tracepointNames('import { tracepoint as tp } from "tsbpf";\ntp("syscalls/sys_enter_openat", (ctx) => {});')).toEqual(["syscalls/sys_enter_openat"]);
+  expect(tracepointNames('import { tracepoint as tp } from "other";\ntp("syscalls/sys_enter_openat", () => {});')).toEqual([]);
+  expect(kernelRequest('import { tpBtf as onBtf, kprobe as kp } from "tsbpf";\nonBtf("sched_switch", (ctx) => {}); kp("vfs_read", (f) => {});')).toMatchObject({ functions: ["vfs_read"], rawTracepoints: ["sched_switch"] });
+  const dir = mkdtempSync(join(tmpdir(), "tsbpf-tp-alias-"));
+  const file = join(dir, "aliased.ts");
+  writeFileSync(file, 'import { tracepoint as tp, printf } from "tsbpf";\nexport const p = tp("syscalls/sys_enter_openat", (ctx) => {\n  printf("%d\\n", ctx.flags);\n});\n');
+  const r = tsbpf(["build", file, "-o", join(dir, "aliased.o")]);
+  rmSync(dir, { recursive: true, force: true });
+  expect([r.code, r.stderr]).toEqual([0, expect.stringContaining("(tracepoint/syscalls/sys_enter_openat)")]);
 });
