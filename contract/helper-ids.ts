@@ -1,4 +1,6 @@
-// BPF helper functions by number (include/uapi/linux/bpf.h, `___BPF_FUNC_MAPPER`).
+// BPF helper functions by number (include/uapi/linux/bpf.h, `___BPF_FUNC_MAPPER`): the compiler
+// calls helpers by these numbers, and `tsbpf inspect` names the calls it disassembles with them
+// (`mapLookupElem` is `bpf_map_lookup_elem`).
 export const Helper = {
   mapLookupElem: 1,
   mapUpdateElem: 2,
