@@ -64,7 +64,7 @@ export class CText {
   }
 
   /** A named type's definition (a struct, union, enum, typedef, function, variable) as a line of C, or undefined for types C names without defining. */
-  definition(id: number, sections: ReadonlyMap<number, string>): string | undefined {
+  private definition(id: number, sections: ReadonlyMap<number, string>): string | undefined {
     const { btf } = this;
     if (!btf.named(id)) return undefined;
     const name = btf.name(id);
@@ -86,6 +86,19 @@ export class CText {
       default:
         return undefined;
     }
+  }
+
+  /** Every named type the BTF defines, as a line of C each, in id order. */
+  definitions(): string[] {
+    const { btf } = this;
+    const sections = new Map<number, string>();
+    for (let id = 1; id < btf.count; id++) if (btf.kind(id) === Kind.Datasec) for (const v of btf.sectionVariables(id)) sections.set(v.type, btf.name(id));
+    const out: string[] = [];
+    for (let id = 1; id < btf.count; id++) {
+      const line = this.definition(id, sections);
+      if (line) out.push(line);
+    }
+    return out;
   }
 
   /** The size of a type in bytes, through typedefs and qualifiers. */

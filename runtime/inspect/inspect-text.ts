@@ -9,7 +9,8 @@ import { visible } from "../../contract/errors.js";
 import type { CompiledObject, MapInfo } from "../../contract/manifest.js";
 import { isStream } from "../maps/open-map.js";
 import { instructionText } from "./bpf-instructions.js";
-import type { BpfObject, CodeFunction, ObjectMap } from "./bpf-object.js";
+import type { BpfObject, CodeFunction } from "./bpf-object.js";
+import { dataVariables, objectMaps, type ObjectMap } from "./object-data.js";
 
 /** A probe's compile manifest, when the object was compiled from one here. */
 export interface Manifest extends Pick<CompiledObject, "programs" | "maps" | "params"> {
@@ -22,7 +23,7 @@ const MAX_BTF_LINES = 200;
 
 export function inspectText(o: BpfObject, manifest?: Manifest): string {
   const out: string[] = [];
-  const maps = o.maps();
+  const maps = objectMaps(o);
   const programs = o.programs;
   out.push(
     `${visible(manifest?.file ?? o.file)}: ${count(programs.length, "program")}, ${count(o.subprograms.length, "subprogram")}, ${count(maps.length, "map")}` +
@@ -84,7 +85,7 @@ function paramsText(manifest: Manifest): string[] {
 }
 
 function dataText(o: BpfObject): string[] {
-  const vars = o.dataVariables();
+  const vars = dataVariables(o);
   if (!vars.length) return ["params and data: none"];
   return [
     "params and data (initial values; a loader may set those in .rodata* before loading):",
@@ -96,7 +97,7 @@ function btfText(o: BpfObject): string[] {
   if (!o.btf) return ["BTF: none (libbpf refuses BTF-defined maps without it; the verifier's messages have no source lines)"];
   const lines = [...(o.ext?.lines.values() ?? [])].reduce((n, l) => n + l.length, 0);
   const core = [...(o.ext?.relocations.values() ?? [])].reduce((n, l) => n + l.length, 0);
-  const definitions = o.btfDefinitions();
+  const definitions = o.c?.definitions() ?? [];
   const shown = definitions.slice(0, MAX_BTF_LINES).map((d) => `  ${visible(d)}`);
   if (definitions.length > MAX_BTF_LINES) shown.push(`  … ${definitions.length - MAX_BTF_LINES} more`);
   return [`BTF: ${count(o.btf.count - 1, "type")} (${o.btf.byteLength} bytes), ${count(lines, "line info record")}, ${count(core, "CO-RE relocation")}:`, ...shown];
