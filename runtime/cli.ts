@@ -123,7 +123,8 @@ const COMMANDS: Record<string, Command> = {
 };
 
 function mainHelp(): string {
-  const cmds = Object.entries(COMMANDS).map(([n, c]) => `  ${n.padEnd(8)}${c.summary}`);
+  const width = Math.max(...Object.keys(COMMANDS).map((n) => n.length)) + 2;
+  const cmds = [...Object.entries(COMMANDS).map(([n, c]) => [n, c.summary]), ["help", "show help for a command"]].map(([n, summary]) => `  ${n.padEnd(width)}${summary}`);
   return [
     "tsbpf — write Linux eBPF probes in TypeScript",
     "",
@@ -131,7 +132,6 @@ function mainHelp(): string {
     "",
     "commands:",
     ...cmds,
-    "  help    show help for a command",
     "",
     "options:",
     "  -h, --help     show help",

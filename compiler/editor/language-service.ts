@@ -42,6 +42,15 @@ export function withProbeChecks(ts: typeof TS, service: TS.LanguageService, host
     }
   };
   const errorsOf = new WeakMap<TS.SourceFile, TsbpfError[]>();
+  // How the probe's imports resolve: as the editor resolves them (a host may leave out the file system's part).
+  const resolution: TS.ModuleResolutionHost = {
+    fileExists: (f) => (host.fileExists ? host.fileExists(f) : ts.sys.fileExists(f)),
+    readFile: (f) => (host.readFile ? host.readFile(f) : ts.sys.readFile(f)),
+    directoryExists: (d) => (host.directoryExists ? host.directoryExists(d) : ts.sys.directoryExists(d)),
+    realpath: (f) => (host.realpath ? host.realpath(f) : ts.sys.realpath ? ts.sys.realpath(f) : f),
+    getCurrentDirectory: () => host.getCurrentDirectory(),
+    getDirectories: (d) => (host.getDirectories ? host.getDirectories(d) : ts.sys.getDirectories(d)),
+  };
 
   /** The language's errors in `fileName`, found once per version of the file (`prior`: TypeScript's own semantic diagnostics of it). */
   const languageErrors = (fileName: string, prior: readonly TS.Diagnostic[]): { sf: TS.SourceFile; errors: TsbpfError[] } | undefined => {
@@ -52,7 +61,7 @@ export function withProbeChecks(ts: typeof TS, service: TS.LanguageService, host
     if (!errors) {
       // With syntax errors the compiler stops at TypeScript's; with type errors it checks only what needs no types.
       if (program.getSyntacticDiagnostics(sf).length) return { sf, errors: [] };
-      const checks = probeChecks(ts, program, sf, prior.some((d) => d.category === ts.DiagnosticCategory.Error), host as TS.ModuleResolutionHost);
+      const checks = probeChecks(ts, program, sf, prior.some((d) => d.category === ts.DiagnosticCategory.Error), resolution);
       if (checks.skipped) logOnce(`${fileName}: the checks that need types are skipped: ${checks.skipped}`);
       if (checks.failure) logOnce(`checking ${fileName} failed (a bug in tsbpf: please report it): ${(checks.failure as Error)?.stack ?? checks.failure}`);
       errors = checks.errors;
@@ -98,7 +107,7 @@ export function withProbeChecks(ts: typeof TS, service: TS.LanguageService, host
       if (!d || d.start !== start || d.start + d.length! !== end) continue;
       codes.add(d.code);
       if (!errorCodes.includes(d.code)) continue;
-      const checked = editorSource(ts, program, sf, host as TS.ModuleResolutionHost);
+      const checked = editorSource(ts, program, sf, resolution);
       const fix = checked.p && (formatStringFix(checked.p, e, start, end - start) ?? constFix(checked.p, e, start, end - start));
       if (fix) fixes.push(fix);
     }

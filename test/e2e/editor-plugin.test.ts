@@ -4,7 +4,7 @@
 // docs/editor.md says (its tsconfig, tsbpf linked into node_modules, the kernel's types from this
 // machine's BTF); the plugin is loaded as TypeScript's server loads it, by the name "tsbpf/plugin",
 // into TypeScript's language service, and into a real tsserver over its protocol.
-import { spawn } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
@@ -340,6 +340,33 @@ test("the plugin never throws into the editor: odd requests get TypeScript's ans
     `tsbpf/plugin: loaded into TypeScript ${ts.version}`,
     `tsbpf/plugin: ${join(other, "subset.ts")}: the checks that need types are skipped: "tsbpf" is ${join(other, "node_modules", "tsbpf", "stdlib", "index.d.ts")} here, not ${join(packageRoot, "stdlib", "index.d.ts")}, whose checks this plugin runs`,
   ]);
+});
+
+test("the plugin runs in the editor's TypeScript: it loads neither its own, nor koffi (LLVM, libbpf)", () => {
+  // A fresh process that watches every module load while the plugin checks a probe.
+  const script = `
+    const Module = require("node:module");
+    const load = Module._load;
+    const loaded = [];
+    Module._load = function (request, parent, ...rest) {
+      if (parent && parent.filename.startsWith(${JSON.stringify(packageRoot)}) && /^(typescript|koffi)$/.test(request)) loaded.push(request + " from " + parent.filename);
+      return load.call(this, request, parent, ...rest);
+    };
+    const ts = require(${JSON.stringify(require.resolve("typescript"))});
+    const root = ${JSON.stringify(project)};
+    const config = ts.getParsedCommandLineOfConfigFile(root + "/tsconfig.json", {}, { ...ts.sys, onUnRecoverableConfigFileDiagnostic() {} });
+    const host = { getCompilationSettings: () => config.options, getScriptFileNames: () => config.fileNames, getScriptVersion: () => "0",
+      getScriptSnapshot: (f) => { const t = ts.sys.readFile(f); return t === undefined ? undefined : ts.ScriptSnapshot.fromString(t); },
+      getCurrentDirectory: () => root, getDefaultLibFileName: (o) => ts.getDefaultLibFilePath(o), fileExists: ts.sys.fileExists, readFile: ts.sys.readFile,
+      directoryExists: ts.sys.directoryExists, getDirectories: ts.sys.getDirectories, realpath: ts.sys.realpath, useCaseSensitiveFileNames: () => true };
+    const plugin = Module.createRequire(root + "/package.json")("tsbpf/plugin")({ typescript: ts });
+    const service = plugin.create({ languageService: ts.createLanguageService(host), languageServiceHost: host, project: { projectService: { logger: { info() {} } } }, config: {} });
+    const codes = service.getSemanticDiagnostics(root + "/subset.ts").map((d) => d.code);
+    process.stdout.write(JSON.stringify({ codes, loaded }));
+  `;
+  const r = spawnSync(process.execPath, ["-e", script], { encoding: "utf8" });
+  expect(r.stderr).toBe("");
+  expect(JSON.parse(r.stdout)).toEqual({ codes: [1105, 2012, 1201], loaded: [] });
 });
 
 describe("in TypeScript's server, as VS Code runs it with the workspace's TypeScript", () => {
