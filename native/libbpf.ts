@@ -34,6 +34,8 @@ function bind(lib: LibraryHandle) {
     nextProgram: f<(obj: bigint, prev: bigint | null) => bigint | null>("void *bpf_object__next_program(void *obj, void *prev)"),
     programName: f<(prog: bigint) => string>("const char *bpf_program__name(void *prog)"),
     programFd: f<(prog: bigint) => number>("int bpf_program__fd(void *prog)"),
+    /** Instruction slots as libbpf hands them to the kernel (after load: with the subprograms it appended). */
+    programInsnCount: f<(prog: bigint) => number>("size_t bpf_program__insn_cnt(void *prog)"),
     setLogBuf: f<(prog: bigint, buf: Buffer, size: number) => number>("int bpf_program__set_log_buf(void *prog, _Inout_ uint8_t *buf, size_t size)"),
     attachTracepoint: f<(prog: bigint, category: string, name: string) => bigint | null>(
       "void *bpf_program__attach_tracepoint(void *prog, const char *category, const char *name)",

@@ -87,6 +87,14 @@ const COMMANDS: Record<string, Command> = {
     flags: {},
     run: (dir) => (require("./pins/unpin-command.js") as typeof import("./pins/unpin-command.js")).unpinCommand(dir),
   },
+  inspect: {
+    summary: "show a probe's or object's instructions under their TypeScript lines, its maps, params and BTF",
+    usage: "tsbpf inspect <probe.ts | object.bpf.o> [--cpu <v1|v2|v3>]",
+    operand: "probe or object file",
+    options: [["--cpu <v1|v2|v3>", "for a probe: the BPF instruction set version to compile for (default v3)"]],
+    flags: { cpu: "string" },
+    run: (file, o) => (require("./inspect/inspect-command.js") as typeof import("./inspect/inspect-command.js")).inspectCommand(file, { cpu: cpuOption(o) }),
+  },
   types: {
     summary: "write the kernel's types (from its BTF) as TypeScript declarations: <dir>/vmlinux.d.ts",
     usage: "tsbpf types [-o <dir>] [--btf <file>]",
@@ -115,7 +123,8 @@ const COMMANDS: Record<string, Command> = {
 };
 
 function mainHelp(): string {
-  const cmds = Object.entries(COMMANDS).map(([n, c]) => `  ${n.padEnd(8)}${c.summary}`);
+  const width = Math.max(...Object.keys(COMMANDS).map((n) => n.length)) + 2;
+  const cmds = [...Object.entries(COMMANDS).map(([n, c]) => [n, c.summary]), ["help", "show help for a command"]].map(([n, summary]) => `  ${n.padEnd(width)}${summary}`);
   return [
     "tsbpf — write Linux eBPF probes in TypeScript",
     "",
@@ -123,7 +132,6 @@ function mainHelp(): string {
     "",
     "commands:",
     ...cmds,
-    "  help    show help for a command",
     "",
     "options:",
     "  -h, --help     show help",

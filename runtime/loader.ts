@@ -105,7 +105,7 @@ export class LoadedObject {
         if (!text) continue;
         const full = text.length >= logSize - 1;
         if (full && logSize < MAX_LOG_SIZE) return LoadedObject.load(c, { ...opts, logSize: logSize * 4 });
-        throw verifierError(progName, c.file, text, { verbose: opts.verbose, truncatedAt: full ? logSize : undefined });
+        throw verifierError(progName, c.file, text, { verbose: opts.verbose, truncatedAt: full ? logSize : undefined, object: c.object });
       }
       // A BTF tracepoint (tp_btf) the kernel does not have: libbpf looks its id up at load.
       const missing = /prog '([^']+)': failed to find kernel BTF type ID of '[^']+'/.exec(messages);

@@ -21,6 +21,19 @@ export function declarationSpan(file: string, line: number, column: number, leng
   return at ? spanAt(file, at.text, at.lineStart + column - 1, length) : { file, line, column };
 }
 
+/**
+ * Where an instruction's line info points: from `column` to the end of the statement or clause
+ * on that line (the next `;`, `{` or comment), less trailing blanks; the line info has no end.
+ */
+export function columnSpan(file: string, line: number, column: number): SourceSpan {
+  const at = locate(file, line);
+  if (!at || column < 1 || column > at.lineText.trimEnd().length) return lineSpan(file, line);
+  const rest = at.lineText.slice(column - 1);
+  const end = rest.search(/;|\{|\/\/|\/\*/);
+  const length = (end <= 0 ? rest : rest.slice(0, end)).trimEnd().length;
+  return spanAt(file, at.text, at.lineStart + column - 1, Math.max(1, length));
+}
+
 /** A whole line, less its indentation (the verifier log names lines, not columns). */
 export function lineSpan(file: string, line: number): SourceSpan {
   const at = locate(file, line);

@@ -172,6 +172,13 @@ export class Btf {
     return this.words[this.starts[id] + 4 + 2 * i];
   }
 
+  /** A DATASEC's variables: each VAR's type id, and its offset and size in the section. */
+  sectionVariables(id: number): { type: number; offset: number; size: number }[] {
+    const out: { type: number; offset: number; size: number }[] = [];
+    for (let i = 0, at = this.starts[id] + 3, n = this.vlen(id); i < n; i++, at += 3) out.push({ type: this.words[at], offset: this.words[at + 1], size: this.words[at + 2] });
+    return out;
+  }
+
   /** The ids of the types named `name`, in id order (a name may be a struct and a typedef, or twice a func). */
   idsNamed(name: string): readonly number[] {
     // A few names (a probe's compile) cost a scan each; an index of all 100,000 costs 150 ms.

@@ -1,6 +1,7 @@
 // The entry to kernel types for the runtime (`tsbpf types`, `tsbpf list`): the one file of
 // compiler/btf/ that runtime/ may import (D143). No TypeScript API here: listing a kernel's
-// functions loads only the BTF reader.
+// functions loads only the BTF reader. `tsbpf inspect` reads an object's own BTF with the same
+// reader (D172).
 
 import { createHash } from "node:crypto";
 import { release } from "node:os";
@@ -19,6 +20,9 @@ export { writeOutput } from "../output-file.js";
 export { parseFormat } from "../kernel/tracepoint-fields.js";
 export { tracepointEvents } from "../kernel/tracepoint-formats.js";
 export type { Btf } from "./btf.js";
+export { parseBtf } from "./btf-parse.js";
+export { Kind, INT_SIGNED, INT_BOOL } from "./btf-kinds.js";
+export { readRegularFile } from "../source-file.js";
 export type { DeclarationCounts } from "./declarations.js";
 
 /** Every tracepoint's record (kernel-declarations.ts), loaded only when asked for: `--btf` never is. */

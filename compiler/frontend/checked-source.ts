@@ -148,8 +148,13 @@ export function loadCheckedSource(file: string, opts: { deferTypeErrors?: boolea
   };
   if (!opts.deferTypeErrors) checkTypes();
   const checker = program.getTypeChecker();
+  return { ts, tsProgram: program, checker, source, fileName, text, symbolAt: symbolLookup(ts, checker), checkTypes, diagnostics, kernel };
+}
+
+/** `CheckedSource.symbolAt` over `checker`: the checker's symbol for a name, looked up once per node. */
+export function symbolLookup(ts: typeof TS, checker: TS.TypeChecker): (node: TS.Node) => TS.Symbol | undefined {
   const symbols = new WeakMap<TS.Node, TS.Symbol | undefined>();
-  const symbolAt = (node: TS.Node): TS.Symbol | undefined => {
+  return (node) => {
     if (symbols.has(node)) return symbols.get(node);
     // `{ tid }` names the variable `tid`: its name's own symbol is the property's.
     const shorthand = node.parent && ts.isShorthandPropertyAssignment(node.parent) && node.parent.name === node;
@@ -157,7 +162,6 @@ export function loadCheckedSource(file: string, opts: { deferTypeErrors?: boolea
     symbols.set(node, sym);
     return sym;
   };
-  return { ts, tsProgram: program, checker, source, fileName, text, symbolAt, checkTypes, diagnostics, kernel };
 }
 
 /** What to do about the TypeScript errors that probe authors meet most. */
@@ -184,6 +188,12 @@ const HINTS: Record<number, (msg: string) => string | undefined> = {
 const INT = "[ui](?:8|16|32|64)";
 const NARROWING = new RegExp(`^(?:Argument of type|Type) '(${INT})' is not assignable to (?:parameter of )?type '(${INT})'`);
 
+/** The integer types of TypeScript's message that one does not fit in the other (`Type 'u32' is not assignable to type 'u8'`), if it is one. */
+export function integerNarrowing(message: string): { from: string; to: string } | undefined {
+  const m = NARROWING.exec(message);
+  return m ? { from: m[1], to: m[2] } : undefined;
+}
+
 function diagnosticsError(ts: typeof TS, all: readonly TS.Diagnostic[]): TsbpfError {
   // Errors at a place in the file first. Without a place, TypeScript's complaints about global
   // types tsbpf does not declare (TS2318 'Promise', asked for while it elaborates another error:
@@ -205,10 +215,10 @@ function diagnosticsError(ts: typeof TS, all: readonly TS.Diagnostic[]): TsbpfEr
       message = message.split("\n")[0];
       hint = "a UserPtr points into the calling process's memory (read it with readUser), a Ptr into the kernel's (readKernel)";
     }
-    const narrowing = NARROWING.exec(message);
+    const narrowing = integerNarrowing(message);
     if (narrowing) {
       message = message.split("\n")[0];
-      hint = `${narrowing[1]} does not always fit in ${narrowing[2]}: write ${narrowing[2]}(x) to convert it explicitly (it truncates as a C cast does)`;
+      hint = `${narrowing.from} does not always fit in ${narrowing.to}: write ${narrowing.to}(x) to convert it explicitly (it truncates as a C cast does)`;
     }
     const at = d.file && d.start !== undefined ? spanAt(d.file.fileName, d.file.text, d.start, d.length ?? 1) : undefined;
     if (d.code === 2307) {

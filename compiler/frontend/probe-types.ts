@@ -180,7 +180,7 @@ export function kernelStructType(p: CheckedSource, type: TS.Type): KernelStructT
   if (known) return known;
   const symbol = type.aliasSymbol ? undefined : type.getSymbol();
   const decl = symbol?.declarations?.[0];
-  if (!symbol || !decl || !p.kernel || decl.getSourceFile().fileName !== KERNEL_DECLARATIONS_FILE) return undefined;
+  if (!symbol || !decl || !p.kernel || decl.getSourceFile().fileName !== (p.kernel.file ?? KERNEL_DECLARATIONS_FILE)) return undefined;
   const btfId = p.kernel.composites.get(symbol.name);
   if (btfId === undefined || !p.ts.isInterfaceDeclaration(decl)) return undefined; // an enum is an integer
   const t: KernelStructType = { kind: "kstruct", name: symbol.name, btfId };

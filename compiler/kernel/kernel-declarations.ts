@@ -35,6 +35,8 @@ export interface ProbeKernelTypes {
   btf?: Btf;
   /** The BTF id of each struct and union declared, by TypeScript name. */
   composites: ReadonlyMap<string, number>;
+  /** The file that declares them, if not the compiler's own (an editor's kernel-types/vmlinux.d.ts). */
+  file?: string;
 }
 
 /** The declarations for the kernel types `source` names, or undefined if it names none this kernel has. */

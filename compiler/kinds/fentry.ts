@@ -10,7 +10,7 @@ import type { CheckedSource } from "../frontend/checked-source.js";
 import { Codes } from "../frontend/codes.js";
 import { errorAt } from "../frontend/spans.js";
 import { i64, i8, ptrTo } from "../ir/ir-types.js";
-import { Helper } from "../lower/helper-ids.js";
+import { Helper } from "../../contract/helper-ids.js";
 import { argumentAs, checkArgumentParameters, contextWordAs, KERNEL_SYMBOL, kernelFunctionTarget, type TargetRule } from "./kernel-function.js";
 import { FUNCTION_HELPERS, TRACING_HELPERS } from "./helper-sets.js";
 import type { ProgramKind } from "./program-kind.js";

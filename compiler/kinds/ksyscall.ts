@@ -8,7 +8,7 @@
 
 import { constInt } from "../ir/ir-module.js";
 import { i32, i64, i8, ptrTo } from "../ir/ir-types.js";
-import { Helper } from "../lower/helper-ids.js";
+import { Helper } from "../../contract/helper-ids.js";
 import { FUNCTION_HELPERS, TRACING_HELPERS } from "./helper-sets.js";
 import { argumentAs, checkArgumentParameters, contextWordAs, kernelFunctionTarget, type TargetRule } from "./kernel-function.js";
 import type { ProgramKind } from "./program-kind.js";

@@ -9,7 +9,7 @@ import { constInt } from "../ir/ir-module.js";
 import { i8, i32, i64 } from "../ir/ir-types.js";
 import { allocate } from "../lower/aggregate-storage.js";
 import { convert } from "../lower/arith.js";
-import { Helper } from "../lower/helper-ids.js";
+import { Helper } from "../../contract/helper-ids.js";
 import { literalTarget, type ContextMember, type ProgramKind } from "./program-kind.js";
 import { TRACING_HELPERS } from "./helper-sets.js";
 

@@ -8,7 +8,7 @@
 // from a kernel address (the stack and map values are) and zeroes the destination when the read
 // fails (from NULL it always does); a large memset of another byte becomes several small ones.
 
-import { Helper } from "../lower/helper-ids.js";
+import { Helper } from "../../contract/helper-ids.js";
 import type { LibLLVM } from "./libllvm.js";
 import type { LLVMDiagnostic } from "./llvm-errors.js";
 

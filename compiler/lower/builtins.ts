@@ -9,7 +9,7 @@ import { constInt } from "../ir/ir-module.js";
 import { i32, i64, i8, ptrTo } from "../ir/ir-types.js";
 import { convert, irTypeOf, NO_VALUE, type Operand } from "./arith.js";
 import type { ExpressionLowerer } from "./expressions.js";
-import { Helper } from "./helper-ids.js";
+import { Helper } from "../../contract/helper-ids.js";
 import { lowerPrintk } from "./printk.js";
 import { lowerPrintf } from "./printf.js";
 import { lowerStartsWith } from "./str-compare.js";

@@ -15,7 +15,7 @@ import { i32, i64, i8, ptrTo } from "../ir/ir-types.js";
 import { allocate } from "./aggregate-storage.js";
 import { irTypeOf, type Operand } from "./arith.js";
 import type { ExpressionLowerer } from "./expressions.js";
-import { Helper } from "./helper-ids.js";
+import { Helper } from "../../contract/helper-ids.js";
 import type { LocalMember } from "./kernel-local-types.js";
 
 /** Where a kernel struct's field is: its address (a CO-RE access), and what it is. */

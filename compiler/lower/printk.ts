@@ -12,7 +12,7 @@ import { i32, i64 } from "../ir/ir-types.js";
 import { storage } from "./aggregate-storage.js";
 import { convert, promote, type Operand } from "./arith.js";
 import type { ExpressionLowerer } from "./expressions.js";
-import { Helper } from "./helper-ids.js";
+import { Helper } from "../../contract/helper-ids.js";
 
 export function lowerPrintk(l: ExpressionLowerer, call: TS.CallExpression): void {
   const ts = l.p.ts;

@@ -11,7 +11,7 @@ import type { DebugInfo } from "../ir/debug-info.js";
 import { constInt, IRBuilder, nullPointer, type IRFunction, type IRModule, type Value } from "../ir/ir-module.js";
 import { arrayOf, i32, i8, ptrTo } from "../ir/ir-types.js";
 import { BtfMap, MapType } from "../maps/btf-map.js";
-import { Helper } from "./helper-ids.js";
+import { Helper } from "../../contract/helper-ids.js";
 import { alignUp } from "../../contract/c-layout.js";
 
 /** The kernel's largest per-CPU map value (PCPU_MIN_UNIT_SIZE): 32 KiB. */

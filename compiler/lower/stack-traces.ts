@@ -11,7 +11,7 @@ import type { DebugInfo } from "../ir/debug-info.js";
 import { constInt, type IRModule, type Value } from "../ir/ir-module.js";
 import { arrayOf, i32, i64, ptrTo, i8 } from "../ir/ir-types.js";
 import { BtfMap, MapType } from "../maps/btf-map.js";
-import { Helper } from "./helper-ids.js";
+import { Helper } from "../../contract/helper-ids.js";
 import type { ExpressionLowerer } from "./expressions.js";
 import type { Operand } from "./arith.js";
 

@@ -9,7 +9,7 @@ import { sizeOf } from "../../contract/c-layout.js";
 import { convertAt } from "../lower/aggregate-storage.js";
 import { irTypeOf, NO_VALUE, type Operand } from "../lower/arith.js";
 import type { ExpressionLowerer } from "../lower/expressions.js";
-import { Helper } from "../lower/helper-ids.js";
+import { Helper } from "../../contract/helper-ids.js";
 import { optionalAt, optionalPair } from "../lower/optional.js";
 import type { MapMethod, MapRef, MapShape } from "./map-kind.js";
 import { BOOL, INT_TYPES, probeTypeOf, typeName } from "../frontend/probe-types.js";

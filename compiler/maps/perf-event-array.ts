@@ -11,7 +11,7 @@ import { errorAt } from "../frontend/spans.js";
 import { constInt } from "../ir/ir-module.js";
 import { i64, i8, ptrTo } from "../ir/ir-types.js";
 import { convertAt } from "../lower/aggregate-storage.js";
-import { Helper } from "../lower/helper-ids.js";
+import { Helper } from "../../contract/helper-ids.js";
 import { MapType } from "./btf-map.js";
 import { addressOf, valueTypeOf } from "./map-access.js";
 import type { MapKind } from "./map-kind.js";

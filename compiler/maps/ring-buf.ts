@@ -8,7 +8,7 @@ import { constInt, nullPointer, type Value } from "../ir/ir-module.js";
 import { i1, i32, i64, i8, ptrTo, voidType } from "../ir/ir-types.js";
 import { initInto, STORAGE_ALIGN } from "../lower/aggregate-storage.js";
 import { irTypeOf } from "../lower/arith.js";
-import { Helper } from "../lower/helper-ids.js";
+import { Helper } from "../../contract/helper-ids.js";
 import { BOOL, INT_TYPES, isAggregate } from "../frontend/probe-types.js";
 import { MapType } from "./btf-map.js";
 import { atomicAdd, valueTypeOf } from "./map-access.js";

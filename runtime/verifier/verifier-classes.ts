@@ -5,6 +5,7 @@
 // compiler's codes (`npm run docs:codes`), and test/e2e/verifier-corpus.test.ts has a program
 // that the kernel rejects (or the compiler refuses first) for each class.
 
+import { helperName, helperRelease } from "../../contract/helper-ids.js";
 import type { VerifierLog } from "./verifier-log.js";
 
 export interface VerifierClass {
@@ -22,28 +23,6 @@ export interface VerifierClass {
 }
 
 const thousands = (n: number) => n.toLocaleString("en-US");
-
-/** Kernel releases that brought the helpers tsbpf calls (bpf.h's `___BPF_FUNC_MAPPER`, by number). */
-const HELPER_SINCE: Record<number, [string, string]> = {
-  6: ["bpf_trace_printk", "4.1"],
-  25: ["bpf_perf_event_output", "4.4"],
-  27: ["bpf_get_stackid", "4.6"],
-  35: ["bpf_get_current_task", "4.8"],
-  80: ["bpf_get_current_cgroup_id", "4.18"],
-  112: ["bpf_probe_read_user", "5.5"],
-  113: ["bpf_probe_read_kernel", "5.5"],
-  114: ["bpf_probe_read_user_str", "5.5"],
-  115: ["bpf_probe_read_kernel_str", "5.5"],
-  130: ["bpf_ringbuf_output", "5.8"],
-  131: ["bpf_ringbuf_reserve", "5.8"],
-  132: ["bpf_ringbuf_submit", "5.8"],
-  158: ["bpf_get_current_task_btf", "5.11"],
-  173: ["bpf_get_func_ip", "5.15"],
-  174: ["bpf_get_attach_cookie", "5.15"],
-  177: ["bpf_trace_vprintk", "5.16"],
-  181: ["bpf_loop", "5.17"],
-  184: ["bpf_get_func_ret", "5.17"],
-};
 
 export const VERIFIER_CLASSES = [
   {
@@ -136,8 +115,8 @@ export const VERIFIER_CLASSES = [
     refuses: "a feature the running kernel is too old for",
     patterns: [/invalid func unknown#(\d+)/, /unknown func \w+#(\d+)/, /invalid BPF_LD_IMM insn/, /unknown opcode ([0-9a-f]+)/, /unsupported .* (helper|kfunc)/],
     explain: (_log, m) => {
-      const helper = m[1] !== undefined && !/opcode/.test(m[0]) ? HELPER_SINCE[Number(m[1])] : undefined;
-      if (helper) return `${helper[0]} (helper ${m[1]}) came with Linux ${helper[1]}; this kernel does not have it`;
+      const since = m[1] !== undefined && !/opcode/.test(m[0]) ? helperRelease(Number(m[1])) : undefined;
+      if (since) return `${helperName(Number(m[1]))} (helper ${m[1]}) came with Linux ${since}; this kernel does not have it`;
       if (/BPF_LD_IMM/.test(m[0])) return "the program loads the address of a map or of global data (a string constant, a param) in a way this kernel does not know: global data came with Linux 5.2";
       if (/opcode/.test(m[0])) return `instruction opcode 0x${m[1]} is newer than this kernel`;
       return `helper ${m[1]} is newer than this kernel`;

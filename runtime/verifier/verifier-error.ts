@@ -4,7 +4,8 @@
 
 import { release } from "node:os";
 import { TsbpfError } from "../../contract/errors.js";
-import { lineSpan } from "../source-span.js";
+import { columnSpan, lineSpan } from "../source-span.js";
+import { BpfObject } from "../inspect/bpf-object.js";
 import { VERIFIER_CLASSES, type VerifierClass } from "./verifier-classes.js";
 import { interleavedLog, parseVerifierLog, probeLineOf, type VerifierLog } from "./verifier-log.js";
 
@@ -37,7 +38,29 @@ export function classifyRefusal(log: VerifierLog, text: string): { cls: Verifier
   return undefined;
 }
 
+/**
+ * The column of the line the object's line info gives instruction `insn` of program
+ * `programName`, if that is `line` (the log names lines only; the object knows the column).
+ */
+function columnOf(object: Buffer, fileName: string, programName: string, insn: number, line: number): number | undefined {
+  try {
+    const o = new BpfObject(object, fileName);
+    const f = o.programs.find((p) => p.name === programName);
+    if (!f || insn >= f.slots) return undefined; // in a subprogram libbpf appended
+    let found: { line: number; column: number } | undefined;
+    for (const shown of o.instructions(f)) {
+      if (shown.index > insn) break;
+      if (shown.line) found = shown.line;
+    }
+    return found && found.line === line && found.column > 0 ? found.column : undefined;
+  } catch {
+    return undefined; // the object is the compiler's own: a failure here only loses the column
+  }
+}
+
 export interface LogInfo {
+  /** The loaded object, whose line info has the columns the log leaves out. */
+  object?: Buffer;
   /** The log did not fit the largest buffer tsbpf gives it: its first part is lost. */
   truncatedAt?: number;
   verbose?: boolean;
@@ -47,7 +70,8 @@ export function verifierError(programName: string, fileName: string, text: strin
   const log = parseVerifierLog(text, fileName);
   const refusal = classifyRefusal(log, text);
   const line = (refusal?.cls.blame && probeLineOf(text, fileName, refusal.cls.blame)) ?? log.line;
-  const at = line !== undefined ? lineSpan(fileName, line) : undefined;
+  const column = line !== undefined && line === log.line && log.insn !== undefined && info.object ? columnOf(info.object, fileName, programName, log.insn, line) : undefined;
+  const at = line === undefined ? undefined : column !== undefined ? columnSpan(fileName, line, column) : lineSpan(fileName, line);
   const subject = at ? undefined : `program '${programName}'`;
   const lost = info.truncatedAt !== undefined ? `(the log is longer than ${info.truncatedAt / 1024 / 1024} MiB: its beginning is not shown)\n` : "";
   const detail = info.verbose

@@ -15,19 +15,11 @@ import { dirname, join, relative } from "node:path";
 import * as ts from "typescript";
 import { Kind } from "../../compiler/btf/btf-kinds.js";
 import { loadBtf } from "../../compiler/btf/kernel-types.js";
-import { kernelSubset } from "../../compiler/btf/kernel-subset.js";
-import { IMPORTED, nameTypes } from "../../compiler/btf/type-names.js";
+import { documentedTsconfig, kernelTypesText } from "../helpers/editor-project.js";
 import { repo } from "../helpers/tsbpf-command.js";
 
 const PROJECT = "/project";
 const INSTALLED = join(PROJECT, "node_modules", "tsbpf");
-
-/** The first ```jsonc block of docs/editor.md: the tsconfig.json it tells users to write. */
-function documentedTsconfig(): string {
-  const block = /```jsonc\n([\s\S]*?)```/.exec(readFileSync(repo("docs/editor.md"), "utf8"));
-  if (!block) throw new Error("docs/editor.md has no ```jsonc block");
-  return block[1];
-}
 
 const probes: Record<string, string> = {
   // A Ptr<file> where a Ptr<task_struct> is wanted; a u64 field where a Str is.
@@ -92,21 +84,8 @@ export const t = tracepoint("sched/sched_process_exec", () => {
 `,
 };
 
-/**
- * The names these probes reach in the kernel: what `tsbpf types` would write of them.
- * TSBPF_EDITOR_VMLINUX=stdlib/kernel/vmlinux.d.ts runs the same assertions on a whole module
- * (the shipped snapshot, when it is this kernel's).
- */
-function kernelTypesFile(): string {
-  const whole = process.env.TSBPF_EDITOR_VMLINUX;
-  if (whole) return readFileSync(whole, "utf8");
-  const btf = loadBtf();
-  const properties = new Set<string>();
-  for (const text of Object.values(probes)) for (const m of text.matchAll(/\.\s*([A-Za-z_$][\w$]*)/g)) properties.add(m[1]);
-  const subset = kernelSubset(btf, nameTypes(btf), { types: ["task_struct", "file"], functions: ["vfs_read", "vfs_write"], properties, task: true, rawTracepoints: ["sched_switch"] });
-  expect(subset.missing).toEqual({ types: [], functions: [] });
-  return `import type { ${IMPORTED.join(", ")} } from "tsbpf";\n${subset.text}`;
-}
+/** The names these probes reach in the kernel: what `tsbpf types` would write of them. */
+const kernelTypesFile = () => kernelTypesText(Object.values(probes));
 
 /** A language service over the in-memory project; tsbpf's files are read from this checkout. */
 function languageService(): { service: ts.LanguageService; kernelText: string; host: ts.LanguageServiceHost } {
