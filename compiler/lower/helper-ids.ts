@@ -21,5 +21,6 @@ export const Helper = {
   ringbufSubmit: 132,
   traceVprintk: 177,
   getFuncIp: 173,
+  getAttachCookie: 174,
   getFuncRet: 184,
 } as const;
