@@ -5,6 +5,7 @@
 // Where each address is in the file (what a uprobe attaches by) comes from the loadable
 // segments; the addresses are corrected by `.stapsdt.base`'s as prelink may have moved it.
 
+import { alignUp } from "../../contract/c-layout.js";
 import { NotElf, SHT_NOTE, withElfFile, type ElfSegment } from "./elf-file.js";
 import { eachSymbol } from "./elf-symbols.js";
 
@@ -51,7 +52,8 @@ export function usdtNotes(path: string): UsdtNotes {
   });
 }
 
-const align4 = (n: number): number => (n + 3) & ~3;
+// ELF pads a note's name and description to 4 bytes (alignUp is arithmetic: a size near 2^32 must not wrap).
+const align4 = (n: number): number => alignUp(n, 4);
 
 /** The probes of a `.note.stapsdt` section's bytes. */
 export function parseNotes(data: Buffer, base: number): UsdtProbe[] {
