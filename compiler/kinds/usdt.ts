@@ -7,12 +7,12 @@
 // its size and sign applied by shifting. Which sites and specs: runtime/attach/usdt.ts.
 
 import type * as TS from "typescript";
-import { intName, structLayout, type CType } from "../../contract/c-layout.js";
+import { structLayout } from "../../contract/c-layout.js";
 import { ARG_TYPE_BITS, fieldIndex, USDT_ARG_SPEC, USDT_MAPS, USDT_MAX_ARGS, USDT_MAX_SPECS, USDT_SPEC, UsdtArgKind } from "../../contract/usdt-spec.js";
 import { parseUsdtTarget } from "../../contract/usdt-target.js";
 import type { CheckedSource } from "../frontend/checked-source.js";
 import { Codes } from "../frontend/codes.js";
-import { BOOL, INT_TYPES, type StructType, type ValueType } from "../frontend/probe-types.js";
+import { INT_TYPES } from "../frontend/probe-types.js";
 import { errorAt } from "../frontend/spans.js";
 import { constInt, nullPointer, type IRModule, type Value } from "../ir/ir-module.js";
 import { arrayOf, i16, i32, i64, i8, ptrTo } from "../ir/ir-types.js";
@@ -39,22 +39,6 @@ function usdtTarget(p: CheckedSource, args: readonly TS.Expression[], declaredAt
   return { target: target.text, section: `usdt/${target.text}`, node: target };
 }
 
-/** A contract C type as the compiler's probe type (its integers named u8 … i64), for BTF. */
-function probeTypeOfC(t: CType): ValueType {
-  switch (t.kind) {
-    case "int":
-      return INT_TYPES[intName(t)];
-    case "bool":
-      return BOOL;
-    case "array":
-      return { kind: "array", elem: probeTypeOfC(t.elem), length: t.length };
-    case "struct":
-      return { kind: "struct", name: t.name, fields: t.fields.map((f) => ({ name: f.name, type: probeTypeOfC(f.type) })) };
-    default:
-      throw new Error(`internal compiler error: no probe type for the USDT ABI's ${t.kind}`);
-  }
-}
-
 /** The two maps usdt.bpf.h declares, defined once per module that has a usdt program. */
 const specMaps = new WeakMap<IRModule, Value>();
 
@@ -71,8 +55,11 @@ function specsMap(l: ExpressionLowerer, at: TS.Node): Value {
     return map.ref;
   };
   const int = { ir: i32, btf: l.ml.diType(INT_TYPES.i32, "int") };
-  const spec = probeTypeOfC(USDT_SPEC) as StructType;
-  specs = define(USDT_MAPS.specs, { type: MapType.array, maxEntries: USDT_MAX_SPECS, key: int, value: { ir: arrayOf(structLayout(USDT_SPEC).size, i8), btf: l.ml.diType(spec) } });
+  // The value's BTF is its bytes, not struct __bpf_usdt_spec: a later part of a build in parts
+  // declares the map, and LLVM 14 gives a declared map's struct value only a forward
+  // declaration, which libbpf's linker refuses (the same holds for a probe's struct-valued maps).
+  const size = structLayout(USDT_SPEC).size;
+  specs = define(USDT_MAPS.specs, { type: MapType.array, maxEntries: USDT_MAX_SPECS, key: int, value: { ir: arrayOf(size, i8), btf: l.ml.diType({ kind: "array", elem: INT_TYPES.u8, length: size }) } });
   // For kernels without attach cookies (before 5.15), where libbpf finds the spec by address;
   // tsbpf's programs read the cookie, so one entry keeps the map's shape at no cost (usdt.bpf.h says so).
   define(USDT_MAPS.ipToSpecId, { type: MapType.hash, maxEntries: 1, key: { ir: i64, btf: l.ml.diType(INT_TYPES.i64, "long") }, value: { ir: i32, btf: l.ml.diType(INT_TYPES.u32, "__u32") } });
