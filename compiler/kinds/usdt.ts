@@ -58,7 +58,7 @@ function specsMap(l: ExpressionLowerer, at: TS.Node): Value {
   // The value's BTF is its bytes, not struct __bpf_usdt_spec: a later part of a build in parts
   // declares the map, and LLVM 14 gives a declared map's struct value only a forward
   // declaration, which libbpf's linker refuses (the same holds for a probe's struct-valued maps).
-  const size = structLayout(USDT_SPEC).size;
+  const size = SPEC.size;
   specs = define(USDT_MAPS.specs, { type: MapType.array, maxEntries: USDT_MAX_SPECS, key: int, value: { ir: arrayOf(size, i8), btf: l.ml.diType({ kind: "array", elem: INT_TYPES.u8, length: size }) } });
   // For kernels without attach cookies (before 5.15), where libbpf finds the spec by address;
   // tsbpf's programs read the cookie, so one entry keeps the map's shape at no cost (usdt.bpf.h says so).

@@ -5,13 +5,19 @@ import { NotElf } from "../../runtime/attach/elf-file.js";
 import { argSpecFields, describeArgument, parseUsdtArguments } from "../../runtime/attach/usdt-arguments.js";
 import { parseNotes } from "../../runtime/attach/usdt-notes.js";
 import { X86_64_PT_REGS } from "../../contract/pt-regs.js";
-import { UsdtArgKind } from "../../contract/usdt-spec.js";
+import { USDT_ARG_SPEC, USDT_SPEC, UsdtArgKind } from "../../contract/usdt-spec.js";
+import { structLayout } from "../../contract/c-layout.js";
 
 const parsed = (spec: string) => {
   const r = parseUsdtArguments(spec);
   if ("problem" in r) throw new Error(r.problem);
   return r;
 };
+
+test("the spec structs are laid out as libbpf 1.1's usdt.bpf.h (clang-14 -target bpf, offsetof and sizeof)", () => {
+  expect(structLayout(USDT_ARG_SPEC)).toEqual({ size: 16, align: 8, offsets: [0, 8, 12, 14, 15] });
+  expect(structLayout(USDT_SPEC)).toEqual({ size: 208, align: 8, offsets: [0, 192, 200] });
+});
 
 describe("argument specs", () => {
   test("each operand form, its size and sign", () => {
