@@ -103,12 +103,13 @@ function readArgument(l: ExpressionLowerer, context: Value, spec: Value, index: 
   const signed = b.icmp("ne", field("arg_signed", i8), constInt(i8, 0));
   const shift = b.cast("zext", field("arg_bitshift", i8), i64);
   const kind = b.binary("and", argType, constInt(i32, ARG_TYPE_BITS.kind));
-  b.condBr(b.icmp("eq", kind, constInt(i32, UsdtArgKind.constant)), join, fromRegister);
-
   // The registers are read through bpf_probe_read_kernel: the verifier takes no load from the
-  // context at an offset it cannot see (usdt.bpf.h does the same).
+  // context at an offset it cannot see (usdt.bpf.h does the same). (The cast is made here, in a
+  // block before both reads: with typed pointers, LLVM 14, it is an instruction.)
   const slot = fn.slotFor("usdt.word", i64);
   const slotBytes = b.cast("bitcast", slot, ptrTo(i8));
+  b.condBr(b.icmp("eq", kind, constInt(i32, UsdtArgKind.constant)), join, fromRegister);
+
   const word = (helper: number, address: Value): Value => {
     b.callHelper(helper, i64, [slotBytes, constInt(i32, 8), address]);
     return b.load(slot);

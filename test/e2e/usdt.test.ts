@@ -7,6 +7,7 @@ import { execFileSync, spawn } from "node:child_process";
 import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { libbpf } from "../../native/libbpf.js";
 import { open, TsbpfError } from "../../runtime/index.js";
 import { compileErrorOf } from "../helpers/compile-error.js";
 import { expectNoStack, repo, Running, tsbpf } from "../helpers/tsbpf-command.js";
@@ -95,6 +96,27 @@ describe("usdt on a program built with sys/sdt.h", () => {
     expect(symbols).toMatch(/ __bpf_usdt_specs$/m);
     expect(symbols).toMatch(/ __bpf_usdt_ip_to_spec_id$/m);
     expect(probe.programs.length).toBe(4);
+  });
+
+  test("libbpf 1.1's own bpf_program__attach_usdt attaches the object, and the program reads what libbpf wrote", async () => {
+    const koffi = require("koffi") as typeof import("koffi");
+    const attachUsdt = koffi.load("libbpf.so.1").func("void *bpf_program__attach_usdt(void *prog, int pid, const char *path, const char *provider, const char *name, void *opts)");
+    await using probe = await open(probeFile("probes.ts"));
+    const kinds = probe.events("kinds");
+    // The loaded program's libbpf handle (Probe keeps it private: a C loader has it).
+    const loaded = (probe as unknown as { loaded: { programs: { info: { name: string }; handle: bigint }[] } }).loaded.programs.find((p) => p.info.name === "onKinds")!;
+    // Only the forms libbpf 1.1 parses: tsbpf:kinds (registers, memory at %rsp, a constant).
+    const link = attachUsdt(loaded.handle, -1, program, "tsbpf", "kinds", null) as bigint | null;
+    expect(link).not.toBeNull();
+    try {
+      const child = startProgram(2);
+      await child.go();
+      const seen: Event[] = [];
+      kinds.poll((batch) => seen.push(...(batch as Event[])));
+      expect(withoutPid(seen, child.pid)).toEqual([0, 1].map((i) => ({ big: -5000000000n + BigInt(i), small: -7 - i, byte: 200 + i, name: i % 2 ? "odd" : "even", constant: 42 })));
+    } finally {
+      libbpf().linkDestroy(link!);
+    }
   });
 
   test("tsbpf run --pid: with two processes of the program running, only the one named is seen", async () => {
