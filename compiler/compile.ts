@@ -234,6 +234,7 @@ function finish(prepared: Prepared, object: Buffer, parts: number): CompileResul
   const { lineColumn } = require("./frontend/spans.js") as typeof import("./frontend/spans.js");
   const { saveTypeScriptCodeCache } = require("./frontend/typescript-loader.js") as typeof import("./frontend/typescript-loader.js");
   const { dropsMapName } = require("./maps/ring-buf.js") as typeof import("./maps/ring-buf.js");
+  const { handlerParameters } = require("./frontend/handler-parameters.js") as typeof import("./frontend/handler-parameters.js");
   const { timings } = prepared;
   saveTypeScriptCodeCache();
   // Written under the flags it was read under; Node's own modules load fast again from here.
@@ -247,6 +248,7 @@ function finish(prepared: Prepared, object: Buffer, parts: number): CompileResul
     targetAt: { ...lineColumn(d.targetNode), length: d.targetNode.getWidth() },
     ...(d.alternatives && { alternatives: d.alternatives }),
     ...(d.optional && { optional: true }),
+    ...(d.kind.parameters?.manifest && { parameters: handlerParameters(prepared.p, d.handler) }),
   }));
   return {
     file: prepared.p.fileName,

@@ -23,6 +23,7 @@ export const Helper = {
   ringbufSubmit: 132,
   traceVprintk: 177,
   getFuncIp: 173,
+  getAttachCookie: 174,
   getFuncRet: 184,
 } as const;
 
@@ -49,6 +50,7 @@ const HELPER_SINCE: { readonly [Name in keyof typeof Helper]: string } = {
   ringbufSubmit: "5.8",
   traceVprintk: "5.16",
   getFuncIp: "5.15",
+  getAttachCookie: "5.15",
   getFuncRet: "5.17",
 };
 

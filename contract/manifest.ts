@@ -17,6 +17,19 @@ export interface ProgramInfo {
   alternatives?: string[];
   /** Attach only where the kernel has the target; else the program is left out without a word. */
   optional?: boolean;
+  /**
+   * The handler's parameters, for a kind whose runtime checks them against the target (a USDT
+   * probe's arguments, which only the binary's note says): each one's type and where it is written.
+   */
+  parameters?: HandlerParameter[];
+}
+
+export interface HandlerParameter {
+  name: string;
+  /** As the probe language writes it: "i32", "UserPtr<u8>". */
+  type: string;
+  cType: CType;
+  at: { line: number; column: number; length: number };
 }
 
 /** Where one load-time parameter sits in the `.rodata.params` map's value. */

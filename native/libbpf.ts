@@ -150,8 +150,8 @@ export interface UprobeOpts {
   ref_ctr_offset: number;
   bpf_cookie: bigint;
   retprobe: boolean;
-  /** The function; libbpf finds its file offset in the binary's symbol tables and adds func_offset. */
-  func_name: string;
+  /** The function; libbpf finds its file offset in the binary's symbol tables and adds func_offset. Null: func_offset is the file offset (a USDT site). */
+  func_name: string | null;
 }
 export const UPROBE_OPTS_SIZE = 40;
 

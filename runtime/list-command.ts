@@ -2,7 +2,7 @@
 // `tracepoint:<category>:<event>` from tracefs, `kprobe:<function>` (its FUNC records) and
 // `rawtracepoint:<event>` from the kernel's BTF, those matching a glob (`*`, `?`). With -v, each
 // tracepoint's fields, function's parameters and raw tracepoint's arguments as the generated
-// declarations type them.
+// declarations type them. `usdt:<binary>[:…]` lists a binary's USDT probes (usdt-list.ts).
 
 import { release } from "node:os";
 import { TsbpfError } from "../contract/errors.js";
@@ -63,12 +63,14 @@ function rawTracepoints({ types, load }: ReturnType<typeof kernelBtf>): Provider
 
 export async function listCommand(pattern: string | undefined, verbose: boolean): Promise<number> {
   const wanted = pattern === undefined || pattern === "" ? "*" : pattern;
+  // A binary's USDT probes, not the kernel's: listed only when asked for by binary.
+  if (wanted.startsWith("usdt:")) return (require("./usdt-list.js") as typeof import("./usdt-list.js")).listUsdt(wanted.slice("usdt:".length), verbose);
   const match = globMatcher(wanted.includes(":") ? wanted : `*:${wanted}`);
   const typeMatch = globMatcher(wanted.includes(":") ? wanted.slice(0, wanted.indexOf(":")) : "*");
   const btf = kernelBtf();
   const providers = [kprobes(btf), rawTracepoints(btf), tracepoints].filter((p) => typeMatch(p.type));
   if (!providers.length)
-    throw new TsbpfError(`no probe type matches '${wanted.slice(0, wanted.indexOf(":"))}'`, { subject: wanted, hint: "tsbpf lists tracepoint:<category>:<event>, rawtracepoint:<event> and kprobe:<function>" });
+    throw new TsbpfError(`no probe type matches '${wanted.slice(0, wanted.indexOf(":"))}'`, { subject: wanted, hint: "tsbpf lists tracepoint:<category>:<event>, rawtracepoint:<event>, kprobe:<function>, and a binary's USDT probes with usdt:<binary>" });
   const all = providers.flatMap((p) => p.names().map((n) => ({ provider: p, name: n, full: `${p.type}:${n}` })));
   const found = all.filter((p) => match(p.full)).sort((a, b) => (a.full < b.full ? -1 : a.full > b.full ? 1 : 0));
   if (!found.length) {

@@ -14,6 +14,8 @@ import { verifierError } from "./verifier/verifier-error.js";
 export interface LoadedProgram {
   readonly info: ProgramInfo;
   readonly handle: bigint; // struct bpf_program *
+  /** Its object: its maps, and what the kinds' attachers keep per object (usdt's spec ids). */
+  readonly object: { readonly handle: bigint; readonly attachState: Map<string, unknown> };
 }
 
 export interface CompiledObject {
@@ -74,6 +76,7 @@ export class LoadedObject {
       throw e;
     }
     const programs: LoadedProgram[] = [];
+    const object = { handle: obj, attachState: new Map<string, unknown>() };
     // The verifier writes its log here only when a load fails (libbpf then retries with logging).
     const logs = new Map<string, Buffer>();
     for (let p = lib.nextProgram(obj, null); p; p = lib.nextProgram(obj, p)) {
@@ -84,7 +87,7 @@ export class LoadedObject {
       log[0] = 0;
       lib.setLogBuf(p, log, logSize);
       logs.set(progName, log);
-      programs.push({ info, handle: p });
+      programs.push({ info, handle: p, object });
     }
     for (const p of programs) opts.kinds?.prepare(p);
     const err = lib.load(obj);

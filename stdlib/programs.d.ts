@@ -262,6 +262,19 @@ export declare function uprobe(target: string, handler: (...args: any[]) => void
 export declare function uretprobe(target: string, handler: (ret: any) => void): Program<"uretprobe">;
 
 /**
+ * Runs `handler` each time a process passes a USDT probe (sys/sdt.h's STAP_PROBE, DTRACE_PROBE)
+ * of a user binary: `usdt("python3:python:function__entry", (file: UserPtr<u8>, fn: UserPtr<u8>,
+ * line: i32) => …)`. The target is "binary:provider:name", or "binary:name" where the binary has
+ * one provider with that probe; the binary as a uprobe's (an absolute path, a library by short
+ * name, a command on PATH). The probe's sites and arguments come from the binary's
+ * `.note.stapsdt` (`tsbpf list usdt:python3` lists them); its semaphore, if it has one, is set
+ * while the program is attached. The handler declares each argument's type as the note has it
+ * (`-4@%eax`: an i32; `8@%rdi`: a u64 or a `UserPtr<T>`), at most 12, checked against the note
+ * when the program attaches. `tsbpf run --pid N` limits it to one process.
+ */
+export declare function usdt(target: string, handler: (...args: any[]) => void): Program<"usdt">;
+
+/**
  * In a probe on a kernel function (kprobe, kretprobe, ksyscall, fentry, fexit): the function's
  * address (bpf_get_func_ip, Linux 5.15), shown as its name (`vfs_read`) in printed maps and
  * events. What a pattern's handler tells its functions apart by: `counts.add(funcName())`.

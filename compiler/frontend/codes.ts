@@ -22,7 +22,7 @@ export interface DiagnosticEntry {
 }
 
 /** What an example may use without importing it. */
-export const PROBE_IMPORTS = ["tracepoint", "rawTracepoint", "xdp", "kprobe", "uprobe", "perfEvent", "interval", "ArrayMap", "LinearHistogram", "printk", "pid", "comm", "param", "currentTask", "u8", "u16", "u32", "u64", "i8", "i16", "i32", "i64", "type FixedArray"];
+export const PROBE_IMPORTS = ["tracepoint", "rawTracepoint", "xdp", "kprobe", "uprobe", "usdt", "perfEvent", "interval", "ArrayMap", "LinearHistogram", "printk", "pid", "comm", "param", "currentTask", "u8", "u16", "u32", "u64", "i8", "i16", "i32", "i64", "type FixedArray"];
 
 const LOOP_HINT = "loop over a counted range with a constant bound: for (let i: u32 = 0; i < N; i++)";
 
@@ -321,6 +321,13 @@ const table = {
     refuses: "a perf event or interval not written as literals: an unknown type or event name, no frequency or period, or both, a rate that is not a positive integer literal",
     hint: 'write the event out: perfEvent({ type: "software", config: "cpu-clock", frequency: 99 }, …), interval(1000, …)',
     example: "export const t = interval(0, () => {});",
+    placement: "module",
+  },
+  badUsdtTarget: {
+    code: "TSB1150",
+    refuses: 'a usdt program whose target is not a string literal "binary:provider:name" (or "binary:name"), a binary named by a relative path, or a probe that takes a map name libbpf\'s USDT support needs (__bpf_usdt_specs)',
+    hint: 'name the binary by absolute path, a library by short name or a command on PATH, then the probe: "/usr/bin/python3:python:function__entry", "python3:function__entry"',
+    example: 'export const u = usdt("python3", (a: u64) => {});',
     placement: "module",
   },
   unknownKernelName: {

@@ -32,6 +32,8 @@ export interface ProgramTarget {
 export interface HandlerParameters {
   /** Reports to `p.diagnostics` what is wrong with the handler's parameters for this target. */
   check(p: CheckedSource, handler: TS.SignatureDeclaration, target: ProgramTarget): void;
+  /** Before the parameters are lowered, once per program: what they all read from (usdt's spec). */
+  prepare?(l: ExpressionLowerer, context: Operand["value"], handler: TS.SignatureDeclaration): void;
   /** Parameter `index` (of `handler`), of the checked type `type`, read through the context pointer. */
   lower(l: ExpressionLowerer, context: Operand["value"], index: number, type: ScalarType, handler: TS.SignatureDeclaration): Operand;
   /**
@@ -40,6 +42,11 @@ export interface HandlerParameters {
    * through it are loads.
    */
   typedByBtf?(index: number, handler: TS.SignatureDeclaration): boolean;
+  /**
+   * The runtime checks the parameters against the target (a USDT probe's arguments, from the
+   * binary's note): the manifest's ProgramInfo.parameters carries their types and places.
+   */
+  readonly manifest?: true;
 }
 
 /**

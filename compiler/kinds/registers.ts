@@ -4,6 +4,7 @@
 // (PT_REGS_PARMn, PT_REGS_RC, and the _SYSCALL forms for a system call's own registers).
 
 import { TsbpfError } from "../../contract/errors.js";
+import { X86_64_PT_REGS } from "../../contract/pt-regs.js";
 
 export interface ArchRegisters {
   /** As the kernel calls the architecture. */
@@ -22,13 +23,14 @@ export interface ArchRegisters {
   readonly syscallArgs: readonly number[];
 }
 
-// struct pt_regs, arch/x86/include/uapi/asm/ptrace.h (64-bit): r15 r14 r13 r12 bp bx r11 r10 r9 r8 ax cx dx si di …
+// struct pt_regs, arch/x86/include/uapi/asm/ptrace.h (64-bit): contract/pt-regs.ts.
+const X86_ARGS = ["di", "si", "dx", "cx", "r8", "r9"];
 const X86_64: ArchRegisters = {
   name: "x86_64",
-  args: [112, 104, 96, 88, 72, 64],
-  argNames: ["di", "si", "dx", "cx", "r8", "r9"],
-  ret: 80,
-  syscallArgs: [112, 104, 96, 56, 72, 64],
+  args: X86_ARGS.map((r) => X86_64_PT_REGS[r]),
+  argNames: X86_ARGS,
+  ret: X86_64_PT_REGS.ax,
+  syscallArgs: ["di", "si", "dx", "r10", "r8", "r9"].map((r) => X86_64_PT_REGS[r]),
 };
 
 // struct pt_regs, arch/arm64/include/asm/ptrace.h: regs[31], sp, pc, pstate, then orig_x0 (at 272).

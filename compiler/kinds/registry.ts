@@ -12,10 +12,11 @@ import { ksyscallKind, kretsyscallKind } from "./ksyscall.js";
 import { fentryKind, fexitKind } from "./fentry.js";
 import { intervalKind, perfEventKind } from "./perf-event.js";
 import { uprobeKind, uretprobeKind } from "./uprobe.js";
+import { usdtKind } from "./usdt.js";
 
 export type { ProgramKind } from "./program-kind.js";
 
-const KINDS: readonly ProgramKind[] = [tracepointKind, rawTracepointKind, tpBtfKind, xdpKind, kprobeKind, kretprobeKind, ksyscallKind, kretsyscallKind, fentryKind, fexitKind, uprobeKind, uretprobeKind, perfEventKind, intervalKind];
+const KINDS: readonly ProgramKind[] = [tracepointKind, rawTracepointKind, tpBtfKind, xdpKind, kprobeKind, kretprobeKind, ksyscallKind, kretsyscallKind, fentryKind, fexitKind, uprobeKind, uretprobeKind, usdtKind, perfEventKind, intervalKind];
 
 const byName = new Map(KINDS.map((k) => [k.name, k]));
 

@@ -7,6 +7,7 @@
 
 import type * as TS from "typescript";
 import { parseUprobeTarget } from "../../contract/uprobe-target.js";
+import type { TsbpfError } from "../../contract/errors.js";
 import { Codes } from "../frontend/codes.js";
 import { errorAt } from "../frontend/spans.js";
 import { TRACING_HELPERS } from "./helper-sets.js";
@@ -26,9 +27,15 @@ function userFunctionTarget(kind: string, p: CheckedSource, args: readonly TS.Ex
   if (extra) throw errorAt(extra, Codes.badUserProbeTarget, `${kind}() takes "binary:function", then the handler`, `e.g. ${example}`);
   const parsed = parseUprobeTarget(target.text);
   if ("problem" in parsed) throw errorAt(target, Codes.badUserProbeTarget, parsed.problem, TARGET_HINT);
-  if (parsed.binary.includes("/") && !parsed.binary.startsWith("/"))
-    throw errorAt(target, Codes.badUserProbeTarget, `the binary '${parsed.binary}' is a relative path`, "name it by absolute path (the probe may run from another directory), a library by short name (libc), or a command on PATH (bash)");
+  const relative = binaryNamedRelatively(target, parsed.binary, Codes.badUserProbeTarget);
+  if (relative) throw relative;
   return { target: target.text, section: `${kind}/${target.text}`, node: target };
+}
+
+/** The error for a binary named by a relative path (a probe may run from another directory), if it is one. */
+export function binaryNamedRelatively(target: TS.Node, binary: string, code: string): TsbpfError | undefined {
+  if (!binary.includes("/") || binary.startsWith("/")) return undefined;
+  return errorAt(target, code, `the binary '${binary}' is a relative path`, "name it by absolute path (the probe may run from another directory), a library by short name (libc), or a command on PATH (bash)");
 }
 
 export const uprobeKind: ProgramKind = {

@@ -178,6 +178,7 @@ export class ModuleLowerer {
     if (parameters) {
       // The handler's parameters are values the kind reads through it (a kprobe's arguments).
       l.context = { symbol: undefined, pointer: fn.params[0] };
+      parameters.prepare?.(l, fn.params[0], prog.handler);
       prog.handler.parameters.forEach((param, i) => {
         l.at(param);
         l.bindLocal(param, parameters.lower(l, fn.params[0], i, typeAt(this.p, param.name) as ScalarType, prog.handler));

@@ -14,6 +14,7 @@ import { kprobeAttacher, kretprobeAttacher } from "./kprobe.js";
 import { ksyscallAttacher, kretsyscallAttacher } from "./ksyscall.js";
 import { fentryAttacher, fexitAttacher } from "./fentry.js";
 import { uprobeAttacher, uretprobeAttacher } from "./uprobe.js";
+import { usdtAttacher } from "./usdt.js";
 import { MissingProbe } from "./kernel-functions.js";
 import { intervalAttacher, perfEventAttacher } from "./perf-event.js";
 
@@ -22,7 +23,7 @@ export type { AttachOptions } from "./program-attacher.js";
 
 const ATTACHERS: ReadonlyMap<string, ProgramAttacher> = new Map([
     tracepointAttacher, rawTracepointAttacher, tpBtfAttacher, xdpAttacher,
-    kprobeAttacher, kretprobeAttacher, ksyscallAttacher, kretsyscallAttacher, fentryAttacher, fexitAttacher, uprobeAttacher, uretprobeAttacher,
+    kprobeAttacher, kretprobeAttacher, ksyscallAttacher, kretsyscallAttacher, fentryAttacher, fexitAttacher, uprobeAttacher, uretprobeAttacher, usdtAttacher,
     perfEventAttacher, intervalAttacher,
   ].map((a) => [a.kind, a]));
 

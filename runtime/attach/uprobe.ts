@@ -21,14 +21,14 @@ import { existsSync } from "node:fs";
 export const uprobeAttacher: ProgramAttacher = { kind: "uprobe", attach: (p, file, opts) => attachUprobe(p, file, opts, false), limitsToPid: true };
 export const uretprobeAttacher: ProgramAttacher = { kind: "uretprobe", attach: (p, file, opts) => attachUprobe(p, file, opts, true), limitsToPid: true };
 
-const targetSpan = (info: ProgramInfo, file: string) => declarationSpan(file, info.targetAt.line, info.targetAt.column, info.targetAt.length);
+export const targetSpan = (info: ProgramInfo, file: string) => declarationSpan(file, info.targetAt.line, info.targetAt.column, info.targetAt.length);
 
 function attachUprobe(p: LoadedProgram, file: string, opts: AttachOptions, retprobe: boolean): Link {
   const { info } = p;
   const at = targetSpan(info, file);
   const target = parseUprobeTarget(info.target);
   if ("problem" in target) throw new TsbpfError(`${info.kind}: ${target.problem}`, { at, hint: "rebuild the probe with this version's compiler" });
-  const path = binaryPath(info, target, file);
+  const path = probedBinary(info, target.binary, target.symbol, file);
   checkFunction(info, target, path, functionsOf(info, path, file), file);
   const link = libbpf().attachUprobe(p.handle, opts.pid ?? -1, path, target.offset, { sz: UPROBE_OPTS_SIZE, ref_ctr_offset: 0, bpf_cookie: 0n, retprobe, func_name: target.symbol });
   const where = `${path}:${target.symbol}${target.offset ? `+0x${target.offset.toString(16)}` : ""}`;
@@ -41,24 +41,30 @@ function attachUprobe(p: LoadedProgram, file: string, opts: AttachOptions, retpr
   });
 }
 
-function binaryPath(info: ProgramInfo, target: UprobeTarget, file: string): string {
-  const found = findBinary(target.binary);
+/** The file of the binary a user-space probe names (`rest`: the target after the binary, for the hint). */
+export function probedBinary(info: ProgramInfo, binary: string, rest: string, file: string): string {
+  const found = findBinary(binary);
   if ("path" in found) return found.path;
-  const what = target.binary.startsWith("/") ? "file" : /^lib|\.so/.test(target.binary) ? "library" : "command";
-  throw new MissingProbe(`${info.kind}: ${what} '${target.binary}' not found (searched ${found.searched})`, {
+  const what = binary.startsWith("/") ? "file" : /^lib|\.so/.test(binary) ? "library" : "command";
+  throw new MissingProbe(`${info.kind}: ${what} '${binary}' not found (searched ${found.searched})`, {
     at: targetSpan(info, file),
-    hint: `install it, or name the binary by absolute path ("/path/to/${target.binary}:${target.symbol}")`,
+    hint: `install it, or name the binary by absolute path ("/path/to/${binary}:${rest}")`,
   });
 }
 
 function functionsOf(info: ProgramInfo, path: string, file: string): ElfFunctions {
+  return readBinary(info, path, file, elfFunctions);
+}
+
+/** `read(path)`, a file that is not ELF (or cannot be read) an error at the target. */
+export function readBinary<T>(info: ProgramInfo, path: string, file: string, read: (path: string) => T): T {
   try {
-    return elfFunctions(path);
+    return read(path);
   } catch (e) {
     const why = e instanceof NotElf ? e.message : `it cannot be read (${(e as NodeJS.ErrnoException).code ?? e})`;
     throw new TsbpfError(`${info.kind}: '${path}' is not an ELF binary: ${why}`, {
       at: targetSpan(info, file),
-      hint: "a uprobe names an executable or shared library (a script's interpreter, not the script)",
+      hint: `a ${info.kind} names an executable or shared library (a script's interpreter, not the script)`,
     });
   }
 }
