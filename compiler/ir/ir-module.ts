@@ -65,6 +65,13 @@ interface GlobalEntry {
    * Unset for internal globals (format strings): copied into each part that uses them.
    */
   declaration: string | undefined;
+  /**
+   * For a map (`.maps`): a weak copy of the definition, which later parts that use the map print
+   * instead of a declaration. An extern map's BTF leaves a struct value a forward declaration
+   * (LLVM's BTF writer expands a map's key and value only for a definition), and libbpf's linker
+   * then cannot size the value; it takes a weak definition that matches the strong one.
+   */
+  weakDefinition?: string;
   /** A part has printed the definition (shared globals are defined once). */
   defined: boolean;
 }
@@ -120,6 +127,7 @@ export class IRModule {
     parts.push(`align ${o.align ?? 8}`);
     entry.definition = parts.join(", ") + (o.dbg ? `, !dbg ${o.dbg}` : "");
     entry.dbg = o.dbg;
+    if (o.section === ".maps" && entry.declaration) entry.weakDefinition = entry.definition.replace(/^(@\S+ = )\S+ /, "$1weak dso_local ");
     if (o.used) this.used.push({ type: ptrTo(o.type), ref: `@${o.name}` });
   }
 
@@ -219,6 +227,9 @@ export class IRModule {
         g.defined = true;
         globals.push(g.definition);
         definedHere.add(`@${g.name}`);
+        if (g.dbg) cuGlobals.push(g.dbg);
+      } else if (referenced.has(g.name) && g.weakDefinition) {
+        globals.push(g.weakDefinition);
         if (g.dbg) cuGlobals.push(g.dbg);
       } else if (referenced.has(g.name)) {
         if (!g.defined) throw new Error(`internal compiler error: @${g.name} is used before it is defined`);

@@ -119,3 +119,25 @@ test("a large file of many programs is built in parts by default, one per core (
     probe.close();
   }
 });
+
+test("a map whose value is a struct, used by programs in several parts, keeps its value's BTF in each", async () => {
+  // An extern map left a struct value a forward declaration, which libbpf's linker refused ("can't determine value size").
+  const probe = join(dir, "struct-map.ts");
+  const program = (name: string, tracepoint: string, body: string) => `export const ${name} = tracepoint("syscalls/${tracepoint}", () => {\n  const v = vals.get(0);\n  if (v !== undefined) ${body};\n});\n`;
+  writeFileSync(
+    probe,
+    'import { tracepoint, pid, ArrayMap, type u32, type u64 } from "tsbpf";\ninterface Inner { a: u64; b: u32 }\nexport const vals = new ArrayMap<Inner>(4);\n' +
+      program("p1", "sys_enter_syncfs", "v.a = v.a + 1") +
+      program("p2", "sys_enter_openat", "v.b = pid()") +
+      program("p3", "sys_enter_close", "v.a = 7"),
+  );
+  const parts = await compileAsync(probe, { cache: false, parts: 3 });
+  expect(parts.parts).toBe(3);
+  const out = join(dir, "struct-map.o");
+  writeFileSync(out, parts.object);
+  const btf = execFileSync("bpftool", ["btf", "dump", "file", out], { encoding: "utf8" });
+  expect(btf).toMatch(/STRUCT 'Inner' size=16 vlen=2\n\t'a' type_id=\d+ bits_offset=0\n\t'b' type_id=\d+ bits_offset=64/);
+  expect(btf).not.toMatch(/FWD 'Inner'/);
+  const obj = LoadedObject.load({ ...parts, file: probe });
+  obj.close();
+});
