@@ -17,6 +17,7 @@ export const Helper = {
   probeReadKernel: 113,
   probeReadUserStr: 114,
   probeReadKernelStr: 115,
+  ringbufOutput: 130,
   ringbufReserve: 131,
   ringbufSubmit: 132,
   traceVprintk: 177,
