@@ -36,11 +36,11 @@ export function foldedStacks(map: ProbeMap): FoldedStack[] {
   return out;
 }
 
-/** A frame as folded: `name+0x1c` → `name`; `0x7f… (/usr/lib/…/libc.so.6)` → `[libc.so.6]`; `0x55… ([unknown])` → `[unknown]`. */
+/** A frame as folded: `name+28` → `name`; `0x7f… (/usr/lib/…/libc.so.6)` → `[libc.so.6]`; `0x55… ([unknown])` → `[unknown]`. */
 function folded(frame: string): string {
   const address = /^0x[0-9a-f]+(?: \((?:.*\/)?\[?([^\]/]*)\]?\))?$/.exec(frame);
   if (address) return `[${address[1] || "unknown"}]`;
-  return frame.replace(/\+0x[0-9a-f]+$/, "");
+  return frame.replace(/\+\d+$/, "");
 }
 
 /** The folded lines: one per distinct stack, counts of stacks that fold alike added up. */

@@ -109,6 +109,13 @@ export class KernelSymbols {
     return s.module ? `${at} [${s.module}]` : at;
   }
 
+  /** A stack's frame as bpftrace writes one: `name+506` (the offset in decimal), `name` at its start; hex where no symbol holds it. */
+  frame(address: bigint): string {
+    const s = this.lookup(address);
+    if (!s) return `0x${address.toString(16)}`;
+    return s.offset ? `${s.name}+${s.offset}` : s.name;
+  }
+
   /** The address of symbol `name` (the lowest, where a name repeats), or undefined. */
   addressOf(name: string): bigint | undefined {
     if (!this.byName) {

@@ -10,7 +10,7 @@
 // is shown. Past MAX_KEPT binaries, only the path is kept, and the file found there must still
 // carry the build-id, or its frames are not named.
 
-import { closeSync, openSync, readFileSync, statSync } from "node:fs";
+import { closeSync, lstatSync, openSync, readFileSync, statSync } from "node:fs";
 import { elfBuildId, elfFunctions, elfFunctionsOf, type ElfFunctions } from "../attach/elf-symbols.js";
 
 export interface Mapping {
@@ -69,7 +69,7 @@ export class Binary {
       this.why = "was rewritten since the process mapped it (its build-id differs)";
       return null;
     }
-    return elfFunctionsOf(fd);
+    return this.withDebugSymbols(elfFunctionsOf(fd));
   }
 
   private byPath(): ElfFunctions | null {
@@ -77,7 +77,24 @@ export class Binary {
       this.why = "was replaced on disk since the process mapped it (its build-id differs)";
       return null;
     }
-    return elfFunctions(this.path);
+    return this.withDebugSymbols(elfFunctions(this.path));
+  }
+
+  /**
+   * A stripped binary's local functions (`__libc_start_call_main`) are named by its debug file,
+   * found by build-id as gdb, perf and bcc find it (Debian's -dbg and -dbgsym packages install
+   * them): its .symtab, at the binary's own addresses.
+   */
+  private withDebugSymbols(fns: ElfFunctions): ElfFunctions {
+    if (fns.symtab || this.buildId === undefined) return fns;
+    const debug = debugFile(this.buildId);
+    if (!debug) return fns;
+    try {
+      const symbols = elfFunctions(debug);
+      return symbols.symtab ? { ...fns, names: symbols.names, symtab: true, byAddress: symbols.byAddress } : fns;
+    } catch {
+      return fns; // not an ELF file we read: the binary's own symbols
+    }
   }
 }
 
@@ -210,6 +227,26 @@ function binaryOf(pid: number, start: string, end: string, path: string, inode: 
   }
   byIdentity.set(identity, binary);
   return binary;
+}
+
+/** Where distributions install debug files by build-id. */
+const DEBUG_DIR = "/usr/lib/debug/.build-id";
+
+/**
+ * The debug file of build-id `id`, if there is one that only root could have put there (the
+ * file and the two directories above it root's and writable by no one else): names read from
+ * a file another user planted would be theirs to choose.
+ */
+function debugFile(id: string): string | undefined {
+  if (id.length < 3) return undefined;
+  const dir = `${DEBUG_DIR}/${id.slice(0, 2)}`;
+  const file = `${dir}/${id.slice(2)}.debug`;
+  try {
+    const st = lstatSync(file);
+    return st.isFile() && [st, lstatSync(dir), lstatSync(DEBUG_DIR)].every((s) => s.uid === 0 && !(s.mode & 0o022)) ? file : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 const unreadable = (path: string, why: string): Binary => new Binary(path, undefined, undefined, why);

@@ -16,11 +16,11 @@ export type StackNames = (value: bigint) => string[] | undefined;
 
 const bound = new WeakMap<CType, StackNames>();
 
-/** A kernel stack map's ids as their frames' names, from /proc/kallsyms. */
+/** A kernel stack map's ids as their frames' names, from /proc/kallsyms, as bpftrace writes a frame (`do_syscall_64+506`). */
 export const kernelStackNames =
   (frames: StackFrames): StackNames =>
   (id) =>
-    frames(id)?.map((a) => kernelSymbols().format(a));
+    frames(id)?.map((a) => kernelSymbols().frame(a));
 
 /** Binds every stack of `format` among `types` (inside structs and arrays too) to `frames`. */
 export function bindStacks(types: Iterable<CType>, format: "kstack" | "ustack", frames: StackNames): void {
@@ -32,13 +32,13 @@ export function bindStacks(types: Iterable<CType>, format: "kstack" | "ustack", 
   for (const t of types) visit(t);
 }
 
-/** bpftrace's indentation of a stack's frames. */
-const FRAME_INDENT = "        ";
+/** bpftrace v0.17's indentation of a stack's frames. */
+const FRAME_INDENT = "    ";
 
 /**
- * The view of a stack: its frames as bpftrace prints a stack, a line each after a newline
- * (`@[\n        do_syscall_64+0x5c\n        …\n]: 3` in a map's print). An id the map no longer
- * holds, or none recorded, stays the number.
+ * The view of a stack: its frames as bpftrace v0.17 prints a stack, a line each after a newline,
+ * offsets in decimal (`@[\n    do_syscall_64+92\n    …\n]: 3` in a map's print, D170). An id the
+ * map no longer holds, or none recorded, stays the number.
  */
 export function stackView(t: CType): ValueFormatter {
   const user = t.kind === "int" && t.format === "ustack";

@@ -1,4 +1,4 @@
-// User stacks' frames as names (`spin+0x14`, `ns::Klass::method(int)+0x8`), for ustack(): each
+// User stacks' frames as names (`spin+20`, `ns::Klass::method(int)+8`: bpftrace's decimal offsets), for ustack(): each
 // address found in the mappings its process had when the stack was recorded (process-mappings.ts,
 // read while the process lived, D167), then in that binary's ELF function symbols, demangled
 // (demangle.ts, D168). What cannot be named is shown as bpftrace and perf show it, the address in
@@ -96,7 +96,7 @@ function frameName(generation: Generation, address: bigint): string {
   const fn = found >= 0 ? byAddress[found] : undefined;
   if (!fn || (fn.size > 0 && vaddr >= fn.address + fn.size)) return `${hex(address)} (${mapping.path})`;
   const name = demangle(fn.name);
-  return vaddr === fn.address ? name : `${name}+0x${(vaddr - fn.address).toString(16)}`;
+  return vaddr === fn.address ? name : `${name}+${vaddr - fn.address}`;
 }
 
 function notNamed(binary: Binary): void {

@@ -55,7 +55,7 @@ describe("a process that recorded a stack and exited before the map was read", (
     const [frames] = stacks;
     // At the function's entry, before it has a frame of its own: its caller's caller is next.
     expect(frames[0]).toBe("record");
-    expect(frames).toContainEqual(expect.stringMatching(/^main\+0x[0-9a-f]+$/));
+    expect(frames).toContainEqual(expect.stringMatching(/^main\+\d+$/));
   });
 
   test("attached to it with { pid }, its mappings are read at once: named though it exited before the stack was noticed", () => {
@@ -147,7 +147,7 @@ test("C++ frames are demangled: ns::Klass::method(int)", async () => {
   await runToEnd(binary);
   const [frames] = stacksOf(probe.map("stacks").entries());
   expect(frames[0]).toBe("ns::Klass::method(int)");
-  expect(frames).toContainEqual(expect.stringMatching(/^main\+0x[0-9a-f]+$/));
+  expect(frames).toContainEqual(expect.stringMatching(/^main\+\d+$/));
 });
 
 function spawnNode(script: string): { stdout: string; stderr: string } {
