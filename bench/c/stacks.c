@@ -1,13 +1,17 @@
 /* The target of bench/stack-symbols.ts: 2^DEPTH distinct user stacks, each ending in a getppid
    system call (made by the instruction itself, so that the innermost frame is leaf() and not
-   libc's wrapper, which has no frame pointer). Path p goes through left() or right() at each of
-   DEPTH levels as its bits say. It waits for a byte on stdin, makes every path's call twice,
-   prints "done", then waits to be killed: the tracers read its mappings while it lives, as
-   bpftrace must. Build with frame pointers and without sibling calls. */
+   libc's wrapper, which has no frame pointer). Path p goes down PAD calls of pad(), then through
+   left() or right() at each of DEPTH levels as its bits say: few distinct stacks of many frames
+   each, so that few collide in the tracers' stack maps. It waits for a byte on stdin, makes every
+   path's call once, prints "done", then waits to be killed: the tracers read its mappings while
+   it lives, as bpftrace must. Build with frame pointers and without sibling calls. */
 #include <unistd.h>
 
 #ifndef DEPTH
-#define DEPTH 9
+#define DEPTH 7
+#endif
+#ifndef PAD
+#define PAD 60
 #endif
 
 static volatile long sink;
@@ -38,11 +42,16 @@ void right(int n, unsigned path) {
   sink++;
 }
 
+__attribute__((noinline)) void pad(int n, unsigned path) {
+  if (n == 0) step(DEPTH, path);
+  else pad(n - 1, path);
+  sink++;
+}
+
 int main(void) {
   char go;
   if (read(0, &go, 1) != 1) return 2;
-  for (int round = 0; round < 2; round++)
-    for (unsigned p = 0; p < (1u << DEPTH); p++) step(DEPTH, p);
+  for (unsigned p = 0; p < (1u << DEPTH); p++) pad(PAD, p);
   if (write(1, "done\n", 5) != 5) return 1;
   pause();
   return 0;
