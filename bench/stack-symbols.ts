@@ -1,12 +1,14 @@
 // Issue 11: symbolising 10,000 stack entries, tsbpf against bpftrace printing the same stacks.
-// A C program (bench/c/stacks.c) makes 2^depth distinct user stacks of ≈ 76 frames, each ending
+// A C program (bench/c/stacks.c) makes 2^depth distinct user stacks of ≈ 78 frames, each ending
 // in a getppid system call; the tracers count `@[kstack, ustack]` at sys_enter_getppid for that
 // process (tsbpf: a Count keyed by { k: kstack(), u: ustack() }), then are stopped with SIGINT
 // while the program still lives, and print every stack at exit: a kernel frame a line from
 // /proc/kallsyms, a user frame a line from the program's and libc's ELF symbols (libc's from its
 // debug file where libc6-dbg is installed, for both).
 //
-// What is timed is SIGINT to exit. Each tracer also runs a baseline that collects the same
+// What is timed is the stop to exit: SIGINT for tsbpf; for bpftrace, its own exit() on the
+// target's getpid (bpftrace v0.17 slept through a SIGINT for good twice in about a dozen runs
+// here, idle). Each tracer also runs a baseline that collects the same
 // stacks and prints nothing (bpftrace: `END { clear(@); }`; tsbpf: the map not exported), so
 // that printing costs (time with printing − time without), the medians of `runs` runs,
 // round-robin. bpftrace runs twice: as it is (v0.17 reads a process's symbols afresh for each
@@ -39,13 +41,15 @@ export const onGetppid = tracepoint("syscalls/sys_enter_getppid", () => {
 `;
 
 const bpftraceScript = (pid: number, print: boolean) =>
-  `BEGIN { printf("ready\\n"); } tracepoint:syscalls:sys_enter_getppid /pid == ${pid}/ { @[kstack, ustack] = count(); }${print ? "" : " END { clear(@); }"}`;
+  `BEGIN { printf("ready\\n"); } tracepoint:syscalls:sys_enter_getppid /pid == ${pid}/ { @[kstack, ustack] = count(); } tracepoint:syscalls:sys_enter_getpid /pid == ${pid}/ { exit(); }${print ? "" : " END { clear(@); }"}`;
 
 interface Tracer {
   name: string;
   command: (pid: number) => string[];
   env?: NodeJS.ProcessEnv;
   ready: RegExp;
+  /** Stopped by the target's getpid (its own exit()), not by SIGINT. */
+  exitsOnGetpid?: boolean;
   exitMs: number[];
   output?: string;
 }
@@ -88,12 +92,13 @@ async function runOnce(tracer: Tracer, binary: string): Promise<{ ms: number; st
   child.stderr.on("data", (d: Buffer) => (stderr += d));
   try {
     await waitFor([child.stdout, child.stderr], tracer.ready, tracer.name, exited);
-    target.stdin!.end("g");
+    target.stdin!.write("g");
     await targetDone;
     // Both idle a moment after the last stack (tsbpf reads the stacks' notices meanwhile).
     await new Promise((r) => setTimeout(r, 300));
     const t0 = process.hrtime.bigint();
-    child.kill("SIGINT");
+    target.stdin!.end("s");
+    if (!tracer.exitsOnGetpid) child.kill("SIGINT");
     const code = await within(exited, 300_000, tracer.name);
     const ms = Number(process.hrtime.bigint() - t0) / 1e6;
     if (code !== 0) throw new Error(`${tracer.name} exited with ${code}: ${stderr}`);
@@ -131,9 +136,9 @@ async function main(): Promise<void> {
     writeFileSync(printing, probe(true));
     writeFileSync(silent, probe(false));
     const tracers: Tracer[] = [
-      { name: "bpftrace", command: (pid) => ["bpftrace", "-B", "none", "-e", bpftraceScript(pid, true)], ready: /ready/, exitMs: [] },
-      { name: "bpftrace, BPFTRACE_CACHE_USER_SYMBOLS=1", command: (pid) => ["bpftrace", "-B", "none", "-e", bpftraceScript(pid, true)], env: { BPFTRACE_CACHE_USER_SYMBOLS: "1" }, ready: /ready/, exitMs: [] },
-      { name: "bpftrace, no print", command: (pid) => ["bpftrace", "-B", "none", "-e", bpftraceScript(pid, false)], ready: /ready/, exitMs: [] },
+      { name: "bpftrace", command: (pid) => ["bpftrace", "-B", "none", "-e", bpftraceScript(pid, true)], ready: /ready/, exitsOnGetpid: true, exitMs: [] },
+      { name: "bpftrace, BPFTRACE_CACHE_USER_SYMBOLS=1", command: (pid) => ["bpftrace", "-B", "none", "-e", bpftraceScript(pid, true)], env: { BPFTRACE_CACHE_USER_SYMBOLS: "1" }, ready: /ready/, exitsOnGetpid: true, exitMs: [] },
+      { name: "bpftrace, no print", command: (pid) => ["bpftrace", "-B", "none", "-e", bpftraceScript(pid, false)], ready: /ready/, exitsOnGetpid: true, exitMs: [] },
       { name: "tsbpf", command: (pid) => [tsbpf, "run", printing, "--param", `TARGET=${pid}`], ready: /Attached/, exitMs: [] },
       { name: "tsbpf, no print", command: (pid) => [tsbpf, "run", silent, "--param", `TARGET=${pid}`], ready: /Attached/, exitMs: [] },
     ];
@@ -157,9 +162,9 @@ async function main(): Promise<void> {
     const lines = [
       `runs: ${runs} per series, round-robin; ${2 ** depth} stacks; ${new Date().toISOString().slice(0, 16)}, ${execFileSync("uname", ["-r"], { encoding: "utf8" }).trim()}; load average before ${load}, after ${loadavg().map((l) => l.toFixed(2)).join(" ")}`,
       "",
-      `printed: bpftrace ${btStacks.stacks.length} stacks, ${btStacks.frames} frames; tsbpf ${tsStacks.stacks.length} stacks, ${tsStacks.frames} frames; ${inBoth} of tsbpf's stacks are among bpftrace's, frame for frame (names, offsets aside)`,
+      `printed: bpftrace ${btStacks.stacks.length} stacks (${new Set(btStacks.stacks).size} distinct), ${btStacks.frames} frames; tsbpf ${tsStacks.stacks.length} stacks (${new Set(tsStacks.stacks).size} distinct), ${tsStacks.frames} frames; ${inBoth} of tsbpf's stacks are among bpftrace's, frame for frame (names, offsets aside)`,
       "",
-      "| series | SIGINT to exit (median) | each run |",
+      "| series | stop to exit (median) | each run |",
       "| --- | ---: | --- |",
       ...tracers.map(row),
       "",

@@ -3,8 +3,10 @@
    libc's wrapper, which has no frame pointer). Path p goes down PAD calls of pad(), then through
    left() or right() at each of DEPTH levels as its bits say: few distinct stacks of many frames
    each, so that few collide in the tracers' stack maps. It waits for a byte on stdin, makes every
-   path's call once, prints "done", then waits to be killed: the tracers read its mappings while
-   it lives, as bpftrace must. Build with frame pointers and without sibling calls. */
+   path's call once, prints "done", then waits for a second byte, makes a getpid system call (the
+   bpftrace script's signal to exit: bpftrace v0.17 sometimes sleeps through a SIGINT), and waits
+   to be killed: the tracers read its mappings while it lives, as bpftrace must. Build with frame
+   pointers and without sibling calls. */
 #include <unistd.h>
 
 #ifndef DEPTH
@@ -53,6 +55,9 @@ int main(void) {
   if (read(0, &go, 1) != 1) return 2;
   for (unsigned p = 0; p < (1u << DEPTH); p++) pad(PAD, p);
   if (write(1, "done\n", 5) != 5) return 1;
+  if (read(0, &go, 1) != 1) return 2;
+  long r;
+  __asm__ volatile("syscall" : "=a"(r) : "0"(39L) /* __NR_getpid */ : "rcx", "r11", "memory");
   pause();
   return 0;
 }
