@@ -112,4 +112,10 @@ export const NO_USER_STACK = 0xffffffffn;
 export interface StackMaps {
   kernel?: string;
   user?: string;
+  /**
+   * With `user`: a ring buffer of the user stacks new to the probe, each a UserStack (process id
+   * and stack id, 8 bytes), sent once per process and stack: user space reads the process's
+   * mappings while it lives (D167).
+   */
+  userNotices?: string;
 }

@@ -61,6 +61,8 @@ export class Probe<M = unknown> implements Disposable, AsyncDisposable {
   private readonly streams = new Map<string, { stream: EventStream<never>; format?: unknown }>();
   private readonly forgetAtExit: () => void;
   private pinnedAt: string | undefined;
+  private userStacks: import("./output/user-symbols.js").UserStacks | undefined;
+  private stackNotices: import("./maps/stack-notices.js").StackNotices | undefined;
   readonly timings: PhaseTimings;
 
   private constructor(
@@ -75,12 +77,32 @@ export class Probe<M = unknown> implements Disposable, AsyncDisposable {
 
   /** Stacks in this probe's maps show the frames its stack maps hold. */
   private showStacks(maps: StackMaps): void {
-    const { bindStacks } = require("./output/stacks.js") as typeof import("./output/stacks.js");
+    const { bindStacks, kernelStackNames } = require("./output/stacks.js") as typeof import("./output/stacks.js");
     const { readStack } = require("./maps/stack-map.js") as typeof import("./maps/stack-map.js");
     const types = this.compiled.maps.flatMap((m) => [m.key, m.value]);
     const { kernel, user } = maps;
-    if (kernel) bindStacks(types, "kstack", (id) => readStack(this.loaded.mapHandle(kernel), id));
-    if (user) bindStacks(types, "ustack", (id) => readStack(this.loaded.mapHandle(user), id));
+    if (kernel) bindStacks(types, "kstack", kernelStackNames((id) => readStack(this.loaded.mapHandle(kernel), id)));
+    if (!user) return;
+    const { UserStacks } = require("./output/user-symbols.js") as typeof import("./output/user-symbols.js");
+    const stacks = (this.userStacks = new UserStacks((id) => readStack(this.loaded.mapHandle(user), id)));
+    bindStacks(types, "ustack", (stack) => {
+      this.stackNotices?.read(); // stacks recorded since the last reading: their processes' mappings first
+      return stacks.show(stack);
+    });
+  }
+
+  /**
+   * While attached, user stacks new to the probe are told to user space (D167): their processes'
+   * mappings are read then, while they live; `pid`'s (attach({ pid })) at once.
+   */
+  private noticeStacks(pid: number | undefined): void {
+    const notices = this.compiled.stacks?.userNotices;
+    if (!this.userStacks || !notices || this.stackNotices) return;
+    const { StackNotices } = require("./maps/stack-notices.js") as typeof import("./maps/stack-notices.js");
+    const { readMappings } = require("./output/process-mappings.js") as typeof import("./output/process-mappings.js");
+    const stacks = this.userStacks;
+    this.stackNotices = new StackNotices(notices, this.loaded.mapHandle(notices), (stack) => stacks.notice(stack));
+    if (pid !== undefined) readMappings(pid);
   }
 
 
@@ -227,6 +249,7 @@ export class Probe<M = unknown> implements Disposable, AsyncDisposable {
       this.detach();
       throw e;
     }
+    this.noticeStacks(opts.pid);
     this.timings.attach = performance.now() - t;
     return this.links;
   }
@@ -291,6 +314,7 @@ export class Probe<M = unknown> implements Disposable, AsyncDisposable {
     try {
       this.detach();
     } finally {
+      this.stackNotices?.close();
       for (const { stream } of this.streams.values()) stream.close();
       this.pipe?.close(); // removes this run's tracefs instance
       this.loaded.close();

@@ -4,15 +4,15 @@
 // into stdout's buffer by `tsbpf run`, or as strings for a program that reads them (D127). A
 // record starts with its call's id.
 
-import type { MapInfo, PrintfChannel, PrintfFormat } from "../contract/manifest.js";
-import { dropsCounter, RingBufStream } from "./maps/ring-buf.js";
+import type { PrintfChannel, PrintfFormat } from "../contract/manifest.js";
+import { dropsCounter, ownRingBuf, RingBufStream } from "./maps/ring-buf.js";
 import type { RecordFormat } from "./maps/record-format.js";
 import type { ByteSink } from "./output/byte-sink.js";
 import { compilePrintfWriter } from "./output/printf-writer.js";
 
 /** The stream of printf's records, each read as `format` says. */
 export function printfStream<T>(channel: PrintfChannel, handleOf: (name: string) => bigint, format: RecordFormat<T | undefined>): RingBufStream<T> {
-  const info: MapInfo = { name: channel.map, kind: "RingBuf", key: { kind: "int", bits: 32, signed: false }, value: { kind: "int", bits: 32, signed: false }, maxEntries: 0, exported: false, keyless: true, drops: channel.drops, line: 1, column: 1 };
+  const info = ownRingBuf(channel.map, channel.drops);
   return new RingBufStream<T>(info, handleOf(channel.map), dropsCounter(info, handleOf), format.readerOf);
 }
 

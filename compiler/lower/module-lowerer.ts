@@ -26,7 +26,7 @@ import { BtfMap, MapType } from "../maps/btf-map.js";
 import { perCpuArrayMapKind } from "../maps/array-map.js";
 import { dropsMapName } from "../maps/ring-buf.js";
 import { PrintfLines } from "./printf.js";
-import { StackTraces, STACK_MAPS } from "./stack-traces.js";
+import { stackMapsOf, StackTraces, STACK_MAPS } from "./stack-traces.js";
 import type { PrintfChannel } from "../../contract/manifest.js";
 import type { MapRef } from "../maps/map-kind.js";
 import { uniqueWithin } from "../ir/unique-names.js";
@@ -162,7 +162,7 @@ export class ModuleLowerer {
     for (const lowerBody of bodies.values()) lowerBody();
     endPart();
     let text: string | undefined;
-    return { text: () => (text ??= m.text()), params: this.layout, printf: this.printf?.manifest(), printk: this.calls("printk"), ...((this.stacks.kernel || this.stacks.user) && { stacks: { ...(this.stacks.kernel && { kernel: STACK_MAPS.kernel }), ...(this.stacks.user && { user: STACK_MAPS.user }) } }) };
+    return { text: () => (text ??= m.text()), params: this.layout, printf: this.printf?.manifest(), printk: this.calls("printk"), ...(stackMapsOf(this.stacks) && { stacks: stackMapsOf(this.stacks) }) };
   }
 
   private lowerProgram(prog: ProgramDecl): IRFunction {
@@ -317,7 +317,7 @@ export class ModuleLowerer {
     }
     if (this.calls("printf")) this.printf = new PrintfLines(this.m, this.debug, (name) => this.dropsCounter(name, 1));
     if (this.calls("kstack")) this.stacks.kernel = new StackTraces(this.m, this.debug, STACK_MAPS.kernel);
-    if (this.calls("ustack")) this.stacks.user = new StackTraces(this.m, this.debug, STACK_MAPS.user);
+    if (this.calls("ustack")) this.stacks.user = new StackTraces(this.m, this.debug, STACK_MAPS.user, { seen: STACK_MAPS.userSeen, ring: STACK_MAPS.userNotices });
   }
 
   /** Whether some body calls the stdlib function `name`. */

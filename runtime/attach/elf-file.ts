@@ -35,6 +35,8 @@ export interface ElfFile {
   readonly sections: readonly ElfSection[];
   /** The loadable segments (PT_LOAD): where each part of the file is in memory, relative to where it is loaded. */
   readonly segments: readonly ElfSegment[];
+  /** The note segments (PT_NOTE): where in the file the notes are (a build-id's). */
+  readonly notes: readonly { offset: number; size: number }[];
   /** `length` bytes at `offset`; `what` names them for the error if they are not all in the file. */
   read(offset: number, length: number, what: string): Buffer;
 }
@@ -43,6 +45,7 @@ export const SHT_NOTE = 7;
 const SHDR_SIZE = 64; // Elf64_Shdr
 const PHDR_SIZE = 56; // Elf64_Phdr
 const PT_LOAD = 1;
+const PT_NOTE = 4;
 const PF_X = 1;
 // Caps on what one file makes tsbpf read: far above real binaries (libLLVM's .dynsym is ~4 MB).
 const MAX_SECTIONS = 65_535;
@@ -53,27 +56,39 @@ const MAX_READ = 256 << 20;
 export function withElfFile<T>(path: string, use: (elf: ElfFile) => T): T {
   const fd = openSync(path, "r");
   try {
-    const size = fstatSync(fd).size;
-    const read = (offset: number, length: number, what: string): Buffer => {
-      if (!Number.isSafeInteger(offset) || !Number.isSafeInteger(length) || offset < 0 || length < 0 || offset + length > size || length > MAX_READ)
-        throw new NotElf(`it is malformed: its ${what} (${length} bytes at ${offset}) would end past its last byte (${size})`);
-      const buf = Buffer.alloc(length);
-      let done = 0;
-      while (done < length) {
-        const n = readSync(fd, buf, done, length - done, offset + done);
-        if (n === 0) throw new NotElf(`it ended while reading its ${what}`);
-        done += n;
-      }
-      return buf;
-    };
-    if (size < 4 || read(0, 4, "magic").readUInt32BE(0) !== 0x7f454c46) throw new NotElf("it does not start with the ELF magic (\\x7fELF)");
-    if (size < 64) throw new NotElf("it is too small to be an ELF file");
-    const header = read(0, 64, "header");
-    if (header[4] !== 2 || header[5] !== 1) throw new NotElf(`it is a ${header[4] === 1 ? "32-bit" : "?-bit"} ${header[5] === 2 ? "big-endian" : "little-endian"} ELF file; tsbpf reads 64-bit little-endian ones`);
-    return use({ type: header.readUInt16LE(0x10), sections: sectionHeaders(header, read), segments: programSegments(header, read), read });
+    return withElfFd(fd, use);
   } finally {
     closeSync(fd);
   }
+}
+
+/** As withElfFile, of a file already open (one kept while a process mapped it: runtime/output/process-mappings.ts). */
+export function withElfFd<T>(fd: number, use: (elf: ElfFile) => T): T {
+  const size = fstatSync(fd).size;
+  const read = (offset: number, length: number, what: string): Buffer => {
+    if (!Number.isSafeInteger(offset) || !Number.isSafeInteger(length) || offset < 0 || length < 0 || offset + length > size || length > MAX_READ)
+      throw new NotElf(`it is malformed: its ${what} (${length} bytes at ${offset}) would end past its last byte (${size})`);
+    const buf = Buffer.alloc(length);
+    let done = 0;
+    while (done < length) {
+      const n = readSync(fd, buf, done, length - done, offset + done);
+      if (n === 0) throw new NotElf(`it ended while reading its ${what}`);
+      done += n;
+    }
+    return buf;
+  };
+  if (size < 4 || read(0, 4, "magic").readUInt32BE(0) !== 0x7f454c46) throw new NotElf("it does not start with the ELF magic (\\x7fELF)");
+  if (size < 64) throw new NotElf("it is too small to be an ELF file");
+  const header = read(0, 64, "header");
+  if (header[4] !== 2 || header[5] !== 1) throw new NotElf(`it is a ${header[4] === 1 ? "32-bit" : "?-bit"} ${header[5] === 2 ? "big-endian" : "little-endian"} ELF file; tsbpf reads 64-bit little-endian ones`);
+  const headers = programHeaders(header, read);
+  return use({
+    type: header.readUInt16LE(0x10),
+    sections: sectionHeaders(header, read),
+    segments: headers.filter((h) => h.type === PT_LOAD).map(({ type: _, ...segment }) => segment),
+    notes: headers.filter((h) => h.type === PT_NOTE).map(({ offset, size }) => ({ offset, size })),
+    read,
+  });
 }
 
 type Read = ElfFile["read"];
@@ -108,18 +123,18 @@ export function cStringAt(table: Buffer, at: number): string {
   return table.toString("latin1", at, end < 0 ? table.length : end);
 }
 
-function programSegments(header: Buffer, read: Read): ElfSegment[] {
+/** Every program header: its type and, as an ElfSegment, where its part of the file goes. */
+function programHeaders(header: Buffer, read: Read): (ElfSegment & { type: number })[] {
   const phoff = u64(header, 0x20);
   const phentsize = header.readUInt16LE(0x36);
   const phnum = header.readUInt16LE(0x38);
   if (phnum === 0) return [];
   if (phentsize !== PHDR_SIZE || phnum > MAX_SEGMENTS) throw new NotElf(`its program headers are malformed (${phnum} of ${phentsize} bytes)`);
   const phdrs = read(phoff, phnum * PHDR_SIZE, "program headers");
-  const out: ElfSegment[] = [];
+  const out: (ElfSegment & { type: number })[] = [];
   for (let i = 0; i < phnum; i++) {
     const o = i * PHDR_SIZE;
-    if (phdrs.readUInt32LE(o) !== PT_LOAD) continue;
-    out.push({ offset: u64(phdrs, o + 8), address: u64(phdrs, o + 16), size: u64(phdrs, o + 32), memorySize: u64(phdrs, o + 40), executable: (phdrs.readUInt32LE(o + 4) & PF_X) !== 0 });
+    out.push({ type: phdrs.readUInt32LE(o), offset: u64(phdrs, o + 8), address: u64(phdrs, o + 16), size: u64(phdrs, o + 32), memorySize: u64(phdrs, o + 40), executable: (phdrs.readUInt32LE(o + 4) & PF_X) !== 0 });
   }
   return out;
 }

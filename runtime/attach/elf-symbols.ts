@@ -3,7 +3,7 @@
 // for a USDT argument that names a global (`8@counter(%rip)`). The file is read through
 // elf-file.ts, with its bounds.
 
-import { cStringAt, NotElf, withElfFile, type ElfFile, type ElfSegment } from "./elf-file.js";
+import { cStringAt, NotElf, withElfFd, withElfFile, type ElfFile, type ElfSegment } from "./elf-file.js";
 
 export { NotElf } from "./elf-file.js";
 
@@ -37,18 +37,25 @@ const SYM_SIZE = 24; // Elf64_Sym
 
 /** The functions `path` names; throws NotElf for a file that is not a 64-bit little-endian ELF or is malformed. */
 export function elfFunctions(path: string): ElfFunctions {
-  return withElfFile(path, (elf) => {
-    const names = new Set<string>();
-    const byAddress: ElfFunction[] = [];
-    const { symtab } = eachSymbol(elf, (s) => {
-      if (s.type !== STT_FUNC && s.type !== STT_GNU_IFUNC) return;
-      names.add(s.name);
-      if (s.name) byAddress.push({ name: s.name, address: s.address, size: s.size });
-    });
-    names.delete("");
-    byAddress.sort((a, b) => a.address - b.address);
-    return { names, symtab, byAddress, segments: elf.segments };
+  return withElfFile(path, functionsOf);
+}
+
+/** The same, of a file already open (one kept while a process mapped it: runtime/output/process-mappings.ts). */
+export function elfFunctionsOf(fd: number): ElfFunctions {
+  return withElfFd(fd, functionsOf);
+}
+
+function functionsOf(elf: ElfFile): ElfFunctions {
+  const names = new Set<string>();
+  const byAddress: ElfFunction[] = [];
+  const { symtab } = eachSymbol(elf, (s) => {
+    if (s.type !== STT_FUNC && s.type !== STT_GNU_IFUNC) return;
+    names.add(s.name);
+    if (s.name) byAddress.push({ name: s.name, address: s.address, size: s.size });
   });
+  names.delete("");
+  byAddress.sort((a, b) => a.address - b.address);
+  return { names, symtab, byAddress, segments: elf.segments };
 }
 
 /**
@@ -73,3 +80,31 @@ export function eachSymbol(elf: ElfFile, visit: (s: ElfSymbol) => void): { symta
   }
   return { symtab };
 }
+
+const NT_GNU_BUILD_ID = 3;
+/** Notes read at most per file: a build-id note is 36 bytes, and the notes of real binaries a few hundred. */
+const MAX_NOTES = 64 << 10;
+
+/**
+ * The file's GNU build-id (`.note.gnu.build-id`, what `file` and `readelf -n` show) in hex, from its
+ * PT_NOTE segments; undefined if it has none. Throws NotElf as elfFunctions does.
+ */
+export function elfBuildId(fd: number): string | undefined {
+  return withElfFd(fd, (elf) => {
+    for (const { offset, size } of elf.notes) {
+      const notes = elf.read(offset, Math.min(size, MAX_NOTES), "notes");
+      for (let o = 0; o + 12 <= notes.length; ) {
+        const nameSize = notes.readUInt32LE(o);
+        const descSize = notes.readUInt32LE(o + 4);
+        const noteType = notes.readUInt32LE(o + 8);
+        const desc = o + 12 + align4(nameSize);
+        if (desc + descSize > notes.length) break;
+        if (noteType === NT_GNU_BUILD_ID && nameSize === 4 && notes.toString("latin1", o + 12, o + 15) === "GNU") return notes.toString("hex", desc, desc + descSize);
+        o = desc + align4(descSize);
+      }
+    }
+    return undefined;
+  });
+}
+
+const align4 = (n: number) => (n + 3) & ~3;

@@ -200,6 +200,12 @@ export function ringBufReader<T>(info: MapInfo, handle: () => bigint, handleOf: 
   return new RingBufStream(info, handle(), dropsCounter(info, handleOf), format.readerOf);
 }
 
+/** What a reader needs to know of a ring buffer the compiler added (printf's, the user stacks' notices): its name and drops counter. */
+export function ownRingBuf(name: string, drops?: string): MapInfo {
+  const u32 = { kind: "int", bits: 32, signed: false } as const;
+  return { name, kind: "RingBuf", key: u32, value: u32, maxEntries: 0, exported: false, keyless: true, drops, line: 1, column: 1 };
+}
+
 /** A stream's counter of dropped events, if it has one. */
 export function dropsCounter(stream: MapInfo, handleOf: (name: string) => bigint): BpfMap | undefined {
   if (!stream.drops) return undefined;

@@ -1,6 +1,8 @@
 // Maps keyed by stacks as folded stacks, the lines flamegraph.pl, speedscope and inferno read:
 // `outermost;…;innermost count`, function names without their offsets (samples in one function
-// merge), one line per distinct stack (`tsbpf run --folded`, and the flame graph's input).
+// merge), one line per distinct stack (`tsbpf run --folded`, and the flame graph's input). A
+// frame with no name is its module's, `[libc.so.6]`, or `[unknown]`, as stackcollapse-perf.pl
+// folds perf's.
 
 import type { CValue } from "../../contract/c-values.js";
 import type { CType } from "../../contract/c-layout.js";
@@ -26,12 +28,19 @@ export function foldedStacks(map: ProbeMap): FoldedStack[] {
     if (typeof key !== "string") continue;
     const frames = key
       .split("\n")
-      .map((f) => f.trim().replace(/\+0x[0-9a-f]+$/, ""))
+      .map((f) => folded(f.trim()))
       .filter((f) => f !== "")
       .reverse();
     out.push({ frames, count: Number(Array.isArray(value) ? value.reduce((a, b) => (a as bigint) + (b as bigint), 0n) : value) });
   }
   return out;
+}
+
+/** A frame as folded: `name+28` → `name`; `0x7f… (/usr/lib/…/libc.so.6)` → `[libc.so.6]`; `0x55… ([unknown])` → `[unknown]`. */
+function folded(frame: string): string {
+  const address = /^0x[0-9a-f]+(?: \((?:.*\/)?\[?([^\]/]*)\]?\))?$/.exec(frame);
+  if (address) return `[${address[1] || "unknown"}]`;
+  return frame.replace(/\+\d+$/, "");
 }
 
 /** The folded lines: one per distinct stack, counts of stacks that fold alike added up. */

@@ -8,16 +8,22 @@ import type { CType } from "../../contract/c-layout.js";
 import type { CValue } from "../../contract/c-values.js";
 import { NO_USER_STACK } from "../../contract/manifest.js";
 import { kernelSymbols } from "./kernel-symbols.js";
-import { userSymbol } from "./user-symbols.js";
+import type { StackFrames } from "./user-symbols.js";
 import type { ValueFormatter } from "./value-formats.js";
 
-/** The addresses of stack `id`, innermost first; undefined if the map has no such stack. */
-export type StackFrames = (id: bigint) => bigint[] | undefined;
+/** A stack's value (a KernelStack's id; a UserStack's process and id) as its frames' names, innermost first; undefined if the map has no such stack. */
+export type StackNames = (value: bigint) => string[] | undefined;
 
-const bound = new WeakMap<CType, StackFrames>();
+const bound = new WeakMap<CType, StackNames>();
+
+/** A kernel stack map's ids as their frames' names, from /proc/kallsyms, as bpftrace writes a frame (`do_syscall_64+506`). */
+export const kernelStackNames =
+  (frames: StackFrames): StackNames =>
+  (id) =>
+    frames(id)?.map((a) => kernelSymbols().frame(a));
 
 /** Binds every stack of `format` among `types` (inside structs and arrays too) to `frames`. */
-export function bindStacks(types: Iterable<CType>, format: "kstack" | "ustack", frames: StackFrames): void {
+export function bindStacks(types: Iterable<CType>, format: "kstack" | "ustack", frames: StackNames): void {
   const visit = (t: CType): void => {
     if (t.kind === "int" && t.format === format) bound.set(t, frames);
     else if (t.kind === "array") visit(t.elem);
@@ -26,13 +32,13 @@ export function bindStacks(types: Iterable<CType>, format: "kstack" | "ustack", 
   for (const t of types) visit(t);
 }
 
-/** bpftrace's indentation of a stack's frames. */
-const FRAME_INDENT = "        ";
+/** bpftrace v0.17's indentation of a stack's frames. */
+const FRAME_INDENT = "    ";
 
 /**
- * The view of a stack: its frames as bpftrace prints a stack, a line each after a newline
- * (`@[\n        do_syscall_64+0x5c\n        …\n]: 3` in a map's print). An id the map no longer
- * holds, or none recorded, stays the number.
+ * The view of a stack: its frames as bpftrace v0.17 prints a stack, a line each after a newline,
+ * offsets in decimal (`@[\n    do_syscall_64+92\n    …\n]: 3` in a map's print, D170). An id the
+ * map no longer holds, or none recorded, stays the number.
  */
 export function stackView(t: CType): ValueFormatter {
   const user = t.kind === "int" && t.format === "ustack";
@@ -40,12 +46,9 @@ export function stackView(t: CType): ValueFormatter {
     show: (raw) => {
       const value = raw as bigint;
       const id = user ? value & 0xffffffffn : value;
-      const frames = id >= 0n && !(user && id === NO_USER_STACK) ? bound.get(t)?.(id) : undefined;
+      const frames = id >= 0n && !(user && id === NO_USER_STACK) ? bound.get(t)?.(value) : undefined;
       if (!frames) return value;
-      const pid = Number(value >> 32n);
-      const kernel = user ? undefined : kernelSymbols();
-      const symbol = (a: bigint) => (kernel ? kernel.format(a) : userSymbol(pid, a));
-      return `\n${frames.map((a) => FRAME_INDENT + symbol(a) + "\n").join("")}`;
+      return `\n${frames.map((name) => FRAME_INDENT + name + "\n").join("")}`;
     },
     accept: (given) => given,
     text: (shown: CValue) => String(shown),
