@@ -121,7 +121,8 @@ function checkReferences(words: Uint32Array, starts: Uint32Array, stringBytes: n
     if (!items) continue;
     for (let i = 0, m = at + 3; i < vlen; i++, m += items.stride) {
       if (items.name !== undefined) nameAt(id, words[m + items.name]);
-      if (items.type !== undefined) typeAt(id, `${items.what} ${i}'s `, words[m + items.type]);
+      // The message's words made only for it: a string for each of a vmlinux's 150,000 items was 14 MB to collect.
+      if (items.type !== undefined && words[m + items.type] >= count) typeAt(id, `${items.what} ${i}'s `, words[m + items.type]);
     }
   }
 }

@@ -99,6 +99,12 @@ export class Btf {
   name(id: number): string {
     return id === 0 ? "" : this.string(this.words[this.starts[id]]);
   }
+  /** Whether the type's name starts with `prefix` (ASCII), read from its bytes: no string made. */
+  nameStartsWith(id: number, prefix: string): boolean {
+    const at = this.nameOffset(id);
+    for (let i = 0; i < prefix.length; i++) if (this.strings[at + i] !== prefix.charCodeAt(i)) return false;
+    return true;
+  }
 
   /** INT's encoding (INT_SIGNED, INT_BOOL, …) and width in bits. */
   intEncoding(id: number): number {

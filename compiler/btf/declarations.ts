@@ -66,21 +66,21 @@ export function kernelDeclarations(btf: Btf, header: string[]): KernelDeclaratio
         }
         break;
       case Kind.Typedef:
-        if (btf.name(id).startsWith(RAW_TRACEPOINT_PREFIX)) rawTracepoints.push(id);
+        if (btf.nameStartsWith(id, RAW_TRACEPOINT_PREFIX)) rawTracepoints.push(id);
         if (names.aliases.has(id)) break;
         out.write(`export type ${names.of[id]} = ${text.of(btf.ref(id))};\n`);
         counts.typedefs++;
         break;
       case Kind.Func:
-        if (btf.kind(btf.ref(id)) === Kind.FuncProto && isIdentifier(btf.name(id))) functions.push(id);
-        if (btf.name(id).startsWith(RAW_TRACEPOINT_CALLER)) callers.set(btf.name(id).slice(RAW_TRACEPOINT_CALLER.length), id);
+        if (btf.kind(btf.ref(id)) === Kind.FuncProto) functions.push(id); // those named as no identifier are left out as they are written
+        if (btf.nameStartsWith(id, RAW_TRACEPOINT_CALLER)) callers.set(btf.name(id).slice(RAW_TRACEPOINT_CALLER.length), id);
         break;
     }
   }
   for (let i = 0; i < text.pending.length; i++) out.write(composite(btf, text.pending[i], names, text));
   for (const c of constants) out.write(c);
   out.write(AUGMENTATION_START);
-  counts.functions = writeFunctionSignatures(out, btf, functions, text);
+  counts.functions = writeFunctionSignatures(out, btf, functions, text, true);
   const parameters = new ParameterText(btf, text);
   const raw = rawTracepoints.map((id) => {
     const event = btf.name(id).slice(RAW_TRACEPOINT_PREFIX.length);
@@ -201,7 +201,7 @@ export function functionSignatures(btf: Btf, ids: readonly number[], text: TypeT
  * only with another signature: each line's name is a key into typed arrays (string-keys.ts),
  * not a string kept in a Map, whose 56,000 entries lived through the young generation's collections.
  */
-function writeFunctionSignatures(out: TextBuffer, btf: Btf, ids: readonly number[], text: TypeText): number {
+function writeFunctionSignatures(out: TextBuffer, btf: Btf, ids: readonly number[], text: TypeText, identifiersOnly = false): number {
   const params = new ParameterText(btf, text);
   /** Each prototype's `(params): ret;\n`: a vmlinux's 56,000 functions have 25,000 prototypes. */
   const signatures = new Map<number, string>();
@@ -213,6 +213,11 @@ function writeFunctionSignatures(out: TextBuffer, btf: Btf, ids: readonly number
   const last = new Int32Array(ids.length);
   let count = 0;
   for (const id of ids) {
+    // One string per function, its name: checked once, written as it is (kernelDeclarations's whole-vmlinux pass
+    // leaves out the few named as no identifier: `identifiersOnly`).
+    const name = btf.name(id);
+    const identifier = isIdentifier(name);
+    if (identifiersOnly && !identifier) continue;
     const proto = btf.ref(id);
     let signature = signatures.get(proto);
     if (signature === undefined) signatures.set(proto, (signature = flat(`(${params.of(proto)}): ${text.of(btf.ref(proto))};\n`)));
@@ -220,7 +225,7 @@ function writeFunctionSignatures(out: TextBuffer, btf: Btf, ids: readonly number
     let line = last[key];
     while (line !== 0 && signatures.get(lineProto[line - 1]) !== signature) line = previous[line - 1];
     if (line !== 0) continue; // the same name and signature again
-    out.write("    " + propertyName(btf.name(id)) + signature);
+    out.write("    " + (identifier ? name : propertyName(name)) + signature);
     lineProto[count] = proto;
     previous[count] = last[key];
     last[key] = ++count;
@@ -283,30 +288,33 @@ export class ParameterText {
     private readonly text: TypeText,
   ) {}
 
-  /** The parameters as a signature lists them: `name: T, name: T`. */
+  /** The parameters as a signature lists them: `name: T, name: T` (made as one string: no list of them). */
   of(proto: number): string {
-    const all = this.list(proto);
-    return all.length === 1 ? all[0] : all.join(", ");
+    let text = "";
+    for (let i = 0, n = this.btf.vlen(proto); i < n; i++) text += i === 0 ? this.parameter(proto, i) : ", " + this.parameter(proto, i);
+    return text;
   }
 
   /** Each parameter as `name: T`. */
   list(proto: number): string[] {
-    const btf = this.btf;
-    const n = btf.vlen(proto);
     const out: string[] = [];
-    const used: string[] = [];
-    for (let i = 0; i < n; i++) {
-      const type = btf.paramType(proto, i);
-      if (type === 0 && i === n - 1) {
-        out.push("...rest: u64[]"); // C's `...`
-        break;
-      }
-      let name = this.name(btf.paramNameOffset(proto, i)) || `arg${i}`;
-      while (used.includes(name)) name += "_";
-      used.push(name);
-      out.push(`${name}: ${this.text.of(type)}`);
-    }
+    for (let i = 0, n = this.btf.vlen(proto); i < n; i++) out.push(this.parameter(proto, i));
     return out;
+  }
+
+  /** The names given to the parameters of the prototype being spelled, before the current one. */
+  private readonly used: string[] = [];
+
+  /** Parameter `i` as `name: T`; call for 0, 1, 2, … in turn (a name taken before it gets `_` appended). */
+  private parameter(proto: number, i: number): string {
+    const btf = this.btf;
+    const type = btf.paramType(proto, i);
+    if (type === 0 && i === btf.vlen(proto) - 1) return "...rest: u64[]"; // C's `...`
+    if (i === 0) this.used.length = 0;
+    let name = this.name(btf.paramNameOffset(proto, i)) || `arg${i}`;
+    while (this.used.includes(name)) name += "_";
+    this.used.push(name);
+    return name + ": " + this.text.of(type);
   }
 
   private name(offset: number): string {

@@ -122,6 +122,25 @@ test("the declarations type-check, and a probe's use of them too", () => {
   }
 });
 
+test("the kernel's functions: named as TypeScript calls them, a name again only with another signature; raw tracepoints' arguments", () => {
+  const b = new BtfBuilder();
+  const int = b.int("int", 4, true);
+  const long = b.int("long int", 8, true);
+  const task = b.struct("task", 8, [["pid", int, 0]]);
+  b.func("wake", int, [["t", b.ptr(task)]]);
+  b.func("wake", int, [["t", b.ptr(b.add("const", "", 0, task))]]); // another static copy: the same text, not again
+  b.func("wake", long, [["t", b.ptr(task)]]); // another signature: again
+  b.func("wake.isra.0", int, [["t", b.ptr(task)]]); // a compiler's clone: no identifier, not declared
+  b.func("__traceiter_task_new", int, [["__data", b.ptr(0)], ["t", b.ptr(task)], ["flags", long]]);
+  b.typedef("btf_trace_task_new", b.ptr(b.add("funcProto", "", 3, int, [0, b.ptr(0), 0, b.ptr(task), 0, long])));
+  b.typedef("btf_trace_task_old", b.ptr(b.add("funcProto", "", 2, int, [0, b.ptr(0), 0, int]))); // no caller: the typedef's unnamed parameters
+  const text = generate(b.bytes());
+  const lines = text.slice(text.indexOf("interface KernelFunctions {")).split("\n");
+  expect(lines.filter((l) => l.includes("wake"))).toEqual(["    wake(t: Ptr<task>): i32;", "    wake(t: Ptr<task>): i64;"]);
+  expect(text).toContain("    __traceiter_task_new(__data: Ptr<void>, t: Ptr<task>, flags: i64): i32;");
+  expect(text).toContain("  interface RawTracepointArguments {\n    task_new: { t: Ptr<task>; flags: i64; };\n    task_old: { arg1: i32; };\n  }\n");
+});
+
 test("the same BTF gives the same bytes; a big-endian BTF the same declarations", () => {
   const bytes = sample().bytes();
   expect(generate(bytes)).toBe(generate(Buffer.from(bytes)));
@@ -170,6 +189,7 @@ describe("a file that is not usable BTF is a TsbpfError naming it", () => {
     ["a huge member count", withWord(typeWord(17, 1), (4 << 24) | 0xffff), /runs past the end of the type section/],
     ["an unknown kind", withWord(typeWord(3, 1), 25 << 24), /kind 25/],
     ["a type id out of range", withWord(typeWord(6, 2), 99999), /refers to type 99999/],
+    ["a member's type id out of range", withWord(typeWord(10, 7), 99999), /type 10 \(UNION\) refers to member 1's type 99999/],
     ["a name past the strings", withWord(typeWord(1, 0), 1 << 20), /name at offset 1048576, past the string section/],
     ["a typedef that is its own target", withWord(typeWord(6, 2), 6), /cycle/],
   ])("%s", (_, bytes, message) => {
