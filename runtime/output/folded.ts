@@ -8,6 +8,7 @@ import type { CValue } from "../../contract/c-values.js";
 import type { CType } from "../../contract/c-layout.js";
 import type { MapInfo } from "../../contract/manifest.js";
 import type { ProbeMap } from "../maps/open-map.js";
+import { isUnrecordedFrame } from "./stacks.js";
 
 export interface FoldedStack {
   /** Outermost first. */
@@ -25,12 +26,14 @@ export const isStackCount = (map: ProbeMap): boolean => countsStacks(map.info);
 export function foldedStacks(map: ProbeMap): FoldedStack[] {
   const out: FoldedStack[] = [];
   for (const [key, value] of map.entries() as [CValue, CValue][]) {
-    if (typeof key !== "string") continue;
+    if (typeof key !== "string") continue; // a stack map that no longer holds the id
     const frames = key
       .split("\n")
-      .map((f) => folded(f.trim()))
-      .filter((f) => f !== "")
+      .map((f) => f.trim())
+      .filter((f) => f !== "" && !isUnrecordedFrame(f))
+      .map(folded)
       .reverse();
+    if (!frames.length) continue;
     out.push({ frames, count: Number(Array.isArray(value) ? value.reduce((a, b) => (a as bigint) + (b as bigint), 0n) : value) });
   }
   return out;

@@ -35,6 +35,21 @@ export function bindStacks(types: Iterable<CType>, format: "kstack" | "ustack", 
 /** bpftrace v0.17's indentation of a stack's frames. */
 const FRAME_INDENT = "    ";
 
+const EFAULT = 14n;
+const EEXIST = 17n;
+const UNRECORDED = "[no stack recorded: ";
+
+/** Why a stack was not recorded, as a frame line: its id is bpf_get_stackid()'s error. */
+function unrecorded(user: boolean, id: bigint): string {
+  if (user) return `${UNRECORDED}a kernel thread, or the stack map had no room for it]`;
+  if (id === -EFAULT) return `${UNRECORDED}the CPU was running user code]`;
+  if (id === -EEXIST) return `${UNRECORDED}another stack took its bucket in the stack map]`;
+  return `${UNRECORDED}bpf_get_stackid() failed with ${id}]`;
+}
+
+/** Whether a frame line is the note of a stack not recorded (folded output leaves those out, as before). */
+export const isUnrecordedFrame = (frame: string): boolean => frame.startsWith(UNRECORDED);
+
 /**
  * The view of a stack: its frames as bpftrace v0.17 prints a stack, a line each after a newline,
  * offsets in decimal (`@[\n    do_syscall_64+92\n    …\n]: 3` in a map's print, D170). An id the
@@ -46,7 +61,10 @@ export function stackView(t: CType): ValueFormatter {
     show: (raw) => {
       const value = raw as bigint;
       const id = user ? value & 0xffffffffn : value;
-      const frames = id >= 0n && !(user && id === NO_USER_STACK) ? bound.get(t)?.(value) : undefined;
+      const recorded = id >= 0n && !(user && id === NO_USER_STACK);
+      const frames = recorded ? bound.get(t)?.(value) : undefined;
+      // Said in words, not left a number that reads like an id: bpf_get_stackid() failed in the kernel.
+      if (!recorded) return `\n${FRAME_INDENT}${unrecorded(user, id)}\n`;
       if (!frames) return value;
       return `\n${frames.map((name) => FRAME_INDENT + name + "\n").join("")}`;
     },

@@ -68,6 +68,14 @@ describe("sampled kernel stacks while a process copies bytes a syscall at a time
     expect(lines.some((l) => /(^|;)do_syscall_64;.*(read|write)/.test(l))).toBe(true);
   });
 
+  test("a sample with no kernel stack (the CPU in user code) says so in words, not as bpf_get_stackid()'s error number", () => {
+    const r = profile();
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^@\w+\[\n/m);
+    expect(r.stdout).not.toMatch(/^@\w+\[-?\d+\]: /m);
+    for (const note of r.stdout.match(/\[no stack recorded: [^\]]*\]/g) ?? []) expect(note).toBe("[no stack recorded: the CPU was running user code]");
+  });
+
   test("--flamegraph writes an SVG with a box per frame, its zoom and its search", () => {
     const svg = join(dir, "profile.svg");
     const r = profile("--flamegraph", svg);
