@@ -98,7 +98,7 @@ describe("bad input", () => {
 
   test("the verifier's rejection is reported at the TypeScript line it points to", () => {
     // A real rejection: the same program without a GPL licence may not call bpf_trace_printk.
-    const file = repo("examples/hello-syncfs.ts");
+    const file = repo("examples/hello-printk.ts");
     const c = compile(file, { emitLLVM: true });
     const ir = c.ir!.replace('c"GPL\\00"', 'c"MIT\\00"');
     expect(ir).toContain('c"MIT\\00"');
@@ -112,7 +112,7 @@ describe("bad input", () => {
     expect(error).toBeInstanceOf(TsbpfError);
     const text = (error as TsbpfError).format();
     const line = readFileSync(file, "utf8").split("\n").findIndex((l) => l.includes("printk(")) + 1;
-    expect(text).toContain(`hello-syncfs.ts:${line}:3: error: the kernel verifier rejected program 'hello': cannot call GPL-restricted function`);
+    expect(text).toContain(`hello-printk.ts:${line}:3: error: the kernel verifier rejected program 'hello': cannot call GPL-restricted function`);
     expect(text).toContain("hint: the licence section must be GPL-compatible");
   });
 });
