@@ -17,8 +17,10 @@ interface Location {
   refused?: string;
 }
 
-let root: { path: string } | { refused: true } | undefined;
-const subdirs = new Map<string, string | undefined>();
+/** The cache root, or why it is not used (where, and the reason: warned about once, when first asked loudly). */
+let root: { path: string } | { refused: { at: string; reason: string } } | undefined;
+/** Each folder asked for: its path, or why it is not used. */
+const subdirs = new Map<string, { path?: string; refused?: { at: string; reason: string } }>();
 let warned = false;
 
 function location(): Location {
@@ -51,17 +53,13 @@ function warn(at: string, reason: string): void {
 
 /**
  * The cache root, created 0700 a component at a time below a directory that must exist (HOME
- * for the default ~/.cache/tsbpf: a service user's HOME=/nonexistent is not created), or
- * undefined after a warning.
+ * for the default ~/.cache/tsbpf: a service user's HOME=/nonexistent is not created), or why
+ * it cannot be used.
  */
-function openRoot(): string | undefined {
-  if (root) return "path" in root ? root.path : undefined;
+function openRoot(): { path: string } | { refused: { at: string; reason: string } } {
+  if (root) return root;
   const at = location();
-  const refuse = (reason: string): undefined => {
-    root = { refused: true };
-    warn(at.root, reason);
-    return undefined;
-  };
+  const refuse = (reason: string) => (root = { refused: { at: at.root, reason } });
   if (at.refused) return refuse(at.refused);
   let dir: string;
   try {
@@ -84,8 +82,7 @@ function openRoot(): string | undefined {
   }
   const unsafe = unsafeAncestry(dirname(dir)) ?? notOwnDirectory(dir) ?? notWritable(dir);
   if (unsafe) return refuse(unsafe);
-  root = { path: dir };
-  return dir;
+  return (root = { path: dir });
 }
 
 function notWritable(dir: string): string | undefined {
@@ -100,30 +97,33 @@ function notWritable(dir: string): string | undefined {
 /**
  * The cache's folder `sub`, private to this user, or undefined when the cache is not used.
  * With `create: false`, undefined also when the folder does not exist (yet): looking for files
- * that only a generator writes leaves no empty folder behind.
+ * that only a generator writes leaves no empty folder behind. With `quiet`, a cache that cannot
+ * be used is not warned about (yet): for what only ever saves time in every command (tsbpf's own
+ * code, D155), where `tsbpf --help` should not warn about a cache it does not otherwise use.
  */
-export function cacheDir(sub: "objects" | "v8" | "types" | "kernel", { create = true } = {}): string | undefined {
-  const known = subdirs.get(sub);
-  if (known !== undefined || (subdirs.has(sub) && !create)) return known;
-  const top = openRoot();
-  let dir: string | undefined;
-  if (top) {
-    dir = join(top, sub);
-    let unsafe: string | undefined;
-    try {
-      if (create) makePrivateDirectory(dir);
-      else if (!existsSync(dir)) dir = undefined;
-      if (dir) unsafe = notOwnDirectory(dir);
-    } catch (e) {
-      unsafe = `cannot create ${dir} (${errnoCode(e)})`;
-    }
-    if (unsafe) {
-      warn(top, unsafe);
-      dir = undefined;
-    }
+export function cacheDir(sub: "objects" | "v8" | "types" | "kernel", { create = true, quiet = false } = {}): string | undefined {
+  let known = subdirs.get(sub);
+  if (!known || (create && !known.path && !known.refused)) {
+    known = openSubdir(sub, create);
+    subdirs.set(sub, known);
   }
-  subdirs.set(sub, dir);
-  return dir;
+  if (known.refused && !quiet) warn(known.refused.at, known.refused.reason);
+  return known.path;
+}
+
+function openSubdir(sub: string, create: boolean): { path?: string; refused?: { at: string; reason: string } } {
+  const top = openRoot();
+  if ("refused" in top) return { refused: top.refused };
+  const dir = join(top.path, sub);
+  let unsafe: string | undefined;
+  try {
+    if (create) makePrivateDirectory(dir);
+    else if (!existsSync(dir)) return {};
+    unsafe = notOwnDirectory(dir);
+  } catch (e) {
+    unsafe = `cannot create ${dir} (${errnoCode(e)})`;
+  }
+  return unsafe ? { refused: { at: top.path, reason: unsafe } } : { path: dir };
 }
 
 /** A cached file's bytes if this user alone wrote it; undefined (after a warning) if not. */

@@ -3,13 +3,12 @@
 // measured against bpftrace's start-up, so this matters (bench/RESULTS.md).
 
 import { isAscii } from "node:buffer";
-import { createHash } from "node:crypto";
 import { readdirSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { basename, dirname, join } from "node:path";
 import { Script } from "node:vm";
 import type * as TS from "typescript";
-import { runtimeV8Flags } from "../v8-tuning.js";
+import { codeCacheFlagsKey } from "../v8-tuning.js";
 import { cacheDir, dropCached, readCached, writeCached } from "../cache-dir.js";
 
 /** V8's code cache for typescript.js is a few MB; a larger file is not one tsbpf wrote. */
@@ -22,9 +21,7 @@ export function typescript(): typeof TS {
   const req = createRequire(__filename);
   const file = req.resolve("typescript");
   const version = (req("typescript/package.json") as { version: string }).version;
-  // V8 rejects a code cache made under other flags: key it on them too, or two ways of
-  // starting node would keep overwriting each other's cache.
-  const flags = createHash("sha1").update(`${v8Flags().join(" ")}|${process.env.NODE_OPTIONS ?? ""}`).digest("hex").slice(0, 8);
+  const flags = codeCacheFlagsKey();
   const dir = cacheDir("v8");
   const cachePath = dir && join(dir, `typescript-${version}-v8-${process.versions.v8}-${flags}.bin`);
   // Code V8 runs in this process (root's, for `tsbpf run`): only a file this user alone wrote.
@@ -40,17 +37,6 @@ export function typescript(): typeof TS {
   script.runInThisContext()(mod.exports, createRequire(file), mod, file, dirname(file));
   loaded = { ts: mod.exports, script, cachePath, fresh: !cachedData || script.cachedDataRejected === true };
   return loaded.ts;
-}
-
-/** Node's command-line options, less those that only name code to run (-e, -r, …), and those set since. */
-function v8Flags(): string[] {
-  const out: string[] = [...runtimeV8Flags()];
-  const args = process.execArgv;
-  for (let i = 0; i < args.length; i++) {
-    if (/^(-e|--eval|-p|--print|-r|--require|--import|--loader)$/.test(args[i])) i++;
-    else if (!/^(--eval|--print|--require|--import|--loader)=/.test(args[i])) out.push(args[i]);
-  }
-  return out;
 }
 
 /** After a first compile, V8 has compiled the checker's functions too: keep them for next time. */
