@@ -3,10 +3,10 @@
 // have written (root under `sudo -E` with a user's HOME), or that cannot be used at all, is
 // skipped after one warning: it only ever costs time (decisions D35).
 
-import { accessSync, constants, existsSync, realpathSync, rmSync } from "node:fs";
+import { accessSync, constants, existsSync, readdirSync, realpathSync, rmSync } from "node:fs";
 import { homedir } from "node:os";
-import { dirname, isAbsolute, join, relative, resolve, sep } from "node:path";
-import { errnoCode, makePrivateDirectory, notOwnDirectory, readOwnFile, replaceFile, unsafeAncestry, UntrustedFile } from "./trusted-files.js";
+import { basename, dirname, isAbsolute, join, relative, resolve, sep } from "node:path";
+import { errnoCode, makePrivateDirectory, notOwnDirectory, openOwnFile, readOwnFile, replaceFile, unsafeAncestry, UntrustedFile } from "./trusted-files.js";
 
 /** Where the cache goes, and the directory above it that must already exist (tsbpf creates the rest). */
 interface Location {
@@ -44,11 +44,38 @@ function location(): Location {
   return { root, existing: home, existingName };
 }
 
+const WARNING = "tsbpf: warning: not using the cache at ";
+
 /** The first reason the cache is not used is printed; later ones would say nothing new. */
 function warn(at: string, reason: string): void {
   if (warned) return;
   warned = true;
-  process.stderr.write(`tsbpf: warning: not using the cache at ${at}: ${reason} (point TSBPF_CACHE_DIR at a directory only you can write to)\n`);
+  process.stderr.write(`${WARNING}${at}: ${reason} (point TSBPF_CACHE_DIR at a directory only you can write to)\n`);
+}
+
+/**
+ * What another tsbpf process working for this one (the compiler's, snapshot/) wrote to stderr,
+ * passed on as if this process had written it: its warning about the cache only if this
+ * process has given none, and then none of this process's own.
+ */
+export function relayStderr(text: string): void {
+  for (const line of text.split(/(?<=\n)/)) {
+    if (line.startsWith(WARNING)) {
+      if (warned) continue;
+      warned = true;
+    }
+    process.stderr.write(line);
+  }
+}
+
+/**
+ * Forgets where the cache is and what was warned about: a process started from a snapshot
+ * finds its own (the snapshot's builder looked too, in its own environment).
+ */
+export function forgetCacheDir(): void {
+  root = undefined;
+  subdirs.clear();
+  warned = false;
 }
 
 /**
@@ -128,8 +155,17 @@ function openSubdir(sub: string, create: boolean): { path?: string; refused?: { 
 
 /** A cached file's bytes if this user alone wrote it; undefined (after a warning) if not. */
 export function readCached(path: string, maxBytes: number): Buffer | undefined {
+  return trusted(path, () => readOwnFile(path, maxBytes));
+}
+
+/** A cached file opened for reading (the caller closes it) if this user alone wrote it; undefined (after a warning) if not. */
+export function openCached(path: string, maxBytes: number): number | undefined {
+  return trusted(path, () => openOwnFile(path, maxBytes)?.fd);
+}
+
+function trusted<T>(path: string, use: () => T): T | undefined {
   try {
-    return readOwnFile(path, maxBytes);
+    return use();
   } catch (e) {
     if (!(e instanceof UntrustedFile)) throw e;
     warn(dirname(dirname(path)), e.message);
@@ -144,6 +180,24 @@ export function writeCached(path: string, data: Uint8Array | string): void {
   } catch (e) {
     warn(dirname(dirname(path)), `cannot write ${path} (${errnoCode(e) ?? e})`);
   }
+}
+
+/**
+ * Removes the cache files beside `path` of its family (names starting with `family`) made for
+ * other versions: those whose names differ from its before the flags key (`-xxxxxxxx.ext`, the
+ * last part). Other versions' are dead weight (megabytes each); other flags' are not: two ways of
+ * starting node would otherwise delete each other's.
+ */
+export function dropOtherVersions(path: string, family: string): void {
+  const dir = dirname(path);
+  const current = basename(path).replace(/-[0-9a-f]{8}\.[a-z]+$/, "-");
+  let names: string[] = [];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    // the cache was deleted meanwhile: nothing to tidy
+  }
+  dropCached(...names.filter((f) => f.startsWith(family) && !f.startsWith(current)).map((f) => join(dir, f)));
 }
 
 /** Removes cached files that are not what they should be; the next write replaces them anyway. */

@@ -10,10 +10,9 @@
 
 import { createHash } from "node:crypto";
 import Module from "node:module";
-import { readdirSync } from "node:fs";
 import { dirname, join, relative, sep } from "node:path";
 import { Script } from "node:vm";
-import { cacheDir, dropCached, readCached, writeCached } from "./cache-dir.js";
+import { cacheDir, dropOtherVersions, readCached, writeCached } from "./cache-dir.js";
 import { packageRoot, packageVersion } from "../contract/paths.js";
 import { codeCacheFlagsKey, runtimeV8Flags } from "./v8-tuning.js";
 
@@ -118,18 +117,6 @@ export function cacheOwnModules(root = join(packageRoot, "dist")): void {
     const fresh = new Map(compiled.map((c) => [c.file, { file: c.file, hash: c.hash, data: c.script.createCachedData() }]));
     // Modules this run did not load keep their entries: a cached run loads half of a build's.
     writeCached(join(saveDir, name), encodeModuleCache([...[...stored.values()].filter((e) => !fresh.has(e.file)), ...fresh.values()]));
-    dropOtherVersions(saveDir, prefix, name);
+    dropOtherVersions(join(saveDir, name), prefix);
   });
-}
-
-/** This installation's caches for other tsbpf or Node versions: dead weight. Other flags' are not (two ways of starting node). */
-function dropOtherVersions(dir: string, prefix: string, current: string): void {
-  const flagless = current.replace(/-[0-9a-f]{8}\.bin$/, "-");
-  let names: string[] = [];
-  try {
-    names = readdirSync(dir);
-  } catch {
-    return;
-  }
-  dropCached(...names.filter((f) => f.startsWith(prefix) && !f.startsWith(flagless)).map((f) => join(dir, f)));
 }

@@ -9,7 +9,6 @@ import { declarationSpan } from "./source-span.js";
 import { resolveParams, writeParams, type ParamValues } from "./param-values.js";
 import { Errno, errnoText, lastErrno, libbpf, takeLibbpfMessages, TEST_RUN_OPTS_SIZE, type TestRunOpts } from "../native/libbpf.js";
 import { privilegeError, requireBpfPrivileges } from "./privileges.js";
-import { verifierError } from "./verifier-log.js";
 
 export interface LoadedProgram {
   readonly info: ProgramInfo;
@@ -96,6 +95,8 @@ export class LoadedObject {
       for (const [progName, log] of logs) {
         const text = cString(log);
         if (!text) continue;
+        // Loaded on a rejection only: a start that loads does not pay for reading verifier logs.
+        const { verifierError } = require("./verifier-log.js") as typeof import("./verifier-log.js");
         const e = verifierError(progName, c.file, text);
         if (opts.verbose) e.options.detail = `verifier log:\n${text}`;
         throw e;

@@ -3,18 +3,18 @@
 // measured against bpftrace's start-up, so this matters (bench/RESULTS.md).
 
 import { isAscii } from "node:buffer";
-import { readdirSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
-import { basename, dirname, join } from "node:path";
+import { dirname, join } from "node:path";
 import { Script } from "node:vm";
 import type * as TS from "typescript";
 import { codeCacheFlagsKey } from "../v8-tuning.js";
-import { cacheDir, dropCached, readCached, writeCached } from "../cache-dir.js";
+import { cacheDir, dropOtherVersions, readCached, writeCached } from "../cache-dir.js";
 
 /** V8's code cache for typescript.js is a few MB; a larger file is not one tsbpf wrote. */
 const MAX_CODE_CACHE_BYTES = 256 << 20;
 
-let loaded: { ts: typeof TS; script: Script; cachePath: string | undefined; fresh: boolean } | undefined;
+let loaded: { ts: typeof TS; script: Script | undefined; cachePath: string | undefined; fresh: boolean; fromCodeCache: boolean } | undefined;
 
 export function typescript(): typeof TS {
   if (loaded) return loaded.ts;
@@ -35,24 +35,27 @@ export function typescript(): typeof TS {
   });
   const mod = { exports: {} as typeof TS };
   script.runInThisContext()(mod.exports, createRequire(file), mod, file, dirname(file));
-  loaded = { ts: mod.exports, script, cachePath, fresh: !cachedData || script.cachedDataRejected === true };
+  const fresh = !cachedData || script.cachedDataRejected === true;
+  loaded = { ts: mod.exports, script, cachePath, fresh, fromCodeCache: !fresh };
   return loaded.ts;
 }
 
+/**
+ * TypeScript as the compiler's start-up snapshot loads it (snapshot/snapshot-entry.ts): a
+ * snapshot cannot hold the vm.Script a code cache is made from, and needs none.
+ */
+export function adoptTypeScript(ts: typeof TS): void {
+  loaded ??= { ts, script: undefined, cachePath: undefined, fresh: false, fromCodeCache: false };
+}
+
+/** Whether TypeScript was loaded with V8's code cache: this is not the first build under these flags. */
+export const typescriptFromCodeCache = (): boolean => loaded?.fromCodeCache === true;
+
 /** After a first compile, V8 has compiled the checker's functions too: keep them for next time. */
 export function saveTypeScriptCodeCache(): void {
-  if (!loaded?.fresh || !loaded.cachePath) return;
+  if (!loaded?.fresh || !loaded.cachePath || !loaded.script) return;
   writeCached(loaded.cachePath, loaded.script.createCachedData());
   loaded.fresh = false;
-  // Caches for other TypeScript or V8 versions are dead weight (3 MB each). Those for other
-  // node flags are not: two ways of starting node would otherwise delete each other's.
-  const dir = dirname(loaded.cachePath);
-  const current = basename(loaded.cachePath).replace(/-[0-9a-f]{8}\.bin$/, "-");
-  let names: string[] = [];
-  try {
-    names = readdirSync(dir);
-  } catch {
-    // the cache was deleted meanwhile: nothing to tidy
-  }
-  dropCached(...names.filter((f) => f.startsWith("typescript-") && !f.startsWith(current)).map((f) => join(dir, f)));
+  // Caches for other TypeScript or V8 versions are dead weight (3 MB each).
+  dropOtherVersions(loaded.cachePath, "typescript-");
 }
