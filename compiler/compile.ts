@@ -68,8 +68,8 @@ export async function buildAsync(fileName: string, source: string | undefined, o
   }
   const waitFrom = performance.now();
   const out = await codegenAsync(prepared, pending);
-  const { linkObjects } = require("./object-link.js") as typeof import("./object-link.js");
-  const object = linkObjects(out.objects);
+  // One part is the object: libbpf's linker (and libbpf itself, in the compiler's process) only for several.
+  const object = out.objects.length === 1 ? out.objects[0] : (require("./object-link.js") as typeof import("./object-link.js")).linkObjects(out.objects);
   prepared.timings.llvm = (prepared.timings.llvm ?? 0) + performance.now() - waitFrom;
   // Parts are parsed as they arrive, on the main thread: that time is in "lower".
   prepared.timings["llvm.bg"] = out.timings.optimize + out.timings.emit;
