@@ -10,7 +10,8 @@
 
 import { createHash } from "node:crypto";
 import Module from "node:module";
-import { dirname, join, relative, sep } from "node:path";
+import { lstatSync } from "node:fs";
+import { dirname, join, relative, resolve, sep } from "node:path";
 import { Script } from "node:vm";
 import { cacheDir, dropOtherVersions, readCached, writeCached } from "./cache-dir.js";
 import { packageRoot, packageVersion } from "../contract/paths.js";
@@ -109,6 +110,7 @@ export function cacheOwnModules(root = join(packageRoot, "dist")): void {
     });
     return (script.runInThisContext() as (...args: unknown[]) => unknown).call(mod.exports, mod.exports, req, mod, filename, dirname(filename));
   };
+  resolveOwnModulesDirectly(below);
   // At exit each script holds every function the run compiled: the next run needs those too.
   process.once("exit", () => {
     if (!stale || runtimeV8Flags().length) return;
@@ -119,4 +121,23 @@ export function cacheOwnModules(root = join(packageRoot, "dist")): void {
     writeCached(join(saveDir, name), encodeModuleCache([...[...stored.values()].filter((e) => !fresh.has(e.file)), ...fresh.values()]));
     dropOtherVersions(join(saveDir, name), prefix);
   });
+}
+
+/**
+ * `require("./x.js")` from one of tsbpf's modules is the file beside it: resolved here, without
+ * Node's search (a stat and realpath of each candidate, a package.json for each folder above,
+ * 0.15 ms a module: 13 ms of a cached run's 89). Anything else, or a name that is not a regular
+ * file there (a link, nothing), goes Node's way.
+ */
+function resolveOwnModulesDirectly(below: string): void {
+  const loader = Module as unknown as { _resolveFilename(request: string, parent: { filename?: string } | undefined, ...rest: unknown[]): string };
+  const resolveByNode = loader._resolveFilename;
+  loader._resolveFilename = function (request, parent, ...rest) {
+    const from = parent?.filename;
+    if (from?.startsWith(below) && /^\.\.?\/[^]*\.js$/.test(request) && rest[1] === undefined) {
+      const file = resolve(dirname(from), request);
+      if (file.startsWith(below) && lstatSync(file, { throwIfNoEntry: false })?.isFile()) return file;
+    }
+    return resolveByNode.call(this, request, parent, ...rest);
+  };
 }
