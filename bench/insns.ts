@@ -27,7 +27,7 @@ function tsbpf(tsFile: string): string {
 
 const rows: { name: string; ts: number; c: number }[] = [];
 const cases: [string, string][] = [
-  [join(packageRoot, "examples", "hello-syncfs.ts"), "hello-syncfs.c"],
+  [join(packageRoot, "examples", "hello-printk.ts"), "hello-printk.c"],
   [join(packageRoot, "examples", "pid-filter.ts"), "pid-filter.c"],
   [join(packageRoot, "examples", "pid-facts.ts"), "pid-facts.c"],
   [join(dir, "functions.ts"), "functions.c"],

@@ -94,7 +94,7 @@ export function startupTable(all: Series[]): string[] {
 
 /** Where tsbpf's time goes in each series (medians of the `--timings` phases; `process` is the rest). */
 export function phaseTable(all: Series[]): string[] {
-  const phaseNames = ["kernel", "typescript", "lower", "llvm", "cache", "load", "attach", "detach"];
+  const phaseNames = ["snapshot", "kernel", "typescript", "lower", "llvm", "cache", "load", "attach", "detach"];
   const lines = [`| series | ${phaseNames.join(" | ")} | process |`, `| --- |${" ---: |".repeat(phaseNames.length + 1)}`];
   for (const r of all) {
     const cells = phaseNames.map((p) => {

@@ -3,11 +3,11 @@
 // have written (root under `sudo -E` with a user's HOME), or that cannot be used at all, is
 // skipped after one warning: it only ever costs time (decisions D35).
 
-import { accessSync, constants, existsSync, realpathSync, rmSync } from "node:fs";
+import { accessSync, constants, existsSync, readdirSync, realpathSync, rmSync } from "node:fs";
 import { homedir } from "node:os";
-import { dirname, isAbsolute, join, relative, resolve, sep } from "node:path";
+import { basename, dirname, isAbsolute, join, relative, resolve, sep } from "node:path";
 import { pruneOccasionally } from "./cache-prune.js";
-import { errnoCode, makePrivateDirectory, notOwnDirectory, readOwnFile, replaceFile, unsafeAncestry, UntrustedFile } from "./trusted-files.js";
+import { errnoCode, makePrivateDirectory, notOwnDirectory, openOwnFile, readOwnFile, replaceFile, unsafeAncestry, UntrustedFile } from "./trusted-files.js";
 
 /** Where the cache goes, and the directory above it that must already exist (tsbpf creates the rest). */
 interface Location {
@@ -18,8 +18,10 @@ interface Location {
   refused?: string;
 }
 
-let root: { path: string } | { refused: true } | undefined;
-const subdirs = new Map<string, string | undefined>();
+/** The cache root, or why it is not used (where, and the reason: warned about once, when first asked loudly). */
+let root: { path: string } | { refused: { at: string; reason: string } } | undefined;
+/** Each folder asked for: its path, or why it is not used. */
+const subdirs = new Map<string, { path?: string; refused?: { at: string; reason: string } }>();
 let warned = false;
 
 function location(): Location {
@@ -43,26 +45,49 @@ function location(): Location {
   return { root, existing: home, existingName };
 }
 
+const WARNING = "tsbpf: warning: not using the cache at ";
+
 /** The first reason the cache is not used is printed; later ones would say nothing new. */
 function warn(at: string, reason: string): void {
   if (warned) return;
   warned = true;
-  process.stderr.write(`tsbpf: warning: not using the cache at ${at}: ${reason} (point TSBPF_CACHE_DIR at a directory only you can write to)\n`);
+  process.stderr.write(`${WARNING}${at}: ${reason} (point TSBPF_CACHE_DIR at a directory only you can write to)\n`);
+}
+
+/**
+ * What another tsbpf process working for this one (the compiler's, snapshot/) wrote to stderr,
+ * passed on as if this process had written it: its warning about the cache only if this
+ * process has given none, and then none of this process's own.
+ */
+export function relayStderr(text: string): void {
+  for (const line of text.split(/(?<=\n)/)) {
+    if (line.startsWith(WARNING)) {
+      if (warned) continue;
+      warned = true;
+    }
+    process.stderr.write(line);
+  }
+}
+
+/**
+ * Forgets where the cache is and what was warned about: a process started from a snapshot
+ * finds its own (the snapshot's builder looked too, in its own environment).
+ */
+export function forgetCacheDir(): void {
+  root = undefined;
+  subdirs.clear();
+  warned = false;
 }
 
 /**
  * The cache root, created 0700 a component at a time below a directory that must exist (HOME
- * for the default ~/.cache/tsbpf: a service user's HOME=/nonexistent is not created), or
- * undefined after a warning.
+ * for the default ~/.cache/tsbpf: a service user's HOME=/nonexistent is not created), or why
+ * it cannot be used.
  */
-function openRoot(): string | undefined {
-  if (root) return "path" in root ? root.path : undefined;
+function openRoot(): { path: string } | { refused: { at: string; reason: string } } {
+  if (root) return root;
   const at = location();
-  const refuse = (reason: string): undefined => {
-    root = { refused: true };
-    warn(at.root, reason);
-    return undefined;
-  };
+  const refuse = (reason: string) => (root = { refused: { at: at.root, reason } });
   if (at.refused) return refuse(at.refused);
   let dir: string;
   try {
@@ -85,8 +110,7 @@ function openRoot(): string | undefined {
   }
   const unsafe = unsafeAncestry(dirname(dir)) ?? notOwnDirectory(dir) ?? notWritable(dir);
   if (unsafe) return refuse(unsafe);
-  root = { path: dir };
-  return dir;
+  return (root = { path: dir });
 }
 
 function notWritable(dir: string): string | undefined {
@@ -101,36 +125,48 @@ function notWritable(dir: string): string | undefined {
 /**
  * The cache's folder `sub`, private to this user, or undefined when the cache is not used.
  * With `create: false`, undefined also when the folder does not exist (yet): looking for files
- * that only a generator writes leaves no empty folder behind.
+ * that only a generator writes leaves no empty folder behind. With `quiet`, a cache that cannot
+ * be used is not warned about (yet): for what only ever saves time in every command (tsbpf's own
+ * code, D155), where `tsbpf --help` should not warn about a cache it does not otherwise use.
  */
-export function cacheDir(sub: "objects" | "v8" | "types" | "kernel", { create = true } = {}): string | undefined {
-  const known = subdirs.get(sub);
-  if (known !== undefined || (subdirs.has(sub) && !create)) return known;
-  const top = openRoot();
-  let dir: string | undefined;
-  if (top) {
-    dir = join(top, sub);
-    let unsafe: string | undefined;
-    try {
-      if (create) makePrivateDirectory(dir);
-      else if (!existsSync(dir)) dir = undefined;
-      if (dir) unsafe = notOwnDirectory(dir);
-    } catch (e) {
-      unsafe = `cannot create ${dir} (${errnoCode(e)})`;
-    }
-    if (unsafe) {
-      warn(top, unsafe);
-      dir = undefined;
-    }
+export function cacheDir(sub: "objects" | "v8" | "types" | "kernel", { create = true, quiet = false } = {}): string | undefined {
+  let known = subdirs.get(sub);
+  if (!known || (create && !known.path && !known.refused)) {
+    known = openSubdir(sub, create);
+    subdirs.set(sub, known);
   }
-  subdirs.set(sub, dir);
-  return dir;
+  if (known.refused && !quiet) warn(known.refused.at, known.refused.reason);
+  return known.path;
+}
+
+function openSubdir(sub: string, create: boolean): { path?: string; refused?: { at: string; reason: string } } {
+  const top = openRoot();
+  if ("refused" in top) return { refused: top.refused };
+  const dir = join(top.path, sub);
+  let unsafe: string | undefined;
+  try {
+    if (create) makePrivateDirectory(dir);
+    else if (!existsSync(dir)) return {};
+    unsafe = notOwnDirectory(dir);
+  } catch (e) {
+    unsafe = `cannot create ${dir} (${errnoCode(e)})`;
+  }
+  return unsafe ? { refused: { at: top.path, reason: unsafe } } : { path: dir };
 }
 
 /** A cached file's bytes if this user alone wrote it; undefined (after a warning) if not. */
 export function readCached(path: string, maxBytes: number): Buffer | undefined {
+  return trusted(path, () => readOwnFile(path, maxBytes));
+}
+
+/** A cached file opened for reading (the caller closes it) if this user alone wrote it; undefined (after a warning) if not. */
+export function openCached(path: string, maxBytes: number): number | undefined {
+  return trusted(path, () => openOwnFile(path, maxBytes)?.fd);
+}
+
+function trusted<T>(path: string, use: () => T): T | undefined {
   try {
-    return readOwnFile(path, maxBytes);
+    return use();
   } catch (e) {
     if (!(e instanceof UntrustedFile)) throw e;
     warn(dirname(dirname(path)), e.message);
@@ -146,6 +182,24 @@ export function writeCached(path: string, data: Uint8Array | string): void {
   } catch (e) {
     warn(dirname(dirname(path)), `cannot write ${path} (${errnoCode(e) ?? e})`);
   }
+}
+
+/**
+ * Removes the cache files beside `path` of its family (names starting with `family`) made for
+ * other versions: those whose names differ from its before the flags key (`-xxxxxxxx.ext`, the
+ * last part). Other versions' are dead weight (megabytes each); other flags' are not: two ways of
+ * starting node would otherwise delete each other's.
+ */
+export function dropOtherVersions(path: string, family: string): void {
+  const dir = dirname(path);
+  const current = basename(path).replace(/-[0-9a-f]{8}\.[a-z]+$/, "-");
+  let names: string[] = [];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    // the cache was deleted meanwhile: nothing to tidy
+  }
+  dropCached(...names.filter((f) => f.startsWith(family) && !f.startsWith(current)).map((f) => join(dir, f)));
 }
 
 /** Removes cached files that are not what they should be; the next write replaces them anyway. */

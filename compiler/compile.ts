@@ -9,41 +9,10 @@ import { cacheKey, readCache, writeCache } from "./object-cache.js";
 import { readProbeSource } from "./source-file.js";
 
 export { TsbpfError } from "../contract/errors.js";
-import type { CompiledObject } from "../contract/manifest.js";
 import { plainCType } from "../contract/c-layout.js";
 export type { CompiledObject, ParamLayout, ProgramInfo } from "../contract/manifest.js";
-
-export interface CompileOptions {
-  cpu?: "v1" | "v2" | "v3";
-  /**
-   * How many parts LLVM optimises at once (compileAsync). By default a large file with several
-   * programs is split in as many parts as there are cores (at most 4), a small one not at all.
-   */
-  parts?: number;
-  /**
-   * Reuse and store objects in the cache (default true); "refresh": build anew and replace
-   * what is stored (an object libbpf could not open).
-   */
-  cache?: boolean | "refresh";
-  /** Keep the LLVM IR text in the result (implies no cache read). */
-  emitLLVM?: boolean;
-  /**
-   * The process is the CLI's own: V8's optimiser may be switched off while a small file builds
-   * (compiler/v8-tuning.ts). Off by default: a program that compiles keeps its V8 flags.
-   */
-  tuneV8?: boolean;
-}
-
-/** The manifest and object (contract/manifest.ts), and how this compile went. */
-export interface CompileResult extends CompiledObject {
-  file: string;
-  ir?: string;
-  cached: boolean;
-  /** How many parts LLVM optimised at once (D20); absent for a cached object. */
-  parts?: number;
-  /** Milliseconds per phase. */
-  timings: Record<string, number>;
-}
+import type { CompileOptions, CompileResult } from "./compile-options.js";
+export type { CompileOptions, CompileResult } from "./compile-options.js";
 
 export function compile(file: string, opts: CompileOptions = {}): CompileResult {
   return cached(file, opts, (fileName, source) => {
@@ -57,37 +26,54 @@ export function compile(file: string, opts: CompileOptions = {}): CompileResult 
 /**
  * As compile(), with LLVM's work on other threads: each part of the module goes to LLVM as soon
  * as it is lowered, and TypeScript finishes checking the file meanwhile (type errors still come
- * first; the object is then thrown away).
+ * first; the object is then thrown away). With `snapshot`, in a process started from the
+ * compiler's start-up snapshot where there is one (snapshot/compiler-snapshot.ts, D156).
  */
 export async function compileAsync(file: string, opts: CompileOptions = {}): Promise<CompileResult> {
   return cached(file, opts, async (fileName, source) => {
-    let parts: import("./llvm/codegen.js").PartsCodegen | undefined;
-    let prepared: Prepared;
-    try {
-      prepared = prepare(fileName, source, opts, true, (llvm, count) => {
-        parts = new llvm.PartsCodegen({ cpu: opts.cpu, expectedParts: count });
-        return { parts: count, onPart: (ir) => parts!.add(ir) };
-      });
-    } catch (e) {
-      parts?.finish().catch(() => undefined); // parts handed over before the error: dropped
-      throw e;
+    if (!opts.snapshot) return buildAsync(fileName, source, opts);
+    const text = source ?? readProbeSource(fileName).toString("utf8");
+    const snapshot = require("./snapshot/compiler-snapshot.js") as typeof import("./snapshot/compiler-snapshot.js");
+    const served = await snapshot.compileInSnapshot(fileName, text, opts);
+    if (served) {
+      // The compiler's process, less the phases it timed: its start-up and the answer's way here.
+      served.result.timings.snapshot = served.ms - criticalPath(served.result.timings);
+      return served.result;
     }
-    const pending = parts!.finish();
-    try {
-      prepared.phase("typescript", () => prepared.p.checkTypes());
-    } catch (e) {
-      pending.catch(() => undefined); // abandoned: its contexts are freed when it finishes
-      throw e;
-    }
-    const waitFrom = performance.now();
-    const out = await codegenAsync(prepared, pending);
-    const { linkObjects } = require("./object-link.js") as typeof import("./object-link.js");
-    const object = linkObjects(out.objects);
-    prepared.timings.llvm = (prepared.timings.llvm ?? 0) + performance.now() - waitFrom;
-    // Parts are parsed as they arrive, on the main thread: that time is in "lower".
-    prepared.timings["llvm.bg"] = out.timings.optimize + out.timings.emit;
-    return finish(prepared, object, out.objects.length);
+    const built = await buildAsync(fileName, text, opts);
+    snapshot.afterBuildInProcess();
+    return built;
   });
+}
+
+/** compileAsync's build in this process, of `source` (the file's text) if given. */
+export async function buildAsync(fileName: string, source: string | undefined, opts: CompileOptions): Promise<CompileResult> {
+  let parts: import("./llvm/codegen.js").PartsCodegen | undefined;
+  let prepared: Prepared;
+  try {
+    prepared = prepare(fileName, source, opts, true, (llvm, count) => {
+      parts = new llvm.PartsCodegen({ cpu: opts.cpu, expectedParts: count });
+      return { parts: count, onPart: (ir) => parts!.add(ir) };
+    });
+  } catch (e) {
+    parts?.finish().catch(() => undefined); // parts handed over before the error: dropped
+    throw e;
+  }
+  const pending = parts!.finish();
+  try {
+    prepared.phase("typescript", () => prepared.p.checkTypes());
+  } catch (e) {
+    pending.catch(() => undefined); // abandoned: its contexts are freed when it finishes
+    throw e;
+  }
+  const waitFrom = performance.now();
+  const out = await codegenAsync(prepared, pending);
+  // One part is the object: libbpf's linker (and libbpf itself, in the compiler's process) only for several.
+  const object = out.objects.length === 1 ? out.objects[0] : (require("./object-link.js") as typeof import("./object-link.js")).linkObjects(out.objects);
+  prepared.timings.llvm = (prepared.timings.llvm ?? 0) + performance.now() - waitFrom;
+  // Parts are parsed as they arrive, on the main thread: that time is in "lower".
+  prepared.timings["llvm.bg"] = out.timings.optimize + out.timings.emit;
+  return finish(prepared, object, out.objects.length);
 }
 
 /**

@@ -17,9 +17,9 @@ let fingerprint: string | undefined;
 
 /**
  * Identifies this build of the compiler and its declarations (generated ones too), from file
- * sizes and times. Only the files that count are stat'ed, the compiler's code and the declaration
- * files (not the compiler's own .d.ts, nor source maps): every cached run walks them, and each
- * stat costs (D82).
+ * sizes and times. Only the files that count are stat'ed, the compiler's and the contract's code
+ * and the declaration files (not the compiler's own .d.ts, nor source maps): every cached run
+ * walks them, and each stat costs (D82).
  */
 export function compilerFingerprint(): string {
   if (fingerprint) return fingerprint;
@@ -41,6 +41,8 @@ export function compilerFingerprint(): string {
     }
   };
   walk(__dirname, /\.js$/);
+  // The contract's code lays out what the compiler writes (c-layout.ts, c-values.ts).
+  walk(join(__dirname, "..", "contract"), /\.js$/);
   walk(stdlibDir, /\.d\.ts$/);
   const generated = generatedDeclarationsDir();
   if (generated) walk(generated, /\.d\.ts$/);

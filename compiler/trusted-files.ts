@@ -80,6 +80,20 @@ export function makePrivateDirectory(path: string): boolean {
  * link (not followed), a fifo or device, another user's file, one writable by others.
  */
 export function readOwnFile(path: string, maxBytes: number): Buffer | undefined {
+  const file = openOwnFile(path, maxBytes);
+  if (!file) return undefined;
+  try {
+    return readUpTo(file.fd, file.size);
+  } finally {
+    closeSync(file.fd);
+  }
+}
+
+/**
+ * As readOwnFile, the file opened for reading (the caller closes `fd`) instead of read: for
+ * another process to read the very file that was checked (/dev/fd/N).
+ */
+export function openOwnFile(path: string, maxBytes: number): { fd: number; size: number } | undefined {
   let fd: number;
   try {
     fd = openSync(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK);
@@ -93,9 +107,10 @@ export function readOwnFile(path: string, maxBytes: number): Buffer | undefined 
     const why = writableByOthers(st, path);
     if (why) throw new UntrustedFile(why);
     if (st.size > maxBytes) throw new UntrustedFile(`${path} is larger than ${maxBytes} bytes`);
-    return readUpTo(fd, st.size);
-  } finally {
+    return { fd, size: st.size };
+  } catch (e) {
     closeSync(fd);
+    throw e;
   }
 }
 

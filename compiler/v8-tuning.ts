@@ -6,6 +6,7 @@
 // default flags (D80): V8 rejects the code cache of Node's own modules under any other flags,
 // and compiling them again cost every `tsbpf run` 15–40 ms. API users' processes keep their flags.
 
+import { createHash } from "node:crypto";
 import { setFlagsFromString } from "node:v8";
 
 /** From this source size on, a build runs long enough for TurboFan to pay off (bench/large-inputs.ts). */
@@ -16,6 +17,22 @@ let switchedOff = false;
 /** Flags set at run time and in effect now (part of the key of V8's code cache, which depends on them). */
 export function runtimeV8Flags(): readonly string[] {
   return switchedOff ? ["--no-opt"] : [];
+}
+
+/**
+ * A short key for the flags V8 checks a code cache against (it rejects one made under others):
+ * Node's command-line options, less those that only name code to run (-e, -r, …), the flags set
+ * since, and NODE_OPTIONS. Code caches are named with it, so that two ways of starting node do
+ * not keep overwriting each other's.
+ */
+export function codeCacheFlagsKey(): string {
+  const flags: string[] = [...runtimeV8Flags()];
+  const args = process.execArgv;
+  for (let i = 0; i < args.length; i++) {
+    if (/^(-e|--eval|-p|--print|-r|--require|--import|--loader)$/.test(args[i])) i++;
+    else if (!/^(--eval|--print|--require|--import|--loader)=/.test(args[i])) flags.push(args[i]);
+  }
+  return createHash("sha1").update(`${flags.join(" ")}|${process.env.NODE_OPTIONS ?? ""}`).digest("hex").slice(0, 8);
 }
 
 /**

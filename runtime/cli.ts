@@ -250,7 +250,7 @@ function printTimings(t: Record<string, number>, llvmParts?: number): void {
 async function build(file: string, o: Options): Promise<number> {
   const { compileAsync, writeOutput } = require("../compiler/compile.js") as typeof import("../compiler/compile.js");
   const emitLLVM = o["emit-llvm"] === true;
-  const r = await compileAsync(file, { cpu: cpuOption(o), emitLLVM, cache: false, parts: jobsOption(o), tuneV8: true });
+  const r = await compileAsync(file, { cpu: cpuOption(o), emitLLVM, cache: false, parts: jobsOption(o), tuneV8: true, snapshot: true });
   const out = (o.o ?? o.output ?? file.replace(/\.[cm]?ts$/, "") + ".bpf.o") as string;
   writeOutput(out, r.object, r.file);
   if (emitLLVM) {
@@ -291,13 +291,20 @@ async function run(file: string, o: Options): Promise<number> {
   const pinDir = o.pin as string | undefined;
   if (pinDir !== undefined && (duration !== undefined || interval !== undefined))
     throw new UsageError("--pin leaves the probe running after tsbpf exits: it takes no --duration or --interval");
-  const { Probe } = require("./index.js") as typeof import("./index.js");
-  const { waitsFor, limitsToPid, MISSING_PROBES } = require("./attach/attach-program.js") as typeof import("./attach/attach-program.js");
+  const { MISSING_PROBES } = require("./attach/program-attacher.js") as typeof import("./attach/program-attacher.js");
   const missingProbes = (o["missing-probes"] ?? "error") as (typeof MISSING_PROBES)[number];
   if (!MISSING_PROBES.includes(missingProbes)) throw new UsageError(`--missing-probes takes ${MISSING_PROBES.join(", ")}, not '${missingProbes}'`);
+  const build = { cpu: cpuOption(o), cache: o["no-cache"] !== true, tuneV8: true, snapshot: true };
+  const params = paramOptions(o);
+  // The build first: the compiler's process (D156) works while this one loads the runtime.
+  const { compileAsync } = require("../compiler/compile.js") as typeof import("../compiler/compile.js");
+  const compiling = compileAsync(file, build);
+  compiling.catch(() => undefined); // Probe.open reports it
+  const { Probe } = require("./index.js") as typeof import("./index.js");
+  const { waitsFor, limitsToPid } = require("./attach/attach-program.js") as typeof import("./attach/attach-program.js");
   const { setLongTimeout } = require("./long-timer.js") as typeof import("./long-timer.js");
 
-  const probe = await Probe.open(file, { cpu: cpuOption(o), cache: o["no-cache"] !== true, verbose, params: paramOptions(o), tuneV8: true });
+  const probe = await Probe.open(file, { ...build, verbose, params, compiling });
   if (print.flameGraph !== undefined && !probe.mapInfos.some((m) => m.exported && (require("./output/folded.js") as typeof import("./output/folded.js")).countsStacks(m)))
     throw new TsbpfError("--flamegraph: the probe has no map that counts stacks", { subject: file, hint: "count samples by stack: export const samples = new Count<KernelStack>(); … samples.increment(kstack())" });
   const stop = new AbortController();
@@ -408,8 +415,10 @@ function outputReaders(probe: import("./index.js").Probe, json: boolean): Reader
     );
   }
   const { isStream } = require("./maps/open-map.js") as typeof import("./maps/open-map.js");
+  const streams = probe.mapInfos.filter((m) => m.exported && isStream(m));
+  if (!streams.length) return readers;
   const { EventTable, toJson } = require("./output/event-table.js") as typeof import("./output/event-table.js");
-  for (const info of probe.mapInfos.filter((m) => m.exported && isStream(m))) {
+  for (const info of streams) {
     const what = `events of '${info.name}'`;
     if (!sink) {
       readers.push(streamed(probe.events(info.name), (events) => write(events.map((e) => `{"type":"event","map":${JSON.stringify(info.name)},"data":${toJson(e)}}\n`).join("")), what));
@@ -494,6 +503,7 @@ function formatted(maps: import("./maps/open-map.js").ProbeMap[], print: PrintOp
 
 /** As bpftrace does at exit: the exported maps' entries, once the programs are detached (their final values). */
 async function printMapsAtExit(probe: import("./index.js").Probe, print: PrintOptions): Promise<void> {
+  if (!probe.mapInfos.some((m) => m.exported)) return; // nor load the printer
   const maps = exportedMaps(probe);
   if (!maps.length) return;
   await probe.detachAsync();

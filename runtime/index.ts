@@ -13,11 +13,10 @@ import type { RecordFormat } from "./maps/record-format.js";
 import { mapsByName } from "./maps/maps-by-name.js";
 import type { MapsOf } from "./maps/probe-maps.js";
 import { attachProgram, loadRefusal, prepareProgram, waitsFor, type AttachOptions, type Link, type MissingProbes, type SkippedProgram } from "./attach/attach-program.js";
-import { checkPid } from "./attach/uprobe.js";
 import { LoadedObject, ObjectOpenError } from "./loader.js";
 import type { ParamValues } from "./param-values.js";
 import { atProcessEnd } from "./process-end.js";
-import { TracePipe, type TraceLine } from "./trace-pipe.js";
+import type { TracePipe, TraceLine } from "./trace-pipe.js";
 
 export { TsbpfError } from "../contract/errors.js";
 export type { MapInfo, ProgramInfo } from "../contract/manifest.js";
@@ -41,6 +40,8 @@ export interface OpenOptions extends CompileOptions {
    * instead of loading the probe: its source gives the maps' types. Nothing is loaded or attached.
    */
   pinned?: string;
+  /** The compile of `file` with these options, already under way (the CLI starts it before it loads the runtime, D156). */
+  compiling?: Promise<CompileResult>;
 }
 
 export interface PhaseTimings {
@@ -113,7 +114,7 @@ export class Probe<M = unknown> implements Disposable, AsyncDisposable {
       opts.pinned === undefined
         ? LoadedObject.load(c, { verbose: opts.verbose, params: opts.params, kinds: { prepare: prepareProgram, loadRefusal } })
         : (require("./pins/pins.js") as typeof import("./pins/pins.js")).openPinnedMaps(c, opts.pinned);
-    let compiled = await compileAsync(file, opts);
+    let compiled = await (opts.compiling ?? compileAsync(file, opts));
     let t = performance.now();
     let loaded: LoadedObject;
     try {
@@ -237,7 +238,7 @@ export class Probe<M = unknown> implements Disposable, AsyncDisposable {
    */
   attach(opts: { missingProbes?: MissingProbes } & AttachOptions = {}): Link[] {
     const t = performance.now();
-    if (opts.pid !== undefined) checkPid(opts.pid);
+    if (opts.pid !== undefined) (require("./attach/uprobe.js") as typeof import("./attach/uprobe.js")).checkPid(opts.pid);
     try {
       for (const p of this.loaded.programs) {
         if (waitsFor(p.info)) continue;
@@ -301,12 +302,17 @@ export class Probe<M = unknown> implements Disposable, AsyncDisposable {
    * this run are not taken for its own.
    */
   traceLines(signal?: AbortSignal): AsyncGenerator<TraceLine> {
-    this.pipe ??= new TracePipe();
-    return this.pipe.lines(signal);
+    return this.tracePipe().lines(signal);
   }
 
   openTracePipe(): void {
-    this.pipe ??= new TracePipe();
+    this.tracePipe();
+  }
+
+  /** printk's lines come from a tracefs instance of this run's (trace-pipe.ts), made on first use. */
+  private tracePipe(): TracePipe {
+    const { TracePipe } = require("./trace-pipe.js") as typeof import("./trace-pipe.js");
+    return (this.pipe ??= new TracePipe());
   }
 
   close(): void {

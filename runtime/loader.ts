@@ -9,7 +9,6 @@ import { declarationSpan } from "./source-span.js";
 import { resolveParams, writeParams, type ParamValues } from "./param-values.js";
 import { Errno, errnoText, lastErrno, libbpf, takeLibbpfMessages, TEST_RUN_OPTS_SIZE, type TestRunOpts } from "../native/libbpf.js";
 import { privilegeError, requireBpfPrivileges } from "./privileges.js";
-import { verifierError } from "./verifier/verifier-error.js";
 
 export interface LoadedProgram {
   readonly info: ProgramInfo;
@@ -108,6 +107,8 @@ export class LoadedObject {
         if (!text) continue;
         const full = text.length >= logSize - 1;
         if (full && logSize < MAX_LOG_SIZE) return LoadedObject.load(c, { ...opts, logSize: logSize * 4 });
+        // Loaded on a rejection only: a start that loads does not pay for reading verifier logs.
+        const { verifierError } = require("./verifier/verifier-error.js") as typeof import("./verifier/verifier-error.js");
         throw verifierError(progName, c.file, text, { verbose: opts.verbose, truncatedAt: full ? logSize : undefined, object: c.object });
       }
       // A BTF tracepoint (tp_btf) the kernel does not have: libbpf looks its id up at load.

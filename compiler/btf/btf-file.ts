@@ -5,7 +5,6 @@
 import { TsbpfError } from "../../contract/errors.js";
 import { readRegularFile } from "../source-file.js";
 import type { Btf } from "./btf.js";
-import { parseBtf } from "./btf-parse.js";
 
 export const KERNEL_BTF = "/sys/kernel/btf/vmlinux";
 
@@ -24,6 +23,8 @@ export function readBtfBytes(file = KERNEL_BTF): Buffer {
 
 /** The parsed BTF of `file` (default: the running kernel's). */
 export function readBtf(file = KERNEL_BTF): Btf {
+  // The parser on demand: a cached start reads KERNEL_BTF's name only (kernel-request.ts).
+  const { parseBtf } = require("./btf-parse.js") as typeof import("./btf-parse.js");
   return parseBtf(readBtfBytes(file), file);
 }
 

@@ -3,28 +3,25 @@
 // measured against bpftrace's start-up, so this matters (bench/RESULTS.md).
 
 import { isAscii } from "node:buffer";
-import { createHash } from "node:crypto";
-import { readdirSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
-import { basename, dirname, join } from "node:path";
+import { dirname, join } from "node:path";
 import { Script } from "node:vm";
 import type * as TS from "typescript";
-import { runtimeV8Flags } from "../v8-tuning.js";
-import { cacheDir, dropCached, readCached, writeCached } from "../cache-dir.js";
+import { codeCacheFlagsKey } from "../v8-tuning.js";
+import { cacheDir, dropOtherVersions, readCached, writeCached } from "../cache-dir.js";
 
 /** V8's code cache for typescript.js is a few MB; a larger file is not one tsbpf wrote. */
 const MAX_CODE_CACHE_BYTES = 256 << 20;
 
-let loaded: { ts: typeof TS; script: Script; cachePath: string | undefined; fresh: boolean } | undefined;
+let loaded: { ts: typeof TS; script: Script | undefined; cachePath: string | undefined; fresh: boolean; fromCodeCache: boolean } | undefined;
 
 export function typescript(): typeof TS {
   if (loaded) return loaded.ts;
   const req = createRequire(__filename);
   const file = req.resolve("typescript");
   const version = (req("typescript/package.json") as { version: string }).version;
-  // V8 rejects a code cache made under other flags: key it on them too, or two ways of
-  // starting node would keep overwriting each other's cache.
-  const flags = createHash("sha1").update(`${v8Flags().join(" ")}|${process.env.NODE_OPTIONS ?? ""}`).digest("hex").slice(0, 8);
+  const flags = codeCacheFlagsKey();
   const dir = cacheDir("v8");
   const cachePath = dir && join(dir, `typescript-${version}-v8-${process.versions.v8}-${flags}.bin`);
   // Code V8 runs in this process (root's, for `tsbpf run`): only a file this user alone wrote.
@@ -38,35 +35,27 @@ export function typescript(): typeof TS {
   });
   const mod = { exports: {} as typeof TS };
   script.runInThisContext()(mod.exports, createRequire(file), mod, file, dirname(file));
-  loaded = { ts: mod.exports, script, cachePath, fresh: !cachedData || script.cachedDataRejected === true };
+  const fresh = !cachedData || script.cachedDataRejected === true;
+  loaded = { ts: mod.exports, script, cachePath, fresh, fromCodeCache: !fresh };
   return loaded.ts;
 }
 
-/** Node's command-line options, less those that only name code to run (-e, -r, …), and those set since. */
-function v8Flags(): string[] {
-  const out: string[] = [...runtimeV8Flags()];
-  const args = process.execArgv;
-  for (let i = 0; i < args.length; i++) {
-    if (/^(-e|--eval|-p|--print|-r|--require|--import|--loader)$/.test(args[i])) i++;
-    else if (!/^(--eval|--print|--require|--import|--loader)=/.test(args[i])) out.push(args[i]);
-  }
-  return out;
+/**
+ * TypeScript as the compiler's start-up snapshot loads it (snapshot/snapshot-entry.ts): a
+ * snapshot cannot hold the vm.Script a code cache is made from, and needs none.
+ */
+export function adoptTypeScript(ts: typeof TS): void {
+  loaded ??= { ts, script: undefined, cachePath: undefined, fresh: false, fromCodeCache: false };
 }
+
+/** Whether TypeScript was loaded with V8's code cache: this is not the first build under these flags. */
+export const typescriptFromCodeCache = (): boolean => loaded?.fromCodeCache === true;
 
 /** After a first compile, V8 has compiled the checker's functions too: keep them for next time. */
 export function saveTypeScriptCodeCache(): void {
-  if (!loaded?.fresh || !loaded.cachePath) return;
+  if (!loaded?.fresh || !loaded.cachePath || !loaded.script) return;
   writeCached(loaded.cachePath, loaded.script.createCachedData());
   loaded.fresh = false;
-  // Caches for other TypeScript or V8 versions are dead weight (3 MB each). Those for other
-  // node flags are not: two ways of starting node would otherwise delete each other's.
-  const dir = dirname(loaded.cachePath);
-  const current = basename(loaded.cachePath).replace(/-[0-9a-f]{8}\.bin$/, "-");
-  let names: string[] = [];
-  try {
-    names = readdirSync(dir);
-  } catch {
-    // the cache was deleted meanwhile: nothing to tidy
-  }
-  dropCached(...names.filter((f) => f.startsWith("typescript-") && !f.startsWith(current)).map((f) => join(dir, f)));
+  // Caches for other TypeScript or V8 versions are dead weight (3 MB each).
+  dropOtherVersions(loaded.cachePath, "typescript-");
 }

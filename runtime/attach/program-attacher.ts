@@ -4,6 +4,10 @@
 import type { LoadedProgram } from "../loader.js";
 import type { Link } from "./link.js";
 
+/** What to do about a probe whose target this kernel does not have (bpftrace's `missing_probes`). */
+export type MissingProbes = "error" | "warn" | "ignore";
+export const MISSING_PROBES: readonly MissingProbes[] = ["error", "warn", "ignore"];
+
 /** How `tsbpf run` or `attach()` limits what is attached. */
 export interface AttachOptions {
   /** Only this process (uprobes; bpftrace's -p). */

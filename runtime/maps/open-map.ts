@@ -3,41 +3,43 @@
 
 import { TsbpfError } from "../../contract/errors.js";
 import type { MapInfo } from "../../contract/manifest.js";
-import { aggregationReader } from "./aggregation.js";
-import { arrayMapReader } from "./array-map.js";
-import { hashMapReader } from "./hash-map.js";
-import { extremumReader } from "./extremum.js";
-import { histogramReader, linearHistogramReader } from "./histogram.js";
-import { avgReader, statsReader } from "./stats.js";
 import type { EventStream, ProbeMap } from "./map-reader.js";
-import { ringBufReader } from "./ring-buf.js";
-import { perfEventArrayReader } from "./perf-event-array.js";
 import type { RecordFormat } from "./record-format.js";
 
 export type { EventStream, ProbeMap } from "./map-reader.js";
 
-const READERS: ReadonlyMap<string, (info: MapInfo, handle: () => bigint) => ProbeMap> = new Map([
-  ["ArrayMap", arrayMapReader(false)],
-  ["PerCpuArrayMap", arrayMapReader(true)],
-  ["HashMap", hashMapReader(false)],
-  ["LruHashMap", hashMapReader(false)],
-  ["PerCpuHashMap", hashMapReader(true)],
-  ["LruPerCpuHashMap", hashMapReader(true)],
-  ["Histogram", histogramReader],
-  ["LinearHistogram", linearHistogramReader],
-  ["Count", aggregationReader],
-  ["Sum", aggregationReader],
-  ["Min", extremumReader(true)],
-  ["Max", extremumReader(false)],
-  ["Avg", avgReader],
-  ["Stats", statsReader],
+// Each kind's file is loaded when a map of the kind is first opened: a run loads only the
+// readers of its own maps (a cached start is mostly module loading, D157).
+const arrayMaps = () => require("./array-map.js") as typeof import("./array-map.js");
+const hashMaps = () => require("./hash-map.js") as typeof import("./hash-map.js");
+const histograms = () => require("./histogram.js") as typeof import("./histogram.js");
+const aggregations = () => require("./aggregation.js") as typeof import("./aggregation.js");
+const extremums = () => require("./extremum.js") as typeof import("./extremum.js");
+const stats = () => require("./stats.js") as typeof import("./stats.js");
+
+type MapOpener = (info: MapInfo, handle: () => bigint) => ProbeMap;
+const READERS: ReadonlyMap<string, () => MapOpener> = new Map<string, () => MapOpener>([
+  ["ArrayMap", () => arrayMaps().arrayMapReader(false)],
+  ["PerCpuArrayMap", () => arrayMaps().arrayMapReader(true)],
+  ["HashMap", () => hashMaps().hashMapReader(false)],
+  ["LruHashMap", () => hashMaps().hashMapReader(false)],
+  ["PerCpuHashMap", () => hashMaps().hashMapReader(true)],
+  ["LruPerCpuHashMap", () => hashMaps().hashMapReader(true)],
+  ["Histogram", () => histograms().histogramReader],
+  ["LinearHistogram", () => histograms().linearHistogramReader],
+  ["Count", () => aggregations().aggregationReader],
+  ["Sum", () => aggregations().aggregationReader],
+  ["Min", () => extremums().extremumReader(true)],
+  ["Max", () => extremums().extremumReader(false)],
+  ["Avg", () => stats().avgReader],
+  ["Stats", () => stats().statsReader],
 ]);
 
 /** Streams of events, by kind: read by waiting for what arrives, not by key; each record read as `format` says. */
 type StreamReader = <T>(info: MapInfo, handle: () => bigint, handleOf: (name: string) => bigint, format: RecordFormat<T>) => EventStream<T>;
-const STREAMS: ReadonlyMap<string, StreamReader> = new Map<string, StreamReader>([
-  ["RingBuf", ringBufReader],
-  ["PerfEventArray", perfEventArrayReader],
+const STREAMS: ReadonlyMap<string, () => StreamReader> = new Map<string, () => StreamReader>([
+  ["RingBuf", () => (require("./ring-buf.js") as typeof import("./ring-buf.js")).ringBufReader],
+  ["PerfEventArray", () => (require("./perf-event-array.js") as typeof import("./perf-event-array.js")).perfEventArrayReader],
 ]);
 
 export const isStream = (info: MapInfo): boolean => STREAMS.has(info.kind);
@@ -45,13 +47,13 @@ export const isStream = (info: MapInfo): boolean => STREAMS.has(info.kind);
 export function openMap(info: MapInfo, handle: () => bigint): ProbeMap {
   const open = READERS.get(info.kind);
   if (!open) throw unreadable(info, STREAMS.has(info.kind) ? "a stream of events: read it with probe.events(name)" : undefined);
-  return open(info, handle);
+  return open()(info, handle);
 }
 
 export function openStream<T>(info: MapInfo, handle: () => bigint, handleOf: (name: string) => bigint, format: RecordFormat<T>): EventStream<T> {
   const open = STREAMS.get(info.kind);
   if (!open) throw unreadable(info, READERS.has(info.kind) ? "it is read by key: use probe.map(name)" : undefined);
-  return open(info, handle, handleOf, format);
+  return open()(info, handle, handleOf, format);
 }
 
 function unreadable(info: MapInfo, hint?: string): TsbpfError {

@@ -31,7 +31,7 @@ describe("tsbpf build", () => {
     const shown = JSON.parse(bpftool("prog", "show", "pinned", `${PIN}/hello`, "-j"));
     expect(shown).toMatchObject({ type: "tracepoint", name: "hello", gpl_compatible: true });
     // The kernel's copy of the line info quotes the TypeScript source.
-    expect(bpftool("prog", "dump", "xlated", "pinned", `${PIN}/hello`, "linum")).toMatch(/printk\("syncfs called"\);.*hello-syncfs\.ts/);
+    expect(bpftool("prog", "dump", "xlated", "pinned", `${PIN}/hello`, "linum")).toMatch(/printf\("syncfs called\\n"\);.*hello-syncfs\.ts/);
     rmSync(dir, { recursive: true });
   });
 

@@ -230,12 +230,14 @@ test("under umask 000 the cache is created 0700 and its files 0600", () => {
   });
   expect([r.status, r.stderr]).toEqual([0, expect.stringContaining("Attached 1 program")]);
   const entries = snapshot(xdg);
-  expect(entries.map((e) => e.replace(/ size=.*/, "").replace(/[0-9a-f]{32}/, "KEY").replace(/typescript-.*\.bin/, "typescript.bin"))).toEqual([
+  const names = (e: string) => e.replace(/ size=.*/, "").replace(/[0-9a-f]{32}/, "KEY").replace(/typescript-.*\.bin/, "typescript.bin").replace(/modules-.*\.bin/, "modules.bin");
+  expect(entries.map(names)).toEqual([
     "tsbpf uid=0 mode=700",
     "tsbpf/objects uid=0 mode=700",
     "tsbpf/objects/KEY.bpf.o uid=0 mode=600",
     "tsbpf/objects/KEY.json uid=0 mode=600",
     "tsbpf/v8 uid=0 mode=700",
+    "tsbpf/v8/modules.bin uid=0 mode=600",
     "tsbpf/v8/typescript.bin uid=0 mode=600",
   ]);
   expect(lstatSync(xdg).mode & 0o777).toBe(0o700);

@@ -8,7 +8,7 @@ import { helloLoaded, triggerSyncfs, tsbpfInstances } from "../helpers/kernel.js
 import { runtimeScript } from "../helpers/runtime-script.js";
 
 const TRACEFS = "/sys/kernel/tracing";
-const HELLO = repo("examples/hello-syncfs.ts");
+const HELLO = repo("examples/hello-printk.ts");
 const SYNCFS_LINE = /^\d\d:\d\d:\d\d syncfs called$/m;
 
 async function until(what: string, ok: () => boolean, ms = 10_000): Promise<void> {

@@ -24,7 +24,7 @@ test("tsbpf run mounts tracefs when it is not mounted", async () => {
   expect(run.stderr).toContain(`tsbpf: mounted tracefs at ${TRACEFS}`);
   triggerSyncfs();
   expect(await run.exited).toBe(0);
-  expect(run.stdout).toMatch(/^\d\d:\d\d:\d\d syncfs called$/m);
+  expect(run.stdout).toMatch(/^syncfs called$/m);
   expect(mounted()).toBe(true);
 });
 

@@ -14,7 +14,7 @@ export function loadedPrograms(): KernelProg[] {
   return JSON.parse(execFileSync("bpftool", ["prog", "show", "-j"], { encoding: "utf8" })) as KernelProg[];
 }
 
-/** examples/hello-syncfs.ts's program, while some run has it loaded. */
+/** The program of examples/hello-syncfs.ts (or hello-printk.ts), while some run has it loaded. */
 export const helloLoaded = () => loadedPrograms().filter((p) => p.name === "hello" && p.type === "tracepoint");
 
 /** The tracefs instances tsbpf runs have made and not yet removed (runtime/trace-instance.ts). */

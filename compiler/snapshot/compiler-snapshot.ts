@@ -1,0 +1,172 @@
+// The CLI's builds run in a process started from the compiler's start-up snapshot: a heap with
+// TypeScript loaded, tsbpf's declarations parsed and the compiler's code compiled
+// (compile-server.ts), which V8 maps back faster than a process loads and parses all that
+// itself (D156). The snapshot is code that V8 runs, so it is a cache file like any other: in the
+// trusted cache folder (cache-dir.ts), named for this installation, this build of the compiler
+// and its declarations, TypeScript, Node and its options, and handed to the compiler's process
+// as the very file that was checked (/dev/fd/3). It is made by a build in this process that found
+// V8's code cache for TypeScript warm (a second build: the first of a fresh cache does not pay
+// for it), in a private folder, then renamed into place. Without one, or when the compiler's
+// process does not answer, the build runs in this process as it always did.
+
+import { spawn, spawnSync } from "node:child_process";
+import { createHash, randomBytes } from "node:crypto";
+import { chmodSync, closeSync, lstatSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { packageRoot } from "../../contract/paths.js";
+import { cacheDir, dropCached, dropOtherVersions, openCached, relayStderr, writeCached } from "../cache-dir.js";
+import type { CompileOptions, CompileResult } from "../compile-options.js";
+import { compilerFingerprint } from "../object-cache.js";
+import { makePrivateDirectory, writableByOthers } from "../trusted-files.js";
+import { codeCacheFlagsKey } from "../v8-tuning.js";
+import { decodeAnswer, type CompileAnswer, type CompileRequest } from "./compile-protocol.js";
+
+/** How a process is ended from outside: nothing to do with the snapshot it started from. */
+const STOPPED_FROM_OUTSIDE = new Set<NodeJS.Signals>(["SIGINT", "SIGTERM", "SIGHUP", "SIGKILL", "SIGQUIT"]);
+
+/** A snapshot is about 20 MB; a much larger file is not one tsbpf made. */
+const MAX_SNAPSHOT_BYTES = 1 << 30;
+/** Making a snapshot takes a second or two; one that takes minutes is stuck. */
+const BUILD_TIMEOUT_MS = 120_000;
+
+/** Where this installation's snapshot for this compiler, TypeScript, Node and options is, if the cache is used. */
+function snapshotPath(): { dir: string; path: string; prefix: string } | undefined {
+  // Node's own options (a profiler, a stack size) are the user's choice for this process: its
+  // build stays in it.
+  if (process.execArgv.length) return undefined;
+  const dir = cacheDir("v8");
+  if (!dir) return undefined;
+  const prefix = `compiler-${createHash("sha1").update(packageRoot).digest("hex").slice(0, 8)}-`;
+  const typescript = (require("typescript/package.json") as { version: string }).version;
+  const name = `${prefix}${compilerFingerprint().slice(0, 16)}-ts-${typescript}-node-${process.versions.node}-${codeCacheFlagsKey()}.blob`;
+  return { dir, path: join(dir, name), prefix };
+}
+
+/**
+ * The build of `file` (its text `source`) by a process started from the snapshot: its result
+ * and how long the process took, or the user's error it found (thrown); undefined where there
+ * is no snapshot, or the process gave no answer (the caller builds in this process).
+ */
+export async function compileInSnapshot(file: string, source: string, opts: CompileOptions): Promise<{ result: CompileResult; ms: number } | undefined> {
+  const where = snapshotPath();
+  const fd = where && openCached(where.path, MAX_SNAPSHOT_BYTES);
+  if (!where || fd === undefined) return undefined;
+  const started = performance.now();
+  const request: CompileRequest = { file, source, options: { cpu: opts.cpu, parts: opts.parts, emitLLVM: opts.emitLLVM, tuneV8: opts.tuneV8 } };
+  let ran: Ran;
+  try {
+    ran = await runCompiler(fd, request);
+  } finally {
+    closeSync(fd);
+  }
+  const { answer } = ran;
+  if (!answer) {
+    // A process that ended by itself without an answer, or crashed (V8 aborts on a snapshot it
+    // cannot read), did not start from this snapshot: it is not tried again (until the
+    // compiler, TypeScript or Node changes). One stopped from outside (the user's Ctrl-C, the
+    // OOM killer) says nothing about it. What it wrote is Node's about the snapshot: the build
+    // in this process says what matters.
+    if (ran.signal === null || !STOPPED_FROM_OUTSIDE.has(ran.signal)) failed(where.path);
+    return undefined;
+  }
+  relayStderr(ran.stderr); // a warning about the cache, as a build in this process would give it
+  if ("error" in answer) throw answer.error;
+  // A bug: the build in this process shows it, with a stack of this process.
+  if ("bug" in answer) return undefined;
+  return { result: answer.result, ms: performance.now() - started };
+}
+
+interface Ran {
+  answer?: CompileAnswer;
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stderr: string;
+}
+
+/**
+ * Runs the compiler's process on `request`. Resolves once it has closed its output (after its
+ * answer, before it exits: its heap is torn down while the CLI goes on); where it gave no
+ * answer, once it has exited, with how.
+ */
+function runCompiler(snapshot: number, request: CompileRequest): Promise<Ran> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, ["--snapshot-blob", "/dev/fd/3"], { stdio: ["pipe", "pipe", "pipe", snapshot] });
+    const stdout: Buffer[] = [];
+    let stderr = "";
+    let open = 2;
+    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((done) => child.on("exit", (code, signal) => done({ code, signal })));
+    const ended = () => {
+      if (--open) return;
+      const out = Buffer.concat(stdout);
+      const answer = decodeAnswer(out);
+      if (answer) resolve({ answer, code: 0, signal: null, stderr });
+      else void exited.then(({ code, signal }) => resolve({ code, signal, stderr }));
+    };
+    child.stdout!.on("data", (d: Buffer) => stdout.push(d)).on("end", ended);
+    child.stderr!.on("data", (d: Buffer) => (stderr += d.toString("utf8"))).on("end", ended);
+    child.stdin!.on("error", () => undefined); // a process that died first: its exit says so
+    child.on("error", (e) => resolve({ code: null, signal: null, stderr: `${e.message}\n` }));
+    child.stdin!.end(JSON.stringify(request));
+  });
+}
+
+const failedMark = (path: string): string => `${path}.failed`;
+
+function failed(path: string): void {
+  dropCached(path);
+  writeCached(failedMark(path), "");
+}
+
+/**
+ * After a build in this process: makes the snapshot if there is none (or only one that was not
+ * this user's) and this was not the first build with these caches. Takes a second or two, once.
+ */
+export function afterBuildInProcess(): void {
+  const { typescriptFromCodeCache } = require("../frontend/typescript-loader.js") as typeof import("../frontend/typescript-loader.js");
+  if (!typescriptFromCodeCache()) return;
+  const where = snapshotPath();
+  if (!where || ownFile(where.path) || ownFile(failedMark(where.path))) return;
+  const work = join(where.dir, `.tsbpf-${randomBytes(8).toString("hex")}.build`);
+  try {
+    if (!makePrivateDirectory(work)) return;
+    // Node writes the snapshot itself, under the umask: in a folder only this user can enter.
+    const blob = join(work, "compiler.blob");
+    const builder = join(work, "builder.js");
+    writeFileSync(builder, builderScript(join(__dirname, "snapshot-entry.js")), { mode: 0o600, flag: "wx" });
+    const r = spawnSync(process.execPath, ["--snapshot-blob", blob, "--build-snapshot", builder], { stdio: "ignore", timeout: BUILD_TIMEOUT_MS });
+    if (r.status !== 0) {
+      if (r.signal === null && !r.error) writeCached(failedMark(where.path), "");
+      return;
+    }
+    chmodSync(blob, 0o600);
+    renameSync(blob, where.path);
+    dropOtherVersions(where.path, where.prefix); // and their marks; 20 MB each
+  } catch {
+    // a cache that cannot be written only costs time
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
+/**
+ * The script Node's snapshot builder runs: snapshot-entry.js, with the `exports` a CommonJS
+ * module has (the builder gives its script `require`, `__filename` and `__dirname` only).
+ */
+function builderScript(entry: string): string {
+  const file = JSON.stringify(entry);
+  return [
+    `const { readFileSync } = require("node:fs"), { dirname } = require("node:path"), { runInThisContext } = require("node:vm");`,
+    `runInThisContext(\`(function (exports, require, __filename, __dirname) {\${readFileSync(${file}, "utf8")}\\n})\`, { filename: ${file} })({}, require, ${file}, dirname(${file}));`,
+    "",
+  ].join("\n");
+}
+
+/** Whether `path` is a regular file of this user's that others cannot write (lstat: a link is not one). */
+function ownFile(path: string): boolean {
+  try {
+    const st = lstatSync(path);
+    return st.isFile() && writableByOthers(st, path) === undefined;
+  } catch {
+    return false;
+  }
+}
