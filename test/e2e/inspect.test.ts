@@ -102,12 +102,12 @@ function kernelLineNumbers(object: Buffer, program: string): Set<number> {
 
 const shownLineNumbers = (lines: string[]) => new Set(lines.flatMap((l) => /^; .* @ [^:]+:(\d+)/.exec(l)?.[1] ?? []).map(Number));
 
-test("hello-syncfs: printk's line above the format's load and the helper call; the count libbpf loads", () => {
-  const file = repo("examples/hello-syncfs.ts");
+test("hello-printk: printk's line above the format's load and the helper call; the count libbpf loads", () => {
+  const file = repo("examples/hello-printk.ts");
   const shown = inspected(file);
   const hello = shown.functions.get("hello")!;
-  expect(hello.header).toMatch(/^program hello: section tracepoint\/syscalls\/sys_enter_syncfs, \d+ instructions; tracepoint syscalls\/sys_enter_syncfs, hello-syncfs\.ts:5$/);
-  expectUnder(hello.lines, /^; printk\("syncfs called"\); @ hello-syncfs\.ts:6:3$/, /^ +0: \(18\) r1 = map\[\.rodata\]\+0 "syncfs called\\n"$/, /\(85\) call bpf_trace_printk#6$/);
+  expect(hello.header).toMatch(/^program hello: section tracepoint\/syscalls\/sys_enter_syncfs, \d+ instructions; tracepoint syscalls\/sys_enter_syncfs, hello-printk\.ts:6$/);
+  expectUnder(hello.lines, /^; printk\("syncfs called"\); @ hello-printk\.ts:7:3$/, /^ +0: \(18\) r1 = map\[\.rodata\]\+0 "syncfs called\\n"$/, /\(85\) call bpf_trace_printk#6$/);
   const c = compile(file);
   expect(statedCount(hello.header)).toBe(loadedCounts(c).get("hello"));
   expect(shown.blocks.get("maps")).toEqual(["maps: none"]);
