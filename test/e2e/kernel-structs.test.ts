@@ -133,7 +133,7 @@ describe("a probe built against another kernel's types", () => {
   test("without the guard, loading names the field, the struct and the kernel, at the line", () => {
     const r = tsbpf(["run", fixture("other-kernel-unguarded.ts"), "--duration", "0", "--no-cache"], { env: { TSBPF_BTF: btf } });
     expect(r.code).toBe(1);
-    expect(r.stderr).toContain(`other-kernel-unguarded.ts:5:3: error: program 'unguarded' cannot load: this kernel (Linux ${release()}) has no field 'real_parenx' in struct task_struct, which the probe reads`);
+    expect(r.stderr).toContain(`other-kernel-unguarded.ts:5:18: error: program 'unguarded' cannot load: this kernel (Linux ${release()}) has no field 'real_parenx' in struct task_struct, which the probe reads`);
     expect(r.stderr).toContain("hint: the probe was built against another kernel's types");
     expectNoStack(r.stderr);
   });
