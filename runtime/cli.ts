@@ -1,7 +1,7 @@
 // The `tsbpf` command: build, run, help. User mistakes print one error paragraph and exit 1;
 // usage mistakes exit 2; anything else is a tsbpf bug and says so.
 
-import { readFileSync, statSync } from "node:fs";
+import { statSync } from "node:fs";
 import { basename } from "node:path";
 import { TsbpfError, visible } from "../contract/errors.js";
 import { packageVersion } from "../contract/paths.js";
@@ -344,7 +344,8 @@ async function run(file: string, o: Options): Promise<number> {
       // nothing pending, and it would exit at once without printing them.
       const keepAlive = setInterval(() => {}, 1 << 30);
       // As bpftrace -p: the run ends with the process it watches.
-      const watcher = pid !== undefined ? setInterval(() => processGone(pid) && (writeStderr(`tsbpf: process ${pid} exited\n`), stop.abort()), PID_POLL_MS) : undefined;
+      const { processEnded } = require("./processes.js") as typeof import("./processes.js");
+      const watcher = pid !== undefined ? setInterval(() => processEnded(pid) && (writeStderr(`tsbpf: process ${pid} exited\n`), stop.abort()), PID_POLL_MS) : undefined;
       try {
         await Promise.all([...readers.map((r) => r.read(stop.signal)), new Promise((resolve) => stop.signal.addEventListener("abort", resolve, { once: true }))]);
       } finally {
@@ -439,24 +440,8 @@ function reportLost(readers: Reader[]): void {
   }
 }
 
-/** Plain decimal seconds: Number() would also take '', '0x10', 'Infinity' and '1e400'. */
 /** How often `tsbpf run --pid` looks whether the process is still there. */
 const PID_POLL_MS = 200;
-
-/** Whether process `pid` has ended: signal 0 finds no such process (ESRCH; EPERM means it is there), or it is a zombie its parent has not reaped. */
-function processGone(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === "ESRCH";
-  }
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, "latin1");
-    return stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3) === "Z"; // the name in (…) may hold anything
-  } catch {
-    return true;
-  }
-}
 
 /** --pid: checked as a number here; that the process exists, by attach(). */
 function pidOption(o: Options): number | undefined {
@@ -466,6 +451,7 @@ function pidOption(o: Options): number | undefined {
   return Number(text);
 }
 
+/** Plain decimal seconds: Number() would also take '', '0x10', 'Infinity' and '1e400'. */
 function secondsOption(text: string | undefined, flag: string, otherwise: string): number | undefined {
   if (text === undefined) return undefined;
   const seconds = /^(\d+\.?\d*|\.\d+)$/.test(text) ? Number(text) : NaN;

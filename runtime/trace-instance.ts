@@ -5,6 +5,7 @@
 
 import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readdirSync, rmdir, rmdirSync, writeFileSync } from "node:fs";
+import { processExists } from "./processes.js";
 
 const PRINTK_EVENT = "events/bpf_trace/bpf_trace_printk";
 /** tsbpf-<pid>-<random>: the pid tells whether the run that made it is still alive. */
@@ -80,15 +81,6 @@ export class TraceInstance {
   }
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return errorCode(e) !== "ESRCH";
-  }
-}
-
 /** Removes the instances of runs that died without removing theirs (SIGKILL, a crash). */
 function removeStaleInstances(tracefs: string): void {
   let names: string[];
@@ -99,7 +91,7 @@ function removeStaleInstances(tracefs: string): void {
   }
   for (const name of names) {
     const m = INSTANCE_NAME.exec(name);
-    if (!m || alive(Number(m[1]))) continue;
+    if (!m || processExists(Number(m[1]))) continue;
     try {
       rmdirSync(`${tracefs}/instances/${name}`);
     } catch {

@@ -11,6 +11,7 @@
 // carry the build-id, or its frames are not named.
 
 import { closeSync, lstatSync, openSync, readFileSync, statSync } from "node:fs";
+import { statFields } from "../processes.js";
 import { elfBuildId, elfFunctions, elfFunctionsOf, type ElfFunctions } from "../attach/elf-symbols.js";
 
 export interface Mapping {
@@ -150,10 +151,9 @@ export function readMappings(pid: number): Generation | undefined {
 
 /** What tells process `pid` now from another with its pid, or from itself before an exec; undefined if it is gone (or a kernel thread). */
 export function liveIdentity(pid: number): string | undefined {
+  const startTime = statFields(pid)?.[19]; // field 22
+  if (startTime === undefined) return undefined;
   try {
-    const stat = readFileSync(`/proc/${pid}/stat`, "latin1");
-    // Field 22, the start time; the name (field 2) may hold spaces and parentheses, so count from its end.
-    const startTime = stat.slice(stat.lastIndexOf(")") + 2).split(" ")[19];
     return `${startTime} ${identityOf(statSync(`/proc/${pid}/exe`, { bigint: true }))}`;
   } catch {
     return undefined;
