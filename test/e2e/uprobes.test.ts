@@ -5,7 +5,8 @@ import { execFileSync, spawn } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { open, TsbpfError } from "../../runtime/index.js";
+import { open } from "../../runtime/index.js";
+import { targetAttachError } from "../helpers/attach-error.js";
 import { compileErrorOf } from "../helpers/compile-error.js";
 import { expectNoStack, repo, Running, tsbpf } from "../helpers/tsbpf-command.js";
 
@@ -117,20 +118,7 @@ describe("tsbpf run --pid", () => {
 });
 
 describe("bad targets: each an error at the probe's target, saying what was searched or what the binary has", () => {
-  const attachError = async (target: string): Promise<TsbpfError> => {
-    const path = join(dir, "bad.ts");
-    writeFileSync(path, `import { uprobe, type i32 } from "tsbpf";\n\nexport const bad = uprobe("${target}", (n: i32) => {});\n`);
-    await using probe = await open(path);
-    try {
-      probe.attach();
-    } catch (e) {
-      expect(e).toBeInstanceOf(TsbpfError);
-      const err = e as TsbpfError;
-      expect([err.at?.file, err.at?.line, err.at?.column]).toEqual([path, 3, 27]);
-      return err;
-    }
-    throw new Error(`attached to ${target}`);
-  };
+  const attachError = (target: string) => targetAttachError(join(dir, "bad.ts"), "uprobe", target);
 
   test("a misspelt function: did you mean, from the binary's own symbols", async () => {
     const e = await attachError(`${program}:tsbpf_probd`);

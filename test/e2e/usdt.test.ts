@@ -9,6 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { libbpf } from "../../native/libbpf.js";
 import { open, TsbpfError } from "../../runtime/index.js";
+import { targetAttachError } from "../helpers/attach-error.js";
 import { compileErrorOf } from "../helpers/compile-error.js";
 import { expectNoStack, repo, Running, tsbpf } from "../helpers/tsbpf-command.js";
 
@@ -183,20 +184,7 @@ describe("the handler's parameters against the note: each mismatch an error at t
 });
 
 describe("bad targets: each an error at the probe's target, saying what was searched or what the binary has", () => {
-  const attachError = async (target: string): Promise<TsbpfError> => {
-    const path = join(dir, "bad.ts");
-    writeFileSync(path, `import { usdt, type i32 } from "tsbpf";\n\nexport const bad = usdt("${target}", (n: i32) => {});\n`);
-    await using probe = await open(path);
-    try {
-      probe.attach();
-    } catch (e) {
-      expect(e).toBeInstanceOf(TsbpfError);
-      const err = e as TsbpfError;
-      expect([err.at?.file, err.at?.line, err.at?.column]).toEqual([path, 3, 25]);
-      return err;
-    }
-    throw new Error(`attached to ${target}`);
-  };
+  const attachError = (target: string) => targetAttachError(join(dir, "bad.ts"), "usdt", target);
 
   test("a misspelt probe or provider: did you mean, from the binary's own probes", async () => {
     let e = await attachError(`${program}:tsbpf:indexd`);
