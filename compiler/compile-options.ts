@@ -4,8 +4,13 @@
 
 import type { CompiledObject } from "../contract/manifest.js";
 
+/** The BPF instruction set versions (LLVM's -mcpu) a probe may be compiled for. */
+export type BpfCpu = "v1" | "v2" | "v3";
+/** v3 (Linux 5.1): 32-bit registers and jumps; atomic fetch-and-add on 5.12. */
+export const DEFAULT_CPU: BpfCpu = "v3";
+
 export interface CompileOptions {
-  cpu?: "v1" | "v2" | "v3";
+  cpu?: BpfCpu;
   /**
    * How many parts LLVM optimises at once (compileAsync). By default a large file with several
    * programs is split in as many parts as there are cores (at most 4), a small one not at all.

@@ -12,6 +12,7 @@ import { cacheDir, dropCached, readCached, writeCached } from "./cache-dir.js";
 import type { CompiledObject, ParamLayout, ProgramInfo } from "../contract/manifest.js";
 import { generatedDeclarationsDir, stdlibDir } from "./declaration-files.js";
 import { packageVersion } from "../contract/paths.js";
+import { DEFAULT_CPU } from "./compile-options.js";
 
 let fingerprint: string | undefined;
 
@@ -63,7 +64,7 @@ export function cacheKey(fileName: string, opts: ObjectOptions): { key: string; 
   const source = bytes.toString("utf8");
   const key = createHash("sha256")
     .update(compilerFingerprint())
-    .update(`\0${fileName}\0${opts.cpu ?? "v3"}\0${process.env.TSBPF_LIBLLVM ?? ""}\0`)
+    .update(`\0${fileName}\0${opts.cpu ?? DEFAULT_CPU}\0${process.env.TSBPF_LIBLLVM ?? ""}\0`)
     .update(bytes)
     // The records of the tracepoints the probe reads, and the kernel its types came from: another
     // kernel's may be laid out otherwise (D129, D130).

@@ -105,6 +105,8 @@ export interface CompiledObject {
 
 /** PERF_MAX_STACK_DEPTH: the frames each entry of a stack map holds (the compiler declares the maps, the runtime reads them). */
 export const STACK_DEPTH = 127;
+/** The distinct stacks each of a probe's stack maps keeps (kstack()'s, ustack()'s): a new one past these is not recorded. */
+export const STACK_ENTRIES = 8192;
 /** A UserStack (ustack()) holds the process id in its high 32 bits and the stack id in the low ones: this id when none was recorded. */
 export const NO_USER_STACK = 0xffffffffn;
 

@@ -79,13 +79,17 @@ export class Probe<M = unknown> implements Disposable, AsyncDisposable {
   /** Stacks in this probe's maps show the frames its stack maps hold. */
   private showStacks(maps: StackMaps): void {
     const { bindStacks, kernelStackNames } = require("./output/stacks.js") as typeof import("./output/stacks.js");
-    const { readStack } = require("./maps/stack-map.js") as typeof import("./maps/stack-map.js");
+    const { StackTable } = require("./maps/stack-map.js") as typeof import("./maps/stack-map.js");
+    const table = (name: string) => {
+      const stacks = new StackTable(name, () => this.loaded.mapHandle(name));
+      return (id: bigint) => stacks.frames(id);
+    };
     const types = this.compiled.maps.flatMap((m) => [m.key, m.value]);
     const { kernel, user } = maps;
-    if (kernel) bindStacks(types, "kstack", kernelStackNames((id) => readStack(this.loaded.mapHandle(kernel), id)));
+    if (kernel) bindStacks(types, "kstack", kernelStackNames(table(kernel)));
     if (!user) return;
     const { UserStacks } = require("./output/user-symbols.js") as typeof import("./output/user-symbols.js");
-    const stacks = (this.userStacks = new UserStacks((id) => readStack(this.loaded.mapHandle(user), id)));
+    const stacks = (this.userStacks = new UserStacks(table(user)));
     bindStacks(types, "ustack", (stack) => {
       this.stackNotices?.read(); // stacks recorded since the last reading: their processes' mappings first
       return stacks.show(stack);

@@ -25,7 +25,8 @@ function codeCell(source: string): string {
 }
 
 function row(e: DiagnosticEntry): string {
-  return `| ${e.code} | ${cell(e.refuses)} | ${codeCell(e.shownAs ?? e.example)} | ${cell(e.hint)} |`;
+  const compiledFor = e.cpu ? ` (with --cpu ${e.cpu})` : "";
+  return `| ${e.code} | ${cell(e.refuses)} | ${codeCell(e.shownAs ?? e.example)}${compiledFor} | ${cell(e.hint)} |`;
 }
 
 /** The markdown table, marker comments included. */

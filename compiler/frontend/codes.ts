@@ -17,12 +17,14 @@ export interface DiagnosticEntry {
    */
   example: string;
   placement: "handler" | "module";
+  /** The `--cpu` the example is compiled for, where the code is about the instruction set (v3 otherwise). */
+  cpu?: "v1" | "v2";
   /** How the docs show an example too long to print. */
   shownAs?: string;
 }
 
 /** What an example may use without importing it. */
-export const PROBE_IMPORTS = ["tracepoint", "rawTracepoint", "xdp", "kprobe", "uprobe", "usdt", "perfEvent", "interval", "ArrayMap", "LinearHistogram", "printk", "pid", "comm", "param", "currentTask", "u8", "u16", "u32", "u64", "i8", "i16", "i32", "i64", "type FixedArray"];
+export const PROBE_IMPORTS = ["tracepoint", "rawTracepoint", "xdp", "kprobe", "uprobe", "usdt", "perfEvent", "interval", "ArrayMap", "LinearHistogram", "printk", "pid", "comm", "param", "currentTask", "kstack", "u8", "u16", "u32", "u64", "i8", "i16", "i32", "i64", "type FixedArray"];
 
 const LOOP_HINT = "loop over a counted range with a constant bound: for (let i: u32 = 0; i < N; i++)";
 
@@ -314,6 +316,14 @@ const table = {
     refuses: "strings compared other than for equality (`<` on a Str), or `startsWith` with anything but a string literal",
     hint: 'compare a Str with === or !== to a string literal or another Str; give startsWith a string literal: s.startsWith("kworker")',
     example: 'if (comm() < comm()) printk("less");',
+    placement: "handler",
+  },
+  needsNewerCpu: {
+    code: "TSB2020",
+    refuses: "a builtin that needs more of BPF's instruction set than `--cpu` gives: kstack() and ustack() need v3's atomic fetch-and-add",
+    hint: "compile with --cpu v3 (the default)",
+    example: "const s = kstack();",
+    cpu: "v2",
     placement: "handler",
   },
   badPerfEvent: {

@@ -1,14 +1,17 @@
-// The stack traces kstack() records: a BPF_MAP_TYPE_STACK_TRACE the compiler adds when a body
-// calls kstack(), as printf's ring buffer is added (D134). bpf_get_stackid stores the kernel stack
-// of the moment there, once per distinct stack, and gives its id: what a probe keeps (a map key,
-// a field) is the id, a KernelStack; user space reads the addresses by id (runtime/stacks.ts).
+// The stack traces kstack() and ustack() record (D134, D193): maps the compiler adds when a body
+// calls them, as printf's ring buffer is added. Each distinct stack gets an id once, exactly: the
+// frames bpf_get_stack copies go into the program's scratch buffer, a hash keyed by the whole
+// stack gives its id, and a new stack takes the next id of a counter (an atomic fetch-add). What a
+// probe keeps (a map key, a field) is the id; user space reads the stacks and inverts the hash
+// (runtime/maps/stack-map.ts). bpf_get_stackid's stack map was not kept: it keeps one stack per
+// hash bucket and refuses a second (-EEXIST), so with a few dozen distinct stacks some are lost.
 
 import type * as TS from "typescript";
-import { NO_USER_STACK, STACK_DEPTH, type StackMaps } from "../../contract/manifest.js";
+import { NO_USER_STACK, STACK_DEPTH, STACK_ENTRIES, type StackMaps } from "../../contract/manifest.js";
 import { Codes } from "../frontend/codes.js";
 import { errorAt } from "../frontend/spans.js";
 import type { DebugInfo } from "../ir/debug-info.js";
-import { constInt, type IRModule, type Value } from "../ir/ir-module.js";
+import { constInt, nullPointer, type IRModule, type Value } from "../ir/ir-module.js";
 import { arrayOf, i32, i64, ptrTo, i8 } from "../ir/ir-types.js";
 import { BtfMap, MapType } from "../maps/btf-map.js";
 import { Helper } from "../../contract/helper-ids.js";
@@ -17,10 +20,10 @@ import type { Operand } from "./arith.js";
 
 /** The maps' names in the object and the manifest. */
 export const STACK_MAPS = { kernel: "kernel_stacks", user: "user_stacks", userSeen: "user_stacks_seen", userNotices: "user_stack_notices" } as const;
-/** BPF_F_USER_STACK: bpf_get_stackid walks the user stack. */
+/** BPF_F_USER_STACK: bpf_get_stack walks the user stack. */
 const USER_STACK = 1n << 8n;
-/** Distinct stacks kept (bpftrace's default). */
-const STACKS = 4096;
+/** A stack's frames as bpf_get_stack copies them: STACK_DEPTH addresses, the unused ones 0. */
+const FRAMES_BYTES = STACK_DEPTH * 8;
 /** Process and stack pairs remembered as told (LRU: one forgotten is told again, which costs user space a check). */
 const SEEN = 16384;
 /** The notices' ring buffer: 4096 notices of 16 bytes (8 of header) before user space reads them. */
@@ -28,19 +31,27 @@ const NOTICES_BYTES = 64 * 1024;
 /** BPF_NOEXIST; BPF_RB_NO_WAKEUP: user space reads the notices on a timer, so no wake-up is paid for. */
 const NO_EXIST = 1n;
 const NO_WAKEUP = 1n;
+/** The errors a stack that was not recorded has for its id (negated), as user space reads them. */
+const EFAULT = 14n;
+const EEXIST = 17n;
 
 export class StackTraces {
+  /** The hash of stacks (the frames) to their ids. */
   readonly ref: Value;
+  /** An array of one u32: the next id to give. */
+  readonly nextId: Value;
   /** ustack()'s: the pairs already told (an LRU hash), and the ring buffer that tells user space of new ones. */
   readonly notices?: { seen: Value; ring: Value };
 
   constructor(m: IRModule, debug: DebugInfo, name: string, notices?: { seen: string; ring: string }) {
-    const map = new BtfMap(m, debug, m.uniqueName(name));
     const u32 = debug.basicType("unsigned int", 32, "unsigned");
     const u64 = debug.basicType("unsigned long long", 64, "unsigned");
-    const frames = debug.arrayType(u64, STACK_DEPTH);
-    map.define({ type: MapType.stackTrace, maxEntries: STACKS, key: { ir: i32, btf: u32 }, value: { ir: arrayOf(STACK_DEPTH, i64), btf: frames }, line: 1 });
+    const map = new BtfMap(m, debug, m.uniqueName(name));
+    map.define({ type: MapType.hash, maxEntries: STACK_ENTRIES, key: { ir: arrayOf(STACK_DEPTH, i64), btf: debug.arrayType(u64, STACK_DEPTH) }, value: { ir: i32, btf: u32 }, line: 1 });
     this.ref = map.ref;
+    const counter = new BtfMap(m, debug, m.uniqueName(`${name}_next_id`));
+    counter.define({ type: MapType.array, maxEntries: 1, key: { ir: i32, btf: u32 }, value: { ir: i32, btf: u32 }, line: 1 });
+    this.nextId = counter.ref;
     if (!notices) return;
     const seen = new BtfMap(m, debug, m.uniqueName(notices.seen));
     seen.define({ type: MapType.lruHash, maxEntries: SEEN, key: { ir: i64, btf: u64 }, value: { ir: i8, btf: debug.basicType("unsigned char", 8, "unsigned_char") }, line: 1 });
@@ -56,24 +67,93 @@ export function stackMapsOf(stacks: { kernel?: StackTraces; user?: StackTraces }
   return { ...(stacks.kernel && { kernel: STACK_MAPS.kernel }), ...(stacks.user && { user: STACK_MAPS.user }), ...(stacks.user?.notices && { userNotices: STACK_MAPS.userNotices }) };
 }
 
+/** Where each program copies its stacks' frames: one region of its scratch buffer, shared by its calls (each is done with it before the next). */
+const framesRegion = new WeakMap<object, { base: Value; offset: number }>();
+
 /**
- * `kstack()`: bpf_get_stackid(ctx, &kernel_stacks, 0), the kernel stack's id (negative: none
- * recorded). `ustack()`: the user stack's, in user_stacks, with the process's id in the high 32
+ * `kstack()`: the kernel stack's id (negative, an error number, when none was recorded: -EFAULT
+ * when the CPU ran user code). `ustack()`: the user stack's, with the process's id in the high 32
  * bits (user space needs it to read the process's mappings); no stack is id 0xffffffff.
  */
 export function lowerStack(l: ExpressionLowerer, call: TS.CallExpression, stacks: StackTraces, user: boolean, type: Operand["type"]): Operand {
-  if (!l.context)
-    throw errorAt(call, Codes.unsupportedSyntax, `${user ? "ustack" : "kstack"}() is called from a program's handler, not from a function`, `the helper needs the program's context: call ${user ? "ustack" : "kstack"}() in the handler and pass the id on`);
+  const name = user ? "ustack" : "kstack";
+  if (!l.context || !l.scratch)
+    throw errorAt(call, Codes.unsupportedSyntax, `${name}() is called from a program's handler, not from a function`, `the helper needs the program's context: call ${name}() in the handler and pass the id on`);
+  if (l.ml.cpu !== "v3")
+    throw errorAt(
+      call,
+      Codes.needsNewerCpu,
+      `${name}() gives each distinct stack its id with an atomic fetch-and-add, which --cpu ${l.ml.cpu} does not have`,
+      "compile with --cpu v3 (the default; Linux 5.12 or later for the fetch-and-add)",
+    );
   const b = l.b;
-  const id = b.callHelper(Helper.getStackid, i64, [b.cast("bitcast", l.context.pointer, ptrTo(i8)), b.cast("bitcast", stacks.ref, ptrTo(i8)), constInt(i64, user ? USER_STACK : 0n)]);
+  let region = framesRegion.get(l.fn);
+  if (!region) framesRegion.set(l.fn, (region = l.scratch(FRAMES_BYTES, 8, call, `${name}()'s frames`)));
+  const id = stackId(l, stacks, b.byteOffset(region.base, region.offset, i8), user);
   if (!user) return { value: id, type };
   const none = b.icmp("slt", id, constInt(i64, 0));
-  const low = b.binary("and", id, constInt(i64, 0xffffffffn));
-  const stackId = b.select(none, constInt(i64, NO_USER_STACK), low);
+  const stackIdBits = b.select(none, constInt(i64, NO_USER_STACK), b.binary("and", id, constInt(i64, 0xffffffffn)));
   const tgid = b.binary("and", b.callHelper(Helper.getCurrentPidTgid, i64, []), constInt(i64, 0xffffffff00000000n));
-  const value = b.binary("or", tgid, stackId);
+  const value = b.binary("or", tgid, stackIdBits);
   if (stacks.notices) tellIfNew(l, stacks.notices, none, value);
   return { value, type };
+}
+
+/**
+ * The id of the stack of this moment, or a negative error number: bpf_get_stack's own; -EFAULT
+ * for an empty stack (a kernel stack while the CPU ran user code, a user stack of a kernel
+ * thread); bpf_map_update_elem's when the hash is full (-E2BIG). Two CPUs that meet the same new
+ * stack at once both take an id; the hash keeps the first, and the second then reads it.
+ */
+function stackId(l: ExpressionLowerer, stacks: StackTraces, frames: Value, user: boolean): Value {
+  const b = l.b;
+  const bytes = (v: Value) => b.cast("bitcast", v, ptrTo(i8));
+  const result = l.fn.alloca(i64, 8);
+  const copied = l.fn.newBlock("stack.copied");
+  const known = l.fn.newBlock("stack.known");
+  const fresh = l.fn.newBlock("stack.new");
+  const counted = l.fn.newBlock("stack.counted");
+  const raced = l.fn.newBlock("stack.raced");
+  const done = l.fn.newBlock("stack.done");
+  const zero = l.fn.slotFor("stack.zero", i32, 4);
+
+  const size = b.callHelper(Helper.getStack, i64, [bytes(l.context!.pointer), frames, constInt(i64, BigInt(FRAMES_BYTES)), constInt(i64, user ? USER_STACK : 0n)]);
+  // bpf_get_stack's error, or -EFAULT for no frames at all.
+  b.store(b.select(b.icmp("eq", size, constInt(i64, 0)), constInt(i64, -EFAULT), size), result, 8);
+  b.condBr(b.icmp("sgt", size, constInt(i64, 0)), copied, done);
+
+  b.positionAt(copied);
+  const found = b.callHelper(Helper.mapLookupElem, ptrTo(i8), [bytes(stacks.ref), frames]);
+  b.condBr(b.icmp("ne", found, nullPointer), known, fresh);
+
+  b.positionAt(known);
+  b.store(b.cast("zext", b.load(b.cast("bitcast", found, ptrTo(i32)), 4), i64), result, 8);
+  b.br(done);
+
+  b.positionAt(fresh);
+  b.store(constInt(i32, 0), zero, 4);
+  const counter = b.callHelper(Helper.mapLookupElem, ptrTo(i8), [bytes(stacks.nextId), bytes(zero)]);
+  b.store(constInt(i64, -EFAULT), result, 8); // an array's one element is always there: never taken
+  b.condBr(b.icmp("ne", counter, nullPointer), counted, done);
+
+  b.positionAt(counted);
+  const next = b.atomicFetchAdd(b.cast("bitcast", counter, ptrTo(i32)), constInt(i32, 1));
+  const slot = l.fn.slotFor("stack.id", i32, 4);
+  b.store(next, slot, 4);
+  const added = b.callHelper(Helper.mapUpdateElem, i64, [bytes(stacks.ref), frames, bytes(slot), constInt(i64, NO_EXIST)]);
+  b.store(b.select(b.icmp("eq", added, constInt(i64, 0)), b.cast("zext", next, i64), added), result, 8);
+  b.condBr(b.icmp("eq", added, constInt(i64, -EEXIST)), raced, done);
+
+  b.positionAt(raced);
+  const theirs = b.callHelper(Helper.mapLookupElem, ptrTo(i8), [bytes(stacks.ref), frames]);
+  const present = l.fn.newBlock("stack.theirs");
+  b.condBr(b.icmp("ne", theirs, nullPointer), present, done);
+  b.positionAt(present);
+  b.store(b.cast("zext", b.load(b.cast("bitcast", theirs, ptrTo(i32)), 4), i64), result, 8);
+  b.br(done);
+
+  b.positionAt(done);
+  return b.load(result, 8);
 }
 
 /**

@@ -6,7 +6,7 @@
 
 import type { CType } from "../../contract/c-layout.js";
 import type { CValue } from "../../contract/c-values.js";
-import { NO_USER_STACK } from "../../contract/manifest.js";
+import { NO_USER_STACK, STACK_ENTRIES } from "../../contract/manifest.js";
 import { kernelSymbols } from "./kernel-symbols.js";
 import type { StackFrames } from "./user-symbols.js";
 import type { ValueFormatter } from "./value-formats.js";
@@ -36,15 +36,15 @@ export function bindStacks(types: Iterable<CType>, format: "kstack" | "ustack", 
 const FRAME_INDENT = "    ";
 
 const EFAULT = 14n;
-const EEXIST = 17n;
+const E2BIG = 7n;
 const UNRECORDED = "[no stack recorded: ";
 
-/** Why a stack was not recorded, as a frame line: its id is bpf_get_stackid()'s error. */
+/** Why a stack was not recorded, as a frame line: its id is the error the probe met (compiler/lower/stack-traces.ts). */
 function unrecorded(user: boolean, id: bigint): string {
   if (user) return `${UNRECORDED}a kernel thread, or the stack map had no room for it]`;
   if (id === -EFAULT) return `${UNRECORDED}the CPU was running user code]`;
-  if (id === -EEXIST) return `${UNRECORDED}another stack took its bucket in the stack map]`;
-  return `${UNRECORDED}bpf_get_stackid() failed with ${id}]`;
+  if (id === -E2BIG) return `${UNRECORDED}the stack map was full, at ${STACK_ENTRIES} distinct stacks]`;
+  return `${UNRECORDED}bpf_get_stack() failed with ${id}]`;
 }
 
 /** Whether a frame line is the note of a stack not recorded (folded output leaves those out, as before). */
@@ -63,7 +63,7 @@ export function stackView(t: CType): ValueFormatter {
       const id = user ? value & 0xffffffffn : value;
       const recorded = id >= 0n && !(user && id === NO_USER_STACK);
       const frames = recorded ? bound.get(t)?.(value) : undefined;
-      // Said in words, not left a number that reads like an id: bpf_get_stackid() failed in the kernel.
+      // Said in words, not left a number that reads like an id: the probe recorded no stack.
       if (!recorded) return `\n${FRAME_INDENT}${unrecorded(user, id)}\n`;
       if (!frames) return value;
       return `\n${frames.map((name) => FRAME_INDENT + name + "\n").join("")}`;

@@ -68,7 +68,7 @@ describe("sampled kernel stacks while a process copies bytes a syscall at a time
     expect(lines.some((l) => /(^|;)do_syscall_64;.*(read|write)/.test(l))).toBe(true);
   });
 
-  test("a sample with no kernel stack (the CPU in user code) says so in words, not as bpf_get_stackid()'s error number", () => {
+  test("a sample with no kernel stack (the CPU in user code) says so in words, not as the error number", () => {
     const r = profile();
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^@\w+\[\n/m);

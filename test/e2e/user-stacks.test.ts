@@ -150,6 +150,30 @@ test("C++ frames are demangled: ns::Klass::method(int)", async () => {
   expect(frames).toContainEqual(expect.stringMatching(/^main\+\d+$/));
 });
 
+test("every distinct stack keeps its own id: 200 stacks, each counted once, none lost or merged (bpf_get_stackid's 4096 buckets lose some to collisions)", async () => {
+  if (!CC) throw new Error("no C compiler (clang-14, cc) to build the stacked program");
+  const binary = join(dir, "many-stacks");
+  execFileSync(CC, ["-O0", "-fno-omit-frame-pointer", "-o", binary, fixture("many-stacks.c")]);
+  await using probe = await open(probeAt(`${binary}:leaf`, "many-stacks.ts"));
+  probe.attach();
+  const depths = 100;
+  await runToEnd(binary, String(depths), "300");
+  const entries = [...probe.map("stacks").entries()];
+  const seen = new Set<string>();
+  for (const [stack, count] of entries) {
+    expect(count).toBe(1n);
+    const frames = (stack as string).trim().split("\n").map((f) => f.trim());
+    expect(frames[0]).toBe("leaf");
+    const path = frames.slice(1).filter((f) => /^down_[ab]\+/.test(f));
+    const through = path[0].slice(0, "down_a".length);
+    expect(path.every((f) => f.startsWith(through))).toBe(true);
+    expect(frames[1 + path.length]).toMatch(/^main\+\d+$/);
+    seen.add(`${through} ${path.length - 1}`);
+  }
+  expect(entries).toHaveLength(2 * depths);
+  expect(seen.size).toBe(2 * depths);
+});
+
 function spawnNode(script: string): { stdout: string; stderr: string } {
   const r = require("node:child_process").spawnSync(process.execPath, ["-e", script], { encoding: "utf8", timeout: 30_000, killSignal: "SIGKILL" });
   if (r.status !== 0) throw new Error(`the script failed (${r.status}): ${r.stderr}`);

@@ -23,10 +23,10 @@ function probeSource(e: Pick<DiagnosticEntry, "example" | "placement">): string 
 }
 
 let n = 0;
-function compileError(source: string): TsbpfError | undefined {
+function compileError(source: string, cpu?: DiagnosticEntry["cpu"]): TsbpfError | undefined {
   const file = join(dir, `probe${n++}.ts`);
   writeFileSync(file, source, { flag: "wx" });
-  return compileErrorOf(file);
+  return compileErrorOf(file, cpu);
 }
 
 test("docs/language.md shows the table as rendered from compiler/frontend/codes.ts", () => {
@@ -74,7 +74,7 @@ test("the standard probe around the examples compiles by itself", () => {
 
 describe("every code's example is refused with that code", () => {
   test.each(diagnosticTable.map((e) => [e.code, e] as const))("%s", (code, entry) => {
-    const e = compileError(probeSource(entry));
+    const e = compileError(probeSource(entry), entry.cpu);
     expect(e?.format() ?? "(compiled without an error)").toContain(`error ${code}:`);
     expect(e!.code).toBe(code);
     expect(e!.at).toBeDefined();
