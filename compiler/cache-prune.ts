@@ -14,6 +14,8 @@ const PRUNE_EVERY_MS = 60 * 60 * 1000;
 const STALE_TEMP_MS = 60 * 60 * 1000;
 const STAMP = ".last-prune";
 const TEMP = /^\.tsbpf-[0-9a-f]{16}\.tmp$/;
+/** The private folder a compiler snapshot is built in (snapshot/compiler-snapshot.ts), left behind by a build that was killed. */
+const BUILD_FOLDER = /^\.tsbpf-[0-9a-f]{16}\.build$/;
 
 const prunedThisRun = new Set<string>();
 
@@ -35,7 +37,7 @@ export function pruneOccasionally(dir: string, maxBytes = CACHE_FOLDER_MAX_BYTES
   }
 }
 
-/** Removes stale temporary files, then the least recently used files until the folder holds at most `maxBytes` × 0.75. */
+/** Removes stale temporary files and snapshot build folders, then the least recently used files until the folder holds at most `maxBytes` × 0.75. */
 export function pruneCacheFolder(dir: string, maxBytes: number, now = Date.now()): { removed: string[] } {
   const uid = process.getuid?.() ?? -1;
   const files: { path: string; st: Stats }[] = [];
@@ -49,8 +51,13 @@ export function pruneCacheFolder(dir: string, maxBytes: number, now = Date.now()
     } catch {
       continue; // removed meanwhile
     }
-    // Only this user's plain files: the folder is private, but nothing is followed or trusted blindly.
-    if (!st.isFile() || (uid >= 0 && st.uid !== uid)) continue;
+    // Only this user's plain files and build folders: the folder is private, but nothing is followed or trusted blindly.
+    if (uid >= 0 && st.uid !== uid) continue;
+    if (st.isDirectory() && BUILD_FOLDER.test(name)) {
+      if (now - st.mtimeMs > STALE_TEMP_MS && remove(path, true)) removed.push(path);
+      continue;
+    }
+    if (!st.isFile()) continue;
     if (TEMP.test(name)) {
       if (now - st.mtimeMs > STALE_TEMP_MS && remove(path)) removed.push(path);
       continue;
@@ -71,9 +78,10 @@ export function pruneCacheFolder(dir: string, maxBytes: number, now = Date.now()
   return { removed };
 }
 
-function remove(path: string): boolean {
+/** `folder`: a directory and what it holds (links inside are removed, not followed). */
+function remove(path: string, folder = false): boolean {
   try {
-    rmSync(path, { force: true });
+    rmSync(path, { force: true, recursive: folder });
     return true;
   } catch {
     return false;

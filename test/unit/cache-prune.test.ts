@@ -1,6 +1,6 @@
 // The cache is held under a size per folder, least recently used first, and writers' temporary
 // files are removed once they are stale; other users' files and links are left alone.
-import { existsSync, mkdtempSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pruneCacheFolder, pruneOccasionally } from "../../compiler/cache-prune.js";
@@ -37,6 +37,23 @@ test("under the limit nothing goes but stale temporary files; fresh ones (a writ
   const fresh = file(".tsbpf-fedcba9876543210.tmp", 1, 0, now);
   expect(pruneCacheFolder(dir, 1 << 30, now).removed).toEqual([stale]);
   expect([existsSync(kept), existsSync(fresh)]).toEqual([true, true]);
+});
+
+test("a snapshot build folder left by a killed build goes once stale, with what it holds; a fresh one (a build at work) and other folders stay", () => {
+  const now = Date.now();
+  const folder = (name: string, ageHours: number) => {
+    const path = join(dir, name);
+    mkdirSync(path, { mode: 0o700 });
+    writeFileSync(join(path, "compiler.blob"), "partial");
+    const t = (now - ageHours * HOUR) / 1000;
+    utimesSync(path, t, t);
+    return path;
+  };
+  const stale = folder(".tsbpf-0123456789abcdef.build", 2);
+  const fresh = folder(".tsbpf-fedcba9876543210.build", 0);
+  const other = folder("kernel", 5);
+  expect(pruneCacheFolder(dir, 1 << 30, now).removed).toEqual([stale]);
+  expect([existsSync(stale), existsSync(fresh), existsSync(other)]).toEqual([false, true, true]);
 });
 
 test("links are not followed or removed", () => {
