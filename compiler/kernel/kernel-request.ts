@@ -7,13 +7,12 @@ import { statSync } from "node:fs";
 import { release, version } from "node:os";
 import { KERNEL_BTF } from "../btf/btf-file.js";
 import type { SubsetRequest } from "../btf/kernel-subset.js";
-import { localNames, namePattern } from "./probe-imports.js";
+import { importedNames, localNames, namePattern, type ImportedName } from "./probe-imports.js";
 import { tracepointFormats, tracepointNames } from "./tracepoint-formats.js";
 
 /** The module of the kernel's types, as a probe imports it. */
 export const KERNEL_MODULE = "tsbpf/kernel";
 
-const KERNEL_IMPORT = /\bimport\s+(?:type\s+)?\{([^}]*)\}\s*from\s*(["'])tsbpf\/kernel\2/g;
 /** kprobe("fn", …), fexit(["a", "b"], …): the functions whose prototypes type a handler (under the names the probe imports them as). */
 const functionProbe = (source: string) =>
   new RegExp(`(?<![\\w$])${namePattern(localNames(source, ["kprobe", "kretprobe", "fentry", "fexit"]))}\\s*(?:<[^>()]*>)?\\s*\\(\\s*(\\[[^\\]]*\\]|(["'\`])[A-Za-z0-9_.]+\\2)`, "g");
@@ -23,28 +22,13 @@ const PROPERTY = /\.\s*([A-Za-z_$][\w$]*)/g;
 /** rawTracepoint("sched_switch", …), tpBtf(…): the raw tracepoints whose arguments type a handler. */
 const rawTracepoint = (source: string) => new RegExp(`(?<![\\w$])${namePattern(localNames(source, ["rawTracepoint", "tpBtf"]))}\\s*\\(\\s*(["'\`])([A-Za-z0-9_]+)\\1`, "g");
 
-export interface ImportedName {
-  name: string;
-  /** Where the name stands in the source. */
-  offset: number;
-}
-
 export interface KernelRequest extends SubsetRequest {
   imports: ImportedName[];
 }
 
 /** What `source` asks of the kernel's types; undefined if nothing. */
 export function kernelRequest(source: string): KernelRequest | undefined {
-  const imports: ImportedName[] = [];
-  for (const m of source.matchAll(KERNEL_IMPORT)) {
-    const start = m.index! + m[0].indexOf("{") + 1;
-    let at = 0;
-    for (const part of m[1].split(",")) {
-      const name = /^\s*(?:type\s+)?([A-Za-z_$][\w$]*)/.exec(part)?.[1];
-      if (name) imports.push({ name, offset: start + at + part.indexOf(name) });
-      at += part.length + 1;
-    }
-  }
+  const imports = importedNames(source, KERNEL_MODULE);
   const functions = new Set<string>();
   for (const m of source.matchAll(functionProbe(source))) for (const s of m[1].matchAll(/["'`]([A-Za-z0-9_.]+)["'`]/g)) if (!s[1].includes("*")) functions.add(s[1]);
   for (const m of source.matchAll(SUGAR)) functions.add(m[1]);
