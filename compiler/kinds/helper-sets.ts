@@ -31,8 +31,14 @@ export const FUNCTION_HELPERS: HelperSet = {
   unavailable: "they name the kernel function a kprobe, kretprobe, ksyscall, fentry or fexit program probes (bpf_get_func_ip), and this program probes none",
 };
 
-/** Every helper some kind may be refused; calls to anything else (casts, kernelPtr) are always allowed. */
-export const RESTRICTED_HELPERS: ReadonlyMap<string, HelperSet> = new Map([BASE_HELPERS, TASK_HELPERS, FUNCTION_HELPERS].flatMap((set) => set.names.map((n) => [n, set] as const)));
+/** The stacks of the moment: the kernel offers bpf_get_stack to tracing programs only. */
+export const STACK_HELPERS: HelperSet = {
+  names: ["kstack", "ustack"],
+  unavailable: "the kernel walks stacks for tracing programs only (bpf_get_stack), and a packet is handled in interrupt context, where the stack is whatever the CPU was running",
+};
 
-export const TRACING_HELPERS: readonly HelperSet[] = [BASE_HELPERS, TASK_HELPERS];
+/** Every helper some kind may be refused; calls to anything else (casts, kernelPtr) are always allowed. */
+export const RESTRICTED_HELPERS: ReadonlyMap<string, HelperSet> = new Map([BASE_HELPERS, TASK_HELPERS, FUNCTION_HELPERS, STACK_HELPERS].flatMap((set) => set.names.map((n) => [n, set] as const)));
+
+export const TRACING_HELPERS: readonly HelperSet[] = [BASE_HELPERS, TASK_HELPERS, STACK_HELPERS];
 export const NETWORK_HELPERS: readonly HelperSet[] = [BASE_HELPERS];

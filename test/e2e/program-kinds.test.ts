@@ -104,3 +104,9 @@ test("a helper that means nothing in a kind of program is an error at the call, 
     "pid() cannot be called from xdp programs (program 'filter' calls it through 'caller'): they describe the current task, and a packet is handled in interrupt context, where the current task is whichever one the CPU happened to interrupt",
   );
 });
+
+test("kstack() in an xdp program is an error at the call: the kernel walks stacks for tracing programs only", () => {
+  const e = compileErrorOf(fixture("xdp-calls-kstack.ts"));
+  expect([e?.code, e?.at?.line, e?.at?.column]).toEqual(["TSB1109", 6, 20]);
+  expect(e?.message).toMatch(/^kstack\(\) cannot be called from xdp programs: the kernel walks stacks for tracing programs only/);
+});
