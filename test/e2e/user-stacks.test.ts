@@ -1,6 +1,7 @@
 // User stacks of processes that are gone by the time the map is read (D167): named from the
 // mappings recorded while they lived, or honestly unknown (with a note, once), never named from
-// another binary, not even one rebuilt at the same path; and C++ frames demangled (D168).
+// another binary, not even one rebuilt at the same path; and C++ and Rust v0 frames demangled
+// (D168, D178).
 import { execFileSync, spawn } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -172,6 +173,19 @@ test("every distinct stack keeps its own id: 200 stacks, each counted once, none
   }
   expect(entries).toHaveLength(2 * depths);
   expect(seen.size).toBe(2 * depths);
+});
+
+test("Rust v0 frames are demangled as c++filt reads them: <mycrate[3c1c0]::shape::Circle>::area", async () => {
+  if (!CC) throw new Error("no C compiler (clang-14, cc) to build the stacked program");
+  const symbol = "_RNvMNtCs1234_7mycrate5shapeNtB2_6Circle4area";
+  const binary = join(dir, "rust-v0");
+  execFileSync(CC, ["-O1", "-fno-omit-frame-pointer", "-o", binary, fixture("rust-v0.c")]);
+  await using probe = await open(probeAt(`${binary}:${symbol}`, "rust-v0.ts"));
+  probe.attach();
+  await runToEnd(binary);
+  const [frames] = stacksOf(probe.map("stacks").entries());
+  expect(frames[0]).toBe("<mycrate[3c1c0]::shape::Circle>::area");
+  expect(frames).toContainEqual(expect.stringMatching(/^main\+\d+$/));
 });
 
 function spawnNode(script: string): { stdout: string; stderr: string } {

@@ -1,6 +1,7 @@
 // Names in user stacks as their languages spell them (D168): C++ through libstdc++'s
-// __cxa_demangle, Rust's legacy names cleaned as rustfilt cleans them, v0 and C names as they are,
-// and without the C++ runtime, every name as it is, not a crash.
+// __cxa_demangle, Rust's legacy names cleaned as rustfilt cleans them, Rust's v0 names read as
+// c++filt reads them (D178, test/unit/rust-v0-demangle.test.ts), C names as they are, and without
+// the C++ runtime, every C++ name as it is, not a crash.
 import { spawnSync } from "node:child_process";
 import { demangle } from "../../runtime/output/demangle.js";
 import { repo } from "../helpers/tsbpf-command.js";
@@ -20,14 +21,19 @@ test("Rust legacy names: the hash dropped and the escapes read, as rustfilt does
   expect(demangle("_ZN60_$LT$alloc..string..String$u20$as$u20$core..fmt..Display$GT$3fmt17h6f5b5c8e0f4d2a1bE")).toBe("<alloc::string::String as core::fmt::Display>::fmt");
 });
 
-test("names that are not Itanium-mangled, or not validly, stay as they are", () => {
-  for (const name of ["main", "spin", "_RNvCs1234_5hello4main", "_Zfoo", "__libc_start_main", "_start"]) expect(demangle(name)).toBe(name);
+test("Rust v0 names, with their crates' disambiguators as c++filt shows them", () => {
+  expect(demangle("_RNvCs1234_5hello4main")).toBe("hello[3c1c0]::main");
+  expect(demangle("_RNvMNtCs1234_7mycrate5shapeNtB2_6Circle4area")).toBe("<mycrate[3c1c0]::shape::Circle>::area");
 });
 
-test("without the C++ runtime's library, names stay mangled and nothing fails", () => {
-  const script = `const { demangle } = require(${JSON.stringify(repo("dist/runtime/output/demangle.js"))}); console.log(demangle("_ZN2ns5Klass6methodEi")); console.log(demangle("main"));`;
+test("names that are not mangled, or not validly, stay as they are", () => {
+  for (const name of ["main", "spin", "_RNvCs1234_5hello", "_Rfoo", "_Zfoo", "__libc_start_main", "_start"]) expect(demangle(name)).toBe(name);
+});
+
+test("without the C++ runtime's library, C++ names stay mangled, v0 names (read by our own code) are still read, and nothing fails", () => {
+  const script = `const { demangle } = require(${JSON.stringify(repo("dist/runtime/output/demangle.js"))}); console.log(demangle("_ZN2ns5Klass6methodEi")); console.log(demangle("main")); console.log(demangle("_RNvC5hello4main"));`;
   const r = spawnSync(process.execPath, ["-e", script], { encoding: "utf8", env: { ...process.env, TSBPF_LIBSTDCXX: "/nonexistent/libstdc++.so.6" } });
   expect(r.stderr).toBe("");
   expect(r.status).toBe(0);
-  expect(r.stdout).toBe("_ZN2ns5Klass6methodEi\nmain\n");
+  expect(r.stdout).toBe("_ZN2ns5Klass6methodEi\nmain\nhello[0]::main\n");
 });
