@@ -39,11 +39,15 @@ export function foldedStacks(map: ProbeMap): FoldedStack[] {
   return out;
 }
 
-/** A frame as folded: `name+28` → `name`; `0x7f… (/usr/lib/…/libc.so.6)` → `[libc.so.6]`; `0x55… ([unknown])` → `[unknown]`. */
-function folded(frame: string): string {
+/**
+ * A frame as folded: `name+28` → `name`; `0x7f… (/usr/lib/…/libc.so.6)` → `[libc.so.6]`;
+ * `0x55… ([unknown])` → `[unknown]`. A `;` inside a name (a Rust array type, `[u8; 4]`) would
+ * split the frame in two: it becomes `:`, as inferno's collapsers write it.
+ */
+export function folded(frame: string): string {
   const address = /^0x[0-9a-f]+(?: \((?:.*\/)?\[?([^\]/]*)\]?\))?$/.exec(frame);
   if (address) return `[${address[1] || "unknown"}]`;
-  return frame.replace(/\+\d+$/, "");
+  return frame.replace(/\+\d+$/, "").replace(/;/g, ":");
 }
 
 /** The folded lines: one per distinct stack, counts of stacks that fold alike added up. */
