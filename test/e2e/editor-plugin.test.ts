@@ -5,15 +5,13 @@
 // machine's BTF); the plugin is loaded as TypeScript's server loads it, by the name "tsbpf/plugin",
 // into TypeScript's language service, and into a real tsserver over its protocol.
 import { spawn, spawnSync } from "node:child_process";
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
-import { createRequire } from "node:module";
+import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import * as ts from "typescript";
-import type { TsbpfError } from "../../contract/errors.js";
 import { packageRoot } from "../../contract/paths.js";
 import { compileErrorOf } from "../helpers/compile-error.js";
-import { documentedTsconfig, kernelTypesText } from "../helpers/editor-project.js";
+import { compilerDiagnostics, documentedTsconfig, editorDiagnostics, editorService, makeEditorProject, type EditorService, type Shown } from "../helpers/editor-project.js";
 import { repo } from "../helpers/tsbpf-command.js";
 
 const probes: Record<string, string> = {
@@ -101,111 +99,14 @@ export const t = tracepoint("syscalls/sys_enter_syncfs", () => {
 const project = mkdtempSync(join(tmpdir(), "tsbpf-plugin-"));
 afterAll(() => rmSync(project, { recursive: true, force: true }));
 
-/** The project on disk: tsconfig.json from docs/editor.md, tsbpf linked as `npm link` would, the kernel's types, the probes. */
-function makeProject(root: string): void {
-  mkdirSync(join(root, "node_modules"), { recursive: true });
-  symlinkSync(packageRoot, join(root, "node_modules", "tsbpf"));
-  writeFileSync(join(root, "tsconfig.json"), documentedTsconfig());
-  mkdirSync(join(root, "kernel-types"));
-  writeFileSync(join(root, "kernel-types", "vmlinux.d.ts"), kernelTypesText(Object.values(probes)));
-  writeFileSync(join(root, "kernel-types", "tracepoints.d.ts"), readFileSync(repo("stdlib/kernel/tracepoints.d.ts")));
-  for (const [name, text] of Object.entries(probes)) writeFileSync(join(root, name), text);
-}
-makeProject(project);
+makeEditorProject(project, probes);
 
-/** The plugin as TypeScript's server finds it: "tsbpf/plugin" from the project's node_modules (Node 10 resolution: no "exports"). */
-function pluginFactory(root: string): ts.server.PluginModuleFactory {
-  const resolved = ts.resolveModuleName("tsbpf/plugin", join(root, "node_modules", "index.js"), { moduleResolution: ts.ModuleResolutionKind.Node10, allowJs: true }, ts.sys).resolvedModule;
-  expect(resolved?.resolvedFileName).toMatch(/\/plugin\/index\.js$/);
-  return createRequire(join(root, "package.json"))("tsbpf/plugin");
-}
+const diagnosticsOf = (s: EditorService, name: string): Shown[] => editorDiagnostics(s, join(project, name));
+const compilerErrors = (name: string): Shown[] => compilerDiagnostics(join(project, name));
 
-interface Service {
-  service: ts.LanguageService;
-  log: string[];
-  /** Replaces a file's text, as the editor does while the author types. */
-  edit(name: string, text: string): void;
-  text(name: string): string;
-}
-
-/** TypeScript's language service over `root` (its tsconfig, its files on disk), with the plugin created into it as tsserver does. */
-function languageService(root: string): Service {
-  const configFile = join(root, "tsconfig.json");
-  const config = ts.getParsedCommandLineOfConfigFile(configFile, {}, { ...ts.sys, onUnRecoverableConfigFileDiagnostic: (d) => { throw new Error(ts.flattenDiagnosticMessageText(d.messageText, "\n")); } })!;
-  expect(config.errors).toEqual([]);
-  expect(config.options.plugins).toEqual([{ name: "tsbpf/plugin" }]);
-  const edits = new Map<string, { text: string; version: number }>();
-  const read = (path: string) => edits.get(path)?.text ?? ts.sys.readFile(path);
-  const host: ts.LanguageServiceHost = {
-    getCompilationSettings: () => config.options,
-    getScriptFileNames: () => config.fileNames,
-    getScriptVersion: (path) => String(edits.get(path)?.version ?? 0),
-    getScriptSnapshot: (path) => {
-      const text = read(path);
-      return text === undefined ? undefined : ts.ScriptSnapshot.fromString(text);
-    },
-    getCurrentDirectory: () => root,
-    getDefaultLibFileName: (o) => ts.getDefaultLibFilePath(o),
-    fileExists: (path) => edits.has(path) || ts.sys.fileExists(path),
-    readFile: read,
-    directoryExists: ts.sys.directoryExists,
-    getDirectories: ts.sys.getDirectories,
-    realpath: ts.sys.realpath,
-    useCaseSensitiveFileNames: () => true,
-  };
-  const log: string[] = [];
-  const base = ts.createLanguageService(host, ts.createDocumentRegistry());
-  // What tsserver hands a plugin: its project (whose service's logger is the server's log), the service and the host.
-  const info = { languageService: base, languageServiceHost: host, project: { projectService: { logger: { info: (m: string) => log.push(m) } } }, config: { name: "tsbpf/plugin" }, serverHost: ts.sys };
-  const service = pluginFactory(root)({ typescript: ts }).create(info as unknown as ts.server.PluginCreateInfo);
-  return {
-    service,
-    log,
-    edit: (name, text) => edits.set(join(root, name), { text, version: (edits.get(join(root, name))?.version ?? 0) + 1 }),
-    text: (name) => read(join(root, name))!,
-  };
-}
-
-interface Shown {
-  code: number;
-  source?: string;
-  line: number;
-  column: number;
-  length: number;
-  text: string;
-  message: string;
-  hint?: string;
-}
-
-function shown(sf: ts.SourceFile, d: ts.Diagnostic): Shown {
-  const { line, character } = sf.getLineAndCharacterOfPosition(d.start!);
-  const chain = typeof d.messageText === "string" ? { messageText: d.messageText, next: undefined } : d.messageText;
-  const hint = chain.next?.[0]?.messageText.replace(/^hint: /, "");
-  return { code: d.code, ...(d.source && { source: d.source }), line: line + 1, column: character + 1, length: d.length!, text: sf.text.slice(d.start!, d.start! + d.length!), message: chain.messageText, ...(hint && { hint }) };
-}
-
-function diagnosticsOf(s: Service, name: string): Shown[] {
-  const file = join(project, name);
-  const diagnostics = [...s.service.getSyntacticDiagnostics(file), ...s.service.getSemanticDiagnostics(file)];
-  const sf = s.service.getProgram()!.getSourceFile(file)!;
-  return diagnostics.map((d) => shown(sf, d));
-}
-
-/** The compiler's errors for the same file, as the plugin shows them. */
-function compilerErrors(name: string): Shown[] {
-  const e = compileErrorOf(join(project, name));
-  if (!e) return [];
-  const text = readFileSync(join(project, name), "utf8");
-  return [e, ...(e.options.related ?? [])].map((x: TsbpfError) => {
-    const at = x.at!;
-    const lineText = text.split("\n")[at.line - 1];
-    return { code: Number(x.code!.replace(/^TSB/, "")), source: "tsbpf", line: at.line, column: at.column, length: at.length ?? 1, text: lineText.slice(at.column - 1, at.column - 1 + (at.length ?? 1)), message: x.message, ...(x.options.hint && { hint: x.options.hint }) };
-  });
-}
-
-let s: Service;
+let s: EditorService;
 beforeAll(() => {
-  s = languageService(project);
+  s = editorService(project);
 });
 
 test("the plugin is found by its name, and says so in the server's log", () => {
@@ -333,7 +234,7 @@ test("the plugin never throws into the editor: odd requests get TypeScript's ans
   writeFileSync(join(other, "tsconfig.json"), documentedTsconfig());
   cpSync(join(project, "kernel-types"), join(other, "kernel-types"), { recursive: true });
   writeFileSync(join(other, "subset.ts"), probes["subset.ts"]);
-  const elsewhere = languageService(other);
+  const elsewhere = editorService(other);
   const errors = elsewhere.service.getSemanticDiagnostics(join(other, "subset.ts"));
   expect(errors.map((d) => d.code)).toEqual([]);
   expect(elsewhere.log).toEqual([
@@ -373,7 +274,7 @@ describe("in TypeScript's server, as VS Code runs it with the workspace's TypeSc
   const root = join(project, "server");
   let server: TsServer;
   beforeAll(async () => {
-    makeProject(root);
+    makeEditorProject(root, probes);
     // The workspace's TypeScript: tsserver looks for tsconfig plugins in the node_modules that holds it.
     const typescriptDir = dirname(require.resolve("typescript/package.json"));
     for (const f of ["package.json", "lib/tsserver.js", "lib/_tsserver.js", "lib/typescript.js"]) cpSync(join(typescriptDir, f), join(root, "node_modules", "typescript", f));
