@@ -248,7 +248,7 @@ export class ModuleLowerer {
    * Lowers one program or function: a user error in it is reported (p.diagnostics) and lowering
    * goes on with the next, so that a compile shows the first mistake of each, all thrown together
    * at the end of lower(). A bug met after a user error is taken for its consequence: the user's
-   * errors are thrown instead.
+   * errors are thrown instead (D185).
    */
   private attempt<T>(lowerOne: () => T): T | undefined {
     try {

@@ -88,6 +88,21 @@ export const t = tracepoint("syscalls/sys_enter_syncfs", () => {
   if (count > limit) printk("over");
 });
 `,
+  // What only lowering finds: a function's stack over tsbpf's budget, a constant its type cannot
+  // hold; the kernel struct's fields lowered as CO-RE reads from this machine's BTF.
+  "lowered.ts": `import { tracepoint, currentTask, printk, i32, type Ptr, type u8, type u64, type FixedArray } from "tsbpf";
+import type { task_struct } from "tsbpf/kernel";
+
+function parentOf(task: Ptr<task_struct>): i32 {
+  const seen: FixedArray<u64, 64> = [];
+  return task.real_parent.tgid + i32(seen[0]);
+}
+
+export const t = tracepoint("sched/sched_process_exec", () => {
+  const small: u8 = 300;
+  printk("%d %d", parentOf(currentTask()), small);
+});
+`,
   // Being typed: a syntax error.
   "half-typed.ts": `import { tracepoint, printk } from "tsbpf";
 
@@ -139,6 +154,15 @@ test("with TypeScript's errors in the file, only the rules that need no types ar
   expect(compilerErrors("typed-wrong.ts")).toEqual(language);
   // A file being typed: TypeScript's syntax error, nothing more.
   expect(diagnosticsOf(s, "half-typed.ts").map((e) => [e.code, e.source ?? "ts"])).toEqual([[1005, "ts"]]);
+});
+
+test("what only lowering finds (to IR, in the editor's process; LLVM is not loaded): the first mistake of each function and program", () => {
+  const errors = diagnosticsOf(s, "lowered.ts");
+  expect(errors.map((e) => [e.code, e.line, e.text])).toEqual([
+    [2015, 5, "[]"],
+    [2018, 10, "300"],
+  ]);
+  expect(errors).toEqual(compilerErrors("lowered.ts"));
 });
 
 /** The fixes the editor is offered for the diagnostic of `code` on `text` in `name`. */
@@ -243,14 +267,14 @@ test("the plugin never throws into the editor: odd requests get TypeScript's ans
   ]);
 });
 
-test("the plugin runs in the editor's TypeScript: it loads neither its own, nor koffi (LLVM, libbpf)", () => {
+test("the plugin runs in the editor's TypeScript: it loads neither its own, nor koffi (LLVM, libbpf), nor tsbpf's LLVM modules, lowering included", () => {
   // A fresh process that watches every module load while the plugin checks a probe.
   const script = `
     const Module = require("node:module");
     const load = Module._load;
     const loaded = [];
     Module._load = function (request, parent, ...rest) {
-      if (parent && parent.filename.startsWith(${JSON.stringify(packageRoot)}) && /^(typescript|koffi)$/.test(request)) loaded.push(request + " from " + parent.filename);
+      if (parent && parent.filename.startsWith(${JSON.stringify(packageRoot)}) && (/^(typescript|koffi)$/.test(request) || /\\/llvm\\//.test(request))) loaded.push(request + " from " + parent.filename);
       return load.call(this, request, parent, ...rest);
     };
     const ts = require(${JSON.stringify(require.resolve("typescript"))});
@@ -262,12 +286,12 @@ test("the plugin runs in the editor's TypeScript: it loads neither its own, nor 
       directoryExists: ts.sys.directoryExists, getDirectories: ts.sys.getDirectories, realpath: ts.sys.realpath, useCaseSensitiveFileNames: () => true };
     const plugin = Module.createRequire(root + "/package.json")("tsbpf/plugin")({ typescript: ts });
     const service = plugin.create({ languageService: ts.createLanguageService(host), languageServiceHost: host, project: { projectService: { logger: { info() {} } } }, config: {} });
-    const codes = service.getSemanticDiagnostics(root + "/subset.ts").map((d) => d.code);
+    const codes = ["subset.ts", "lowered.ts"].map((f) => service.getSemanticDiagnostics(root + "/" + f).map((d) => d.code));
     process.stdout.write(JSON.stringify({ codes, loaded }));
   `;
   const r = spawnSync(process.execPath, ["-e", script], { encoding: "utf8" });
   expect(r.stderr).toBe("");
-  expect(JSON.parse(r.stdout)).toEqual({ codes: [1105, 2012, 1201], loaded: [] });
+  expect(JSON.parse(r.stdout)).toEqual({ codes: [[1105, 2012, 1201], [2015, 2018]], loaded: [] });
 });
 
 describe("in TypeScript's server, as VS Code runs it with the workspace's TypeScript", () => {
@@ -295,6 +319,16 @@ describe("in TypeScript's server, as VS Code runs it with the workspace's TypeSc
     expect(await server.request("getSupportedCodeFixes", { file })).toContain("1201");
     const fixes = (await server.request("getCodeFixes", { file, startLine: 10, startOffset: 10, endLine: 10, endOffset: 24, errorCodes: [1201] })) as { fixName: string; changes: { textChanges: { newText: string }[] }[] }[];
     expect(fixes.map((f) => [f.fixName, f.changes[0].textChanges[0].newText])).toEqual([["tsbpfFormatString", '"pid %u", pid()']]);
+  });
+
+  test("and what only lowering finds, in the server's process", async () => {
+    const file = join(root, "lowered.ts");
+    await server.request("open", { file });
+    const diagnostics = (await server.request("semanticDiagnosticsSync", { file })) as { code: number; source?: string; start: { line: number; offset: number } }[];
+    expect(diagnostics.map((d) => [d.code, d.source, d.start.line, d.start.offset])).toEqual([
+      [2015, "tsbpf", 5, 37],
+      [2018, "tsbpf", 10, 21],
+    ]);
   });
 });
 
