@@ -62,7 +62,7 @@ export function withProbeChecks(ts: typeof TS, service: TS.LanguageService, host
       // With syntax errors the compiler stops at TypeScript's; with type errors it checks only what needs no types.
       if (program.getSyntacticDiagnostics(sf).length) return { sf, errors: [] };
       const checks = probeChecks(ts, program, sf, prior.some((d) => d.category === ts.DiagnosticCategory.Error), resolution);
-      if (checks.skipped) logOnce(`${fileName}: the checks that need types are skipped: ${checks.skipped}`);
+      if (checks.skipped) logOnce(`${fileName}: ${checks.skipped}`);
       if (checks.failure) logOnce(`checking ${fileName} failed (a bug in tsbpf: please report it): ${(checks.failure as Error)?.stack ?? checks.failure}`);
       errors = checks.errors;
       errorsOf.set(sf, errors);

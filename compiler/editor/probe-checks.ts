@@ -2,11 +2,14 @@
 // declarations, the handlers' bodies), run on a program an editor's language service has built
 // instead of the compiler's: the same errors, at the same places, with the same hints as
 // `tsbpf build` (D173). As the compiler does, the checks that need types run only on a file
-// TypeScript finds no error in; the rules that need none (checkSyntax) always.
+// TypeScript finds no error in; the rules that need none (checkSyntax) always. A file the
+// frontend finds no error in is lowered to IR too, as the compiler lowers it (never handed to
+// LLVM, which is not loaded here), for what only lowering can tell (D183).
 
 import type * as TS from "typescript";
 import { TsbpfError } from "../../contract/errors.js";
 import { stdlibIndex } from "../declaration-files.js";
+import { DEFAULT_CPU } from "../compile-options.js";
 import { KERNEL_MODULE } from "../kernel/kernel-request.js";
 import type { ProbeKernelTypes } from "../kernel/kernel-declarations.js";
 import { symbolLookup, type CheckedSource } from "../frontend/checked-source.js";
@@ -14,11 +17,17 @@ import { Diagnostics } from "../frontend/diagnostics.js";
 import { buildModuleModel } from "../frontend/module-model.js";
 import { checkBracketNesting, checkTreeDepth, isStackOverflow, stackOverflowError } from "../frontend/nesting.js";
 import { checkSyntax } from "../frontend/subset.js";
+import type { PointerMode } from "../ir/ir-types.js";
+import { KernelBtfMissing, lowerModule } from "../lower/module-lowerer.js";
+import { editorKernelTypes, machineBtf } from "./machine-kernel.js";
+
+/** The IR's pointers: which LLVM will read it is not known here, and no error depends on it. */
+const EDITOR_POINTERS: PointerMode = { opaquePointers: true };
 
 export interface ProbeChecks {
   /** The language's errors, in the file's order. */
   errors: TsbpfError[];
-  /** Why the checks that need types were not run, when it is not TypeScript's own errors. */
+  /** Which checks were not run and why, when it is not TypeScript's own errors. */
   skipped?: string;
   /** A bug met on the way (a check that threw something other than a user error): the errors found before it are kept. */
   failure?: unknown;
@@ -51,9 +60,16 @@ export function probeChecks(ts: typeof TS, program: TS.Program, source: TS.Sourc
   if (!checked.p) return { errors: found(), skipped: checked.skipped };
   const { p } = checked;
   try {
-    buildModuleModel(p);
+    const decls = buildModuleModel(p);
+    // Lowered as `tsbpf build` lowers it, to IR only (LLVM is never loaded here): the limits and
+    // facts only lowering knows, the first mistake of each program and function (D183).
+    if (decls.programs.length) lowerModule(p, decls, EDITOR_POINTERS, DEFAULT_CPU); // the editor does not know a build's --cpu: the default's
   } catch (e) {
     if (isStackOverflow(e)) return { errors: [...found(), stackOverflowError(ts, source)] };
+    if (e instanceof KernelBtfMissing) {
+      const m = machineBtf();
+      return { errors: found(), skipped: `the checks that lowering makes are skipped: the probe reads kernel structs' fields, which are lowered from the kernel's BTF, and there is none here${m.btf === null ? ` (${m.why})` : ""}` };
+    }
     // A user error here is the collected ones, thrown together: `found()` has them.
     if (!(e instanceof TsbpfError)) return { errors: found(), failure: e };
   }
@@ -68,7 +84,7 @@ export function probeChecks(ts: typeof TS, program: TS.Program, source: TS.Sourc
 export function editorSource(ts: typeof TS, program: TS.Program, source: TS.SourceFile, host: TS.ModuleResolutionHost, diagnostics = new Diagnostics()): { p: CheckedSource; skipped?: undefined } | { p?: undefined; skipped: string } {
   const resolve = (name: string) => ts.resolveModuleName(name, source.fileName, program.getCompilerOptions(), host).resolvedModule?.resolvedFileName;
   const tsbpf = resolve("tsbpf");
-  if (tsbpf !== stdlibIndex) return { skipped: `"tsbpf" is ${tsbpf ?? "not found"} here, not ${stdlibIndex}, whose checks this plugin runs` };
+  if (tsbpf !== stdlibIndex) return { skipped: `the checks that need types are skipped: "tsbpf" is ${tsbpf ?? "not found"} here, not ${stdlibIndex}, whose checks this plugin runs` };
   const checker = program.getTypeChecker();
   return {
     p: {
@@ -86,19 +102,7 @@ export function editorSource(ts: typeof TS, program: TS.Program, source: TS.Sour
   };
 }
 
-/** The structs and unions of the editor's kernel declarations ("tsbpf/kernel"), which the checks read field by field as the compiler's CO-RE reads do. */
-const kernelDeclarations = new WeakMap<TS.SourceFile, ProbeKernelTypes>();
-
 function kernelTypes(ts: typeof TS, program: TS.Program, file: string | undefined): ProbeKernelTypes | undefined {
   const declarations = file === undefined ? undefined : program.getSourceFile(file);
-  if (!declarations) return undefined;
-  let kernel = kernelDeclarations.get(declarations);
-  if (!kernel) {
-    // Only lowering needs a BTF id; the checks need to know which interfaces are the kernel's.
-    const composites = new Map<string, number>();
-    for (const statement of declarations.statements) if (ts.isInterfaceDeclaration(statement)) composites.set(statement.name.text, composites.size + 1);
-    kernel = { text: "", composites, file: declarations.fileName };
-    kernelDeclarations.set(declarations, kernel);
-  }
-  return kernel;
+  return declarations && editorKernelTypes(ts, declarations);
 }

@@ -33,14 +33,14 @@ export interface ProbeKernelTypes {
   text: string;
   /** The kernel's BTF, where the probe uses its types. */
   btf?: Btf;
-  /** The BTF id of each struct and union declared, by TypeScript name. */
-  composites: ReadonlyMap<string, number>;
+  /** The BTF id of each struct and union declared, by TypeScript name (the editor's are looked up on demand). */
+  composites: Pick<ReadonlyMap<string, number>, "get">;
   /** The file that declares them, if not the compiler's own (an editor's kernel-types/vmlinux.d.ts). */
   file?: string;
 }
 
 /** The declarations for the kernel types `source` names, or undefined if it names none this kernel has. */
-export function probeKernelDeclarations(file: string, source: string): ProbeKernelTypes | undefined {
+export function probeKernelDeclarations(file: string, source: string): (ProbeKernelTypes & { composites: ReadonlyMap<string, number> }) | undefined {
   const records = tracepointRecords(tracepointNames(source));
   const request = kernelRequest(source);
   const types = request && btfTypes(file, source, request);

@@ -2,6 +2,7 @@
 // module-level functions, and one function per program in the ELF section libbpf attaches it by.
 
 import type { StackMaps } from "../../contract/manifest.js";
+import { TsbpfError } from "../../contract/errors.js";
 import { KernelLocalTypes } from "./kernel-local-types.js";
 import { basename, dirname } from "node:path";
 import type * as TS from "typescript";
@@ -74,6 +75,12 @@ function isAssigned(p: CheckedSource, fn: TS.Node, symbol: TS.Symbol): boolean {
   return visit(fn);
 }
 
+/**
+ * A kernel struct's field met with no BTF read: the compiler reads it for every probe that names
+ * a kernel type, so only the editor's checks meet this, on a machine without BTF (machine-kernel.ts).
+ */
+export class KernelBtfMissing extends Error {}
+
 /** Registers r1-r5: what a BPF function (a subprogram) can be passed. */
 const BPF_MAX_ARGUMENTS = 5;
 
@@ -109,7 +116,7 @@ export class ModuleLowerer {
   /** The kernel structs this object reads fields of, as CO-RE declares them locally. */
   get kernelTypes(): KernelLocalTypes {
     const btf = this.p.kernel?.btf;
-    if (!btf) throw new Error("internal compiler error: a kernel struct without the kernel's BTF");
+    if (!btf) throw new KernelBtfMissing("internal compiler error: a kernel struct without the kernel's BTF");
     return (this.localKernelTypes ??= new KernelLocalTypes(btf, this.m, this.debug));
   }
 
@@ -150,12 +157,17 @@ export class ModuleLowerer {
       }
     };
     let part: IRFunction[] = [];
-    const endPart = (): void => sink?.onPart(m.partText(part));
+    // After a user error the IR is unfinished: nothing more goes to LLVM.
+    const endPart = (): void => {
+      if (!this.p.diagnostics.count) sink?.onPart(m.partText(part));
+    };
     const cuts = sink ? partCuts(decls, sink.parts) : new Set<number>();
     decls.programs.forEach((prog, i) => {
-      const fn = this.lowerProgram(prog);
-      lowerCallees(fn);
-      part.push(fn);
+      const fn = this.attempt(() => this.lowerProgram(prog));
+      if (fn) {
+        lowerCallees(fn);
+        part.push(fn);
+      }
       if (cuts.has(i)) {
         endPart();
         part = [];
@@ -164,6 +176,7 @@ export class ModuleLowerer {
     // Functions no program calls are still lowered: their mistakes are reported all the same.
     for (const lowerBody of bodies.values()) lowerBody();
     endPart();
+    this.p.diagnostics.throwIfAny();
     let text: string | undefined;
     return { text: () => (text ??= m.text()), params: this.layout, printf: this.printf?.manifest(), printk: this.calls("printk"), ...(stackMapsOf(this.stacks) && { stacks: stackMapsOf(this.stacks) }) };
   }
@@ -218,15 +231,35 @@ export class ModuleLowerer {
     return args && new Map(args.getProperties().map((prop, i) => [prop.name, i]));
   }
 
-  /** Lowers a module function's body once, the functions it calls first; its chain's stack bytes. */
+  /**
+   * Lowers a module function's body once, the functions it calls first; its chain's stack bytes
+   * (0 for one with a mistake in it, reported: its callers are lowered as if it used none).
+   */
   private lowerFunction(f: LoweredFunction): number {
     if (f.stack === undefined) {
       f.stack = 0; // recursion is refused before lowering (TSB2006); this only ends a cycle
-      const l = new FunctionLowerer(this, f.ir.fn, f.ir.fn.decl.dbg!, f.declaration.name!.text, f.ret);
-      l.bindParams(f.declaration.parameters, f.params);
-      f.stack = this.lowerBody(l, f.declaration.body!, this.decls.uses.ofFunction.get(f.declaration)!);
+      this.attempt(() => {
+        const l = new FunctionLowerer(this, f.ir.fn, f.ir.fn.decl.dbg!, f.declaration.name!.text, f.ret);
+        l.bindParams(f.declaration.parameters, f.params);
+        f.stack = this.lowerBody(l, f.declaration.body!, this.decls.uses.ofFunction.get(f.declaration)!);
+      });
     }
     return f.stack;
+  }
+
+  /**
+   * Lowers one program or function: a user error in it is reported (p.diagnostics) and lowering
+   * goes on with the next, so that a compile shows the first mistake of each, all thrown together
+   * at the end of lower(). A bug met after a user error is taken for its consequence: the user's
+   * errors are thrown instead (D185).
+   */
+  private attempt<T>(lowerOne: () => T): T | undefined {
+    try {
+      return this.p.diagnostics.attempt(lowerOne);
+    } catch (e) {
+      if (!(e instanceof TsbpfError)) this.p.diagnostics.throwIfAny();
+      throw e;
+    }
   }
 
   /**

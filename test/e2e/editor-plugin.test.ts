@@ -5,15 +5,13 @@
 // machine's BTF); the plugin is loaded as TypeScript's server loads it, by the name "tsbpf/plugin",
 // into TypeScript's language service, and into a real tsserver over its protocol.
 import { spawn, spawnSync } from "node:child_process";
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
-import { createRequire } from "node:module";
+import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import * as ts from "typescript";
-import type { TsbpfError } from "../../contract/errors.js";
 import { packageRoot } from "../../contract/paths.js";
 import { compileErrorOf } from "../helpers/compile-error.js";
-import { documentedTsconfig, kernelTypesText } from "../helpers/editor-project.js";
+import { compilerDiagnostics, documentedTsconfig, editorDiagnostics, editorService, makeEditorProject, type EditorService, type Shown } from "../helpers/editor-project.js";
 import { repo } from "../helpers/tsbpf-command.js";
 
 const probes: Record<string, string> = {
@@ -90,6 +88,21 @@ export const t = tracepoint("syscalls/sys_enter_syncfs", () => {
   if (count > limit) printk("over");
 });
 `,
+  // What only lowering finds: a function's stack over tsbpf's budget, a constant its type cannot
+  // hold; the kernel struct's fields lowered as CO-RE reads from this machine's BTF.
+  "lowered.ts": `import { tracepoint, currentTask, printk, i32, type Ptr, type u8, type u64, type FixedArray } from "tsbpf";
+import type { task_struct } from "tsbpf/kernel";
+
+function parentOf(task: Ptr<task_struct>): i32 {
+  const seen: FixedArray<u64, 64> = [];
+  return task.real_parent.tgid + i32(seen[0]);
+}
+
+export const t = tracepoint("sched/sched_process_exec", () => {
+  const small: u8 = 300;
+  printk("%d %d", parentOf(currentTask()), small);
+});
+`,
   // Being typed: a syntax error.
   "half-typed.ts": `import { tracepoint, printk } from "tsbpf";
 
@@ -101,111 +114,14 @@ export const t = tracepoint("syscalls/sys_enter_syncfs", () => {
 const project = mkdtempSync(join(tmpdir(), "tsbpf-plugin-"));
 afterAll(() => rmSync(project, { recursive: true, force: true }));
 
-/** The project on disk: tsconfig.json from docs/editor.md, tsbpf linked as `npm link` would, the kernel's types, the probes. */
-function makeProject(root: string): void {
-  mkdirSync(join(root, "node_modules"), { recursive: true });
-  symlinkSync(packageRoot, join(root, "node_modules", "tsbpf"));
-  writeFileSync(join(root, "tsconfig.json"), documentedTsconfig());
-  mkdirSync(join(root, "kernel-types"));
-  writeFileSync(join(root, "kernel-types", "vmlinux.d.ts"), kernelTypesText(Object.values(probes)));
-  writeFileSync(join(root, "kernel-types", "tracepoints.d.ts"), readFileSync(repo("stdlib/kernel/tracepoints.d.ts")));
-  for (const [name, text] of Object.entries(probes)) writeFileSync(join(root, name), text);
-}
-makeProject(project);
+makeEditorProject(project, probes);
 
-/** The plugin as TypeScript's server finds it: "tsbpf/plugin" from the project's node_modules (Node 10 resolution: no "exports"). */
-function pluginFactory(root: string): ts.server.PluginModuleFactory {
-  const resolved = ts.resolveModuleName("tsbpf/plugin", join(root, "node_modules", "index.js"), { moduleResolution: ts.ModuleResolutionKind.Node10, allowJs: true }, ts.sys).resolvedModule;
-  expect(resolved?.resolvedFileName).toMatch(/\/plugin\/index\.js$/);
-  return createRequire(join(root, "package.json"))("tsbpf/plugin");
-}
+const diagnosticsOf = (s: EditorService, name: string): Shown[] => editorDiagnostics(s, join(project, name));
+const compilerErrors = (name: string): Shown[] => compilerDiagnostics(join(project, name));
 
-interface Service {
-  service: ts.LanguageService;
-  log: string[];
-  /** Replaces a file's text, as the editor does while the author types. */
-  edit(name: string, text: string): void;
-  text(name: string): string;
-}
-
-/** TypeScript's language service over `root` (its tsconfig, its files on disk), with the plugin created into it as tsserver does. */
-function languageService(root: string): Service {
-  const configFile = join(root, "tsconfig.json");
-  const config = ts.getParsedCommandLineOfConfigFile(configFile, {}, { ...ts.sys, onUnRecoverableConfigFileDiagnostic: (d) => { throw new Error(ts.flattenDiagnosticMessageText(d.messageText, "\n")); } })!;
-  expect(config.errors).toEqual([]);
-  expect(config.options.plugins).toEqual([{ name: "tsbpf/plugin" }]);
-  const edits = new Map<string, { text: string; version: number }>();
-  const read = (path: string) => edits.get(path)?.text ?? ts.sys.readFile(path);
-  const host: ts.LanguageServiceHost = {
-    getCompilationSettings: () => config.options,
-    getScriptFileNames: () => config.fileNames,
-    getScriptVersion: (path) => String(edits.get(path)?.version ?? 0),
-    getScriptSnapshot: (path) => {
-      const text = read(path);
-      return text === undefined ? undefined : ts.ScriptSnapshot.fromString(text);
-    },
-    getCurrentDirectory: () => root,
-    getDefaultLibFileName: (o) => ts.getDefaultLibFilePath(o),
-    fileExists: (path) => edits.has(path) || ts.sys.fileExists(path),
-    readFile: read,
-    directoryExists: ts.sys.directoryExists,
-    getDirectories: ts.sys.getDirectories,
-    realpath: ts.sys.realpath,
-    useCaseSensitiveFileNames: () => true,
-  };
-  const log: string[] = [];
-  const base = ts.createLanguageService(host, ts.createDocumentRegistry());
-  // What tsserver hands a plugin: its project (whose service's logger is the server's log), the service and the host.
-  const info = { languageService: base, languageServiceHost: host, project: { projectService: { logger: { info: (m: string) => log.push(m) } } }, config: { name: "tsbpf/plugin" }, serverHost: ts.sys };
-  const service = pluginFactory(root)({ typescript: ts }).create(info as unknown as ts.server.PluginCreateInfo);
-  return {
-    service,
-    log,
-    edit: (name, text) => edits.set(join(root, name), { text, version: (edits.get(join(root, name))?.version ?? 0) + 1 }),
-    text: (name) => read(join(root, name))!,
-  };
-}
-
-interface Shown {
-  code: number;
-  source?: string;
-  line: number;
-  column: number;
-  length: number;
-  text: string;
-  message: string;
-  hint?: string;
-}
-
-function shown(sf: ts.SourceFile, d: ts.Diagnostic): Shown {
-  const { line, character } = sf.getLineAndCharacterOfPosition(d.start!);
-  const chain = typeof d.messageText === "string" ? { messageText: d.messageText, next: undefined } : d.messageText;
-  const hint = chain.next?.[0]?.messageText.replace(/^hint: /, "");
-  return { code: d.code, ...(d.source && { source: d.source }), line: line + 1, column: character + 1, length: d.length!, text: sf.text.slice(d.start!, d.start! + d.length!), message: chain.messageText, ...(hint && { hint }) };
-}
-
-function diagnosticsOf(s: Service, name: string): Shown[] {
-  const file = join(project, name);
-  const diagnostics = [...s.service.getSyntacticDiagnostics(file), ...s.service.getSemanticDiagnostics(file)];
-  const sf = s.service.getProgram()!.getSourceFile(file)!;
-  return diagnostics.map((d) => shown(sf, d));
-}
-
-/** The compiler's errors for the same file, as the plugin shows them. */
-function compilerErrors(name: string): Shown[] {
-  const e = compileErrorOf(join(project, name));
-  if (!e) return [];
-  const text = readFileSync(join(project, name), "utf8");
-  return [e, ...(e.options.related ?? [])].map((x: TsbpfError) => {
-    const at = x.at!;
-    const lineText = text.split("\n")[at.line - 1];
-    return { code: Number(x.code!.replace(/^TSB/, "")), source: "tsbpf", line: at.line, column: at.column, length: at.length ?? 1, text: lineText.slice(at.column - 1, at.column - 1 + (at.length ?? 1)), message: x.message, ...(x.options.hint && { hint: x.options.hint }) };
-  });
-}
-
-let s: Service;
+let s: EditorService;
 beforeAll(() => {
-  s = languageService(project);
+  s = editorService(project);
 });
 
 test("the plugin is found by its name, and says so in the server's log", () => {
@@ -238,6 +154,15 @@ test("with TypeScript's errors in the file, only the rules that need no types ar
   expect(compilerErrors("typed-wrong.ts")).toEqual(language);
   // A file being typed: TypeScript's syntax error, nothing more.
   expect(diagnosticsOf(s, "half-typed.ts").map((e) => [e.code, e.source ?? "ts"])).toEqual([[1005, "ts"]]);
+});
+
+test("what only lowering finds (to IR, in the editor's process; LLVM is not loaded): the first mistake of each function and program", () => {
+  const errors = diagnosticsOf(s, "lowered.ts");
+  expect(errors.map((e) => [e.code, e.line, e.text])).toEqual([
+    [2015, 5, "[]"],
+    [2018, 10, "300"],
+  ]);
+  expect(errors).toEqual(compilerErrors("lowered.ts"));
 });
 
 /** The fixes the editor is offered for the diagnostic of `code` on `text` in `name`. */
@@ -333,7 +258,7 @@ test("the plugin never throws into the editor: odd requests get TypeScript's ans
   writeFileSync(join(other, "tsconfig.json"), documentedTsconfig());
   cpSync(join(project, "kernel-types"), join(other, "kernel-types"), { recursive: true });
   writeFileSync(join(other, "subset.ts"), probes["subset.ts"]);
-  const elsewhere = languageService(other);
+  const elsewhere = editorService(other);
   const errors = elsewhere.service.getSemanticDiagnostics(join(other, "subset.ts"));
   expect(errors.map((d) => d.code)).toEqual([]);
   expect(elsewhere.log).toEqual([
@@ -342,14 +267,14 @@ test("the plugin never throws into the editor: odd requests get TypeScript's ans
   ]);
 });
 
-test("the plugin runs in the editor's TypeScript: it loads neither its own, nor koffi (LLVM, libbpf)", () => {
+test("the plugin runs in the editor's TypeScript: it loads neither its own, nor koffi (LLVM, libbpf), nor tsbpf's LLVM modules, lowering included", () => {
   // A fresh process that watches every module load while the plugin checks a probe.
   const script = `
     const Module = require("node:module");
     const load = Module._load;
     const loaded = [];
     Module._load = function (request, parent, ...rest) {
-      if (parent && parent.filename.startsWith(${JSON.stringify(packageRoot)}) && /^(typescript|koffi)$/.test(request)) loaded.push(request + " from " + parent.filename);
+      if (parent && parent.filename.startsWith(${JSON.stringify(packageRoot)}) && (/^(typescript|koffi)$/.test(request) || /\\/llvm\\//.test(request))) loaded.push(request + " from " + parent.filename);
       return load.call(this, request, parent, ...rest);
     };
     const ts = require(${JSON.stringify(require.resolve("typescript"))});
@@ -361,19 +286,19 @@ test("the plugin runs in the editor's TypeScript: it loads neither its own, nor 
       directoryExists: ts.sys.directoryExists, getDirectories: ts.sys.getDirectories, realpath: ts.sys.realpath, useCaseSensitiveFileNames: () => true };
     const plugin = Module.createRequire(root + "/package.json")("tsbpf/plugin")({ typescript: ts });
     const service = plugin.create({ languageService: ts.createLanguageService(host), languageServiceHost: host, project: { projectService: { logger: { info() {} } } }, config: {} });
-    const codes = service.getSemanticDiagnostics(root + "/subset.ts").map((d) => d.code);
+    const codes = ["subset.ts", "lowered.ts"].map((f) => service.getSemanticDiagnostics(root + "/" + f).map((d) => d.code));
     process.stdout.write(JSON.stringify({ codes, loaded }));
   `;
   const r = spawnSync(process.execPath, ["-e", script], { encoding: "utf8" });
   expect(r.stderr).toBe("");
-  expect(JSON.parse(r.stdout)).toEqual({ codes: [1105, 2012, 1201], loaded: [] });
+  expect(JSON.parse(r.stdout)).toEqual({ codes: [[1105, 2012, 1201], [2015, 2018]], loaded: [] });
 });
 
 describe("in TypeScript's server, as VS Code runs it with the workspace's TypeScript", () => {
   const root = join(project, "server");
   let server: TsServer;
   beforeAll(async () => {
-    makeProject(root);
+    makeEditorProject(root, probes);
     // The workspace's TypeScript: tsserver looks for tsconfig plugins in the node_modules that holds it.
     const typescriptDir = dirname(require.resolve("typescript/package.json"));
     for (const f of ["package.json", "lib/tsserver.js", "lib/_tsserver.js", "lib/typescript.js"]) cpSync(join(typescriptDir, f), join(root, "node_modules", "typescript", f));
@@ -394,6 +319,16 @@ describe("in TypeScript's server, as VS Code runs it with the workspace's TypeSc
     expect(await server.request("getSupportedCodeFixes", { file })).toContain("1201");
     const fixes = (await server.request("getCodeFixes", { file, startLine: 10, startOffset: 10, endLine: 10, endOffset: 24, errorCodes: [1201] })) as { fixName: string; changes: { textChanges: { newText: string }[] }[] }[];
     expect(fixes.map((f) => [f.fixName, f.changes[0].textChanges[0].newText])).toEqual([["tsbpfFormatString", '"pid %u", pid()']]);
+  });
+
+  test("and what only lowering finds, in the server's process", async () => {
+    const file = join(root, "lowered.ts");
+    await server.request("open", { file });
+    const diagnostics = (await server.request("semanticDiagnosticsSync", { file })) as { code: number; source?: string; start: { line: number; offset: number } }[];
+    expect(diagnostics.map((d) => [d.code, d.source, d.start.line, d.start.offset])).toEqual([
+      [2015, "tsbpf", 5, 37],
+      [2018, "tsbpf", 10, 21],
+    ]);
   });
 });
 

@@ -10,7 +10,7 @@ import { compileErrorOf } from "../helpers/compile-error.js";
 const dir = mkdtempSync(join(tmpdir(), "tsbpf-all-errors-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-const HEADER = 'import { tracepoint, rawTracepoint, printk, pid, u32, type FixedArray } from "tsbpf";\n';
+const HEADER = 'import { tracepoint, rawTracepoint, printk, pid, u32, type u8, type FixedArray } from "tsbpf";\n';
 let n = 0;
 
 /** Each error of compiling `body` (after the import line) as "code line:column". */
@@ -75,4 +75,32 @@ test("a mistake inside a construct is reported, not the construct it makes wrong
     "TSB2010 4:9",
     "TSB2010 5:15",
   ]);
+});
+
+test("lowering reports the first mistake of each program and of each function, together in file order", () => {
+  // The frontend lets these through; only lowering knows a function's stack and a constant's C type.
+  expect(
+    errorsOf(
+      [
+        "function big(): u32 {", // 2
+        "  const a: FixedArray<u32, 128> = [];", // 3: over the stack budget
+        "  return a[0];",
+        "}",
+        "function small(): u32 {", // 6
+        "  const b: FixedArray<u32, 2> = [1, 2];",
+        "  const x: u8 = 300;", // 8: does not fit
+        "  return b[0] + x;",
+        "}",
+        'export const a = tracepoint("syscalls/sys_enter_syncfs", () => {', // 11
+        "  const y: u8 = 256;", // 12: does not fit
+        "  const z: u8 = 999;", // 13: the same program's second mistake, not reported
+        "  big();",
+        "  small();",
+        "});",
+        'export const b = tracepoint("syscalls/sys_enter_sync", () => {', // 17
+        "  const w: u8 = 1000;", // 18: another program's
+        "});",
+      ].join("\n") + "\n",
+    ),
+  ).toEqual(["TSB2015 3:35", "TSB2018 8:17", "TSB2018 12:17", "TSB2018 18:17"]);
 });

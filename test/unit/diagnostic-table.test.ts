@@ -5,22 +5,14 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { TsbpfError } from "../../compiler/compile.js";
-import { Codes, diagnosticTable, PROBE_IMPORTS, RETIRED_CODES, type DiagnosticEntry } from "../../compiler/frontend/codes.js";
+import { Codes, diagnosticTable, RETIRED_CODES, type DiagnosticEntry } from "../../compiler/frontend/codes.js";
+import { probeSource } from "../helpers/code-examples.js";
 import { compileErrorOf } from "../helpers/compile-error.js";
 import { codesTableRange, LANGUAGE_DOC, renderCodesTable, renderVerifierTable, verifierTableRange } from "../../tools/docs-codes.js";
 import { VERIFIER_CLASSES } from "../../runtime/verifier/verifier-classes.js";
 
 const dir = mkdtempSync(join(tmpdir(), "tsbpf-codes-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-const HEADER = `import { ${PROBE_IMPORTS.join(", ")} } from "tsbpf";\n`;
-const PROGRAM = (body: string) => `export const probe = tracepoint("syscalls/sys_enter_syncfs", () => {\n${body}\n});\n`;
-
-/** The probe file an entry's example stands for. */
-function probeSource(e: Pick<DiagnosticEntry, "example" | "placement">): string {
-  if (e.placement === "module") return HEADER + e.example + "\n" + PROGRAM("");
-  return HEADER + PROGRAM(e.example.replace(/^/gm, "  "));
-}
 
 let n = 0;
 function compileError(source: string, cpu?: DiagnosticEntry["cpu"]): TsbpfError | undefined {
