@@ -81,7 +81,7 @@ export class Probe<M = unknown> implements Disposable, AsyncDisposable {
     const { bindStacks, kernelStackNames } = require("./output/stacks.js") as typeof import("./output/stacks.js");
     const { StackTable } = require("./maps/stack-map.js") as typeof import("./maps/stack-map.js");
     const table = (name: string) => {
-      const stacks = new StackTable(name, () => this.loaded.mapHandle(name));
+      const stacks = new StackTable(name, (map) => this.loaded.mapHandle(map));
       return (id: bigint) => stacks.frames(id);
     };
     const types = this.compiled.maps.flatMap((m) => [m.key, m.value]);

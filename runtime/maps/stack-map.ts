@@ -1,7 +1,8 @@
 // A probe's stacks as kstack()/ustack() record them (compiler/lower/stack-traces.ts, D193): a
-// hash from each distinct stack's frames (STACK_DEPTH addresses, the unused ones 0) to its id.
-// User space wants the other way round, so the whole hash is read and inverted, and read again
-// when an id is asked for that came after the last reading. Ids are never reused or removed.
+// hash from each distinct stack's frames (STACK_DEPTH addresses, the unused ones 0) to its id,
+// and the next id to give. User space wants the other way round, so the whole hash is read and
+// inverted, and read again when an id is asked for that was given since the last reading (ids
+// are never reused or removed).
 
 import type { CType } from "../../contract/c-layout.js";
 import type { CValue } from "../../contract/c-values.js";
@@ -11,36 +12,37 @@ import { BpfMap } from "./bpf-map.js";
 const FRAMES: CType = { kind: "array", elem: { kind: "int", bits: 64, signed: false }, length: STACK_DEPTH };
 const ID: CType = { kind: "int", bits: 32, signed: false };
 
-/** An id missing after a reading is read again only after this long: a print asks for many ids at once. */
-const REREAD_AFTER_MS = 20;
+const info = (name: string, key: CType, maxEntries: number): MapInfo => ({ name, kind: "stacks", key, value: ID, maxEntries, exported: false, keyless: false, line: 1, column: 1 });
 
 export class StackTable {
-  private readonly map: BpfMap;
+  private readonly stacks: BpfMap;
+  private readonly counter: BpfMap;
   private readonly byId = new Map<number, bigint[]>();
-  private readAt = -Infinity;
+  /** The next id as it was when the hash was last read: every id below it was there then. */
+  private nextAtRead = 0;
 
-  /** `handle`: libbpf's handle of the map named `name`. */
-  constructor(name: string, handle: () => bigint) {
-    const info: MapInfo = { name, kind: "stacks", key: FRAMES, value: ID, maxEntries: STACK_ENTRIES, exported: false, keyless: false, line: 1, column: 1 };
-    this.map = new BpfMap(info, handle);
+  /** `handle`: libbpf's handle of the probe's map by name (the hash `name`, its counter `<name>_next_id`). */
+  constructor(name: string, handle: (name: string) => bigint) {
+    this.stacks = new BpfMap(info(name, FRAMES, STACK_ENTRIES), () => handle(name));
+    this.counter = new BpfMap(info(`${name}_next_id`, ID, 1), () => handle(`${name}_next_id`));
   }
 
   /** The addresses of stack `id`, innermost first; undefined if the probe recorded none with that id. */
   frames(id: bigint): bigint[] | undefined {
     const key = Number(id & 0xffffffffn);
     const known = this.byId.get(key);
-    if (known || performance.now() - this.readAt < REREAD_AFTER_MS) return known;
-    this.read();
-    return this.byId.get(key);
-  }
-
-  private read(): void {
-    for (const [frames, id] of this.map.entries()) {
-      const stack = this.byId.has(Number(id)) ? undefined : (frames as CValue[]);
-      if (!stack) continue;
+    if (known) return known;
+    // Read again only when ids were given since: an id never given (or given to a stack the hash
+    // then refused) would otherwise cost a whole reading each time it is shown.
+    const next = Number(this.counter.lookup(0) ?? 0);
+    if (key >= next || next === this.nextAtRead) return undefined;
+    this.nextAtRead = next;
+    for (const [frames, stackId] of this.stacks.entries()) {
+      if (this.byId.has(Number(stackId))) continue;
+      const stack = frames as CValue[] as bigint[];
       const used = stack.indexOf(0n);
-      this.byId.set(Number(id), (used < 0 ? stack : stack.slice(0, used)) as bigint[]);
+      this.byId.set(Number(stackId), used < 0 ? stack : stack.slice(0, used));
     }
-    this.readAt = performance.now();
+    return this.byId.get(key);
   }
 }
