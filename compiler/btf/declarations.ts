@@ -8,7 +8,7 @@
 
 import { Btf } from "./btf.js";
 import { Kind } from "./btf-kinds.js";
-import { isIdentifier, propertyName, usableValueName } from "./ts-names.js";
+import { propertyName, usableValueName } from "./ts-names.js";
 import { IMPORTED, nameTypes, type TypeNames } from "./type-names.js";
 import { flat, TextBuffer } from "./text-buffer.js";
 import { TypeText } from "./type-text.js";
@@ -42,7 +42,7 @@ export function kernelDeclarations(btf: Btf, header: string[]): KernelDeclaratio
   const rawTracepoints: number[] = [];
   const callers = new Map<string, number>();
   let hasTask = false;
-  for (let id = 1; id < btf.count; id++) {
+  for (const id of btf.idsOf(Kind.Struct, Kind.Union, Kind.Fwd, Kind.Enum, Kind.Enum64, Kind.Typedef, Kind.Func)) {
     switch (btf.kind(id)) {
       case Kind.Struct:
       case Kind.Union:
@@ -96,11 +96,12 @@ export function composite(btf: Btf, id: number, names: TypeNames, text: TypeText
   let out = `/** ${kind} ${cName}: ${btf.size(id)} bytes */\nexport interface ${names.of[id]} {\n`;
   const seen = new SeenNames();
   const add = (parent: number, i: number, bitOffset: number) => {
-    const name = btf.memberName(parent, i);
+    const offset = btf.memberNameOffset(parent, i);
+    const name = btf.string(offset);
     if (!seen.first(name)) return;
     const type = btf.memberType(parent, i);
     const bitfield = btf.kindFlag(parent) ? btf.memberBitfieldSize(parent, i) : intBitfield(btf, type);
-    out += fieldHead(bitfield, bitOffset) + propertyName(name) + text.asField(type);
+    out += fieldHead(bitfield, bitOffset) + (btf.identifierAt(offset) ? name : JSON.stringify(name)) + text.asField(type);
   };
   fields(btf, id, 0, add, 0);
   return out + "}\n";
@@ -165,10 +166,11 @@ export function constEnum(btf: Btf, id: number, names: TypeNames): string {
   let out = `export declare const enum ${names.of[id]} {\n`;
   const seen = new Set<string>();
   for (let i = 0, n = btf.vlen(id); i < n; i++) {
-    const name = btf.enumName(id, i);
+    const offset = btf.enumNameOffset(id, i);
+    const name = btf.string(offset);
     if (seen.has(name)) continue;
     seen.add(name);
-    out += `  ${propertyName(name)} = ${btf.enumValue(id, i)},\n`;
+    out += `  ${btf.identifierAt(offset) ? name : JSON.stringify(name)} = ${btf.enumValue(id, i)},\n`;
   }
   return out + "}\n";
 }
@@ -203,8 +205,8 @@ export function functionSignatures(btf: Btf, ids: readonly number[], text: TypeT
  */
 function writeFunctionSignatures(out: TextBuffer, btf: Btf, ids: readonly number[], text: TypeText, identifiersOnly = false): number {
   const params = new ParameterText(btf, text);
-  /** Each prototype's `(params): ret;\n`: a vmlinux's 56,000 functions have 25,000 prototypes. */
-  const signatures = new Map<number, string>();
+  /** Each prototype's `(params): ret;\n`, by its id: a vmlinux's 56,000 functions have 25,000 prototypes. */
+  const signatures = new Array<string | undefined>(btf.count);
   const keys = btf.stringKeys(ids.length);
   /** Of each line written: its prototype, and the previous line of its name (index + 1, or 0). */
   const lineProto = new Int32Array(ids.length);
@@ -213,19 +215,18 @@ function writeFunctionSignatures(out: TextBuffer, btf: Btf, ids: readonly number
   const last = new Int32Array(ids.length);
   let count = 0;
   for (const id of ids) {
-    // One string per function, its name: checked once, written as it is (kernelDeclarations's whole-vmlinux pass
+    // One string per function, its name, written as it is (kernelDeclarations's whole-vmlinux pass
     // leaves out the few named as no identifier: `identifiersOnly`).
-    const name = btf.name(id);
-    const identifier = isIdentifier(name);
+    const identifier = btf.identifierAt(btf.nameOffset(id));
     if (identifiersOnly && !identifier) continue;
     const proto = btf.ref(id);
-    let signature = signatures.get(proto);
-    if (signature === undefined) signatures.set(proto, (signature = flat(`(${params.of(proto)}): ${text.of(btf.ref(proto))};\n`)));
+    const signature = (signatures[proto] ??= flat(`(${params.of(proto)}): ${text.of(btf.ref(proto))};\n`));
     const key = keys.key(btf.nameOffset(id));
     let line = last[key];
-    while (line !== 0 && signatures.get(lineProto[line - 1]) !== signature) line = previous[line - 1];
+    while (line !== 0 && signatures[lineProto[line - 1]] !== signature) line = previous[line - 1];
     if (line !== 0) continue; // the same name and signature again
-    out.write("    " + (identifier ? name : propertyName(name)) + signature);
+    const name = btf.name(id);
+    out.write("    " + (identifier ? name : JSON.stringify(name)) + signature);
     lineProto[count] = proto;
     previous[count] = last[key];
     last[key] = ++count;

@@ -51,9 +51,8 @@ function nameTags(btf: Btf, names: TypeNames): void {
   const forwards: number[] = [];
   const composites = new Map<string, number>(); // the first struct or union of each name
   const enums = new Map<string, number>(); // the first enum with members of each name
-  for (let id = 1; id < btf.count; id++) {
+  for (const id of btf.idsOf(Kind.Fwd, Kind.Struct, Kind.Union, Kind.Enum, Kind.Enum64)) {
     const kind = btf.kind(id);
-    if (kind !== Kind.Fwd && !isComposite(kind) && !isEnum(kind)) continue;
     const name = btf.name(id);
     if (name === "") continue;
     if (kind === Kind.Fwd || (isEnum(kind) && btf.vlen(id) === 0)) {
@@ -81,8 +80,7 @@ function nameTags(btf: Btf, names: TypeNames): void {
 
 function nameTypedefs(btf: Btf, names: TypeNames): void {
   const { of, aliases, types } = names;
-  for (let id = 1; id < btf.count; id++) {
-    if (btf.kind(id) !== Kind.Typedef) continue;
+  for (const id of btf.idsOf(Kind.Typedef)) {
     const name = btf.name(id);
     const target = btf.underlying(btf.ref(id));
     const targetKind = btf.kind(target);
@@ -121,5 +119,5 @@ function nameFieldTypes(btf: Btf, names: TypeNames): void {
       }
     }
   };
-  for (let id = 1; id < btf.count; id++) if (isComposite(btf.kind(id)) && names.of[id] !== undefined && walked[id] === 0) walk(id, names.of[id]!, 0);
+  for (const id of btf.idsOf(Kind.Struct, Kind.Union)) if (names.of[id] !== undefined && walked[id] === 0) walk(id, names.of[id]!, 0);
 }
