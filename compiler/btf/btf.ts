@@ -279,9 +279,10 @@ export class Btf {
   private notIdentifiers(): Uint8Array {
     // An identifier is ASCII: read as latin1, no byte of a longer UTF-8 character is part of one.
     const text = this.ascii ?? this.strings.toString("latin1");
-    const marks = new Uint8Array(text.length + 1);
-    const notIdentifier = /\0(?![A-Za-z_$][A-Za-z0-9_$]*\0)/g;
-    for (let m = notIdentifier.exec(text); m !== null; m = notIdentifier.exec(text)) marks[m.index + 1] = 1;
+    const marks = new Uint8Array(text.length);
+    // What makes a string no identifier: a character of none, or a digit or the string's end right after its start.
+    const spoiler = /[^\0A-Za-z0-9_$]|\0(?=[0-9\0])/g;
+    for (let m = spoiler.exec(text); m !== null; m = spoiler.exec(text)) marks[text[m.index] === "\0" ? m.index + 1 : text.lastIndexOf("\0", m.index) + 1] = 1;
     return marks;
   }
 

@@ -38,11 +38,12 @@ export function kernelDeclarations(btf: Btf, header: string[]): KernelDeclaratio
   out.write(`import type { ${IMPORTED.join(", ")} } from "tsbpf";\n`);
   const counts: DeclarationCounts = { structs: 0, unions: 0, enums: 0, typedefs: 0, functions: 0 };
   const constants: string[] = [];
-  const functions: number[] = [];
   const rawTracepoints: number[] = [];
-  const callers = new Map<string, number>();
   let hasTask = false;
-  for (const id of btf.idsOf(Kind.Struct, Kind.Union, Kind.Fwd, Kind.Enum, Kind.Enum64, Kind.Typedef, Kind.Func)) {
+  // Indexed loops over the lists of ids: a for-of in a cold process made an iterator result for each.
+  const declared = btf.idsOf(Kind.Struct, Kind.Union, Kind.Fwd, Kind.Enum, Kind.Enum64, Kind.Typedef);
+  for (let i = 0; i < declared.length; i++) {
+    const id = declared[i];
     switch (btf.kind(id)) {
       case Kind.Struct:
       case Kind.Union:
@@ -71,16 +72,16 @@ export function kernelDeclarations(btf: Btf, header: string[]): KernelDeclaratio
         out.write(`export type ${names.of[id]} = ${text.of(btf.ref(id))};\n`);
         counts.typedefs++;
         break;
-      case Kind.Func:
-        if (btf.kind(btf.ref(id)) === Kind.FuncProto) functions.push(id); // those named as no identifier are left out as they are written
-        if (btf.nameStartsWith(id, RAW_TRACEPOINT_CALLER)) callers.set(btf.name(id).slice(RAW_TRACEPOINT_CALLER.length), id);
-        break;
     }
   }
   for (let i = 0; i < text.pending.length; i++) out.write(composite(btf, text.pending[i], names, text));
   for (const c of constants) out.write(c);
   out.write(AUGMENTATION_START);
+  const functions = btf.idsOf(Kind.Func);
   counts.functions = writeFunctionSignatures(out, btf, functions, text, true);
+  const callers = new Map<string, number>();
+  for (let i = 0; i < functions.length; i++)
+    if (btf.nameStartsWith(functions[i], RAW_TRACEPOINT_CALLER)) callers.set(btf.name(functions[i]).slice(RAW_TRACEPOINT_CALLER.length), functions[i]);
   const parameters = new ParameterText(btf, text);
   const raw = rawTracepoints.map((id) => {
     const event = btf.name(id).slice(RAW_TRACEPOINT_PREFIX.length);
@@ -203,7 +204,7 @@ export function functionSignatures(btf: Btf, ids: readonly number[], text: TypeT
  * only with another signature: each line's name is a key into typed arrays (string-keys.ts),
  * not a string kept in a Map, whose 56,000 entries lived through the young generation's collections.
  */
-function writeFunctionSignatures(out: TextBuffer, btf: Btf, ids: readonly number[], text: TypeText, identifiersOnly = false): number {
+function writeFunctionSignatures(out: TextBuffer, btf: Btf, ids: ArrayLike<number>, text: TypeText, identifiersOnly = false): number {
   const params = new ParameterText(btf, text);
   /** Each prototype's `(params): ret;\n`, by its id: a vmlinux's 56,000 functions have 25,000 prototypes. */
   const signatures = new Array<string | undefined>(btf.count);
@@ -214,12 +215,14 @@ function writeFunctionSignatures(out: TextBuffer, btf: Btf, ids: readonly number
   /** Of each name's key: its last line (index + 1, or 0). */
   const last = new Int32Array(ids.length);
   let count = 0;
-  for (const id of ids) {
+  for (let i = 0; i < ids.length; i++) {
+    const id = ids[i];
+    const proto = btf.ref(id);
+    if (btf.kind(proto) !== Kind.FuncProto) continue;
     // One string per function, its name, written as it is (kernelDeclarations's whole-vmlinux pass
     // leaves out the few named as no identifier: `identifiersOnly`).
     const identifier = btf.identifierAt(btf.nameOffset(id));
     if (identifiersOnly && !identifier) continue;
-    const proto = btf.ref(id);
     const signature = (signatures[proto] ??= flat(`(${params.of(proto)}): ${text.of(btf.ref(proto))};\n`));
     const key = keys.key(btf.nameOffset(id));
     let line = last[key];

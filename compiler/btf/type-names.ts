@@ -51,7 +51,9 @@ function nameTags(btf: Btf, names: TypeNames): void {
   const forwards: number[] = [];
   const composites = new Map<string, number>(); // the first struct or union of each name
   const enums = new Map<string, number>(); // the first enum with members of each name
-  for (const id of btf.idsOf(Kind.Fwd, Kind.Struct, Kind.Union, Kind.Enum, Kind.Enum64)) {
+  const tags = btf.idsOf(Kind.Fwd, Kind.Struct, Kind.Union, Kind.Enum, Kind.Enum64);
+  for (let i = 0; i < tags.length; i++) {
+    const id = tags[i];
     const kind = btf.kind(id);
     const name = btf.name(id);
     if (name === "") continue;
@@ -80,7 +82,9 @@ function nameTags(btf: Btf, names: TypeNames): void {
 
 function nameTypedefs(btf: Btf, names: TypeNames): void {
   const { of, aliases, types } = names;
-  for (const id of btf.idsOf(Kind.Typedef)) {
+  const typedefs = btf.idsOf(Kind.Typedef);
+  for (let i = 0; i < typedefs.length; i++) {
+    const id = typedefs[i];
     const name = btf.name(id);
     const target = btf.underlying(btf.ref(id));
     const targetKind = btf.kind(target);
@@ -119,5 +123,9 @@ function nameFieldTypes(btf: Btf, names: TypeNames): void {
       }
     }
   };
-  for (const id of btf.idsOf(Kind.Struct, Kind.Union)) if (names.of[id] !== undefined && walked[id] === 0) walk(id, names.of[id]!, 0);
+  const composites = btf.idsOf(Kind.Struct, Kind.Union);
+  for (let i = 0; i < composites.length; i++) {
+    const id = composites[i];
+    if (names.of[id] !== undefined && walked[id] === 0) walk(id, names.of[id]!, 0);
+  }
 }
