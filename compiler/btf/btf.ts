@@ -165,6 +165,30 @@ export class Btf {
     return this.kindFlag(id) ? this.words[this.starts[id] + 5 + 3 * i] >>> 24 : 0;
   }
 
+  /**
+   * The named fields of struct or union `id`, with those of its anonymous members (C11: their
+   * fields are the parent's), each with its offset in bits from the start of `id` and, where the
+   * struct's kind flag gives one, its bitfield size (else -1: an INT of fewer bits than its size
+   * is one). Read here from the words: the loop every struct of a vmlinux goes through.
+   */
+  namedFields(id: number, visit: (nameOffset: number, type: number, bitOffset: number, bitfieldSize: number, parent: number, i: number) => void, base = 0, depth = 0): void {
+    if (depth > 64) throw this.cycle(id);
+    const words = this.words;
+    const info = words[this.starts[id] + 1];
+    const kindFlag = info >>> 31 === 1;
+    for (let i = 0, n = info & 0xffff, at = this.starts[id] + 3; i < n; i++, at += 3) {
+      const placement = words[at + 2];
+      const bitOffset = base + (kindFlag ? placement & 0xffffff : placement);
+      if (words[at] !== 0) visit(words[at], words[at + 1], bitOffset, kindFlag ? placement >>> 24 : -1, id, i);
+      else {
+        const t = this.underlying(words[at + 1]);
+        const k = this.kinds[t];
+        if (k === Kind.Struct || k === Kind.Union) this.namedFields(t, visit, bitOffset, depth + 1);
+        // an unnamed bitfield is padding: nothing to read
+      }
+    }
+  }
+
   /** ENUM's and ENUM64's values, signed or not as the kind flag says. */
   enumValues(id: number): EnumValue[] {
     const out: EnumValue[] = [];

@@ -96,15 +96,12 @@ export function composite(btf: Btf, id: number, names: TypeNames, text: TypeText
   const cName = btf.name(id) || "(anonymous)";
   let out = `/** ${kind} ${cName}: ${btf.size(id)} bytes */\nexport interface ${names.of[id]} {\n`;
   const seen = new SeenNames();
-  const add = (parent: number, i: number, bitOffset: number) => {
-    const offset = btf.memberNameOffset(parent, i);
+  btf.namedFields(id, (offset, type, bitOffset, bitfieldSize) => {
     const name = btf.string(offset);
     if (!seen.first(name)) return;
-    const type = btf.memberType(parent, i);
-    const bitfield = btf.kindFlag(parent) ? btf.memberBitfieldSize(parent, i) : intBitfield(btf, type);
+    const bitfield = bitfieldSize >= 0 ? bitfieldSize : intBitfield(btf, type);
     out += fieldHead(bitfield, bitOffset) + (btf.identifierAt(offset) ? name : JSON.stringify(name)) + text.asField(type);
-  };
-  fields(btf, id, 0, add, 0);
+  });
   return out + "}\n";
 }
 
@@ -123,21 +120,6 @@ class SeenNames {
     this.few.push(name);
     if (this.few.length > 32) this.many = new Set(this.few);
     return true;
-  }
-}
-
-/** The named fields of a struct or union, with those of its anonymous members, at their offsets. */
-export function fields(btf: Btf, id: number, base: number, add: (parent: number, i: number, bitOffset: number) => void, depth: number): void {
-  if (depth > 64) throw btf.cycle(id);
-  for (let i = 0, n = btf.vlen(id); i < n; i++) {
-    const bitOffset = base + btf.memberBitOffset(id, i);
-    if (btf.memberNameOffset(id, i) !== 0) add(id, i, bitOffset);
-    else {
-      const t = btf.underlying(btf.memberType(id, i));
-      const k = btf.kind(t);
-      if (k === Kind.Struct || k === Kind.Union) fields(btf, t, bitOffset, add, depth + 1);
-      // an unnamed bitfield is padding: nothing to read
-    }
   }
 }
 
