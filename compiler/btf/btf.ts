@@ -291,8 +291,8 @@ export class Btf {
 
   /**
    * Whether the string at `offset` is an identifier (isIdentifier), told for all strings at once
-   * by one regular expression over the section (13 of a vmlinux's 130,000 are not): a loop over
-   * each name's characters, for every field and function, cost more than writing it.
+   * by one regular expression over the section (a dozen of a vmlinux's 125,000 are not): a loop
+   * over each name's characters, for every field and function, cost more than writing the name.
    */
   identifierAt(offset: number): boolean {
     if (offset === 0) return false;

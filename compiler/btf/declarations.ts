@@ -182,7 +182,8 @@ export function functionSignatures(btf: Btf, ids: readonly number[], text: TypeT
 }
 
 /**
- * functionSignatures' lines, written to `out`; how many. A name seen before is written again
+ * functionSignatures' lines, written to `out` (of the FUNCs `ids`, those whose type is a
+ * FUNC_PROTO); how many. A name seen before is written again
  * only with another signature: each line's name is a key into typed arrays (string-keys.ts),
  * not a string kept in a Map, whose 56,000 entries lived through the young generation's collections.
  */
