@@ -1,8 +1,11 @@
 // Issue 10: `tsbpf types` (the whole vmlinux as TypeScript declarations) side by side
 // with `bpftool btf dump file /sys/kernel/btf/vmlinux format c` (the same BTF as C), round-robin
 // in one run. Prints a markdown table for bench/RESULTS.md. Targets: under 3 s, within 2× of
-// bpftool.  Usage: npm run bench:types [-- --runs N] (bpftool installed; run it under
-// `flock /tmp/tsbpf-kernel-tests.lock` beside other benchmarks).
+// bpftool.  Usage: npm run bench:types [-- --runs N] [-- --against <dir>] (bpftool installed; run
+// it under `flock /tmp/tsbpf-kernel-tests.lock` beside other benchmarks). `--against` times another
+// build's `tsbpf types --btf` (a checkout of an earlier commit, built) in the same round-robin:
+// before and after, in the same minutes, where separate runs of this shared machine differ by more
+// than a change does.
 
 import { execFileSync } from "node:child_process";
 import { mkdtempSync, rmSync, statSync } from "node:fs";
@@ -14,6 +17,7 @@ import { installed, series, startupTable, timeProcess, timeRoundRobin } from "./
 const option = (name: string): string | undefined => (process.argv.includes(name) ? process.argv[process.argv.indexOf(name) + 1] : undefined);
 const runs = Number(option("--runs")) || 7;
 const tsbpf = join(packageRoot, "bin", "tsbpf");
+const against = option("--against");
 
 function main(): void {
   if (!installed("bpftool")) {
@@ -35,6 +39,11 @@ function main(): void {
       series("tsbpf types --btf /sys/kernel/btf/vmlinux -o <tmp>", () => ({ cmd: [tsbpf, "types", "--btf", "/sys/kernel/btf/vmlinux", "-o", btfDir] })),
       series("tsbpf types -o <tmp> (and tracepoints.d.ts)", () => ({ cmd: [tsbpf, "types", "-o", dir] })),
     ];
+    if (against) {
+      const other = [join(against, "bin", "tsbpf"), "types", "--btf", "/sys/kernel/btf/vmlinux", "-o", join(dir, "against")];
+      timeProcess(other);
+      all.push(series(`tsbpf types --btf … of ${against}`, () => ({ cmd: other })));
+    }
     timeRoundRobin(all, runs);
     const size = statSync(join(dir, "vmlinux.d.ts")).size;
     const load = execFileSync("cat", ["/proc/loadavg"], { encoding: "utf8" }).split(" ").slice(0, 3).join(" ");

@@ -3,20 +3,26 @@
 
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { setFlagsFromString } from "node:v8";
 import { TsbpfError } from "../contract/errors.js";
 import { writeStderr } from "./stderr.js";
 
 export const DEFAULT_TYPES_DIR = "kernel-types";
 
 export async function kernelTypesCommand(dir: string, btfFile: string | undefined): Promise<number> {
-  const { kernelTypes, writeOutput, KERNEL_BTF } = require("../compiler/btf/kernel-types.js") as typeof import("../compiler/btf/kernel-types.js");
+  const { kernelTypes, writeOutput, KERNEL_BTF, tuneV8ForKernelTypes, restoreV8Flags } = require("../compiler/btf/kernel-types.js") as typeof import("../compiler/btf/kernel-types.js");
   // The running kernel's tracepoint records (a --btf file says nothing of them): `ctx` typed in the editor,
   // made on another thread meanwhile (its module, and Node's worker_threads, loaded only then).
   const thread = btfFile === undefined ? (require("./tracepoint-records-thread.js") as typeof import("./tracepoint-records-thread.js")) : undefined;
-  tuneV8ForKernelTypes(); // before the thread starts: its isolate reads the flags
+  // Set after Node's modules that the command needs are loaded (V8's code cache for those is keyed on
+  // the flags, D80), before the thread starts (its isolate reads them).
+  tuneV8ForKernelTypes();
   const tracepointRecords = thread?.tracepointRecordsSoon();
-  const types = kernelTypes(btfFile);
+  let types: ReturnType<typeof kernelTypes>;
+  try {
+    types = kernelTypes(btfFile);
+  } finally {
+    restoreV8Flags();
+  }
   makeDirectory(dir);
   const out = join(dir, "vmlinux.d.ts");
   writeOutput(out, types.bytes, btfFile ?? KERNEL_BTF);
@@ -32,17 +38,6 @@ export async function kernelTypesCommand(dir: string, btfFile: string | undefine
     writeStderr(`tsbpf: wrote ${file}: the records of ${tracepoints.count} tracepoints, from tracefs\n`);
   } else if (btfFile === undefined) writeStderr("tsbpf: no tracepoint records written: tracefs is not mounted or not readable (as root it is)\n");
   return 0;
-}
-
-/**
- * V8's optimiser for this command, which runs once, cold (D159): most of its time is spent before
- * and while V8 optimises the generator's few dozen hot functions, and a third of that in TurboFan
- * compiling them with everything they call inlined. Less inlining makes each compile smaller and
- * its code ready sooner. Set after Node's own modules that the command needs are loaded: V8's code
- * cache for those is keyed on the flags (D80). The process exits after the command.
- */
-function tuneV8ForKernelTypes(): void {
-  setFlagsFromString("--max-inlined-bytecode-size-cumulative=200");
 }
 
 /** The output directory, made if missing (one level: its parent must exist). */

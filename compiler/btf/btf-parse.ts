@@ -40,9 +40,9 @@ export function parseBtf(bytes: Uint8Array, file: string): Btf {
 
   const words = typeWords(bytes, types.start, types.length, little);
   const strings = Buffer.from(bytes.buffer, bytes.byteOffset + strs.start, strs.length);
-  const starts = typeStarts(words, fail);
+  const { starts, kinds } = typeStarts(words, fail);
   checkReferences(words, starts, strs.length, fail);
-  return new Btf(file, words, starts, strings);
+  return new Btf(file, words, starts, kinds, strings);
 }
 
 /** The type section as words in this machine's order (a copy: the file's bytes need not be aligned). */
@@ -56,10 +56,11 @@ function typeWords(bytes: Uint8Array, start: number, length: number, little: boo
 
 const swap32 = (w: number) => (((w & 0xff) << 24) | ((w & 0xff00) << 8) | ((w >>> 8) & 0xff00) | (w >>> 24)) >>> 0;
 
-/** Where each type's record starts; id 0 is void and has none. */
-function typeStarts(words: Uint32Array, fail: (what: string) => TsbpfError): Uint32Array {
+/** Where each type's record starts, and its kind; id 0 is void and has no record. */
+function typeStarts(words: Uint32Array, fail: (what: string) => TsbpfError): { starts: Uint32Array; kinds: Uint8Array } {
   // A record is at least 3 words: the count is at most a third of the words, plus void.
   const starts = new Uint32Array(Math.floor(words.length / 3) + 1);
+  const kinds = new Uint8Array(starts.length);
   let id = 1;
   for (let at = 0; at < words.length; id++) {
     if (at + 3 > words.length) throw fail(`type ${id} at word ${at} of the type section is cut off: truncated`);
@@ -69,9 +70,10 @@ function typeStarts(words: Uint32Array, fail: (what: string) => TsbpfError): Uin
     const end = at + 3 + trailingWords(kind, info & 0xffff);
     if (end > words.length) throw fail(`type ${id} (${KIND_NAMES[kind]}, ${info & 0xffff} items) runs past the end of the type section: truncated or a wrong count`);
     starts[id] = at;
+    kinds[id] = kind;
     at = end;
   }
-  return starts.slice(0, id);
+  return { starts: starts.slice(0, id), kinds: kinds.slice(0, id) };
 }
 
 /** Where a kind's items (after the header) hold a name offset and a type id, and their size in words. */

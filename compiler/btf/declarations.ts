@@ -8,7 +8,7 @@
 
 import { Btf } from "./btf.js";
 import { Kind } from "./btf-kinds.js";
-import { isIdentifier, propertyName, usableValueName } from "./ts-names.js";
+import { propertyName, usableValueName } from "./ts-names.js";
 import { IMPORTED, nameTypes, type TypeNames } from "./type-names.js";
 import { flat, TextBuffer } from "./text-buffer.js";
 import { TypeText } from "./type-text.js";
@@ -38,11 +38,12 @@ export function kernelDeclarations(btf: Btf, header: string[]): KernelDeclaratio
   out.write(`import type { ${IMPORTED.join(", ")} } from "tsbpf";\n`);
   const counts: DeclarationCounts = { structs: 0, unions: 0, enums: 0, typedefs: 0, functions: 0 };
   const constants: string[] = [];
-  const functions: number[] = [];
   const rawTracepoints: number[] = [];
-  const callers = new Map<string, number>();
   let hasTask = false;
-  for (let id = 1; id < btf.count; id++) {
+  // Indexed loops over the lists of ids: a for-of in a cold process made an iterator result for each.
+  const declared = btf.idsOf(Kind.Struct, Kind.Union, Kind.Fwd, Kind.Enum, Kind.Enum64, Kind.Typedef);
+  for (let i = 0; i < declared.length; i++) {
+    const id = declared[i];
     switch (btf.kind(id)) {
       case Kind.Struct:
       case Kind.Union:
@@ -71,16 +72,16 @@ export function kernelDeclarations(btf: Btf, header: string[]): KernelDeclaratio
         out.write(`export type ${names.of[id]} = ${text.of(btf.ref(id))};\n`);
         counts.typedefs++;
         break;
-      case Kind.Func:
-        if (btf.kind(btf.ref(id)) === Kind.FuncProto) functions.push(id); // those named as no identifier are left out as they are written
-        if (btf.nameStartsWith(id, RAW_TRACEPOINT_CALLER)) callers.set(btf.name(id).slice(RAW_TRACEPOINT_CALLER.length), id);
-        break;
     }
   }
   for (let i = 0; i < text.pending.length; i++) out.write(composite(btf, text.pending[i], names, text));
   for (const c of constants) out.write(c);
   out.write(AUGMENTATION_START);
+  const functions = btf.idsOf(Kind.Func);
   counts.functions = writeFunctionSignatures(out, btf, functions, text, true);
+  const callers = new Map<string, number>();
+  for (let i = 0; i < functions.length; i++)
+    if (btf.nameStartsWith(functions[i], RAW_TRACEPOINT_CALLER)) callers.set(btf.name(functions[i]).slice(RAW_TRACEPOINT_CALLER.length), functions[i]);
   const parameters = new ParameterText(btf, text);
   const raw = rawTracepoints.map((id) => {
     const event = btf.name(id).slice(RAW_TRACEPOINT_PREFIX.length);
@@ -95,14 +96,12 @@ export function composite(btf: Btf, id: number, names: TypeNames, text: TypeText
   const cName = btf.name(id) || "(anonymous)";
   let out = `/** ${kind} ${cName}: ${btf.size(id)} bytes */\nexport interface ${names.of[id]} {\n`;
   const seen = new SeenNames();
-  const add = (parent: number, i: number, bitOffset: number) => {
-    const name = btf.memberName(parent, i);
+  btf.namedFields(id, (offset, type, bitOffset, bitfieldSize) => {
+    const name = btf.string(offset);
     if (!seen.first(name)) return;
-    const type = btf.memberType(parent, i);
-    const bitfield = btf.kindFlag(parent) ? btf.memberBitfieldSize(parent, i) : intBitfield(btf, type);
-    out += fieldHead(bitfield, bitOffset) + propertyName(name) + text.asField(type);
-  };
-  fields(btf, id, 0, add, 0);
+    const bitfield = bitfieldSize >= 0 ? bitfieldSize : intBitfield(btf, type);
+    out += fieldHead(bitfield, bitOffset) + (btf.identifierAt(offset) ? name : JSON.stringify(name)) + text.asField(type);
+  });
   return out + "}\n";
 }
 
@@ -121,21 +120,6 @@ class SeenNames {
     this.few.push(name);
     if (this.few.length > 32) this.many = new Set(this.few);
     return true;
-  }
-}
-
-/** The named fields of a struct or union, with those of its anonymous members, at their offsets. */
-export function fields(btf: Btf, id: number, base: number, add: (parent: number, i: number, bitOffset: number) => void, depth: number): void {
-  if (depth > 64) throw btf.cycle(id);
-  for (let i = 0, n = btf.vlen(id); i < n; i++) {
-    const bitOffset = base + btf.memberBitOffset(id, i);
-    if (btf.memberNameOffset(id, i) !== 0) add(id, i, bitOffset);
-    else {
-      const t = btf.underlying(btf.memberType(id, i));
-      const k = btf.kind(t);
-      if (k === Kind.Struct || k === Kind.Union) fields(btf, t, bitOffset, add, depth + 1);
-      // an unnamed bitfield is padding: nothing to read
-    }
   }
 }
 
@@ -165,10 +149,11 @@ export function constEnum(btf: Btf, id: number, names: TypeNames): string {
   let out = `export declare const enum ${names.of[id]} {\n`;
   const seen = new Set<string>();
   for (let i = 0, n = btf.vlen(id); i < n; i++) {
-    const name = btf.enumName(id, i);
+    const offset = btf.enumNameOffset(id, i);
+    const name = btf.string(offset);
     if (seen.has(name)) continue;
     seen.add(name);
-    out += `  ${propertyName(name)} = ${btf.enumValue(id, i)},\n`;
+    out += `  ${btf.identifierAt(offset) ? name : JSON.stringify(name)} = ${btf.enumValue(id, i)},\n`;
   }
   return out + "}\n";
 }
@@ -197,14 +182,15 @@ export function functionSignatures(btf: Btf, ids: readonly number[], text: TypeT
 }
 
 /**
- * functionSignatures' lines, written to `out`; how many. A name seen before is written again
+ * functionSignatures' lines, written to `out` (of the FUNCs `ids`, those whose type is a
+ * FUNC_PROTO); how many. A name seen before is written again
  * only with another signature: each line's name is a key into typed arrays (string-keys.ts),
  * not a string kept in a Map, whose 56,000 entries lived through the young generation's collections.
  */
-function writeFunctionSignatures(out: TextBuffer, btf: Btf, ids: readonly number[], text: TypeText, identifiersOnly = false): number {
+function writeFunctionSignatures(out: TextBuffer, btf: Btf, ids: ArrayLike<number>, text: TypeText, identifiersOnly = false): number {
   const params = new ParameterText(btf, text);
-  /** Each prototype's `(params): ret;\n`: a vmlinux's 56,000 functions have 25,000 prototypes. */
-  const signatures = new Map<number, string>();
+  /** Each prototype's `(params): ret;\n`, by its id: a vmlinux's 56,000 functions have 25,000 prototypes. */
+  const signatures = new Array<string | undefined>(btf.count);
   const keys = btf.stringKeys(ids.length);
   /** Of each line written: its prototype, and the previous line of its name (index + 1, or 0). */
   const lineProto = new Int32Array(ids.length);
@@ -212,20 +198,21 @@ function writeFunctionSignatures(out: TextBuffer, btf: Btf, ids: readonly number
   /** Of each name's key: its last line (index + 1, or 0). */
   const last = new Int32Array(ids.length);
   let count = 0;
-  for (const id of ids) {
-    // One string per function, its name: checked once, written as it is (kernelDeclarations's whole-vmlinux pass
-    // leaves out the few named as no identifier: `identifiersOnly`).
-    const name = btf.name(id);
-    const identifier = isIdentifier(name);
-    if (identifiersOnly && !identifier) continue;
+  for (let i = 0; i < ids.length; i++) {
+    const id = ids[i];
     const proto = btf.ref(id);
-    let signature = signatures.get(proto);
-    if (signature === undefined) signatures.set(proto, (signature = flat(`(${params.of(proto)}): ${text.of(btf.ref(proto))};\n`)));
+    if (btf.kind(proto) !== Kind.FuncProto) continue;
+    // One string per function, its name, written as it is (kernelDeclarations's whole-vmlinux pass
+    // leaves out the few named as no identifier: `identifiersOnly`).
+    const identifier = btf.identifierAt(btf.nameOffset(id));
+    if (identifiersOnly && !identifier) continue;
+    const signature = (signatures[proto] ??= flat(`(${params.of(proto)}): ${text.of(btf.ref(proto))};\n`));
     const key = keys.key(btf.nameOffset(id));
     let line = last[key];
-    while (line !== 0 && signatures.get(lineProto[line - 1]) !== signature) line = previous[line - 1];
+    while (line !== 0 && signatures[lineProto[line - 1]] !== signature) line = previous[line - 1];
     if (line !== 0) continue; // the same name and signature again
-    out.write("    " + (identifier ? name : propertyName(name)) + signature);
+    const name = btf.name(id);
+    out.write("    " + (identifier ? name : JSON.stringify(name)) + signature);
     lineProto[count] = proto;
     previous[count] = last[key];
     last[key] = ++count;

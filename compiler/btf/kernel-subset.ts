@@ -14,7 +14,7 @@
 
 import { Btf } from "./btf.js";
 import { Kind } from "./btf-kinds.js";
-import { composite, constEnum, fields, functionSignatures, ParameterText, rawTracepointArguments, rawTracepointTypes, tsbpfAugmentation } from "./declarations.js";
+import { composite, constEnum, functionSignatures, ParameterText, rawTracepointArguments, rawTracepointTypes, tsbpfAugmentation } from "./declarations.js";
 import type { TypeNames } from "./type-names.js";
 import { TypeText } from "./type-text.js";
 
@@ -123,9 +123,9 @@ function expandedComposites(btf: Btf, roots: readonly number[], properties: Read
   };
   roots.forEach(add);
   for (let i = 0; i < queue.length; i++) {
-    fields(btf, queue[i], 0, (parent, m) => {
-      if (properties.has(btf.memberName(parent, m))) add(btf.memberType(parent, m));
-    }, 0);
+    btf.namedFields(queue[i], (name, type) => {
+      if (properties.has(btf.string(name))) add(type);
+    });
   }
   return whole;
 }

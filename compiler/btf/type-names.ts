@@ -51,9 +51,10 @@ function nameTags(btf: Btf, names: TypeNames): void {
   const forwards: number[] = [];
   const composites = new Map<string, number>(); // the first struct or union of each name
   const enums = new Map<string, number>(); // the first enum with members of each name
-  for (let id = 1; id < btf.count; id++) {
+  const tags = btf.idsOf(Kind.Fwd, Kind.Struct, Kind.Union, Kind.Enum, Kind.Enum64);
+  for (let i = 0; i < tags.length; i++) {
+    const id = tags[i];
     const kind = btf.kind(id);
-    if (kind !== Kind.Fwd && !isComposite(kind) && !isEnum(kind)) continue;
     const name = btf.name(id);
     if (name === "") continue;
     if (kind === Kind.Fwd || (isEnum(kind) && btf.vlen(id) === 0)) {
@@ -81,8 +82,9 @@ function nameTags(btf: Btf, names: TypeNames): void {
 
 function nameTypedefs(btf: Btf, names: TypeNames): void {
   const { of, aliases, types } = names;
-  for (let id = 1; id < btf.count; id++) {
-    if (btf.kind(id) !== Kind.Typedef) continue;
+  const typedefs = btf.idsOf(Kind.Typedef);
+  for (let i = 0; i < typedefs.length; i++) {
+    const id = typedefs[i];
     const name = btf.name(id);
     const target = btf.underlying(btf.ref(id));
     const targetKind = btf.kind(target);
@@ -121,5 +123,9 @@ function nameFieldTypes(btf: Btf, names: TypeNames): void {
       }
     }
   };
-  for (let id = 1; id < btf.count; id++) if (isComposite(btf.kind(id)) && names.of[id] !== undefined && walked[id] === 0) walk(id, names.of[id]!, 0);
+  const composites = btf.idsOf(Kind.Struct, Kind.Union);
+  for (let i = 0; i < composites.length; i++) {
+    const id = composites[i];
+    if (names.of[id] !== undefined && walked[id] === 0) walk(id, names.of[id]!, 0);
+  }
 }

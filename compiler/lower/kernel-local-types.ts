@@ -15,7 +15,6 @@
 import { Btf } from "../btf/btf.js";
 import { INT_BOOL, INT_SIGNED, Kind } from "../btf/btf-kinds.js";
 import { compositeOf } from "../btf/kernel-subset.js";
-import { fields } from "../btf/declarations.js";
 import type { DebugInfo, DebugTypeRef, MDRef } from "../ir/debug-info.js";
 import type { IRModule } from "../ir/ir-module.js";
 import { arrayOf, i64, intType, structOf, type IRType } from "../ir/ir-types.js";
@@ -83,9 +82,9 @@ export class KernelLocalTypes {
     const known = c.byName.get(name);
     if (known) return known;
     let found: { parent: number; i: number } | undefined;
-    fields(this.btf, btfId, 0, (parent, i) => {
-      if (!found && this.btf.memberName(parent, i) === name) found = { parent, i };
-    }, 0);
+    this.btf.namedFields(btfId, (nameOffset, _type, _bitOffset, _bitfieldSize, parent, i) => {
+      if (!found && this.btf.string(nameOffset) === name) found = { parent, i };
+    });
     if (!found) return undefined;
     const btf = this.btf;
     const type = btf.memberType(found.parent, found.i);

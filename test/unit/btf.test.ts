@@ -7,6 +7,7 @@ import { join } from "node:path";
 import { TsbpfError } from "../../contract/errors.js";
 import { parseBtf } from "../../compiler/btf/btf-parse.js";
 import { kernelDeclarations } from "../../compiler/btf/declarations.js";
+import { isIdentifier } from "../../compiler/btf/ts-names.js";
 import { BtfBuilder } from "../helpers/btf-builder.js";
 import { typeCheckFiles } from "../helpers/type-check.js";
 
@@ -70,6 +71,25 @@ test("the reader reads each kind's record", () => {
   expect(btf.enumValues(btf.find("big", 19)!).map((v) => v.value)).toEqual([0xffffffffffffffffn, 1n]);
   expect(btf.params(btf.ref(btf.find("open_foo", 12)!)).map((p) => p.name)).toEqual(["new", "", "name"]);
   expect(btf.idsNamed("dup")).toHaveLength(2);
+});
+
+test("the ids of some kinds are those types, in id order", () => {
+  const btf = parseBtf(sample().bytes(), "sample.btf");
+  const all = Array.from({ length: btf.count - 1 }, (_, i) => i + 1);
+  for (const kinds of [[4], [4, 5, 7], [12], [8, 13, 19], [14]])
+    expect([...btf.idsOf(...kinds)]).toEqual(all.filter((id) => kinds.includes(btf.kind(id))));
+});
+
+test.each([
+  ["all ASCII", ["ok", "_x$1", "$", "9lives", "a-b", "wake.isra.0", "x y", "a9"]],
+  ["with UTF-8", ["ok", "caf\u00e9", "\u00fcber_x", "a-b", "_", "fine_\u4e2d"]],
+])("each string of a string section (%s) is an identifier as the loop over its characters says, a suffix too", (_, names) => {
+  const b = sample();
+  for (const n of names) b.typedef(n, 1);
+  const bytes = b.bytes();
+  const btf = parseBtf(bytes, "sample.btf");
+  const stringBytes = bytes.readUInt32LE(20);
+  for (let offset = 0; offset < stringBytes; offset++) expect([offset, btf.identifierAt(offset)]).toEqual([offset, isIdentifier(btf.string(offset))]);
 });
 
 test("the declarations name, lay out and type what C has", () => {

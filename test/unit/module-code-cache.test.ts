@@ -7,6 +7,7 @@ import { chmodSync, chownSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, r
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { decodeModuleCache, encodeModuleCache } from "../../compiler/module-code-cache.js";
+import { BtfBuilder } from "../helpers/btf-builder.js";
 import { repo, tsbpf } from "../helpers/tsbpf-command.js";
 
 const NOBODY = 65534;
@@ -132,4 +133,23 @@ test("a cache folder that cannot be used: the command runs as before, says nothi
   expect(r.code).toBe(0);
   expect(r.stderr).toBe("");
   expect(readdirSync(theirs)).toEqual([]);
+});
+
+test("tsbpf types sets V8's flags for its generator and back: the cache it writes is the one the next run takes", () => {
+  const top = mkdtempSync(join(tmpdir(), "tsbpf-module-cache-types-"));
+  dirs.push(top);
+  chmodSync(top, 0o700);
+  const b = new BtfBuilder();
+  const int = b.int("int", 4, true);
+  b.func("wake", int, [["t", b.ptr(b.struct("task", 8, [["pid", int, 0]]))]]);
+  writeFileSync(join(top, "small.btf"), b.bytes());
+  const env = { TSBPF_CACHE_DIR: join(top, "cache"), XDG_CACHE_HOME: undefined };
+  const types = () => tsbpf(["types", "--btf", join(top, "small.btf"), "-o", top], { env });
+  expect(types().code).toBe(0);
+  const file = cacheFile(join(top, "cache"));
+  expect(decodeModuleCache(readFileSync(file)).has("compiler/btf/declarations.js")).toBe(true);
+  const written = statSync(file).mtimeMs;
+  // Written under the generator's inlining budget, every entry was refused by the next run and written again.
+  expect(types().code).toBe(0);
+  expect(statSync(file).mtimeMs).toBe(written);
 });
