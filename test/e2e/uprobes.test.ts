@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { open } from "../../runtime/index.js";
 import { targetAttachError } from "../helpers/attach-error.js";
 import { compileErrorOf } from "../helpers/compile-error.js";
-import { expectNoStack, repo, Running, tsbpf } from "../helpers/tsbpf-command.js";
+import { expectNoStack, repo, Running, runLimitedToPid, tsbpf } from "../helpers/tsbpf-command.js";
 
 const fixture = (name: string) => repo("test/fixtures/uprobes", name);
 const dir = mkdtempSync(join(tmpdir(), "tsbpf-uprobe-"));
@@ -79,20 +79,9 @@ describe("tsbpf run --pid", () => {
   test("with two processes of the program running, only the one named is counted", async () => {
     const counted = startProgram(5);
     const other = startProgram(7);
-    const run = new Running(["run", probeFile("count.ts"), "--pid", String(counted.pid)]);
-    // "close", not "exit": the maps printed at exit are read to the end.
-    const closed = new Promise((resolve) => run.child.on("close", resolve));
-    try {
-      await run.waitFor("stderr", /Attached 1 program/);
-      await counted.go();
-      await other.go();
-      run.child.kill("SIGINT");
-      await closed;
-    } finally {
-      run.child.kill("SIGKILL");
-    }
-    expect(run.stdout).toContain(`@calls[${counted.pid}]: 5`);
-    expect(run.stdout).not.toContain(`[${other.pid}]`);
+    const stdout = await runLimitedToPid(probeFile("count.ts"), counted, other);
+    expect(stdout).toContain(`@calls[${counted.pid}]: 5`);
+    expect(stdout).not.toContain(`[${other.pid}]`);
   });
 
   test("the run ends when the process exits, as bpftrace -p's does; a tracepoint beside it is said to fire everywhere", async () => {

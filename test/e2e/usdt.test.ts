@@ -11,7 +11,7 @@ import { libbpf } from "../../native/libbpf.js";
 import { open, TsbpfError } from "../../runtime/index.js";
 import { targetAttachError } from "../helpers/attach-error.js";
 import { compileErrorOf } from "../helpers/compile-error.js";
-import { expectNoStack, repo, Running, tsbpf } from "../helpers/tsbpf-command.js";
+import { expectNoStack, repo, Running, runLimitedToPid, tsbpf } from "../helpers/tsbpf-command.js";
 
 const fixture = (name: string) => repo("test/fixtures/usdt", name);
 const dir = mkdtempSync(join(tmpdir(), "tsbpf-usdt-"));
@@ -125,19 +125,9 @@ describe("usdt on a program built with sys/sdt.h", () => {
     const other = startProgram(4);
     const path = join(dir, "count.ts");
     writeFileSync(path, `import { Count, pid, usdt, type i32 } from "tsbpf";\nexport const calls = new Count<u32>();\nimport type { u32 } from "tsbpf";\nexport const a = usdt("${program}:tsbpf:indexed", (v: i32) => { calls.increment(pid()); });\n`);
-    const run = new Running(["run", path, "--pid", String(counted.pid)]);
-    const closed = new Promise((resolve) => run.child.on("close", resolve));
-    try {
-      await run.waitFor("stderr", /Attached 1 program/);
-      await counted.go();
-      await other.go();
-      run.child.kill("SIGINT");
-      await closed;
-    } finally {
-      run.child.kill("SIGKILL");
-    }
-    expect(run.stdout).toContain(`@calls[${counted.pid}]: 2`);
-    expect(run.stdout).not.toContain(`[${other.pid}]`);
+    const stdout = await runLimitedToPid(path, counted, other);
+    expect(stdout).toContain(`@calls[${counted.pid}]: 2`);
+    expect(stdout).not.toContain(`[${other.pid}]`);
   });
 });
 

@@ -47,6 +47,26 @@ export class Running {
   }
 }
 
+/**
+ * `tsbpf run probe --pid` of `counted`'s process while `counted` and then `other` call the probed
+ * code once let go: what the run printed at its end (after SIGINT), its maps read to the end.
+ */
+export async function runLimitedToPid(probe: string, counted: { pid?: number; go(): Promise<unknown> }, other: { go(): Promise<unknown> }): Promise<string> {
+  const run = new Running(["run", probe, "--pid", String(counted.pid)]);
+  // "close", not "exit": the maps printed at exit are read to the end.
+  const closed = new Promise((resolve) => run.child.on("close", resolve));
+  try {
+    await run.waitFor("stderr", /Attached 1 program/);
+    await counted.go();
+    await other.go();
+    run.child.kill("SIGINT");
+    await closed;
+  } finally {
+    run.child.kill("SIGKILL");
+  }
+  return run.stdout;
+}
+
 /** A line of a JavaScript stack trace. */
 export const STACK_LINE = /^\s+at .+\(.+:\d+:\d+\)$/m;
 
