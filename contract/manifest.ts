@@ -110,10 +110,18 @@ export const STACK_ENTRIES = 8192;
 /** A UserStack (ustack()) holds the process id in its high 32 bits and the stack id in the low ones: this id when none was recorded. */
 export const NO_USER_STACK = 0xffffffffn;
 
-/** The stack trace maps the compiler adds, by name: kstack()'s and ustack()'s. */
+/** One kind's stacks, by the names of its maps in the object (the compiler's, made unique beside the probe's own). */
+export interface StackTableMaps {
+  /** The hash of each distinct stack's frames to its id. */
+  stacks: string;
+  /** An array of one u32: the next id to give. */
+  nextId: string;
+}
+
+/** The stack maps the compiler adds: kstack()'s and ustack()'s. */
 export interface StackMaps {
-  kernel?: string;
-  user?: string;
+  kernel?: StackTableMaps;
+  user?: StackTableMaps;
   /**
    * With `user`: a ring buffer of the user stacks new to the probe, each a UserStack (process id
    * and stack id, 8 bytes), sent once per process and stack: user space reads the process's

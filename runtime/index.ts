@@ -4,7 +4,7 @@
 // so is the tracefs instance that printk's lines are read from (trace-pipe.ts). Only pin(dir)
 // keeps a probe after its process (pins/pins.ts).
 
-import type { StackMaps } from "../contract/manifest.js";
+import type { StackMaps, StackTableMaps } from "../contract/manifest.js";
 import type { CompileOptions, CompileResult } from "../compiler/compile.js";
 import { TsbpfError } from "../contract/errors.js";
 import type { MapInfo, PrintfChannel, ProgramInfo } from "../contract/manifest.js";
@@ -80,8 +80,8 @@ export class Probe<M = unknown> implements Disposable, AsyncDisposable {
   private showStacks(maps: StackMaps): void {
     const { bindStacks, kernelStackNames } = require("./output/stacks.js") as typeof import("./output/stacks.js");
     const { StackTable } = require("./maps/stack-map.js") as typeof import("./maps/stack-map.js");
-    const table = (name: string) => {
-      const stacks = new StackTable(name, (map) => this.loaded.mapHandle(map));
+    const table = (names: StackTableMaps) => {
+      const stacks = new StackTable(names, (map) => this.loaded.mapHandle(map));
       return (id: bigint) => stacks.frames(id);
     };
     const types = this.compiled.maps.flatMap((m) => [m.key, m.value]);

@@ -7,7 +7,7 @@
 // hash bucket and refuses a second (-EEXIST), so with a few dozen distinct stacks some are lost.
 
 import type * as TS from "typescript";
-import { NO_USER_STACK, STACK_DEPTH, STACK_ENTRIES, type StackMaps } from "../../contract/manifest.js";
+import { NO_USER_STACK, STACK_DEPTH, STACK_ENTRIES, type StackMaps, type StackTableMaps } from "../../contract/manifest.js";
 import { Codes } from "../frontend/codes.js";
 import { errorAt } from "../frontend/spans.js";
 import type { DebugInfo } from "../ir/debug-info.js";
@@ -18,7 +18,7 @@ import { Helper } from "../../contract/helper-ids.js";
 import type { ExpressionLowerer } from "./expressions.js";
 import type { Operand } from "./arith.js";
 
-/** The maps' names in the object and the manifest. */
+/** The maps' names asked for (the manifest has the names they got). */
 export const STACK_MAPS = { kernel: "kernel_stacks", user: "user_stacks", userSeen: "user_stacks_seen", userNotices: "user_stack_notices" } as const;
 /** BPF_F_USER_STACK: bpf_get_stack walks the user stack. */
 const USER_STACK = 1n << 8n;
@@ -41,30 +41,34 @@ export class StackTraces {
   /** An array of one u32: the next id to give. */
   readonly nextId: Value;
   /** ustack()'s: the pairs already told (an LRU hash), and the ring buffer that tells user space of new ones. */
-  readonly notices?: { seen: Value; ring: Value };
+  readonly notices?: { seen: Value; ring: Value; ringName: string };
+  /** The maps' names in the object: the names asked for, or made unique beside the probe's own maps. */
+  readonly names: StackTableMaps;
 
   constructor(m: IRModule, debug: DebugInfo, name: string, notices?: { seen: string; ring: string }) {
     const u32 = debug.basicType("unsigned int", 32, "unsigned");
     const u64 = debug.basicType("unsigned long long", 64, "unsigned");
-    const map = new BtfMap(m, debug, m.uniqueName(name));
+    this.names = { stacks: m.uniqueName(name), nextId: m.uniqueName(`${name}_next_id`) };
+    const map = new BtfMap(m, debug, this.names.stacks);
     map.define({ type: MapType.hash, maxEntries: STACK_ENTRIES, key: { ir: arrayOf(STACK_DEPTH, i64), btf: debug.arrayType(u64, STACK_DEPTH) }, value: { ir: i32, btf: u32 }, line: 1 });
     this.ref = map.ref;
-    const counter = new BtfMap(m, debug, m.uniqueName(`${name}_next_id`));
+    const counter = new BtfMap(m, debug, this.names.nextId);
     counter.define({ type: MapType.array, maxEntries: 1, key: { ir: i32, btf: u32 }, value: { ir: i32, btf: u32 }, line: 1 });
     this.nextId = counter.ref;
     if (!notices) return;
     const seen = new BtfMap(m, debug, m.uniqueName(notices.seen));
     seen.define({ type: MapType.lruHash, maxEntries: SEEN, key: { ir: i64, btf: u64 }, value: { ir: i8, btf: debug.basicType("unsigned char", 8, "unsigned_char") }, line: 1 });
-    const ring = new BtfMap(m, debug, m.uniqueName(notices.ring));
+    const ringName = m.uniqueName(notices.ring);
+    const ring = new BtfMap(m, debug, ringName);
     ring.define({ type: MapType.ringbuf, maxEntries: NOTICES_BYTES, line: 1 });
-    this.notices = { seen: seen.ref, ring: ring.ref };
+    this.notices = { seen: seen.ref, ring: ring.ref, ringName };
   }
 }
 
 /** The manifest's names of the stack maps a module declares. */
 export function stackMapsOf(stacks: { kernel?: StackTraces; user?: StackTraces }): StackMaps | undefined {
   if (!stacks.kernel && !stacks.user) return undefined;
-  return { ...(stacks.kernel && { kernel: STACK_MAPS.kernel }), ...(stacks.user && { user: STACK_MAPS.user }), ...(stacks.user?.notices && { userNotices: STACK_MAPS.userNotices }) };
+  return { ...(stacks.kernel && { kernel: stacks.kernel.names }), ...(stacks.user && { user: stacks.user.names }), ...(stacks.user?.notices && { userNotices: stacks.user.notices.ringName }) };
 }
 
 /** Where each program copies its stacks' frames: one region of its scratch buffer, shared by its calls (each is done with it before the next). */

@@ -6,7 +6,7 @@
 
 import type { CType } from "../../contract/c-layout.js";
 import type { CValue } from "../../contract/c-values.js";
-import { STACK_DEPTH, STACK_ENTRIES, type MapInfo } from "../../contract/manifest.js";
+import { STACK_DEPTH, STACK_ENTRIES, type MapInfo, type StackTableMaps } from "../../contract/manifest.js";
 import { BpfMap } from "./bpf-map.js";
 
 const FRAMES: CType = { kind: "array", elem: { kind: "int", bits: 64, signed: false }, length: STACK_DEPTH };
@@ -21,10 +21,10 @@ export class StackTable {
   /** The next id as it was when the hash was last read: every id below it was there then. */
   private nextAtRead = 0;
 
-  /** `handle`: libbpf's handle of the probe's map by name (the hash `name`, its counter `<name>_next_id`). */
-  constructor(name: string, handle: (name: string) => bigint) {
-    this.stacks = new BpfMap(info(name, FRAMES, STACK_ENTRIES), () => handle(name));
-    this.counter = new BpfMap(info(`${name}_next_id`, ID, 1), () => handle(`${name}_next_id`));
+  /** `handle`: libbpf's handle of the probe's map by name. */
+  constructor(names: StackTableMaps, handle: (name: string) => bigint) {
+    this.stacks = new BpfMap(info(names.stacks, FRAMES, STACK_ENTRIES), () => handle(names.stacks));
+    this.counter = new BpfMap(info(names.nextId, ID, 1), () => handle(names.nextId));
   }
 
   /** The addresses of stack `id`, innermost first; undefined if the probe recorded none with that id. */

@@ -27,6 +27,17 @@ test("kstack() counts each distinct kernel stack, shown as its frames", async ()
   expect(stack.startsWith("\n")).toBe(true);
 });
 
+test("a probe's own maps under the names the compiler asks for its stack maps leave the stacks readable: the manifest names the maps the compiler got", async () => {
+  await using probe = await open(fixture("name-clash.ts"), { params: { TARGET: process.pid } });
+  probe.attach();
+  syncfsFromThisProcess();
+  const [[stack, count]] = [...probe.map("stacks").entries()] as [string, bigint][];
+  expect(count).toBe(1n);
+  expect(stack).toMatch(SYSCALL_ENTRY);
+  expect([...probe.map("kernel_stacks").entries()]).toEqual([[7, 1n]]);
+  expect([...probe.map("kernel_stacks_next_id").entries()]).toEqual([[9, 1n]]);
+});
+
 test("tsbpf run prints a map keyed by stacks byte for byte as bpftrace v0.17 prints the same stack", async () => {
   const sync = syncfsLater();
   const bpftrace = spawn("bpftrace", ["-B", "none", "-e", `BEGIN { printf("ready\\n"); } tracepoint:syscalls:sys_enter_syncfs /pid == ${sync.pid}/ { @stacks[kstack] = count(); } interval:s:2 { exit(); }`], { stdio: ["ignore", "pipe", "pipe"] });
