@@ -11,7 +11,7 @@ import { readProbeSource } from "./source-file.js";
 export { TsbpfError } from "../contract/errors.js";
 import { plainCType } from "../contract/c-layout.js";
 export type { CompiledObject, ParamLayout, ProgramInfo } from "../contract/manifest.js";
-import { DEFAULT_CPU, type CompileOptions, type CompileResult } from "./compile-options.js";
+import type { CompileOptions, CompileResult } from "./compile-options.js";
 export type { CompileOptions, CompileResult } from "./compile-options.js";
 
 export function compile(file: string, opts: CompileOptions = {}): CompileResult {
@@ -181,7 +181,7 @@ function prepare(
       });
     const lib = phase("llvm", () => loadLibLLVM());
     const partSink = sink && phase("llvm", () => sink(llvm, partsFor(p.text, decls.programs.length, opts.parts, p.kernel?.btf !== undefined)));
-    const lowered = phase("lower", () => lowerModule(p, decls, { opaquePointers: lib.opaquePointers }, opts.cpu ?? DEFAULT_CPU, partSink));
+    const lowered = phase("lower", () => lowerModule(p, decls, { opaquePointers: lib.opaquePointers }, partSink));
     return { opts, p, decls, lowered, timings, phase, llvm };
   } catch (e) {
     // A file with type errors can trip the later passes: TypeScript's own errors say it better.

@@ -105,6 +105,13 @@ export interface CompiledObject {
 
 /** PERF_MAX_STACK_DEPTH: the frames each entry of a stack map holds (the compiler declares the maps, the runtime reads them). */
 export const STACK_DEPTH = 127;
+/**
+ * A stack's id (kstack()'s, ustack()'s low 32 bits) is the number of the CPU that gave it (its low
+ * 11 bits) above that CPU's count of ids given before it (20 bits): user space tells an id given
+ * from one never given by the per-CPU counts.
+ */
+export const STACK_ID_COUNT_BITS = 20;
+export const STACK_ID_CPU_MASK = 0x7ff;
 /** The distinct stacks each of a probe's stack maps keeps (kstack()'s, ustack()'s): a new one past these is not recorded. */
 export const STACK_ENTRIES = 8192;
 /** A UserStack (ustack()) holds the process id in its high 32 bits and the stack id in the low ones: this id when none was recorded. */
@@ -114,7 +121,7 @@ export const NO_USER_STACK = 0xffffffffn;
 export interface StackTableMaps {
   /** The hash of each distinct stack's frames to its id. */
   stacks: string;
-  /** An array of one u32: the next id to give. */
+  /** A per-CPU array of one u32: each CPU's count of the ids it gave (a change says there are new stacks). */
   nextId: string;
 }
 

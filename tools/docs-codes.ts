@@ -25,8 +25,7 @@ function codeCell(source: string): string {
 }
 
 function row(e: DiagnosticEntry): string {
-  const compiledFor = e.cpu ? ` (with --cpu ${e.cpu})` : "";
-  return `| ${e.code} | ${cell(e.refuses)} | ${codeCell(e.shownAs ?? e.example)}${compiledFor} | ${cell(e.hint)} |`;
+  return `| ${e.code} | ${cell(e.refuses)} | ${codeCell(e.shownAs ?? e.example)} | ${cell(e.hint)} |`;
 }
 
 /** The markdown table, marker comments included. */

@@ -9,7 +9,6 @@
 import type * as TS from "typescript";
 import { TsbpfError } from "../../contract/errors.js";
 import { stdlibIndex } from "../declaration-files.js";
-import { DEFAULT_CPU } from "../compile-options.js";
 import { KERNEL_MODULE } from "../kernel/kernel-request.js";
 import type { ProbeKernelTypes } from "../kernel/kernel-declarations.js";
 import { symbolLookup, type CheckedSource } from "../frontend/checked-source.js";
@@ -63,7 +62,7 @@ export function probeChecks(ts: typeof TS, program: TS.Program, source: TS.Sourc
     const decls = buildModuleModel(p);
     // Lowered as `tsbpf build` lowers it, to IR only (LLVM is never loaded here): the limits and
     // facts only lowering knows, the first mistake of each program and function (D183).
-    if (decls.programs.length) lowerModule(p, decls, EDITOR_POINTERS, DEFAULT_CPU); // the editor does not know a build's --cpu: the default's
+    if (decls.programs.length) lowerModule(p, decls, EDITOR_POINTERS);
   } catch (e) {
     if (isStackOverflow(e)) return { errors: [...found(), stackOverflowError(ts, source)] };
     if (e instanceof KernelBtfMissing) {

@@ -17,14 +17,12 @@ export interface DiagnosticEntry {
    */
   example: string;
   placement: "handler" | "module";
-  /** The `--cpu` the example is compiled for, where the code is about the instruction set (v3 otherwise). */
-  cpu?: "v1" | "v2";
   /** How the docs show an example too long to print. */
   shownAs?: string;
 }
 
 /** What an example may use without importing it. */
-export const PROBE_IMPORTS = ["tracepoint", "rawTracepoint", "xdp", "kprobe", "uprobe", "usdt", "perfEvent", "interval", "ArrayMap", "LinearHistogram", "printk", "pid", "comm", "param", "currentTask", "kstack", "u8", "u16", "u32", "u64", "i8", "i16", "i32", "i64", "type FixedArray"];
+export const PROBE_IMPORTS = ["tracepoint", "rawTracepoint", "xdp", "kprobe", "uprobe", "usdt", "perfEvent", "interval", "ArrayMap", "LinearHistogram", "printk", "pid", "comm", "param", "currentTask", "u8", "u16", "u32", "u64", "i8", "i16", "i32", "i64", "type FixedArray"];
 
 const LOOP_HINT = "loop over a counted range with a constant bound: for (let i: u32 = 0; i < N; i++)";
 
@@ -318,14 +316,6 @@ const table = {
     example: 'if (comm() < comm()) printk("less");',
     placement: "handler",
   },
-  needsNewerCpu: {
-    code: "TSB2020",
-    refuses: "a builtin that needs more of BPF's instruction set than `--cpu` gives: kstack() and ustack() need v3's atomic fetch-and-add",
-    hint: "compile with --cpu v3 (the default)",
-    example: "const s = kstack();",
-    cpu: "v2",
-    placement: "handler",
-  },
   badPerfEvent: {
     code: "TSB1140",
     refuses: "a perf event or interval not written as literals: an unknown type or event name, no frequency or period, or both, a rate that is not a positive integer literal",
@@ -362,7 +352,7 @@ type Table = typeof table;
 export const diagnosticTable: readonly DiagnosticEntry[] = Object.values(table).sort((a, b) => (a.code < b.code ? -1 : 1)); // not localeCompare: ICU's collator costs 10 ms to set up
 
 /** Codes given out once and never used: they are not handed out again. */
-export const RETIRED_CODES = ["TSB1003"] as const;
+export const RETIRED_CODES = ["TSB1003", "TSB2020"] as const;
 
 /** Name → code, for call sites: `errorAt(node, Codes.float, …)`. */
 export const Codes = Object.fromEntries(Object.entries(table).map(([name, entry]) => [name, entry.code])) as {

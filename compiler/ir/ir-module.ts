@@ -454,15 +454,7 @@ export class IRBuilder {
    * every BPF CPU version has.
    */
   atomicAdd(ptr: Value, v: Value): void {
-    this.atomicFetchAdd(ptr, v);
-  }
-
-  /**
-   * `*ptr += v` as one atomic instruction, giving the old value: BPF's atomic fetch-add, which
-   * needs cpu v3 (LLVM refuses the old value's use below it) and Linux 5.12.
-   */
-  atomicFetchAdd(ptr: Value, v: Value): Value {
-    return this.valueOf(v.type, `atomicrmw add ${this.m.ty(ptr.type)} ${ptr.ref}, ${this.m.ty(v.type)} ${v.ref} seq_cst`);
+    this.valueOf(v.type, `atomicrmw add ${this.m.ty(ptr.type)} ${ptr.ref}, ${this.m.ty(v.type)} ${v.ref} seq_cst`);
   }
 
   /** Field `index` of a first-class struct value. */

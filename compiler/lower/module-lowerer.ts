@@ -14,7 +14,6 @@ import { lineColumn } from "../frontend/spans.js";
 import { INT_TYPES, isAggregate, probeTypeOf, typeAt, type IntType, type ProbeType, type ScalarType, type StructType } from "../frontend/probe-types.js";
 import { DebugInfo, type DebugTypeRef } from "../ir/debug-info.js";
 import { cIdentifier, constInt, type IRBuilder, IRModule, type IRFunction, type Value } from "../ir/ir-module.js";
-import type { BpfCpu } from "../compile-options.js";
 import { arrayOf, fnType, i32, i8, ptrTo, structOf, voidType, type FnType, type PointerMode } from "../ir/ir-types.js";
 import { packageVersion } from "../../contract/paths.js";
 import { sizeOf } from "../../contract/c-layout.js";
@@ -104,8 +103,6 @@ export class ModuleLowerer {
     readonly p: CheckedSource,
     readonly decls: ModuleModel,
     mode: PointerMode,
-    /** The BPF instruction set the object is for: what a builtin may need of it. */
-    readonly cpu: BpfCpu,
   ) {
     this.debug = new DebugInfo({ fileName: basename(p.fileName), directory: dirname(p.fileName), source: p.text, producer: `tsbpf ${packageVersion}` });
     this.m = new IRModule(mode, this.debug);
@@ -391,8 +388,8 @@ export class ModuleLowerer {
   }
 }
 
-export function lowerModule(p: CheckedSource, decls: ModuleModel, mode: PointerMode, cpu: BpfCpu, sink?: PartSink): LoweredModule {
-  return new ModuleLowerer(p, decls, mode, cpu).lower(sink);
+export function lowerModule(p: CheckedSource, decls: ModuleModel, mode: PointerMode, sink?: PartSink): LoweredModule {
+  return new ModuleLowerer(p, decls, mode).lower(sink);
 }
 
 /**

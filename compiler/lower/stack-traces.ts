@@ -1,17 +1,17 @@
 // The stack traces kstack() and ustack() record (D134, D193): maps the compiler adds when a body
 // calls them, as printf's ring buffer is added. Each distinct stack gets an id once, exactly: the
 // frames bpf_get_stack copies go into the program's scratch buffer, a hash keyed by the whole
-// stack gives its id, and a new stack takes the next id of a counter (an atomic fetch-add). What a
-// probe keeps (a map key, a field) is the id; user space reads the stacks and inverts the hash
-// (runtime/maps/stack-map.ts). bpf_get_stackid's stack map was not kept: it keeps one stack per
-// hash bucket and refuses a second (-EEXIST), so with a few dozen distinct stacks some are lost.
+// stack gives its id, and a new stack claims a new id (claimId). What a probe keeps (a map key, a
+// field) is the id; user space reads the stacks and inverts the hash (runtime/maps/stack-map.ts).
+// bpf_get_stackid's stack map was not kept: it keeps one stack per hash bucket and refuses a
+// second (-EEXIST), so with a few dozen distinct stacks some are lost.
 
 import type * as TS from "typescript";
-import { NO_USER_STACK, STACK_DEPTH, STACK_ENTRIES, type StackMaps, type StackTableMaps } from "../../contract/manifest.js";
+import { NO_USER_STACK, STACK_DEPTH, STACK_ENTRIES, STACK_ID_COUNT_BITS, STACK_ID_CPU_MASK, type StackMaps, type StackTableMaps } from "../../contract/manifest.js";
 import { Codes } from "../frontend/codes.js";
 import { errorAt } from "../frontend/spans.js";
 import type { DebugInfo } from "../ir/debug-info.js";
-import { constInt, nullPointer, type IRModule, type Value } from "../ir/ir-module.js";
+import { constInt, nullPointer, type Block, type IRModule, type Value } from "../ir/ir-module.js";
 import { arrayOf, i32, i64, ptrTo, i8 } from "../ir/ir-types.js";
 import { BtfMap, MapType } from "../maps/btf-map.js";
 import { Helper } from "../../contract/helper-ids.js";
@@ -38,8 +38,10 @@ const EEXIST = 17n;
 export class StackTraces {
   /** The hash of stacks (the frames) to their ids. */
   readonly ref: Value;
-  /** An array of one u32: the next id to give. */
+  /** A per-CPU array of one u32: each CPU's count of the ids it gave. */
   readonly nextId: Value;
+  /** The hash of the ids given (to u8 0): an id is given to whoever inserts it first. */
+  readonly ids: Value;
   /** ustack()'s: the pairs already told (an LRU hash), and the ring buffer that tells user space of new ones. */
   readonly notices?: { seen: Value; ring: Value; ringName: string };
   /** The maps' names in the object: the names asked for, or made unique beside the probe's own maps. */
@@ -48,13 +50,19 @@ export class StackTraces {
   constructor(m: IRModule, debug: DebugInfo, name: string, notices?: { seen: string; ring: string }) {
     const u32 = debug.basicType("unsigned int", 32, "unsigned");
     const u64 = debug.basicType("unsigned long long", 64, "unsigned");
+    const u8 = debug.basicType("unsigned char", 8, "unsigned_char");
     this.names = { stacks: m.uniqueName(name), nextId: m.uniqueName(`${name}_next_id`) };
     const map = new BtfMap(m, debug, this.names.stacks);
     map.define({ type: MapType.hash, maxEntries: STACK_ENTRIES, key: { ir: arrayOf(STACK_DEPTH, i64), btf: debug.arrayType(u64, STACK_DEPTH) }, value: { ir: i32, btf: u32 }, line: 1 });
     this.ref = map.ref;
     const counter = new BtfMap(m, debug, this.names.nextId);
-    counter.define({ type: MapType.array, maxEntries: 1, key: { ir: i32, btf: u32 }, value: { ir: i32, btf: u32 }, line: 1 });
+    counter.define({ type: MapType.percpuArray, maxEntries: 1, key: { ir: i32, btf: u32 }, value: { ir: i32, btf: u32 }, line: 1 });
     this.nextId = counter.ref;
+    // An id is given once a stack's insert is tried: one the hash then refuses (full, or the stack
+    // inserted by another CPU meanwhile) stays given, so there is room for as many again.
+    const ids = new BtfMap(m, debug, m.uniqueName(`${name}_ids`));
+    ids.define({ type: MapType.hash, maxEntries: 2 * STACK_ENTRIES, key: { ir: i32, btf: u32 }, value: { ir: i8, btf: u8 }, line: 1 });
+    this.ids = ids.ref;
     if (!notices) return;
     const seen = new BtfMap(m, debug, m.uniqueName(notices.seen));
     seen.define({ type: MapType.lruHash, maxEntries: SEEN, key: { ir: i64, btf: u64 }, value: { ir: i8, btf: debug.basicType("unsigned char", 8, "unsigned_char") }, line: 1 });
@@ -83,13 +91,6 @@ export function lowerStack(l: ExpressionLowerer, call: TS.CallExpression, stacks
   const name = user ? "ustack" : "kstack";
   if (!l.context || !l.scratch)
     throw errorAt(call, Codes.unsupportedSyntax, `${name}() is called from a program's handler, not from a function`, `the helper needs the program's context: call ${name}() in the handler and pass the id on`);
-  if (l.ml.cpu !== "v3")
-    throw errorAt(
-      call,
-      Codes.needsNewerCpu,
-      `${name}() gives each distinct stack its id with an atomic fetch-and-add, which --cpu ${l.ml.cpu} does not have`,
-      "compile with --cpu v3 (the default; Linux 5.12 or later for the fetch-and-add)",
-    );
   const b = l.b;
   let region = framesRegion.get(l.fn);
   if (!region) framesRegion.set(l.fn, (region = l.scratch(FRAMES_BYTES, 8, call, `${name}()'s frames`)));
@@ -106,7 +107,7 @@ export function lowerStack(l: ExpressionLowerer, call: TS.CallExpression, stacks
 /**
  * The id of the stack of this moment, or a negative error number: bpf_get_stack's own; -EFAULT
  * for an empty stack (a kernel stack while the CPU ran user code, a user stack of a kernel
- * thread); bpf_map_update_elem's when the hash is full (-E2BIG). Two CPUs that meet the same new
+ * thread); bpf_map_update_elem's when a hash is full (-E2BIG). Two CPUs that meet the same new
  * stack at once both take an id; the hash keeps the first, and the second then reads it.
  */
 function stackId(l: ExpressionLowerer, stacks: StackTraces, frames: Value, user: boolean): Value {
@@ -116,10 +117,8 @@ function stackId(l: ExpressionLowerer, stacks: StackTraces, frames: Value, user:
   const copied = l.fn.newBlock("stack.copied");
   const known = l.fn.newBlock("stack.known");
   const fresh = l.fn.newBlock("stack.new");
-  const counted = l.fn.newBlock("stack.counted");
   const raced = l.fn.newBlock("stack.raced");
   const done = l.fn.newBlock("stack.done");
-  const zero = l.fn.slotFor("stack.zero", i32, 4);
 
   const size = b.callHelper(Helper.getStack, i64, [bytes(l.context!.pointer), frames, constInt(i64, BigInt(FRAMES_BYTES)), constInt(i64, user ? USER_STACK : 0n)]);
   // bpf_get_stack's error, or -EFAULT for no frames at all.
@@ -135,17 +134,9 @@ function stackId(l: ExpressionLowerer, stacks: StackTraces, frames: Value, user:
   b.br(done);
 
   b.positionAt(fresh);
-  b.store(constInt(i32, 0), zero, 4);
-  const counter = b.callHelper(Helper.mapLookupElem, ptrTo(i8), [bytes(stacks.nextId), bytes(zero)]);
-  b.store(constInt(i64, -EFAULT), result, 8); // an array's one element is always there: never taken
-  b.condBr(b.icmp("ne", counter, nullPointer), counted, done);
-
-  b.positionAt(counted);
-  const next = b.atomicFetchAdd(b.cast("bitcast", counter, ptrTo(i32)), constInt(i32, 1));
-  const slot = l.fn.slotFor("stack.id", i32, 4);
-  b.store(next, slot, 4);
-  const added = b.callHelper(Helper.mapUpdateElem, i64, [bytes(stacks.ref), frames, bytes(slot), constInt(i64, NO_EXIST)]);
-  b.store(b.select(b.icmp("eq", added, constInt(i64, 0)), b.cast("zext", next, i64), added), result, 8);
+  const id = claimId(l, stacks, result, done);
+  const added = b.callHelper(Helper.mapUpdateElem, i64, [bytes(stacks.ref), frames, bytes(id), constInt(i64, NO_EXIST)]);
+  b.store(b.select(b.icmp("eq", added, constInt(i64, 0)), b.cast("zext", b.load(id, 4), i64), added), result, 8);
   b.condBr(b.icmp("eq", added, constInt(i64, -EEXIST)), raced, done);
 
   b.positionAt(raced);
@@ -158,6 +149,55 @@ function stackId(l: ExpressionLowerer, stacks: StackTraces, frames: Value, user:
 
   b.positionAt(done);
   return b.load(result, 8);
+}
+
+/** Tries at an id before giving up: a try fails only when a program that interrupted this one on its CPU took the same id. */
+const CLAIM_TRIES = 3;
+/** An id is the CPU's number (11 bits) then its counter's (20): never NO_USER_STACK, never negative. */
+const CPU_SHIFT = BigInt(STACK_ID_COUNT_BITS);
+const CPU_MASK = BigInt(STACK_ID_CPU_MASK);
+const COUNT_MASK = (1n << CPU_SHIFT) - 1n;
+
+/**
+ * A new id, in a stack slot, unique among the probe's: each CPU counts its own (a per-CPU
+ * counter, its number in the high bits), and the id is claimed by a BPF_NOEXIST insert into the
+ * hash of ids given, which succeeds for one claimant only, so a program that interrupted this
+ * one between its read and write of the counter cannot give the same id twice. Needs no atomic
+ * instruction (none returns the old value before cpu v3 and Linux 5.12). On failure, stores the
+ * error in `result` and branches to `done`.
+ */
+function claimId(l: ExpressionLowerer, stacks: StackTraces, result: Value, done: Block): Value {
+  const b = l.b;
+  const bytes = (v: Value) => b.cast("bitcast", v, ptrTo(i8));
+  const zero = l.fn.slotFor("stack.zero", i32, 4);
+  const claimed = l.fn.slotFor("stack.claimed", i8, 1);
+  const id = l.fn.slotFor("stack.id", i32, 4);
+  b.store(constInt(i32, 0), zero, 4);
+  b.store(constInt(i8, 0), claimed, 1);
+  const counter = b.callHelper(Helper.mapLookupElem, ptrTo(i8), [bytes(stacks.nextId), bytes(zero)]);
+  b.store(constInt(i64, -EFAULT), result, 8); // an array's one element is always there: never taken
+  const counting = l.fn.newBlock("stack.count");
+  b.condBr(b.icmp("ne", counter, nullPointer), counting, done);
+
+  b.positionAt(counting);
+  const count = b.cast("bitcast", counter, ptrTo(i32));
+  const cpu = b.binary("shl", b.binary("and", b.callHelper(Helper.getSmpProcessorId, i64, []), constInt(i64, CPU_MASK)), constInt(i64, CPU_SHIFT));
+  const mine = l.fn.newBlock("stack.claimed");
+  for (let attempt = 0; attempt < CLAIM_TRIES; attempt++) {
+    const next = b.load(count, 4);
+    b.store(b.binary("add", next, constInt(i32, 1)), count, 4);
+    b.store(b.cast("trunc", b.binary("or", cpu, b.binary("and", b.cast("zext", next, i64), constInt(i64, COUNT_MASK))), i32), id, 4);
+    const taken = b.callHelper(Helper.mapUpdateElem, i64, [bytes(stacks.ids), bytes(id), bytes(claimed), constInt(i64, NO_EXIST)]);
+    b.store(taken, result, 8);
+    const again = attempt + 1 < CLAIM_TRIES ? l.fn.newBlock("stack.again") : done;
+    const refused = l.fn.newBlock("stack.refused");
+    b.condBr(b.icmp("eq", taken, constInt(i64, 0)), mine, refused);
+    b.positionAt(refused);
+    b.condBr(b.icmp("eq", taken, constInt(i64, -EEXIST)), again, done);
+    if (again !== done) b.positionAt(again);
+  }
+  b.positionAt(mine);
+  return id;
 }
 
 /**

@@ -12,7 +12,6 @@ import { TsbpfError } from "../../contract/errors.js";
 import { packageRoot } from "../../contract/paths.js";
 import { forgetCacheDir } from "../cache-dir.js";
 import { buildAsync } from "../compile.js";
-import { DEFAULT_CPU } from "../compile-options.js";
 import { loadCheckedSource } from "../frontend/checked-source.js";
 import { buildModuleModel } from "../frontend/module-model.js";
 import { adoptTypeScript } from "../frontend/typescript-loader.js";
@@ -31,7 +30,7 @@ export function warmUp(ts: typeof TS): void {
   for (const name of readdirSync(examples).filter((f) => f.endsWith(".ts"))) {
     try {
       const p = loadCheckedSource(join(examples, name), { kernel: undefined });
-      lowerModule(p, buildModuleModel(p), { opaquePointers: true }, DEFAULT_CPU);
+      lowerModule(p, buildModuleModel(p), { opaquePointers: true });
     } catch {
       // an example that reads the kernel's types stops at them here: what ran before is compiled
     }

@@ -113,11 +113,10 @@ export const VERIFIER_CLASSES = [
   {
     code: "TSB3011",
     refuses: "a feature the running kernel is too old for",
-    patterns: [/invalid func unknown#(\d+)/, /unknown func \w+#(\d+)/, /invalid BPF_LD_IMM insn/, /unknown opcode ([0-9a-f]+)/, /unsupported .* (helper|kfunc)/, /BPF_XADD uses reserved fields/, /BPF_ATOMIC uses invalid atomic opcode/],
+    patterns: [/invalid func unknown#(\d+)/, /unknown func \w+#(\d+)/, /invalid BPF_LD_IMM insn/, /unknown opcode ([0-9a-f]+)/, /unsupported .* (helper|kfunc)/],
     explain: (_log, m) => {
       const since = m[1] !== undefined && !/opcode/.test(m[0]) ? helperRelease(Number(m[1])) : undefined;
       if (since) return `${helperName(Number(m[1]))} (helper ${m[1]}) came with Linux ${since}; this kernel does not have it`;
-      if (/BPF_XADD|BPF_ATOMIC/.test(m[0])) return "the program uses an atomic fetch-and-add (kstack() and ustack() give stacks their ids so), which came with Linux 5.12";
       if (/BPF_LD_IMM/.test(m[0])) return "the program loads the address of a map or of global data (a string constant, a param) in a way this kernel does not know: global data came with Linux 5.2";
       if (/opcode/.test(m[0])) return `instruction opcode 0x${m[1]} is newer than this kernel`;
       return `helper ${m[1]} is newer than this kernel`;

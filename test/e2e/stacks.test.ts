@@ -13,8 +13,8 @@ const fixture = (name: string) => repo("test/fixtures/stacks", name);
 /** The frames a syncfs's stack passes through on every kernel: the system call's way in. */
 const SYSCALL_ENTRY = /^ {4}do_syscall_64\+\d+$/m;
 
-test("kstack() counts each distinct kernel stack, shown as its frames", async () => {
-  await using probe = await open(fixture("syncfs-stacks.ts"), { params: { TARGET: process.pid } });
+test.each(["v3", "v1"] as const)("kstack() counts each distinct kernel stack, shown as its frames (--cpu %s: no atomic instruction needed)", async (cpu) => {
+  await using probe = await open(fixture("syncfs-stacks.ts"), { params: { TARGET: process.pid }, cpu });
   probe.attach();
   syncfsFromThisProcess();
   syncfsFromThisProcess();

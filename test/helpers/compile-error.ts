@@ -1,9 +1,9 @@
 import { compile, TsbpfError } from "../../compiler/compile.js";
 
-/** The TsbpfError compiling `file` (uncached, for `cpu`) gives, or undefined if it compiles; anything else is thrown on. */
-export function compileErrorOf(file: string, cpu?: "v1" | "v2" | "v3"): TsbpfError | undefined {
+/** The TsbpfError compiling `file` (uncached) gives, or undefined if it compiles; anything else is thrown on. */
+export function compileErrorOf(file: string): TsbpfError | undefined {
   try {
-    compile(file, { cache: false, cpu });
+    compile(file, { cache: false });
     return undefined;
   } catch (e) {
     if (e instanceof TsbpfError) return e;

@@ -5,7 +5,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { TsbpfError } from "../../compiler/compile.js";
-import { Codes, diagnosticTable, RETIRED_CODES, type DiagnosticEntry } from "../../compiler/frontend/codes.js";
+import { Codes, diagnosticTable, RETIRED_CODES } from "../../compiler/frontend/codes.js";
 import { probeSource } from "../helpers/code-examples.js";
 import { compileErrorOf } from "../helpers/compile-error.js";
 import { codesTableRange, LANGUAGE_DOC, renderCodesTable, renderVerifierTable, verifierTableRange } from "../../tools/docs-codes.js";
@@ -15,10 +15,10 @@ const dir = mkdtempSync(join(tmpdir(), "tsbpf-codes-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 let n = 0;
-function compileError(source: string, cpu?: DiagnosticEntry["cpu"]): TsbpfError | undefined {
+function compileError(source: string): TsbpfError | undefined {
   const file = join(dir, `probe${n++}.ts`);
   writeFileSync(file, source, { flag: "wx" });
-  return compileErrorOf(file, cpu);
+  return compileErrorOf(file);
 }
 
 test("docs/language.md shows the table as rendered from compiler/frontend/codes.ts", () => {
@@ -66,7 +66,7 @@ test("the standard probe around the examples compiles by itself", () => {
 
 describe("every code's example is refused with that code", () => {
   test.each(diagnosticTable.map((e) => [e.code, e] as const))("%s", (code, entry) => {
-    const e = compileError(probeSource(entry), entry.cpu);
+    const e = compileError(probeSource(entry));
     expect(e?.format() ?? "(compiled without an error)").toContain(`error ${code}:`);
     expect(e!.code).toBe(code);
     expect(e!.at).toBeDefined();
