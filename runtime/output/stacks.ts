@@ -7,6 +7,7 @@
 import type { CType } from "../../contract/c-layout.js";
 import type { CValue } from "../../contract/c-values.js";
 import { NO_USER_STACK, STACK_ENTRIES } from "../../contract/manifest.js";
+import { formatResult } from "./errno.js";
 import { kernelSymbols } from "./kernel-symbols.js";
 import type { StackFrames } from "./user-symbols.js";
 import type { ValueFormatter } from "./value-formats.js";
@@ -44,7 +45,7 @@ function unrecorded(user: boolean, id: bigint): string {
   if (user) return `${UNRECORDED}a kernel thread, or the stack map had no room for it]`;
   if (id === -EFAULT) return `${UNRECORDED}the CPU was running user code]`;
   if (id === -E2BIG) return `${UNRECORDED}the stack map was full, at ${STACK_ENTRIES} distinct stacks]`;
-  return `${UNRECORDED}bpf_get_stack() failed with ${id}]`;
+  return `${UNRECORDED}recording it failed with ${formatResult(id)}]`;
 }
 
 /** Whether a frame line is the note of a stack not recorded (folded output leaves those out, as before). */
