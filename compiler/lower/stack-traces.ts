@@ -65,7 +65,7 @@ export class StackTraces {
     this.ids = ids.ref;
     if (!notices) return;
     const seen = new BtfMap(m, debug, m.uniqueName(notices.seen));
-    seen.define({ type: MapType.lruHash, maxEntries: SEEN, key: { ir: i64, btf: u64 }, value: { ir: i8, btf: debug.basicType("unsigned char", 8, "unsigned_char") }, line: 1 });
+    seen.define({ type: MapType.lruHash, maxEntries: SEEN, key: { ir: i64, btf: u64 }, value: { ir: i8, btf: u8 }, line: 1 });
     const ringName = m.uniqueName(notices.ring);
     const ring = new BtfMap(m, debug, ringName);
     ring.define({ type: MapType.ringbuf, maxEntries: NOTICES_BYTES, line: 1 });
