@@ -1,6 +1,9 @@
 // Kernel stacks: kstack() records the stack where a program runs, user space shows its frames
 // from /proc/kallsyms, and `tsbpf run` prints a map keyed by stacks as bpftrace prints @[kstack].
+import { STACK_ID_COUNT_BITS, STACK_ID_CPU_MASK } from "../../contract/manifest.js";
+import { libbpf } from "../../native/libbpf.js";
 import { open } from "../../runtime/index.js";
+import type { LoadedObject } from "../../runtime/loader.js";
 import { compileErrorOf } from "../helpers/compile-error.js";
 import { syncfsFromThisProcess, syncfsLater } from "../helpers/kernel.js";
 import { expectNoStack, repo, Running, tsbpf } from "../helpers/tsbpf-command.js";
@@ -36,6 +39,46 @@ test("a probe's own maps under the names the compiler asks for its stack maps le
   expect(stack).toMatch(SYSCALL_ENTRY);
   expect([...probe.map("kernel_stacks").entries()]).toEqual([[7, 1n]]);
   expect([...probe.map("kernel_stacks_next_id").entries()]).toEqual([[9, 1n]]);
+});
+
+describe("a new stack's id is claimed, never given twice (D193): ids seeded as taken, as a program that interrupted this one on its CPU would have taken them", () => {
+  /** Opens the syncfs probe with the first `taken` ids of every CPU already in the hash of ids given, then records one syncfs. */
+  async function recordWithTaken(taken: number) {
+    const probe = await open(fixture("syncfs-stacks.ts"), { params: { TARGET: process.pid } });
+    // The compiler's maps are not the probe's own: reached through the loaded object, as the runtime reaches them.
+    const handle = (name: string) => (probe as unknown as { loaded: LoadedObject }).loaded.mapHandle(name);
+    const { stacks, nextId } = probe.compiled.stacks!.kernel!;
+    const ids = handle(`${stacks}_ids`);
+    for (let cpu = 0; cpu < libbpf().numPossibleCpus(); cpu++)
+      for (let count = 0; count < taken; count++) {
+        const key = Buffer.alloc(4);
+        key.writeUInt32LE(((cpu & STACK_ID_CPU_MASK) << STACK_ID_COUNT_BITS) | count);
+        expect(libbpf().mapUpdateElem(ids, key, 4, Buffer.alloc(1), 1, 0n)).toBe(0);
+      }
+    probe.attach();
+    syncfsFromThisProcess();
+    const counts = Buffer.alloc(8 * libbpf().numPossibleCpus());
+    expect(libbpf().mapLookupElem(handle(nextId), Buffer.alloc(4), 4, counts, counts.length, 0n)).toBe(0);
+    let tries = 0;
+    for (let cpu = 0; cpu < libbpf().numPossibleCpus(); cpu++) tries += counts.readUInt32LE(cpu * 8);
+    return { probe, entries: [...probe.map("stacks").entries()] as [string, bigint][], tries };
+  }
+
+  test("two ids taken: the third try claims one, and the stack is shown as its frames", async () => {
+    const { probe, entries, tries } = await recordWithTaken(2);
+    await using _ = probe;
+    expect(tries).toBe(3);
+    expect(entries).toHaveLength(1);
+    expect(entries[0][0]).toMatch(SYSCALL_ENTRY);
+    expect(entries[0][1]).toBe(1n);
+  });
+
+  test("three taken: the stack is not recorded, and that is said with the error", async () => {
+    const { probe, entries, tries } = await recordWithTaken(3);
+    await using _ = probe;
+    expect(tries).toBe(3);
+    expect(entries.map(([stack]) => stack)).toEqual(["\n    [no stack recorded: recording it failed with -17 (EEXIST)]\n"]);
+  });
 });
 
 test("tsbpf run prints a map keyed by stacks byte for byte as bpftrace v0.17 prints the same stack", async () => {
