@@ -114,8 +114,12 @@ export const STACK_ID_COUNT_BITS = 20;
 export const STACK_ID_CPU_MASK = 0x7ff;
 /** The distinct stacks each of a probe's stack maps keeps (kstack()'s, ustack()'s): a new one past these is not recorded. */
 export const STACK_ENTRIES = 8192;
-/** A UserStack (ustack()) holds the process id in its high 32 bits and the stack id in the low ones: this id when none was recorded. */
-export const NO_USER_STACK = 0xffffffffn;
+/**
+ * A UserStack (ustack()) holds the process id in its high 32 bits and, in the low ones, the
+ * stack's id (below 2^31), or for a stack not recorded the error as a 32-bit negative number.
+ * The id of `value`, or that negative error.
+ */
+export const userStackId = (value: bigint): bigint => BigInt.asIntN(32, value);
 
 /** One kind's stacks, by the names of its maps in the object (the compiler's, made unique beside the probe's own). */
 export interface StackTableMaps {

@@ -7,7 +7,7 @@
 // second (-EEXIST), so with a few dozen distinct stacks some are lost.
 
 import type * as TS from "typescript";
-import { NO_USER_STACK, STACK_DEPTH, STACK_ENTRIES, STACK_ID_COUNT_BITS, STACK_ID_CPU_MASK, type StackMaps, type StackTableMaps } from "../../contract/manifest.js";
+import { STACK_DEPTH, STACK_ENTRIES, STACK_ID_COUNT_BITS, STACK_ID_CPU_MASK, type StackMaps, type StackTableMaps } from "../../contract/manifest.js";
 import { Codes } from "../frontend/codes.js";
 import { errorAt } from "../frontend/spans.js";
 import type { DebugInfo } from "../ir/debug-info.js";
@@ -84,8 +84,8 @@ const framesRegion = new WeakMap<object, { base: Value; offset: number }>();
 
 /**
  * `kstack()`: the kernel stack's id (negative, an error number, when none was recorded: -EFAULT
- * when the CPU ran user code). `ustack()`: the user stack's, with the process's id in the high 32
- * bits (user space needs it to read the process's mappings); no stack is id 0xffffffff.
+ * when the CPU ran user code). `ustack()`: the user stack's, or the error as a 32-bit number,
+ * with the process's id in the high 32 bits (user space needs it to read the process's mappings).
  */
 export function lowerStack(l: ExpressionLowerer, call: TS.CallExpression, stacks: StackTraces, user: boolean, type: Operand["type"]): Operand {
   const name = user ? "ustack" : "kstack";
@@ -97,9 +97,9 @@ export function lowerStack(l: ExpressionLowerer, call: TS.CallExpression, stacks
   const id = stackId(l, stacks, b.byteOffset(region.base, region.offset, i8), user);
   if (!user) return { value: id, type };
   const none = b.icmp("slt", id, constInt(i64, 0));
-  const stackIdBits = b.select(none, constInt(i64, NO_USER_STACK), b.binary("and", id, constInt(i64, 0xffffffffn)));
+  // An id is below 2^31, an error negative: its low 32 bits say which (userStackId).
   const tgid = b.binary("and", b.callHelper(Helper.getCurrentPidTgid, i64, []), constInt(i64, 0xffffffff00000000n));
-  const value = b.binary("or", tgid, stackIdBits);
+  const value = b.binary("or", tgid, b.binary("and", id, constInt(i64, 0xffffffffn)));
   if (stacks.notices) tellIfNew(l, stacks.notices, none, value);
   return { value, type };
 }
@@ -153,7 +153,7 @@ function stackId(l: ExpressionLowerer, stacks: StackTraces, frames: Value, user:
 
 /** Tries at an id before giving up: a try fails only when a program that interrupted this one on its CPU took the same id. */
 const CLAIM_TRIES = 3;
-/** An id is the CPU's number (11 bits) then its counter's (20): never NO_USER_STACK, never negative. */
+/** An id is the CPU's number (11 bits) then its counter's (20): below 2^31, never negative in 32 bits. */
 const CPU_SHIFT = BigInt(STACK_ID_COUNT_BITS);
 const CPU_MASK = BigInt(STACK_ID_CPU_MASK);
 const COUNT_MASK = (1n << CPU_SHIFT) - 1n;

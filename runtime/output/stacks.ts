@@ -6,7 +6,7 @@
 
 import type { CType } from "../../contract/c-layout.js";
 import type { CValue } from "../../contract/c-values.js";
-import { NO_USER_STACK, STACK_ENTRIES } from "../../contract/manifest.js";
+import { STACK_ENTRIES, userStackId } from "../../contract/manifest.js";
 import { formatResult } from "./errno.js";
 import { kernelSymbols } from "./kernel-symbols.js";
 import type { StackFrames } from "./user-symbols.js";
@@ -42,8 +42,7 @@ const UNRECORDED = "[no stack recorded: ";
 
 /** Why a stack was not recorded, as a frame line: its id is the error the probe met (compiler/lower/stack-traces.ts). */
 function unrecorded(user: boolean, id: bigint): string {
-  if (user) return `${UNRECORDED}a kernel thread, or the stack map had no room for it]`;
-  if (id === -EFAULT) return `${UNRECORDED}the CPU was running user code]`;
+  if (id === -EFAULT) return `${UNRECORDED}${user ? "a kernel thread, which has no user stack" : "the CPU was running user code"}]`;
   if (id === -E2BIG) return `${UNRECORDED}the stack map was full, at ${STACK_ENTRIES} distinct stacks]`;
   return `${UNRECORDED}recording it failed with ${formatResult(id)}]`;
 }
@@ -61,8 +60,8 @@ export function stackView(t: CType): ValueFormatter {
   return {
     show: (raw) => {
       const value = raw as bigint;
-      const id = user ? value & 0xffffffffn : value;
-      const recorded = id >= 0n && !(user && id === NO_USER_STACK);
+      const id = user ? userStackId(value) : value;
+      const recorded = id >= 0n;
       const frames = recorded ? bound.get(t)?.(value) : undefined;
       // Said in words, not left a number that reads like an id: the probe recorded no stack.
       if (!recorded) return `\n${FRAME_INDENT}${unrecorded(user, id)}\n`;

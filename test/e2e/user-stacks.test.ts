@@ -188,6 +188,16 @@ test("Rust v0 frames are demangled as c++filt reads them: <mycrate[3c1c0]::shape
   expect(frames).toContainEqual(expect.stringMatching(/^main\+\d+$/));
 });
 
+test("a kernel thread's user stack (it has none) is said in words, as the error the probe met", async () => {
+  await using probe = await open(fixture("switch-ustacks.ts"));
+  probe.attach();
+  await new Promise((resolve) => setTimeout(resolve, 300)); // CPUs go idle, kworkers run
+  const notes = [...probe.map("stacks").entries()].map(([stack]) => stack as string).filter((s) => s.includes("[no stack recorded"));
+  // One key per kernel thread that ran (a UserStack holds the process id too).
+  expect(notes.length).toBeGreaterThan(0);
+  expect(new Set(notes)).toEqual(new Set(["\n    [no stack recorded: a kernel thread, which has no user stack]\n"]));
+});
+
 function spawnNode(script: string): { stdout: string; stderr: string } {
   const r = require("node:child_process").spawnSync(process.execPath, ["-e", script], { encoding: "utf8", timeout: 30_000, killSignal: "SIGKILL" });
   if (r.status !== 0) throw new Error(`the script failed (${r.status}): ${r.stderr}`);
