@@ -24,7 +24,8 @@ async function bpftrace(script: string, args: string[]): Promise<{ exited: Promi
   child.stderr.on("data", (d) => (stderr += d));
   const exited = new Promise<string>((resolve, reject) => {
     child.on("error", (e) => reject(new Error(`bpftrace cannot run (${e.message}): the tests compare with bpftrace v0.17 (apt-get install bpftrace)`)));
-    child.on("exit", (code) => (code === 0 ? resolve(stdout) : reject(new Error(`bpftrace exited ${code}:\n${stderr}`))));
+    // "close", not "exit": what it printed is read to the end.
+    child.on("close", (code) => (code === 0 ? resolve(stdout) : reject(new Error(`bpftrace exited ${code}:\n${stderr}`))));
   });
   const deadline = Date.now() + 20_000;
   while (!stdout.includes("ready\n")) {

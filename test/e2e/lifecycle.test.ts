@@ -24,7 +24,8 @@ async function runScript(end: string, signal?: NodeJS.Signals): Promise<Ended> {
   let stderr = "";
   child.stdout!.on("data", (d) => (stdout += d));
   child.stderr!.on("data", (d) => (stderr += d));
-  const exited = new Promise<[number | null, string | null]>((resolve) => child.on("exit", (c, s) => resolve([c, s])));
+  // "close", not "exit": what it printed is read to the end.
+  const exited = new Promise<[number | null, string | null]>((resolve) => child.on("close", (c, s) => resolve([c, s])));
   const deadline = Date.now() + 20_000;
   while (!stdout.includes("ready")) {
     if (child.exitCode !== null || Date.now() > deadline) throw new Error(`the script did not get ready:\n${stderr}`);

@@ -86,7 +86,7 @@ test("tsbpf run prints a map keyed by stacks byte for byte as bpftrace v0.17 pri
   const bpftrace = spawn("bpftrace", ["-B", "none", "-e", `BEGIN { printf("ready\\n"); } tracepoint:syscalls:sys_enter_syncfs /pid == ${sync.pid}/ { @stacks[kstack] = count(); } interval:s:2 { exit(); }`], { stdio: ["ignore", "pipe", "pipe"] });
   let btOut = "";
   bpftrace.stdout.on("data", (d) => (btOut += d));
-  const btExit = new Promise((r) => bpftrace.on("exit", r));
+  const btExit = new Promise((r) => bpftrace.on("close", r)); // "close": its output read to the end
   const run = new Running(["run", fixture("syncfs-stacks.ts"), "--param", `TARGET=${sync.pid}`, "--duration", "2"]);
   await run.waitFor("stderr", /Attached 1 program/);
   while (!btOut.includes("ready\n")) await new Promise((r) => setTimeout(r, 25));

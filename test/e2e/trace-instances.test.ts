@@ -24,7 +24,7 @@ async function globalReader(): Promise<{ child: ChildProcess; seen: () => string
   const child = track(spawn("cat", [`${TRACEFS}/trace_pipe`], { stdio: ["ignore", "pipe", "inherit"] }));
   let seen = "";
   child.stdout!.on("data", (d) => (seen += d));
-  const exited = new Promise<void>((resolve) => child.on("exit", () => resolve()));
+  const exited = new Promise<void>((resolve) => child.on("close", () => resolve())); // "close": what it read, read to the end
   // An fd listed may be closed before it is read (the shell starting cat closes its own): skipped.
   const target = (fd: string) => {
     try {
@@ -113,7 +113,8 @@ describe("a program using the runtime API leaves no instance behind", () => {
     const child = track(spawn(process.execPath, ["-e", runtimeScript(HELLO, end)], { stdio: ["ignore", "pipe", "ignore"] }));
     let stdout = "";
     child.stdout!.on("data", (d) => (stdout += d));
-    const exited = new Promise<[number | null, string | null]>((resolve) => child.on("exit", (c, s) => resolve([c, s])));
+    // "close", not "exit": what it printed is read to the end.
+    const exited = new Promise<[number | null, string | null]>((resolve) => child.on("close", (c, s) => resolve([c, s])));
     await until("the script has attached", () => stdout.includes("ready") || child.exitCode !== null, 20_000);
     expect(tsbpfInstances()).toHaveLength(1);
     if (signal) child.kill(signal);

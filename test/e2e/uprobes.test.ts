@@ -37,7 +37,8 @@ function startProgram(count: number) {
   const child = spawn(program, [String(count)], { stdio: ["pipe", "pipe", "inherit"] });
   let out = "";
   child.stdout.on("data", (d) => (out += d));
-  const exited = new Promise<number | null>((resolve) => child.on("exit", resolve));
+  // "close", not "exit": what it printed is read to the end.
+  const exited = new Promise<number | null>((resolve) => child.on("close", resolve));
   return {
     pid: child.pid!,
     async go(): Promise<string> {

@@ -40,7 +40,8 @@ function startProgram(count: number, binary = program) {
   const child = spawn(binary, [String(count)], { stdio: ["pipe", "pipe", "inherit"] });
   let out = "";
   child.stdout.on("data", (d) => (out += d));
-  const exited = new Promise<number | null>((resolve) => child.on("exit", resolve));
+  // "close", not "exit": what it printed is read to the end.
+  const exited = new Promise<number | null>((resolve) => child.on("close", resolve));
   return {
     pid: child.pid!,
     /** Lets it run; what it printed: the guarded probe's semaphore while it ran. */

@@ -31,7 +31,8 @@ export class Running {
     this.child = spawn(argv[0], argv.slice(1), { cwd: packageRoot, env: { ...process.env, ...env } });
     this.child.stdout!.on("data", (d) => (this.stdout += d));
     this.child.stderr!.on("data", (d) => (this.stderr += d));
-    this.exited = new Promise((resolve) => this.child.on("exit", (code) => resolve(code)));
+    // "close", not "exit": stdout and stderr are read to the end by then.
+    this.exited = new Promise((resolve) => this.child.on("close", (code) => resolve(code)));
   }
 
   /** Resolves when `stream` matches `re`; rejects after `ms` with what was seen. */
