@@ -19,6 +19,7 @@ import { arrayOf, i16, i32, i64, i8, ptrTo } from "../ir/ir-types.js";
 import type { ExpressionLowerer } from "../lower/expressions.js";
 import { Helper } from "../../contract/helper-ids.js";
 import { BtfMap, MapType } from "../maps/btf-map.js";
+import { lookupElem } from "../maps/map-calls.js";
 import { TRACING_HELPERS } from "./helper-sets.js";
 import { argumentAs, checkArgumentParameters } from "./kernel-function.js";
 import type { ProgramKind } from "./program-kind.js";
@@ -169,7 +170,7 @@ export const usdtKind: ProgramKind = {
       const b = l.b;
       const key = l.fn.slotFor("usdt.spec_id", i32);
       b.store(b.cast("trunc", b.callHelper(Helper.getAttachCookie, i64, [b.cast("bitcast", context, ptrTo(i8))]), i32), key);
-      programSpecs.set(l, b.callHelper(Helper.mapLookupElem, ptrTo(i8), [b.cast("bitcast", specs, ptrTo(i8)), b.cast("bitcast", key, ptrTo(i8))]));
+      programSpecs.set(l, lookupElem(b, specs, key));
     },
     lower: (l, context, index, type) => argumentAs(l, readArgument(l, context, programSpecs.get(l)!, index), type),
     manifest: true,

@@ -9,9 +9,9 @@ import { Codes } from "../frontend/codes.js";
 import { errorAt, lineColumn } from "../frontend/spans.js";
 import type { DebugInfo } from "../ir/debug-info.js";
 import { constInt, IRBuilder, nullPointer, type IRFunction, type IRModule, type Value } from "../ir/ir-module.js";
-import { arrayOf, i32, i8, ptrTo } from "../ir/ir-types.js";
+import { arrayOf, i32, i8 } from "../ir/ir-types.js";
 import { BtfMap, MapType } from "../maps/btf-map.js";
-import { Helper } from "../../contract/helper-ids.js";
+import { lookupElem } from "../maps/map-calls.js";
 import { alignUp } from "../../contract/c-layout.js";
 
 /** The kernel's largest per-CPU map value (PCPU_MIN_UNIT_SIZE): 32 KiB. */
@@ -58,7 +58,7 @@ export class ScratchMap {
     b.location = this.debug.location(line, column, scope);
     const key = fn.alloca(i32, 4);
     b.store(constInt(i32, 0), key);
-    const value = b.callHelper(Helper.mapLookupElem, ptrTo(i8), [b.cast("bitcast", this.map.ref, ptrTo(i8)), b.cast("bitcast", key, ptrTo(i8))]);
+    const value = lookupElem(b, this.map.ref, key);
     const missing = b.icmp("eq", value, nullPointer);
     const fail = fn.newBlock("scratch.missing");
     b.condBr(missing, fail, fn.entry);

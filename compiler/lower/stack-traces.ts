@@ -14,6 +14,7 @@ import type { DebugInfo } from "../ir/debug-info.js";
 import { constInt, nullPointer, type Block, type IRModule, type Value } from "../ir/ir-module.js";
 import { arrayOf, i32, i64, ptrTo, i8 } from "../ir/ir-types.js";
 import { BtfMap, MapType } from "../maps/btf-map.js";
+import { BPF_NOEXIST, lookupElem, updateElem } from "../maps/map-calls.js";
 import { Helper } from "../../contract/helper-ids.js";
 import type { ExpressionLowerer } from "./expressions.js";
 import type { Operand } from "./arith.js";
@@ -28,8 +29,7 @@ const FRAMES_BYTES = STACK_DEPTH * 8;
 const SEEN = 16384;
 /** The notices' ring buffer: 4096 notices of 16 bytes (8 of header) before user space reads them. */
 const NOTICES_BYTES = 64 * 1024;
-/** BPF_NOEXIST; BPF_RB_NO_WAKEUP: user space reads the notices on a timer, so no wake-up is paid for. */
-const NO_EXIST = 1n;
+/** BPF_RB_NO_WAKEUP: user space reads the notices on a timer, so no wake-up is paid for. */
 const NO_WAKEUP = 1n;
 /** The errors a stack that was not recorded has for its id (negated), as user space reads them. */
 const EFAULT = 14n;
@@ -112,39 +112,40 @@ export function lowerStack(l: ExpressionLowerer, call: TS.CallExpression, stacks
  */
 function stackId(l: ExpressionLowerer, stacks: StackTraces, frames: Value, user: boolean): Value {
   const b = l.b;
-  const bytes = (v: Value) => b.cast("bitcast", v, ptrTo(i8));
   const result = l.fn.alloca(i64, 8);
+  /** The id an entry of the hash holds, as the result. */
+  const keepId = (entry: Value) => b.store(b.cast("zext", b.load(b.cast("bitcast", entry, ptrTo(i32)), 4), i64), result, 8);
   const copied = l.fn.newBlock("stack.copied");
   const known = l.fn.newBlock("stack.known");
   const fresh = l.fn.newBlock("stack.new");
   const raced = l.fn.newBlock("stack.raced");
   const done = l.fn.newBlock("stack.done");
 
-  const size = b.callHelper(Helper.getStack, i64, [bytes(l.context!.pointer), frames, constInt(i64, BigInt(FRAMES_BYTES)), constInt(i64, user ? USER_STACK : 0n)]);
+  const size = b.callHelper(Helper.getStack, i64, [b.cast("bitcast", l.context!.pointer, ptrTo(i8)), frames, constInt(i64, BigInt(FRAMES_BYTES)), constInt(i64, user ? USER_STACK : 0n)]);
   // bpf_get_stack's error, or -EFAULT for no frames at all.
   b.store(b.select(b.icmp("eq", size, constInt(i64, 0)), constInt(i64, -EFAULT), size), result, 8);
   b.condBr(b.icmp("sgt", size, constInt(i64, 0)), copied, done);
 
   b.positionAt(copied);
-  const found = b.callHelper(Helper.mapLookupElem, ptrTo(i8), [bytes(stacks.ref), frames]);
+  const found = lookupElem(b, stacks.ref, frames);
   b.condBr(b.icmp("ne", found, nullPointer), known, fresh);
 
   b.positionAt(known);
-  b.store(b.cast("zext", b.load(b.cast("bitcast", found, ptrTo(i32)), 4), i64), result, 8);
+  keepId(found);
   b.br(done);
 
   b.positionAt(fresh);
   const id = claimId(l, stacks, result, done);
-  const added = b.callHelper(Helper.mapUpdateElem, i64, [bytes(stacks.ref), frames, bytes(id), constInt(i64, NO_EXIST)]);
+  const added = updateElem(b, stacks.ref, frames, id, BPF_NOEXIST);
   b.store(b.select(b.icmp("eq", added, constInt(i64, 0)), b.cast("zext", b.load(id, 4), i64), added), result, 8);
   b.condBr(b.icmp("eq", added, constInt(i64, -EEXIST)), raced, done);
 
   b.positionAt(raced);
-  const theirs = b.callHelper(Helper.mapLookupElem, ptrTo(i8), [bytes(stacks.ref), frames]);
+  const theirs = lookupElem(b, stacks.ref, frames);
   const present = l.fn.newBlock("stack.theirs");
   b.condBr(b.icmp("ne", theirs, nullPointer), present, done);
   b.positionAt(present);
-  b.store(b.cast("zext", b.load(b.cast("bitcast", theirs, ptrTo(i32)), 4), i64), result, 8);
+  keepId(theirs);
   b.br(done);
 
   b.positionAt(done);
@@ -168,13 +169,12 @@ const COUNT_MASK = (1n << CPU_SHIFT) - 1n;
  */
 function claimId(l: ExpressionLowerer, stacks: StackTraces, result: Value, done: Block): Value {
   const b = l.b;
-  const bytes = (v: Value) => b.cast("bitcast", v, ptrTo(i8));
   const zero = l.fn.slotFor("stack.zero", i32, 4);
   const claimed = l.fn.slotFor("stack.claimed", i8, 1);
   const id = l.fn.slotFor("stack.id", i32, 4);
   b.store(constInt(i32, 0), zero, 4);
   b.store(constInt(i8, 0), claimed, 1);
-  const counter = b.callHelper(Helper.mapLookupElem, ptrTo(i8), [bytes(stacks.nextId), bytes(zero)]);
+  const counter = lookupElem(b, stacks.nextId, zero);
   b.store(constInt(i64, -EFAULT), result, 8); // an array's one element is always there: never taken
   const counting = l.fn.newBlock("stack.count");
   b.condBr(b.icmp("ne", counter, nullPointer), counting, done);
@@ -187,7 +187,7 @@ function claimId(l: ExpressionLowerer, stacks: StackTraces, result: Value, done:
     const next = b.load(count, 4);
     b.store(b.binary("add", next, constInt(i32, 1)), count, 4);
     b.store(b.cast("trunc", b.binary("or", cpu, b.binary("and", b.cast("zext", next, i64), constInt(i64, COUNT_MASK))), i32), id, 4);
-    const taken = b.callHelper(Helper.mapUpdateElem, i64, [bytes(stacks.ids), bytes(id), bytes(claimed), constInt(i64, NO_EXIST)]);
+    const taken = updateElem(b, stacks.ids, id, claimed, BPF_NOEXIST);
     b.store(taken, result, 8);
     const again = attempt + 1 < CLAIM_TRIES ? l.fn.newBlock("stack.again") : done;
     const refused = l.fn.newBlock("stack.refused");
@@ -217,12 +217,11 @@ function tellIfNew(l: ExpressionLowerer, notices: { seen: Value; ring: Value }, 
   b.positionAt(check);
   b.store(value, key, 8);
   b.store(constInt(i8, 0), told, 1);
-  const bytes = (v: Value) => b.cast("bitcast", v, ptrTo(i8));
-  const inserted = b.callHelper(Helper.mapUpdateElem, i64, [bytes(notices.seen), bytes(key), bytes(told), constInt(i64, NO_EXIST)]);
+  const inserted = updateElem(b, notices.seen, key, told, BPF_NOEXIST);
   b.condBr(b.icmp("eq", inserted, constInt(i64, 0)), tell, done);
 
   b.positionAt(tell);
-  b.callHelper(Helper.ringbufOutput, i64, [bytes(notices.ring), bytes(key), constInt(i64, 8), constInt(i64, NO_WAKEUP)]);
+  b.callHelper(Helper.ringbufOutput, i64, [b.cast("bitcast", notices.ring, ptrTo(i8)), b.cast("bitcast", key, ptrTo(i8)), constInt(i64, 8), constInt(i64, NO_WAKEUP)]);
   b.br(done);
 
   b.positionAt(done);

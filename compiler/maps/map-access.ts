@@ -9,7 +9,7 @@ import { sizeOf } from "../../contract/c-layout.js";
 import { convertAt } from "../lower/aggregate-storage.js";
 import { irTypeOf, NO_VALUE, type Operand } from "../lower/arith.js";
 import type { ExpressionLowerer } from "../lower/expressions.js";
-import { Helper } from "../../contract/helper-ids.js";
+import { BPF_ANY, BPF_EXIST, BPF_NOEXIST, deleteElem, lookupElem, updateElem } from "./map-calls.js";
 import { optionalAt, optionalPair } from "../lower/optional.js";
 import type { MapMethod, MapRef, MapShape } from "./map-kind.js";
 import { BOOL, INT_TYPES, probeTypeOf, typeName } from "../frontend/probe-types.js";
@@ -17,9 +17,6 @@ import type { CheckedSource } from "../frontend/checked-source.js";
 import { Codes } from "../frontend/codes.js";
 import { errorAt } from "../frontend/spans.js";
 
-/** BPF_ANY: create the entry or replace it; BPF_NOEXIST: only create it (include/uapi/linux/bpf.h). */
-const BPF_ANY = 0;
-const BPF_NOEXIST = 1;
 
 /**
  * The address of `v` (a value of `type`) for a helper that copies it: an aggregate's storage, or
@@ -35,8 +32,6 @@ export function addressOf(l: ExpressionLowerer, v: Operand, type: ValueType, rol
 }
 
 const irTypeText = (l: ExpressionLowerer, t: ValueType): string => l.module.ty(irTypeOf(t));
-
-const mapArg = (l: ExpressionLowerer, map: MapRef): Value => l.b.cast("bitcast", map.ref, ptrTo(i8));
 
 /**
  * `V | undefined` for the entry at `key`: the entry itself for an aggregate value (writes to it
@@ -69,11 +64,11 @@ export function update(l: ExpressionLowerer, map: MapRef, key: TS.Expression, va
   const valueValue = convertAt(l, l.expression(value), map.value, value);
   const k = addressOf(l, keyValue, map.key, "key");
   const v = addressOf(l, valueValue, map.value, "value");
-  return l.b.callHelper(Helper.mapUpdateElem, i64, [mapArg(l, map), k, v, constInt(i64, flags)]);
+  return updateElem(l.b, map.ref, k, v, flags);
 }
 
 /** BPF_ANY, BPF_NOEXIST, BPF_EXIST by stdlib's SetMode. */
-const SET_MODES: Record<string, number> = { any: BPF_ANY, noexist: BPF_NOEXIST, exist: 2 };
+const SET_MODES: Record<string, number> = { any: BPF_ANY, noexist: BPF_NOEXIST, exist: BPF_EXIST };
 
 /**
  * `map.set(key, value, mode?)`: create or replace (or only one of them); whether it stored
@@ -104,7 +99,7 @@ export const hasMethod: MapMethod = (l, map, call) => {
 /** `map.delete(key)`: whether there was an entry to delete. */
 export const deleteMethod: MapMethod = (l, map, call) => {
   const k = convertAt(l, l.expression(call.arguments[0]), map.key, call.arguments[0]);
-  const result = l.b.callHelper(Helper.mapDeleteElem, i64, [mapArg(l, map), addressOf(l, k, map.key, "key")]);
+  const result = deleteElem(l.b, map.ref, addressOf(l, k, map.key, "key"));
   return { value: l.b.icmp("eq", result, constInt(i64, 0)), type: BOOL };
 };
 
@@ -159,7 +154,7 @@ export function atomicAddFields(l: ExpressionLowerer, map: MapRef, k: Operand, a
 
 /** The address of the entry at `k` (already of the map's key type), or null. */
 export function lookupEntry(l: ExpressionLowerer, map: MapRef, k: Operand): Value {
-  return l.b.callHelper(Helper.mapLookupElem, ptrTo(i8), [mapArg(l, map), addressOf(l, k, map.key, "key")]);
+  return lookupElem(l.b, map.ref, addressOf(l, k, map.key, "key"));
 }
 
 /**
@@ -196,7 +191,7 @@ function createEntry(l: ExpressionLowerer, map: MapRef, k: Operand, fill: (slot:
   const slot = l.b.cast("bitcast", l.fn.slotFor(`map.new.${size}`, arrayOf(size, i8)), ptrTo(i8));
   l.b.memset(slot, 0, size, 8);
   fill(slot);
-  return l.b.callHelper(Helper.mapUpdateElem, i64, [mapArg(l, map), addressOf(l, k, map.key, "key"), slot, constInt(i64, BPF_NOEXIST)]);
+  return updateElem(l.b, map.ref, addressOf(l, k, map.key, "key"), slot, BPF_NOEXIST);
 }
 
 /** An aggregation's key type from its optional type argument (`Count<K>`); undefined when keyless (`Count`). */
