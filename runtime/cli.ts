@@ -1,6 +1,7 @@
 // The `tsbpf` command: build, run, help. User mistakes print one error paragraph and exit 1;
 // usage mistakes exit 2; anything else is a tsbpf bug and says so.
 
+import type { CompileOptions } from "../compiler/compile.js";
 import { statSync } from "node:fs";
 import { basename } from "node:path";
 import { TsbpfError, visible } from "../contract/errors.js";
@@ -225,10 +226,10 @@ function paramOptions(o: Options): Map<string, string> {
   return out;
 }
 
-function cpuOption(o: Options): "v1" | "v2" | "v3" | undefined {
+function cpuOption(o: Options): CompileOptions["cpu"] {
   const cpu = o.cpu as string | undefined;
   if (cpu !== undefined && !["v1", "v2", "v3"].includes(cpu)) throw new UsageError(`--cpu must be v1, v2 or v3, not '${cpu}'`);
-  return cpu as "v1" | "v2" | "v3" | undefined;
+  return cpu as CompileOptions["cpu"];
 }
 
 function jobsOption(o: Options): number | undefined {

@@ -4,10 +4,9 @@
 // so is the tracefs instance that printk's lines are read from (trace-pipe.ts). Only pin(dir)
 // keeps a probe after its process (pins/pins.ts).
 
-import type { StackMaps, StackTableMaps } from "../contract/manifest.js";
 import type { CompileOptions, CompileResult } from "../compiler/compile.js";
 import { TsbpfError } from "../contract/errors.js";
-import type { MapInfo, PrintfChannel, ProgramInfo } from "../contract/manifest.js";
+import type { MapInfo, PrintfChannel, ProgramInfo, StackMaps, StackTableMaps } from "../contract/manifest.js";
 import type { EventStream, ProbeMap } from "./maps/open-map.js";
 import type { RecordFormat } from "./maps/record-format.js";
 import { mapsByName } from "./maps/maps-by-name.js";

@@ -4,6 +4,7 @@
 
 import koffi from "koffi";
 import { loadLibLLVM, takeMessage, type LibLLVM } from "./libllvm.js";
+import { DEFAULT_CPU } from "../compile-options.js";
 import { nativeDiagnosticHandler } from "./native-diagnostics.js";
 import { collectDiagnostics, installFatalErrorHandler, LLVMDiagnosticsError, type DiagnosticSink } from "./llvm-errors.js";
 export { LLVMDiagnosticsError } from "./llvm-errors.js";
@@ -195,7 +196,7 @@ async function runAsync<T>(steps: Steps<T>, errorsOnThreads: boolean): Promise<T
 /** The whole pipeline on one module, on the calling thread. */
 export function irToObject(ir: string, opts: CodegenOptions = {}): CodegenResult {
   const llvm = libLLVM();
-  const machine = acquireMachine(llvm, opts.cpu ?? "v3");
+  const machine = acquireMachine(llvm, opts.cpu ?? DEFAULT_CPU);
   try {
     return runSync(part(llvm, ir, machine.tm));
   } finally {
@@ -246,7 +247,7 @@ export class PartsCodegen {
    * file) rather than pay for compiling the native diagnostic handler (≈ 20 ms, once).
    */
   constructor(opts: CodegenOptions & { expectedParts?: number } = {}) {
-    this.cpu = opts.cpu ?? "v3";
+    this.cpu = opts.cpu ?? DEFAULT_CPU;
     this.nativeHandler = (opts.expectedParts ?? 2) > 1 ? (nativeDiagnosticHandler(this.llvm) ?? undefined) : undefined;
   }
 

@@ -1,6 +1,7 @@
 // `tsbpf inspect <probe.ts | object.bpf.o>`: a probe is compiled (or taken from the cache) and
 // shown with its manifest; any other file is read as a BPF object, and shown from what it holds.
 
+import type { CompileOptions } from "../../compiler/compile.js";
 import { TsbpfError } from "../../contract/errors.js";
 import { readRegularFile } from "../../compiler/btf/kernel-types.js";
 import { writeStdout } from "../stderr.js";
@@ -13,13 +14,13 @@ const MAX_OBJECT_BYTES = 256 << 20;
 
 const OBJECT_HINT = "tsbpf inspect reads a probe (.ts) or a BPF object (.bpf.o, as `tsbpf build` or `clang -target bpf -c` write it)";
 
-export async function inspectCommand(file: string, opts: { cpu?: "v1" | "v2" | "v3" }): Promise<number> {
+export async function inspectCommand(file: string, opts: Pick<CompileOptions, "cpu">): Promise<number> {
   writeStdout(await inspect(file, opts));
   return 0;
 }
 
 /** The text `tsbpf inspect` prints for `file`. */
-export async function inspect(file: string, opts: { cpu?: "v1" | "v2" | "v3" } = {}): Promise<string> {
+export async function inspect(file: string, opts: Pick<CompileOptions, "cpu"> = {}): Promise<string> {
   if (/\.[cm]?ts$/.test(file) && !/\.d\.[cm]?ts$/.test(file)) {
     const { compileAsync } = require("../../compiler/compile.js") as typeof import("../../compiler/compile.js");
     const compiled = await compileAsync(file, { cpu: opts.cpu });
