@@ -90,7 +90,7 @@ interface Ran {
  */
 function runCompiler(snapshot: number, request: CompileRequest): Promise<Ran> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ["--snapshot-blob", "/dev/fd/3"], { stdio: ["pipe", "pipe", "pipe", snapshot] });
+    const child = spawn(process.execPath, ["--snapshot-blob", "/dev/fd/3"], { stdio: ["pipe", "pipe", "pipe", snapshot], env: compilerProcessEnv(process.env) });
     const stdout: Buffer[] = [];
     let stderr = "";
     let open = 2;
@@ -108,6 +108,18 @@ function runCompiler(snapshot: number, request: CompileRequest): Promise<Ran> {
     child.on("error", (e) => resolve({ code: null, signal: null, stderr: `${e.message}\n` }));
     child.stdin!.end(JSON.stringify(request));
   });
+}
+
+/**
+ * The compiler's process's environment: this one's, with glibc's malloc asked to back its large
+ * blocks with transparent huge pages (where the kernel gives them on request, "madvise"). Node
+ * reads the 20 MB snapshot into blocks of its own: in 4 kB pages that is half the process's
+ * 17,500 page faults, and about 15 % of its start (D194). A tunable the user set stays theirs.
+ */
+export function compilerProcessEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const tunables = env.GLIBC_TUNABLES;
+  if (tunables?.includes("glibc.malloc.hugetlb")) return env;
+  return { ...env, GLIBC_TUNABLES: tunables ? `${tunables}:glibc.malloc.hugetlb=1` : "glibc.malloc.hugetlb=1" };
 }
 
 const failedMark = (path: string): string => `${path}.failed`;
