@@ -174,14 +174,21 @@ class PtrCodec implements Codec {
 
 const utf8 = new TextDecoder("utf-8");
 
+/** Up to this many bytes, an ASCII string is read by `shortAscii(n)`; longer ones in one native call. */
+const SHORT_ASCII_MAX = 32;
+const shortAsciiReaders: ((bytes: Uint8Array, at: number) => string)[] = [];
+
 /**
- * `SHORT_ASCII[n](bytes, at)`: the n ASCII bytes at `at` as a string, one String.fromCharCode
- * call with n arguments (generated once, from constants only: the only source is this loop's).
+ * `shortAscii(n)(bytes, at)`: the n ASCII bytes at `at` as a string, one String.fromCharCode call
+ * with n arguments (generated from constants only, the first time a length is met: making all 33
+ * at load cost every run 2 ms).
  */
-const SHORT_ASCII: readonly ((bytes: Uint8Array, at: number) => string)[] = Array.from(
-  { length: 33 },
-  (_, n) => new Function("b", "o", `return String.fromCharCode(${Array.from({ length: n }, (_, k) => `b[o + ${k}]`).join(", ")});`) as (bytes: Uint8Array, at: number) => string,
-);
+function shortAscii(n: number): (bytes: Uint8Array, at: number) => string {
+  return (shortAsciiReaders[n] ??= new Function("b", "o", `return String.fromCharCode(${Array.from({ length: n }, (_, k) => `b[o + ${k}]`).join(", ")});`) as (
+    bytes: Uint8Array,
+    at: number,
+  ) => string);
+}
 const utf8Encoder = new TextEncoder();
 
 class StrCodec implements Codec {
@@ -205,7 +212,7 @@ class StrCodec implements Codec {
       let ascii = true;
       for (let b; end < last && (b = bytes[end]) !== 0; end++) if (b > 0x7f) ascii = false;
       const length = end - offset;
-      return ascii && length < SHORT_ASCII.length ? SHORT_ASCII[length](bytes, offset) : bytes.toString("utf8", offset, end);
+      return ascii && length <= SHORT_ASCII_MAX ? shortAscii(length)(bytes, offset) : bytes.toString("utf8", offset, end);
     };
   }
 
@@ -220,7 +227,7 @@ class StrCodec implements Codec {
     }
     const bytes = new Uint8Array(view.buffer, view.byteOffset + offset, end);
     if (!ascii) return utf8.decode(bytes);
-    return end < SHORT_ASCII.length ? SHORT_ASCII[end](bytes, 0) : String.fromCharCode.apply(null, bytes as unknown as number[]);
+    return end <= SHORT_ASCII_MAX ? shortAscii(end)(bytes, 0) : String.fromCharCode.apply(null, bytes as unknown as number[]);
   }
 
   /** The string's UTF-8 bytes, then zeros to the end (the NUL and what C's strncpy leaves). */

@@ -167,6 +167,18 @@ test("the same BTF gives the same bytes; a big-endian BTF the same declarations"
   expect(generate(bigEndian(bytes))).toBe(generate(bytes));
 });
 
+test("a BTF read whole is used in place; one at an odd offset of a larger buffer is copied, with the same declarations", () => {
+  const bytes = sample().bytes();
+  const inPlace = parseBtf(bytes, "sample.btf") as unknown as { words: Uint32Array };
+  expect(inPlace.words.buffer).toBe(bytes.buffer);
+  const larger = Buffer.alloc(bytes.length + 3);
+  bytes.copy(larger, 3);
+  const shifted = larger.subarray(3);
+  const copied = parseBtf(shifted, "sample.btf") as unknown as { words: Uint32Array };
+  expect(copied.words.buffer).not.toBe(shifted.buffer);
+  expect(generate(shifted)).toBe(generate(bytes));
+});
+
 /** The file as a big-endian machine writes it: every header field and type word swapped. */
 function bigEndian(little: Buffer): Buffer {
   const out = Buffer.from(little);
