@@ -12,7 +12,7 @@ import { mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { packageRoot } from "../contract/paths.js";
-import { installed, series, startupTable, timeProcess, timeRoundRobin } from "./measure.js";
+import { installed, machineLine, series, startupTable, timeProcess, timeRoundRobin } from "./measure.js";
 
 const option = (name: string): string | undefined => (process.argv.includes(name) ? process.argv[process.argv.indexOf(name) + 1] : undefined);
 const runs = Number(option("--runs")) || 7;
@@ -46,9 +46,8 @@ function main(): void {
     }
     timeRoundRobin(all, runs);
     const size = statSync(join(dir, "vmlinux.d.ts")).size;
-    const load = execFileSync("cat", ["/proc/loadavg"], { encoding: "utf8" }).split(" ").slice(0, 3).join(" ");
     const lines = [
-      `runs: ${runs} per series, round-robin; median wall time of the whole process; ${new Date().toISOString().slice(0, 10)}, ${execFileSync("uname", ["-r"], { encoding: "utf8" }).trim()}, load average ${load}; vmlinux.d.ts ${(size / 1e6).toFixed(1)} MB`,
+      `runs: ${runs} per series, round-robin; median wall time of the whole process; ${new Date().toISOString().slice(0, 10)}, ${execFileSync("uname", ["-r"], { encoding: "utf8" }).trim()}; ${machineLine()}; vmlinux.d.ts ${(size / 1e6).toFixed(1)} MB`,
       "",
       ...startupTable(all),
     ];

@@ -11,7 +11,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { packageRoot } from "../contract/paths.js";
-import { installed, phaseTable, series, startupTable, timeProcess, timeRoundRobin } from "./measure.js";
+import { installed, machineLine, phaseTable, series, startupTable, timeProcess, timeRoundRobin } from "./measure.js";
 
 const option = (name: string): string | undefined => (process.argv.includes(name) ? process.argv[process.argv.indexOf(name) + 1] : undefined);
 const runs = Number(option("--runs")) || 9;
@@ -70,7 +70,7 @@ function main(): void {
   timeRoundRobin(results, runs);
 
   const lines = [
-    `runs: ${runs} per series, round-robin; median wall time of the whole process; ${new Date().toISOString().slice(0, 10)}, ${execFileSync("uname", ["-r"], { encoding: "utf8" }).trim()}`,
+    `runs: ${runs} per series, round-robin; median wall time of the whole process; ${new Date().toISOString().slice(0, 10)}, ${execFileSync("uname", ["-r"], { encoding: "utf8" }).trim()}; ${machineLine()}`,
     "",
     ...startupTable(results),
     "",
