@@ -18,3 +18,20 @@ export function tracefsRoot(): string | undefined {
   }
   return undefined;
 }
+
+/**
+ * Why tracefs cannot be read here, where it is mounted but not readable by this user (its
+ * folder is root's, 0700): the compiler then knows no tracepoint's fields. Undefined otherwise.
+ */
+export function tracefsUnreadable(): string | undefined {
+  for (const root of MOUNT_POINTS) {
+    try {
+      statSync(`${root}/events`);
+      return undefined;
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code === "EACCES" || code === "EPERM") return `tracefs (${root}) is not readable by this user (uid ${process.getuid?.() ?? "?"})`;
+    }
+  }
+  return undefined;
+}

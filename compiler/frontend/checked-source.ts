@@ -9,6 +9,7 @@ import { spanAt, TsbpfError } from "../../contract/errors.js";
 import { readProbeSource } from "../source-file.js";
 import { KERNEL_DECLARATIONS_FILE, probeKernelDeclarations, type ProbeKernelTypes } from "../kernel/kernel-declarations.js";
 import { KERNEL_MODULE } from "../kernel/kernel-request.js";
+import { tracefsUnreadable } from "../../contract/tracefs.js";
 import { Codes } from "./codes.js";
 import { checkBracketNesting, checkTreeDepth, isStackOverflow, parserOverflowError, stackOverflowError } from "./nesting.js";
 import { Diagnostics } from "./diagnostics.js";
@@ -169,13 +170,20 @@ const KERNEL_ONLY =
   "probe code runs inside the kernel: only what `tsbpf` exports is available (printk writes a line to the trace pipe)";
 const TRACEPOINT_WITHOUT_FORMAT =
   "a tracepoint's fields come from its format file (/sys/kernel/tracing/events/<category>/<event>/format), and there is none for this name here: check it (`tsbpf list 'tracepoint:<category>:*'`), build as root if tracefs is not readable, or name the fields yourself: tracepoint<Fields>(…)";
+/** TRACEPOINT_WITHOUT_FORMAT, or, where tracefs is there but not this user's to read, that. */
+function tracepointWithoutFormatHint(): string {
+  const unreadable = tracefsUnreadable();
+  return unreadable
+    ? `${unreadable}, so the tracepoint's fields are unknown: run as root (sudo tsbpf …), which loading the probe needs too, or name the fields yourself: tracepoint<Fields>(…)`
+    : TRACEPOINT_WITHOUT_FORMAT;
+}
 const MAYBE_ABSENT = "a map may have no value there: check it first (`if (v !== undefined) …`), or give a default (`map.get(i) ?? 0`)";
 
 const HINTS: Record<number, (msg: string) => string | undefined> = {
   2304: (m) => (/'(console|Math|JSON|Date|process|setTimeout|Promise|Symbol|BigInt)'/.test(m) ? KERNEL_ONLY : 'declare it, or import it from "tsbpf"'),
   2584: () => KERNEL_ONLY,
   // A field of a tracepoint this machine has no format file for (a misspelt name, tracefs unreadable).
-  2339: (m) => (m.includes("'TracepointContext<{}>'") ? TRACEPOINT_WITHOUT_FORMAT : undefined),
+  2339: (m) => (m.includes("'TracepointContext<{}>'") ? tracepointWithoutFormatHint() : undefined),
   // 'x' is possibly 'undefined': a map's get() found nothing.
   18048: () => MAYBE_ABSENT,
   2532: () => MAYBE_ABSENT,

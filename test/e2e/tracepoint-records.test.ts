@@ -2,7 +2,7 @@
 // D129): `ctx.filename` with no interface written, read in the kernel and checked here; a
 // misspelt field and an unknown tracepoint are errors at their place, saying what to do.
 import { spawnSync } from "node:child_process";
-import { closeSync, constants, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, closeSync, constants, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { open } from "../../runtime/index.js";
@@ -80,6 +80,18 @@ describe("mistakes", () => {
     expect(r.code).toBe(1);
     expect(r.stderr).toContain(`${file}:3:22: error TS2339: Property 'flags' does not exist on type 'TracepointContext<{}>'.`);
     expect(r.stderr).toContain("hint: a tracepoint's fields come from its format file");
+    expectNoStack(r.stderr);
+  });
+
+  test("a field read as a user who cannot read tracefs: the hint says so, and to run as root", () => {
+    const file = join(dir, "as-nobody.ts");
+    writeFileSync(file, 'import { tracepoint, printf } from "tsbpf";\nexport const p = tracepoint("syscalls/sys_enter_openat", (ctx) => {\n  printf("%d\\n", ctx.flags);\n});\n');
+    chmodSync(dir, 0o755);
+    chmodSync(file, 0o644);
+    const r = tsbpf(["build", file, "-o", "/dev/null"], { user: 65534, env: { TSBPF_CACHE_DIR: join(dir, "nobody-cache") } });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(`${file}:3:22: error TS2339: Property 'flags' does not exist on type 'TracepointContext<{}>'.`);
+    expect(r.stderr).toContain("hint: tracefs (/sys/kernel/tracing) is not readable by this user (uid 65534), so the tracepoint's fields are unknown: run as root (sudo tsbpf …)");
     expectNoStack(r.stderr);
   });
 });
