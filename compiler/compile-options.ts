@@ -31,9 +31,10 @@ export interface CompileOptions {
   /**
    * Build in a process started from the compiler's start-up snapshot (TypeScript loaded, tsbpf's
    * declarations parsed), where this installation has one; make one after a build in this
-   * process that found the caches warm. The CLI's builds (D156).
+   * process that found the caches warm. The CLI's builds (D156). "at-exit": make it only when
+   * the caller says its work is done (`makePendingSnapshot`): `tsbpf run` attaches first (D199).
    */
-  snapshot?: boolean;
+  snapshot?: boolean | "at-exit";
 }
 
 /** The manifest and object (contract/manifest.ts), and how this compile went. */

@@ -41,9 +41,24 @@ export async function compileAsync(file: string, opts: CompileOptions = {}): Pro
       return served.result;
     }
     const built = await buildAsync(fileName, text, opts);
-    snapshot.afterBuildInProcess();
+    if (opts.snapshot === "at-exit") snapshotPending = true;
+    else snapshot.afterBuildInProcess();
     return built;
   });
+}
+
+/** A `snapshot: "at-exit"` build ran in this process and may make the snapshot. */
+let snapshotPending = false;
+
+/**
+ * After a `snapshot: "at-exit"` build in this process, when the caller's work is done: makes the
+ * compiler's start-up snapshot if that build would have (a second or two, once per build of the
+ * compiler; `onStart` is told first); whether it did.
+ */
+export function makePendingSnapshot(onStart?: () => void): boolean {
+  if (!snapshotPending) return false;
+  snapshotPending = false;
+  return (require("./snapshot/compiler-snapshot.js") as typeof import("./snapshot/compiler-snapshot.js")).afterBuildInProcess(onStart);
 }
 
 /** compileAsync's build in this process, of `source` (the file's text) if given. */

@@ -295,82 +295,102 @@ async function run(file: string, o: Options): Promise<number> {
   const { MISSING_PROBES } = require("./attach/program-attacher.js") as typeof import("./attach/program-attacher.js");
   const missingProbes = (o["missing-probes"] ?? "error") as (typeof MISSING_PROBES)[number];
   if (!MISSING_PROBES.includes(missingProbes)) throw new UsageError(`--missing-probes takes ${MISSING_PROBES.join(", ")}, not '${missingProbes}'`);
-  const build = { cpu: cpuOption(o), cache: o["no-cache"] !== true, tuneV8: true, snapshot: true };
+  // The compiler's snapshot, where this build is the one to make it, is made once the probe is done
+  // (it takes a second or two): the first run after a change to the compiler attaches at once (D199).
+  const build = { cpu: cpuOption(o), cache: o["no-cache"] !== true, tuneV8: true, snapshot: "at-exit" as const };
   const params = paramOptions(o);
   // The build first: the compiler's process (D156) works while this one loads the runtime.
-  const { compileAsync } = require("../compiler/compile.js") as typeof import("../compiler/compile.js");
+  const { compileAsync, makePendingSnapshot } = require("../compiler/compile.js") as typeof import("../compiler/compile.js");
   const compiling = compileAsync(file, build);
-  compiling.catch(() => undefined); // Probe.open reports it
-  const { Probe } = require("./index.js") as typeof import("./index.js");
-  const { waitsFor, limitsToPid } = require("./attach/attach-program.js") as typeof import("./attach/attach-program.js");
-  const { setLongTimeout } = require("./long-timer.js") as typeof import("./long-timer.js");
-
-  const probe = await Probe.open(file, { ...build, verbose, params, compiling });
-  if (print.flameGraph !== undefined && !probe.mapInfos.some((m) => m.exported && (require("./output/folded.js") as typeof import("./output/folded.js")).countsStacks(m)))
-    throw new TsbpfError("--flamegraph: the probe has no map that counts stacks", { subject: file, hint: "count samples by stack: export const samples = new Count<KernelStack>(); … samples.increment(kstack())" });
-  const stop = new AbortController();
-  const onSignal = () => stop.abort();
-  process.once("SIGINT", onSignal);
-  process.once("SIGTERM", onSignal);
+  let failed = false;
   try {
-    // Every reader is open before the programs attach: nothing they send is missed. A pinned
-    // probe outlives this process: nothing is read.
-    const readers = pinDir === undefined ? outputReaders(probe, o.json === true) : [];
-    const pid = pidOption(o);
-    const links = probe.attach({ missingProbes, pid });
-    if (pid !== undefined) {
-      const everywhere = probe.programs.filter((p) => !limitsToPid(p) && !waitsFor(p)).map((p) => `${p.name} (${p.kind})`);
-      if (everywhere.length)
-        writeStderr(`tsbpf: warning: --pid limits uprobes and USDT probes to process ${pid}; ${everywhere.join(", ")} ${everywhere.length === 1 ? "fires" : "fire"} in every process\n  hint: filter in the probe: if (pid() === …), with the pid as a param (--param)\n`);
-    }
-    if (missingProbes === "warn")
-      for (const { program, error, optional } of probe.skipped) if (!optional) writeStderr(`tsbpf: warning: not attached: ${program}: ${visible(error.message)}${error.at ? ` (${visible(error.at.file)}:${error.at.line}:${error.at.column})` : ""}\n${error.options.hint ? `  hint: ${visible(error.options.hint)}\n` : ""}`);
-    for (const p of probe.programs) {
-      const reason = waitsFor(p);
-      if (reason) process.stderr.write(`tsbpf: not attached: ${p.name} (${p.kind}) waits for ${reason}\n`);
-    }
-    if (!links.length) {
-      process.stderr.write("tsbpf: nothing to attach\n");
-      return 0;
-    }
-    const what = links.length <= 4 ? ` (${links.map((l) => l.description).join(", ")})` : "";
-    const pinned = pinDir !== undefined ? probe.pin(pinDir) : undefined;
-    const next = pinned !== undefined ? `Pinned at ${pinned}: it runs after tsbpf exits, until \`tsbpf unpin ${pinned}\` (\`tsbpf print ${pinned}\` prints its maps).` : duration === undefined ? "Ctrl-C to stop." : `Stopping in ${duration} s.`;
-    writeStderr(`Attached ${links.length} program${links.length === 1 ? "" : "s"}${what}. ${next}\n`);
-    if (pinned !== undefined) return 0;
-    if (duration !== 0) {
-      const cancelTimer = duration !== undefined ? setLongTimeout(() => stop.abort(), duration * 1000) : undefined;
-      const ticker = interval !== undefined ? setInterval(() => printMapsNow(probe, clearEach, print), interval * 1000) : undefined;
-      // Until Ctrl-C: a probe with maps only (no stream, printk or timer to wait on) leaves Node
-      // nothing pending, and it would exit at once without printing them.
-      const keepAlive = setInterval(() => {}, 1 << 30);
-      // As bpftrace -p: the run ends with the process it watches.
-      const { processEnded } = require("./processes.js") as typeof import("./processes.js");
-      const watcher = pid !== undefined ? setInterval(() => processEnded(pid) && (writeStderr(`tsbpf: process ${pid} exited\n`), stop.abort()), PID_POLL_MS) : undefined;
-      try {
-        await Promise.all([...readers.map((r) => r.read(stop.signal)), new Promise((resolve) => stop.signal.addEventListener("abort", resolve, { once: true }))]);
-      } finally {
-        cancelTimer?.();
-        clearInterval(ticker);
-        clearInterval(keepAlive);
-        clearInterval(watcher);
+    compiling.catch(() => undefined); // Probe.open reports it
+    const { Probe } = require("./index.js") as typeof import("./index.js");
+    const { waitsFor, limitsToPid } = require("./attach/attach-program.js") as typeof import("./attach/attach-program.js");
+    const { setLongTimeout } = require("./long-timer.js") as typeof import("./long-timer.js");
+
+    const probe = await Probe.open(file, { ...build, verbose, params, compiling });
+    if (print.flameGraph !== undefined && !probe.mapInfos.some((m) => m.exported && (require("./output/folded.js") as typeof import("./output/folded.js")).countsStacks(m)))
+      throw new TsbpfError("--flamegraph: the probe has no map that counts stacks", { subject: file, hint: "count samples by stack: export const samples = new Count<KernelStack>(); … samples.increment(kstack())" });
+    const stop = new AbortController();
+    const onSignal = () => stop.abort();
+    process.once("SIGINT", onSignal);
+    process.once("SIGTERM", onSignal);
+    try {
+      // Every reader is open before the programs attach: nothing they send is missed. A pinned
+      // probe outlives this process: nothing is read.
+      const readers = pinDir === undefined ? outputReaders(probe, o.json === true) : [];
+      const pid = pidOption(o);
+      const links = probe.attach({ missingProbes, pid });
+      if (pid !== undefined) {
+        const everywhere = probe.programs.filter((p) => !limitsToPid(p) && !waitsFor(p)).map((p) => `${p.name} (${p.kind})`);
+        if (everywhere.length)
+          writeStderr(`tsbpf: warning: --pid limits uprobes and USDT probes to process ${pid}; ${everywhere.join(", ")} ${everywhere.length === 1 ? "fires" : "fire"} in every process\n  hint: filter in the probe: if (pid() === …), with the pid as a param (--param)\n`);
       }
+      if (missingProbes === "warn")
+        for (const { program, error, optional } of probe.skipped) if (!optional) writeStderr(`tsbpf: warning: not attached: ${program}: ${visible(error.message)}${error.at ? ` (${visible(error.at.file)}:${error.at.line}:${error.at.column})` : ""}\n${error.options.hint ? `  hint: ${visible(error.options.hint)}\n` : ""}`);
+      for (const p of probe.programs) {
+        const reason = waitsFor(p);
+        if (reason) process.stderr.write(`tsbpf: not attached: ${p.name} (${p.kind}) waits for ${reason}\n`);
+      }
+      if (!links.length) {
+        process.stderr.write("tsbpf: nothing to attach\n");
+        return 0;
+      }
+      const what = links.length <= 4 ? ` (${links.map((l) => l.description).join(", ")})` : "";
+      const pinned = pinDir !== undefined ? probe.pin(pinDir) : undefined;
+      const next = pinned !== undefined ? `Pinned at ${pinned}: it runs after tsbpf exits, until \`tsbpf unpin ${pinned}\` (\`tsbpf print ${pinned}\` prints its maps).` : duration === undefined ? "Ctrl-C to stop." : `Stopping in ${duration} s.`;
+      writeStderr(`Attached ${links.length} program${links.length === 1 ? "" : "s"}${what}. ${next}\n`);
+      if (pinned !== undefined) return 0;
+      if (duration !== 0) {
+        const cancelTimer = duration !== undefined ? setLongTimeout(() => stop.abort(), duration * 1000) : undefined;
+        const ticker = interval !== undefined ? setInterval(() => printMapsNow(probe, clearEach, print), interval * 1000) : undefined;
+        // Until Ctrl-C: a probe with maps only (no stream, printk or timer to wait on) leaves Node
+        // nothing pending, and it would exit at once without printing them.
+        const keepAlive = setInterval(() => {}, 1 << 30);
+        // As bpftrace -p: the run ends with the process it watches.
+        const { processEnded } = require("./processes.js") as typeof import("./processes.js");
+        const watcher = pid !== undefined ? setInterval(() => processEnded(pid) && (writeStderr(`tsbpf: process ${pid} exited\n`), stop.abort()), PID_POLL_MS) : undefined;
+        try {
+          await Promise.all([...readers.map((r) => r.read(stop.signal)), new Promise((resolve) => stop.signal.addEventListener("abort", resolve, { once: true }))]);
+        } finally {
+          cancelTimer?.();
+          clearInterval(ticker);
+          clearInterval(keepAlive);
+          clearInterval(watcher);
+        }
+      }
+      if (readers.some((r) => r.drain)) {
+        await probe.detachAsync();
+        for (const r of readers) r.drain?.();
+      }
+      await printMapsAtExit(probe, print);
+      flushStdout();
+      reportLost(readers);
+      return 0;
+    } finally {
+      flushStdout();
+      process.off("SIGINT", onSignal);
+      process.off("SIGTERM", onSignal);
+      await probe.closeAsync();
+      if (o.timings) printTimings(probe.timings, probe.compiled.parts);
     }
-    if (readers.some((r) => r.drain)) {
-      await probe.detachAsync();
-      for (const r of readers) r.drain?.();
-    }
-    await printMapsAtExit(probe, print);
-    flushStdout();
-    reportLost(readers);
-    return 0;
+  } catch (e) {
+    failed = true; // its error is printed first; a later run makes the snapshot
+    throw e;
   } finally {
-    flushStdout();
-    process.off("SIGINT", onSignal);
-    process.off("SIGTERM", onSignal);
-    await probe.closeAsync();
-    if (o.timings) printTimings(probe.timings, probe.compiled.parts);
+    if (!failed) snapshotAfterRun(makePendingSnapshot);
   }
+}
+
+/**
+ * Makes the compiler's snapshot a run's build left to the run's end (D199). It delays the exit a
+ * second or two, once per build of the compiler: a terminal is told why.
+ */
+function snapshotAfterRun(makePendingSnapshot: (onStart?: () => void) => boolean): void {
+  makePendingSnapshot(() => {
+    if (process.stderr.isTTY) writeStderr("tsbpf: preparing the compiler's start-up snapshot for the next runs (once, a second or two)\n");
+  });
 }
 
 interface Reader {

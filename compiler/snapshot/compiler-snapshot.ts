@@ -131,30 +131,33 @@ function failed(path: string): void {
 
 /**
  * After a build in this process: makes the snapshot if there is none (or only one that was not
- * this user's) and this was not the first build with these caches. Takes a second or two, once.
+ * this user's) and this was not the first build with these caches. Takes a second or two, once
+ * (`onStart` is told first); whether it made one.
  */
-export function afterBuildInProcess(): void {
+export function afterBuildInProcess(onStart?: () => void): boolean {
   const { typescriptFromCodeCache } = require("../frontend/typescript-loader.js") as typeof import("../frontend/typescript-loader.js");
-  if (!typescriptFromCodeCache()) return;
+  if (!typescriptFromCodeCache()) return false;
   const where = snapshotPath();
-  if (!where || ownFile(where.path) || ownFile(failedMark(where.path))) return;
+  if (!where || ownFile(where.path) || ownFile(failedMark(where.path))) return false;
   const work = join(where.dir, `.tsbpf-${randomBytes(8).toString("hex")}.build`);
   try {
-    if (!makePrivateDirectory(work)) return;
+    if (!makePrivateDirectory(work)) return false;
     // Node writes the snapshot itself, under the umask: in a folder only this user can enter.
     const blob = join(work, "compiler.blob");
     const builder = join(work, "builder.js");
     writeFileSync(builder, builderScript(join(__dirname, "snapshot-entry.js")), { mode: 0o600, flag: "wx" });
+    onStart?.();
     const r = spawnSync(process.execPath, ["--snapshot-blob", blob, "--build-snapshot", builder], { stdio: "ignore", timeout: BUILD_TIMEOUT_MS });
     if (r.status !== 0) {
       if (r.signal === null && !r.error) writeCached(failedMark(where.path), "");
-      return;
+      return false;
     }
     chmodSync(blob, 0o600);
     renameSync(blob, where.path);
     dropOtherVersions(where.path, where.prefix); // and their marks; 20 MB each
+    return true;
   } catch {
-    // a cache that cannot be written only costs time
+    return false; // a cache that cannot be written only costs time
   } finally {
     rmSync(work, { recursive: true, force: true });
   }

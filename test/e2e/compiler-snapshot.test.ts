@@ -7,7 +7,7 @@ import { chmodSync, chownSync, existsSync, lstatSync, mkdtempSync, readdirSync, 
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { compile } from "../../compiler/compile.js";
-import { expectNoStack, repo, tsbpf } from "../helpers/tsbpf-command.js";
+import { expectNoStack, repo, Running, tsbpf } from "../helpers/tsbpf-command.js";
 
 const NOBODY = 65534;
 const HELLO = repo("examples/hello-syncfs.ts");
@@ -49,6 +49,19 @@ test("the second build of a cache makes the snapshot; the next builds in it, to 
   expect(r.code).toBe(0);
   expect(inSnapshot(r.stderr)).toBe(true);
   expect(sha256(readFileSync(out))).toBe(sha256(compile(HELLO, { cache: false }).object));
+});
+
+test("a run that builds in its own process makes the snapshot once its probe is done, not before it attaches", async () => {
+  const cache = freshCache();
+  expect(build(cache).code).toBe(0); // TypeScript's code cache: the next build in this process may make the snapshot
+  const run = new Running(["run", HELLO, "--duration", "1", "--no-cache"], { TSBPF_CACHE_DIR: cache, XDG_CACHE_HOME: undefined });
+  await run.waitFor("stderr", /Attached 1 program/);
+  expect(snapshots(cache)).toEqual([]);
+  expect(await run.exited).toBe(0);
+  expect(snapshots(cache)).toHaveLength(1);
+  // Where nobody watches (no terminal), the exit's delay is not announced.
+  expect(run.stderr).not.toMatch(/snapshot/);
+  expect(inSnapshot(build(cache).stderr)).toBe(true);
 });
 
 test("a probe's errors from the snapshot's process are those of a build in the CLI's own", () => {
