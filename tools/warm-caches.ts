@@ -8,6 +8,7 @@
 // this user's) only leaves the caches to the first runs, as before, and says so in one line.
 
 import { spawnSync } from "node:child_process";
+import { realpathSync } from "node:fs";
 import { join } from "node:path";
 import { packageRoot } from "../contract/paths.js";
 
@@ -29,8 +30,23 @@ function build(): { ok: boolean; why?: string } {
 
 const firstLine = (text: string) => text.split("\n").find((l) => l.trim() !== "")?.trim() ?? "";
 
+/**
+ * Whether npm runs this for a checkout it is installing in place (`npm ci` in it: INIT_CWD, the
+ * folder npm was started in, is this one), not for a git dependency it prepares in a folder of
+ * its own and then copies elsewhere: caches are named for the folder tsbpf runs from.
+ */
+function installedHere(): boolean {
+  const started = process.env.INIT_CWD;
+  if (started === undefined) return true; // run by hand
+  try {
+    return realpathSync(started) === realpathSync(packageRoot);
+  } catch {
+    return false;
+  }
+}
+
 function main(): void {
-  if (process.env.TSBPF_NO_WARM_UP) return;
+  if (process.env.TSBPF_NO_WARM_UP || !installedHere()) return;
   for (let i = 0; i < 2; i++) {
     const r = build();
     if (!r.ok) {

@@ -19,7 +19,7 @@ function privateFolder(): string {
   return top;
 }
 
-const warmUp = (env: NodeJS.ProcessEnv) => spawnSync(process.execPath, [WARM_UP], { encoding: "utf8", env: { ...process.env, XDG_CACHE_HOME: undefined, ...env }, timeout: 180_000 });
+const warmUp = (env: NodeJS.ProcessEnv) => spawnSync(process.execPath, [WARM_UP], { encoding: "utf8", env: { ...process.env, XDG_CACHE_HOME: undefined, INIT_CWD: undefined, ...env }, timeout: 180_000 });
 const snapshots = (cache: string) => readdirSync(join(cache, "v8")).filter((n) => /^compiler-.*\.blob$/.test(n));
 
 test("after the warm-up, the first build of a fresh cache runs in the compiler's snapshot", () => {
@@ -40,6 +40,14 @@ test("a cache that is another user's: one line says nothing was warmed, the inst
   expect(r.status).toBe(0);
   expect(r.stdout).toMatch(/^tsbpf: this user's caches were not warmed \(not using the cache at .*theirs.*\); the first runs make them\n$/);
   expect(readdirSync(theirs)).toEqual([]);
+});
+
+test("npm preparing tsbpf in another folder than the one it was started in (a git dependency) warms nothing", () => {
+  const cache = join(privateFolder(), "cache");
+  const r = warmUp({ TSBPF_CACHE_DIR: cache, INIT_CWD: privateFolder() });
+  expect([r.status, r.stdout, r.stderr]).toEqual([0, "", ""]);
+  expect(() => readdirSync(cache)).toThrow(/ENOENT/);
+  expect(warmUp({ TSBPF_CACHE_DIR: cache, INIT_CWD: repo() }).stdout).toMatch(/^tsbpf: warmed this user's caches/);
 });
 
 test("TSBPF_NO_WARM_UP leaves the cache alone", () => {
