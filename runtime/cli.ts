@@ -302,8 +302,7 @@ async function run(file: string, o: Options): Promise<number> {
   // The build first: the compiler's process (D156) works while this one loads the runtime.
   const { compileAsync, makePendingSnapshot } = require("../compiler/compile.js") as typeof import("../compiler/compile.js");
   const compiling = compileAsync(file, build);
-  let failed = false;
-  try {
+  const runProbe = async (): Promise<number> => {
     compiling.catch(() => undefined); // Probe.open reports it
     const { Probe } = require("./index.js") as typeof import("./index.js");
     const { waitsFor, limitsToPid } = require("./attach/attach-program.js") as typeof import("./attach/attach-program.js");
@@ -375,12 +374,11 @@ async function run(file: string, o: Options): Promise<number> {
       await probe.closeAsync();
       if (o.timings) printTimings(probe.timings, probe.compiled.parts);
     }
-  } catch (e) {
-    failed = true; // its error is printed first; a later run makes the snapshot
-    throw e;
-  } finally {
-    if (!failed) snapshotAfterRun(makePendingSnapshot);
-  }
+  };
+  // A run that fails leaves the snapshot to a later one: its error is printed first.
+  const code = await runProbe();
+  snapshotAfterRun(makePendingSnapshot);
+  return code;
 }
 
 /**

@@ -100,7 +100,7 @@ export function composite(btf: Btf, id: number, names: TypeNames, text: TypeText
     const name = btf.string(offset);
     if (!seen.first(name)) return;
     const bitfield = bitfieldSize >= 0 ? bitfieldSize : intBitfield(btf, type);
-    out += fieldHead(bitfield, bitOffset) + (btf.identifierAt(offset) ? name : JSON.stringify(name)) + text.asField(type);
+    out += fieldHead(bitfield, bitOffset) + propertyName(name, btf.identifierAt(offset)) + text.asField(type);
   });
   return out + "}\n";
 }
@@ -153,7 +153,7 @@ export function constEnum(btf: Btf, id: number, names: TypeNames): string {
     const name = btf.string(offset);
     if (seen.has(name)) continue;
     seen.add(name);
-    out += `  ${btf.identifierAt(offset) ? name : JSON.stringify(name)} = ${btf.enumValue(id, i)},\n`;
+    out += `  ${propertyName(name, btf.identifierAt(offset))} = ${btf.enumValue(id, i)},\n`;
   }
   return out + "}\n";
 }
@@ -211,8 +211,7 @@ function writeFunctionSignatures(out: TextBuffer, btf: Btf, ids: ArrayLike<numbe
     let line = last[key];
     while (line !== 0 && signatures[lineProto[line - 1]] !== signature) line = previous[line - 1];
     if (line !== 0) continue; // the same name and signature again
-    const name = btf.name(id);
-    out.write("    " + (identifier ? name : JSON.stringify(name)) + signature);
+    out.write("    " + propertyName(btf.name(id), identifier) + signature);
     lineProto[count] = proto;
     previous[count] = last[key];
     last[key] = ++count;

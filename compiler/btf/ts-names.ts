@@ -35,8 +35,8 @@ export function identifierOf(name: string): string {
   return /^[0-9]/.test(cleaned) || cleaned === "" ? "_" + cleaned : cleaned;
 }
 
-/** A property name as written in an interface: the name itself, or quoted. */
-export const propertyName = (name: string): string => (isIdentifier(name) ? name : JSON.stringify(name));
+/** A property name as written in an interface: the name itself, or quoted (`identifier`: whether it is one, where the caller knows). */
+export const propertyName = (name: string, identifier = isIdentifier(name)): string => (identifier ? name : JSON.stringify(name));
 
 /** A name TypeScript accepts for a parameter or a value declaration. */
 export const usableValueName = (name: string): boolean => isIdentifier(name) && !RESERVED.has(name);

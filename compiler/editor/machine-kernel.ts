@@ -40,10 +40,11 @@ export function machineBtf(): MachineBtf | NoBtf {
       const btf = readBtf(path);
       const names = nameTypes(btf);
       const ids = new Map<string, number>();
-      for (let id = 1; id < btf.count; id++) {
+      const tagged = btf.idsOf(Kind.Struct, Kind.Union, Kind.Enum, Kind.Enum64);
+      for (let i = 0; i < tagged.length; i++) {
+        const id = tagged[i];
         const name = names.of[id];
-        const kind = btf.kind(id);
-        if (name !== undefined && !names.aliases.has(id) && (kind === Kind.Struct || kind === Kind.Union || kind === Kind.Enum || kind === Kind.Enum64) && !ids.has(name)) ids.set(name, id);
+        if (name !== undefined && !names.aliases.has(id) && !ids.has(name)) ids.set(name, id);
       }
       machine = { path, btf, ids };
     } catch (e) {

@@ -17,7 +17,6 @@ import type { CheckedSource } from "../frontend/checked-source.js";
 import { Codes } from "../frontend/codes.js";
 import { errorAt } from "../frontend/spans.js";
 
-
 /**
  * The address of `v` (a value of `type`) for a helper that copies it: an aggregate's storage, or
  * a scalar in a stack slot of the function's own for this role. The helper has copied it when it

@@ -54,14 +54,12 @@ export class Running {
  */
 export async function runLimitedToPid(probe: string, counted: { pid?: number; go(): Promise<unknown> }, other: { go(): Promise<unknown> }): Promise<string> {
   const run = new Running(["run", probe, "--pid", String(counted.pid)]);
-  // "close", not "exit": the maps printed at exit are read to the end.
-  const closed = new Promise((resolve) => run.child.on("close", resolve));
   try {
     await run.waitFor("stderr", /Attached 1 program/);
     await counted.go();
     await other.go();
     run.child.kill("SIGINT");
-    await closed;
+    await run.exited; // the maps printed at exit, read to the end
   } finally {
     run.child.kill("SIGKILL");
   }
