@@ -3,24 +3,20 @@
 // the CLI's own process gives; a trust boundary like every cache file (code V8 runs), and a
 // snapshot that does not start is dropped and not tried again.
 import { createHash } from "node:crypto";
-import { chmodSync, chownSync, existsSync, lstatSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { chmodSync, chownSync, existsSync, lstatSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { compile } from "../../compiler/compile.js";
+import { privateFolders } from "../helpers/private-folders.js";
 import { expectNoStack, repo, Running, tsbpf } from "../helpers/tsbpf-command.js";
 
 const NOBODY = 65534;
 const HELLO = repo("examples/hello-syncfs.ts");
 const MANY_ERRORS = repo("test/fixtures/errors/many-errors.ts");
-const dirs: string[] = [];
-afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+const privateFolder = privateFolders("tsbpf-snapshot-test-");
 
 /** A fresh cache of root's (its parent 0700 in /tmp). */
 function freshCache(): string {
-  const top = mkdtempSync(join(tmpdir(), "tsbpf-snapshot-test-"));
-  dirs.push(top);
-  chmodSync(top, 0o700);
-  return join(top, "cache");
+  return join(privateFolder(), "cache");
 }
 
 const build = (cache: string, file = HELLO, out = "/dev/null") => tsbpf(["build", file, "-o", out, "--timings"], { env: { TSBPF_CACHE_DIR: cache, XDG_CACHE_HOME: undefined } });

@@ -1,23 +1,15 @@
 // `npm ci`'s warm-up (tools/warm-caches.ts, D198): afterwards the user's first build starts from
 // the compiler's snapshot; a cache it cannot use leaves nothing behind and does not fail the install.
 import { spawnSync } from "node:child_process";
-import { chmodSync, chownSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { chownSync, mkdirSync, readdirSync } from "node:fs";
 import { join } from "node:path";
+import { privateFolders } from "../helpers/private-folders.js";
 import { repo, tsbpf } from "../helpers/tsbpf-command.js";
 
 const NOBODY = 65534;
 const WARM_UP = repo("dist", "tools", "warm-caches.js");
-const dirs: string[] = [];
-afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
-
 /** A folder of root's (0700 in /tmp) to put a cache in. */
-function privateFolder(): string {
-  const top = mkdtempSync(join(tmpdir(), "tsbpf-warm-up-test-"));
-  dirs.push(top);
-  chmodSync(top, 0o700);
-  return top;
-}
+const privateFolder = privateFolders("tsbpf-warm-up-test-");
 
 const warmUp = (env: NodeJS.ProcessEnv) => spawnSync(process.execPath, [WARM_UP], { encoding: "utf8", env: { ...process.env, XDG_CACHE_HOME: undefined, INIT_CWD: undefined, ...env }, timeout: 180_000 });
 const snapshots = (cache: string) => readdirSync(join(cache, "v8")).filter((n) => /^compiler-.*\.blob$/.test(n));

@@ -3,22 +3,19 @@
 // installs the cache over a folder of modules of its own, requires them, and exits; the cache
 // must be used only where this user alone wrote it, and only for the text it was made from.
 import { spawnSync } from "node:child_process";
-import { chmodSync, chownSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { chmodSync, chownSync, lstatSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { decodeModuleCache, encodeModuleCache } from "../../compiler/module-code-cache.js";
 import { BtfBuilder } from "../helpers/btf-builder.js";
+import { privateFolders } from "../helpers/private-folders.js";
 import { repo, tsbpf } from "../helpers/tsbpf-command.js";
 
 const NOBODY = 65534;
-const dirs: string[] = [];
-afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+const privateFolder = privateFolders("tsbpf-module-cache-");
 
 /** A cache folder of root's, 0700, and a folder of modules to load: main.js requires the others. */
 function setUp(): { cache: string; modules: string; main: string } {
-  const top = mkdtempSync(join(tmpdir(), "tsbpf-module-cache-"));
-  dirs.push(top);
-  chmodSync(top, 0o700);
+  const top = privateFolder();
   const modules = join(top, "modules");
   mkdirSync(modules);
   writeFileSync(join(modules, "answer.js"), "module.exports = { answer: () => 41 + 1 };\n");
@@ -126,8 +123,7 @@ test("the index decodes only a whole, well-formed file", () => {
 });
 
 test("a cache folder that cannot be used: the command runs as before, says nothing about it, and writes nothing", () => {
-  const theirs = mkdtempSync(join(tmpdir(), "tsbpf-module-cache-theirs-"));
-  dirs.push(theirs);
+  const theirs = privateFolder();
   chownSync(theirs, NOBODY, NOBODY);
   const r = tsbpf(["--version"], { env: { TSBPF_CACHE_DIR: theirs } });
   expect(r.code).toBe(0);
@@ -136,9 +132,7 @@ test("a cache folder that cannot be used: the command runs as before, says nothi
 });
 
 test("tsbpf types sets V8's flags for its generator and back: the cache it writes is the one the next run takes", () => {
-  const top = mkdtempSync(join(tmpdir(), "tsbpf-module-cache-types-"));
-  dirs.push(top);
-  chmodSync(top, 0o700);
+  const top = privateFolder();
   const b = new BtfBuilder();
   const int = b.int("int", 4, true);
   b.func("wake", int, [["t", b.ptr(b.struct("task", 8, [["pid", int, 0]]))]]);
