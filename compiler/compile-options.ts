@@ -37,6 +37,11 @@ export interface CompileOptions {
   snapshot?: boolean | "at-exit";
 }
 
+/** The sum of phase times that were not overlapped by others (".bg" phases ran alongside). */
+export function criticalPath(timings: Record<string, number>): number {
+  return Object.entries(timings).reduce((a, [k, v]) => (k.endsWith(".bg") ? a : a + v), 0);
+}
+
 /** The manifest and object (contract/manifest.ts), and how this compile went. */
 export interface CompileResult extends CompiledObject {
   file: string;
@@ -46,4 +51,19 @@ export interface CompileResult extends CompiledObject {
   parts?: number;
   /** Milliseconds per phase. */
   timings: Record<string, number>;
+}
+
+/**
+ * The LLVM the compiler's process lowers for (D200): the one the CLI's process will load (its
+ * pointers), and whether libbpf can link a module built in parts there.
+ */
+export interface LoweringTarget {
+  opaquePointers: boolean;
+  linkable: boolean;
+}
+
+/** The compiler's process's build: the result but its object, and the module's LLVM IR, in parts. */
+export interface LoweredBuild {
+  result: Omit<CompileResult, "object">;
+  irParts: string[];
 }

@@ -11,15 +11,20 @@ import { readProbeSource } from "./source-file.js";
 export { TsbpfError } from "../contract/errors.js";
 import { plainCType } from "../contract/c-layout.js";
 export type { CompiledObject, ParamLayout, ProgramInfo } from "../contract/manifest.js";
-import type { CompileOptions, CompileResult } from "./compile-options.js";
+import type { CompileOptions, CompileResult, LoweredBuild, LoweringTarget } from "./compile-options.js";
 export type { CompileOptions, CompileResult } from "./compile-options.js";
+import type { PointerMode } from "./ir/ir-types.js";
+import { canLink, generate, generated, joinParts, startLLVM } from "./llvm/build-object.js";
+import { criticalPath } from "./compile-options.js";
+export { criticalPath } from "./compile-options.js";
 
 export function compile(file: string, opts: CompileOptions = {}): CompileResult {
   return cached(file, opts, (fileName, source) => {
-    const prepared = prepare(fileName, source, opts, false);
-    const out = codegen(prepared, () => prepared.llvm.irToObject(prepared.lowered.text(), { cpu: opts.cpu }));
+    const llvm = startLLVM();
+    const prepared = prepare(fileName, source, opts, false, loweringForThisProcess());
+    const out = generate(llvm, prepared.p, () => llvm.irToObject(prepared.lowered.text(), { cpu: opts.cpu }));
     prepared.timings.llvm = (prepared.timings.llvm ?? 0) + out.timings.parse + out.timings.optimize + out.timings.emit;
-    return finish(prepared, out.object, 1);
+    return { ...manifest(prepared, 1), object: out.object };
   });
 }
 
@@ -35,11 +40,7 @@ export async function compileAsync(file: string, opts: CompileOptions = {}): Pro
     const text = source ?? readProbeSource(fileName).toString("utf8");
     const snapshot = require("./snapshot/compiler-snapshot.js") as typeof import("./snapshot/compiler-snapshot.js");
     const served = await snapshot.compileInSnapshot(fileName, text, opts);
-    if (served) {
-      // The compiler's process, less the phases it timed: its start-up and the answer's way here.
-      served.result.timings.snapshot = served.ms - criticalPath(served.result.timings);
-      return served.result;
-    }
+    if (served) return served;
     const built = await buildAsync(fileName, text, opts);
     if (opts.snapshot === "at-exit") snapshotPending = true;
     else snapshot.afterBuildInProcess();
@@ -63,12 +64,16 @@ export function makePendingSnapshot(onStart?: () => void): boolean {
 
 /** compileAsync's build in this process, of `source` (the file's text) if given. */
 export async function buildAsync(fileName: string, source: string | undefined, opts: CompileOptions): Promise<CompileResult> {
+  const llvm = startLLVM();
   let parts: import("./llvm/codegen.js").PartsCodegen | undefined;
   let prepared: Prepared;
   try {
-    prepared = prepare(fileName, source, opts, true, (llvm, count) => {
-      parts = new llvm.PartsCodegen({ cpu: opts.cpu, expectedParts: count });
-      return { parts: count, onPart: (ir) => parts!.add(ir) };
+    prepared = prepare(fileName, source, opts, true, {
+      ...loweringForThisProcess(),
+      parts: (count) => {
+        parts = new llvm.PartsCodegen({ cpu: opts.cpu, expectedParts: count });
+        return { parts: count, onPart: (ir) => parts!.add(ir) };
+      },
     });
   } catch (e) {
     parts?.finish().catch(() => undefined); // parts handed over before the error: dropped
@@ -82,20 +87,40 @@ export async function buildAsync(fileName: string, source: string | undefined, o
     throw e;
   }
   const waitFrom = performance.now();
-  const out = await codegenAsync(prepared, pending);
-  // One part is the object: libbpf's linker (and libbpf itself, in the compiler's process) only for several.
-  const object = out.objects.length === 1 ? out.objects[0] : (require("./object-link.js") as typeof import("./object-link.js")).linkObjects(out.objects);
+  const out = await generated(llvm, prepared.p, pending);
+  const object = joinParts(out.objects);
   prepared.timings.llvm = (prepared.timings.llvm ?? 0) + performance.now() - waitFrom;
   // Parts are parsed as they arrive, on the main thread: that time is in "lower".
   prepared.timings["llvm.bg"] = out.timings.optimize + out.timings.emit;
-  return finish(prepared, object, out.objects.length);
+  return { ...manifest(prepared, out.objects.length), object };
+}
+
+/**
+ * The compiler's process's build (snapshot/compile-server.ts): everything up to LLVM, for an LLVM
+ * that reads `target`'s pointers; the IR goes back to the CLI's process, which has loaded libLLVM
+ * meanwhile (D200).
+ */
+export function lowerForCodegen(fileName: string, source: string, opts: CompileOptions, target: LoweringTarget): LoweredBuild {
+  const irParts: string[] = [];
+  const prepared = prepare(fileName, source, opts, true, {
+    pointers: () => target,
+    linkable: () => target.linkable,
+    parts: (count) => ({ parts: count, onPart: (ir) => irParts.push(ir) }),
+  });
+  prepared.phase("typescript", () => prepared.p.checkTypes());
+  return { result: manifest(prepared, irParts.length), irParts };
+}
+
+/** Lowering for LLVM in this process: the pointers of the library loaded (waiting for it, if it is loading). */
+function loweringForThisProcess(): Lowering {
+  return { pointers: () => (require("./llvm/libllvm.js") as typeof import("./llvm/libllvm.js")).loadLibLLVM(), linkable: canLink };
 }
 
 /**
  * Parts for LLVM: one per core (at most 4) for a large file of several programs, else one;
  * always one where libbpf, whose linker joins the parts' objects, is not installed.
  */
-function partsFor(text: string, programs: number, requested: number | undefined, kernelStructs: boolean): number {
+function partsFor(text: string, programs: number, requested: number | undefined, kernelStructs: boolean, linkable: () => boolean): number {
   // LLVM's BPF CO-RE pass keeps its relocation globals in a map shared by every module of the
   // process (BPFAbstractMemberAccess::GEPGlobals, static): two threads building modules that read
   // kernel structs would race on it (D131). One part, one thread.
@@ -104,8 +129,7 @@ function partsFor(text: string, programs: number, requested: number | undefined,
   const wanted =
     requested !== undefined ? Math.min(requested, programs) : programs < 2 || text.length < 16_000 ? 1 : Math.min(programs, 4, Math.max(2, availableParallelism()));
   if (wanted < 2) return 1;
-  const { canLink } = require("./object-link.js") as typeof import("./object-link.js");
-  return canLink() ? wanted : 1;
+  return linkable() ? wanted : 1;
 }
 
 /** Looks the object up in the cache, or builds it and stores it there. */
@@ -133,11 +157,6 @@ function cached<R extends CompileResult | Promise<CompileResult>>(file: string, 
 export const writeOutput: typeof import("./output-file.js").writeOutput = (...args) =>
   (require("./output-file.js") as typeof import("./output-file.js")).writeOutput(...args);
 
-/** The sum of phase times that were not overlapped by others (".bg" phases ran alongside). */
-export function criticalPath(timings: Record<string, number>): number {
-  return Object.entries(timings).reduce((a, [k, v]) => (k.endsWith(".bg") ? a : a + v), 0);
-}
-
 interface Prepared {
   opts: CompileOptions;
   p: import("./frontend/checked-source.js").CheckedSource;
@@ -145,21 +164,28 @@ interface Prepared {
   lowered: import("./lower/module-lowerer.js").LoweredModule;
   timings: Record<string, number>;
   phase: <T>(name: string, f: () => T) => T;
-  llvm: typeof import("./llvm/codegen.js");
 }
 
-type Codegen = typeof import("./llvm/codegen.js");
+/** What lowering writes for, and where its IR goes. */
+interface Lowering {
+  /** The pointers of the LLVM that compiles the IR. */
+  pointers: () => PointerMode;
+  /** Whether libbpf can link a module built in parts (partsFor). */
+  linkable: () => boolean;
+  /** Takes the module's parts as each is lowered, told first how many there are. */
+  parts?: (count: number) => import("./lower/module-lowerer.js").PartSink;
+}
 
 /**
- * Everything before LLVM: load and check, find the programs, check the subset, lower to IR
- * (handed in parts to what `sink` makes, if given).
+ * Everything before LLVM: load and check, find the programs, check the subset, lower to IR for
+ * `lowering`'s LLVM (handed over in parts, if it takes them).
  */
 function prepare(
   fileName: string,
   source: string | undefined,
   opts: CompileOptions,
   deferTypeErrors: boolean,
-  sink?: (llvm: Codegen, parts: number) => import("./lower/module-lowerer.js").PartSink,
+  lowering: Lowering,
 ): Prepared {
   const timings: Record<string, number> = {};
   const phase = <T>(name: string, f: () => T): T => {
@@ -176,10 +202,7 @@ function prepare(
   const { probeKernelDeclarations } = require("./kernel/kernel-declarations.js") as typeof import("./kernel/kernel-declarations.js");
   const { buildModuleModel } = require("./frontend/module-model.js") as typeof import("./frontend/module-model.js");
   const { lowerModule } = require("./lower/module-lowerer.js") as typeof import("./lower/module-lowerer.js");
-  const { loadLibLLVM, preloadLibLLVM } = require("./llvm/libllvm.js") as typeof import("./llvm/libllvm.js");
-  const llvm = require("./llvm/codegen.js") as typeof import("./llvm/codegen.js");
 
-  preloadLibLLVM();
   // The kernel's types before V8's optimiser is switched off: reading and naming 100,000 BTF
   // types is a few hot loops, 3× slower unoptimised.
   const kernel = phase("kernel", () => probeKernelDeclarations(fileName, text));
@@ -194,10 +217,10 @@ function prepare(
         subject: fileName,
         hint: 'declare one at the top level, e.g. export const hello = tracepoint("syscalls/sys_enter_syncfs", () => { printk("hi"); });',
       });
-    const lib = phase("llvm", () => loadLibLLVM());
-    const partSink = sink && phase("llvm", () => sink(llvm, partsFor(p.text, decls.programs.length, opts.parts, p.kernel?.btf !== undefined)));
-    const lowered = phase("lower", () => lowerModule(p, decls, { opaquePointers: lib.opaquePointers }, partSink));
-    return { opts, p, decls, lowered, timings, phase, llvm };
+    const pointers = phase("llvm", lowering.pointers);
+    const partSink = lowering.parts && phase("llvm", () => lowering.parts!(partsFor(p.text, decls.programs.length, opts.parts, p.kernel?.btf !== undefined, lowering.linkable)));
+    const lowered = phase("lower", () => lowerModule(p, decls, { opaquePointers: pointers.opaquePointers }, partSink));
+    return { opts, p, decls, lowered, timings, phase };
   } catch (e) {
     // A file with type errors can trip the later passes: TypeScript's own errors say it better.
     phase("typescript", () => p.checkTypes());
@@ -206,32 +229,8 @@ function prepare(
   }
 }
 
-type CodegenResult = import("./llvm/codegen.js").CodegenResult;
-
-function codegen(prepared: Prepared, run: () => CodegenResult): CodegenResult {
-  try {
-    return run();
-  } catch (e) {
-    throw internalError(prepared, e);
-  }
-}
-
-async function codegenAsync<T>(prepared: Prepared, pending: Promise<T>): Promise<T> {
-  try {
-    return await pending;
-  } catch (e) {
-    throw internalError(prepared, e);
-  }
-}
-
-function internalError(prepared: Prepared, e: unknown): unknown {
-  // LLVM's backend errors (a limit the probe went past) are reported at the line they name.
-  if (e instanceof prepared.llvm.LLVMDiagnosticsError) return e.toTsbpfError(prepared.p.fileName, prepared.p.text);
-  return e instanceof prepared.llvm.LLVMError ? new Error(`internal compiler error: ${e.message}\n--- IR ---\n${e.ir}`) : e;
-}
-
-/** The result, once the object is built and LLVM's timings are in (see compile, compileAsync). */
-function finish(prepared: Prepared, object: Buffer, parts: number): CompileResult {
+/** The result but its object, once the build is over (LLVM's, or lowering's in the compiler's process). */
+function manifest(prepared: Prepared, parts: number): Omit<CompileResult, "object"> {
   const { lineColumn } = require("./frontend/spans.js") as typeof import("./frontend/spans.js");
   const { saveTypeScriptCodeCache } = require("./frontend/typescript-loader.js") as typeof import("./frontend/typescript-loader.js");
   const { dropsMapName } = require("./maps/ring-buf.js") as typeof import("./maps/ring-buf.js");
@@ -253,7 +252,6 @@ function finish(prepared: Prepared, object: Buffer, parts: number): CompileResul
   }));
   return {
     file: prepared.p.fileName,
-    object,
     programs,
     params: prepared.lowered.params,
     ...(prepared.lowered.printf && { printf: prepared.lowered.printf }),

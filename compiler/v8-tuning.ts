@@ -51,8 +51,20 @@ export function tuneV8ForBuild(size: number): void {
   switchedOff = true;
 }
 
-const nodeStartedWithOptimiserChoice = (): boolean =>
-  [...process.execArgv, ...(process.env.NODE_OPTIONS ?? "").split(/\s+/)].some((a) => /^--(no-)?(opt|turbofan)$/.test(a));
+/**
+ * The compiler's process (snapshot/compile-server.ts) runs one build, and every function it calls
+ * is compiled from source on its first call: Node makes a start-up snapshot without the code V8
+ * had compiled. Sparkplug's baseline compiles, on the main thread, were a quarter of that
+ * process's JavaScript time, for code that then runs a few times: hello's build took 67 against
+ * 85 ms without them (D200). A large file's build keeps them, as it keeps TurboFan. In a process
+ * of its own: the flags are part of a code cache's key, and this one reads none and writes none.
+ */
+export function tuneV8ForCompilerProcess(size: number): void {
+  if (size < OPTIMIZE_FROM_BYTES && !nodeStartedWith(/^--(no-)?(always-)?sparkplug$/)) setFlagsFromString("--no-sparkplug");
+}
+
+const nodeStartedWithOptimiserChoice = (): boolean => nodeStartedWith(/^--(no-)?(opt|turbofan)$/);
+const nodeStartedWith = (flag: RegExp): boolean => [...process.execArgv, ...(process.env.NODE_OPTIONS ?? "").split(/\s+/)].some((a) => flag.test(a));
 
 /**
  * V8's optimiser for `tsbpf types`, which runs once, cold (D159): most of its time is spent before

@@ -194,6 +194,14 @@ async function runAsync<T>(steps: Steps<T>, errorsOnThreads: boolean): Promise<T
 }
 
 /** The whole pipeline on one module, on the calling thread. */
+/**
+ * libLLVM made ready for code generation for `cpu` (bound, its fatal error handler installed, a
+ * target machine made and left idle): for a process that waits for IR from elsewhere (D200).
+ */
+export function readyCodegen(cpu: string = DEFAULT_CPU): void {
+  acquireMachine(libLLVM(), cpu).release();
+}
+
 export function irToObject(ir: string, opts: CodegenOptions = {}): CodegenResult {
   const llvm = libLLVM();
   const machine = acquireMachine(llvm, opts.cpu ?? DEFAULT_CPU);

@@ -133,23 +133,38 @@ function bind(lib: LibraryHandle) {
 let cached: LibLLVM | undefined;
 
 /**
+ * The library loadLibLLVM tries first, found without loading it, and its major version (14 where
+ * its name gives none): the IR lowering writes is for this LLVM (its pointers, D200).
+ */
+export function libLLVMChoice(): { path: string; major: number } | undefined {
+  for (const c of candidates()) {
+    const path = locate(c.path);
+    if (path) return { path, major: c.major ?? 14 };
+  }
+  return undefined;
+}
+
+/** LLVM 15 reads opaque pointers (`ptr`), 14 typed ones (`i8*`); 17 on only opaque ones. */
+export const opaquePointersIn = (major: number): boolean => major >= 15;
+
+/**
  * Starts loading libLLVM on a libuv thread while the caller does other work (type-checking):
  * dlopen of libLLVM costs 20–30 ms here, and the later koffi.load of the same file is then
- * nearly free. Harmless if nothing is found: loadLibLLVM reports that.
+ * nearly free. Harmless if nothing is found: loadLibLLVM reports that. `then` runs once it is
+ * loaded, when this thread is next free (never during a synchronous compile).
  */
-export function preloadLibLLVM(): void {
+export function preloadLibLLVM(then?: () => void): void {
   if (cached || preloading) return;
   preloading = true;
   // Only the first candidate that exists: an async dlopen's callback cannot run before the
   // synchronous compile ends, so there is no trying one after another here.
-  let first: string | undefined;
-  for (const c of candidates()) if ((first = locate(c.path))) break;
+  const first = libLLVMChoice();
   if (!first) return;
   const libc = koffi.load("libc.so.6");
   const dlopen = libc.func("void *dlopen(const char *file, int flags)") as unknown as {
     async(file: string, flags: number, cb: (err: unknown, handle: bigint | null) => void): void;
   };
-  dlopen.async(first, 2 /* RTLD_NOW */, () => undefined);
+  dlopen.async(first.path, 2 /* RTLD_NOW */, () => then?.());
 }
 
 const LIB_DIRS = ["/usr/lib/x86_64-linux-gnu", "/usr/lib/aarch64-linux-gnu", "/usr/lib64", "/usr/lib", "/lib/x86_64-linux-gnu", "/lib/aarch64-linux-gnu"];
@@ -182,7 +197,7 @@ export function loadLibLLVM(): LibLLVM {
       });
     }
     const major = c.major ?? 14;
-    cached = { path: c.path, major, opaquePointers: major >= 15, fn };
+    cached = { path: c.path, major, opaquePointers: opaquePointersIn(major), fn };
     // InstCombine to a fixed point re-walks every function until nothing changes; one round is
     // LLVM 17's default, and here gives the same BPF code 15 % sooner (docs/decisions.md). An
     // option this LLVM does not know is ignored (the C API parses without exiting on errors).

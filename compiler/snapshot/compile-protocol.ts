@@ -1,58 +1,52 @@
 // What the CLI's process and the compiler's process (one started from the compiler's start-up
 // snapshot, D156) say to each other: one request on the compiler's stdin, one answer on its
-// stdout. The answer is what a build in the CLI's own process would have returned or thrown: the
-// compile result, or the user's error whole (related errors, spans, hints), or a tsbpf bug.
+// stdout. The answer is what a build in the CLI's own process would have returned or thrown, but
+// for LLVM's part (D200): the compile result without its object and the module's LLVM IR, for the
+// CLI's process to compile; or the user's error whole (related errors, spans, hints); or a tsbpf bug.
 
 import { TsbpfError } from "../../contract/errors.js";
-import type { CompileOptions, CompileResult } from "../compile-options.js";
+import type { CompileOptions, LoweredBuild, LoweringTarget } from "../compile-options.js";
 
-/** The build a compiler process is asked for: the file, the text it was keyed by, the options that shape the object. */
+/** The build a compiler process is asked for: the file, the text it was keyed by, the options that shape the object, the LLVM it is for. */
 export interface CompileRequest {
   file: string;
   source: string;
   options: Pick<CompileOptions, "cpu" | "parts" | "emitLLVM" | "tuneV8">;
+  target: LoweringTarget;
 }
 
-export type CompileAnswer = { result: CompileResult } | { error: TsbpfError } | { bug: string };
+export type CompileAnswer = { lowered: LoweredBuild } | { error: TsbpfError } | { bug: string };
 
-const MAGIC = "tsbpf compile answer 1\n";
+const MAGIC = "tsbpf compile answer 2\n";
 
 type ErrorData = { message: string; options: Omit<TsbpfError["options"], "related"> & { related?: ErrorData[] } };
 
 const errorData = (e: TsbpfError): ErrorData => ({ message: e.message, options: { ...e.options, related: e.options.related?.map(errorData) } });
 const errorFrom = (d: ErrorData): TsbpfError => new TsbpfError(d.message, { ...d.options, related: d.options.related?.map(errorFrom) });
 
-/** The answer's bytes: MAGIC, the header's length (u32 LE), the header (JSON, with the object's length), then the object. */
+/** The answer's bytes: MAGIC, the length of what follows (u32 LE), then the answer as JSON. */
 export function encodeAnswer(answer: CompileAnswer): Buffer {
-  let header: unknown;
-  let object: Uint8Array = new Uint8Array(0);
-  if ("result" in answer) {
-    const { object: bytes, ...rest } = answer.result;
-    header = { result: rest, objectLength: bytes.length };
-    object = bytes;
-  } else header = "error" in answer ? { error: errorData(answer.error) } : answer;
-  const json = Buffer.from(JSON.stringify(header));
+  const json = Buffer.from(JSON.stringify("error" in answer ? { error: errorData(answer.error) } : answer));
   const length = Buffer.alloc(4);
   length.writeUInt32LE(json.length);
-  return Buffer.concat([Buffer.from(MAGIC), length, json, object]);
+  return Buffer.concat([Buffer.from(MAGIC), length, json]);
 }
 
 /** The answer in `bytes`, or undefined if they are not one whole (the compiler process died, or is not one). */
 export function decodeAnswer(bytes: Buffer): CompileAnswer | undefined {
   if (bytes.length < MAGIC.length + 4 || bytes.toString("latin1", 0, MAGIC.length) !== MAGIC) return undefined;
   const start = MAGIC.length + 4;
-  const end = start + bytes.readUInt32LE(MAGIC.length);
-  if (end > bytes.length) return undefined;
-  let header: { result?: Omit<CompileResult, "object">; objectLength?: unknown; error?: ErrorData; bug?: unknown };
+  // A compiler that died while writing leaves a short answer: the length says so.
+  if (start + bytes.readUInt32LE(MAGIC.length) !== bytes.length) return undefined;
+  let answer: { lowered?: LoweredBuild; error?: ErrorData; bug?: unknown };
   try {
-    header = JSON.parse(bytes.toString("utf8", start, end));
+    answer = JSON.parse(bytes.toString("utf8", start));
   } catch {
     return undefined;
   }
-  // A compiler that died while writing leaves a short object: the length says so.
-  if (header?.result && typeof header.result === "object") return header.objectLength === bytes.length - end ? { result: { ...header.result, object: Buffer.from(bytes.subarray(end)) } } : undefined;
-  if (end !== bytes.length) return undefined;
-  if (header?.error && typeof header.error.message === "string") return { error: errorFrom(header.error) };
-  if (typeof header?.bug === "string") return { bug: header.bug };
+  const lowered = answer?.lowered;
+  if (lowered && typeof lowered.result === "object" && Array.isArray(lowered.irParts) && lowered.irParts.every((ir) => typeof ir === "string")) return { lowered };
+  if (answer?.error && typeof answer.error.message === "string") return { error: errorFrom(answer.error) };
+  if (typeof answer?.bug === "string") return { bug: answer.bug };
   return undefined;
 }

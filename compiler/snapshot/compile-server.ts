@@ -2,8 +2,9 @@
 // what runs when a process starts from it. The snapshot is taken with TypeScript loaded, tsbpf's
 // declarations parsed and bound, and the compiler's code compiled by V8 (the builder compiles
 // the examples through TypeScript and lowering): a process started from it builds a probe
-// without loading any of that (D156). It builds one probe, the one its stdin asks for, and
-// writes the answer to its stdout.
+// without loading any of that (D156). It builds one probe, the one its stdin asks for, up to
+// LLVM, and writes the answer to its stdout: the IR is compiled by the CLI's process, which has
+// loaded libLLVM meanwhile (D200).
 
 import { closeSync, openSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -11,12 +12,13 @@ import type * as TS from "typescript";
 import { TsbpfError } from "../../contract/errors.js";
 import { packageRoot } from "../../contract/paths.js";
 import { forgetCacheDir } from "../cache-dir.js";
-import { buildAsync } from "../compile.js";
+import { lowerForCodegen } from "../compile.js";
 import { loadCheckedSource } from "../frontend/checked-source.js";
 import { buildModuleModel } from "../frontend/module-model.js";
 import { adoptTypeScript } from "../frontend/typescript-loader.js";
 import { lowerModule } from "../lower/module-lowerer.js";
 import { writeAll } from "../trusted-files.js";
+import { tuneV8ForCompilerProcess } from "../v8-tuning.js";
 import { encodeAnswer, type CompileAnswer, type CompileRequest } from "./compile-protocol.js";
 
 /**
@@ -41,9 +43,10 @@ export function warmUp(ts: typeof TS): void {
 export async function serve(): Promise<void> {
   forgetCacheDir();
   const request = JSON.parse(readFileSync(0, "utf8")) as CompileRequest;
+  tuneV8ForCompilerProcess(request.source.length);
   let answer: CompileAnswer;
   try {
-    answer = { result: await buildAsync(request.file, request.source, { ...request.options, cache: false }) };
+    answer = { lowered: lowerForCodegen(request.file, request.source, { ...request.options, cache: false }, request.target) };
   } catch (e) {
     answer = e instanceof TsbpfError ? { error: e } : { bug: String((e as Error)?.stack ?? e) };
   }

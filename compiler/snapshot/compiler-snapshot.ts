@@ -15,7 +15,8 @@ import { chmodSync, closeSync, lstatSync, renameSync, rmSync, writeFileSync } fr
 import { join } from "node:path";
 import { packageRoot } from "../../contract/paths.js";
 import { cacheDir, dropCached, dropOtherVersions, openCached, relayStderr, writeCached } from "../cache-dir.js";
-import type { CompileOptions, CompileResult } from "../compile-options.js";
+import { criticalPath, type CompileOptions, type CompileResult } from "../compile-options.js";
+import { loweringTargetHere, objectOfLowered } from "../llvm/build-object.js";
 import { compilerFingerprint } from "../object-cache.js";
 import { makePrivateDirectory, writableByOthers } from "../trusted-files.js";
 import { codeCacheFlagsKey } from "../v8-tuning.js";
@@ -43,19 +44,30 @@ function snapshotPath(): { dir: string; path: string; prefix: string } | undefin
 }
 
 /**
- * The build of `file` (its text `source`) by a process started from the snapshot: its result
- * and how long the process took, or the user's error it found (thrown); undefined where there
- * is no snapshot, or the process gave no answer (the caller builds in this process).
+ * The build of `file` (its text `source`) by a process started from the snapshot, up to LLVM, and
+ * by LLVM here: its result, or the user's error it found (thrown); undefined where there is no
+ * snapshot, or the process gave no answer (the caller builds in this process).
  */
-export async function compileInSnapshot(file: string, source: string, opts: CompileOptions): Promise<{ result: CompileResult; ms: number } | undefined> {
+export async function compileInSnapshot(file: string, source: string, opts: CompileOptions): Promise<CompileResult | undefined> {
   const where = snapshotPath();
   const fd = where && openCached(where.path, MAX_SNAPSHOT_BYTES);
   if (!where || fd === undefined) return undefined;
   const started = performance.now();
-  const request: CompileRequest = { file, source, options: { cpu: opts.cpu, parts: opts.parts, emitLLVM: opts.emitLLVM, tuneV8: opts.tuneV8 } };
   let ran: Ran;
   try {
-    ran = await runCompiler(fd, request);
+    // The compiler's process starts first; this one loads libLLVM and readies it while it works.
+    ran = await runCompiler(fd, () => {
+      // koffi, libbpf and libLLVM: loaded once the compiler's process is on its way.
+      const target = loweringTargetHere();
+      libLLVM().preloadLibLLVM(() => {
+        try {
+          (require("../llvm/codegen.js") as typeof import("../llvm/codegen.js")).readyCodegen(opts.cpu);
+        } catch {
+          // no usable libLLVM: the build's own loadLibLLVM says so, after the user's errors
+        }
+      });
+      return { file, source, options: { cpu: opts.cpu, parts: opts.parts, emitLLVM: opts.emitLLVM, tuneV8: opts.tuneV8 }, target };
+    });
   } finally {
     closeSync(fd);
   }
@@ -73,10 +85,18 @@ export async function compileInSnapshot(file: string, source: string, opts: Comp
   if ("error" in answer) throw answer.error;
   // A bug: the build in this process shows it, with a stack of this process.
   if ("bug" in answer) return undefined;
-  return { result: answer.result, ms: performance.now() - started };
+  const { lowered } = answer;
+  // The compiler's process, less the phases it timed: its start-up and the answer's way here.
+  lowered.result.timings.snapshot = performance.now() - started - criticalPath(lowered.result.timings);
+  // The IR is for the library found first; where that one would not load, loadLibLLVM took another.
+  if (libLLVM().loadLibLLVM().opaquePointers !== ran.request.target.opaquePointers) return undefined;
+  return objectOfLowered(lowered, { fileName: file, text: source }, opts);
 }
 
+const libLLVM = () => require("../llvm/libllvm.js") as typeof import("../llvm/libllvm.js");
+
 interface Ran {
+  request: CompileRequest;
   answer?: CompileAnswer;
   code: number | null;
   signal: NodeJS.Signals | null;
@@ -84,13 +104,14 @@ interface Ran {
 }
 
 /**
- * Runs the compiler's process on `request`. Resolves once it has closed its output (after its
- * answer, before it exits: its heap is torn down while the CLI goes on); where it gave no
- * answer, once it has exited, with how.
+ * Runs the compiler's process on the request `ask` makes once it is started. Resolves once it has
+ * closed its output (after its answer, before it exits: its heap is torn down while the CLI goes
+ * on); where it gave no answer, once it has exited, with how.
  */
-function runCompiler(snapshot: number, request: CompileRequest): Promise<Ran> {
+function runCompiler(snapshot: number, ask: () => CompileRequest): Promise<Ran> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, ["--snapshot-blob", "/dev/fd/3"], { stdio: ["pipe", "pipe", "pipe", snapshot], env: compilerProcessEnv(process.env) });
+    const request = ask();
     const stdout: Buffer[] = [];
     let stderr = "";
     let open = 2;
@@ -99,13 +120,13 @@ function runCompiler(snapshot: number, request: CompileRequest): Promise<Ran> {
       if (--open) return;
       const out = Buffer.concat(stdout);
       const answer = decodeAnswer(out);
-      if (answer) resolve({ answer, code: 0, signal: null, stderr });
-      else void exited.then(({ code, signal }) => resolve({ code, signal, stderr }));
+      if (answer) resolve({ request, answer, code: 0, signal: null, stderr });
+      else void exited.then(({ code, signal }) => resolve({ request, code, signal, stderr }));
     };
     child.stdout!.on("data", (d: Buffer) => stdout.push(d)).on("end", ended);
     child.stderr!.on("data", (d: Buffer) => (stderr += d.toString("utf8"))).on("end", ended);
     child.stdin!.on("error", () => undefined); // a process that died first: its exit says so
-    child.on("error", (e) => resolve({ code: null, signal: null, stderr: `${e.message}\n` }));
+    child.on("error", (e) => resolve({ request, code: null, signal: null, stderr: `${e.message}\n` }));
     child.stdin!.end(JSON.stringify(request));
   });
 }

@@ -7,7 +7,8 @@ import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { compile, compileAsync, type CompileResult } from "../../compiler/compile.js";
+import { compile, compileAsync, lowerForCodegen, type CompileResult } from "../../compiler/compile.js";
+import { loweringTargetHere, objectOfLowered } from "../../compiler/llvm/build-object.js";
 import { TsbpfError } from "../../contract/errors.js";
 import { irToObject, LLVMDiagnosticsError, PartsCodegen } from "../../compiler/llvm/codegen.js";
 import { LoadedObject } from "../../runtime/loader.js";
@@ -249,6 +250,18 @@ describe("LLVM's own errors", () => {
     await expect(parts.finish()).rejects.toBeInstanceOf(LLVMDiagnosticsError);
     // LLVM still works in this process.
     expect(compile(file, { cache: false }).object.length).toBeGreaterThan(0);
+  });
+
+  test("the IR the compiler's process lowered, refused by LLVM in the CLI's process: at the same line (D200)", async () => {
+    const source = readFileSync(file, "utf8");
+    const lowered = lowerForCodegen(file, source, { cache: false }, loweringTargetHere());
+    expect(lowered.irParts).toHaveLength(1);
+    // The build as lowered is the object compile() makes.
+    expect((await objectOfLowered(lowered, { fileName: file, text: source }, {})).object).toEqual(compile(file, { cache: false }).object);
+    const refused = { ...lowered, irParts: [outOfLine()] };
+    const error = await objectOfLowered(refused, { fileName: file, text: source }, {}).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(TsbpfError);
+    expect((error as TsbpfError).format()).toBe(refusedByLLVM(outOfLine(), file));
   });
 
   test("a frame over 512 bytes is reported at its line", () => {
