@@ -7,10 +7,12 @@
 // and compiling them again cost every `tsbpf run` 15–40 ms. API users' processes keep their flags.
 
 import { createHash } from "node:crypto";
-import { setFlagsFromString } from "node:v8";
 
 /** From this source size on, a build runs long enough for TurboFan to pay off (bench/large-inputs.ts). */
 export const OPTIMIZE_FROM_BYTES = 128 * 1024;
+
+/** node:v8 when a flag is set: every run reads the flags key (codeCacheFlagsKey), few set one (1 ms of a cached run's start). */
+const setFlagsFromString = (flags: string): void => (require("node:v8") as typeof import("node:v8")).setFlagsFromString(flags);
 
 let switchedOff = false;
 let smallInlining = false;
