@@ -15,7 +15,7 @@ import { chmodSync, closeSync, lstatSync, renameSync, rmSync, writeFileSync } fr
 import { join } from "node:path";
 import { packageRoot } from "../../contract/paths.js";
 import { cacheDir, dropCached, dropOtherVersions, openCached, relayStderr, writeCached } from "../cache-dir.js";
-import { criticalPath, type CompileOptions, type CompileResult } from "../compile-options.js";
+import { criticalPath, type CompileOptions, type CompileResult, type LoweringTarget } from "../compile-options.js";
 import { loweringTargetHere, objectOfLowered } from "../llvm/build-object.js";
 import { compilerFingerprint } from "../object-cache.js";
 import { makePrivateDirectory, writableByOthers } from "../trusted-files.js";
@@ -53,12 +53,13 @@ export async function compileInSnapshot(file: string, source: string, opts: Comp
   const fd = where && openCached(where.path, MAX_SNAPSHOT_BYTES);
   if (!where || fd === undefined) return undefined;
   const started = performance.now();
+  let target: LoweringTarget | undefined;
   let ran: Ran;
   try {
     // The compiler's process starts first; this one loads libLLVM and readies it while it works.
     ran = await runCompiler(fd, () => {
       // koffi, libbpf and libLLVM: loaded once the compiler's process is on its way.
-      const target = loweringTargetHere();
+      target = loweringTargetHere();
       libLLVM().preloadLibLLVM(() => {
         try {
           (require("../llvm/codegen.js") as typeof import("../llvm/codegen.js")).readyCodegen(opts.cpu);
@@ -89,14 +90,13 @@ export async function compileInSnapshot(file: string, source: string, opts: Comp
   // The compiler's process, less the phases it timed: its start-up and the answer's way here.
   lowered.result.timings.snapshot = performance.now() - started - criticalPath(lowered.result.timings);
   // The IR is for the library found first; where that one would not load, loadLibLLVM took another.
-  if (libLLVM().loadLibLLVM().opaquePointers !== ran.request.target.opaquePointers) return undefined;
+  if (libLLVM().loadLibLLVM().opaquePointers !== target?.opaquePointers) return undefined;
   return objectOfLowered(lowered, { fileName: file, text: source }, opts);
 }
 
 const libLLVM = () => require("../llvm/libllvm.js") as typeof import("../llvm/libllvm.js");
 
 interface Ran {
-  request: CompileRequest;
   answer?: CompileAnswer;
   code: number | null;
   signal: NodeJS.Signals | null;
@@ -111,7 +111,6 @@ interface Ran {
 function runCompiler(snapshot: number, ask: () => CompileRequest): Promise<Ran> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, ["--snapshot-blob", "/dev/fd/3"], { stdio: ["pipe", "pipe", "pipe", snapshot], env: compilerProcessEnv(process.env) });
-    const request = ask();
     const stdout: Buffer[] = [];
     let stderr = "";
     let open = 2;
@@ -120,13 +119,20 @@ function runCompiler(snapshot: number, ask: () => CompileRequest): Promise<Ran> 
       if (--open) return;
       const out = Buffer.concat(stdout);
       const answer = decodeAnswer(out);
-      if (answer) resolve({ request, answer, code: 0, signal: null, stderr });
-      else void exited.then(({ code, signal }) => resolve({ request, code, signal, stderr }));
+      if (answer) resolve({ answer, code: 0, signal: null, stderr });
+      else void exited.then(({ code, signal }) => resolve({ code, signal, stderr }));
     };
     child.stdout!.on("data", (d: Buffer) => stdout.push(d)).on("end", ended);
     child.stderr!.on("data", (d: Buffer) => (stderr += d.toString("utf8"))).on("end", ended);
     child.stdin!.on("error", () => undefined); // a process that died first: its exit says so
-    child.on("error", (e) => resolve({ request, code: null, signal: null, stderr: `${e.message}\n` }));
+    child.on("error", (e) => resolve({ code: null, signal: null, stderr: `${e.message}\n` }));
+    let request: CompileRequest;
+    try {
+      request = ask();
+    } catch (e) {
+      child.kill(); // it would wait for a request that does not come
+      throw e; // the promise is rejected with it
+    }
     child.stdin!.end(JSON.stringify(request));
   });
 }
