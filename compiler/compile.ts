@@ -97,18 +97,20 @@ export async function buildAsync(fileName: string, source: string | undefined, o
 
 /**
  * The compiler's process's build (snapshot/compile-server.ts): everything up to LLVM, for an LLVM
- * that reads `target`'s pointers; the IR goes back to the CLI's process, which has loaded libLLVM
- * meanwhile (D200).
+ * that reads `target`'s pointers. The IR goes to `onLowered` before the file's types are checked:
+ * the CLI's process compiles it meanwhile (D200), and a type error (thrown here) discards that
+ * object, as buildAsync's. The build's timings, the check's among them.
  */
-export function lowerForCodegen(fileName: string, source: string, opts: CompileOptions, target: LoweringTarget): LoweredBuild {
+export function lowerForCodegen(fileName: string, source: string, opts: CompileOptions, target: LoweringTarget, onLowered: (build: LoweredBuild) => void): Record<string, number> {
   const irParts: string[] = [];
   const prepared = prepare(fileName, source, opts, true, {
     pointers: () => target,
     linkable: () => target.linkable,
     parts: (count) => ({ parts: count, onPart: (ir) => irParts.push(ir) }),
   });
+  onLowered({ result: manifest(prepared, irParts.length), irParts });
   prepared.phase("typescript", () => prepared.p.checkTypes());
-  return { result: manifest(prepared, irParts.length), irParts };
+  return prepared.timings;
 }
 
 /** Lowering for LLVM in this process: the pointers of the library loaded (waiting for it, if it is loading). */

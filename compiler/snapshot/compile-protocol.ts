@@ -1,8 +1,10 @@
 // What the CLI's process and the compiler's process (one started from the compiler's start-up
-// snapshot, D156) say to each other: one request on the compiler's stdin, one answer on its
+// snapshot, D156) say to each other: one request on the compiler's stdin, an answer on its
 // stdout. The answer is what a build in the CLI's own process would have returned or thrown, but
-// for LLVM's part (D200): the compile result without its object and the module's LLVM IR, for the
-// CLI's process to compile; or the user's error whole (related errors, spans, hints); or a tsbpf bug.
+// for LLVM's part (D200): the compile result without its object and the module's LLVM IR, sent
+// as soon as it is lowered, for the CLI's process to compile while the compiler checks the file's
+// types; then that the check passed (with the build's timings), or the user's error whole
+// (related errors, spans, hints), or a tsbpf bug. An error found before the IR is the only frame.
 
 import { TsbpfError } from "../../contract/errors.js";
 import type { CompileOptions, LoweredBuild, LoweringTarget } from "../compile-options.js";
@@ -15,38 +17,78 @@ export interface CompileRequest {
   target: LoweringTarget;
 }
 
-export type CompileAnswer = { lowered: LoweredBuild } | { error: TsbpfError } | { bug: string };
+/** The IR, sent before the file's types are checked. */
+export type LoweredFrame = { lowered: LoweredBuild };
+/** How the build ended: checked (the IR stands; the build's timings, the check's among them), the user's error, or a bug. */
+export type FinalFrame = { checked: { timings: Record<string, number> } } | { error: TsbpfError } | { bug: string };
+export type AnswerFrame = LoweredFrame | FinalFrame;
 
-const MAGIC = "tsbpf compile answer 2\n";
+const MAGIC = "tsbpf compile answer 3\n";
 
 type ErrorData = { message: string; options: Omit<TsbpfError["options"], "related"> & { related?: ErrorData[] } };
 
 const errorData = (e: TsbpfError): ErrorData => ({ message: e.message, options: { ...e.options, related: e.options.related?.map(errorData) } });
 const errorFrom = (d: ErrorData): TsbpfError => new TsbpfError(d.message, { ...d.options, related: d.options.related?.map(errorFrom) });
 
-/** The answer's bytes: MAGIC, the length of what follows (u32 LE), then the answer as JSON. */
-export function encodeAnswer(answer: CompileAnswer): Buffer {
-  const json = Buffer.from(JSON.stringify("error" in answer ? { error: errorData(answer.error) } : answer));
+/** A frame's bytes: its length (u32 LE), then the frame as JSON; the first of an answer is preceded by MAGIC. */
+export function encodeFrame(frame: AnswerFrame, first: boolean): Buffer {
+  const json = Buffer.from(JSON.stringify("error" in frame ? { error: errorData(frame.error) } : frame));
   const length = Buffer.alloc(4);
   length.writeUInt32LE(json.length);
-  return Buffer.concat([Buffer.from(MAGIC), length, json]);
+  return Buffer.concat([...(first ? [Buffer.from(MAGIC)] : []), length, json]);
 }
 
-/** The answer in `bytes`, or undefined if they are not one whole (the compiler process died, or is not one). */
-export function decodeAnswer(bytes: Buffer): CompileAnswer | undefined {
-  if (bytes.length < MAGIC.length + 4 || bytes.toString("latin1", 0, MAGIC.length) !== MAGIC) return undefined;
-  const start = MAGIC.length + 4;
-  // A compiler that died while writing leaves a short answer: the length says so.
-  if (start + bytes.readUInt32LE(MAGIC.length) !== bytes.length) return undefined;
-  let answer: { lowered?: LoweredBuild; error?: ErrorData; bug?: unknown };
+/**
+ * The compiler's answer, read as it arrives (`read` each chunk of its stdout, `end` when it is
+ * closed): each whole frame is handed to `onFrame` in order. The bytes are no answer (undefined
+ * from `end`) where they do not start as one, a frame is not one, or they stop before the final
+ * frame or go on after it: the compiler process died, or is not one.
+ */
+export class AnswerReader {
+  private pending: Buffer = Buffer.alloc(0);
+  private started = false;
+  private final: FinalFrame | undefined;
+  private broken = false;
+
+  constructor(private readonly onFrame: (frame: AnswerFrame) => void = () => undefined) {}
+
+  read(chunk: Buffer): void {
+    if (this.broken) return;
+    this.pending = this.pending.length ? Buffer.concat([this.pending, chunk]) : chunk;
+    if (!this.started) {
+      if (this.pending.length < MAGIC.length) return;
+      if (this.pending.toString("latin1", 0, MAGIC.length) !== MAGIC) return void (this.broken = true);
+      this.pending = this.pending.subarray(MAGIC.length);
+      this.started = true;
+    }
+    while (this.pending.length >= 4) {
+      const end = 4 + this.pending.readUInt32LE(0);
+      if (this.pending.length < end) return;
+      const frame = this.final ? undefined : frameFrom(this.pending.toString("utf8", 4, end));
+      this.pending = this.pending.subarray(end);
+      if (!frame) return void (this.broken = true);
+      if (!("lowered" in frame)) this.final = frame;
+      this.onFrame(frame);
+    }
+  }
+
+  /** How the answer ended, if it was one whole. */
+  end(): FinalFrame | undefined {
+    return this.broken || this.pending.length ? undefined : this.final;
+  }
+}
+
+function frameFrom(json: string): AnswerFrame | undefined {
+  let frame: { lowered?: LoweredBuild; checked?: { timings?: unknown }; error?: ErrorData; bug?: unknown };
   try {
-    answer = JSON.parse(bytes.toString("utf8", start));
+    frame = JSON.parse(json);
   } catch {
     return undefined;
   }
-  const lowered = answer?.lowered;
+  const lowered = frame?.lowered;
   if (lowered && typeof lowered.result === "object" && Array.isArray(lowered.irParts) && lowered.irParts.every((ir) => typeof ir === "string")) return { lowered };
-  if (answer?.error && typeof answer.error.message === "string") return { error: errorFrom(answer.error) };
-  if (typeof answer?.bug === "string") return { bug: answer.bug };
+  if (frame?.checked && typeof frame.checked.timings === "object" && frame.checked.timings) return { checked: { timings: frame.checked.timings as Record<string, number> } };
+  if (frame?.error && typeof frame.error.message === "string") return { error: errorFrom(frame.error) };
+  if (typeof frame?.bug === "string") return { bug: frame.bug };
   return undefined;
 }

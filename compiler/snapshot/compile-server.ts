@@ -19,7 +19,7 @@ import { adoptTypeScript } from "../frontend/typescript-loader.js";
 import { lowerModule } from "../lower/module-lowerer.js";
 import { writeAll } from "../trusted-files.js";
 import { tuneV8ForCompilerProcess } from "../v8-tuning.js";
-import { encodeAnswer, type CompileAnswer, type CompileRequest } from "./compile-protocol.js";
+import { encodeFrame, type AnswerFrame, type CompileRequest, type FinalFrame } from "./compile-protocol.js";
 
 /**
  * In the snapshot's builder: TypeScript is `ts`, and the examples go through TypeScript, the
@@ -44,13 +44,19 @@ export async function serve(): Promise<void> {
   forgetCacheDir();
   const request = JSON.parse(readFileSync(0, "utf8")) as CompileRequest;
   tuneV8ForCompilerProcess(request.source.length);
-  let answer: CompileAnswer;
+  let first = true;
+  const send = (frame: AnswerFrame) => {
+    writeAll(1, encodeFrame(frame, first));
+    first = false;
+  };
+  let final: FinalFrame;
   try {
-    answer = { lowered: lowerForCodegen(request.file, request.source, { ...request.options, cache: false }, request.target) };
+    const timings = lowerForCodegen(request.file, request.source, { ...request.options, cache: false }, request.target, (lowered) => send({ lowered }));
+    final = { checked: { timings } };
   } catch (e) {
-    answer = e instanceof TsbpfError ? { error: e } : { bug: String((e as Error)?.stack ?? e) };
+    final = e instanceof TsbpfError ? { error: e } : { bug: String((e as Error)?.stack ?? e) };
   }
-  writeAll(1, encodeAnswer(answer));
+  send(final);
   // The answer is whole: the CLI goes on while this process tears its heap down and exits.
   // (/dev/null takes the numbers over: nothing opened later may become "stdout".)
   for (const fd of [1, 2]) {

@@ -15,12 +15,12 @@ import { chmodSync, closeSync, lstatSync, renameSync, rmSync, writeFileSync } fr
 import { join } from "node:path";
 import { packageRoot } from "../../contract/paths.js";
 import { cacheDir, dropCached, dropOtherVersions, openCached, relayStderr, writeCached } from "../cache-dir.js";
-import { criticalPath, type CompileOptions, type CompileResult, type LoweringTarget } from "../compile-options.js";
+import { criticalPath, type CompileOptions, type CompileResult, type LoweredBuild, type LoweringTarget } from "../compile-options.js";
 import { loweringTargetHere, objectOfLowered } from "../llvm/build-object.js";
 import { compilerFingerprint } from "../object-cache.js";
 import { makePrivateDirectory, writableByOthers } from "../trusted-files.js";
 import { codeCacheFlagsKey } from "../v8-tuning.js";
-import { decodeAnswer, type CompileAnswer, type CompileRequest } from "./compile-protocol.js";
+import { AnswerReader, type AnswerFrame, type CompileRequest, type FinalFrame } from "./compile-protocol.js";
 
 /** How a process is ended from outside: nothing to do with the snapshot it started from. */
 const STOPPED_FROM_OUTSIDE = new Set<NodeJS.Signals>(["SIGINT", "SIGTERM", "SIGHUP", "SIGKILL", "SIGQUIT"]);
@@ -53,11 +53,19 @@ export async function compileInSnapshot(file: string, source: string, opts: Comp
   const fd = where && openCached(where.path, MAX_SNAPSHOT_BYTES);
   if (!where || fd === undefined) return undefined;
   const started = performance.now();
+  const probe = { fileName: file, text: source };
   let target: LoweringTarget | undefined;
+  let building: Promise<CompileResult | undefined> | undefined;
+  // LLVM here, on the IR as soon as it comes, while the compiler's process checks the file's types.
+  const buildHere = async (lowered: LoweredBuild): Promise<CompileResult | undefined> => {
+    // The IR is for the library found first; where that one would not load, loadLibLLVM took another.
+    if (libLLVM().loadLibLLVM().opaquePointers !== target?.opaquePointers) return undefined;
+    return objectOfLowered(lowered, probe, opts);
+  };
   let ran: Ran;
   try {
     // The compiler's process starts first; this one loads libLLVM and readies it while it works.
-    ran = await runCompiler(fd, () => {
+    const ask = (): CompileRequest => {
       // koffi, libbpf and libLLVM: loaded once the compiler's process is on its way.
       target = loweringTargetHere();
       libLLVM().preloadLibLLVM(() => {
@@ -68,12 +76,17 @@ export async function compileInSnapshot(file: string, source: string, opts: Comp
         }
       });
       return { file, source, options: { cpu: opts.cpu, parts: opts.parts, emitLLVM: opts.emitLLVM, tuneV8: opts.tuneV8 }, target };
+    };
+    ran = await runCompiler(fd, ask, (frame) => {
+      if (!("lowered" in frame) || building) return;
+      building = buildHere(frame.lowered);
+      building.catch(() => undefined); // awaited only if the check passes
     });
   } finally {
     closeSync(fd);
   }
-  const { answer } = ran;
-  if (!answer) {
+  const { final } = ran;
+  if (!final) {
     // A process that ended by itself without an answer, or crashed (V8 aborts on a snapshot it
     // cannot read), did not start from this snapshot: it is not tried again (until the
     // compiler, TypeScript or Node changes). One stopped from outside (the user's Ctrl-C, the
@@ -83,46 +96,50 @@ export async function compileInSnapshot(file: string, source: string, opts: Comp
     return undefined;
   }
   relayStderr(ran.stderr); // a warning about the cache, as a build in this process would give it
-  if ("error" in answer) throw answer.error;
+  if ("error" in final) throw final.error;
   // A bug: the build in this process shows it, with a stack of this process.
-  if ("bug" in answer) return undefined;
-  const { lowered } = answer;
+  if ("bug" in final || !building) return undefined;
+  const answered = performance.now();
+  const built = await building;
+  if (!built) return undefined;
+  const { timings } = final.checked;
   // The compiler's process, less the phases it timed: its start-up and the answer's way here.
-  lowered.result.timings.snapshot = performance.now() - started - criticalPath(lowered.result.timings);
-  // The IR is for the library found first; where that one would not load, loadLibLLVM took another.
-  if (libLLVM().loadLibLLVM().opaquePointers !== target?.opaquePointers) return undefined;
-  return objectOfLowered(lowered, { fileName: file, text: source }, opts);
+  timings.snapshot = answered - started - criticalPath(timings);
+  // What LLVM took here once the check had passed: the rest overlapped it.
+  timings.llvm = (timings.llvm ?? 0) + performance.now() - answered;
+  return { ...built, timings: { ...timings, "llvm.bg": built.timings["llvm.bg"] } };
 }
 
 const libLLVM = () => require("../llvm/libllvm.js") as typeof import("../llvm/libllvm.js");
 
 interface Ran {
-  answer?: CompileAnswer;
+  /** How the answer ended, if it was one whole. */
+  final?: FinalFrame;
   code: number | null;
   signal: NodeJS.Signals | null;
   stderr: string;
 }
 
 /**
- * Runs the compiler's process on the request `ask` makes once it is started. Resolves once it has
- * closed its output (after its answer, before it exits: its heap is torn down while the CLI goes
- * on); where it gave no answer, once it has exited, with how.
+ * Runs the compiler's process on the request `ask` makes once it is started, handing each frame
+ * of its answer to `onFrame` as it comes. Resolves once it has closed its output (after its
+ * answer, before it exits: its heap is torn down while the CLI goes on); where it gave no whole
+ * answer, once it has exited, with how.
  */
-function runCompiler(snapshot: number, ask: () => CompileRequest): Promise<Ran> {
+function runCompiler(snapshot: number, ask: () => CompileRequest, onFrame: (frame: AnswerFrame) => void): Promise<Ran> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, ["--snapshot-blob", "/dev/fd/3"], { stdio: ["pipe", "pipe", "pipe", snapshot], env: compilerProcessEnv(process.env) });
-    const stdout: Buffer[] = [];
+    const answer = new AnswerReader(onFrame);
     let stderr = "";
     let open = 2;
     const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((done) => child.on("exit", (code, signal) => done({ code, signal })));
     const ended = () => {
       if (--open) return;
-      const out = Buffer.concat(stdout);
-      const answer = decodeAnswer(out);
-      if (answer) resolve({ answer, code: 0, signal: null, stderr });
+      const final = answer.end();
+      if (final) resolve({ final, code: 0, signal: null, stderr });
       else void exited.then(({ code, signal }) => resolve({ code, signal, stderr }));
     };
-    child.stdout!.on("data", (d: Buffer) => stdout.push(d)).on("end", ended);
+    child.stdout!.on("data", (d: Buffer) => answer.read(d)).on("end", ended);
     child.stderr!.on("data", (d: Buffer) => (stderr += d.toString("utf8"))).on("end", ended);
     child.stdin!.on("error", () => undefined); // a process that died first: its exit says so
     child.on("error", (e) => resolve({ code: null, signal: null, stderr: `${e.message}\n` }));

@@ -9,6 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { compile, compileAsync, lowerForCodegen, type CompileResult } from "../../compiler/compile.js";
 import { loweringTargetHere, objectOfLowered } from "../../compiler/llvm/build-object.js";
+import type { LoweredBuild } from "../../compiler/compile-options.js";
 import { TsbpfError } from "../../contract/errors.js";
 import { irToObject, LLVMDiagnosticsError, PartsCodegen } from "../../compiler/llvm/codegen.js";
 import { LoadedObject } from "../../runtime/loader.js";
@@ -254,7 +255,9 @@ describe("LLVM's own errors", () => {
 
   test("the IR the compiler's process lowered, refused by LLVM in the CLI's process: at the same line (D200)", async () => {
     const source = readFileSync(file, "utf8");
-    const lowered = lowerForCodegen(file, source, { cache: false }, loweringTargetHere());
+    let lowered: LoweredBuild | undefined;
+    lowerForCodegen(file, source, { cache: false }, loweringTargetHere(), (build) => (lowered = build));
+    if (!lowered) throw new Error("no IR handed over");
     expect(lowered.irParts).toHaveLength(1);
     // The build as lowered is the object compile() makes.
     expect((await objectOfLowered(lowered, { fileName: file, text: source }, {})).object).toEqual(compile(file, { cache: false }).object);

@@ -1,31 +1,51 @@
-// The compiler's process's answer (D156, D200): each kind comes back whole; bytes that are not a
-// whole answer (a process that died while writing, or is not tsbpf's) are none.
-import { decodeAnswer, encodeAnswer, type CompileAnswer } from "../../compiler/snapshot/compile-protocol.js";
+// The compiler's process's answer (D156, D200): its frames come back whole and in order, however
+// its stdout is cut into chunks; bytes that are not a whole answer (a process that died while
+// writing, or is not tsbpf's) are none.
+import { AnswerReader, encodeFrame, type AnswerFrame, type FinalFrame } from "../../compiler/snapshot/compile-protocol.js";
 import { TsbpfError } from "../../contract/errors.js";
 
-const lowered: CompileAnswer = {
+const lowered: AnswerFrame = {
   lowered: {
     result: { file: "/p/probe.ts", programs: [], params: [], maps: [], cached: false, parts: 2, timings: { typescript: 12.5 } },
     irParts: ["; part one é\n", "; part two\n"],
   },
 };
+const checked: FinalFrame = { checked: { timings: { typescript: 20.25, lower: 3 } } };
 
-test("a lowered build, an error and a bug come back as they went", () => {
-  expect(decodeAnswer(encodeAnswer(lowered))).toEqual(lowered);
-  const error = new TsbpfError("no such tracepoint", { at: { file: "/p/probe.ts", line: 3, column: 5 }, hint: "see tsbpf list", related: [new TsbpfError("second", {})] });
-  const back = decodeAnswer(encodeAnswer({ error }));
-  expect(back && "error" in back && back.error).toBeInstanceOf(TsbpfError);
-  expect(back && "error" in back && back.error.format()).toBe(error.format());
-  expect(decodeAnswer(encodeAnswer({ bug: "TypeError: x\n    at y" }))).toEqual({ bug: "TypeError: x\n    at y" });
+const answer = (...frames: AnswerFrame[]) => Buffer.concat(frames.map((f, i) => encodeFrame(f, i === 0)));
+
+/** `bytes` read in chunks of `size`: the frames handed over, and how the answer ended. */
+function readIn(bytes: Buffer, size: number): { frames: AnswerFrame[]; final: FinalFrame | undefined } {
+  const frames: AnswerFrame[] = [];
+  const reader = new AnswerReader((f) => frames.push(f));
+  for (let at = 0; at < bytes.length; at += size) reader.read(bytes.subarray(at, at + size));
+  return { frames, final: reader.end() };
+}
+
+test("the IR, then the check's verdict, come back as they went, in chunks of any size", () => {
+  const bytes = answer(lowered, checked);
+  for (const size of [1, 3, 7, 64, bytes.length]) expect(readIn(bytes, size)).toEqual({ frames: [lowered, checked], final: checked });
 });
 
-test("a short answer, a longer one, or another's bytes are no answer", () => {
-  const bytes = encodeAnswer(lowered);
-  expect(decodeAnswer(bytes.subarray(0, bytes.length - 1))).toBeUndefined();
-  expect(decodeAnswer(Buffer.concat([bytes, Buffer.from("x")]))).toBeUndefined();
-  expect(decodeAnswer(Buffer.from("tsbpf compile answer 1\n"))).toBeUndefined();
-  expect(decodeAnswer(Buffer.from("hello"))).toBeUndefined();
+test("a user's error, whole, and a bug end an answer, with or without the IR before them", () => {
+  const error = new TsbpfError("no such tracepoint", { subject: "/p/probe.ts", hint: "see tsbpf list", related: [new TsbpfError("second", { subject: "x" })] });
+  for (const frames of [[{ error }], [lowered, { error }]] as AnswerFrame[][]) {
+    const { final } = readIn(answer(...frames), 5);
+    expect(final && "error" in final && final.error).toBeInstanceOf(TsbpfError);
+    expect(final && "error" in final && final.error.format()).toBe(error.format());
+  }
+  expect(readIn(answer(lowered, { bug: "TypeError: x\n    at y" }), 9).final).toEqual({ bug: "TypeError: x\n    at y" });
+});
+
+test("an answer cut short, one that goes on after its end, or another's bytes are none", () => {
+  const bytes = answer(lowered, checked);
+  expect(readIn(bytes.subarray(0, bytes.length - 1), 4).final).toBeUndefined();
+  expect(readIn(answer(lowered), 4).final).toBeUndefined(); // died after the IR
+  expect(readIn(Buffer.concat([bytes, Buffer.from([1, 0, 0, 0, 0x7b])]), 4).final).toBeUndefined();
+  expect(readIn(Buffer.concat([bytes, answer(checked).subarray(23)]), 4).final).toBeUndefined();
+  expect(readIn(Buffer.from("tsbpf compile answer 2\n"), 4).final).toBeUndefined();
+  expect(readIn(Buffer.from("hello, this is not an answer"), 4).final).toBeUndefined();
   const notParts = Buffer.from(bytes.toString("utf8").replace('"irParts":[', '"irParts":[1,'));
-  notParts.writeUInt32LE(notParts.length - 27, 23);
-  expect(decodeAnswer(notParts)).toBeUndefined();
+  notParts.writeUInt32LE(notParts.readUInt32LE(23) + 2, 23);
+  expect(readIn(notParts, 4).final).toBeUndefined();
 });
