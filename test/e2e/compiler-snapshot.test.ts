@@ -70,6 +70,20 @@ test("a probe's errors from the snapshot's process are those of a build in the C
   expectNoStack(served.stderr);
 });
 
+test("a type error found after the IR went to the CLI's process: the error a build in the CLI's own gives, and no object", () => {
+  const { cache } = cacheWithSnapshot();
+  const dir = privateFolder();
+  // Lowering never reads a type alias: the IR is sent before the check finds it (D200).
+  const probe = join(dir, "late-type-error.ts");
+  writeFileSync(probe, 'import { tracepoint, printk } from "tsbpf";\n\ntype Unused = NoSuchType;\n\nexport const hello = tracepoint("syscalls/sys_enter_syncfs", () => {\n  printk("hi");\n});\n');
+  const out = join(dir, "late.bpf.o");
+  const served = build(cache, probe, out);
+  const own = build(freshCache(), probe, out);
+  expect([served.code, served.stderr]).toEqual([1, expect.stringContaining(`${probe}:3:15: error TS2304: Cannot find name 'NoSuchType'.`)]);
+  expect(served.stderr).toBe(own.stderr);
+  expect(existsSync(out)).toBe(false);
+});
+
 test.each([
   ["owned by another user", (f: string) => chownSync(f, NOBODY, NOBODY), `is owned by uid ${NOBODY}, not by uid 0`],
   ["writable by its group", (f: string) => chmodSync(f, 0o620), "is writable by its group (mode 620)"],
