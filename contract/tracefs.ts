@@ -9,14 +9,7 @@ const MOUNT_POINTS = [TRACEFS, "/sys/kernel/debug/tracing"];
 
 /** Where tracefs is mounted (its events/ readable by this user), if it is. */
 export function tracefsRoot(): string | undefined {
-  for (const root of MOUNT_POINTS) {
-    try {
-      if (statSync(`${root}/events`).isDirectory()) return root;
-    } catch {
-      // not there, or not readable by this user
-    }
-  }
-  return undefined;
+  return tracefsMounts().root;
 }
 
 /**
@@ -24,14 +17,21 @@ export function tracefsRoot(): string | undefined {
  * folder is root's, 0700): the compiler then knows no tracepoint's fields. Undefined otherwise.
  */
 export function tracefsUnreadable(): string | undefined {
+  const { root, denied } = tracefsMounts();
+  return root === undefined && denied !== undefined ? `tracefs (${denied}) is not readable by this user (uid ${process.getuid?.() ?? "?"})` : undefined;
+}
+
+/** The first mount point whose events this user can see; else the first one that refused them. */
+function tracefsMounts(): { root?: string; denied?: string } {
+  let denied: string | undefined;
   for (const root of MOUNT_POINTS) {
     try {
-      statSync(`${root}/events`);
-      return undefined;
+      if (statSync(`${root}/events`).isDirectory()) return { root };
     } catch (e) {
+      // not there, or (EACCES, EPERM) not this user's to read
       const code = (e as NodeJS.ErrnoException).code;
-      if (code === "EACCES" || code === "EPERM") return `tracefs (${root}) is not readable by this user (uid ${process.getuid?.() ?? "?"})`;
+      if (code === "EACCES" || code === "EPERM") denied ??= root;
     }
   }
-  return undefined;
+  return { denied };
 }
