@@ -193,7 +193,6 @@ async function runAsync<T>(steps: Steps<T>, errorsOnThreads: boolean): Promise<T
   return step.value;
 }
 
-/** The whole pipeline on one module, on the calling thread. */
 /**
  * libLLVM made ready for code generation for `cpu` (bound, its fatal error handler installed, a
  * target machine made and left idle): for a process that waits for IR from elsewhere (D200).
@@ -202,6 +201,7 @@ export function readyCodegen(cpu: string = DEFAULT_CPU): void {
   acquireMachine(libLLVM(), cpu).release();
 }
 
+/** The whole pipeline on one module, on the calling thread. */
 export function irToObject(ir: string, opts: CodegenOptions = {}): CodegenResult {
   const llvm = libLLVM();
   const machine = acquireMachine(llvm, opts.cpu ?? DEFAULT_CPU);

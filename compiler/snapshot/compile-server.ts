@@ -1,10 +1,11 @@
 // The compiler's process: what the start-up snapshot holds (snapshot-entry.ts builds it) and
 // what runs when a process starts from it. The snapshot is taken with TypeScript loaded, tsbpf's
-// declarations parsed and bound, and the compiler's code compiled by V8 (the builder compiles
-// the examples through TypeScript and lowering): a process started from it builds a probe
-// without loading any of that (D156). It builds one probe, the one its stdin asks for, up to
-// LLVM, and writes the answer to its stdout: the IR is compiled by the CLI's process, which has
-// loaded libLLVM meanwhile (D200).
+// declarations parsed and bound, and the examples run through TypeScript and lowering (what they
+// make on first use is in the heap; the code V8 compiled is not: Node makes the snapshot without
+// it, so the process compiles what its build calls, D200): a process started from it builds a
+// probe without loading any of that (D156). It builds one probe, the one its stdin asks for, up
+// to LLVM, and writes the answer to its stdout: the IR goes first, for the CLI's process (which
+// has loaded libLLVM meanwhile) to compile while this one checks the file's types.
 
 import { closeSync, openSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";

@@ -1,7 +1,7 @@
 // The CLI's builds run in a process started from the compiler's start-up snapshot: a heap with
-// TypeScript loaded, tsbpf's declarations parsed and the compiler's code compiled
-// (compile-server.ts), which V8 maps back faster than a process loads and parses all that
-// itself (D156). The snapshot is code that V8 runs, so it is a cache file like any other: in the
+// TypeScript loaded and tsbpf's declarations parsed (compile-server.ts), which V8 maps back
+// faster than a process loads and parses all that itself (D156); that process lowers the probe
+// and this one runs LLVM on its IR (D200). The snapshot is code that V8 runs, so it is a cache file like any other: in the
 // trusted cache folder (cache-dir.ts), named for this installation, this build of the compiler
 // and its declarations, TypeScript, Node and its options, and handed to the compiler's process
 // as the very file that was checked (/dev/fd/3). It is made by a build in this process that found
