@@ -62,8 +62,9 @@ export interface LoweringTarget {
   linkable: boolean;
 }
 
-/** The compiler's process's build: the result but its object, and the module's LLVM IR, in parts. */
-export interface LoweredBuild {
-  result: Omit<CompileResult, "object">;
-  irParts: string[];
+/** Where the compiler's process sends what it lowered: each part of the IR as it is made (told how many there are), then the result but its object. */
+export interface LoweredSink {
+  /** The next of `of` parts. */
+  part(ir: string, of: number): void;
+  lowered(result: Omit<CompileResult, "object">): void;
 }

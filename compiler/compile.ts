@@ -11,7 +11,7 @@ import { readProbeSource } from "./source-file.js";
 export { TsbpfError } from "../contract/errors.js";
 import { plainCType } from "../contract/c-layout.js";
 export type { CompiledObject, ParamLayout, ProgramInfo } from "../contract/manifest.js";
-import type { CompileOptions, CompileResult, LoweredBuild, LoweringTarget } from "./compile-options.js";
+import type { CompileOptions, CompileResult, LoweredSink, LoweringTarget } from "./compile-options.js";
 export type { CompileOptions, CompileResult } from "./compile-options.js";
 import type { PointerMode } from "./ir/ir-types.js";
 import { canLink, generate, generated, joinParts, startLLVM } from "./llvm/build-object.js";
@@ -97,18 +97,25 @@ export async function buildAsync(fileName: string, source: string | undefined, o
 
 /**
  * The compiler's process's build (snapshot/compile-server.ts): everything up to LLVM, for an LLVM
- * that reads `target`'s pointers. The IR goes to `onLowered` before the file's types are checked:
- * the CLI's process compiles it meanwhile (D200), and a type error (thrown here) discards that
- * object, as buildAsync's. The build's timings, the check's among them.
+ * that reads `target`'s pointers. Each part of the IR goes to `sink` as soon as it is lowered, and
+ * the result before the file's types are checked: the CLI's process compiles the parts meanwhile
+ * (D200), and a type error (thrown here) discards that object, as buildAsync's. The build's
+ * timings, the check's among them.
  */
-export function lowerForCodegen(fileName: string, source: string, opts: CompileOptions, target: LoweringTarget, onLowered: (build: LoweredBuild) => void): Record<string, number> {
-  const irParts: string[] = [];
+export function lowerForCodegen(fileName: string, source: string, opts: CompileOptions, target: LoweringTarget, sink: LoweredSink): Record<string, number> {
+  let sent = 0;
   const prepared = prepare(fileName, source, opts, true, {
     pointers: () => target,
     linkable: () => target.linkable,
-    parts: (count) => ({ parts: count, onPart: (ir) => irParts.push(ir) }),
+    parts: (count) => ({
+      parts: count,
+      onPart: (ir) => {
+        sent++;
+        sink.part(ir, count);
+      },
+    }),
   });
-  onLowered({ result: manifest(prepared, irParts.length), irParts });
+  sink.lowered(manifest(prepared, sent));
   prepared.phase("typescript", () => prepared.p.checkTypes());
   return prepared.timings;
 }

@@ -1,9 +1,9 @@
 // A build's LLVM stage in this process: the lowered module's IR, in one part or several, to one
 // object (libbpf's linker joins several), with LLVM's errors reported at the TypeScript lines
 // they name. Also where the compiler's process builds up to LLVM only (D200): what lowering must
-// know of the LLVM this process will load, and the object of what that process lowered.
+// know of the LLVM this process will load, and LLVM here on the parts that process sends.
 
-import type { CompileOptions, CompileResult, LoweredBuild, LoweringTarget } from "../compile-options.js";
+import type { BpfCpu, LoweringTarget } from "../compile-options.js";
 
 type Codegen = typeof import("./codegen.js");
 type CodegenResult = import("./codegen.js").CodegenResult;
@@ -60,13 +60,32 @@ export function loweringTargetHere(): LoweringTarget {
 }
 
 /**
- * The object of `build` (what the compiler's process lowered from `probe`), by LLVM in this
- * process: the result with it, and LLVM's work on its threads as the timings' "llvm.bg".
+ * LLVM in this process on the IR of `probe` that the compiler's process sends part by part
+ * (D200): each part starts on LLVM's threads as it comes, as in a build in one process.
  */
-export async function objectOfLowered(build: LoweredBuild, probe: ProbeText, opts: CompileOptions): Promise<CompileResult> {
-  const llvm = startLLVM();
-  const parts = new llvm.PartsCodegen({ cpu: opts.cpu, expectedParts: build.irParts.length });
-  for (const ir of build.irParts) parts.add(ir);
-  const out = await generated(llvm, probe, parts.finish());
-  return { ...build.result, object: joinParts(out.objects), timings: { ...build.result.timings, "llvm.bg": out.timings.optimize + out.timings.emit } };
+export class PartsFromElsewhere {
+  private readonly llvm = startLLVM();
+  private parts: import("./codegen.js").PartsCodegen | undefined;
+
+  constructor(
+    private readonly probe: ProbeText,
+    private readonly cpu: BpfCpu | undefined,
+  ) {}
+
+  /** A part, one of `of`. */
+  add(ir: string, of: number): void {
+    (this.parts ??= new this.llvm.PartsCodegen({ cpu: this.cpu, expectedParts: of })).add(ir);
+  }
+
+  /** The object of the parts, and the time LLVM's threads spent on them. */
+  async object(): Promise<{ object: Buffer; background: number }> {
+    if (!this.parts) throw new Error("internal compiler error: no IR came from the compiler's process");
+    const out = await generated(this.llvm, this.probe, this.parts.finish());
+    return { object: joinParts(out.objects), background: out.timings.optimize + out.timings.emit };
+  }
+
+  /** The build failed: what is still compiling is dropped (each part frees its own LLVM state). */
+  abandon(): void {
+    this.parts?.finish().catch(() => undefined);
+  }
 }

@@ -1,13 +1,13 @@
 // What the CLI's process and the compiler's process (one started from the compiler's start-up
 // snapshot, D156) say to each other: one request on the compiler's stdin, an answer on its
 // stdout. The answer is what a build in the CLI's own process would have returned or thrown, but
-// for LLVM's part (D200): the compile result without its object and the module's LLVM IR, sent
-// as soon as it is lowered, for the CLI's process to compile while the compiler checks the file's
-// types; then that the check passed (with the build's timings), or the user's error whole
-// (related errors, spans, hints), or a tsbpf bug. An error found before the IR is the only frame.
+// for LLVM's part (D200): each part of the module's LLVM IR as soon as it is lowered, for the
+// CLI's process to compile while the compiler goes on, then the compile result without its
+// object, then that the file's types checked (with the build's timings), or the user's error
+// whole (related errors, spans, hints), or a tsbpf bug. An error found before the IR is the only frame.
 
 import { TsbpfError } from "../../contract/errors.js";
-import type { CompileOptions, LoweredBuild, LoweringTarget } from "../compile-options.js";
+import type { CompileOptions, CompileResult, LoweringTarget } from "../compile-options.js";
 
 /** The build a compiler process is asked for: the file, the text it was keyed by, the options that shape the object, the LLVM it is for. */
 export interface CompileRequest {
@@ -17,11 +17,13 @@ export interface CompileRequest {
   target: LoweringTarget;
 }
 
-/** The IR, sent before the file's types are checked. */
-export type LoweredFrame = { lowered: LoweredBuild };
+/** The next part of the IR (of `of`), sent as soon as it is lowered. */
+export type PartFrame = { part: { ir: string; of: number } };
+/** The result but its object, sent once the module is lowered, before the file's types are checked. */
+export type LoweredFrame = { lowered: Omit<CompileResult, "object"> };
 /** How the build ended: checked (the IR stands; the build's timings, the check's among them), the user's error, or a bug. */
 export type FinalFrame = { checked: { timings: Record<string, number> } } | { error: TsbpfError } | { bug: string };
-export type AnswerFrame = LoweredFrame | FinalFrame;
+export type AnswerFrame = PartFrame | LoweredFrame | FinalFrame;
 
 const MAGIC = "tsbpf compile answer 3\n";
 
@@ -67,7 +69,7 @@ export class AnswerReader {
       const frame = this.final ? undefined : frameFrom(this.pending.toString("utf8", 4, end));
       this.pending = this.pending.subarray(end);
       if (!frame) return void (this.broken = true);
-      if (!("lowered" in frame)) this.final = frame;
+      if (!("part" in frame) && !("lowered" in frame)) this.final = frame;
       this.onFrame(frame);
     }
   }
@@ -79,14 +81,15 @@ export class AnswerReader {
 }
 
 function frameFrom(json: string): AnswerFrame | undefined {
-  let frame: { lowered?: LoweredBuild; checked?: { timings?: unknown }; error?: ErrorData; bug?: unknown };
+  let frame: { part?: { ir?: unknown; of?: unknown }; lowered?: Omit<CompileResult, "object">; checked?: { timings?: unknown }; error?: ErrorData; bug?: unknown };
   try {
     frame = JSON.parse(json);
   } catch {
     return undefined;
   }
-  const lowered = frame?.lowered;
-  if (lowered && typeof lowered.result === "object" && Array.isArray(lowered.irParts) && lowered.irParts.every((ir) => typeof ir === "string")) return { lowered };
+  const part = frame?.part;
+  if (part && typeof part.ir === "string" && Number.isSafeInteger(part.of) && (part.of as number) > 0) return { part: { ir: part.ir, of: part.of as number } };
+  if (frame?.lowered && typeof frame.lowered === "object" && Array.isArray(frame.lowered.programs)) return { lowered: frame.lowered };
   if (frame?.checked && typeof frame.checked.timings === "object" && frame.checked.timings) return { checked: { timings: frame.checked.timings as Record<string, number> } };
   if (frame?.error && typeof frame.error.message === "string") return { error: errorFrom(frame.error) };
   if (typeof frame?.bug === "string") return { bug: frame.bug };

@@ -52,7 +52,10 @@ export async function serve(): Promise<void> {
   };
   let final: FinalFrame;
   try {
-    const timings = lowerForCodegen(request.file, request.source, { ...request.options, cache: false }, request.target, (lowered) => send({ lowered }));
+    const timings = lowerForCodegen(request.file, request.source, { ...request.options, cache: false }, request.target, {
+      part: (ir, of) => send({ part: { ir, of } }),
+      lowered: (result) => send({ lowered: result }),
+    });
     final = { checked: { timings } };
   } catch (e) {
     final = e instanceof TsbpfError ? { error: e } : { bug: String((e as Error)?.stack ?? e) };

@@ -15,8 +15,8 @@ import { chmodSync, closeSync, lstatSync, renameSync, rmSync, writeFileSync } fr
 import { join } from "node:path";
 import { packageRoot } from "../../contract/paths.js";
 import { cacheDir, dropCached, dropOtherVersions, openCached, relayStderr, writeCached } from "../cache-dir.js";
-import { criticalPath, type CompileOptions, type CompileResult, type LoweredBuild, type LoweringTarget } from "../compile-options.js";
-import { loweringTargetHere, objectOfLowered } from "../llvm/build-object.js";
+import { criticalPath, type CompileOptions, type CompileResult, type LoweringTarget } from "../compile-options.js";
+import { loweringTargetHere, PartsFromElsewhere } from "../llvm/build-object.js";
 import { compilerFingerprint } from "../object-cache.js";
 import { makePrivateDirectory, writableByOthers } from "../trusted-files.js";
 import { codeCacheFlagsKey } from "../v8-tuning.js";
@@ -55,12 +55,24 @@ export async function compileInSnapshot(file: string, source: string, opts: Comp
   const started = performance.now();
   const probe = { fileName: file, text: source };
   let target: LoweringTarget | undefined;
-  let building: Promise<CompileResult | undefined> | undefined;
-  // LLVM here, on the IR as soon as it comes, while the compiler's process checks the file's types.
-  const buildHere = async (lowered: LoweredBuild): Promise<CompileResult | undefined> => {
-    // The IR is for the library found first; where that one would not load, loadLibLLVM took another.
-    if (libLLVM().loadLibLLVM().opaquePointers !== target?.opaquePointers) return undefined;
-    return objectOfLowered(lowered, probe, opts);
+  // LLVM here, on each part of the IR as it comes, while the compiler's process goes on.
+  let here: PartsFromElsewhere | undefined;
+  let lowered: Omit<CompileResult, "object"> | undefined;
+  /** The IR is for another LLVM than the one that loaded: the first found would not load. */
+  let otherLLVM = false;
+  /** Why LLVM could not start here (no libLLVM): the user's errors, if any, come first. */
+  let failure: unknown;
+  const takePart = (ir: string, of: number): void => {
+    if (otherLLVM || failure !== undefined) return;
+    try {
+      if (!here) {
+        if (libLLVM().loadLibLLVM().opaquePointers !== target?.opaquePointers) return void (otherLLVM = true);
+        here = new PartsFromElsewhere(probe, opts.cpu);
+      }
+      here.add(ir, of);
+    } catch (e) {
+      failure = e;
+    }
   };
   let ran: Ran;
   try {
@@ -78,14 +90,14 @@ export async function compileInSnapshot(file: string, source: string, opts: Comp
       return { file, source, options: { cpu: opts.cpu, parts: opts.parts, emitLLVM: opts.emitLLVM, tuneV8: opts.tuneV8 }, target };
     };
     ran = await runCompiler(fd, ask, (frame) => {
-      if (!("lowered" in frame) || building) return;
-      building = buildHere(frame.lowered);
-      building.catch(() => undefined); // awaited only if the check passes
+      if ("part" in frame) takePart(frame.part.ir, frame.part.of);
+      else if ("lowered" in frame) lowered = frame.lowered;
     });
   } finally {
     closeSync(fd);
   }
   const { final } = ran;
+  if (!final || !("checked" in final)) here?.abandon();
   if (!final) {
     // A process that ended by itself without an answer, or crashed (V8 aborts on a snapshot it
     // cannot read), did not start from this snapshot: it is not tried again (until the
@@ -97,17 +109,20 @@ export async function compileInSnapshot(file: string, source: string, opts: Comp
   }
   relayStderr(ran.stderr); // a warning about the cache, as a build in this process would give it
   if ("error" in final) throw final.error;
+  if (failure !== undefined) throw failure;
   // A bug: the build in this process shows it, with a stack of this process.
-  if ("bug" in final || !building) return undefined;
+  if ("bug" in final || otherLLVM || !here || !lowered) {
+    here?.abandon();
+    return undefined;
+  }
   const answered = performance.now();
-  const built = await building;
-  if (!built) return undefined;
+  const { object, background } = await here.object();
   const { timings } = final.checked;
   // The compiler's process, less the phases it timed: its start-up and the answer's way here.
   timings.snapshot = answered - started - criticalPath(timings);
   // What LLVM took here once the check had passed: the rest overlapped it.
   timings.llvm = (timings.llvm ?? 0) + performance.now() - answered;
-  return { ...built, timings: { ...timings, "llvm.bg": built.timings["llvm.bg"] } };
+  return { ...lowered, object, timings: { ...timings, "llvm.bg": background } };
 }
 
 const libLLVM = () => require("../llvm/libllvm.js") as typeof import("../llvm/libllvm.js");

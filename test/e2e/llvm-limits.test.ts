@@ -8,8 +8,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { compile, compileAsync, lowerForCodegen, type CompileResult } from "../../compiler/compile.js";
-import { loweringTargetHere, objectOfLowered } from "../../compiler/llvm/build-object.js";
-import type { LoweredBuild } from "../../compiler/compile-options.js";
+import { loweringTargetHere, PartsFromElsewhere } from "../../compiler/llvm/build-object.js";
 import { TsbpfError } from "../../contract/errors.js";
 import { irToObject, LLVMDiagnosticsError, PartsCodegen } from "../../compiler/llvm/codegen.js";
 import { LoadedObject } from "../../runtime/loader.js";
@@ -255,14 +254,18 @@ describe("LLVM's own errors", () => {
 
   test("the IR the compiler's process lowered, refused by LLVM in the CLI's process: at the same line (D200)", async () => {
     const source = readFileSync(file, "utf8");
-    let lowered: LoweredBuild | undefined;
-    lowerForCodegen(file, source, { cache: false }, loweringTargetHere(), (build) => (lowered = build));
-    if (!lowered) throw new Error("no IR handed over");
-    expect(lowered.irParts).toHaveLength(1);
-    // The build as lowered is the object compile() makes.
-    expect((await objectOfLowered(lowered, { fileName: file, text: source }, {})).object).toEqual(compile(file, { cache: false }).object);
-    const refused = { ...lowered, irParts: [outOfLine()] };
-    const error = await objectOfLowered(refused, { fileName: file, text: source }, {}).catch((e: unknown) => e);
+    const probe = { fileName: file, text: source };
+    const parts: [string, number][] = [];
+    let programs: unknown;
+    lowerForCodegen(file, source, { cache: false }, loweringTargetHere(), { part: (ir, of) => parts.push([ir, of]), lowered: (r) => (programs = r.programs) });
+    expect([parts.map(([, of]) => of), programs]).toEqual([[1], compile(file, { cache: false }).programs]);
+    // The parts as sent make the object compile() makes.
+    const here = new PartsFromElsewhere(probe, undefined);
+    for (const [ir, of] of parts) here.add(ir, of);
+    expect((await here.object()).object).toEqual(compile(file, { cache: false }).object);
+    const refused = new PartsFromElsewhere(probe, undefined);
+    refused.add(outOfLine(), 1);
+    const error = await refused.object().catch((e: unknown) => e);
     expect(error).toBeInstanceOf(TsbpfError);
     expect((error as TsbpfError).format()).toBe(refusedByLLVM(outOfLine(), file));
   });

@@ -4,12 +4,8 @@
 import { AnswerReader, encodeFrame, type AnswerFrame, type FinalFrame } from "../../compiler/snapshot/compile-protocol.js";
 import { TsbpfError } from "../../contract/errors.js";
 
-const lowered: AnswerFrame = {
-  lowered: {
-    result: { file: "/p/probe.ts", programs: [], params: [], maps: [], cached: false, parts: 2, timings: { typescript: 12.5 } },
-    irParts: ["; part one é\n", "; part two\n"],
-  },
-};
+const part = (nth: number): AnswerFrame => ({ part: { ir: `; part ${nth} of 2 é\n`, of: 2 } });
+const lowered: AnswerFrame = { lowered: { file: "/p/probe.ts", programs: [], params: [], maps: [], cached: false, parts: 2, timings: { typescript: 12.5 } } };
 const checked: FinalFrame = { checked: { timings: { typescript: 20.25, lower: 3 } } };
 
 const answer = (...frames: AnswerFrame[]) => Buffer.concat(frames.map((f, i) => encodeFrame(f, i === 0)));
@@ -22,30 +18,29 @@ function readIn(bytes: Buffer, size: number): { frames: AnswerFrame[]; final: Fi
   return { frames, final: reader.end() };
 }
 
-test("the IR, then the check's verdict, come back as they went, in chunks of any size", () => {
-  const bytes = answer(lowered, checked);
-  for (const size of [1, 3, 7, 64, bytes.length]) expect(readIn(bytes, size)).toEqual({ frames: [lowered, checked], final: checked });
+test("the IR's parts, the result, then the check's verdict come back as they went, in chunks of any size", () => {
+  const bytes = answer(part(1), part(2), lowered, checked);
+  for (const size of [1, 3, 7, 64, bytes.length]) expect(readIn(bytes, size)).toEqual({ frames: [part(1), part(2), lowered, checked], final: checked });
 });
 
 test("a user's error, whole, and a bug end an answer, with or without the IR before them", () => {
   const error = new TsbpfError("no such tracepoint", { subject: "/p/probe.ts", hint: "see tsbpf list", related: [new TsbpfError("second", { subject: "x" })] });
-  for (const frames of [[{ error }], [lowered, { error }]] as AnswerFrame[][]) {
+  for (const frames of [[{ error }], [part(1), part(2), lowered, { error }]] as AnswerFrame[][]) {
     const { final } = readIn(answer(...frames), 5);
     expect(final && "error" in final && final.error).toBeInstanceOf(TsbpfError);
     expect(final && "error" in final && final.error.format()).toBe(error.format());
   }
-  expect(readIn(answer(lowered, { bug: "TypeError: x\n    at y" }), 9).final).toEqual({ bug: "TypeError: x\n    at y" });
+  expect(readIn(answer(part(1), { bug: "TypeError: x\n    at y" }), 9).final).toEqual({ bug: "TypeError: x\n    at y" });
 });
 
 test("an answer cut short, one that goes on after its end, or another's bytes are none", () => {
-  const bytes = answer(lowered, checked);
+  const bytes = answer(part(1), part(2), lowered, checked);
   expect(readIn(bytes.subarray(0, bytes.length - 1), 4).final).toBeUndefined();
-  expect(readIn(answer(lowered), 4).final).toBeUndefined(); // died after the IR
+  expect(readIn(answer(part(1), part(2), lowered), 4).final).toBeUndefined(); // died after the IR
   expect(readIn(Buffer.concat([bytes, Buffer.from([1, 0, 0, 0, 0x7b])]), 4).final).toBeUndefined();
   expect(readIn(Buffer.concat([bytes, answer(checked).subarray(23)]), 4).final).toBeUndefined();
   expect(readIn(Buffer.from("tsbpf compile answer 2\n"), 4).final).toBeUndefined();
   expect(readIn(Buffer.from("hello, this is not an answer"), 4).final).toBeUndefined();
-  const notParts = Buffer.from(bytes.toString("utf8").replace('"irParts":[', '"irParts":[1,'));
-  notParts.writeUInt32LE(notParts.readUInt32LE(23) + 2, 23);
-  expect(readIn(notParts, 4).final).toBeUndefined();
+  const notAPart = encodeFrame({ part: { ir: 7, of: 1 } } as unknown as AnswerFrame, true);
+  expect(readIn(Buffer.concat([notAPart, encodeFrame(checked, false)]), 4).final).toBeUndefined();
 });
