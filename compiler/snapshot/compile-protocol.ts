@@ -47,8 +47,12 @@ export function encodeFrame(frame: AnswerFrame, first: boolean): Buffer {
  * frame or go on after it: the compiler process died, or is not one.
  */
 export class AnswerReader {
-  private pending: Buffer = Buffer.alloc(0);
+  /** What arrived and is not read yet, joined only once the next step has all it needs: a part of some MB comes in 64 kB chunks. */
+  private chunks: Buffer[] = [];
+  private buffered = 0;
   private started = false;
+  /** The length of the frame being received, once its length has come. */
+  private frameLength: number | undefined;
   private final: FinalFrame | undefined;
   private broken = false;
 
@@ -56,27 +60,38 @@ export class AnswerReader {
 
   read(chunk: Buffer): void {
     if (this.broken) return;
-    this.pending = this.pending.length ? Buffer.concat([this.pending, chunk]) : chunk;
-    if (!this.started) {
-      if (this.pending.length < MAGIC.length) return;
-      if (this.pending.toString("latin1", 0, MAGIC.length) !== MAGIC) return void (this.broken = true);
-      this.pending = this.pending.subarray(MAGIC.length);
-      this.started = true;
+    this.chunks.push(chunk);
+    this.buffered += chunk.length;
+    for (;;) {
+      const needed = !this.started ? MAGIC.length : this.frameLength === undefined ? 4 : this.frameLength;
+      if (this.buffered < needed) return;
+      const bytes = this.take(needed);
+      if (!this.started) {
+        if (bytes.toString("latin1") !== MAGIC) return void (this.broken = true);
+        this.started = true;
+      } else if (this.frameLength === undefined) this.frameLength = bytes.readUInt32LE(0);
+      else {
+        this.frameLength = undefined;
+        const frame = this.final ? undefined : frameFrom(bytes.toString("utf8"));
+        if (!frame) return void (this.broken = true);
+        if (!("part" in frame) && !("lowered" in frame)) this.final = frame;
+        this.onFrame(frame);
+      }
     }
-    while (this.pending.length >= 4) {
-      const end = 4 + this.pending.readUInt32LE(0);
-      if (this.pending.length < end) return;
-      const frame = this.final ? undefined : frameFrom(this.pending.toString("utf8", 4, end));
-      this.pending = this.pending.subarray(end);
-      if (!frame) return void (this.broken = true);
-      if (!("part" in frame) && !("lowered" in frame)) this.final = frame;
-      this.onFrame(frame);
-    }
+  }
+
+  /** The next `n` bytes (as many have arrived). */
+  private take(n: number): Buffer {
+    const joined = this.chunks.length === 1 ? this.chunks[0] : Buffer.concat(this.chunks);
+    const rest = joined.subarray(n);
+    this.chunks = rest.length ? [rest] : [];
+    this.buffered = rest.length;
+    return joined.subarray(0, n);
   }
 
   /** How the answer ended, if it was one whole. */
   end(): FinalFrame | undefined {
-    return this.broken || this.pending.length ? undefined : this.final;
+    return this.broken || this.buffered || this.frameLength !== undefined ? undefined : this.final;
   }
 }
 
