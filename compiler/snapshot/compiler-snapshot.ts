@@ -97,7 +97,9 @@ export async function compileInSnapshot(file: string, source: string, opts: Comp
     closeSync(fd);
   }
   const { final } = ran;
-  if (!final || !("checked" in final)) here?.abandon();
+  // The parts compiled here make the object only where the check passed and all went well here.
+  const building = final && "checked" in final && failure === undefined && !otherLLVM && lowered ? here : undefined;
+  if (here !== building) here?.abandon();
   if (!final) {
     // A process that ended by itself without an answer, or crashed (V8 aborts on a snapshot it
     // cannot read), did not start from this snapshot: it is not tried again (until the
@@ -111,12 +113,9 @@ export async function compileInSnapshot(file: string, source: string, opts: Comp
   if ("error" in final) throw final.error;
   if (failure !== undefined) throw failure;
   // A bug: the build in this process shows it, with a stack of this process.
-  if ("bug" in final || otherLLVM || !here || !lowered) {
-    here?.abandon();
-    return undefined;
-  }
+  if ("bug" in final || !building || !lowered) return undefined;
   const answered = performance.now();
-  const { object, background } = await here.object();
+  const { object, background } = await building.object();
   const { timings } = final.checked;
   // The compiler's process, less the phases it timed: its start-up and the answer's way here.
   timings.snapshot = answered - started - criticalPath(timings);
