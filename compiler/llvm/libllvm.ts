@@ -132,6 +132,9 @@ function bind(lib: LibraryHandle) {
 
 let cached: LibLLVM | undefined;
 
+/** A candidate's major version: 14, the oldest supported, where its name gives none (TSBPF_LIBLLVM). */
+const majorOf = (c: { major?: number }): number => c.major ?? 14;
+
 /**
  * The library loadLibLLVM tries first, found without loading it, and its major version (14 where
  * its name gives none): the IR lowering writes is for this LLVM (its pointers, D200).
@@ -139,7 +142,7 @@ let cached: LibLLVM | undefined;
 export function libLLVMChoice(): { path: string; major: number } | undefined {
   for (const c of candidates()) {
     const path = locate(c.path);
-    if (path) return { path, major: c.major ?? 14 };
+    if (path) return { path, major: majorOf(c) };
   }
   return undefined;
 }
@@ -196,7 +199,7 @@ export function loadLibLLVM(): LibLLVM {
         hint: "point TSBPF_LIBLLVM at libLLVM 14 or newer built with the BPF target, or unset it",
       });
     }
-    const major = c.major ?? 14;
+    const major = majorOf(c);
     cached = { path: c.path, major, opaquePointers: opaquePointersIn(major), fn };
     // InstCombine to a fixed point re-walks every function until nothing changes; one round is
     // LLVM 17's default, and here gives the same BPF code 15 % sooner (docs/decisions.md). An
