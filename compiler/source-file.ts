@@ -39,6 +39,7 @@ export function readRegularFile(
   fileName: string,
   maxBytes: number,
   errors: { notRegular(directory: boolean): TsbpfError; tooLarge(size: number): TsbpfError; unreadable(e: unknown): TsbpfError },
+  allocate?: (size: number) => Buffer,
 ): Buffer {
   let fd: number;
   try {
@@ -50,7 +51,7 @@ export function readRegularFile(
     const st = fstatSync(fd);
     if (!st.isFile()) throw errors.notRegular(st.isDirectory());
     if (st.size > maxBytes) throw errors.tooLarge(st.size);
-    return readUpTo(fd, st.size);
+    return readUpTo(fd, st.size, allocate);
   } catch (e) {
     throw e instanceof TsbpfError ? e : errors.unreadable(e);
   } finally {

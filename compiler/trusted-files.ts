@@ -115,8 +115,8 @@ export function openOwnFile(path: string, maxBytes: number): { fd: number; size:
 }
 
 /** Up to `size` bytes of an open file, from its start (fewer if it shrank meanwhile). */
-export function readUpTo(fd: number, size: number): Buffer {
-  const bytes = Buffer.allocUnsafe(size);
+export function readUpTo(fd: number, size: number, allocate: (size: number) => Buffer = Buffer.allocUnsafe): Buffer {
+  const bytes = allocate(size);
   let n = 0;
   while (n < size) {
     const got = readSync(fd, bytes, n, size - n, n);

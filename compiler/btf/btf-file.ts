@@ -11,14 +11,14 @@ export const KERNEL_BTF = "/sys/kernel/btf/vmlinux";
 /** A vmlinux BTF is a few MB; anything this large is not one. */
 const MAX_BTF_BYTES = 512 << 20;
 
-/** The bytes of `file` (default: the running kernel's BTF). */
-export function readBtfBytes(file = KERNEL_BTF): Buffer {
+/** The bytes of `file` (default: the running kernel's BTF), read into what `allocate` gives. */
+export function readBtfBytes(file = KERNEL_BTF, allocate?: (size: number) => Buffer): Buffer {
   const notBtf = (why: string) => new TsbpfError(why, { subject: file, hint: "name a BTF file, such as /sys/kernel/btf/vmlinux" });
   return readRegularFile(file, MAX_BTF_BYTES, {
     notRegular: (directory) => notBtf(directory ? "is a directory, not a BTF file" : "is not a regular file, so not a BTF file"),
     tooLarge: (size) => notBtf(`is ${size} bytes; a kernel's BTF is a few MB`),
     unreadable: (e) => unreadable(file, e),
-  });
+  }, allocate);
 }
 
 /** The parsed BTF of `file` (default: the running kernel's). */

@@ -62,6 +62,11 @@ export class Btf {
     return this.ascii !== undefined;
   }
 
+  /** The sections as parsed (checked by btf-parse.ts), for declarations-wasm.ts to copy. */
+  get sections(): { words: Uint32Array; starts: Uint32Array; kinds: Uint8Array; strings: Buffer } {
+    return { words: this.words, starts: this.starts, kinds: this.kinds, strings: this.strings };
+  }
+
   /** The size of the type and string sections, in bytes. */
   get byteLength(): number {
     return 4 * this.words.length + this.strings.length;

@@ -8,6 +8,7 @@
 
 import { Btf } from "./btf.js";
 import { Kind } from "./btf-kinds.js";
+import { WasmDeclarations } from "./declarations-wasm.js";
 import { propertyName, usableValueName } from "./ts-names.js";
 import { IMPORTED, nameTypes, type TypeNames } from "./type-names.js";
 import { flat, TextBuffer } from "./text-buffer.js";
@@ -27,15 +28,21 @@ export interface KernelDeclarations {
   counts: DeclarationCounts;
 }
 
-/** `header`: the comment lines that say where the types come from. */
-export function kernelDeclarations(btf: Btf, header: string[]): KernelDeclarations {
+/**
+ * `header`: the comment lines that say where the types come from. `generator`: by WebAssembly
+ * where it can (declarations-wasm.ts, D202: a new instance, or the one `btf` was read into), or
+ * "typescript": always here, the reference the WebAssembly is tested against.
+ */
+export function kernelDeclarations(btf: Btf, header: string[], generator: "typescript" | WasmDeclarations | undefined = WasmDeclarations.load()): KernelDeclarations {
+  const head = moduleHead(header);
+  const made = generator === "typescript" ? undefined : generator?.declare(btf, head);
+  if (made) return made;
   const names = nameTypes(btf);
   const text = new TypeText(btf, names);
   // A vmlinux's module is about 1.7 times its BTF: room for it at once, with no copy to grow.
   // All of it but the header is made of BTF's names and ASCII.
   const out = new TextBuffer(2 * btf.byteLength + 4096, btf.isAscii);
-  for (const line of header) out.writeUtf8(`// ${line}\n`);
-  out.write(`import type { ${IMPORTED.join(", ")} } from "tsbpf";\n`);
+  out.writeUtf8(head);
   const counts: DeclarationCounts = { structs: 0, unions: 0, enums: 0, typedefs: 0, functions: 0 };
   const constants: string[] = [];
   const rawTracepoints: number[] = [];
@@ -90,6 +97,9 @@ export function kernelDeclarations(btf: Btf, header: string[]): KernelDeclaratio
   out.write(augmentationEnd(hasTask, raw.join("")));
   return { bytes: out.view(), counts };
 }
+
+/** The module's first lines: `header` as comments, and the import of tsbpf's types. */
+export const moduleHead = (header: string[]): string => header.map((line) => `// ${line}\n`).join("") + `import type { ${IMPORTED.join(", ")} } from "tsbpf";\n`;
 
 export function composite(btf: Btf, id: number, names: TypeNames, text: TypeText): string {
   const kind = btf.kind(id) === Kind.Struct ? "struct" : "union";

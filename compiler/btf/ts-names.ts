@@ -6,7 +6,7 @@
 // id, typedefs by type id, enumerators), so the same BTF always gives the same names.
 
 /** Reserved words: never an identifier of a declaration, a parameter or a value. */
-const RESERVED = new Set(
+export const RESERVED = new Set(
   (
     "break case catch class const continue debugger default delete do else enum export extends false finally for function if import in " +
     "instanceof new null return super switch this throw true try typeof var void while with " +
@@ -15,7 +15,7 @@ const RESERVED = new Set(
 );
 
 /** Names TypeScript refuses as the name of an interface, a type alias or an enum. */
-const PREDEFINED_TYPES = new Set("any unknown never number bigint boolean string symbol object undefined intrinsic".split(" "));
+export const PREDEFINED_TYPES = new Set("any unknown never number bigint boolean string symbol object undefined intrinsic".split(" "));
 
 /** Whether `name` is letters, digits, `_` and `$`, not starting with a digit (a loop: it runs for every field). */
 export function isIdentifier(name: string): boolean {

@@ -19,7 +19,7 @@ export const IMPORTED = ["u8", "u16", "u32", "u64", "i8", "i16", "i32", "i64", "
  * Names no kernel type may take: what a probe's kernel declarations import besides (tracepoint
  * records), and the interfaces the module augments, whose bodies name kernel types.
  */
-const RESERVED_NAMES = [...IMPORTED, "UserPtr", "KernelFunctions", "KernelTypes", "TracepointFields"];
+export const RESERVED_NAMES = [...IMPORTED, "UserPtr", "KernelFunctions", "KernelTypes", "TracepointFields"];
 
 const INT_NAMES: Record<number, [string, string]> = { 1: ["u8", "i8"], 2: ["u16", "i16"], 4: ["u32", "i32"], 8: ["u64", "i64"] };
 
