@@ -74,9 +74,44 @@ void *memset(void *to, int c, usize n) {
 typedef struct { const char *p; u32 n; } Str;
 #define LIT(s) ((Str){s, sizeof(s) - 1})
 
+// Strings are read and copied 8 bytes at a time (unaligned loads are allowed in WebAssembly):
+// Liftoff's code, which runs this, pays for every turn of a loop, and most names are 5–20 bytes.
+
+static inline u64 load64(const char *p) {
+  u64 v;
+  __builtin_memcpy(&v, p, 8);
+  return v;
+}
+static inline u32 load32(const char *p) {
+  u32 v;
+  __builtin_memcpy(&v, p, 4);
+  return v;
+}
+static inline void store64(char *p, u64 v) { __builtin_memcpy(p, &v, 8); }
+static inline void store32(char *p, u32 v) { __builtin_memcpy(p, &v, 4); }
+
+/** Copies n bytes; short copies as two overlapping words, not a loop or a call. */
+static inline void copy(char *to, const char *from, u32 n) {
+  if (n >= 8) {
+    if (n > 16) {
+      __builtin_memcpy(to, from, n);  // memory.copy (-mbulk-memory)
+      return;
+    }
+    u64 head = load64(from), tail = load64(from + n - 8);
+    store64(to, head), store64(to + n - 8, tail);
+  } else if (n >= 4) {
+    u32 head = load32(from), tail = load32(from + n - 4);
+    store32(to, head), store32(to + n - 4, tail);
+  } else
+    for (u32 i = 0; i < n; i++) to[i] = from[i];
+}
+
 static int str_eq(Str a, Str b) {
   if (a.n != b.n) return 0;
-  for (u32 i = 0; i < a.n; i++)
+  u32 i = 0;
+  for (; i + 8 <= a.n; i += 8)
+    if (load64(a.p + i) != load64(b.p + i)) return 0;
+  for (; i < a.n; i++)
     if (a.p[i] != b.p[i]) return 0;
   return 1;
 }
@@ -88,10 +123,18 @@ static int str_eq_lit(Str a, const char *lit) {
   return lit[i] == 0;
 }
 
-static u32 str_hash(Str s) {  // FNV-1a
-  u32 h = 0x811c9dc5u;
-  for (u32 i = 0; i < s.n; i++) h = (h ^ (u8)s.p[i]) * 0x01000193u;
-  return h;
+/** A hash of the string's bytes, 8 at a time (the last word's missing bytes as zeros). */
+static u32 str_hash(Str s) {
+  u64 h = 0x9e3779b97f4a7c15ull ^ s.n;
+  u32 i = 0;
+  for (; i + 8 <= s.n; i += 8) h = (h ^ load64(s.p + i)) * 0xff51afd7ed558ccdull, h ^= h >> 29;
+  if (i < s.n) {
+    u64 last = 0;
+    for (u32 k = 0; i + k < s.n; k++) last |= (u64)(u8)s.p[i + k] << (8 * k);
+    h = (h ^ last) * 0xff51afd7ed558ccdull;
+  }
+  h ^= h >> 32;
+  return (u32)(h * 0xc4ceb9fe1a85ec53ull >> 32);
 }
 
 /** A string built in the arena from pieces. */
@@ -100,7 +143,7 @@ typedef struct { char *p; u32 n, cap; } Builder;
 static Builder builder(u32 cap) { return (Builder){alloc(cap), 0, cap}; }
 static void add(Builder *b, Str s) {
   if (b->n + s.n > b->cap) BAIL();
-  memcpy(b->p + b->n, s.p, s.n);
+  copy(b->p + b->n, s.p, s.n);
   b->n += s.n;
 }
 static void add_byte(Builder *b, char c) {
@@ -259,10 +302,14 @@ static inline u32 param_name_offset(u32 id, u32 i) { return words[starts[id] + 3
 static inline u32 param_type(u32 id, u32 i) { return words[starts[id] + 4 + 2 * i]; }
 static inline u32 enum_at(u32 id, u32 i) { return starts[id] + 3 + (kind(id) == KIND_ENUM64 ? 3 : 2) * i; }
 
+/** The NUL-terminated string at p, its NUL found 8 bytes at a time (the string section ends with one). */
 static Str c_string(const char *p) {
   u32 n = 0;
-  while (p[n]) n++;
-  return (Str){p, n};
+  for (;; n += 8) {
+    u64 w = load64(p + n);
+    u64 zero = (w - 0x0101010101010101ull) & ~w & 0x8080808080808080ull;  // the high bit of each zero byte
+    if (zero) return (Str){p, n + (u32)(__builtin_ctzll(zero) >> 3)};
+  }
 }
 static Str string_at(u32 offset) { return c_string(strings + offset); }
 static Str name_of_type(u32 id) { return string_at(name_offset(id)); }
@@ -571,10 +618,7 @@ static u32 out_used, out_cap;
 
 static void write_str(Str s) {
   if (out_used + s.n > out_cap) BAIL();  // more than foreseen: the reference grows its buffer
-  char *to = out + out_used;
-  if (s.n <= 16)
-    for (u32 i = 0; i < s.n; i++) to[i] = s.p[i];
-  else memcpy(to, s.p, s.n);
+  copy(out + out_used, s.p, s.n);
   out_used += s.n;
 }
 #define WRITE(lit) write_str(LIT(lit))
