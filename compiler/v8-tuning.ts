@@ -15,15 +15,10 @@ export const OPTIMIZE_FROM_BYTES = 128 * 1024;
 const setFlagsFromString = (flags: string): void => (require("node:v8") as typeof import("node:v8")).setFlagsFromString(flags);
 
 let switchedOff = false;
-let smallInlining = false;
-
-/** `tsbpf types`' inlining budget (D159); V8's default is 920. */
-const KERNEL_TYPES_INLINING = "--max-inlined-bytecode-size-cumulative=200";
-const DEFAULT_INLINING = "--max-inlined-bytecode-size-cumulative=920";
 
 /** Flags set at run time and in effect now (part of the key of V8's code cache, which depends on them). */
 export function runtimeV8Flags(): readonly string[] {
-  return [...(switchedOff ? ["--no-opt"] : []), ...(smallInlining ? [KERNEL_TYPES_INLINING] : [])];
+  return switchedOff ? ["--no-opt"] : [];
 }
 
 /**
@@ -77,25 +72,10 @@ const nodeStartedWithOptimiserChoice = (): boolean => nodeStartedWith(/^--(no-)?
 const nodeStartedWith = (flag: RegExp): boolean => [...process.execArgv, ...(process.env.NODE_OPTIONS ?? "").split(/\s+/)].some((a) => flag.test(a));
 
 /**
- * V8's optimiser for `tsbpf types`, which runs once, cold (D159): most of its time is spent before
- * and while V8 optimises the generator's few dozen hot functions, and a third of that in TurboFan
- * compiling them with everything they call inlined. Less inlining makes each compile smaller and
- * its code ready sooner. Until restoreV8Flags: V8 rejects a code cache made under other flags, and
- * tsbpf's own modules' cache is written at exit (D155); left in effect, every run rewrote it.
- */
-export function tuneV8ForKernelTypes(): void {
-  if (smallInlining) return;
-  setFlagsFromString(KERNEL_TYPES_INLINING);
-  smallInlining = true;
-}
-
-/**
  * Node's flags again, as it started: after V8's code cache for TypeScript is written (under the
- * flags it was read under), so that Node's own modules load from their code cache again; after
- * `tsbpf types`' generator, so that the modules' cache written at exit is one the next run takes.
+ * flags it was read under), so that Node's own modules load from their code cache again.
  */
 export function restoreV8Flags(): void {
   if (switchedOff) setFlagsFromString("--opt");
-  if (smallInlining) setFlagsFromString(DEFAULT_INLINING);
-  switchedOff = smallInlining = false;
+  switchedOff = false;
 }

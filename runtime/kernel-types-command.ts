@@ -9,20 +9,13 @@ import { writeStderr } from "./stderr.js";
 export const DEFAULT_TYPES_DIR = "kernel-types";
 
 export async function kernelTypesCommand(dir: string, btfFile: string | undefined): Promise<number> {
-  const { kernelTypes, writeOutput, KERNEL_BTF, tuneV8ForKernelTypes, restoreV8Flags } = require("../compiler/btf/kernel-types.js") as typeof import("../compiler/btf/kernel-types.js");
   // The running kernel's tracepoint records (a --btf file says nothing of them): `ctx` typed in the editor,
-  // made on another thread meanwhile (its module, and Node's worker_threads, loaded only then).
+  // made on another thread meanwhile (its module, and Node's worker_threads, loaded only then), started
+  // first: a thread takes 60–100 ms to start.
   const thread = btfFile === undefined ? (require("./tracepoint-records-thread.js") as typeof import("./tracepoint-records-thread.js")) : undefined;
-  // Set after Node's modules that the command needs are loaded (V8's code cache for those is keyed on
-  // the flags, D80), before the thread starts (its isolate reads them).
-  tuneV8ForKernelTypes();
   const tracepointRecords = thread?.tracepointRecordsSoon();
-  let types: ReturnType<typeof kernelTypes>;
-  try {
-    types = kernelTypes(btfFile);
-  } finally {
-    restoreV8Flags();
-  }
+  const { kernelTypes, writeOutput, KERNEL_BTF } = require("../compiler/btf/kernel-types.js") as typeof import("../compiler/btf/kernel-types.js");
+  const types = kernelTypes(btfFile);
   makeDirectory(dir);
   const out = join(dir, "vmlinux.d.ts");
   writeOutput(out, types.bytes, btfFile ?? KERNEL_BTF);

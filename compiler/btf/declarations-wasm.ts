@@ -60,7 +60,7 @@ export class WasmDeclarations {
     } catch {
       return undefined;
     } finally {
-      setFlagsFromString("--no-liftoff-only");
+      setFlagsFromString("--no-liftoff-only --wasm-tier-up --wasm-dynamic-tiering"); // and what --liftoff-only turned off: V8 keys its code cache on all flags
     }
   }
 

@@ -24,12 +24,11 @@ export type { Btf } from "./btf.js";
 export { parseBtf } from "./btf-parse.js";
 export { Kind, INT_SIGNED, INT_BOOL } from "./btf-kinds.js";
 export { readRegularFile } from "../source-file.js";
-export { tuneV8ForKernelTypes, restoreV8Flags } from "../v8-tuning.js";
 export type { DeclarationCounts } from "./declarations.js";
 
 /** Every tracepoint's record (kernel-declarations.ts), loaded only when asked for: `--btf` never is. */
 export function allTracepointDeclarations(): { text: string; count: number } | undefined {
-  return (require("../kernel/kernel-declarations.js") as typeof import("../kernel/kernel-declarations.js")).allTracepointDeclarations();
+  return (require("../kernel/tracepoint-records.js") as typeof import("../kernel/tracepoint-records.js")).allTracepointDeclarations();
 }
 
 /** The BTF of `file`, or of the running kernel. */

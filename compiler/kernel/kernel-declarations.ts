@@ -17,15 +17,13 @@ import { nameTypes, type TypeNames } from "../btf/type-names.js";
 import { Codes } from "../frontend/codes.js";
 import { readDeclarations, writeDeclarations } from "./declarations-cache.js";
 import { compileBtfPath, kernelRequest, type KernelRequest } from "./kernel-request.js";
-import { parseFormat, recordInterface } from "./tracepoint-fields.js";
-import { tracefsRoot, tracepointEvents, tracepointFormats, tracepointNames } from "./tracepoint-formats.js";
+import { augmentation, IMPORTS, tracepointRecords } from "./tracepoint-records.js";
+import { tracepointNames } from "./tracepoint-formats.js";
 
 export { tracepointNames } from "./tracepoint-formats.js";
 
 /** Where the declarations stand among tsbpf's (never on disk). */
 export const KERNEL_DECLARATIONS_FILE = join(stdlibDir, "kernel", "probe-kernel-types.d.ts");
-
-const IMPORTS = 'import type { u8, u16, u32, u64, i8, i16, i32, i64, Ptr, UserPtr, FixedArray, Str } from "tsbpf";';
 
 /** The kernel's types as one probe's compile knows them. */
 export interface ProbeKernelTypes {
@@ -85,51 +83,4 @@ function btfTypes(file: string, source: string, request: KernelRequest): { text:
   }
   writeDeclarations(request, subset);
   return { text: subset.text, btf, composites: subset.composites };
-}
-
-/**
- * Every tracepoint's record, for the editor (`tsbpf types`): what the compiler makes for the
- * tracepoints each probe names. Undefined without a readable tracefs.
- */
-export function allTracepointDeclarations(): { text: string; count: number } | undefined {
-  const root = tracefsRoot();
-  if (!root) return undefined;
-  const records = tracepointRecords(tracepointEvents(root), root);
-  if (!records) return undefined;
-  const text = [`// The records of the tracepoints this kernel has, read from its tracefs format files by tsbpf (Linux ${release()}).`, IMPORTS, augmentation(records), ""].join("\n");
-  return { text, count: records.length };
-}
-
-interface TracepointRecordText {
-  name: string;
-  iface: string;
-  text: string;
-}
-
-/** The record's interface name: bcc's name for the same struct. */
-const recordName = (category: string, event: string) => `tracepoint__${category}__${event.replace(/[^A-Za-z0-9_]/g, "_")}`;
-
-/** The records of the tracepoints `names` (those this kernel has a format for). */
-function tracepointRecords(names: readonly string[], root?: string): TracepointRecordText[] | undefined {
-  const records: TracepointRecordText[] = [];
-  for (const [name, format] of tracepointFormats(names, root)) {
-    const fields = parseFormat(format.text);
-    if (!fields) continue;
-    const [category, event] = name.split("/");
-    const iface = recordName(category, event);
-    records.push({ name, iface, text: recordInterface(iface, category, fields, format.file) });
-  }
-  return records.length ? records : undefined;
-}
-
-function augmentation(records: TracepointRecordText[]): string {
-  return [
-    'declare module "tsbpf" {',
-    ...records.map((r) => r.text.replace(/^/gm, "  ")),
-    "  interface TracepointFields {",
-    ...records.map((r) => `    ${JSON.stringify(r.name)}: ${r.iface};`),
-    "  }",
-    "}",
-    "",
-  ].join("\n");
 }
