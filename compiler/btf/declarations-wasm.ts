@@ -44,24 +44,36 @@ interface Exports {
 /** The names declarations.c must not hand out, as it reads them: three lists of NUL-ended names, each ended by an empty one. */
 const nameLists = (): Buffer => Buffer.from([RESERVED_NAMES, [...RESERVED], [...PREDEFINED_TYPES]].map((names) => names.map((n) => n + "\0").join("") + "\0").join(""), "latin1");
 
+/**
+ * Flags as Node started: --liftoff-only also turned tiering off, and V8 keys its code cache on
+ * every flag (tsbpf's modules' cache, written at exit, would be refused by the next run).
+ */
+function restoreFlags(): void {
+  setFlagsFromString("--no-liftoff-only --wasm-tier-up --wasm-dynamic-tiering");
+}
+
 /** One use: a BTF read into it (or copied), one module made. */
 export class WasmDeclarations {
   private constructor(private readonly wasm: Exports) {}
 
   /** An instance, or undefined where declarations.wasm cannot be loaded (the TypeScript generator then makes the module). */
   static load(): WasmDeclarations | undefined {
-    // Baseline code only (Liftoff's): the work is one pass, through functions that V8's
-    // optimising tier would compile on other threads, to be used at their next call, mostly after
-    // the work is done. Read when the module is compiled: TurboFan's compiles touched 5,000 more
-    // pages and took longer than they saved (D202).
+    // Baseline code only (Liftoff's), until done(): the work is one pass through functions that
+    // V8's optimising tier would compile on other threads, to be used at their next call, mostly
+    // after the work is done: TurboFan's compiles touched 3,000–5,000 more pages and took longer
+    // than they saved (D202).
     setFlagsFromString("--liftoff-only");
     try {
       return new WasmDeclarations(new WebAssembly.Instance(new WebAssembly.Module(readFileSync(DECLARATIONS_WASM))).exports as Exports);
     } catch {
+      restoreFlags();
       return undefined;
-    } finally {
-      setFlagsFromString("--no-liftoff-only --wasm-tier-up --wasm-dynamic-tiering"); // and what --liftoff-only turned off: V8 keys its code cache on all flags
     }
+  }
+
+  /** V8's flags as they were: call when done with the instance (declare does). */
+  done(): void {
+    restoreFlags();
   }
 
   /**
@@ -102,6 +114,8 @@ export class WasmDeclarations {
     } catch (e) {
       if (e instanceof WebAssembly.RuntimeError) return undefined; // it trapped: the TypeScript generator says why, or makes it
       throw e;
+    } finally {
+      this.done();
     }
   }
 
