@@ -208,20 +208,6 @@ static void grow(Table *t) {
   *t = bigger;
 }
 
-/** Where `key`'s value is kept (0 where the key is new): read and written in place. */
-static u32 *table_slot_hashed(Table *t, Str key, u32 hash) {
-  u32 slot = slot_hashed(t, key, hash);
-  if (t->keys[slot].p == 0) {
-    if (2 * (t->count + 1) > t->cap) {
-      grow(t);
-      slot = slot_hashed(t, key, hash);
-    }
-    t->keys[slot] = key;
-    t->count++;
-  }
-  return &t->values[slot];
-}
-
 static int table_has(const Table *t, Str key) { return t->keys[slot_of(t, key)].p != 0; }
 
 /** The value of `key`, or `missing`. */
@@ -745,10 +731,27 @@ static Str used_names[65536];
 static u32 used_count;
 
 /** Parameter i's name (ParameterText.parameter): BTF's, else argN, with `_` appended while taken. */
+/**
+ * Whether the string at `offset` may name a parameter (ParameterText.name), remembered by offset:
+ * a vmlinux's 72,000 parameters have a few thousand names (skb, file, …), each at one offset.
+ */
+enum { USABLE_KEPT = 4096 };
+static u32 usable_offset[USABLE_KEPT];  // offset + 1 of the string whose answer is kept
+static u8 usable_answer[USABLE_KEPT];
+
+static int usable_parameter_name(u32 offset, Str text) {
+  u32 at = (offset * 0x9e3779b1u) >> 20;
+  if (usable_offset[at] == offset + 1) return usable_answer[at];
+  int usable = usable_value_name(text) && !str_eq_lit(text, "rest");
+  usable_offset[at] = offset + 1, usable_answer[at] = (u8)usable;
+  return usable;
+}
+
 static Str parameter_name(u32 proto, u32 i) {
   if (i == 0) used_count = 0;
-  Str text = string_at(param_name_offset(proto, i));
-  Str name = usable_value_name(text) && !str_eq_lit(text, "rest") ? text : cat3(LIT("arg"), number(i, 0), LIT(""));
+  u32 offset = param_name_offset(proto, i);
+  Str text = string_at(offset);
+  Str name = usable_parameter_name(offset, text) ? text : cat3(LIT("arg"), number(i, 0), LIT(""));
   for (;;) {
     int taken = 0;
     for (u32 u = 0; u < used_count && !taken; u++) taken = str_eq(used_names[u], name);
@@ -791,15 +794,39 @@ static Str signature_of(u32 proto) {
   return built(&out);
 }
 
-enum { MAYBE_SEEN_WORDS = 1 << 15 };  // 1 M bits: 128 kB
+/**
+ * The lines of KernelFunctions written so far, by name: a name's last line, and each line's
+ * previous one of the same name. The table holds line numbers only (4 bytes a slot, 512 kB for a
+ * vmlinux's 56,000 names: each look is a cache miss, so the smaller the better); a slot's name is
+ * its line's function's, told apart first by the hash kept with the line.
+ */
+typedef struct {
+  u32 *slots;  // a name's last line + 1, or 0
+  u32 cap;
+  u32 *function, *proto, *hash, *previous;  // by line
+  u32 count;
+} Lines;
+
+static Lines lines_for(u32 most) {
+  u32 cap = 16;
+  while (cap < 2 * most) cap *= 2;
+  return (Lines){alloc(cap * sizeof(u32)), cap, alloc(most * sizeof(u32)), alloc(most * sizeof(u32)), alloc(most * sizeof(u32)), alloc(most * sizeof(u32)), 0};
+}
+
+/** The slot of the name `name` (hashed `hash`): where its last line is, or the empty one where it would go. */
+static u32 *line_slot(const Lines *l, Str name, u32 hash) {
+  u32 mask = l->cap - 1;
+  for (u32 slot = hash & mask;; slot = (slot + 1) & mask) {
+    u32 line = l->slots[slot];
+    if (line == 0 || (l->hash[line - 1] == hash && str_eq(name_of_type(l->function[line - 1]), name))) return &l->slots[slot];
+  }
+}
 
 static u32 write_function_signatures(void) {
-  u32 *maybe_seen = alloc(MAYBE_SEEN_WORDS * sizeof(u32));
+  u32 functions = 0;
+  for (u32 id = 1; id < type_count; id++) functions += kind(id) == KIND_FUNC;
   Str *signatures = alloc(type_count * sizeof(Str));
-  Table last = table(65536);  // a name → its last line, plus one
-  u32 *line_proto = alloc(type_count * sizeof(u32));
-  u32 *previous = alloc(type_count * sizeof(u32));
-  u32 count = 0;
+  Lines lines = lines_for(functions);
   for (u32 id = 1; id < type_count; id++) {
     if (kind(id) != KIND_FUNC) continue;
     u32 proto = ref(id);
@@ -808,27 +835,19 @@ static u32 write_function_signatures(void) {
     if (!is_identifier(name)) continue;
     if (signatures[proto].p == 0) signatures[proto] = signature_of(proto);
     Str signature = signatures[proto];
-    // Nearly every name is new: a bit per hash (a small array, in the cache) says so without a
-    // look into the table of names (a large one: a cache miss each).
     u32 hash = str_hash(name);
-    u32 *name_last = 0;
-    if (maybe_seen[(hash >> 5) & (MAYBE_SEEN_WORDS - 1)] & (1u << (hash & 31))) {
-      name_last = table_slot_hashed(&last, name, hash);
-      u32 line = *name_last;
-      while (line != 0 && !str_eq(signatures[line_proto[line - 1]], signature)) line = previous[line - 1];
-      if (line != 0) continue;  // the same name and signature again
-    } else {
-      maybe_seen[(hash >> 5) & (MAYBE_SEEN_WORDS - 1)] |= 1u << (hash & 31);
-      name_last = table_slot_hashed(&last, name, hash);
-    }
+    u32 *last = line_slot(&lines, name, hash);
+    u32 line = *last;
+    while (line != 0 && !str_eq(signatures[lines.proto[line - 1]], signature)) line = lines.previous[line - 1];
+    if (line != 0) continue;  // the same name and signature again
     WRITE("    ");
     write_str(name);
     write_str(signature);
-    line_proto[count] = proto;
-    previous[count] = *name_last;
-    *name_last = ++count;
+    u32 at = lines.count++;
+    lines.function[at] = id, lines.proto[at] = proto, lines.hash[at] = hash, lines.previous[at] = *last;
+    *last = at + 1;
   }
-  return count;
+  return lines.count;
 }
 
 static const char RAW_TRACEPOINT_PREFIX[] = "btf_trace_";
