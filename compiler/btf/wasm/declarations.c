@@ -1,14 +1,15 @@
-// The body of a kernel's declarations module (declarations.ts: everything after the header and
-// the import line), made by WebAssembly for speed (D202). declarations.ts is the reference: this
-// file follows it function by function, under the same names, and a test holds the two
-// byte-for-byte equal on the running kernel's BTF, on a sample of every case and on thousands of
-// mutated files. Its input is a BTF that btf-parse.ts has checked (every offset and type id in
-// range), with a string section of ASCII only; anything the reference would refuse or that this
-// code does not foresee (a cycle, an anonymous forward declaration, output larger than foreseen)
-// traps, and the caller makes the module in TypeScript instead.
+// A kernel's declarations module (declarations.ts), made by WebAssembly for speed (D202):
+// declarations.ts is the reference, and this file follows it function by function, under the
+// same names; a test holds the two byte-for-byte equal on the running kernel's BTF, on samples
+// of every case and on thousands of mutated files. Its input is a BTF that btf-parse.ts has
+// checked (every offset and type id in range), with a string section of ASCII only; anything the
+// reference would refuse, or that this code does not foresee (a cycle, an anonymous forward
+// declaration, output larger than foreseen), traps, and the caller makes the module in
+// TypeScript instead.
 //
 // Freestanding: no libc. Memory is one bump arena that only grows (memory.grow gives zeroed
-// pages): nothing is freed, the instance is used for one module and dropped.
+// pages): nothing is freed, the instance is used for one module and dropped. Strings are read 8
+// bytes at a time, up to 7 past their NUL: the string section is never the memory's last bytes.
 // Build: compiler/btf/wasm/build.sh (clang and wasm-ld 14).
 
 typedef unsigned char u8;
