@@ -15,6 +15,9 @@ import type { DeclarationCounts, KernelDeclarations } from "./declarations.js";
 import { PREDEFINED_TYPES, RESERVED } from "./ts-names.js";
 import { RESERVED_NAMES } from "./type-names.js";
 
+/** What a 32-bit WebAssembly memory can hold, less room for the module's own data. */
+const MAX_MEMORY_BYTES = 3 * 2 ** 30;
+
 export const DECLARATIONS_WASM = join(packageRoot, "compiler", "btf", "wasm", "declarations.wasm");
 
 // Node's WebAssembly, as far as this file uses it (TypeScript declares it with the DOM's types).
@@ -82,7 +85,9 @@ export class WasmDeclarations {
    * the view stays valid. A vmlinux's module needs about 5 times its BTF.
    */
   readonly allocate = (size: number): Buffer => {
-    this.wasm.room(size + 12 * size + (16 << 20));
+    const needs = size + 12 * size + (16 << 20);
+    if (needs > MAX_MEMORY_BYTES) return Buffer.allocUnsafe(size); // too large for this memory: declare() then gives up
+    this.wasm.room(needs);
     return this.view(this.wasm.reserve(size), size);
   };
 
@@ -93,8 +98,11 @@ export class WasmDeclarations {
    * traps). After it, `btf` may no longer be readable if it was read into this memory (allocate).
    */
   declare(btf: Btf, head: string): KernelDeclarations | undefined {
-    if (!btf.isAscii) return undefined;
     const wasm = this.wasm;
+    if (!btf.isAscii) {
+      this.done();
+      return undefined;
+    }
     try {
       const { words, starts, kinds, strings } = btf.sections;
       const at = {

@@ -621,7 +621,7 @@ static SeenNames seen;
 
 static u32 int_bitfield(u32 type) {
   u32 t = underlying(type, 1);
-  return kind(t) == KIND_INT && int_bits(t) != size_of(t) * 8 ? int_bits(t) : 0;
+  return kind(t) == KIND_INT && int_bits(t) != (u64)size_of(t) * 8 ? int_bits(t) : 0;  // in 64 bits, as the reference's doubles
 }
 
 static void field_head(u32 width, u64 bit_offset) {
