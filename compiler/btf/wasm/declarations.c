@@ -175,7 +175,7 @@ static Str number(i64 v, int is_signed) {
   return built(&out);
 }
 
-// ---- hash tables: a string key (its bytes, not kept) to a number ----
+// ---- hash tables: a string (compared by its bytes; the key points at them, no copy) to a number ----
 
 typedef struct {
   Str *keys;
@@ -189,13 +189,12 @@ static Table table(u32 expected) {
   return (Table){alloc(cap * sizeof(Str)), alloc(cap * sizeof(u32)), cap, 0};
 }
 
-/** The slot of `key` (whose str_hash is `hash`): where it is, or the empty one where it would go. */
-static u32 slot_hashed(const Table *t, Str key, u32 hash) {
+/** The slot of `key`: where it is, or the empty one where it would go. */
+static u32 slot_of(const Table *t, Str key) {
   u32 mask = t->cap - 1;
-  for (u32 slot = hash & mask;; slot = (slot + 1) & mask)
+  for (u32 slot = str_hash(key) & mask;; slot = (slot + 1) & mask)
     if (t->keys[slot].p == 0 || str_eq(t->keys[slot], key)) return slot;
 }
-static u32 slot_of(const Table *t, Str key) { return slot_hashed(t, key, str_hash(key)); }
 
 static void grow(Table *t) {
   Table bigger = table(t->cap);
