@@ -35,8 +35,10 @@ export interface Param {
 }
 
 export class Btf {
-  /** The whole string section as one string when it is ASCII (then byte offsets are character offsets). */
-  private readonly ascii: string | undefined;
+  /** Whether every string is ASCII (then byte offsets are character offsets in latin1Text). */
+  private readonly asciiOnly: boolean;
+  /** The whole string section as one string, made when first read: the WebAssembly generator (D202) reads none. */
+  private latin1: string | undefined;
   private readonly names = new Map<number, string>();
   private byName: Map<string, number[]> | undefined;
   private lookups = 0;
@@ -54,12 +56,12 @@ export class Btf {
     private readonly kinds: Uint8Array,
     private readonly strings: Buffer,
   ) {
-    this.ascii = isAscii(strings) ? strings.toString("latin1") : undefined; // a native check: 5 ms less than a loop
+    this.asciiOnly = isAscii(strings); // a native check: 5 ms less than a loop
   }
 
   /** Whether every string is ASCII. */
   get isAscii(): boolean {
-    return this.ascii !== undefined;
+    return this.asciiOnly;
   }
 
   /** The sections as parsed (checked by btf-parse.ts), for declarations-wasm.ts to copy. */
@@ -307,7 +309,7 @@ export class Btf {
 
   private notIdentifiers(): Uint8Array {
     // An identifier is ASCII: read as latin1, no byte of a longer UTF-8 character is part of one.
-    const text = this.ascii ?? this.strings.toString("latin1");
+    const text = this.latin1Text();
     const marks = new Uint8Array(text.length);
     // What makes a string no identifier: a character of none, or a digit or the string's end right after its start.
     const spoiler = /[^\0A-Za-z0-9_$]|\0(?=[0-9\0])/g;
@@ -315,10 +317,18 @@ export class Btf {
     return marks;
   }
 
+  /** The string section read as latin1 (each byte a character), made once. */
+  private latin1Text(): string {
+    return (this.latin1 ??= this.strings.toString("latin1"));
+  }
+
   /** The NUL-terminated string at `offset` of the string section (checked to lie inside it). */
   string(offset: number): string {
     if (offset === 0) return "";
-    if (this.ascii !== undefined) return this.ascii.slice(offset, this.ascii.indexOf("\0", offset));
+    if (this.asciiOnly) {
+      const text = this.latin1Text();
+      return text.slice(offset, text.indexOf("\0", offset));
+    }
     let s = this.names.get(offset);
     if (s === undefined) {
       s = this.strings.toString("utf8", offset, this.strings.indexOf(0, offset));
