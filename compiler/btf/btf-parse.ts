@@ -78,7 +78,7 @@ function typeStarts(words: Uint32Array, fail: (what: string) => TsbpfError): { s
     kinds[id] = kind;
     at = end;
   }
-  return { starts: starts.slice(0, id), kinds: kinds.slice(0, id) };
+  return { starts: starts.subarray(0, id), kinds: kinds.subarray(0, id) }; // views: a copy touched 0.75 MB more
 }
 
 /** Where a kind's items (after the header) hold a name offset and a type id, and their size in words. */

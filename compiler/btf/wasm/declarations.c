@@ -153,6 +153,24 @@ static void add_byte(Builder *b, char c) {
 }
 static Str built(Builder *b) { return (Str){b->p, b->n}; }
 
+/**
+ * A builder over one reused buffer, for a string whose length is known only once built (its room
+ * overestimated): kept() then copies it to the arena, exactly. Building in the arena itself left
+ * the overestimate's bytes between strings, a megabyte of pages touched for a vmlinux's signatures.
+ */
+static Builder scratch(u32 room) {
+  static Builder buffer;
+  if (buffer.cap < room) buffer = builder(room > 65536 ? room : 65536);
+  buffer.n = 0;
+  return buffer;
+}
+
+static Str kept(Str s) {
+  Builder out = builder(s.n);
+  add(&out, s);
+  return built(&out);
+}
+
 static Str cat3(Str a, Str b, Str c) {
   Builder out = builder(a.n + b.n + c.n);
   add(&out, a), add(&out, b), add(&out, c);
@@ -363,8 +381,15 @@ typedef struct {
   int types;  // a namespace of types also refuses the predefined types' names
 } NameTable;
 
-static NameTable name_table(int types) {
-  NameTable t = {table(1024), types};
+/** The named types a namespace's names are first claimed for: its table's size, so that it never grows (each growth left the old table's pages behind). */
+static u32 named_types(void) {
+  u32 n = 0;
+  for (u32 id = 1; id < type_count; id++) n += named(id) && (kind(id) == KIND_TYPEDEF || is_composite(kind(id)) || is_enum(kind(id)) || kind(id) == KIND_FWD);
+  return n;
+}
+
+static NameTable name_table(int types, u32 expected) {
+  NameTable t = {table(expected), types};
   for (u32 i = 0; i < initial_names.cap; i++)
     if (initial_names.keys[i].p) table_set(&t.taken, initial_names.keys[i], 1);
   return t;
@@ -511,8 +536,9 @@ static void name_field_types(void) {
 static void name_types(void) {
   names_of = alloc(type_count * sizeof(Str));
   aliases = alloc(type_count);
-  type_names = name_table(1);
-  value_names = name_table(0);
+  u32 named = named_types();
+  type_names = name_table(1, named + named / 4);  // and anonymous types named by their place
+  value_names = name_table(0, 1024);
   name_tags();
   name_typedefs();
   name_field_types();
@@ -784,14 +810,14 @@ static Str signature_of(u32 proto) {
   u32 n = vlen(proto), room = 16;
   for (u32 i = 0; i < n; i++) room += parameter_room(proto, i) + 2;
   Str returns = text_of(ref(proto), 0);
-  Builder out = builder(room + returns.n);
+  Builder out = scratch(room + returns.n);
   add(&out, LIT("("));
   for (u32 i = 0; i < n; i++) {
     if (i) add(&out, LIT(", "));
     add_parameter(&out, proto, i);
   }
   add(&out, LIT("): ")), add(&out, returns), add(&out, LIT(";\n"));
-  return built(&out);
+  return kept(built(&out));
 }
 
 /**
