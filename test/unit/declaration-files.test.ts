@@ -2,7 +2,7 @@
 // types, later) is served to every probe, its declarations are tsbpf's, it is trusted only as
 // any cache file is, and the object cache's key changes with it.
 import { execFileSync } from "node:child_process";
-import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type * as TS from "typescript";
@@ -90,20 +90,33 @@ test("a generated file that others could have written is not served", () => {
   expect((error as Error).message).toMatch(/has no exported member named 'task_struct'|has no exported member 'task_struct'/);
 });
 
+/** The object cache's key for the probe, from a process of its own (the compiler's fingerprint is computed once per process). */
+const key = () =>
+  execFileSync(process.execPath, ["-e", `console.log(require(${JSON.stringify(join(__dirname, "../../compiler/object-cache.js"))}).cacheKey(process.argv[1], {}).key)`, probe], {
+    encoding: "utf8",
+    env: { ...process.env, TSBPF_CACHE_DIR: cache },
+  }).trim();
+
 test("the object cache's key covers generated declaration files", () => {
-  // The fingerprint is computed once per process: each key comes from a process of its own.
-  const objectCache = join(__dirname, "../../compiler/object-cache.js");
-  const key = () =>
-    execFileSync(process.execPath, ["-e", `console.log(require(${JSON.stringify(objectCache)}).cacheKey(process.argv[1], {}).key)`, probe], {
-      encoding: "utf8",
-      env: { ...process.env, TSBPF_CACHE_DIR: cache },
-    }).trim();
   writeKernelTypes("    pid: i32;\n    comm: Str<16>;\n");
   const before = key();
   expect(key()).toBe(before);
   writeKernelTypes("    pid: i32;\n    comm: Str<32>;\n");
   expect(key()).not.toBe(before);
   rmSync(kernelTypes);
+  expect(key()).not.toBe(before);
+});
+
+test("the key follows the files' contents, not their times: a file written again the same keeps it (D205)", () => {
+  writeKernelTypes("    pid: i32;\n    comm: Str<16>;\n");
+  const before = key();
+  // As `npm test`'s tsc does to every file of dist/: the same bytes, a new time.
+  const later = new Date(Date.now() + 60_000);
+  utimesSync(kernelTypes, later, later);
+  expect(key()).toBe(before);
+  // Other bytes of the same length, written at another time: another key. (Written at the very
+  // same time to the nanosecond, they would not be seen: the times are what say to look.)
+  writeKernelTypes("    pid: i32;\n    comm: Str<61>;\n");
   expect(key()).not.toBe(before);
 });
 
