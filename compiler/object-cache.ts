@@ -30,9 +30,11 @@ export function compilerFingerprint(): string {
   const files = compilerFiles();
   const statKey = createHash("sha256").update(packageVersion);
   for (const f of files) statKey.update(`${f.path}:${f.size}:${f.mtimeMs}\n`);
+  const stats = statKey.digest("hex");
   const dir = cacheDir("objects", { quiet: true });
-  const record = dir && join(dir, `compiler-${statKey.digest("hex").slice(0, 32)}.fingerprint`);
-  const known = record ? readCached(record, 128)?.toString("latin1") : undefined;
+  if (!dir) return (fingerprint = stats); // no cache: nothing is kept under the fingerprint, so no contents are read for it
+  const record = join(dir, `compiler-${stats.slice(0, 32)}.fingerprint`);
+  const known = readCached(record, 128)?.toString("latin1");
   if (known && /^[0-9a-f]{64}$/.test(known)) return (fingerprint = known);
   const content = createHash("sha256").update(packageVersion);
   for (const f of files) {
@@ -44,7 +46,7 @@ export function compilerFingerprint(): string {
     }
   }
   fingerprint = content.digest("hex");
-  if (record) writeCached(record, fingerprint);
+  writeCached(record, fingerprint);
   return fingerprint;
 }
 

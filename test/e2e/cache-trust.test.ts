@@ -237,6 +237,7 @@ test("under umask 000 the cache is created 0700 and its files 0600", () => {
     "tsbpf/objects/.last-prune uid=0 mode=600", // when the folder was last pruned (compiler/cache-prune.ts)
     "tsbpf/objects/KEY.bpf.o uid=0 mode=600",
     "tsbpf/objects/KEY.json uid=0 mode=600",
+    "tsbpf/objects/compiler-KEY.fingerprint uid=0 mode=600", // the compiler's files' contents, by their sizes and times (D205)
     "tsbpf/v8 uid=0 mode=700",
     "tsbpf/v8/.last-prune uid=0 mode=600",
     "tsbpf/v8/modules.bin uid=0 mode=600",
