@@ -82,7 +82,8 @@ export class WasmDeclarations {
   /**
    * Room for a BTF file of `size` bytes in the module's memory (readBtfBytes' `allocate`), with
    * the memory grown at once for all that the module will need of it for such a file, so that
-   * the view stays valid. A vmlinux's module needs about 5 times its BTF.
+   * the view stays valid. A vmlinux's took about 6 times its BTF (the file, the module, the
+   * generator's tables); twice that is made room for.
    */
   readonly allocate = (size: number): Buffer => {
     const needs = size + 12 * size + (16 << 20);

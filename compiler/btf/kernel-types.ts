@@ -26,7 +26,7 @@ export { Kind, INT_SIGNED, INT_BOOL } from "./btf-kinds.js";
 export { readRegularFile } from "../source-file.js";
 export type { DeclarationCounts } from "./declarations.js";
 
-/** Every tracepoint's record (kernel-declarations.ts), loaded only when asked for: `--btf` never is. */
+/** Every tracepoint's record (tracepoint-records.ts), loaded only when asked for: `--btf` never is. */
 export function allTracepointDeclarations(): { text: string; count: number } | undefined {
   return (require("../kernel/tracepoint-records.js") as typeof import("../kernel/tracepoint-records.js")).allTracepointDeclarations();
 }

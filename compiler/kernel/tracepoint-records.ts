@@ -1,7 +1,7 @@
 // The records of tracepoints as TypeScript (tracepoint-fields.ts makes each one's interface):
 // those a probe names, for its compile (kernel-declarations.ts), and every one this kernel has,
 // for the editor (`tsbpf types`' tracepoints.d.ts, made on a thread of its own: this module
-// loads nothing of the compiler's but the format files' reader, D202).
+// loads nothing of the compiler's but the format files' reader, D204).
 
 import { release } from "node:os";
 import { parseFormat, recordInterface } from "./tracepoint-fields.js";

@@ -188,9 +188,7 @@ static Str number(i64 v, int is_signed) {
   int negative = is_signed && v < 0;
   char *at = digits(negative ? -(u64)v : (u64)v, end);
   if (negative) *--at = '-';
-  Builder out = builder((u32)(end - at));
-  add(&out, (Str){at, (u32)(end - at)});
-  return built(&out);
+  return kept((Str){at, (u32)(end - at)});
 }
 
 // ---- hash tables: a string (compared by its bytes; the key points at them, no copy) to a number ----
@@ -893,7 +891,7 @@ static void write_raw_tracepoint(u32 typedef_id, Table *callers) {
   write_property_name(event, is_identifier(event));
   WRITE(": { ");
   for (u32 i = 0, n = vlen(proto); i < n; i++) {  // all named in turn: the first's name is taken too
-    Builder each = builder(parameter_room(proto, i));
+    Builder each = scratch(parameter_room(proto, i));
     add_parameter(&each, proto, i);
     if (i) write_str(built(&each)), WRITE("; ");
   }
