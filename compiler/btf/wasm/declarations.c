@@ -347,25 +347,23 @@ static int is_enum(u32 k) { return k == KIND_ENUM || k == KIND_ENUM64; }
 /** The lists declarations.ts passes in: names taken from the start, reserved words, predefined types. */
 static Table initial_names, reserved_words, predefined_types;
 
+static int is_digit(char c) { return c >= '0' && c <= '9'; }
+
+/** A letter, a digit, `_` or `$`: what an identifier is made of. */
+static int identifier_char(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || is_digit(c) || c == '_' || c == '$'; }
+
 static int is_identifier(Str name) {
-  if (name.n == 0) return 0;
-  for (u32 i = 0; i < name.n; i++) {
-    char c = name.p[i];
-    int letter = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' || c == '$';
-    if (!letter && !(i > 0 && c >= '0' && c <= '9')) return 0;
-  }
+  if (name.n == 0 || is_digit(name.p[0])) return 0;
+  for (u32 i = 0; i < name.n; i++)
+    if (!identifier_char(name.p[i])) return 0;
   return 1;
 }
 
 static Str identifier_of(Str name) {
   if (is_identifier(name)) return name;
   Builder out = builder(name.n + 1);
-  if (name.n == 0 || (name.p[0] >= '0' && name.p[0] <= '9')) add_byte(&out, '_');
-  for (u32 i = 0; i < name.n; i++) {
-    char c = name.p[i];
-    int kept = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '$';
-    add_byte(&out, kept ? c : '_');
-  }
+  if (name.n == 0 || is_digit(name.p[0])) add_byte(&out, '_');
+  for (u32 i = 0; i < name.n; i++) add_byte(&out, identifier_char(name.p[i]) ? name.p[i] : '_');
   return built(&out);
 }
 
